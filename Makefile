@@ -1,0 +1,191 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# pcn: network functions in eBPF, driven by one command, no daemon.
+#
+#   make                  build build/pcn (eBPF programs embedded)
+#   make check            build and run every selftest
+#   make install          DESTDIR= PREFIX=/usr/local
+#   make clean
+#   make V=1              show the commands
+#   make SANITIZE=1       ASan + UBSan build, in build-sanitize/
+#   make bench            benchmarks (not part of check)
+
+VERSION := 0.1.0
+
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/pcn
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+DESTDIR ?=
+
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+INSTALL ?= install
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+ifeq ($(SANITIZE),1)
+O ?= build-sanitize
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	     -fno-omit-frame-pointer
+else
+O ?= build
+SAN_FLAGS :=
+endif
+
+# Debian keeps asm/ in the multiarch directory, which clang -target bpf
+# does not search by itself.
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+
+# As in the kernel, -Wformat-truncation is off: pin paths are built from
+# names bounded at 15 characters under a root bounded by PATH_MAX.
+WARNINGS := -Wall -Wextra -Werror -Wmissing-prototypes -Wformat=2 \
+	    -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
+	    -Wno-format-truncation
+CFLAGS ?= -O2 -g
+override CFLAGS += -std=gnu11 $(WARNINGS) $(SAN_FLAGS) -D_GNU_SOURCE \
+		   -DPCN_VERSION='"$(VERSION)"' -Ilib -Ibpf -I$(O)/bpf \
+		   -MMD -MP
+override LDFLAGS += $(SAN_FLAGS)
+LDLIBS := -lbpf -lmnl -lelf -lz
+
+BPF_CFLAGS := -target bpf -O2 -g -Wall -Werror -Ibpf \
+	      $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH))
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_NAMES := $(patsubst bpf/%.bpf.c,%,$(BPF_SRCS))
+BPF_OBJS := $(foreach n,$(BPF_NAMES),$(O)/bpf/$(n).xdp.o $(O)/bpf/$(n).tc.o)
+SKELS := $(foreach n,$(BPF_NAMES),$(O)/bpf/$(n)_xdp.skel.h \
+	   $(O)/bpf/$(n)_tc.skel.h)
+
+OBJ := $(O)/obj
+LIB_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(wildcard lib/*.c))
+PCN_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(wildcard pcn/*.c))
+# everything but main(), for the C selftests
+PCN_CORE := $(filter-out $(OBJ)/pcn/pcn.o,$(PCN_OBJS)) $(LIB_OBJS)
+
+TEST_DIR := tools/testing/selftests/pcn
+TEST_SRCS := $(wildcard $(TEST_DIR)/test_*.c)
+TEST_BINS := $(patsubst $(TEST_DIR)/%.c,$(O)/tests/%,$(TEST_SRCS))
+
+TOOLS_SRCS := $(wildcard tools/*.c)
+TOOLS_BINS := $(patsubst tools/%.c,$(O)/tools/%,$(TOOLS_SRCS))
+
+MANS := $(wildcard Documentation/*.8)
+
+all: deps $(O)/pcn
+
+deps:
+	$(Q)scripts/install-deps.sh build
+
+$(O)/bpf/%.xdp.o: bpf/%.bpf.c $(wildcard bpf/*.h) | $(O)/bpf
+	$(call msg,CLANG,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DPCN_BUILD_XDP -c $< -o $@
+
+$(O)/bpf/%.tc.o: bpf/%.bpf.c $(wildcard bpf/*.h) | $(O)/bpf
+	$(call msg,CLANG,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DPCN_BUILD_TC -c $< -o $@
+
+$(O)/bpf/%_xdp.skel.h: $(O)/bpf/%.xdp.o
+	$(call msg,GENSKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_xdp > $@.tmp && mv $@.tmp $@
+
+$(O)/bpf/%_tc.skel.h: $(O)/bpf/%.tc.o
+	$(call msg,GENSKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_tc > $@.tmp && mv $@.tmp $@
+
+# user-space objects include the skeletons
+$(PCN_OBJS) $(LIB_OBJS): $(SKELS)
+
+$(OBJ)/%.o: %.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(O)/pcn: $(PCN_OBJS) $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/tests/%: $(OBJ)/$(TEST_DIR)/%.o $(PCN_CORE)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/tools/%: $(OBJ)/tools/%.o $(PCN_CORE)
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/bpf:
+	$(Q)mkdir -p $@
+
+$(OBJ)/$(TEST_DIR)/%.o: $(TEST_DIR)/%.c $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -I$(TEST_DIR) -c $< -o $@
+
+$(OBJ)/tools/%.o: tools/%.c $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+tests: $(O)/pcn $(TEST_BINS) $(TOOLS_BINS)
+
+# The README's test command. The last line is "N passed, N failed, N skipped".
+check: all
+	$(Q)scripts/install-deps.sh test
+	$(Q)$(MAKE) --no-print-directory tests
+	$(Q)PCN=$(abspath $(O)/pcn) PCN_BUILD=$(abspath $(O)) \
+		TEST_BINS="$(abspath $(TEST_BINS))" \
+		$(TEST_DIR)/run_tests.sh $(TESTS)
+
+bench: all
+	$(Q)scripts/install-deps.sh bench
+	$(Q)$(MAKE) --no-print-directory tests
+	$(Q)PCN=$(abspath $(O)/pcn) PCN_BUILD=$(abspath $(O)) \
+		tools/testing/bench/run.sh
+
+bench-quick: all
+	$(Q)scripts/install-deps.sh bench
+	$(Q)$(MAKE) --no-print-directory tests
+	$(Q)PCN=$(abspath $(O)/pcn) PCN_BUILD=$(abspath $(O)) \
+		tools/testing/bench/run.sh --quick
+
+demo: all
+	$(Q)scripts/install-deps.sh test
+	$(Q)PCN=$(abspath $(O)/pcn) scripts/demo.sh
+
+install: all
+	$(call msg,INSTALL,$(DESTDIR)$(SBINDIR)/pcn)
+	$(Q)$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(BASHCOMPDIR)
+	$(Q)$(INSTALL) -m 0755 -s $(O)/pcn $(DESTDIR)$(SBINDIR)/pcn
+	$(Q)$(INSTALL) -m 0644 $(MANS) $(DESTDIR)$(MANDIR)/man8/
+	$(Q)$(INSTALL) -m 0644 bash-completion/pcn $(DESTDIR)$(BASHCOMPDIR)/pcn
+
+uninstall:
+	$(Q)rm -f $(DESTDIR)$(SBINDIR)/pcn $(DESTDIR)$(BASHCOMPDIR)/pcn \
+		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MANS)))
+
+format:
+	$(Q)clang-format -i pcn/*.c lib/*.c lib/*.h bpf/*.c bpf/*.h \
+		$(TEST_DIR)/*.c $(TEST_DIR)/*.h
+
+clean:
+	$(call msg,CLEAN,build build-sanitize)
+	$(Q)rm -rf build build-sanitize
+
+.PHONY: all deps tests check bench bench-quick demo install uninstall \
+	format clean
+.SECONDARY:
+.DELETE_ON_ERROR:
+
+-include $(shell find $(OBJ) -name '*.d' 2>/dev/null)

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Entry programs of cube ports, and their attachment to interfaces. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "attach.h"
+#include "bpffs.h"
+#include "netlink.h"
+#include "utils.h"
+#include "port_xdp.skel.h"
+#include "port_tc.skel.h"
+
+/* libbpf 1.1's uapi predates tcx; the kernel (>= 6.6) knows it. */
+#define PCN_BPF_TCX_INGRESS 46
+#define PCN_BPF_LINK_TYPE_TCX 11
+
+static const char *const attach_names[] = {
+	[PCN_ATTACH_NONE] = "none",
+	[PCN_ATTACH_XDP] = "xdp",
+	[PCN_ATTACH_XDPGENERIC] = "xdpgeneric",
+	[PCN_ATTACH_TCX] = "tcx",
+	[PCN_ATTACH_CLSACT] = "clsact",
+};
+
+const char *attach_name(enum pcn_attach how)
+{
+	return how < ARRAY_SIZE(attach_names) ? attach_names[how] : "unknown";
+}
+
+/*
+ * The skeletons are only a vehicle to set .rodata and share the netns
+ * maps: once loaded, a dup of the program fd is all that is kept.
+ */
+static int port_load_xdp(__u32 slot, __u32 port, int panel_fd)
+{
+	struct port_xdp *s = port_xdp__open();
+	int scratch_fd, err;
+
+	if (!s)
+		return -errno;
+	s->rodata->pcn_slot = slot;
+	s->rodata->pcn_port = port;
+	scratch_fd = pcn_scratch_fd();
+	err = scratch_fd < 0 ? -errno
+			     : bpf_map__reuse_fd(s->maps.pcn_scratch, scratch_fd);
+	if (!err)
+		err = bpf_map__reuse_fd(s->maps.pcn_patchpanel, panel_fd);
+	if (!err)
+		err = port_xdp__load(s);
+	if (!err)
+		err = dup(bpf_program__fd(s->progs.pcn_port_in));
+	if (scratch_fd >= 0)
+		close(scratch_fd);
+	port_xdp__destroy(s);
+	return err;
+}
+
+static int port_load_tc(__u32 slot, __u32 port, int panel_fd)
+{
+	struct port_tc *s = port_tc__open();
+	int err;
+
+	if (!s)
+		return -errno;
+	s->rodata->pcn_slot = slot;
+	s->rodata->pcn_port = port;
+	err = bpf_map__reuse_fd(s->maps.pcn_patchpanel, panel_fd);
+	if (!err)
+		err = port_tc__load(s);
+	if (!err)
+		err = dup(bpf_program__fd(s->progs.pcn_port_in));
+	port_tc__destroy(s);
+	return err;
+}
+
+int port_prog_load(enum pcn_mode mode, __u32 slot, __u32 port)
+{
+	int panel_fd, fd;
+
+	panel_fd = pcn_panel_fd(mode);
+	if (panel_fd < 0)
+		return -errno;
+	pcn_libbpf_log_reset();
+	if (mode == PCN_MODE_TC)
+		fd = port_load_tc(slot, port, panel_fd);
+	else
+		fd = port_load_xdp(slot, port, panel_fd);
+	close(panel_fd);
+	return fd;
+}
+
+static bool tc_force_clsact(void)
+{
+	const char *v = getenv("PCN_TC_ATTACH");
+
+	return v && !strcmp(v, "clsact");
+}
+
+int port_attach(enum pcn_mode mode, int ifindex, int prog_fd,
+		const char *name, int *link_fd, enum pcn_attach *how)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts);
+	int fd, err;
+
+	*link_fd = -1;
+	switch (mode) {
+	case PCN_MODE_XDP:
+	case PCN_MODE_XDPGENERIC:
+		opts.flags = mode == PCN_MODE_XDP ? XDP_FLAGS_DRV_MODE
+						  : XDP_FLAGS_SKB_MODE;
+		fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
+		if (fd < 0)
+			return -errno;
+		*link_fd = fd;
+		*how = mode == PCN_MODE_XDP ? PCN_ATTACH_XDP
+					    : PCN_ATTACH_XDPGENERIC;
+		return 0;
+	case PCN_MODE_TC:
+		if (!tc_force_clsact()) {
+			fd = bpf_link_create(prog_fd, ifindex,
+					     PCN_BPF_TCX_INGRESS, NULL);
+			if (fd >= 0) {
+				*link_fd = fd;
+				*how = PCN_ATTACH_TCX;
+				return 0;
+			}
+			/* EINVAL: a kernel without tcx */
+			if (errno != EINVAL)
+				return -errno;
+		}
+		err = nl_clsact_attach(ifindex, true, prog_fd, name);
+		if (err)
+			return err;
+		*how = PCN_ATTACH_CLSACT;
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+int port_detach_nolink(enum pcn_attach how, int ifindex)
+{
+	if (how != PCN_ATTACH_CLSACT)
+		return 0;
+	return nl_clsact_detach(ifindex, true);
+}
+
+int link_query(const char *pin_path, enum pcn_attach how, int ifindex,
+	       struct link_state *st)
+{
+	struct bpf_link_info info = {};
+	__u32 len = sizeof(info);
+	int fd, err = 0;
+
+	memset(st, 0, sizeof(*st));
+	if (how == PCN_ATTACH_CLSACT) {
+		/* no link: pcn's filter on the hook is the attachment */
+		err = nl_clsact_query(ifindex, true, &st->prog_id);
+		if (err == -ENODEV) {
+			st->present = true;	/* the interface is gone */
+			return 0;
+		}
+		st->present = st->prog_id != 0;
+		st->ifindex = st->present ? ifindex : 0;
+		return err;
+	}
+	fd = bpf_obj_get(pin_path);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	st->present = true;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		err = -errno;
+		goto out;
+	}
+	st->link_id = info.id;
+	st->prog_id = info.prog_id;
+	/* xdp and tcx link info both start with the ifindex */
+	if (info.type == BPF_LINK_TYPE_XDP ||
+	    info.type == PCN_BPF_LINK_TYPE_TCX)
+		st->ifindex = info.xdp.ifindex;
+out:
+	close(fd);
+	return err;
+}
+
+const char *attach_hint(enum pcn_mode mode, int err)
+{
+	switch (-err) {
+	case EOPNOTSUPP:
+		if (mode == PCN_MODE_XDP)
+			return "the interface has no native XDP; use mode xdpgeneric or tc";
+		return "the interface does not support this hook";
+	case EBUSY:
+	case EEXIST:
+		return "another XDP program is attached to the interface";
+	case ERANGE:
+		return "the MTU is too large for XDP on this interface";
+	default:
+		return NULL;
+	}
+}

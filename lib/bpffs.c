@@ -1,0 +1,480 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The pin tree in bpffs: root, lock, netns directory, staging. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+
+#include "bpffs.h"
+#include "utils.h"
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+
+static char root_path[PATH_MAX];
+static int root_fd = -1;
+static int lock_held;			/* 0, LOCK_SH or LOCK_EX */
+static bool swept;
+static char ns_path[PATH_MAX];
+static bool ns_ready;
+
+int (*pcn_sweep_hook)(void);
+
+void pcn_root_set(const char *path)
+{
+	snprintf(root_path, sizeof(root_path), "%s", path);
+}
+
+const char *pcn_root(void)
+{
+	if (!root_path[0]) {
+		const char *env = getenv(PCN_ROOT_ENV);
+
+		pcn_root_set(env && *env ? env : PCN_DEFAULT_ROOT);
+	}
+	return root_path;
+}
+
+static bool is_bpffs(const char *path)
+{
+	struct statfs st;
+
+	return statfs(path, &st) == 0 && st.f_type == BPF_FS_MAGIC;
+}
+
+bool pcn_path_exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX];
+	char *p;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0755) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, mode) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Make sure the root exists on bpffs. If its parent is bpffs, create the
+ * root there; if the parent is the usual mount point /sys/fs/bpf with
+ * nothing mounted, mount bpffs on it; otherwise mount a bpffs on the root
+ * itself. A bpffs mounted in a private mount namespace (as under
+ * "ip netns exec") dies with it, so refuse to mount one there.
+ */
+static int root_ensure(void)
+{
+	const char *root = pcn_root();
+	char parent[PATH_MAX], *slash;
+	const char *target;
+	struct stat a, b;
+	int err;
+
+	if (is_bpffs(root))
+		return 0;
+
+	snprintf(parent, sizeof(parent), "%s", root);
+	slash = strrchr(parent, '/');
+	if (slash && slash != parent)
+		*slash = '\0';
+	else
+		snprintf(parent, sizeof(parent), "/");
+
+	if (is_bpffs(parent)) {
+		if (mkdir(root, 0700) && errno != EEXIST)
+			return pcn_err_kernel(errno, "cannot create %s", root);
+		return 0;
+	}
+
+	if (stat("/proc/self/ns/mnt", &a) == 0 &&
+	    stat("/proc/1/ns/mnt", &b) == 0 && a.st_ino != b.st_ino)
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "no bpffs at %s in this mount namespace (under \"ip netns exec\"? use \"pcn -n NETNS\" instead)",
+			       parent);
+
+	target = strcmp(parent, "/sys/fs/bpf") == 0 ? parent : root;
+	err = mkdir_p(target, 0700);
+	if (err)
+		return pcn_err_kernel(err, "cannot create %s", target);
+	if (mount("bpf", target, "bpf", 0, "mode=0700"))
+		return pcn_err_kernel(errno, "cannot mount bpffs on %s",
+				      target);
+	if (target != root && mkdir(root, 0700) && errno != EEXIST)
+		return pcn_err_kernel(errno, "cannot create %s", root);
+	return 0;
+}
+
+int pcn_netns_id(uint64_t *ino, uint64_t *cookie)
+{
+	socklen_t len = sizeof(*cookie);
+	struct stat st;
+	int fd, err = 0;
+
+	if (stat("/proc/self/ns/net", &st))
+		return -errno;
+	*ino = st.st_ino;
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, cookie, &len))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int pcn_ns_path(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n, m;
+
+	n = snprintf(buf, size, "%s/", ns_path);
+	va_start(ap, fmt);
+	m = vsnprintf(buf + n, size - n, fmt, ap);
+	va_end(ap);
+	return (size_t)(n + m) >= size ? -ENAMETOOLONG : 0;
+}
+
+const char *pcn_ns_dir(void)
+{
+	return ns_path;
+}
+
+static int obj_get(const char *name)
+{
+	char path[PATH_MAX];
+
+	pcn_ns_path(path, sizeof(path), "%s", name);
+	return bpf_obj_get(path);
+}
+
+int pcn_panel_fd(enum pcn_mode mode)
+{
+	return obj_get(mode == PCN_MODE_TC ? "panel_tc" : "panel_xdp");
+}
+
+int pcn_scratch_fd(void)
+{
+	return obj_get("scratch_xdp");
+}
+
+static int read_ns_meta(const char *dir, struct pcn_ns_meta *meta)
+{
+	char path[PATH_MAX];
+	__u32 zero = 0;
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "%s/meta", dir);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_lookup_elem(fd, &zero, meta))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static int create_pinned_map(const char *dir, const char *file,
+			     enum bpf_map_type type, const char *name,
+			     __u32 value_size, __u32 max_entries,
+			     const void *first_value)
+{
+	char path[PATH_MAX];
+	__u32 zero = 0;
+	int fd, err = 0;
+
+	fd = bpf_map_create(type, name, sizeof(__u32), value_size,
+			    max_entries, NULL);
+	if (fd < 0)
+		return -errno;
+	if (first_value && bpf_map_update_elem(fd, &zero, first_value, 0))
+		err = -errno;
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	if (!err && bpf_obj_pin(fd, path))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* Build the netns directory under a staging name, then rename it in. */
+static int ns_create(uint64_t ino, uint64_t cookie)
+{
+	struct pcn_ns_meta meta = {
+		.magic = PCN_META_MAGIC,
+		.schema = PCN_SCHEMA_VERSION,
+		.netns_cookie = cookie,
+		.netns_ino = ino,
+	};
+	char tmp[PATH_MAX], sub[PATH_MAX];
+	int err;
+
+	snprintf(tmp, sizeof(tmp), "%s/%sns-%d", pcn_root(),
+		 PCN_STAGING_PREFIX, getpid());
+	pcn_rmtree(tmp);
+	if (mkdir(tmp, 0700))
+		return -errno;
+	err = create_pinned_map(tmp, "meta", BPF_MAP_TYPE_ARRAY, "pcn_ns_meta",
+				sizeof(meta), 1, &meta);
+	if (!err)
+		err = create_pinned_map(tmp, "panel_xdp",
+					BPF_MAP_TYPE_PROG_ARRAY, "pcn_panel_xdp",
+					sizeof(__u32), PCN_MAX_SLOTS, NULL);
+	if (!err)
+		err = create_pinned_map(tmp, "panel_tc",
+					BPF_MAP_TYPE_PROG_ARRAY, "pcn_panel_tc",
+					sizeof(__u32), PCN_MAX_SLOTS, NULL);
+	if (!err)
+		err = create_pinned_map(tmp, "scratch_xdp",
+					BPF_MAP_TYPE_PERCPU_ARRAY,
+					"pcn_scratch", sizeof(struct pcn_md),
+					1, NULL);
+	snprintf(sub, sizeof(sub), "%s/cubes", tmp);
+	if (!err && mkdir(sub, 0700))
+		err = -errno;
+	if (!err && rename(tmp, ns_path))
+		err = -errno;
+	if (err)
+		pcn_rmtree(tmp);
+	return err;
+}
+
+/* Open (and for writers create) the directory of the calling netns. */
+static int ns_open(enum pcn_access access)
+{
+	struct pcn_ns_meta meta;
+	uint64_t ino, cookie;
+	int err;
+
+	err = pcn_netns_id(&ino, &cookie);
+	if (err)
+		return pcn_err_kernel(err, "cannot identify the network namespace");
+	snprintf(ns_path, sizeof(ns_path), "%s/ns-%llu", pcn_root(),
+		 (unsigned long long)ino);
+
+	err = read_ns_meta(ns_path, &meta);
+	if (!err && (meta.magic != PCN_META_MAGIC ||
+		     meta.schema != PCN_SCHEMA_VERSION))
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "%s was made by an incompatible pcn (schema %u, this pcn uses %u): remove it with \"rm -r\" after detaching its cubes",
+			       ns_path, meta.schema, PCN_SCHEMA_VERSION);
+	if (!err && meta.netns_cookie != cookie) {
+		/*
+		 * The inode number of a dead netns was reused: everything
+		 * in there belonged to interfaces that are gone.
+		 */
+		if (access != PCN_WRITE)
+			return -ENOENT;
+		pcn_rmtree(ns_path);
+		err = -ENOENT;
+	}
+	if (err == -ENOENT && pcn_path_exists(ns_path)) {
+		/* a directory without its record: a pcn killed mid-create */
+		if (access != PCN_WRITE)
+			return -ENOENT;
+		pcn_rmtree(ns_path);
+	}
+	if (err == -ENOENT) {
+		if (access != PCN_WRITE)
+			return -ENOENT;
+		err = ns_create(ino, cookie);
+		if (err)
+			return pcn_err_kernel(err, "cannot create %s", ns_path);
+	} else if (err) {
+		return pcn_err_kernel(err, "cannot read %s/meta", ns_path);
+	}
+	ns_ready = true;
+	return 0;
+}
+
+static void sweep_root_staging(void)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir(pcn_root());
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, PCN_STAGING_PREFIX,
+			    strlen(PCN_STAGING_PREFIX)))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", pcn_root(), de->d_name);
+		pcn_rmtree(path);
+	}
+	closedir(d);
+}
+
+int pcn_state_open(enum pcn_access access)
+{
+	int want = access == PCN_READ ? LOCK_SH : LOCK_EX;
+	int err;
+
+	if (lock_held == LOCK_EX && ns_ready)
+		return 0;
+	if (lock_held == want && ns_ready)
+		return 0;
+
+	if (root_fd < 0) {
+		if (access == PCN_WRITE) {
+			err = root_ensure();
+			if (err)
+				return err;
+		} else if (!is_bpffs(pcn_root())) {
+			return -ENOENT;
+		}
+		root_fd = open(pcn_root(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (root_fd < 0) {
+			if (errno == ENOENT && access != PCN_WRITE)
+				return -ENOENT;
+			return pcn_err_kernel(errno, "cannot open %s",
+					      pcn_root());
+		}
+	}
+	if (lock_held != LOCK_EX && lock_held != want) {
+		if (flock(root_fd, want))
+			return pcn_err_kernel(errno, "cannot lock %s",
+					      pcn_root());
+		lock_held = want;
+	}
+
+	err = ns_open(access);
+	if (err)
+		return err;
+
+	if (lock_held == LOCK_EX && !swept) {
+		swept = true;
+		sweep_root_staging();
+		if (pcn_sweep_hook) {
+			err = pcn_sweep_hook();
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+void pcn_state_close(void)
+{
+	if (root_fd >= 0) {
+		flock(root_fd, LOCK_UN);
+		close(root_fd);
+	}
+	root_fd = -1;
+	lock_held = 0;
+	ns_ready = false;
+	swept = false;
+}
+
+bool pcn_state_swept(void)
+{
+	return swept;
+}
+
+int pcn_stage_begin(struct pcn_stage *st, const struct pcn_intent *intent)
+{
+	static unsigned int seq;
+	int err;
+
+	pcn_ns_path(st->path, sizeof(st->path), "%s%d-%u", PCN_STAGING_PREFIX,
+		    getpid(), seq++);
+	if (mkdir(st->path, 0700))
+		return -errno;
+	err = create_pinned_map(st->path, "intent", BPF_MAP_TYPE_ARRAY,
+				"pcn_intent", sizeof(*intent), 1, intent);
+	if (err) {
+		rmdir(st->path);
+		return err;
+	}
+	return 0;
+}
+
+void pcn_stage_end(struct pcn_stage *st)
+{
+	pcn_rmtree(st->path);
+}
+
+int pcn_intent_read(const char *stage_dir, struct pcn_intent *intent)
+{
+	char path[PATH_MAX];
+	__u32 zero = 0;
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "%s/intent", stage_dir);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_lookup_elem(fd, &zero, intent))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int pcn_for_each_stage(int (*fn)(const char *path, void *arg), void *arg)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	int err = 0;
+	DIR *d;
+
+	d = opendir(ns_path);
+	if (!d)
+		return -errno;
+	while (!err && (de = readdir(d))) {
+		if (strncmp(de->d_name, PCN_STAGING_PREFIX,
+			    strlen(PCN_STAGING_PREFIX)))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", ns_path, de->d_name);
+		err = fn(path, arg);
+	}
+	closedir(d);
+	return err;
+}
+
+int pcn_rmtree(const char *path)
+{
+	char sub[PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+
+	if (lstat(path, &st))
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path) ? -errno : 0;
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name);
+		pcn_rmtree(sub);
+	}
+	closedir(d);
+	return rmdir(path) ? -errno : 0;
+}

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The pin tree in bpffs: the root, its lock, the per-netns directory and
+ * staging directories with their intent records.
+ *
+ *   ROOT/                        default /sys/fs/bpf/pcn, 0700, flock'd
+ *     ns-<netns inode>/          one per network namespace
+ *       meta                     schema version, netns cookie
+ *       panel_xdp  panel_tc      patch panels (prog_array): slot -> cube
+ *       scratch_xdp              per-CPU metadata for XDP tail calls
+ *       cubes/<name>/            one per cube (see cube.h)
+ *       staging-<pid>-<n>/       a mutation in progress: an "intent"
+ *                                record and the objects being built
+ */
+#ifndef __PCN_BPFFS_H
+#define __PCN_BPFFS_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/types.h>
+
+#include "pcn_shared.h"
+
+#define PCN_DEFAULT_ROOT "/sys/fs/bpf/pcn"
+#define PCN_ROOT_ENV "PCN_ROOT"
+#define PCN_STAGING_PREFIX "staging-"	/* bpffs refuses names with a dot */
+
+enum pcn_access {
+	PCN_READ = 1,		/* shared lock; nothing is created */
+	PCN_WRITE = 2,		/* exclusive lock; tree created, swept */
+	PCN_WRITE_EXISTING = 3,	/* exclusive lock, swept; -ENOENT if no tree */
+};
+
+/* The netns directory's record. */
+struct pcn_ns_meta {
+	__u32 magic;
+	__u32 schema;
+	__u64 netns_cookie;
+	__u64 netns_ino;
+};
+
+/* What a staging directory was doing, for the sweep to finish or undo. */
+enum pcn_intent_op {
+	PCN_INTENT_NONE = 0,
+	PCN_INTENT_CUBE_ADD = 1,
+	PCN_INTENT_CUBE_DEL = 2,
+	PCN_INTENT_LINK_ADD = 3,
+	PCN_INTENT_LINK_DEL = 4,
+};
+
+struct pcn_intent {
+	__u32 op;
+	__u32 mode;		/* enum pcn_mode of the cube */
+	__u32 slot;
+	__u32 port;
+	__u32 ifindex;		/* interface of a port being linked */
+	__u32 pad;
+	char cube[PCN_NAME_LEN];
+	char port_name[PCN_NAME_LEN];
+};
+
+struct pcn_stage {
+	char path[PATH_MAX];
+};
+
+/* Override the root (-root option); otherwise $PCN_ROOT or the default. */
+void pcn_root_set(const char *path);
+const char *pcn_root(void);
+
+/*
+ * Open the tree for this netns under a lock. PCN_READ and
+ * PCN_WRITE_EXISTING return -ENOENT when there is nothing yet (no root
+ * or no netns directory) and change nothing. PCN_WRITE mounts bpffs if
+ * needed and creates the tree. Other errors are reported and returned
+ * as a positive exit code. Calls nest: the lock is held until
+ * pcn_state_close() or exit.
+ */
+int pcn_state_open(enum pcn_access access);
+void pcn_state_close(void);
+/* true once this process swept the tree (first PCN_WRITE open). */
+bool pcn_state_swept(void);
+
+/* Absolute path of the current netns directory, and of things in it. */
+const char *pcn_ns_dir(void);
+int pcn_ns_path(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Shared per-netns maps, as new fds (caller closes). */
+int pcn_panel_fd(enum pcn_mode mode);
+int pcn_scratch_fd(void);
+
+/* Staging directories with intent records. */
+int pcn_stage_begin(struct pcn_stage *st, const struct pcn_intent *intent);
+void pcn_stage_end(struct pcn_stage *st);
+int pcn_intent_read(const char *stage_dir, struct pcn_intent *intent);
+
+/* Remove a directory tree of pins; missing is fine. */
+int pcn_rmtree(const char *path);
+bool pcn_path_exists(const char *path);
+
+/* Iterate over the current netns' staging directories (for the sweep). */
+int pcn_for_each_stage(int (*fn)(const char *path, void *arg), void *arg);
+
+/* Called by pcn_state_open(PCN_WRITE) once per process, after locking. */
+extern int (*pcn_sweep_hook)(void);
+
+/* Netns identity of the calling thread. */
+int pcn_netns_id(uint64_t *ino, uint64_t *cookie);
+
+#endif /* __PCN_BPFFS_H */

@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Cubes as they live in the kernel: meta, ports, stats, patch panel. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpffs.h"
+#include "cube.h"
+#include "utils.h"
+
+static const char *const mode_names[] = {
+	[PCN_MODE_XDP] = "xdp",
+	[PCN_MODE_XDPGENERIC] = "xdpgeneric",
+	[PCN_MODE_TC] = "tc",
+};
+
+const char *mode_name(enum pcn_mode mode)
+{
+	if (mode < ARRAY_SIZE(mode_names) && mode_names[mode])
+		return mode_names[mode];
+	return "unknown";
+}
+
+int mode_parse(const char *arg, enum pcn_mode *mode)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(mode_names); i++) {
+		if (mode_names[i] && is_kw(arg, mode_names[i])) {
+			*mode = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int cube_obj_fd(const struct pcn_cube *c, const char *file)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", c->dir, file);
+	return bpf_obj_get(path);
+}
+
+int cube_open(const char *name, struct pcn_cube *c)
+{
+	__u32 zero = 0;
+	int fd, err = 0;
+
+	memset(c, 0, sizeof(*c));
+	c->ports_fd = -1;
+	c->stats_fd = -1;
+	if (!name_is_valid(name))
+		return -EINVAL;
+	name_copy(c->name, name);
+	pcn_ns_path(c->dir, sizeof(c->dir), "cubes/%s", name);
+	fd = cube_obj_fd(c, "meta");
+	if (fd < 0)
+		return errno == ENOENT && pcn_path_exists(c->dir) ? -EBADF
+								   : -errno;
+	if (bpf_map_lookup_elem(fd, &zero, &c->meta))
+		err = -errno;
+	close(fd);
+	if (err)
+		return err;
+	if (c->meta.magic != PCN_META_MAGIC ||
+	    c->meta.schema != PCN_SCHEMA_VERSION)
+		return -EPROTO;
+	if (c->meta.max_ports) {
+		c->ports_fd = cube_obj_fd(c, "pcn_ports");
+		c->stats_fd = cube_obj_fd(c, "pcn_stats");
+		if (c->ports_fd < 0 || c->stats_fd < 0) {
+			cube_close(c);
+			return -EBADF;
+		}
+	}
+	return 0;
+}
+
+int cube_open_err(const char *name, int err)
+{
+	switch (err) {
+	case -ENOENT:
+		return pcn_err(PCN_EXIT_KERNEL, "cube \"%s\" does not exist",
+			       name);
+	case -EINVAL:
+		return check_name("cube", name);
+	case -EPROTO:
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "cube \"%s\" was made by an incompatible pcn (schema version differs, this pcn uses %d); delete it with \"pcn cube del %s\"",
+			       name, PCN_SCHEMA_VERSION, name);
+	case -EBADF:
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "cube \"%s\" is damaged (missing pins); delete it with \"pcn cube del %s\"",
+			       name, name);
+	default:
+		return pcn_err_kernel(err, "cannot open cube \"%s\"", name);
+	}
+}
+
+void cube_close(struct pcn_cube *c)
+{
+	if (c->ports_fd >= 0)
+		close(c->ports_fd);
+	if (c->stats_fd >= 0)
+		close(c->stats_fd);
+	c->ports_fd = -1;
+	c->stats_fd = -1;
+}
+
+int cube_meta_write(struct pcn_cube *c)
+{
+	__u32 zero = 0;
+	int fd, err = 0;
+
+	fd = cube_obj_fd(c, "meta");
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_update_elem(fd, &zero, &c->meta, BPF_EXIST))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int cube_names(char ***names, int *count)
+{
+	char path[PATH_MAX], **v = NULL, **nv;
+	struct dirent *de;
+	int n = 0, cap = 0;
+	DIR *d;
+
+	*names = NULL;
+	*count = 0;
+	pcn_ns_path(path, sizeof(path), "cubes");
+	d = opendir(path);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		if (!name_is_valid(de->d_name))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv)
+				goto nomem;
+			v = nv;
+		}
+		v[n] = strdup(de->d_name);
+		if (!v[n])
+			goto nomem;
+		n++;
+	}
+	closedir(d);
+	qsort(v, n, sizeof(*v), cmp_names);
+	*names = v;
+	*count = n;
+	return 0;
+nomem:
+	closedir(d);
+	cube_names_free(v, n);
+	return -ENOMEM;
+}
+
+void cube_names_free(char **names, int count)
+{
+	int i;
+
+	for (i = 0; i < count; i++)
+		free(names[i]);
+	free(names);
+}
+
+int cube_ports_read(struct pcn_cube *c, struct pcn_port *ports)
+{
+	__u32 keys[PCN_MAX_PORTS], count = PCN_MAX_PORTS, i;
+	__u32 out_batch;
+	int err;
+
+	memset(ports, 0, sizeof(*ports) * PCN_MAX_PORTS);
+	if (c->ports_fd < 0)
+		return 0;
+	/* one syscall for the whole array where the kernel can batch */
+	err = bpf_map_lookup_batch(c->ports_fd, NULL, &out_batch, keys, ports,
+				   &count, NULL);
+	if (!err || errno == ENOENT)
+		return 0;
+	for (i = 0; i < PCN_MAX_PORTS; i++)
+		if (bpf_map_lookup_elem(c->ports_fd, &i, &ports[i]))
+			return -errno;
+	return 0;
+}
+
+int cube_port_find(const struct pcn_port *ports, int max, const char *name)
+{
+	int i;
+
+	for (i = 0; i < max; i++)
+		if (ports[i].name[0] &&
+		    strncmp(ports[i].name, name, PCN_NAME_LEN) == 0)
+			return i;
+	return -ENOENT;
+}
+
+int cube_port_write(struct pcn_cube *c, __u32 idx, const struct pcn_port *p)
+{
+	if (bpf_map_update_elem(c->ports_fd, &idx, p, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int cube_port_clear(struct pcn_cube *c, __u32 idx)
+{
+	struct pcn_port empty = {};
+
+	return cube_port_write(c, idx, &empty);
+}
+
+int cube_stats_read(struct pcn_cube *c, __u32 idx, struct pcn_port_stats *sum)
+{
+	int ncpu = libbpf_num_possible_cpus(), i, err = 0;
+	struct pcn_port_stats *v;
+
+	memset(sum, 0, sizeof(*sum));
+	if (ncpu < 0)
+		return ncpu;
+	v = calloc(ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(c->stats_fd, &idx, v)) {
+		err = -errno;
+		goto out;
+	}
+	for (i = 0; i < ncpu; i++) {
+		sum->rx_packets += v[i].rx_packets;
+		sum->rx_bytes += v[i].rx_bytes;
+		sum->tx_packets += v[i].tx_packets;
+		sum->tx_bytes += v[i].tx_bytes;
+		sum->drop_packets += v[i].drop_packets;
+		sum->pass_packets += v[i].pass_packets;
+	}
+out:
+	free(v);
+	return err;
+}
+
+int cube_stats_reset(struct pcn_cube *c, __u32 idx)
+{
+	int ncpu = libbpf_num_possible_cpus(), err = 0;
+	struct pcn_port_stats *v;
+
+	if (ncpu < 0)
+		return ncpu;
+	v = calloc(ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_update_elem(c->stats_fd, &idx, v, BPF_ANY))
+		err = -errno;
+	free(v);
+	return err;
+}
+
+__u32 panel_prog_id(enum pcn_mode mode, __u32 slot)
+{
+	__u32 id = 0;
+	int fd;
+
+	fd = pcn_panel_fd(mode);
+	if (fd < 0)
+		return 0;
+	if (bpf_map_lookup_elem(fd, &slot, &id))
+		id = 0;
+	close(fd);
+	return id;
+}
+
+int panel_alloc(enum pcn_mode mode, __u32 *slot)
+{
+	__u32 i, id;
+	int fd, err = -ENOSPC;
+
+	fd = pcn_panel_fd(mode);
+	if (fd < 0)
+		return -errno;
+	for (i = 0; i < PCN_MAX_SLOTS; i++) {
+		if (bpf_map_lookup_elem(fd, &i, &id) && errno == ENOENT) {
+			*slot = i;
+			err = 0;
+			break;
+		}
+	}
+	close(fd);
+	return err;
+}
+
+int panel_set(enum pcn_mode mode, __u32 slot, int prog_fd)
+{
+	int fd, err = 0;
+
+	fd = pcn_panel_fd(mode);
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_update_elem(fd, &slot, &prog_fd, BPF_ANY))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int panel_clear(enum pcn_mode mode, __u32 slot)
+{
+	int fd, err = 0;
+
+	fd = pcn_panel_fd(mode);
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_delete_elem(fd, &slot) && errno != ENOENT)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/*
+ * Maps every cube of a netns shares, reused instead of created. After
+ * bpf_map__reuse_fd() libbpf reports the name of the reused map.
+ */
+static bool map_is_shared(const struct bpf_map *map)
+{
+	static const char *const shared[] = {
+		"pcn_patchpanel", "pcn_panel_xdp", "pcn_panel_tc", "pcn_scratch",
+	};
+	const char *name = bpf_map__name(map);
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(shared); i++)
+		if (!strcmp(name, shared[i]))
+			return true;
+	return false;
+}
+
+int cube_load(const struct cube_spec *spec, struct bpf_object **objp)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = spec->type);
+	struct bpf_object *obj;
+	struct bpf_map *map;
+	int err, fd;
+
+	*objp = NULL;
+	obj = bpf_object__open_mem(spec->elf, spec->elf_size, &opts);
+	if (!obj)
+		return -errno;
+
+	bpf_object__for_each_map(map, obj) {
+		if (!map_is_shared(map))
+			continue;
+		if (!strcmp(bpf_map__name(map), "pcn_patchpanel"))
+			fd = pcn_panel_fd(spec->mode);
+		else
+			fd = pcn_scratch_fd();
+		if (fd < 0) {
+			err = -errno;
+			goto err;
+		}
+		err = bpf_map__reuse_fd(map, fd);
+		close(fd);
+		if (err)
+			goto err;
+	}
+
+	pcn_libbpf_log_reset();
+	err = bpf_object__load(obj);
+	if (err)
+		goto err;
+	*objp = obj;
+	return 0;
+err:
+	bpf_object__close(obj);
+	return err;
+}
+
+int cube_entry_fd(struct bpf_object *obj)
+{
+	struct bpf_program *prog = bpf_object__next_program(obj, NULL);
+
+	return prog ? bpf_program__fd(prog) : -ENOENT;
+}
+
+int cube_pin(const struct cube_spec *spec, struct bpf_object *obj,
+	     const char *dir)
+{
+	struct pcn_meta meta = {
+		.magic = PCN_META_MAGIC,
+		.schema = PCN_SCHEMA_VERSION,
+		.mode = spec->mode,
+		.slot = spec->slot,
+		.max_ports = spec->max_ports,
+	};
+	struct bpf_program *prog;
+	char path[PATH_MAX];
+	struct bpf_map *map;
+	__u32 zero = 0;
+	int fd, err;
+
+	name_copy(meta.type, spec->type);
+	if (spec->config)
+		memcpy(meta.config, spec->config, sizeof(meta.config));
+
+	bpf_object__for_each_map(map, obj) {
+		if (map_is_shared(map) || bpf_map__is_internal(map))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(map));
+		if (bpf_obj_pin(bpf_map__fd(map), path))
+			return -errno;
+	}
+	bpf_object__for_each_program(prog, obj) {
+		snprintf(path, sizeof(path), "%s/prog_%s", dir,
+			 bpf_program__name(prog));
+		if (bpf_obj_pin(bpf_program__fd(prog), path))
+			return -errno;
+	}
+
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "pcn_meta", sizeof(__u32),
+			    sizeof(meta), 1, NULL);
+	if (fd < 0)
+		return -errno;
+	err = bpf_map_update_elem(fd, &zero, &meta, 0) ? -errno : 0;
+	snprintf(path, sizeof(path), "%s/meta", dir);
+	if (!err && bpf_obj_pin(fd, path))
+		err = -errno;
+	close(fd);
+	return err;
+}

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Cubes as they live in the kernel: one directory per cube,
+ *
+ *   cubes/<name>/
+ *     meta             record: type, mode, patch-panel slot, schema
+ *     prog_<name>      the cube's programs (the first is the entry)
+ *     <map name>       the cube's maps: pcn_ports, pcn_stats, ...
+ *     link_<port>      bpf_link of a port's entry program on its interface
+ *
+ * and their ports, stats and patch-panel slots. Everything here reads and
+ * writes pinned objects; nothing is kept in user space between commands.
+ */
+#ifndef __PCN_CUBE_H
+#define __PCN_CUBE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <linux/types.h>
+
+#include "pcn_shared.h"
+
+struct bpf_object;
+
+#define PCN_TYPE_CONFIG_LEN 64
+
+struct pcn_meta {
+	__u32 magic;
+	__u32 schema;
+	char type[PCN_NAME_LEN];
+	__u32 mode;		/* enum pcn_mode */
+	__u32 slot;		/* patch-panel slot of the entry program */
+	__u32 max_ports;	/* 0: transparent cube */
+	__u32 flags;
+	__u8 config[PCN_TYPE_CONFIG_LEN]; /* the cube type's own */
+};
+
+struct pcn_cube {
+	char name[PCN_NAME_LEN];
+	char dir[PATH_MAX];
+	struct pcn_meta meta;
+	int ports_fd;
+	int stats_fd;
+};
+
+const char *mode_name(enum pcn_mode mode);
+int mode_parse(const char *arg, enum pcn_mode *mode);
+
+/* Open a published cube of the current netns; -ENOENT if there is none. */
+int cube_open(const char *name, struct pcn_cube *c);
+void cube_close(struct pcn_cube *c);
+/* Report "cube NAME does not exist" etc. for an error of cube_open(). */
+int cube_open_err(const char *name, int err);
+/* A new fd for the pin FILE of the cube (a map or program). */
+int cube_obj_fd(const struct pcn_cube *c, const char *file);
+int cube_meta_write(struct pcn_cube *c);
+
+/* Names of the cubes of the current netns, sorted; free with cube_names_free */
+int cube_names(char ***names, int *count);
+void cube_names_free(char **names, int count);
+
+/* Ports */
+int cube_ports_read(struct pcn_cube *c, struct pcn_port *ports);
+int cube_port_find(const struct pcn_port *ports, int max, const char *name);
+int cube_port_write(struct pcn_cube *c, __u32 idx, const struct pcn_port *p);
+int cube_port_clear(struct pcn_cube *c, __u32 idx);
+int cube_stats_read(struct pcn_cube *c, __u32 idx, struct pcn_port_stats *sum);
+int cube_stats_reset(struct pcn_cube *c, __u32 idx);
+
+/*
+ * Loading a cube: open the embedded object, share the netns patch panel
+ * and scratch maps with it, load it (verifier), and pin its programs and
+ * maps into DIR along with a meta record.
+ */
+struct cube_spec {
+	const char *name;
+	const char *type;
+	enum pcn_mode mode;
+	const void *elf;
+	size_t elf_size;
+	__u32 max_ports;
+	__u32 slot;
+	const __u8 *config;	/* PCN_TYPE_CONFIG_LEN bytes, or NULL */
+};
+
+int cube_load(const struct cube_spec *spec, struct bpf_object **objp);
+int cube_pin(const struct cube_spec *spec, struct bpf_object *obj,
+	     const char *dir);
+/* fd of the entry program (the object's first) */
+int cube_entry_fd(struct bpf_object *obj);
+
+/* Patch panel of the current netns (one per mode). */
+int panel_alloc(enum pcn_mode mode, __u32 *slot);
+int panel_set(enum pcn_mode mode, __u32 slot, int prog_fd);
+int panel_clear(enum pcn_mode mode, __u32 slot);
+/* The prog id in a slot, 0 if empty. */
+__u32 panel_prog_id(enum pcn_mode mode, __u32 slot);
+
+#endif /* __PCN_CUBE_H */

@@ -1,0 +1,225 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Global options, error reporting and argument helpers. */
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+
+#include "utils.h"
+#include "json_print.h"
+#include "pcn_shared.h"
+
+int json;
+int pretty;
+int show_stats;
+int show_details;
+int force;
+const char *batch_file;
+int batch_line;
+
+static void verr(const char *fmt, va_list ap, const char *suffix)
+{
+	char msg[1024];
+	int n = 0;
+
+	if (batch_line)
+		n = snprintf(msg, sizeof(msg), "%s:%d: ",
+			     batch_file ? batch_file : "-", batch_line);
+	vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);
+	if (suffix) {
+		size_t len = strlen(msg);
+
+		snprintf(msg + len, sizeof(msg) - len, ": %s", suffix);
+	}
+	print_error(msg);
+}
+
+int pcn_err(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	verr(fmt, ap, NULL);
+	va_end(ap);
+	return code;
+}
+
+int pcn_err_kernel(int err, const char *fmt, ...)
+{
+	const char *log = pcn_libbpf_last_log();
+	char reason[512];
+	va_list ap;
+
+	if (err < 0)
+		err = -err;
+	if (*log)
+		snprintf(reason, sizeof(reason), "%s (%s)", strerror(err),
+			 log);
+	else
+		snprintf(reason, sizeof(reason), "%s", strerror(err));
+	va_start(ap, fmt);
+	verr(fmt, ap, reason);
+	va_end(ap);
+	return PCN_EXIT_KERNEL;
+}
+
+void pcn_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("Warning: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/*
+ * libbpf talks a lot. Keep the last meaningful line it printed (for a
+ * failed load that is the verifier's verdict) and show everything with -d.
+ */
+static char libbpf_last[256];
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	char line[1024];
+	char *p, *end;
+	int ret;
+
+	if (level == LIBBPF_DEBUG && show_details < 2)
+		return 0;
+	ret = vsnprintf(line, sizeof(line), fmt, ap);
+	if (show_details)
+		fputs(line, stderr);
+	/* remember the last non-empty line that is not log framing */
+	for (p = line; *p; p = end) {
+		end = strchrnul(p, '\n');
+		if (end > p && !strstr(p, "-- END PROG LOAD LOG --") &&
+		    !strstr(p, "-- BEGIN PROG LOAD LOG --") &&
+		    strncmp(p, "processed ", 10) && strncmp(p, "libbpf: ", 8)) {
+			size_t len = end - p;
+
+			if (len >= sizeof(libbpf_last))
+				len = sizeof(libbpf_last) - 1;
+			memcpy(libbpf_last, p, len);
+			libbpf_last[len] = '\0';
+		}
+		if (*end)
+			end++;
+	}
+	return ret;
+}
+
+void pcn_libbpf_setup(void)
+{
+	libbpf_set_print(libbpf_print);
+}
+
+const char *pcn_libbpf_last_log(void)
+{
+	return libbpf_last;
+}
+
+void pcn_libbpf_log_reset(void)
+{
+	libbpf_last[0] = '\0';
+}
+
+int pcn_missing_arg(const char *kw)
+{
+	return pcn_err(PCN_EXIT_USAGE, "argument missing after \"%s\"", kw);
+}
+
+int pcn_dup_arg(const char *kw)
+{
+	return pcn_err(PCN_EXIT_USAGE, "duplicate \"%s\": it may be given once",
+		       kw);
+}
+
+int pcn_bad_arg(const char *what, const char *arg)
+{
+	return pcn_err(PCN_EXIT_USAGE, "invalid %s \"%s\"", what, arg);
+}
+
+int pcn_unknown_kw(const char *object, const char *arg)
+{
+	return pcn_err(PCN_EXIT_USAGE,
+		       "unknown keyword \"%s\", try \"pcn %s help\"", arg,
+		       object);
+}
+
+int get_u32(uint32_t *val, const char *arg, int base)
+{
+	unsigned long res;
+	char *end;
+
+	if (!arg || !*arg || *arg == '-' || *arg == '+')
+		return -EINVAL;
+	errno = 0;
+	res = strtoul(arg, &end, base);
+	if (*end || errno || res > UINT32_MAX)
+		return -EINVAL;
+	*val = res;
+	return 0;
+}
+
+bool name_is_valid(const char *name)
+{
+	size_t len = name ? strlen(name) : 0;
+
+	if (len == 0 || len >= PCN_NAME_LEN || name[0] == '-')
+		return false;
+	for (; *name; name++) {
+		char c = *name;
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+int check_name(const char *what, const char *name)
+{
+	if (!name || !*name)
+		return pcn_err(PCN_EXIT_USAGE, "%s name is empty", what);
+	if (strlen(name) >= PCN_NAME_LEN)
+		return pcn_err(PCN_EXIT_USAGE,
+			       "%s name \"%s\" is too long (at most %d characters)",
+			       what, name, PCN_NAME_LEN - 1);
+	if (!name_is_valid(name))
+		return pcn_err(PCN_EXIT_USAGE,
+			       "%s name \"%s\" has characters other than letters, digits, '_' and '-' (or starts with '-')",
+			       what, name);
+	return 0;
+}
+
+void name_copy(char *dst, const char *src)
+{
+	size_t len = strnlen(src, PCN_NAME_LEN - 1);
+
+	memset(dst, 0, PCN_NAME_LEN);
+	memcpy(dst, src, len);
+}
+
+void pcn_fault_point(const char *point)
+{
+	const char *want = getenv("PCN_FAULT");
+
+	if (want && strcmp(want, point) == 0)
+		kill(getpid(), SIGKILL);
+}
+
+uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}

@@ -1,0 +1,470 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcn cube: add, delete, configure and show cubes.
+ *
+ * Adding builds the cube in a staging directory (load, pin, meta), puts
+ * its entry program in a patch-panel slot, then renames the directory
+ * into cubes/: one atomic step publishes it. Deleting unpublishes first
+ * (rename into staging), then detaches and frees.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <inttypes.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "attach.h"
+#include "bpffs.h"
+#include "json_print.h"
+#include "pcn.h"
+#include "utils.h"
+
+static const struct cube_type *const types[] = {
+	&forwarder_type,
+};
+
+const struct cube_type *const *cube_types(size_t *count)
+{
+	*count = ARRAY_SIZE(types);
+	return types;
+}
+
+const struct cube_type *cube_type_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(types); i++)
+		if (is_kw(name, types[i]->name))
+			return types[i];
+	return NULL;
+}
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f,
+		"Usage: pcn cube add NAME type TYPE [ mode MODE ] [ TYPE_ARGS ]\n"
+		"       pcn cube del NAME\n"
+		"       pcn cube set NAME TYPE_ARGS\n"
+		"       pcn cube show [ NAME ]\n"
+		"       pcn cube help\n"
+		"where  MODE := { xdp | xdpgeneric | tc }\n"
+		"       TYPE := {");
+	for (i = 0; i < ARRAY_SIZE(types); i++)
+		fprintf(f, "%s %s", i ? " |" : "", types[i]->name);
+	fprintf(f, " }\n");
+	for (i = 0; i < ARRAY_SIZE(types); i++)
+		if (types[i]->set_usage)
+			fprintf(f, "       %s set: %s\n", types[i]->name,
+				types[i]->set_usage);
+}
+
+static int cube_add_err(const char *name, const char *step, int err)
+{
+	return pcn_err_kernel(err, "cannot add cube \"%s\": %s", name, step);
+}
+
+static int cube_build(const struct cube_spec *spec, const char *stage)
+{
+	struct bpf_object *obj = NULL;
+	char dir[PATH_MAX];
+	int err;
+
+	snprintf(dir, sizeof(dir), "%s/cube", stage);
+	if (mkdir(dir, 0700))
+		return cube_add_err(spec->name, "staging", -errno);
+	err = cube_load(spec, &obj);
+	if (err)
+		return cube_add_err(spec->name, "the kernel refused its program",
+				    err);
+	err = cube_pin(spec, obj, dir);
+	if (err) {
+		err = cube_add_err(spec->name, "pinning", err);
+		goto out;
+	}
+	pcn_fault_point("cube-add-pinned");
+	err = panel_set(spec->mode, spec->slot, cube_entry_fd(obj));
+	if (err) {
+		err = cube_add_err(spec->name, "patch panel", err);
+		goto out;
+	}
+	pcn_fault_point("cube-add-panel");
+out:
+	bpf_object__close(obj);
+	return err;
+}
+
+static int cube_add_cmd(int argc, char **argv)
+{
+	__u8 config[PCN_TYPE_CONFIG_LEN] = {};
+	const struct cube_type *type = NULL;
+	enum pcn_mode mode = PCN_MODE_XDP;
+	bool mode_set = false;
+	struct cube_spec spec = {};
+	struct pcn_intent intent = { .op = PCN_INTENT_CUBE_ADD };
+	struct pcn_stage stage;
+	char path[PATH_MAX], dst[PATH_MAX];
+	const char *name;
+	size_t elf_size;
+	int err;
+
+	if (argc < 1)
+		return pcn_err(PCN_EXIT_USAGE, "cube name missing");
+	name = *argv;
+	err = check_name("cube", name);
+	if (err)
+		return err;
+	argc--;
+	argv++;
+	while (argc > 0) {
+		if (is_kw(*argv, "type")) {
+			NEXT_ARG();
+			if (type)
+				return pcn_dup_arg("type");
+			type = cube_type_find(*argv);
+			if (!type)
+				return pcn_err(PCN_EXIT_USAGE,
+					       "cube type \"%s\" is unknown, try \"pcn cube help\"",
+					       *argv);
+		} else if (is_kw(*argv, "mode")) {
+			NEXT_ARG();
+			DUP_CHECK(mode_set, "mode");
+			if (mode_parse(*argv, &mode))
+				return pcn_err(PCN_EXIT_USAGE,
+					       "mode \"%s\" is unknown: xdp, xdpgeneric or tc",
+					       *argv);
+		} else {
+			break;
+		}
+		argc--;
+		argv++;
+	}
+	if (!type)
+		return pcn_err(PCN_EXIT_USAGE, "\"type TYPE\" is missing");
+	if (type->parse_add) {
+		err = type->parse_add(argc, argv, config);
+		if (err)
+			return err;
+	} else if (argc > 0) {
+		return pcn_unknown_kw("cube", *argv);
+	}
+
+	err = pcn_state_open(PCN_WRITE);
+	if (err)
+		return err;
+	pcn_ns_path(dst, sizeof(dst), "cubes/%s", name);
+	if (pcn_path_exists(dst))
+		return pcn_err(PCN_EXIT_KERNEL, "cube \"%s\" exists", name);
+
+	spec.name = name;
+	spec.type = type->name;
+	spec.mode = mode;
+	spec.max_ports = type->max_ports;
+	spec.config = config;
+	spec.elf = mode == PCN_MODE_TC ? type->elf_tc(&elf_size)
+				       : type->elf_xdp(&elf_size);
+	spec.elf_size = elf_size;
+	err = panel_alloc(mode, &spec.slot);
+	if (err)
+		return cube_add_err(name, "no free patch-panel slot", err);
+
+	intent.mode = mode;
+	intent.slot = spec.slot;
+	name_copy(intent.cube, name);
+	err = pcn_stage_begin(&stage, &intent);
+	if (err)
+		return cube_add_err(name, "staging", err);
+	err = cube_build(&spec, stage.path);
+	if (err)
+		goto undo;
+	snprintf(path, sizeof(path), "%s/cube", stage.path);
+	if (rename(path, dst)) {
+		err = cube_add_err(name, "publishing", -errno);
+		goto undo;
+	}
+	pcn_fault_point("cube-add-published");
+	pcn_stage_end(&stage);
+	return 0;
+undo:
+	panel_clear(mode, spec.slot);
+	pcn_stage_end(&stage);
+	return err;
+}
+
+/* Detach every port (links unpinned, clsact filters removed). */
+void cube_detach_dir(const char *cube_dir)
+{
+	struct pcn_cube c = { .ports_fd = -1, .stats_fd = -1 };
+	struct pcn_port ports[PCN_MAX_PORTS];
+	char path[PATH_MAX];
+	int i;
+
+	snprintf(c.dir, sizeof(c.dir), "%s", cube_dir);
+	c.ports_fd = cube_obj_fd(&c, "pcn_ports");
+	if (c.ports_fd < 0 || cube_ports_read(&c, ports))
+		goto out;
+	for (i = 0; i < PCN_MAX_PORTS; i++) {
+		if (!ports[i].name[0])
+			continue;
+		snprintf(path, sizeof(path), "%s/link_%s", cube_dir,
+			 ports[i].name);
+		unlink(path);
+		port_detach_nolink(ports[i].attach, ports[i].ifindex);
+	}
+out:
+	cube_close(&c);
+}
+
+static int cube_del_cmd(int argc, char **argv)
+{
+	struct pcn_intent intent = { .op = PCN_INTENT_CUBE_DEL };
+	struct pcn_stage stage;
+	char src[PATH_MAX], dst[PATH_MAX];
+	struct pcn_cube c;
+	const char *name;
+	bool damaged;
+	int err;
+
+	if (argc < 1)
+		return pcn_err(PCN_EXIT_USAGE, "cube name missing");
+	name = *argv;
+	err = check_name("cube", name);
+	if (err)
+		return err;
+	if (argc > 1)
+		return pcn_err(PCN_EXIT_USAGE, "unexpected \"%s\" after the cube name",
+			       argv[1]);
+
+	err = pcn_state_open(PCN_WRITE_EXISTING);
+	if (err == -ENOENT)
+		return cube_open_err(name, err);
+	if (err)
+		return err;
+	err = cube_open(name, &c);
+	/* an incompatible or damaged cube can still be removed */
+	damaged = err == -EPROTO || err == -EBADF;
+	if (err && !damaged)
+		return cube_open_err(name, err);
+
+	intent.mode = c.meta.mode;
+	intent.slot = damaged ? PCN_SLOT_NONE : c.meta.slot;
+	name_copy(intent.cube, name);
+	cube_close(&c);
+
+	err = pcn_stage_begin(&stage, &intent);
+	if (err)
+		return pcn_err_kernel(err, "cannot delete cube \"%s\": staging",
+				      name);
+	pcn_ns_path(src, sizeof(src), "cubes/%s", name);
+	snprintf(dst, sizeof(dst), "%s/cube", stage.path);
+	if (rename(src, dst)) {
+		err = pcn_err_kernel(errno, "cannot delete cube \"%s\"", name);
+		pcn_stage_end(&stage);
+		return err;
+	}
+	pcn_fault_point("cube-del-unpublished");
+	/* traffic back to the host first, then the cube leaves its slot */
+	cube_detach_dir(dst);
+	if (!damaged)
+		panel_clear(intent.mode, intent.slot);
+	pcn_stage_end(&stage);
+	return 0;
+}
+
+static int cube_set_cmd(int argc, char **argv)
+{
+	const struct cube_type *type;
+	struct pcn_cube c;
+	const char *name;
+	int err;
+
+	if (argc < 1)
+		return pcn_err(PCN_EXIT_USAGE, "cube name missing");
+	name = *argv;
+	err = check_name("cube", name);
+	if (err)
+		return err;
+	argc--;
+	argv++;
+	if (argc < 1)
+		return pcn_err(PCN_EXIT_USAGE, "nothing to set, try \"pcn cube help\"");
+
+	err = pcn_state_open(PCN_WRITE_EXISTING);
+	if (err == -ENOENT)
+		return cube_open_err(name, err);
+	if (err)
+		return err;
+	err = cube_open(name, &c);
+	if (err)
+		return cube_open_err(name, err);
+	type = cube_type_find(c.meta.type);
+	if (!type || !type->set)
+		err = pcn_err(PCN_EXIT_USAGE, "cube \"%s\" (%s) has nothing to set",
+			      name, c.meta.type);
+	else
+		err = type->set(&c, argc, argv);
+	cube_close(&c);
+	return err;
+}
+
+static void print_stats(const struct pcn_port_stats *st)
+{
+	open_json_object("stats");
+	print_string(PRINT_FP, NULL, "%s", "\n        ");
+	print_u64(PRINT_ANY, "rx_packets", "rx %" PRIu64 " packets", st->rx_packets);
+	print_u64(PRINT_ANY, "rx_bytes", " %" PRIu64 " bytes", st->rx_bytes);
+	print_u64(PRINT_ANY, "tx_packets", ", tx %" PRIu64 " packets", st->tx_packets);
+	print_u64(PRINT_ANY, "tx_bytes", " %" PRIu64 " bytes", st->tx_bytes);
+	print_u64(PRINT_ANY, "drop_packets", ", dropped %" PRIu64, st->drop_packets);
+	print_u64(PRINT_ANY, "pass_packets", ", to host %" PRIu64, st->pass_packets);
+	close_json_object();
+}
+
+static void print_port(struct pcn_cube *c, const struct cube_type *type,
+		       const struct pcn_port *ports, __u32 idx)
+{
+	const struct pcn_port *p = &ports[idx];
+	struct pcn_port_stats st;
+
+	open_json_object(NULL);
+	print_string(PRINT_FP, NULL, "%s", "    ");
+	print_string(PRINT_ANY, "name", "%s", p->name);
+	if (show_details)
+		print_uint(PRINT_ANY, "index", " index %u", idx);
+	port_print_peer(c, p);
+	if (type && type->show_port)
+		type->show_port(c, ports, idx);
+	if (show_stats && !cube_stats_read(c, idx, &st))
+		print_stats(&st);
+	print_nl();
+	close_json_object();
+}
+
+static int cube_print(const char *name)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	const struct cube_type *type;
+	struct pcn_cube c;
+	__u32 i;
+	int err;
+
+	err = cube_open(name, &c);
+	if (err)
+		return err;
+	type = cube_type_find(c.meta.type);
+	err = cube_ports_read(&c, ports);
+	if (err)
+		goto out;
+
+	open_json_object(NULL);
+	print_string(PRINT_ANY, "name", "%s:", c.name);
+	print_string(PRINT_ANY, "type", " type %s", c.meta.type);
+	print_string(PRINT_ANY, "mode", " mode %s", mode_name(c.meta.mode));
+	if (show_details) {
+		print_uint(PRINT_ANY, "slot", " slot %u", c.meta.slot);
+		print_uint(PRINT_ANY, "prog_id", " prog_id %u",
+			   panel_prog_id(c.meta.mode, c.meta.slot));
+		print_uint(PRINT_ANY, "schema", " schema %u", c.meta.schema);
+	}
+	if (type && type->show)
+		type->show(&c);
+	print_nl();
+	if (c.meta.max_ports) {
+		open_json_array(PRINT_JSON, "ports");
+		for (i = 0; i < PCN_MAX_PORTS; i++)
+			if (ports[i].name[0])
+				print_port(&c, type, ports, i);
+		close_json_array(PRINT_JSON, NULL);
+	}
+	close_json_object();
+out:
+	cube_close(&c);
+	return err;
+}
+
+static int cube_show_cmd(int argc, char **argv)
+{
+	const char *only = NULL;
+	char **names = NULL;
+	int i, n = 0, err;
+
+	if (argc > 0) {
+		only = *argv;
+		err = check_name("cube", only);
+		if (err)
+			return err;
+		if (argc > 1)
+			return pcn_err(PCN_EXIT_USAGE,
+				       "unexpected \"%s\" after the cube name",
+				       argv[1]);
+	}
+	err = pcn_state_open(PCN_READ);
+	if (err > 0)
+		return err;
+	if (err == -ENOENT) {
+		if (only)
+			return cube_open_err(only, err);
+		err = 0;
+	} else if (!only) {
+		err = cube_names(&names, &n);
+		if (err)
+			return pcn_err_kernel(err, "cannot list cubes");
+	} else {
+		struct pcn_cube c;
+
+		err = cube_open(only, &c);
+		if (err)
+			return cube_open_err(only, err);
+		cube_close(&c);
+	}
+
+	new_json_obj(json, pretty);
+	open_json_array(PRINT_JSON, NULL);
+	if (only) {
+		err = cube_print(only);
+	} else {
+		for (i = 0; i < n; i++) {
+			/* a cube deleted meanwhile is just not shown */
+			err = cube_print(names[i]);
+			if (err == -ENOENT)
+				err = 0;
+			if (err)
+				break;
+		}
+	}
+	close_json_array(PRINT_JSON, NULL);
+	delete_json_obj();
+	cube_names_free(names, n);
+	if (err)
+		return pcn_err_kernel(err, "cannot read cube state");
+	return 0;
+}
+
+int do_cube(int argc, char **argv)
+{
+	if (argc < 1)
+		return cube_show_cmd(0, NULL);
+	if (is_kw(*argv, "add"))
+		return cube_add_cmd(argc - 1, argv + 1);
+	if (is_kw(*argv, "del") || is_kw(*argv, "delete"))
+		return cube_del_cmd(argc - 1, argv + 1);
+	if (is_kw(*argv, "set"))
+		return cube_set_cmd(argc - 1, argv + 1);
+	if (is_kw(*argv, "show") || is_kw(*argv, "list"))
+		return cube_show_cmd(argc - 1, argv + 1);
+	if (is_kw(*argv, "help")) {
+		if (argc > 1)
+			return pcn_err(PCN_EXIT_USAGE,
+				       "unexpected \"%s\" after help", argv[1]);
+		usage(stdout);
+		return 0;
+	}
+	return pcn_err(PCN_EXIT_USAGE,
+		       "command \"%s\" is unknown, try \"pcn cube help\"",
+		       *argv);
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The pcn command: objects, cube types and the helpers they share. */
+#ifndef __PCN_PCN_H
+#define __PCN_PCN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+
+#include "cube.h"
+
+/* Objects: "pcn OBJECT ..." dispatches through a table of these. */
+struct pcn_object {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+int do_cube(int argc, char **argv);
+int do_link(int argc, char **argv);
+int do_help(int argc, char **argv);
+
+/* Run one command line (argv[0] is the object), as main and -batch do. */
+int pcn_dispatch(int argc, char **argv);
+const struct pcn_object *pcn_objects(size_t *count);
+
+/*
+ * Cube types. A new network function is one struct like this in its own
+ * pcn/<type>.c, a line in the table in pcn/cube.c, and bpf/<type>.bpf.c.
+ */
+struct cube_type {
+	const char *name;
+	const char *summary;
+	/* grammar of "cube set NAME ..." for this type, for usage() */
+	const char *set_usage;
+	const void *(*elf_xdp)(size_t *size);
+	const void *(*elf_tc)(size_t *size);
+	__u32 max_ports;	/* 0 for a transparent cube */
+	/* "cube add NAME type T [mode M] ARGS": fill meta config */
+	int (*parse_add)(int argc, char **argv, __u8 *config);
+	/* "cube set NAME ARGS" */
+	int (*set)(struct pcn_cube *c, int argc, char **argv);
+	/* type-specific fields of the cube, and of one port */
+	void (*show)(struct pcn_cube *c);
+	void (*show_port)(struct pcn_cube *c, const struct pcn_port *ports,
+			  __u32 idx);
+	/* a port goes away: drop the type's state that refers to it */
+	int (*port_removed)(struct pcn_cube *c, __u32 idx);
+};
+
+const struct cube_type *cube_type_find(const char *name);
+const struct cube_type *const *cube_types(size_t *count);
+
+extern const struct cube_type forwarder_type;
+
+/* "CUBE[:PORT]"; port is "" when not given. */
+int parse_endpoint(const char *arg, char *cube, char *port);
+
+/* The peer of a port, and the state of its attachment (cube show). */
+void port_print_peer(struct pcn_cube *c, const struct pcn_port *p);
+
+/* Detach every port of the cube pinned in DIR (being deleted). */
+void cube_detach_dir(const char *dir);
+
+/* Remove a port: the type's state, the record, the devmap entry. */
+int port_remove(struct pcn_cube *c, __u32 idx);
+
+#endif /* __PCN_PCN_H */

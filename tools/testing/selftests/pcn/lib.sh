@@ -1,0 +1,345 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers for pcn's shell selftests.  Source it from a bash script:
+#
+#	#!/bin/bash
+#	# SPDX-License-Identifier: GPL-2.0
+#	source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+#
+#	test_bad_option()
+#	{
+#		check_err 2 some-command --no-such-option
+#	}
+#
+#	run_test bad_option test_bad_option
+#	tap_done
+
+# --- TAP ---
+#
+# Output is TAP version 13 on stdout.
+#
+# tap_plan N		print the plan "1..N" now (optional: without it,
+#			tap_done prints "1..<count>" at the end)
+# tap_ok NAME		report a pass
+# tap_fail NAME [REASON...]	report a failure, REASON as "# " lines
+# tap_skip NAME REASON...	report a skip: "ok N - NAME # SKIP REASON"
+# tap_diag MSG...	print MSG as "# " lines
+# tap_done		print the plan if still due and
+#			"# Totals: pass:P fail:F skip:S", then exit 1 if
+#			anything failed (or the plan was not kept), 4 if
+#			everything was skipped, 0 otherwise
+#
+# run_test NAME FUNC [ARGS...]
+#	Run FUNC ARGS in a subshell with "set -eE -o pipefail" (any failing
+#	command fails the test), stdin from /dev/null and stdout and stderr
+#	captured, then report NAME.  A failure prints the last 40 lines of
+#	the captured output as "# " lines (TAP_VERBOSE=1: always print it).
+#	FUNC may call "skip REASON" to report NAME as skipped.  run_test
+#	returns 0 whatever the result (a script with "set -e" goes on);
+#	TAP_LAST is then "pass", "fail" or "skip".  Call it as a plain
+#	command: where bash ignores "set -e" (inside if, while, until, !,
+#	&& or ||) it reports NAME as failed without running FUNC.
+#
+# skip REASON
+#	Inside a run_test function: end the test, reported as skipped.
+#	Outside: skip the whole script ("1..0 # SKIP REASON", exit 4) when
+#	nothing was reported yet; else report what tap_plan still expects
+#	as skipped and finish with tap_done.
+#
+# check_err EXPECTED_EXIT CMD [ARGS...]
+#	Run CMD; return 0 when it exits with EXPECTED_EXIT and its stderr
+#	is exactly one newline-terminated line starting with "Error: ",
+#	else describe what was seen on stderr and return 1.  CMD's stdout
+#	is left alone.  (CMD is meant to be a program: a shell function
+#	given as CMD runs without set -e in effect.)
+#
+# wait_for TIMEOUT CMD [ARGS...]
+#	Run CMD every 0.1 s until it succeeds (return 0) or TIMEOUT seconds
+#	(decimals allowed) have passed (return 1, with a message on
+#	stderr).  CMD runs at least once.
+
+TAP_NUM=${TAP_NUM:-0}
+TAP_PASS=${TAP_PASS:-0}
+TAP_FAIL=${TAP_FAIL:-0}
+TAP_SKIP=${TAP_SKIP:-0}
+TAP_LAST=${TAP_LAST:-}
+__tap_header=${__tap_header:-0}
+__tap_planned=${__tap_planned:-}
+
+__tap_start()
+{
+	if [ "$__tap_header" = 0 ]; then
+		__tap_header=1
+		echo "TAP version 13"
+	fi
+}
+
+tap_diag()
+{
+	local line
+
+	__tap_start
+	while IFS= read -r line; do
+		echo "# $line"
+	done <<<"$*"
+}
+
+tap_plan()
+{
+	if [[ ! ${1:-} =~ ^[0-9]+$ ]]; then
+		echo "tap_plan: bad count '${1:-}'" >&2
+		return 1
+	fi
+	__tap_start
+	__tap_planned=$1
+	echo "1..$1"
+}
+
+tap_ok()
+{
+	__tap_start
+	TAP_NUM=$((TAP_NUM + 1))
+	TAP_PASS=$((TAP_PASS + 1))
+	TAP_LAST=pass
+	echo "ok $TAP_NUM - $1"
+}
+
+tap_fail()
+{
+	__tap_start
+	TAP_NUM=$((TAP_NUM + 1))
+	TAP_FAIL=$((TAP_FAIL + 1))
+	TAP_LAST=fail
+	echo "not ok $TAP_NUM - $1"
+	shift
+	if [ -n "$*" ]; then
+		tap_diag "$*"
+	fi
+}
+
+tap_skip()
+{
+	local name=$1
+
+	shift
+	__tap_start
+	TAP_NUM=$((TAP_NUM + 1))
+	TAP_SKIP=$((TAP_SKIP + 1))
+	TAP_LAST=skip
+	echo "ok $TAP_NUM - $name # SKIP $*"
+}
+
+tap_done()
+{
+	local rc=0
+
+	__tap_start
+	if [ -z "$__tap_planned" ]; then
+		echo "1..$TAP_NUM"
+	elif [ "$__tap_planned" -ne "$TAP_NUM" ]; then
+		tap_diag "planned $__tap_planned tests but ran $TAP_NUM"
+		rc=1
+	fi
+	echo "# Totals: pass:$TAP_PASS fail:$TAP_FAIL skip:$TAP_SKIP"
+	if [ "$TAP_FAIL" -gt 0 ]; then
+		rc=1
+	elif [ "$rc" = 0 ] && [ "$TAP_PASS" = 0 ] && [ "$TAP_SKIP" -gt 0 ]; then
+		rc=4
+	fi
+	exit "$rc"
+}
+
+# Set only inside a run_test subshell: where skip() leaves its reason.
+__tap_skip_file=
+
+skip()
+{
+	if [ -n "$__tap_skip_file" ]; then
+		printf '%s\n' "$*" >"$__tap_skip_file"
+		exit 4
+	fi
+	if [ "$TAP_NUM" = 0 ] && [ -z "$__tap_planned" ]; then
+		__tap_start
+		echo "1..0 # SKIP $*"
+		exit 4
+	fi
+	tap_diag "skipping the remaining tests: $*"
+	while [ -n "$__tap_planned" ] && [ "$TAP_NUM" -lt "$__tap_planned" ]; do
+		tap_skip "not run" "$*"
+	done
+	tap_done
+}
+
+# The ERR trap of run_test: say what failed, where, and the calls that led
+# there from the test function.
+__tap_on_err()
+{
+	local rc=$1 cmd=$2 line=$3 i msg
+
+	if [ "${FUNCNAME[1]:-}" = run_test ]; then
+		# the test function itself returned non-zero
+		echo "error: the test function returned status $rc" >&2
+		return
+	fi
+	msg="error: status $rc"
+	# after a function returns non-zero, BASH_COMMAND is its last command
+	if [[ $cmd != return* ]]; then
+		msg+=" from '$cmd'"
+	fi
+	msg+=" at ${BASH_SOURCE[1]##*/}:$line in ${FUNCNAME[1]}()"
+	for ((i = 2; i < ${#FUNCNAME[@]}; i++)); do
+		if [ "${FUNCNAME[i]}" = run_test ]; then
+			break
+		fi
+		msg+=" <- ${BASH_SOURCE[i]##*/}:${BASH_LINENO[i - 1]}"
+		msg+=" in ${FUNCNAME[i]}()"
+	done
+	echo "$msg" >&2
+}
+
+# Print a file as "# " lines, only its last 40 lines when longer.
+__tap_show_output()
+{
+	local n line
+
+	n=$(wc -l <"$1")
+	if [ "$n" -gt 40 ]; then
+		tap_diag "... (last 40 of $n lines)"
+	fi
+	tail -n 40 "$1" | while IFS= read -r line || [ -n "$line" ]; do
+		echo "# $line"
+	done
+}
+
+run_test()
+{
+	local name=${1:-} fn=${2:-} dir out probe rc reason errexit="" errtrap
+
+	if [ $# -lt 2 ]; then
+		echo "Usage: run_test NAME FUNCTION [ARGS...]" >&2
+		tap_fail "${name:-run_test}" "run_test: missing arguments"
+		return 0
+	fi
+	shift 2
+
+	# Inside if/while/!/&&/|| bash ignores set -e even in subshells.
+	probe=$( (set -e; false; echo ignored); true)
+	if [ "$probe" = ignored ]; then
+		tap_fail "$name" "run_test: called where bash ignores set -e" \
+			"(in if, while, until, !, && or ||): call it as a" \
+			"plain command"
+		return 0
+	fi
+
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/pcn-tap.XXXXXX") || {
+		tap_fail "$name" "run_test: mktemp failed"
+		return 0
+	}
+	out=$dir/output
+
+	# Not "( ... ) || rc=$?": that would switch set -e off inside.  So
+	# the caller's own set -e and ERR trap are suspended meanwhile.
+	if [[ $- == *e* ]]; then
+		errexit=1
+	fi
+	errtrap=$(trap -p ERR)
+	set +e
+	trap - ERR
+	(
+		__tap_skip_file=$dir/skip
+		set -eE -o pipefail
+		trap '__tap_on_err "$?" "$BASH_COMMAND" "$LINENO"' ERR
+		"$fn" "$@"
+	) </dev/null >"$out" 2>&1
+	rc=$?
+	eval "$errtrap"
+	if [ -n "$errexit" ]; then
+		set -e
+	fi
+
+	if [ "$rc" = 0 ]; then
+		tap_ok "$name"
+		if [ -n "${TAP_VERBOSE:-}" ]; then
+			__tap_show_output "$out"
+		fi
+	elif [ "$rc" = 4 ] && [ -e "$dir/skip" ]; then
+		reason=$(head -n 1 "$dir/skip")
+		tap_skip "$name" "$reason"
+		if [ -n "${TAP_VERBOSE:-}" ]; then
+			__tap_show_output "$out"
+		fi
+	else
+		tap_fail "$name"
+		tap_diag "$name: exited with status $rc"
+		__tap_show_output "$out"
+	fi
+	rm -rf "$dir"
+	return 0
+}
+
+check_err()
+{
+	local expected=$1 errf rc=0 lines=() ok=1
+
+	shift
+	errf=$(mktemp "${TMPDIR:-/tmp}/pcn-err.XXXXXX") || return 1
+	"$@" 2>"$errf" || rc=$?
+	mapfile -t lines <"$errf"
+
+	if [ "$rc" != "$expected" ]; then
+		ok=0
+	elif [ "${#lines[@]}" != 1 ] || [[ ${lines[0]} != "Error: "* ]]; then
+		ok=0
+	elif [ -n "$(tail -c 1 "$errf")" ]; then
+		ok=0	# the line does not end in a newline
+	fi
+	if [ "$ok" = 0 ]; then
+		{
+			printf 'check_err:'
+			printf ' %q' "$@"
+			echo
+			echo "  expected: exit status $expected," \
+			     "stderr one line 'Error: ...'"
+			echo "  seen:     exit status $rc," \
+			     "stderr ${#lines[@]} line(s):"
+			sed 's/^/    | /' "$errf"
+			if [ -s "$errf" ] && [ -n "$(tail -c 1 "$errf")" ]; then
+				echo
+				echo "    (no newline at the end)"
+			fi
+		} >&2
+	fi
+	rm -f "$errf"
+	if [ "$ok" = 1 ]; then
+		return 0
+	fi
+	return 1
+}
+
+wait_for()
+{
+	local timeout=${1:-} sec frac now deadline
+
+	shift
+	if [[ ! $timeout =~ ^([0-9]+)(\.([0-9]{1,6}))?$ ]] || [ $# = 0 ]; then
+		echo "Usage: wait_for TIMEOUT_SECONDS CMD [ARGS...]" >&2
+		return 2
+	fi
+	sec=${BASH_REMATCH[1]}
+	frac=${BASH_REMATCH[3]}000000
+	frac=${frac:0:6}
+	now=${EPOCHREALTIME//[!0-9]/}
+	deadline=$((10#$now + 10#$sec * 1000000 + 10#$frac))
+	while :; do
+		if "$@"; then
+			return 0
+		fi
+		now=${EPOCHREALTIME//[!0-9]/}
+		if [ "$((10#$now))" -ge "$deadline" ]; then
+			break
+		fi
+		sleep 0.1
+	done
+	echo "wait_for: '$*' did not succeed within $timeout s" >&2
+	return 1
+}
