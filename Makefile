@@ -52,7 +52,7 @@ WARNINGS := -Wall -Wextra -Werror -Wmissing-prototypes -Wformat=2 \
 	    -Wno-format-truncation
 CFLAGS ?= -O2 -g
 override CFLAGS += -std=gnu11 $(WARNINGS) $(SAN_FLAGS) -D_GNU_SOURCE \
-		   -DPCN_VERSION='"$(VERSION)"' -Ilib -Ibpf -I$(O)/bpf \
+		   -DPCN_VERSION='"$(VERSION)"' -Ilib -Ipcn -Ibpf -I$(O)/bpf \
 		   -MMD -MP
 override LDFLAGS += $(SAN_FLAGS)
 LDLIBS := -lbpf -lmnl -lelf -lz
@@ -70,7 +70,7 @@ OBJ := $(O)/obj
 LIB_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(wildcard lib/*.c))
 PCN_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(wildcard pcn/*.c))
 # everything but main(), for the C selftests
-PCN_CORE := $(filter-out $(OBJ)/pcn/pcn.o,$(PCN_OBJS)) $(LIB_OBJS)
+PCN_CORE := $(filter-out $(OBJ)/pcn/main.o,$(PCN_OBJS)) $(LIB_OBJS)
 
 TEST_DIR := tools/testing/selftests/pcn
 TEST_SRCS := $(wildcard $(TEST_DIR)/test_*.c)

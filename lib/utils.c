@@ -223,3 +223,41 @@ uint64_t now_ns(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
+
+/*
+ * Split a batch line into words: blanks separate, "double" or 'single'
+ * quotes group, '#' starts a comment. Returns the word count or -1.
+ */
+int split_words(char *line, char **argv, int max)
+{
+	int argc = 0;
+	char *p = line, *out;
+
+	while (*p) {
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		if (!*p || *p == '#')
+			break;
+		if (argc == max)
+			return -1;
+		argv[argc++] = out = p;
+		while (*p && *p != ' ' && *p != '\t' && *p != '\n' &&
+		       *p != '\r') {
+			if (*p == '"' || *p == '\'') {
+				char q = *p++;
+
+				while (*p && *p != q)
+					*out++ = *p++;
+				if (*p != q)
+					return -1;
+				p++;
+			} else {
+				*out++ = *p++;
+			}
+		}
+		if (*p)
+			p++;
+		*out = '\0';
+	}
+	return argc;
+}

@@ -92,6 +92,13 @@ bool name_is_valid(const char *name);
 /* Copy a name into a fixed PCN_NAME_LEN field, NUL-padded. */
 void name_copy(char *dst, const char *src);
 
+/*
+ * Split a line into words in place: blanks separate, "double" or 'single'
+ * quotes group, '#' starts a comment. Returns the word count, or -1 for
+ * unbalanced quotes or more than @max words.
+ */
+int split_words(char *line, char **argv, int max);
+
 /* Fault injection for the crash tests: PCN_FAULT=POINT kills pcn there. */
 void pcn_fault_point(const char *point);
 

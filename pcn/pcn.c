@@ -75,44 +75,6 @@ int pcn_dispatch(int argc, char **argv)
 		       "object \"%s\" is unknown, try \"pcn help\"", argv[0]);
 }
 
-/*
- * Split a batch line into words: blanks separate, "double" or 'single'
- * quotes group, '#' starts a comment. Returns the word count or -1.
- */
-static int split_line(char *line, char **argv, int max)
-{
-	int argc = 0;
-	char *p = line, *out;
-
-	while (*p) {
-		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-			p++;
-		if (!*p || *p == '#')
-			break;
-		if (argc == max)
-			return -1;
-		argv[argc++] = out = p;
-		while (*p && *p != ' ' && *p != '\t' && *p != '\n' &&
-		       *p != '\r') {
-			if (*p == '"' || *p == '\'') {
-				char q = *p++;
-
-				while (*p && *p != q)
-					*out++ = *p++;
-				if (*p != q)
-					return -1;
-				p++;
-			} else {
-				*out++ = *p++;
-			}
-		}
-		if (*p)
-			p++;
-		*out = '\0';
-	}
-	return argc;
-}
-
 static int do_batch(const char *name)
 {
 	char *line = NULL, *argv[256];
@@ -132,7 +94,7 @@ static int do_batch(const char *name)
 	}
 	while (getline(&line, &len, f) > 0) {
 		batch_line++;
-		argc = split_line(line, argv, ARRAY_SIZE(argv));
+		argc = split_words(line, argv, ARRAY_SIZE(argv));
 		if (argc < 0) {
 			err = pcn_err(PCN_EXIT_USAGE,
 				      "unbalanced quotes or too many words");
@@ -187,7 +149,7 @@ static bool is_opt(const char *arg, const char *s, const char *l)
 	return !strcmp(arg, s) || !strcmp(arg, l);
 }
 
-int main(int argc, char **argv)
+int pcn_run(int argc, char **argv)
 {
 	const char *netns = NULL, *batch = NULL;
 	int ret;

@@ -20,6 +20,9 @@ int do_cube(int argc, char **argv);
 int do_link(int argc, char **argv);
 int do_help(int argc, char **argv);
 
+/* The whole command: global options, then one object or -batch. */
+int pcn_run(int argc, char **argv);
+
 /* Run one command line (argv[0] is the object), as main and -batch do. */
 int pcn_dispatch(int argc, char **argv);
 const struct pcn_object *pcn_objects(size_t *count);

@@ -343,3 +343,222 @@ wait_for()
 	echo "wait_for: '$*' did not succeed within $timeout s" >&2
 	return 1
 }
+
+# --- pcn ---
+#
+# Network fixtures for tests that drive the real pcn binary. All of them
+# work inside a run_test function (a subshell): each setup step registers
+# its undo with "defer" right away, and the undo runs when the test ends,
+# passed or failed, in reverse order.
+#
+# defer CMD...		run CMD (a string, eval'd) when the test ends
+# setup_root		private bpffs for the test; exports PCN_ROOT
+# add_ns VAR		new netns with a unique name (lo up) -> $VAR
+# add_veth NS1 IF1 NS2 IF2	veth pair, one end in each netns, both up
+# addr NS IF ADDR/LEN	add an address
+# pcn ARGS...		the pcn under test ($PCN)
+# tree_snapshot		every pin under $PCN_ROOT with its kernel content
+# port_progs		how many port entry programs the kernel holds
+
+PCN=${PCN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pwd)/build/pcn}
+TEST_ID=$(printf '%x%x' $$ $RANDOM)
+
+__defer=()
+
+__run_defer()
+{
+	local i
+
+	for ((i = ${#__defer[@]} - 1; i >= 0; i--)); do
+		eval "${__defer[i]}" >/dev/null 2>&1 || true
+	done
+	__defer=()
+}
+
+defer()
+{
+	__defer+=("$*")
+	trap __run_defer EXIT
+}
+
+need_root()
+{
+	if [ "$(id -u)" != 0 ]; then
+		skip "needs root (CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN)"
+	fi
+}
+
+setup_root()
+{
+	need_root
+	PCN_TEST_BPFFS=$(mktemp -d "${TMPDIR:-/tmp}/pcn-bpffs.XXXXXX")
+	defer "rmdir $PCN_TEST_BPFFS"
+	mount -t bpf bpf "$PCN_TEST_BPFFS"
+	# unmounting releases every pin left: links detach, programs go
+	defer "umount -l $PCN_TEST_BPFFS"
+	export PCN_ROOT=$PCN_TEST_BPFFS/pcn
+}
+
+__ns_seq=0
+
+add_ns()
+{
+	local __name
+
+	__ns_seq=$((__ns_seq + 1))
+	__name=pcnt-$TEST_ID-$__ns_seq
+	ip netns add "$__name"
+	defer "ip netns del $__name"
+	ip -n "$__name" link set dev lo up
+	printf -v "$1" '%s' "$__name"
+}
+
+add_veth()
+{
+	local ns1=$1 if1=$2 ns2=$3 if2=$4
+
+	ip -n "$ns1" link add "$if1" type veth peer name "$if2" netns "$ns2"
+	ip -n "$ns1" link set dev "$if1" up
+	ip -n "$ns2" link set dev "$if2" up
+}
+
+addr()
+{
+	ip -n "$1" addr add "$3" dev "$2"
+}
+
+# A host-side veth end that talks through an XDP cube (see pcn-link(8)):
+# XDP_REDIRECT into a veth needs NAPI (GRO) on the receiving end, and a
+# frame that leaves the host with its checksum left to offload reaches
+# XDP without the means to finish it: checksum in software.
+veth_xdp_ready()
+{
+	ip netns exec "$1" ethtool -K "$2" gro on tx off >/dev/null
+}
+
+pcn()
+{
+	"$PCN" "$@"
+}
+
+# Every pin under the root, with what the kernel holds behind it: map
+# contents, program ids, link ids. Two equal snapshots mean an unchanged
+# tree.
+tree_snapshot()
+{
+	local f
+
+	[ -d "$PCN_ROOT" ] || { echo "(no root)"; return 0; }
+	find "$PCN_ROOT" | LC_ALL=C sort | while read -r f; do
+		if [ -d "$f" ]; then
+			echo "dir $f"
+		elif bpftool -j map show pinned "$f" >/dev/null 2>&1; then
+			echo "map $f $(bpftool -j map show pinned "$f" |
+				jq -c '{id, type, name}')"
+			bpftool -j map dump pinned "$f" 2>/dev/null | jq -c .
+		elif bpftool -j prog show pinned "$f" >/dev/null 2>&1; then
+			echo "prog $f $(bpftool -j prog show pinned "$f" |
+				jq -c '{id, name}')"
+		else
+			echo "link $f $(bpftool -j link show pinned "$f" |
+				jq -c '{id, prog_id}')"
+		fi
+	done
+}
+
+port_progs()
+{
+	bpftool -j prog show | jq '[.[] | select(.name == "pcn_port_in")] | length'
+}
+
+# programs are freed after an RCU grace period: wait for the count
+port_progs_are()
+{
+	wait_for 5 __port_progs_are "$1"
+}
+
+__port_progs_are()
+{
+	[ "$(port_progs)" -eq "$1" ]
+}
+
+# Two hosts, H1 (10.A.1.1) and H2 (10.A.1.2) on one subnet, each wired by
+# a veth to netns R (r1, r2), where the cube under test sits between them.
+# Sets H1 H2 R. A is derived from the test id so parallel runs differ.
+topo_pair()
+{
+	add_ns H1
+	add_ns H2
+	add_ns R
+	add_veth "$R" r1 "$H1" h1
+	add_veth "$R" r2 "$H2" h2
+	addr "$H1" h1 10.201.1.1/24
+	addr "$H2" h2 10.201.1.2/24
+	veth_xdp_ready "$H1" h1
+	veth_xdp_ready "$H2" h2
+}
+
+ping_ok()
+{
+	ip netns exec "$1" ping -c "${3:-3}" -i 0.1 -W 1 -q "$2" >/dev/null
+}
+
+# fails CMD...: CMD must fail (a bare "! CMD" never fails a set -e test)
+fails()
+{
+	if "$@"; then
+		echo "unexpectedly succeeded: $*" >&2
+		return 1
+	fi
+	return 0
+}
+
+listening()
+{
+	ip netns exec "$1" ss -Htln "sport = :$2" | grep -q .
+}
+
+# tcp_transfer FROM_NS TO_NS TO_ADDR BYTES: send BYTES of random data over
+# TCP and check that they arrive intact.
+tcp_transfer()
+{
+	local from=$1 to=$2 dst=$3 bytes=$4 dir port=$((20000 + RANDOM % 20000))
+
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/pcn-tcp.XXXXXX")
+	defer "rm -rf $dir"
+	head -c "$bytes" /dev/urandom >"$dir/send"
+	ip netns exec "$to" socat -u TCP-LISTEN:$port,reuseaddr \
+		CREATE:"$dir/recv" &
+	defer "kill $! 2>/dev/null"
+	wait_for 5 listening "$to" $port
+	ip netns exec "$from" timeout 20 socat -u FILE:"$dir/send" \
+		TCP:"$dst":$port
+	wait_for 10 cmp -s "$dir/send" "$dir/recv"
+}
+
+# stable_stats NS CUBE: "pcn -j -s cube show CUBE" once the counters
+# stopped moving (no packet in flight between two reads)
+stable_stats()
+{
+	local a b i
+
+	a=$("$PCN" -n "$1" -j -s cube show "$2")
+	for ((i = 0; i < 50; i++)); do
+		sleep 0.1
+		b=$("$PCN" -n "$1" -j -s cube show "$2")
+		if [ "$a" = "$b" ]; then
+			echo "$b"
+			return 0
+		fi
+		a=$b
+	done
+	echo "stable_stats: counters of $2 never settled" >&2
+	return 1
+}
+
+# port_stat NS CUBE PORT FIELD: one counter of a port, from pcn -j -s
+port_stat()
+{
+	"$PCN" -n "$1" -j -s cube show "$2" |
+		jq -e ".[0].ports[] | select(.name == \"$3\") | .stats.$4"
+}
