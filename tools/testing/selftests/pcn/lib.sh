@@ -413,6 +413,14 @@ add_ns()
 	printf -v "$1" '%s' "$__name"
 }
 
+# no IPv6 in NS: no router solicitations or DAD moving counters behind
+# a test's back
+quiet_ns()
+{
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+}
+
 add_veth()
 {
 	local ns1=$1 if1=$2 ns2=$3 if2=$4
@@ -454,8 +462,9 @@ tree_snapshot()
 			echo "dir $f"
 		elif bpftool -j map show pinned "$f" >/dev/null 2>&1; then
 			echo "map $f $(bpftool -j map show pinned "$f" |
-				jq -c '{id, type, name}')"
-			bpftool -j map dump pinned "$f" 2>/dev/null | jq -c .
+				jq -c '{id, type, name}') content $(
+				bpftool -j map dump pinned "$f" 2>/dev/null |
+				md5sum | cut -c1-32)"
 		elif bpftool -j prog show pinned "$f" >/dev/null 2>&1; then
 			echo "prog $f $(bpftool -j prog show pinned "$f" |
 				jq -c '{id, name}')"

@@ -1,0 +1,360 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Kernel-resident state under faults: bad input leaves the pin tree as it
+# was, byte for byte; pcn killed at every step of add and del converges
+# when run again; concurrent adds all land; an interface that vanishes is
+# reported and cleaned; names are per netns; incompatible pins are
+# refused.
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# A base state: cube fw (xdp) with port p1 on r1, cube nx (xdp) with none.
+base_state()
+{
+	setup_root
+	add_ns R
+	quiet_ns "$R"
+	add_veth "$R" r1 "$R" x1
+	add_veth "$R" r2 "$R" x2
+	pcn -n "$R" cube add fw type forwarder
+	pcn -n "$R" cube add nx type forwarder mode xdp
+	pcn -n "$R" link add fw:p1 dev r1
+	pcn -n "$R" cube set fw port p1 action drop
+}
+
+# unchanged CODE ARGS...: pcn ARGS fails with CODE and one Error line, and
+# the pin tree is exactly as it was.
+unchanged()
+{
+	local code=$1 before after
+
+	shift
+	before=$(tree_snapshot)
+	check_err "$code" "$PCN" -n "$R" "$@"
+	after=$(tree_snapshot)
+	if [ "$before" != "$after" ]; then
+		echo "pcn $* changed the pin tree:"
+		diff <(echo "$before") <(echo "$after") || true
+		return 1
+	fi
+}
+
+bad_input()
+{
+	base_state
+	unchanged 2 cube add fw type forwarder
+	unchanged 2 cube del nosuch
+	unchanged 2 cube set nosuch port p1 action drop
+	unchanged 2 cube show nosuch
+	unchanged 1 cube add x type nosuch
+	unchanged 1 cube add x. type forwarder
+	unchanged 1 cube add x/y type forwarder
+	unchanged 1 cube add "" type forwarder
+	unchanged 1 cube add abcdefghijklmnop type forwarder
+	unchanged 1 cube add x type forwarder mode turbo
+	unchanged 1 cube add x type forwarder bogus
+	unchanged 1 cube frobnicate x
+	unchanged 1 frobnicate
+	unchanged 2 link add fw:p9 dev nosuchif
+	unchanged 2 link add nosuch:p dev r2
+	unchanged 2 link add fw:p1 dev r2
+	unchanged 2 link add fw:p2 dev r1
+	unchanged 2 link add nx:p2 dev r1
+	# lo has no native XDP: the kernel refuses, nothing stays behind
+	unchanged 2 link add nx:l dev lo
+	unchanged 2 link del fw:nosuch
+	unchanged 2 link del nosuch:p1
+	unchanged 2 link del dev nosuchif
+	unchanged 2 link del dev r2
+	unchanged 1 link add fw:p9
+	unchanged 1 link add fw:p9 dev r2 dev r2
+	unchanged 1 link del fw
+	unchanged 2 cube set fw port nosuch action drop
+	unchanged 2 cube set fw port p1 action forward nosuch
+	unchanged 1 cube set fw port p1 action bogus
+	unchanged 1 cube set fw port p1
+	unchanged 1 cube set fw port p1 action drop port p1 action pass
+	unchanged 1 cube set fw
+	check_err 2 "$PCN" -n pcn-no-such-netns cube show
+	# and the state still works
+	pcn -n "$R" -j cube show fw | jq -e '.[0].ports[0].action == "drop"'
+}
+
+# The number of programs in the patch panels: one per cube, no orphan.
+panel_entries()
+{
+	local ns_dir
+
+	ns_dir=$(ls -d "$PCN_ROOT"/ns-*)
+	echo $(($(bpftool -j map dump pinned "$ns_dir/panel_xdp" | jq length) +
+		$(bpftool -j map dump pinned "$ns_dir/panel_tc" | jq length)))
+}
+
+no_staging()
+{
+	[ -z "$(find "$PCN_ROOT" -name 'staging-*')" ]
+}
+
+# kill_at POINT ARGS...: pcn ARGS is killed (SIGKILL) at POINT
+kill_at()
+{
+	local point=$1 rc=0
+
+	shift
+	PCN_FAULT=$point "$PCN" -n "$R" "$@" || rc=$?
+	[ "$rc" -eq 137 ] || { echo "pcn $* was not killed at $point ($rc)"; return 1; }
+}
+
+killed_cube_add()
+{
+	local point=$1 mode=$2
+
+	setup_root
+	add_ns R
+	add_veth "$R" r1 "$R" x1
+	pcn -n "$R" cube add other type forwarder mode "$mode"
+	kill_at "$point" cube add c type forwarder mode "$mode"
+	# not committed: it is not there, and running it again succeeds
+	pcn -n "$R" -j cube show | jq -e 'map(.name) == ["other"]'
+	pcn -n "$R" cube add c type forwarder mode "$mode"
+	no_staging
+	pcn -n "$R" -j cube show | jq -e 'map(.name) == ["c", "other"]'
+	[ "$(panel_entries)" -eq 2 ]
+	pcn -n "$R" link add c:p dev r1
+}
+
+killed_cube_add_committed()
+{
+	setup_root
+	add_ns R
+	kill_at cube-add-published cube add c type forwarder
+	# committed before the kill: it exists, the next run sweeps the rest
+	pcn -n "$R" -j cube show | jq -e 'map(.name) == ["c"]'
+	check_err 2 "$PCN" -n "$R" cube add c type forwarder
+	no_staging
+	[ "$(panel_entries)" -eq 1 ]
+}
+
+killed_cube_del()
+{
+	local n0
+
+	setup_root
+	add_ns R
+	add_veth "$R" r1 "$R" x1
+	n0=$(port_progs)
+	pcn -n "$R" cube add c type forwarder
+	pcn -n "$R" link add c:p dev r1
+	kill_at cube-del-unpublished cube del c
+	pcn -n "$R" -j cube show | jq -e 'length == 0'
+	# the next mutating command finishes the job
+	pcn -n "$R" cube add d type forwarder
+	no_staging
+	[ "$(panel_entries)" -eq 1 ]
+	port_progs_are "$n0"
+	ip -n "$R" -d link show dev r1 | fails grep -q 'prog/xdp'
+}
+
+# one attachment on r1: pcn reports one, the kernel holds one entry
+# program more than before, and (XDP) the interface has a program
+one_attachment()
+{
+	local n0=$1 mode=$2
+
+	pcn -n "$R" -j link show | jq -e 'length == 1 and .[0].state == "attached"'
+	port_progs_are $((n0 + 1))
+	case $mode in
+	xdp) ip -n "$R" -d link show dev r1 | grep -q 'prog/xdp' ;;
+	clsact) [ "$(tc -n "$R" filter show dev r1 ingress | grep -c pcn)" -eq 1 ] ;;
+	esac
+}
+
+killed_link_add()
+{
+	local point=$1 mode=$2 n0 cmode=$2
+
+	setup_root
+	add_ns R
+	add_veth "$R" r1 "$R" x1
+	if [ "$mode" = clsact ]; then
+		export PCN_TC_ATTACH=clsact
+		cmode=tc
+	fi
+	n0=$(port_progs)
+	pcn -n "$R" cube add c type forwarder mode "$cmode"
+	kill_at "$point" link add c:p dev r1
+	if [ "$point" = link-add-pinned ]; then
+		check_err 2 "$PCN" -n "$R" link add c:p dev r1
+	else
+		pcn -n "$R" link add c:p dev r1
+	fi
+	no_staging
+	one_attachment "$n0" "$mode"
+	pcn -n "$R" link del c:p
+	port_progs_are "$n0"
+}
+
+killed_link_del()
+{
+	local n0
+
+	setup_root
+	add_ns R
+	add_veth "$R" r1 "$R" x1
+	n0=$(port_progs)
+	pcn -n "$R" cube add c type forwarder
+	pcn -n "$R" link add c:p dev r1
+	kill_at link-del-unpinned link del c:p
+	pcn -n "$R" cube add d type forwarder
+	no_staging
+	pcn -n "$R" -j link show | jq -e 'length == 0'
+	pcn -n "$R" -j cube show c | jq -e '.[0].ports == []'
+	port_progs_are "$n0"
+	pcn -n "$R" link add c:p dev r1
+}
+
+# SIGKILL at random moments, then the same command again: it converges.
+killed_anywhere()
+{
+	local i rc pid
+
+	setup_root
+	add_ns R
+	for ((i = 0; i < 12; i++)); do
+		"$PCN" -n "$R" cube add "c$i" type forwarder &
+		pid=$!
+		sleep "0.00$((RANDOM % 10))"
+		kill -9 "$pid" 2>/dev/null || true
+		wait "$pid" || true
+		rc=0
+		"$PCN" -n "$R" cube add "c$i" type forwarder 2>/dev/null || rc=$?
+		# 2: the killed run had committed already
+		[ "$rc" -eq 0 ] || [ "$rc" -eq 2 ]
+	done
+	pcn -n "$R" cube show >/dev/null
+	pcn -n "$R" -j cube show | jq -e 'length == 12'
+	[ "$(panel_entries)" -eq 12 ]
+	no_staging
+}
+
+concurrent_adds()
+{
+	local i
+
+	setup_root
+	add_ns R
+	for ((i = 0; i < 20; i++)); do
+		"$PCN" -n "$R" cube add "a$i" type forwarder &
+		"$PCN" -n "$R" cube add "b$i" type forwarder mode tc &
+		wait
+	done
+	# all there, each with its own slot and its program in it
+	pcn -n "$R" -j -d cube show | jq -e 'length == 40 and
+		all(.prog_id > 0) and
+		(map(select(.mode == "xdp") | .slot) | unique | length) == 20 and
+		(map(select(.mode == "tc") | .slot) | unique | length) == 20'
+	[ "$(panel_entries)" -eq 40 ]
+}
+
+interface_vanishes()
+{
+	local n0
+
+	setup_root
+	add_ns R
+	add_veth "$R" r1 "$R" x1
+	n0=$(port_progs)
+	pcn -n "$R" cube add c type forwarder mode "$1"
+	pcn -n "$R" link add c:p dev r1
+	ip -n "$R" link del r1
+	pcn -n "$R" link show | grep -q 'state interface-gone'
+	pcn -n "$R" -j link show | jq -e '.[0].state == "interface-gone"'
+	pcn -n "$R" link del dev r1
+	pcn -n "$R" -j link show | jq -e 'length == 0'
+	[ ! -e "$PCN_ROOT"/ns-*/cubes/c/link_p ]
+	port_progs_are "$n0"
+}
+
+netns_scoped()
+{
+	local A B
+
+	setup_root
+	add_ns A
+	add_ns B
+	pcn -n "$A" cube add same type forwarder
+	pcn -n "$B" cube add same type forwarder mode tc
+	pcn -n "$A" -j cube show | jq -e '.[0].mode == "xdp"'
+	pcn -n "$B" -j cube show | jq -e '.[0].mode == "tc"'
+	pcn -n "$A" cube del same
+	pcn -n "$A" -j cube show | jq -e 'length == 0'
+	pcn -n "$B" -j cube show | jq -e 'length == 1'
+}
+
+incompatible_schema()
+{
+	local meta
+
+	setup_root
+	add_ns R
+	pcn -n "$R" cube add old type forwarder
+	meta=$(echo "$PCN_ROOT"/ns-*/cubes/old/meta)
+	# schema version 99 in the record's second word
+	bpftool map update pinned "$meta" key 0 0 0 0 value \
+		$(bpftool -j map lookup pinned "$meta" key 0 0 0 0 |
+		  jq -r '.value | .[4] = "0x63" | .[5] = "0x00" | join(" ")')
+	check_err 2 "$PCN" -n "$R" cube show old
+	{ "$PCN" -n "$R" cube show old 2>&1 || true; } | grep -q incompatible
+	check_err 2 "$PCN" -n "$R" link add old:p dev lo
+	pcn -n "$R" cube del old
+	pcn -n "$R" -j cube show | jq -e 'length == 0'
+}
+
+batch()
+{
+	local f
+
+	setup_root
+	add_ns R
+	f=$(mktemp)
+	defer "rm -f $f"
+	printf '%s\n' "cube add b1 type forwarder" "# comment" "" \
+		"cube add b2 type forwarder mode tc" >"$f"
+	pcn -n "$R" -batch "$f"
+	pcn -n "$R" -j cube show | jq -e 'map(.name) == ["b1", "b2"]'
+	# an error stops the batch, and says where
+	printf '%s\n' "cube del b1" "cube bogus" "cube del b2" >"$f"
+	check_err 1 "$PCN" -n "$R" -batch "$f"
+	{ "$PCN" -n "$R" -batch "$f" 2>&1 || true; } |
+		grep -q "^Error: $f:1: cube \"b1\" does not exist"
+	pcn -n "$R" -j cube show | jq -e 'map(.name) == ["b2"]'
+	# -force goes on, and still fails
+	printf '%s\n' "cube bogus" "cube del b2" >"$f"
+	fails "$PCN" -n "$R" -force -batch "$f"
+	pcn -n "$R" -j cube show | jq -e 'length == 0'
+	echo "cube add b3 type forwarder" | "$PCN" -n "$R" -batch -
+	pcn -n "$R" -j cube show | jq -e 'map(.name) == ["b3"]'
+}
+
+run_test bad_input_leaves_tree_unchanged bad_input
+for p in cube-add-pinned cube-add-panel; do
+	run_test "killed_cube_add_${p#cube-add-}_xdp" killed_cube_add $p xdp
+	run_test "killed_cube_add_${p#cube-add-}_tc" killed_cube_add $p tc
+done
+run_test killed_cube_add_committed killed_cube_add_committed
+run_test killed_cube_del killed_cube_del
+for p in link-add-attached link-add-port link-add-pinned; do
+	for m in xdp tc clsact; do
+		run_test "killed_link_add_${p#link-add-}_$m" killed_link_add $p $m
+	done
+done
+run_test killed_link_del killed_link_del
+run_test killed_anywhere killed_anywhere
+run_test concurrent_adds concurrent_adds
+run_test interface_vanishes_xdp interface_vanishes xdp
+run_test interface_vanishes_tc interface_vanishes tc
+run_test netns_scoped netns_scoped
+run_test incompatible_schema incompatible_schema
+run_test batch batch
+tap_done
