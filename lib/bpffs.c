@@ -395,6 +395,62 @@ bool pcn_state_swept(void)
 	return swept;
 }
 
+static bool dir_is_empty(const char *path, const char *ignore)
+{
+	struct dirent *de;
+	bool empty = true;
+	DIR *d;
+
+	d = opendir(path);
+	if (!d)
+		return false;
+	while (empty && (de = readdir(d)))
+		empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+			(ignore && !strcmp(de->d_name, ignore));
+	closedir(d);
+	return empty;
+}
+
+int pcn_ns_remove_if_empty(void)
+{
+	static const char *const shared[] = {
+		"meta", "panel_xdp", "panel_tc", "scratch_xdp", "cubes",
+	};
+	char path[PATH_MAX], tmp[PATH_MAX];
+	struct dirent *de;
+	size_t i;
+	DIR *d;
+
+	if (!ns_ready)
+		return 0;
+	pcn_ns_path(path, sizeof(path), "cubes");
+	if (!dir_is_empty(path, NULL))
+		return 0;
+	/* only the shared objects may be left: no staging, nothing else */
+	d = opendir(ns_path);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		bool known = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
+
+		for (i = 0; i < ARRAY_SIZE(shared) && !known; i++)
+			known = !strcmp(de->d_name, shared[i]);
+		if (!known) {
+			closedir(d);
+			return 0;
+		}
+	}
+	closedir(d);
+	/* out of sight in one step, then taken apart */
+	snprintf(tmp, sizeof(tmp), "%s/%sns-%d", pcn_root(),
+		 PCN_STAGING_PREFIX, getpid());
+	pcn_rmtree(tmp);
+	if (rename(ns_path, tmp))
+		return -errno;
+	ns_ready = false;
+	return pcn_rmtree(tmp);
+}
+
 int pcn_stage_begin(struct pcn_stage *st, const struct pcn_intent *intent)
 {
 	static unsigned int seq;

@@ -86,6 +86,12 @@ const char *pcn_ns_dir(void);
 int pcn_ns_path(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * Remove the netns directory once its last cube is gone, so that a
+ * namespace without cubes leaves nothing behind. Needs the write lock.
+ */
+int pcn_ns_remove_if_empty(void);
+
 /* Shared per-netns maps, as new fds (caller closes). */
 int pcn_panel_fd(enum pcn_mode mode);
 int pcn_scratch_fd(void);

@@ -28,7 +28,7 @@ const char *nl_extack(void);
 int nl_link_get(const char *name, int ifindex, struct nl_link *link);
 
 /* clsact + cls_bpf, direct-action, at a fixed priority owned by pcn. */
-#define PCN_TC_PRIO 0xc0de
+#define PCN_TC_PRIO 0xc0deU
 int nl_clsact_attach(int ifindex, bool ingress, int prog_fd, const char *name);
 int nl_clsact_detach(int ifindex, bool ingress);
 /* id of pcn's program on the hook, 0 if none */

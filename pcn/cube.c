@@ -273,6 +273,7 @@ static int cube_del_cmd(int argc, char **argv)
 	if (!damaged)
 		panel_clear(intent.mode, intent.slot);
 	pcn_stage_end(&stage);
+	pcn_ns_remove_if_empty();
 	return 0;
 }
 

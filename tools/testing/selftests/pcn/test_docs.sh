@@ -1,0 +1,144 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The documentation keeps up with the code: man pages lint clean; every
+# usage line of "pcn help" and "pcn OBJECT help" stands in the man page's
+# SYNOPSIS and in the README; bash completion knows every object, verb,
+# option and cube type; "make install" installs all of it.
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pwd)
+DOC=$TOP/Documentation
+
+man_lint()
+{
+	local page out
+
+	for page in "$DOC"/*.8; do
+		out=$(groff -t -man -ww -z "$page" 2>&1)
+		if [ -n "$out" ]; then
+			echo "$page: $out"
+			return 1
+		fi
+		grep -q '^\.SH EXIT STATUS' "$page"
+		grep -q '^\.SH EXAMPLES' "$page"
+		grep -q '^\.SH SEE ALSO' "$page"
+	done
+}
+
+# the usage lines of a help text, one per line, blanks squeezed
+usage_lines()
+{
+	"$PCN" "$@" | sed -n 's/^Usage: //p; s/^       \(pcn .*\)/\1/p' |
+		tr -s ' '
+}
+
+# rendered man page, blanks squeezed, line breaks folded
+man_text()
+{
+	MANWIDTH=400 man -l "$1" 2>/dev/null | col -b | tr -s ' \n' '  '
+}
+
+synopsis_sync()
+{
+	local obj page text line
+
+	for obj in "" cube link; do
+		page=$DOC/pcn${obj:+-$obj}.8
+		text=$(man_text "$page")
+		while read -r line; do
+			if [[ $text != *"$line"* ]]; then
+				echo "$page lacks: $line"
+				return 1
+			fi
+		done < <(usage_lines $obj help)
+	done
+}
+
+readme_sync()
+{
+	local line readme
+
+	readme=$(tr -s ' ' <"$TOP/README.md")
+	while read -r line; do
+		# the README writes the mode values out in full
+		line=${line/\[ mode MODE \]/[ mode \{ xdp | xdpgeneric | tc \} ]}
+		if [[ $readme != *"$line"* ]]; then
+			echo "README.md lacks: $line"
+			return 1
+		fi
+	done < <(usage_lines cube help | grep -v ' help$'
+		 usage_lines link help | grep -v ' help$')
+	[[ $readme == *"Documentation/pcn.8"* ]]
+	[[ $readme == *"make check"* ]]
+	[[ $readme == *"make demo"* ]]
+}
+
+# complete_words WORD... CUR: what completion offers for CUR after WORDs
+complete_words()
+{
+	local COMP_WORDS COMP_CWORD COMPREPLY=() COMP_LINE COMP_POINT
+
+	# shellcheck disable=SC1091
+	source "$TOP/bash-completion/pcn"
+	COMP_WORDS=("$@")
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	COMP_LINE="$*"
+	COMP_POINT=${#COMP_LINE}
+	_pcn pcn "" "${COMP_WORDS[COMP_CWORD - 1]}"
+	printf '%s\n' "${COMPREPLY[@]}"
+}
+
+completion_sync()
+{
+	local words verb type
+
+	bash -n "$TOP/bash-completion/pcn"
+	words=$(complete_words pcn "")
+	for obj in cube link help; do
+		grep -qx "$obj" <<<"$words"
+	done
+	words=$(complete_words pcn cube "")
+	for verb in add del set show help; do
+		grep -qx "$verb" <<<"$words"
+	done
+	words=$(complete_words pcn link "")
+	for verb in add del show help; do
+		grep -qx "$verb" <<<"$words"
+	done
+	words=$(complete_words pcn cube add x type "")
+	for type in $("$PCN" cube help | sed -n 's/.*TYPE := {\(.*\)}/\1/p' | tr -d '|'); do
+		grep -qx "$type" <<<"$words"
+	done
+	words=$(complete_words pcn cube add x type forwarder mode "")
+	for m in xdp xdpgeneric tc; do
+		grep -qx "$m" <<<"$words"
+	done
+	words=$(complete_words pcn -)
+	for opt in -j -p -s -d -n -root -batch -force -V -h; do
+		grep -qx -- "$opt" <<<"$words"
+	done
+}
+
+install_tree()
+{
+	local d
+
+	d=$(mktemp -d)
+	defer "rm -rf $d"
+	make -s -C "$TOP" install DESTDIR="$d" PREFIX=/usr >/dev/null
+	[ -x "$d/usr/sbin/pcn" ]
+	"$d/usr/sbin/pcn" -V | grep -q '^pcn '
+	for page in "$DOC"/*.8; do
+		[ -f "$d/usr/share/man/man8/$(basename "$page")" ]
+	done
+	[ -f "$d/usr/share/bash-completion/completions/pcn" ]
+}
+
+run_test man_pages_lint_clean man_lint
+run_test man_synopsis_matches_usage synopsis_sync
+run_test readme_grammar_matches_usage readme_sync
+run_test bash_completion_knows_the_grammar completion_sync
+run_test make_install install_tree
+tap_done
