@@ -76,8 +76,9 @@ TEST_DIR := tools/testing/selftests/pcn
 TEST_SRCS := $(wildcard $(TEST_DIR)/test_*.c)
 TEST_BINS := $(patsubst $(TEST_DIR)/%.c,$(O)/tests/%,$(TEST_SRCS))
 
-TOOLS_SRCS := $(wildcard tools/*.c)
+TOOLS_SRCS := $(filter-out %.bpf.c,$(wildcard tools/*.c))
 TOOLS_BINS := $(patsubst tools/%.c,$(O)/tools/%,$(TOOLS_SRCS))
+TOOLS_SKELS := $(patsubst tools/%.bpf.c,$(O)/tools/%.skel.h,$(wildcard tools/*.bpf.c))
 
 MANS := $(wildcard Documentation/*.8)
 
@@ -105,7 +106,12 @@ $(O)/bpf/%_tc.skel.h: $(O)/bpf/%.tc.o
 # user-space objects include the skeletons
 $(PCN_OBJS) $(LIB_OBJS): $(SKELS)
 
-$(OBJ)/%.o: %.c
+$(OBJ)/lib/%.o: lib/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OBJ)/pcn/%.o: pcn/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
@@ -132,10 +138,20 @@ $(OBJ)/$(TEST_DIR)/%.o: $(TEST_DIR)/%.c $(SKELS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -I$(TEST_DIR) -c $< -o $@
 
-$(OBJ)/tools/%.o: tools/%.c $(SKELS)
+$(OBJ)/tools/%.o: tools/%.c $(SKELS) $(TOOLS_SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -I$(O)/tools -c $< -o $@
+
+# the benchmark tools' own eBPF programs (XDP and TC, one object each)
+$(O)/tools/%.bpf.o: tools/%.bpf.c
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(O)/tools/%.skel.h: $(O)/tools/%.bpf.o
+	$(call msg,GENSKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $* > $@.tmp && mv $@.tmp $@
 
 tests: $(O)/pcn $(TEST_BINS) $(TOOLS_BINS)
 

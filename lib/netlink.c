@@ -147,24 +147,35 @@ static int nl_talk(struct nl_req *r, struct nlmsghdr *nlh, mnl_cb_t cb,
 	return ret < 0 ? -errno : 0;
 }
 
-static int link_attr_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(attr);
+/* Attributes by type, for mnl_attr_parse(): tb[type], types 0..max. */
+struct attr_tb {
+	const struct nlattr **tb;
+	unsigned int max;
+};
 
-	if (mnl_attr_type_valid(attr, IFLA_MAX) > 0)
-		tb[type] = attr;
+static int attr_tb_cb(const struct nlattr *attr, void *data)
+{
+	const struct attr_tb *t = data;
+
+	if (mnl_attr_type_valid(attr, t->max) > 0)
+		t->tb[mnl_attr_get_type(attr)] = attr;
 	return MNL_CB_OK;
 }
 
-static int linkinfo_attr_cb(const struct nlattr *attr, void *data)
+static void parse_attrs(const struct nlmsghdr *nlh, unsigned int offset,
+			const struct nlattr **tb, unsigned int max)
 {
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(attr);
+	struct attr_tb t = { tb, max };
 
-	if (mnl_attr_type_valid(attr, IFLA_INFO_MAX) > 0)
-		tb[type] = attr;
-	return MNL_CB_OK;
+	mnl_attr_parse(nlh, offset, attr_tb_cb, &t);
+}
+
+static void parse_nested(const struct nlattr *nest, const struct nlattr **tb,
+			 unsigned int max)
+{
+	struct attr_tb t = { tb, max };
+
+	mnl_attr_parse_nested(nest, attr_tb_cb, &t);
 }
 
 static int link_cb(const struct nlmsghdr *nlh, void *data)
@@ -176,7 +187,7 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (nlh->nlmsg_type != RTM_NEWLINK)
 		return MNL_CB_OK;
-	mnl_attr_parse(nlh, sizeof(*ifm), link_attr_cb, tb);
+	parse_attrs(nlh, sizeof(*ifm), tb, IFLA_MAX);
 	link->ifindex = ifm->ifi_index;
 	link->flags = ifm->ifi_flags;
 	if (tb[IFLA_IFNAME])
@@ -192,8 +203,7 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 		link->has_addr = true;
 	}
 	if (tb[IFLA_LINKINFO]) {
-		mnl_attr_parse_nested(tb[IFLA_LINKINFO], linkinfo_attr_cb,
-				      info);
+		parse_nested(tb[IFLA_LINKINFO], info, IFLA_INFO_MAX);
 		if (info[IFLA_INFO_KIND])
 			snprintf(link->kind, sizeof(link->kind), "%s",
 				 mnl_attr_get_str(info[IFLA_INFO_KIND]));
@@ -308,26 +318,6 @@ int nl_clsact_detach(int ifindex, bool ingress)
 	return err;
 }
 
-static int tc_attr_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(attr);
-
-	if (mnl_attr_type_valid(attr, TCA_MAX) > 0)
-		tb[type] = attr;
-	return MNL_CB_OK;
-}
-
-static int bpf_attr_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(attr);
-
-	if (mnl_attr_type_valid(attr, TCA_BPF_MAX) > 0)
-		tb[type] = attr;
-	return MNL_CB_OK;
-}
-
 static int filter_cb(const struct nlmsghdr *nlh, void *data)
 {
 	const struct tcmsg *tcm = mnl_nlmsg_get_payload(nlh);
@@ -339,11 +329,11 @@ static int filter_cb(const struct nlmsghdr *nlh, void *data)
 	    TC_H_MAJ(tcm->tcm_info) >> 16 != PCN_TC_PRIO ||
 	    tcm->tcm_handle != PCN_TC_HANDLE)
 		return MNL_CB_OK;
-	mnl_attr_parse(nlh, sizeof(*tcm), tc_attr_cb, tb);
+	parse_attrs(nlh, sizeof(*tcm), tb, TCA_MAX);
 	if (!tb[TCA_KIND] || strcmp(mnl_attr_get_str(tb[TCA_KIND]), "bpf") ||
 	    !tb[TCA_OPTIONS])
 		return MNL_CB_OK;
-	mnl_attr_parse_nested(tb[TCA_OPTIONS], bpf_attr_cb, opt);
+	parse_nested(tb[TCA_OPTIONS], opt, TCA_BPF_MAX);
 	if (opt[TCA_BPF_ID])
 		*prog_id = mnl_attr_get_u32(opt[TCA_BPF_ID]);
 	return MNL_CB_OK;

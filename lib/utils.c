@@ -200,6 +200,16 @@ int check_name(const char *what, const char *name)
 	return 0;
 }
 
+int take_name(const char *what, int *argc, char ***argv, const char **name)
+{
+	if (*argc < 1)
+		return pcn_err(PCN_EXIT_USAGE, "%s name missing", what);
+	*name = **argv;
+	(*argc)--;
+	(*argv)++;
+	return check_name(what, *name);
+}
+
 void name_copy(char *dst, const char *src)
 {
 	size_t len = strnlen(src, PCN_NAME_LEN - 1);

@@ -89,6 +89,9 @@ int get_u32(uint32_t *val, const char *arg, int base);
 int check_name(const char *what, const char *name);
 bool name_is_valid(const char *name);
 
+/* Take a NAME argument off the front of argv, checked with check_name(). */
+int take_name(const char *what, int *argc, char ***argv, const char **name);
+
 /* Copy a name into a fixed PCN_NAME_LEN field, NUL-padded. */
 void name_copy(char *dst, const char *src);
 

@@ -43,6 +43,19 @@ const struct cube_type *cube_type_find(const char *name)
 	return NULL;
 }
 
+int cube_open_for_change(const char *name, struct pcn_cube *c)
+{
+	int err;
+
+	err = pcn_state_open(PCN_WRITE_EXISTING);
+	if (err == -ENOENT)
+		return cube_open_err(name, err);
+	if (err)
+		return err;
+	err = cube_open(name, c);
+	return err ? cube_open_err(name, err) : 0;
+}
+
 static void usage(FILE *f)
 {
 	size_t i;
@@ -113,14 +126,9 @@ static int cube_add_cmd(int argc, char **argv)
 	size_t elf_size;
 	int err;
 
-	if (argc < 1)
-		return pcn_err(PCN_EXIT_USAGE, "cube name missing");
-	name = *argv;
-	err = check_name("cube", name);
+	err = take_name("cube", &argc, &argv, &name);
 	if (err)
 		return err;
-	argc--;
-	argv++;
 	while (argc > 0) {
 		if (is_kw(*argv, "type")) {
 			NEXT_ARG();
@@ -230,15 +238,12 @@ static int cube_del_cmd(int argc, char **argv)
 	bool damaged;
 	int err;
 
-	if (argc < 1)
-		return pcn_err(PCN_EXIT_USAGE, "cube name missing");
-	name = *argv;
-	err = check_name("cube", name);
+	err = take_name("cube", &argc, &argv, &name);
 	if (err)
 		return err;
-	if (argc > 1)
+	if (argc > 0)
 		return pcn_err(PCN_EXIT_USAGE, "unexpected \"%s\" after the cube name",
-			       argv[1]);
+			       *argv);
 
 	err = pcn_state_open(PCN_WRITE_EXISTING);
 	if (err == -ENOENT)
@@ -284,25 +289,15 @@ static int cube_set_cmd(int argc, char **argv)
 	const char *name;
 	int err;
 
-	if (argc < 1)
-		return pcn_err(PCN_EXIT_USAGE, "cube name missing");
-	name = *argv;
-	err = check_name("cube", name);
+	err = take_name("cube", &argc, &argv, &name);
 	if (err)
 		return err;
-	argc--;
-	argv++;
 	if (argc < 1)
 		return pcn_err(PCN_EXIT_USAGE, "nothing to set, try \"pcn cube help\"");
 
-	err = pcn_state_open(PCN_WRITE_EXISTING);
-	if (err == -ENOENT)
-		return cube_open_err(name, err);
+	err = cube_open_for_change(name, &c);
 	if (err)
 		return err;
-	err = cube_open(name, &c);
-	if (err)
-		return cube_open_err(name, err);
 	type = cube_type_find(c.meta.type);
 	if (!type || !type->set)
 		err = pcn_err(PCN_EXIT_USAGE, "cube \"%s\" (%s) has nothing to set",
@@ -446,26 +441,17 @@ static int cube_show_cmd(int argc, char **argv)
 	return 0;
 }
 
+static const struct pcn_cmd cmds[] = {
+	{ "show", cube_show_cmd },
+	{ "list", cube_show_cmd },
+	{ "add", cube_add_cmd },
+	{ "del", cube_del_cmd },
+	{ "delete", cube_del_cmd },
+	{ "set", cube_set_cmd },
+	{ NULL, NULL },
+};
+
 int do_cube(int argc, char **argv)
 {
-	if (argc < 1)
-		return cube_show_cmd(0, NULL);
-	if (is_kw(*argv, "add"))
-		return cube_add_cmd(argc - 1, argv + 1);
-	if (is_kw(*argv, "del") || is_kw(*argv, "delete"))
-		return cube_del_cmd(argc - 1, argv + 1);
-	if (is_kw(*argv, "set"))
-		return cube_set_cmd(argc - 1, argv + 1);
-	if (is_kw(*argv, "show") || is_kw(*argv, "list"))
-		return cube_show_cmd(argc - 1, argv + 1);
-	if (is_kw(*argv, "help")) {
-		if (argc > 1)
-			return pcn_err(PCN_EXIT_USAGE,
-				       "unexpected \"%s\" after help", argv[1]);
-		usage(stdout);
-		return 0;
-	}
-	return pcn_err(PCN_EXIT_USAGE,
-		       "command \"%s\" is unknown, try \"pcn cube help\"",
-		       *argv);
+	return pcn_cmd_select("cube", cmds, argc, argv, usage);
 }

@@ -275,14 +275,9 @@ static int link_add_cmd(int argc, char **argv)
 		name_copy(port, ifname);
 	}
 
-	err = pcn_state_open(PCN_WRITE_EXISTING);
-	if (err == -ENOENT)
-		return cube_open_err(cube, err);
+	err = cube_open_for_change(cube, &c);
 	if (err)
 		return err;
-	err = cube_open(cube, &c);
-	if (err)
-		return cube_open_err(cube, err);
 	if (!c.meta.max_ports) {
 		err = pcn_err(PCN_EXIT_KERNEL, "cube \"%s\" has no ports", cube);
 		goto out;
@@ -577,24 +572,16 @@ static int link_show_cmd(int argc, char **argv)
 	return 0;
 }
 
+static const struct pcn_cmd cmds[] = {
+	{ "show", link_show_cmd },
+	{ "list", link_show_cmd },
+	{ "add", link_add_cmd },
+	{ "del", link_del_cmd },
+	{ "delete", link_del_cmd },
+	{ NULL, NULL },
+};
+
 int do_link(int argc, char **argv)
 {
-	if (argc < 1)
-		return link_show_cmd(0, NULL);
-	if (is_kw(*argv, "add"))
-		return link_add_cmd(argc - 1, argv + 1);
-	if (is_kw(*argv, "del") || is_kw(*argv, "delete"))
-		return link_del_cmd(argc - 1, argv + 1);
-	if (is_kw(*argv, "show") || is_kw(*argv, "list"))
-		return link_show_cmd(argc - 1, argv + 1);
-	if (is_kw(*argv, "help")) {
-		if (argc > 1)
-			return pcn_err(PCN_EXIT_USAGE,
-				       "unexpected \"%s\" after help", argv[1]);
-		usage(stdout);
-		return 0;
-	}
-	return pcn_err(PCN_EXIT_USAGE,
-		       "command \"%s\" is unknown, try \"pcn link help\"",
-		       *argv);
+	return pcn_cmd_select("link", cmds, argc, argv, usage);
 }

@@ -60,6 +60,28 @@ int do_help(int argc, char **argv)
 	return 0;
 }
 
+int pcn_cmd_select(const char *object, const struct pcn_cmd *cmds, int argc,
+		   char **argv, void (*print_usage)(FILE *f))
+{
+	const struct pcn_cmd *c;
+
+	if (argc < 1)
+		return cmds[0].fn(0, argv);
+	for (c = cmds; c->name; c++)
+		if (is_kw(*argv, c->name))
+			return c->fn(argc - 1, argv + 1);
+	if (is_kw(*argv, "help")) {
+		if (argc > 1)
+			return pcn_err(PCN_EXIT_USAGE,
+				       "unexpected \"%s\" after help", argv[1]);
+		print_usage(stdout);
+		return 0;
+	}
+	return pcn_err(PCN_EXIT_USAGE,
+		       "command \"%s\" is unknown, try \"pcn %s help\"", *argv,
+		       object);
+}
+
 int pcn_dispatch(int argc, char **argv)
 {
 	size_t i;

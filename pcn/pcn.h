@@ -4,6 +4,7 @@
 #define __PCN_PCN_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <linux/types.h>
 
@@ -15,6 +16,19 @@ struct pcn_object {
 	int (*fn)(int argc, char **argv);
 	const char *summary;
 };
+
+/* The verbs of an object, bpftool's cmd_select() style. */
+struct pcn_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+};
+
+/*
+ * Run verb argv[0] of @object from @cmds, a table ended by a NULL name
+ * whose first entry runs when no verb is given; "help" prints @usage.
+ */
+int pcn_cmd_select(const char *object, const struct pcn_cmd *cmds, int argc,
+		   char **argv, void (*usage)(FILE *f));
 
 int do_cube(int argc, char **argv);
 int do_link(int argc, char **argv);
@@ -52,6 +66,12 @@ struct cube_type {
 };
 
 const struct cube_type *cube_type_find(const char *name);
+
+/*
+ * Take the write lock and open an existing cube, for the commands that
+ * change one. Reports what is wrong and returns an exit code.
+ */
+int cube_open_for_change(const char *name, struct pcn_cube *c);
 const struct cube_type *const *cube_types(size_t *count);
 
 extern const struct cube_type forwarder_type;

@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Programs of the benchmark tool (tools/pcn-bench.c), not of pcn:
+ *
+ *   bench_gen       traffic generator, run with BPF_PROG_TEST_RUN in
+ *                   live-frames mode: writes every header of every frame
+ *                   (flows spread over addresses and ports) and XDP_TX
+ *   bench_sink      counts what arrives (per CPU) and drops it
+ *   bench_redirect  bare XDP redirect through a devmap: the floor a cube
+ *                   that forwards is compared with
+ *   bench_tc_redir  bare TC bpf_redirect, the same for mode tc
+ *   bench_empty     returns at once: the BPF_PROG_TEST_RUN floor
+ */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/udp.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "bench.h"
+
+const volatile struct gen_cfg cfg = {
+	.nsaddr = 1, .ndaddr = 1, .nsport = 1, .ndport = 1, .flows = 1,
+	.frame_len = 64,
+};
+const volatile __u32 redirect_ifindex = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bench_counters);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} tx_port SEC(".maps");
+
+static __always_inline struct bench_counters *count(__u64 len)
+{
+	__u32 zero = 0;
+	struct bench_counters *c = bpf_map_lookup_elem(&counters, &zero);
+
+	if (c) {
+		c->packets++;
+		c->bytes += len;
+	}
+	return c;
+}
+
+static __always_inline __u16 csum_fold(__u32 sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum;
+}
+
+SEC("xdp")
+int bench_gen(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct iphdr *ip = data + sizeof(*eth);
+	struct udphdr *udp = (void *)(ip + 1);
+	struct bench_counters *c;
+	__u32 f, sum = 0, i;
+	__u16 *w;
+
+	if ((void *)(udp + 1) > data_end)
+		return XDP_ABORTED;
+	c = count(data_end - data);
+	if (!c)
+		return XDP_ABORTED;
+	/* a multiplicative hash walks the flows in a scattered order */
+	f = ((__u32)c->packets * 2654435761u) % cfg.flows;
+
+	/* byte by byte: a memcpy from .rodata would fold to its initial value */
+	for (i = 0; i < ETH_ALEN; i++) {
+		eth->h_dest[i] = cfg.dmac[i];
+		eth->h_source[i] = cfg.smac[i];
+	}
+	eth->h_proto = bpf_htons(ETH_P_IP);
+
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->tos = 0;
+	ip->tot_len = bpf_htons(cfg.frame_len - sizeof(*eth));
+	ip->id = 0;
+	ip->frag_off = 0;
+	ip->ttl = 64;
+	ip->protocol = IPPROTO_UDP;
+	ip->check = 0;
+	ip->saddr = bpf_htonl(cfg.saddr + f % cfg.nsaddr);
+	ip->daddr = bpf_htonl(cfg.daddr + (f / cfg.nsaddr) % cfg.ndaddr);
+	w = (__u16 *)ip;
+	for (i = 0; i < sizeof(*ip) / 2; i++)
+		sum += w[i];
+	ip->check = csum_fold(sum);
+
+	udp->source = bpf_htons(cfg.sport + f % cfg.nsport);
+	udp->dest = bpf_htons(cfg.dport + (f / cfg.nsport) % cfg.ndport);
+	udp->len = bpf_htons(cfg.frame_len - sizeof(*eth) - sizeof(*ip));
+	udp->check = 0;
+	return XDP_TX;
+}
+
+SEC("xdp")
+int bench_sink(struct xdp_md *ctx)
+{
+	count(ctx->data_end - ctx->data);
+	return XDP_DROP;
+}
+
+SEC("xdp")
+int bench_redirect(struct xdp_md *ctx)
+{
+	return bpf_redirect_map(&tx_port, 0, XDP_DROP);
+}
+
+SEC("tc")
+int bench_tc_redir(struct __sk_buff *skb)
+{
+	return bpf_redirect(redirect_ifindex, 0);
+}
+
+SEC("xdp")
+int bench_empty(struct xdp_md *ctx)
+{
+	return XDP_DROP;
+}
+
+char _license[] SEC("license") = "GPL";

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* What pcn-bench and its eBPF programs (bench.bpf.c) both see. */
+#ifndef __PCN_BENCH_H
+#define __PCN_BENCH_H
+
+#include <linux/types.h>
+
+/* The generator's frames, set in .rodata before load. */
+struct gen_cfg {
+	__u8 dmac[6];
+	__u8 smac[6];
+	__u32 saddr;		/* host order, first address */
+	__u32 daddr;
+	__u32 nsaddr;		/* how many consecutive addresses, >= 1 */
+	__u32 ndaddr;
+	__u16 sport;		/* host order, first port */
+	__u16 dport;
+	__u16 nsport;
+	__u16 ndport;
+	__u32 flows;		/* distinct 4-tuples cycled through, >= 1 */
+	__u16 frame_len;	/* Ethernet header included */
+	__u16 pad;
+};
+
+struct bench_counters {
+	__u64 packets;
+	__u64 bytes;
+};
+
+#endif /* __PCN_BENCH_H */

@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcn-bench: the traffic generator, the sink and the microbenchmark of
+ * pcn's benchmarks. Needs no NIC and no kernel module.
+ *
+ *   pcn-bench run gen NETNS IFNAME [ sink NETNS IFNAME ]
+ *             [ dut NETNS IFNAME { drop | redirect IFNAME | tcredirect IFNAME } ]
+ *             [ seconds S ] [ size BYTES ] [ flows N ]
+ *             [ src A.B.C.D[/N] ] [ dst A.B.C.D[/N] ]
+ *             [ sport PORT[/N] ] [ dport PORT[/N] ] [ dmac MAC ]
+ *
+ * The generator runs BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES on
+ * bench_gen as if frames came in on IFNAME: bench_gen writes all headers
+ * and returns XDP_TX, so each frame leaves by IFNAME into its veth peer,
+ * where the device under test sits. The sink (bench_sink, native XDP)
+ * counts per CPU and drops. A "dut" attaches a bare baseline program
+ * instead of a pcn cube: drop (counting), redirect (XDP, devmap) or
+ * tcredirect (tcx, bpf_redirect). Prints one JSON object: sent and
+ * received packets over the measured time, and their rates.
+ *
+ *   pcn-bench prog { empty | id PROG_ID | link PIN } [ repeat N ]
+ *             [ size BYTES ]
+ *
+ * Runs a program with BPF_PROG_TEST_RUN (non-live: the same frame each
+ * time) and prints the kernel's average ns per run. For a pcn port entry
+ * program, "link PIN" takes the program of a pinned bpf_link.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "json_writer.h"
+#include "bench.h"
+#include "bench.skel.h"
+
+#define TCX_INGRESS 46		/* BPF_TCX_INGRESS, newer than libbpf 1.1 */
+
+static int self_ns = -1;
+
+static void __attribute__((format(printf, 1, 2), noreturn))
+die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "Error: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static void enter_ns(const char *name)
+{
+	char path[256];
+	int fd;
+
+	if (self_ns < 0)
+		self_ns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (!name) {
+		if (setns(self_ns, CLONE_NEWNET))
+			die("cannot return to the first netns");
+		return;
+	}
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNET))
+		die("cannot enter network namespace \"%s\"", name);
+	close(fd);
+}
+
+static int ifindex_in(const char *ns, const char *ifname)
+{
+	int idx;
+
+	enter_ns(ns);
+	idx = if_nametoindex(ifname);
+	if (!idx)
+		die("no interface \"%s\"", ifname);
+	return idx;
+}
+
+static struct bench *open_bench(void)
+{
+	struct bench *b = bench__open();
+
+	if (!b)
+		die("cannot open the bench object");
+	return b;
+}
+
+static void load_bench(struct bench *b)
+{
+	if (bench__load(b))
+		die("the kernel refused the bench programs");
+}
+
+static __u64 packets(struct bench *b)
+{
+	int ncpu = libbpf_num_possible_cpus(), i;
+	struct bench_counters v[ncpu];
+	__u32 zero = 0;
+	__u64 sum = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(b->maps.counters), &zero, v))
+		return 0;
+	for (i = 0; i < ncpu; i++)
+		sum += v[i].packets;
+	return sum;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int xdp_attach(int prog_fd, int ifindex)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = XDP_FLAGS_DRV_MODE);
+	int fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
+
+	if (fd < 0)
+		die("cannot attach XDP: %s", strerror(errno));
+	return fd;
+}
+
+/* "A.B.C.D[/N]" or "PORT[/N]" */
+static void parse_range(const char *arg, bool ip, __u32 *first, __u32 *n)
+{
+	char buf[64], *slash;
+	struct in_addr a;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	slash = strchr(buf, '/');
+	*n = 1;
+	if (slash) {
+		*slash = '\0';
+		*n = strtoul(slash + 1, NULL, 10);
+		if (!*n)
+			die("bad count in \"%s\"", arg);
+	}
+	if (ip) {
+		if (inet_pton(AF_INET, buf, &a) != 1)
+			die("bad address \"%s\"", arg);
+		*first = ntohl(a.s_addr);
+	} else {
+		*first = strtoul(buf, NULL, 10);
+	}
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	const char *gen_ns = NULL, *gen_if = NULL, *sink_ns = NULL,
+		   *sink_if = NULL, *dut_ns = NULL, *dut_if = NULL,
+		   *dut_kind = NULL, *dut_to = NULL;
+	struct bench *gen, *sink = NULL, *dut = NULL, *counted;
+	double seconds = 1, t0, t1, elapsed;
+	__u32 size = 64, flows = 1, v, n;
+	int links[2] = { -1, -1 }, nlinks = 0, i;
+	__u64 sent0, sent1, rx0, rx1;
+	unsigned char frame[1600] = {};
+	struct xdp_md md = {};
+	json_writer_t *jw;
+
+	gen = open_bench();
+	gen->rodata->cfg.saddr = 0x0ac80001;	/* 10.200.0.1 */
+	gen->rodata->cfg.daddr = 0x0ac90001;	/* 10.201.0.1 */
+	gen->rodata->cfg.sport = 1024;
+	gen->rodata->cfg.dport = 9;
+	memcpy((void *)gen->rodata->cfg.dmac, "\x02\0\0\0\0\x02", 6);
+	memcpy((void *)gen->rodata->cfg.smac, "\x02\0\0\0\0\x01", 6);
+
+	for (i = 0; i < argc; i++) {
+		const char *kw = argv[i];
+
+		if (!strcmp(kw, "gen") && i + 2 < argc) {
+			gen_ns = argv[++i];
+			gen_if = argv[++i];
+		} else if (!strcmp(kw, "sink") && i + 2 < argc) {
+			sink_ns = argv[++i];
+			sink_if = argv[++i];
+		} else if (!strcmp(kw, "dut") && i + 3 < argc) {
+			dut_ns = argv[++i];
+			dut_if = argv[++i];
+			dut_kind = argv[++i];
+			if (strcmp(dut_kind, "drop")) {
+				if (i + 1 >= argc)
+					die("\"%s\" needs a target", dut_kind);
+				dut_to = argv[++i];
+			}
+		} else if (!strcmp(kw, "seconds") && i + 1 < argc) {
+			seconds = atof(argv[++i]);
+		} else if (!strcmp(kw, "size") && i + 1 < argc) {
+			size = strtoul(argv[++i], NULL, 10);
+		} else if (!strcmp(kw, "flows") && i + 1 < argc) {
+			flows = strtoul(argv[++i], NULL, 10);
+		} else if (!strcmp(kw, "src") && i + 1 < argc) {
+			parse_range(argv[++i], true, &v, &n);
+			gen->rodata->cfg.saddr = v;
+			gen->rodata->cfg.nsaddr = n;
+		} else if (!strcmp(kw, "dst") && i + 1 < argc) {
+			parse_range(argv[++i], true, &v, &n);
+			gen->rodata->cfg.daddr = v;
+			gen->rodata->cfg.ndaddr = n;
+		} else if (!strcmp(kw, "sport") && i + 1 < argc) {
+			parse_range(argv[++i], false, &v, &n);
+			gen->rodata->cfg.sport = v;
+			gen->rodata->cfg.nsport = n;
+		} else if (!strcmp(kw, "dport") && i + 1 < argc) {
+			parse_range(argv[++i], false, &v, &n);
+			gen->rodata->cfg.dport = v;
+			gen->rodata->cfg.ndport = n;
+		} else if (!strcmp(kw, "dmac") && i + 1 < argc) {
+			unsigned int m[6];
+			int k;
+
+			if (sscanf(argv[++i], "%x:%x:%x:%x:%x:%x", &m[0], &m[1],
+				   &m[2], &m[3], &m[4], &m[5]) != 6)
+				die("bad MAC \"%s\"", argv[i]);
+			for (k = 0; k < 6; k++)
+				((__u8 *)gen->rodata->cfg.dmac)[k] = m[k];
+		} else {
+			die("unknown or incomplete \"%s\" (see the comment at the top of tools/pcn-bench.c)",
+			    kw);
+		}
+	}
+	if (!gen_if)
+		die("\"gen NETNS IFNAME\" is missing");
+	if (size < 60 || size > sizeof(frame) || !flows || seconds <= 0)
+		die("size 60..1600, flows >= 1 and seconds > 0");
+	gen->rodata->cfg.frame_len = size;
+	gen->rodata->cfg.flows = flows;
+	load_bench(gen);
+
+	if (sink_if) {
+		sink = open_bench();
+		load_bench(sink);
+		links[nlinks++] = xdp_attach(bpf_program__fd(sink->progs.bench_sink),
+					     ifindex_in(sink_ns, sink_if));
+	}
+	if (dut_if) {
+		int dut_idx = ifindex_in(dut_ns, dut_if), to = 0;
+
+		if (dut_to)
+			to = ifindex_in(dut_ns, dut_to);
+		dut = open_bench();
+		dut->rodata->redirect_ifindex = to;
+		load_bench(dut);
+		if (!strcmp(dut_kind, "drop")) {
+			links[nlinks++] = xdp_attach(
+				bpf_program__fd(dut->progs.bench_sink), dut_idx);
+		} else if (!strcmp(dut_kind, "redirect")) {
+			__u32 zero = 0;
+
+			if (bpf_map_update_elem(bpf_map__fd(dut->maps.tx_port),
+						&zero, &to, 0))
+				die("cannot fill the devmap: %s", strerror(errno));
+			links[nlinks++] = xdp_attach(
+				bpf_program__fd(dut->progs.bench_redirect),
+				dut_idx);
+		} else if (!strcmp(dut_kind, "tcredirect")) {
+			int fd = bpf_link_create(
+				bpf_program__fd(dut->progs.bench_tc_redir),
+				dut_idx, TCX_INGRESS, NULL);
+
+			if (fd < 0)
+				die("cannot attach tcx: %s", strerror(errno));
+			links[nlinks++] = fd;
+		} else {
+			die("dut kind \"%s\": drop, redirect or tcredirect",
+			    dut_kind);
+		}
+	}
+	counted = dut && !strcmp(dut_kind, "drop") ? dut : sink;
+
+	md.ingress_ifindex = ifindex_in(gen_ns, gen_if);
+	md.data_end = size;
+	{
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame,
+			    .data_size_in = size, .ctx_in = &md,
+			    .ctx_size_in = sizeof(md),
+			    .flags = BPF_F_TEST_XDP_LIVE_FRAMES,
+			    .repeat = 1 << 16, .batch_size = 64);
+		int fd = bpf_program__fd(gen->progs.bench_gen);
+
+		/* warm up: pages, NAPI, caches; then the measured stretch */
+		t0 = now();
+		while (now() - t0 < 0.1)
+			if (bpf_prog_test_run_opts(fd, &opts))
+				die("live-frames test run failed: %s",
+				    strerror(errno));
+		sent0 = packets(gen);
+		rx0 = counted ? packets(counted) : 0;
+		t0 = now();
+		do {
+			if (bpf_prog_test_run_opts(fd, &opts))
+				die("live-frames test run failed: %s",
+				    strerror(errno));
+			t1 = now();
+		} while (t1 - t0 < seconds);
+		sent1 = packets(gen);
+		/* frames still in flight land within a few microseconds */
+		usleep(20000);
+		rx1 = counted ? packets(counted) : 0;
+	}
+	enter_ns(NULL);
+	elapsed = t1 - t0;
+
+	jw = jsonw_new(stdout);
+	jsonw_start_object(jw);
+	jsonw_uint_field(jw, "sent", sent1 - sent0);
+	jsonw_uint_field(jw, "received", rx1 - rx0);
+	jsonw_float_field(jw, "seconds", elapsed);
+	jsonw_float_field(jw, "tx_pps", (sent1 - sent0) / elapsed);
+	jsonw_float_field(jw, "rx_pps", (rx1 - rx0) / elapsed);
+	jsonw_end_object(jw);
+	jsonw_destroy(&jw);
+
+	for (i = 0; i < nlinks; i++)
+		close(links[i]);
+	if (dut)
+		bench__destroy(dut);
+	if (sink)
+		bench__destroy(sink);
+	bench__destroy(gen);
+	return 0;
+}
+
+static int cmd_prog(int argc, char **argv)
+{
+	__u32 repeat = 1000000, size = 64;
+	struct bench *b = NULL;
+	unsigned char frame[1600] = {};
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int fd = -1, i;
+	json_writer_t *jw;
+
+	for (i = 0; i < argc; i++) {
+		if (!strcmp(argv[i], "empty")) {
+			b = open_bench();
+			load_bench(b);
+			fd = bpf_program__fd(b->progs.bench_empty);
+		} else if (!strcmp(argv[i], "id") && i + 1 < argc) {
+			fd = bpf_prog_get_fd_by_id(strtoul(argv[++i], NULL, 10));
+		} else if (!strcmp(argv[i], "link") && i + 1 < argc) {
+			struct bpf_link_info li = {};
+			__u32 llen = sizeof(li);
+			int lfd = bpf_obj_get(argv[++i]);
+
+			if (lfd < 0 || bpf_obj_get_info_by_fd(lfd, &li, &llen))
+				die("no link pinned at %s", argv[i]);
+			fd = bpf_prog_get_fd_by_id(li.prog_id);
+			close(lfd);
+		} else if (!strcmp(argv[i], "repeat") && i + 1 < argc) {
+			repeat = strtoul(argv[++i], NULL, 10);
+		} else if (!strcmp(argv[i], "size") && i + 1 < argc) {
+			size = strtoul(argv[++i], NULL, 10);
+		} else {
+			die("unknown or incomplete \"%s\"", argv[i]);
+		}
+	}
+	if (fd < 0)
+		die("which program? empty, id ID or link PIN");
+	if (size < 60 || size > sizeof(frame))
+		die("size 60..1600");
+	/* an IPv4/UDP frame, as the generator makes them */
+	memcpy(frame, "\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00\x45\x00", 16);
+	frame[23] = 17;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		die("cannot read the program: %s", strerror(errno));
+	{
+		LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame,
+			    .data_size_in = size, .repeat = repeat);
+		struct __sk_buff skb = {};
+
+		if (info.type == BPF_PROG_TYPE_SCHED_CLS) {
+			opts.ctx_in = &skb;
+			opts.ctx_size_in = sizeof(skb);
+		}
+		if (bpf_prog_test_run_opts(fd, &opts))
+			die("test run failed: %s", strerror(errno));
+		jw = jsonw_new(stdout);
+		jsonw_start_object(jw);
+		jsonw_string_field(jw, "name", info.name);
+		jsonw_uint_field(jw, "repeat", repeat);
+		jsonw_uint_field(jw, "ns_per_run", opts.duration);
+		jsonw_uint_field(jw, "retval", opts.retval);
+		jsonw_end_object(jw);
+		jsonw_destroy(&jw);
+	}
+	if (b)
+		bench__destroy(b);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "run"))
+		return cmd_run(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "prog"))
+		return cmd_prog(argc - 2, argv + 2);
+	fprintf(stderr,
+		"Usage: pcn-bench run gen NETNS IFNAME [ sink NETNS IFNAME ] [ dut ... ] [ seconds S ] ...\n"
+		"       pcn-bench prog { empty | id ID | link PIN } [ repeat N ] [ size B ]\n"
+		"(the comment at the top of tools/pcn-bench.c has the whole grammar)\n");
+	return 1;
+}

@@ -1,0 +1,287 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# pcn benchmarks: every figure is a ratio against a baseline measured in
+# the same run, A/B/A/B interleaved, median of the rounds.
+#
+#   run.sh [--quick] [--rounds N] [--seconds S] [SCENARIO...]
+#
+# Throughput: a generator namespace sends 64-byte UDP frames (spread over
+# 256 source addresses and 64 destination ports) into veth g0; its peer r1
+# is the device under test's ingress in namespace DUT, r2 its egress, and
+# the sink counts what arrives on s0 (see tools/pcn-bench.c). Without a
+# NIC, generator, DUT and sink share the machine's cores: only ratios
+# carry over between runs.
+#
+# Adding a scenario: a function scen_NAME that calls "measure" for each
+# variant (see the existing ones), and its name in SCENARIOS.
+
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$HERE/../../.." && pwd)
+PCN=${PCN:-$TOP/build/pcn}
+BUILD=${PCN_BUILD:-$TOP/build}
+BENCH=$BUILD/tools/pcn-bench
+ROUNDS=3
+SECS=2
+QUICK=
+SCENARIOS=(floor forwarder_xdp forwarder_tc micro control)
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) QUICK=1; SECS=0.4; shift ;;
+	--rounds) ROUNDS=$2; shift 2 ;;
+	--seconds) SECS=$2; shift 2 ;;
+	-*) echo "Usage: $0 [--quick] [--rounds N] [--seconds S] [SCENARIO...]" >&2
+	    exit 1 ;;
+	*) break ;;
+	esac
+done
+[ $# -gt 0 ] && SCENARIOS=("$@")
+
+if [ "$(id -u)" != 0 ]; then
+	echo "Error: benchmarks need root" >&2
+	exit 1
+fi
+for f in "$PCN" "$BENCH"; do
+	[ -x "$f" ] || { echo "Error: $f is not built (make tests)" >&2; exit 1; }
+done
+
+ID=$(printf '%x' $$)
+NS_G=pcnb-$ID-gen
+NS_D=pcnb-$ID-dut
+NS_S=pcnb-$ID-sink
+BPFFS=$(mktemp -d /tmp/pcn-bench.XXXXXX)
+export PCN_ROOT=$BPFFS/pcn
+RESULTS=$(mktemp)
+
+cleanup()
+{
+	set +e
+	for ns in "$NS_G" "$NS_D" "$NS_S" "$NS_D-c"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	umount "$BPFFS" 2>/dev/null
+	rmdir "$BPFFS" 2>/dev/null
+	rm -f "$RESULTS"
+}
+trap cleanup EXIT
+mount -t bpf bpf "$BPFFS"
+
+topology()
+{
+	local ns
+
+	for ns in "$NS_G" "$NS_D" "$NS_S"; do
+		ip netns add "$ns"
+		ip -n "$ns" link set lo up
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	done
+	ip -n "$NS_G" link add g0 type veth peer name r1 netns "$NS_D"
+	ip -n "$NS_D" link add r2 type veth peer name s0 netns "$NS_S"
+	ip -n "$NS_G" link set g0 up
+	ip -n "$NS_D" link set r1 up
+	ip -n "$NS_D" link set r2 up
+	ip -n "$NS_S" link set s0 up
+	# frames XDP_TX'd into r1 need NAPI there when r1 runs no XDP
+	ip netns exec "$NS_D" ethtool -K r1 gro on >/dev/null
+}
+
+median()
+{
+	sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2];
+		else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# gen [EXTRA...]: one measurement, rx packets/s at the sink (or the DUT)
+gen()
+{
+	"$BENCH" run gen "$NS_G" g0 seconds "$SECS" flows 16384 \
+		src 10.200.0.1/256 dport 1000/64 "$@" | jq '.rx_pps'
+}
+
+# Variants: setup_X / teardown_X and how to measure them.
+setup_pcn_fwd()
+{
+	"$PCN" -n "$NS_D" cube add bfw type forwarder mode "$1"
+	"$PCN" -n "$NS_D" link add bfw:p1 dev r1
+	"$PCN" -n "$NS_D" link add bfw:p2 dev r2
+	"$PCN" -n "$NS_D" cube set bfw port p1 action forward p2
+}
+
+teardown_pcn_fwd()
+{
+	"$PCN" -n "$NS_D" cube del bfw
+}
+
+setup_bridge()
+{
+	ip -n "$NS_D" link add br0 type bridge
+	ip -n "$NS_D" link set r1 master br0
+	ip -n "$NS_D" link set r2 master br0
+	ip -n "$NS_D" link set br0 up
+}
+
+teardown_bridge()
+{
+	ip -n "$NS_D" link del br0
+}
+
+# measure_variant NAME: one measurement of a named variant
+measure_variant()
+{
+	case $1 in
+	"xdp drop") gen dut "$NS_D" r1 drop ;;
+	"xdp redirect") gen sink "$NS_S" s0 dut "$NS_D" r1 redirect r2 ;;
+	"tc redirect") gen sink "$NS_S" s0 dut "$NS_D" r1 tcredirect r2 ;;
+	"pcn forwarder xdp")
+		setup_pcn_fwd xdp
+		gen sink "$NS_S" s0
+		teardown_pcn_fwd ;;
+	"pcn forwarder tc")
+		setup_pcn_fwd tc
+		gen sink "$NS_S" s0
+		teardown_pcn_fwd ;;
+	"linux bridge")
+		setup_bridge
+		gen sink "$NS_S" s0
+		teardown_bridge ;;
+	*) echo "unknown variant $1" >&2; return 1 ;;
+	esac
+}
+
+# measure SCENARIO UNIT A B: A/B/A/B... ROUNDS times, medians, ratio A/B
+measure()
+{
+	local scen=$1 unit=$2 a=$3 b=$4 i va=() vb=() ma mb
+
+	for ((i = 0; i < ROUNDS; i++)); do
+		va+=("$(measure_variant "$a")")
+		vb+=("$(measure_variant "$b")")
+	done
+	ma=$(printf '%s\n' "${va[@]}" | median)
+	mb=$(printf '%s\n' "${vb[@]}" | median)
+	report "$scen" "$unit" "$a" "$ma" "$b" "$mb"
+}
+
+report()
+{
+	local scen=$1 unit=$2 a=$3 ma=$4 b=$5 mb=$6 scale=1 ratio
+
+	[ "$unit" = Mpps ] && scale=1000000
+	ratio=$(awk -v x="$ma" -v y="$mb" 'BEGIN { printf "%.2f", y ? x / y : 0 }')
+	printf '%-22s %-20s %9.3f  %-22s %9.3f  %6s  %s\n' "$scen" "$a" \
+		"$(awk -v v="$ma" -v s=$scale 'BEGIN { print v / s }')" "$b" \
+		"$(awk -v v="$mb" -v s=$scale 'BEGIN { print v / s }')" "$ratio" "$unit"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scen" "$a" "$ma" "$b" "$mb" \
+		"$ratio" "$unit" >>"$RESULTS"
+}
+
+scen_floor()
+{
+	measure floor Mpps "xdp redirect" "xdp drop"
+}
+
+scen_forwarder_xdp()
+{
+	measure forwarder_xdp Mpps "pcn forwarder xdp" "xdp redirect"
+	measure forwarder_xdp Mpps "pcn forwarder xdp" "linux bridge"
+}
+
+scen_forwarder_tc()
+{
+	measure forwarder_tc Mpps "pcn forwarder tc" "tc redirect"
+	measure forwarder_tc Mpps "pcn forwarder tc" "linux bridge"
+}
+
+# ns per packet through BPF_PROG_TEST_RUN: the port entry program of a
+# forwarder port (entry + tail call + forwarder + redirect) against an
+# empty program, the floor of the method.
+prog_ns()
+{
+	"$BENCH" prog "$@" repeat 2000000 | jq '.ns_per_run'
+}
+
+scen_micro()
+{
+	local mode va vb i link a b
+
+	for mode in xdp tc; do
+		setup_pcn_fwd "$mode"
+		link=$(echo "$PCN_ROOT"/ns-*/cubes/bfw/link_p1)
+		va=()
+		vb=()
+		for ((i = 0; i < ROUNDS; i++)); do
+			va+=("$(prog_ns link "$link")")
+			vb+=("$(prog_ns empty)")
+		done
+		teardown_pcn_fwd
+		a=$(printf '%s\n' "${va[@]}" | median)
+		b=$(printf '%s\n' "${vb[@]}" | median)
+		report "micro_$mode" ns "forwarder entry" "$a" "empty program" "$b"
+		report "micro_$mode" ns "  net of the floor" "$((a - b))" \
+			"empty program" "$b"
+	done
+}
+
+# ms per command, median of N runs
+cmd_ms()
+{
+	local n=$1 t0 t1 i v=()
+
+	shift
+	for ((i = 0; i < n; i++)); do
+		t0=${EPOCHREALTIME/./}
+		"$@" >/dev/null
+		t1=${EPOCHREALTIME/./}
+		v+=("$(((t1 - t0)))")
+	done
+	printf '%s\n' "${v[@]}" | median | awk '{ print $1 / 1000 }'
+}
+
+scen_control()
+{
+	local n=20 obj=$BUILD/bpf/forwarder.xdp.o pin=$BPFFS/raw i a b
+
+	[ -n "$QUICK" ] && n=5
+	# adding a cube against loading and pinning the same object raw
+	a=()
+	b=()
+	for ((i = 0; i < n; i++)); do
+		a+=("$(cmd_ms 1 "$PCN" -n "$NS_D" cube add "c$i" type forwarder)")
+		b+=("$(cmd_ms 1 bpftool prog loadall "$obj" "$pin$i")")
+	done
+	report control "ms" "pcn cube add" "$(printf '%s\n' "${a[@]}" | median)" \
+		"bpftool prog loadall" "$(printf '%s\n' "${b[@]}" | median)"
+	rm -rf "$pin"*
+	# 100 cubes listed against 100 interfaces listed
+	for ((i = n; i < 100; i++)); do
+		"$PCN" -n "$NS_D" cube add "c$i" type forwarder
+	done
+	ip netns add "$NS_D-c"
+	for ((i = 0; i < 50; i++)); do
+		ip -n "$NS_D-c" link add "a$i" type veth peer name "b$i"
+	done
+	report control ms "pcn -j cube show (100)" \
+		"$(cmd_ms 11 "$PCN" -n "$NS_D" -j cube show)" \
+		"ip -j link show (100)" \
+		"$(cmd_ms 11 ip -n "$NS_D-c" -j link show)"
+	for ((i = 0; i < 100; i++)); do
+		echo "cube del c$i"
+	done | "$PCN" -n "$NS_D" -batch -
+	ip netns del "$NS_D-c"
+}
+
+topology
+printf '# pcn benchmarks, %s, %s, %s cores, kernel %s; %s rounds of %s s\n' \
+	"$(date -u +%Y-%m-%dT%H:%MZ)" "$(uname -n)" "$(nproc)" "$(uname -r)" \
+	"$ROUNDS" "$SECS"
+printf '%-22s %-20s %9s  %-22s %9s  %6s  %s\n' scenario pcn value baseline \
+	value ratio unit
+for s in "${SCENARIOS[@]}"; do
+	"scen_$s"
+done
+if [ -n "${BENCH_RESULTS:-}" ]; then
+	cp "$RESULTS" "$BENCH_RESULTS"
+fi
