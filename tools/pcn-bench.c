@@ -5,7 +5,7 @@
  *
  *   pcn-bench run gen NETNS IFNAME [ sink NETNS IFNAME ]
  *             [ dut NETNS IFNAME { drop | redirect IFNAME | tcredirect IFNAME } ]
- *             [ seconds S ] [ size BYTES ] [ flows N ]
+ *             [ seconds S | count N ] [ size BYTES ] [ flows N ]
  *             [ src A.B.C.D[/N] ] [ dst A.B.C.D[/N] ]
  *             [ sport PORT[/N] ] [ dport PORT[/N] ] [ dmac MAC ]
  *
@@ -169,6 +169,7 @@ static int cmd_run(int argc, char **argv)
 		   *dut_kind = NULL, *dut_to = NULL;
 	struct bench *gen, *sink = NULL, *dut = NULL, *counted;
 	double seconds = 1, t0, t1, elapsed;
+	unsigned long long count = 0;
 	__u32 size = 64, flows = 1, v, n;
 	int links[2] = { -1, -1 }, nlinks = 0, i;
 	__u64 sent0, sent1, rx0, rx1;
@@ -204,6 +205,8 @@ static int cmd_run(int argc, char **argv)
 			}
 		} else if (!strcmp(kw, "seconds") && i + 1 < argc) {
 			seconds = atof(argv[++i]);
+		} else if (!strcmp(kw, "count") && i + 1 < argc) {
+			count = strtoull(argv[++i], NULL, 10);
 		} else if (!strcmp(kw, "size") && i + 1 < argc) {
 			size = strtoul(argv[++i], NULL, 10);
 		} else if (!strcmp(kw, "flows") && i + 1 < argc) {
@@ -240,7 +243,8 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (!gen_if)
 		die("\"gen NETNS IFNAME\" is missing");
-	if (size < 60 || size > sizeof(frame) || !flows || seconds <= 0)
+	if (size < 60 || size > sizeof(frame) || !flows || seconds <= 0 ||
+	    (count && count < 1))
 		die("size 60..1600, flows >= 1 and seconds > 0");
 	gen->rodata->cfg.frame_len = size;
 	gen->rodata->cfg.flows = flows;
@@ -303,15 +307,22 @@ static int cmd_run(int argc, char **argv)
 			if (bpf_prog_test_run_opts(fd, &opts))
 				die("live-frames test run failed: %s",
 				    strerror(errno));
+		/* let the warm-up frames in flight land before counting */
+		usleep(20000);
 		sent0 = packets(gen);
 		rx0 = counted ? packets(counted) : 0;
 		t0 = now();
 		do {
+			/* with a count, the last call sends just what is left */
+			if (count && count - (packets(gen) - sent0) <
+					     (unsigned long long)opts.repeat)
+				opts.repeat = count - (packets(gen) - sent0);
 			if (bpf_prog_test_run_opts(fd, &opts))
 				die("live-frames test run failed: %s",
 				    strerror(errno));
 			t1 = now();
-		} while (t1 - t0 < seconds);
+		} while (count ? packets(gen) - sent0 < count
+			       : t1 - t0 < seconds);
 		sent1 = packets(gen);
 		/* frames still in flight land within a few microseconds */
 		usleep(20000);
@@ -415,7 +426,7 @@ int main(int argc, char **argv)
 	if (argc >= 2 && !strcmp(argv[1], "prog"))
 		return cmd_prog(argc - 2, argv + 2);
 	fprintf(stderr,
-		"Usage: pcn-bench run gen NETNS IFNAME [ sink NETNS IFNAME ] [ dut ... ] [ seconds S ] ...\n"
+		"Usage: pcn-bench run gen NETNS IFNAME [ sink NETNS IFNAME ] [ dut ... ] [ seconds S | count N ] ...\n"
 		"       pcn-bench prog { empty | id ID | link PIN } [ repeat N ] [ size B ]\n"
 		"(the comment at the top of tools/pcn-bench.c has the whole grammar)\n");
 	return 1;

@@ -44,6 +44,10 @@ generator_to_sink()
 	out=$("$BENCH" run gen "$G" g0 dut "$D" r1 drop seconds 0.3)
 	echo "$out"
 	flowed "$out"
+	# exactly COUNT frames, every one counted by the dropping DUT
+	out=$("$BENCH" run gen "$G" g0 dut "$D" r1 drop count 12345)
+	echo "$out"
+	jq -e '.sent == 12345 and .received == 12345' <<<"$out"
 }
 
 generator_through_forwarder()
