@@ -13,13 +13,23 @@
  * Version of the pin tree layout (meta records, ports, stats). A cube
  * pinned by a pcn with another version is refused, never reused.
  */
-#define PCN_SCHEMA_VERSION	1
+#define PCN_SCHEMA_VERSION	2
 #define PCN_META_MAGIC		0x70636e31	/* "pcn1" */
 
 #define PCN_NAME_LEN		16	/* names fit IFNAMSIZ, NUL included */
 #define PCN_MAX_PORTS		64	/* ports per standard cube */
-#define PCN_MAX_SLOTS		1024	/* patch-panel slots per netns */
+#define PCN_MAX_SLOTS		4096	/* patch-panel slots per netns and mode */
 #define PCN_SLOT_NONE		0xffffffffu
+#define PCN_MAX_HOPS		8	/* transparent cubes per attachment point */
+#define PCN_MAX_POINTS		1024	/* attachment points per netns */
+#define PCN_MAX_CHAINS		4096	/* chain records per netns */
+#define PCN_POINT_NONE		0xffffffffu
+#define PCN_REC_NONE		0xffffffffu	/* no chain record yet */
+/*
+ * Tail calls a packet may take on its way through the graph. The kernel
+ * allows 33; one is kept for the hand-over while a chain is rewired.
+ */
+#define PCN_TAIL_CALL_BUDGET	32
 
 enum pcn_mode {
 	PCN_MODE_NONE = 0,
@@ -35,17 +45,28 @@ enum pcn_peer {
 	PCN_PEER_CUBE = 2,	/* a port of another cube: slot + port */
 };
 
-/* ports: BPF_MAP_TYPE_ARRAY, one per port index of a cube. */
+/*
+ * ports: BPF_MAP_TYPE_ARRAY, one per port index of a cube.
+ *
+ * Every port has an ingress attachment point: packets enter the port by
+ * its patch-panel slot in_slot, which holds the cube itself, or the first
+ * transparent cube attached there. An egress point exists while
+ * transparent cubes are attached on the port's way out.
+ */
 struct pcn_port {
 	char name[PCN_NAME_LEN];	/* "" = free entry */
 	__u32 peer;			/* enum pcn_peer */
 	__u32 ifindex;			/* PCN_PEER_IFACE */
-	__u32 peer_slot;		/* PCN_PEER_CUBE */
-	__u32 peer_port;		/* PCN_PEER_CUBE */
+	__u32 peer_slot;		/* PCN_PEER_CUBE: the peer port's in_slot */
+	__u32 peer_port;		/* PCN_PEER_CUBE: its index */
 	char peer_name[PCN_NAME_LEN];	/* interface name, or peer cube */
 	char peer_port_name[PCN_NAME_LEN]; /* peer cube's port */
 	__u32 attach;			/* enum pcn_attach, for interfaces */
-	__u32 pad;
+	__u32 peer_point;		/* PCN_PEER_CUBE: its ingress point */
+	__u32 in_slot;			/* this port's ingress entry slot */
+	__u32 in_point;			/* this port's ingress point */
+	__u32 eg_slot;			/* egress entry slot, or PCN_SLOT_NONE */
+	__u32 eg_point;			/* egress point, or PCN_POINT_NONE */
 };
 
 /* How a port's entry program is attached to its interface. */
@@ -73,8 +94,66 @@ struct pcn_port_stats {
  * (the whole tail-call chain runs on one CPU, never nested).
  */
 struct pcn_md {
-	__u32 in_port;			/* ingress port of the cube entered */
-	__u32 aux[3];			/* for cubes to pass along */
+	__u32 in_port;			/* ingress port of the standard cube */
+	__u32 point;			/* attachment point being walked */
+	__u32 rec;			/* its chain record, read at the first hop */
+	__u32 pos;			/* position in the chain */
+};
+
+/* Where a packet goes once every transparent cube of a point passed it. */
+enum pcn_final {
+	PCN_FINAL_DROP = 0,
+	PCN_FINAL_HOST = 1,		/* XDP_PASS / TC_ACT_OK */
+	PCN_FINAL_IFACE = 2,		/* redirect to final_ifindex */
+	PCN_FINAL_CUBE = 3,		/* tail call final_slot, in_port final_port */
+};
+
+enum pcn_dir {
+	PCN_DIR_INGRESS = 0,
+	PCN_DIR_EGRESS = 1,
+};
+
+/*
+ * chains: BPF_MAP_TYPE_ARRAY of records, never changed once a point uses
+ * them: a rewiring writes a fresh record and switches the point to it.
+ */
+struct pcn_chain {
+	__u32 n;			/* transparent cubes */
+	__u32 dir;			/* enum pcn_dir */
+	__u32 final;			/* enum pcn_final */
+	__u32 final_slot;
+	__u32 final_port;
+	__u32 final_point;
+	__u32 final_ifindex;
+	__u32 pad;
+	__u32 hops[PCN_MAX_HOPS];	/* their patch-panel slots, in order */
+};
+
+enum pcn_point_kind {
+	PCN_POINT_FREE = 0,
+	PCN_POINT_DEV = 1,		/* an interface, not connected to a cube */
+	PCN_POINT_PORT = 2,		/* a port of a standard cube */
+};
+
+/*
+ * points: BPF_MAP_TYPE_ARRAY. The datapath reads only rec, the record in
+ * force; the rest tells user space what the point is.
+ */
+struct pcn_point {
+	__u32 rec;			/* chain record in force, or NONE */
+	__u32 kind;			/* enum pcn_point_kind */
+	__u32 dir;			/* enum pcn_dir */
+	__u32 entry_slot;		/* patch-panel slot packets enter by */
+	__u32 mode;			/* enum pcn_mode of the hook (DEV) */
+	__u32 ifindex;			/* DEV */
+	char ifname[PCN_NAME_LEN];	/* DEV */
+	char cube[PCN_NAME_LEN];	/* PORT */
+	char port[PCN_NAME_LEN];	/* PORT */
+	__u32 attach;			/* enum pcn_attach (DEV) */
+	/* PORT ingress without a record: the chain is empty, ends here */
+	__u32 cube_slot;
+	__u32 port_idx;
+	__u32 pad;
 };
 
 #endif /* __PCN_SHARED_H */

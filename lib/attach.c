@@ -10,6 +10,7 @@
 
 #include "attach.h"
 #include "bpffs.h"
+#include "cube.h"
 #include "netlink.h"
 #include "utils.h"
 #include "port_xdp.skel.h"
@@ -17,6 +18,7 @@
 
 /* libbpf 1.1's uapi predates tcx; the kernel (>= 6.6) knows it. */
 #define PCN_BPF_TCX_INGRESS 46
+#define PCN_BPF_TCX_EGRESS 47
 #define PCN_BPF_LINK_TYPE_TCX 11
 
 static const char *const attach_names[] = {
@@ -36,62 +38,54 @@ const char *attach_name(enum pcn_attach how)
  * The skeletons are only a vehicle to set .rodata and share the netns
  * maps: once loaded, a dup of the program fd is all that is kept.
  */
-static int port_load_xdp(__u32 slot, __u32 port, int panel_fd)
+/* Share the netns maps with an object about to be loaded. */
+static int reuse_shared_maps(struct bpf_object *obj, enum pcn_mode mode)
 {
-	struct port_xdp *s = port_xdp__open();
-	int scratch_fd, err;
+	struct bpf_map *map;
+	int fd, err;
 
-	if (!s)
-		return -errno;
-	s->rodata->pcn_slot = slot;
-	s->rodata->pcn_port = port;
-	scratch_fd = pcn_scratch_fd();
-	err = scratch_fd < 0 ? -errno
-			     : bpf_map__reuse_fd(s->maps.pcn_scratch, scratch_fd);
-	if (!err)
-		err = bpf_map__reuse_fd(s->maps.pcn_patchpanel, panel_fd);
-	if (!err)
-		err = port_xdp__load(s);
-	if (!err)
-		err = dup(bpf_program__fd(s->progs.pcn_port_in));
-	if (scratch_fd >= 0)
-		close(scratch_fd);
-	port_xdp__destroy(s);
-	return err;
+	bpf_object__for_each_map(map, obj) {
+		fd = pcn_shared_map_fd(bpf_map__name(map), mode);
+		if (fd == -ENOENT)
+			continue;
+		if (fd < 0)
+			return fd;
+		err = bpf_map__reuse_fd(map, fd);
+		close(fd);
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
-static int port_load_tc(__u32 slot, __u32 port, int panel_fd)
+/* The skeleton types differ by mode, not their .rodata: one body. */
+#define PORT_LOAD(skel)                                                      \
+	({                                                                   \
+		struct skel *s = skel##__open();                             \
+		int __err = s ? 0 : -errno;                                  \
+		if (s) {                                                     \
+			s->rodata->pcn_slot = slot;                          \
+			s->rodata->pcn_point = point;                        \
+			s->rodata->pcn_port = port;                          \
+			__err = reuse_shared_maps(s->obj, mode);             \
+			if (!__err)                                          \
+				__err = skel##__load(s);                     \
+			if (!__err)                                          \
+				__err = dup(bpf_program__fd(                 \
+					s->progs.pcn_port_in));              \
+			if (__err == -1)                                     \
+				__err = -errno;                              \
+			skel##__destroy(s);                                  \
+		}                                                            \
+		__err;                                                       \
+	})
+
+int port_prog_load(enum pcn_mode mode, __u32 slot, __u32 point, __u32 port)
 {
-	struct port_tc *s = port_tc__open();
-	int err;
-
-	if (!s)
-		return -errno;
-	s->rodata->pcn_slot = slot;
-	s->rodata->pcn_port = port;
-	err = bpf_map__reuse_fd(s->maps.pcn_patchpanel, panel_fd);
-	if (!err)
-		err = port_tc__load(s);
-	if (!err)
-		err = dup(bpf_program__fd(s->progs.pcn_port_in));
-	port_tc__destroy(s);
-	return err;
-}
-
-int port_prog_load(enum pcn_mode mode, __u32 slot, __u32 port)
-{
-	int panel_fd, fd;
-
-	panel_fd = pcn_panel_fd(mode);
-	if (panel_fd < 0)
-		return -errno;
 	pcn_libbpf_log_reset();
 	if (mode == PCN_MODE_TC)
-		fd = port_load_tc(slot, port, panel_fd);
-	else
-		fd = port_load_xdp(slot, port, panel_fd);
-	close(panel_fd);
-	return fd;
+		return PORT_LOAD(port_tc);
+	return PORT_LOAD(port_xdp);
 }
 
 static bool tc_force_clsact(void)
@@ -101,13 +95,15 @@ static bool tc_force_clsact(void)
 	return v && !strcmp(v, "clsact");
 }
 
-int port_attach(enum pcn_mode mode, int ifindex, int prog_fd,
+int port_attach(enum pcn_mode mode, int ifindex, bool egress, int prog_fd,
 		const char *name, int *link_fd, enum pcn_attach *how)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, opts);
 	int fd, err;
 
 	*link_fd = -1;
+	if (egress && mode != PCN_MODE_TC)
+		return -EINVAL;		/* XDP has no egress hook */
 	switch (mode) {
 	case PCN_MODE_XDP:
 	case PCN_MODE_XDPGENERIC:
@@ -123,7 +119,9 @@ int port_attach(enum pcn_mode mode, int ifindex, int prog_fd,
 	case PCN_MODE_TC:
 		if (!tc_force_clsact()) {
 			fd = bpf_link_create(prog_fd, ifindex,
-					     PCN_BPF_TCX_INGRESS, NULL);
+					     egress ? PCN_BPF_TCX_EGRESS
+						    : PCN_BPF_TCX_INGRESS,
+					     NULL);
 			if (fd >= 0) {
 				*link_fd = fd;
 				*how = PCN_ATTACH_TCX;
@@ -133,7 +131,7 @@ int port_attach(enum pcn_mode mode, int ifindex, int prog_fd,
 			if (errno != EINVAL)
 				return -errno;
 		}
-		err = nl_clsact_attach(ifindex, true, prog_fd, name);
+		err = nl_clsact_attach(ifindex, !egress, prog_fd, name);
 		if (err)
 			return err;
 		*how = PCN_ATTACH_CLSACT;
@@ -143,15 +141,15 @@ int port_attach(enum pcn_mode mode, int ifindex, int prog_fd,
 	}
 }
 
-int port_detach_nolink(enum pcn_attach how, int ifindex)
+int port_detach_nolink(enum pcn_attach how, int ifindex, bool egress)
 {
 	if (how != PCN_ATTACH_CLSACT)
 		return 0;
-	return nl_clsact_detach(ifindex, true);
+	return nl_clsact_detach(ifindex, !egress);
 }
 
 int link_query(const char *pin_path, enum pcn_attach how, int ifindex,
-	       struct link_state *st)
+	       bool egress, struct link_state *st)
 {
 	struct bpf_link_info info = {};
 	__u32 len = sizeof(info);
@@ -160,7 +158,7 @@ int link_query(const char *pin_path, enum pcn_attach how, int ifindex,
 	memset(st, 0, sizeof(*st));
 	if (how == PCN_ATTACH_CLSACT) {
 		/* no link: pcn's filter on the hook is the attachment */
-		err = nl_clsact_query(ifindex, true, &st->prog_id);
+		err = nl_clsact_query(ifindex, !egress, &st->prog_id);
 		if (err == -ENODEV) {
 			st->present = true;	/* the interface is gone */
 			return 0;

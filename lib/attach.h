@@ -13,20 +13,21 @@
 #include "pcn_shared.h"
 
 /*
- * Load the entry program of port @port of the cube in slot @slot.
- * Returns its fd, or -errno.
+ * Load the entry program of attachment point @point: it enters patch
+ * panel slot @slot with ingress port @port. Returns its fd, or -errno.
  */
-int port_prog_load(enum pcn_mode mode, __u32 slot, __u32 port);
+int port_prog_load(enum pcn_mode mode, __u32 slot, __u32 point, __u32 port);
 
 /*
- * Attach @prog_fd to @ifindex for a cube in @mode. On success *link_fd is
+ * Attach @prog_fd to the ingress (or, TC only, egress) of @ifindex for a
+ * cube in @mode. On success *link_fd is
  * a bpf_link fd to pin (or -1 for clsact, which has no link) and *how
  * says which hook took it.
  */
-int port_attach(enum pcn_mode mode, int ifindex, int prog_fd,
+int port_attach(enum pcn_mode mode, int ifindex, bool egress, int prog_fd,
 		const char *name, int *link_fd, enum pcn_attach *how);
 /* Undo an attachment that has no bpf_link (clsact). */
-int port_detach_nolink(enum pcn_attach how, int ifindex);
+int port_detach_nolink(enum pcn_attach how, int ifindex, bool egress);
 
 struct link_state {
 	__u32 link_id;
@@ -37,7 +38,7 @@ struct link_state {
 
 /* What the kernel says about the attachment pinned at @pin_path. */
 int link_query(const char *pin_path, enum pcn_attach how, int ifindex,
-	       struct link_state *st);
+	       bool egress, struct link_state *st);
 
 const char *attach_name(enum pcn_attach how);
 

@@ -182,6 +182,44 @@ int pcn_scratch_fd(void)
 	return obj_get("scratch_xdp");
 }
 
+int pcn_points_fd(void)
+{
+	return obj_get("points");
+}
+
+int pcn_chains_fd(void)
+{
+	return obj_get("chains");
+}
+
+int pcn_ns_meta_get(struct pcn_ns_meta *meta)
+{
+	__u32 zero = 0;
+	int fd, err = 0;
+
+	fd = obj_get("meta");
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_lookup_elem(fd, &zero, meta))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int pcn_ns_meta_put(const struct pcn_ns_meta *meta)
+{
+	__u32 zero = 0;
+	int fd, err = 0;
+
+	fd = obj_get("meta");
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_update_elem(fd, &zero, meta, BPF_EXIST))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 static int read_ns_meta(const char *dir, struct pcn_ns_meta *meta)
 {
 	char path[PATH_MAX];
@@ -252,7 +290,18 @@ static int ns_create(uint64_t ino, uint64_t cookie)
 					BPF_MAP_TYPE_PERCPU_ARRAY,
 					"pcn_scratch", sizeof(struct pcn_md),
 					1, NULL);
+	if (!err)
+		err = create_pinned_map(tmp, "points", BPF_MAP_TYPE_ARRAY,
+					"pcn_points", sizeof(struct pcn_point),
+					PCN_MAX_POINTS, NULL);
+	if (!err)
+		err = create_pinned_map(tmp, "chains", BPF_MAP_TYPE_ARRAY,
+					"pcn_chains", sizeof(struct pcn_chain),
+					PCN_MAX_CHAINS, NULL);
 	snprintf(sub, sizeof(sub), "%s/cubes", tmp);
+	if (!err && mkdir(sub, 0700))
+		err = -errno;
+	snprintf(sub, sizeof(sub), "%s/links", tmp);
 	if (!err && mkdir(sub, 0700))
 		err = -errno;
 	if (!err && rename(tmp, ns_path))
@@ -414,7 +463,8 @@ static bool dir_is_empty(const char *path, const char *ignore)
 int pcn_ns_remove_if_empty(void)
 {
 	static const char *const shared[] = {
-		"meta", "panel_xdp", "panel_tc", "scratch_xdp", "cubes",
+		"meta", "panel_xdp", "panel_tc", "scratch_xdp", "points",
+		"chains", "cubes", "links",
 	};
 	char path[PATH_MAX], tmp[PATH_MAX];
 	struct dirent *de;
@@ -424,6 +474,9 @@ int pcn_ns_remove_if_empty(void)
 	if (!ns_ready)
 		return 0;
 	pcn_ns_path(path, sizeof(path), "cubes");
+	if (!dir_is_empty(path, NULL))
+		return 0;
+	pcn_ns_path(path, sizeof(path), "links");
 	if (!dir_is_empty(path, NULL))
 		return 0;
 	/* only the shared objects may be left: no staging, nothing else */

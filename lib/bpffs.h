@@ -8,6 +8,9 @@
  *       meta                     schema version, netns cookie
  *       panel_xdp  panel_tc      patch panels (prog_array): slot -> cube
  *       scratch_xdp              per-CPU metadata for XDP tail calls
+ *       points  chains           attachment points and their chains of
+ *                                transparent cubes (see pcn_shared.h)
+ *       links/point<id>          entry programs of interface points
  *       cubes/<name>/            one per cube (see cube.h)
  *       staging-<pid>-<n>/       a mutation in progress: an "intent"
  *                                record and the objects being built
@@ -38,6 +41,8 @@ struct pcn_ns_meta {
 	__u32 schema;
 	__u64 netns_cookie;
 	__u64 netns_ino;
+	__u32 next_rec;		/* chain records are handed out round-robin */
+	__u32 pad;
 };
 
 /* What a staging directory was doing, for the sweep to finish or undo. */
@@ -47,6 +52,9 @@ enum pcn_intent_op {
 	PCN_INTENT_CUBE_DEL = 2,
 	PCN_INTENT_LINK_ADD = 3,
 	PCN_INTENT_LINK_DEL = 4,
+	PCN_INTENT_PEER_ADD = 5,	/* cube2:port2 made first, cube:port last */
+	PCN_INTENT_PEER_DEL = 6,	/* cube:port removed first */
+	PCN_INTENT_CHAIN = 7,		/* a transparent cube (de)attached */
 };
 
 struct pcn_intent {
@@ -55,9 +63,13 @@ struct pcn_intent {
 	__u32 slot;
 	__u32 port;
 	__u32 ifindex;		/* interface of a port being linked */
-	__u32 pad;
+	__u32 point;		/* point being rewired (CHAIN) */
 	char cube[PCN_NAME_LEN];
 	char port_name[PCN_NAME_LEN];
+	__u32 port2;		/* the other end of a peer link */
+	__u32 pad;
+	char cube2[PCN_NAME_LEN];
+	char port2_name[PCN_NAME_LEN];
 };
 
 struct pcn_stage {
@@ -95,6 +107,10 @@ int pcn_ns_remove_if_empty(void);
 /* Shared per-netns maps, as new fds (caller closes). */
 int pcn_panel_fd(enum pcn_mode mode);
 int pcn_scratch_fd(void);
+int pcn_points_fd(void);
+int pcn_chains_fd(void);
+int pcn_ns_meta_get(struct pcn_ns_meta *meta);
+int pcn_ns_meta_put(const struct pcn_ns_meta *meta);
 
 /* Staging directories with intent records. */
 int pcn_stage_begin(struct pcn_stage *st, const struct pcn_intent *intent);

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <bpf/btf.h>
 
 #include "bpffs.h"
 #include "cube.h"
@@ -337,6 +338,7 @@ static bool map_is_shared(const struct bpf_map *map)
 {
 	static const char *const shared[] = {
 		"pcn_patchpanel", "pcn_panel_xdp", "pcn_panel_tc", "pcn_scratch",
+		"pcn_points", "pcn_chains",
 	};
 	const char *name = bpf_map__name(map);
 	size_t i;
@@ -345,6 +347,76 @@ static bool map_is_shared(const struct bpf_map *map)
 		if (!strcmp(name, shared[i]))
 			return true;
 	return false;
+}
+
+int pcn_shared_map_fd(const char *name, enum pcn_mode mode)
+{
+	int fd;
+
+	if (!strcmp(name, "pcn_patchpanel"))
+		fd = pcn_panel_fd(mode);
+	else if (!strcmp(name, "pcn_scratch"))
+		fd = pcn_scratch_fd();
+	else if (!strcmp(name, "pcn_points"))
+		fd = pcn_points_fd();
+	else if (!strcmp(name, "pcn_chains"))
+		fd = pcn_chains_fd();
+	else
+		return -ENOENT;
+	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * Set a 4-byte .rodata variable of an object before load, found by name
+ * in the object's BTF. -ENOENT when the object has no such variable.
+ */
+int obj_set_rodata_u32(struct bpf_object *obj, const char *var, __u32 val)
+{
+	const struct btf_var_secinfo *vs;
+	const struct btf_type *sec, *t;
+	struct bpf_map *map;
+	struct btf *btf = bpf_object__btf(obj);
+	const void *init;
+	size_t size;
+	char *data;
+	int id, i, err;
+
+	if (!btf)
+		return -ENOENT;
+	id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
+	if (id < 0)
+		return -ENOENT;
+	sec = btf__type_by_id(btf, id);
+	bpf_object__for_each_map(map, obj) {
+		const char *name = bpf_map__name(map);
+		size_t len = strlen(name);
+
+		if (bpf_map__is_internal(map) && len >= 7 &&
+		    !strcmp(name + len - 7, ".rodata"))
+			break;
+	}
+	if (!map)
+		return -ENOENT;
+	init = bpf_map__initial_value(map, &size);
+	if (!init)
+		return -ENOENT;
+	vs = btf_var_secinfos(sec);
+	for (i = 0; i < btf_vlen(sec); i++, vs++) {
+		t = btf__type_by_id(btf, vs->type);
+		if (strcmp(btf__name_by_offset(btf, t->name_off), var))
+			continue;
+		if (vs->size != sizeof(val) || vs->offset + sizeof(val) > size)
+			return -EINVAL;
+		data = malloc(size);
+		if (!data)
+			return -ENOMEM;
+		memcpy(data, init, size);
+		memcpy(data + vs->offset, &val, sizeof(val));
+		err = bpf_map__set_initial_value(map, data, size);
+		free(data);
+		return err;
+	}
+	return -ENOENT;
 }
 
 int cube_load(const struct cube_spec *spec, struct bpf_object **objp)
@@ -362,12 +434,9 @@ int cube_load(const struct cube_spec *spec, struct bpf_object **objp)
 	bpf_object__for_each_map(map, obj) {
 		if (!map_is_shared(map))
 			continue;
-		if (!strcmp(bpf_map__name(map), "pcn_patchpanel"))
-			fd = pcn_panel_fd(spec->mode);
-		else
-			fd = pcn_scratch_fd();
+		fd = pcn_shared_map_fd(bpf_map__name(map), spec->mode);
 		if (fd < 0) {
-			err = -errno;
+			err = fd;
 			goto err;
 		}
 		err = bpf_map__reuse_fd(map, fd);
@@ -375,6 +444,9 @@ int cube_load(const struct cube_spec *spec, struct bpf_object **objp)
 		if (err)
 			goto err;
 	}
+	err = obj_set_rodata_u32(obj, "pcn_self_slot", spec->slot);
+	if (err && err != -ENOENT)
+		goto err;
 
 	pcn_libbpf_log_reset();
 	err = bpf_object__load(obj);

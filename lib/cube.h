@@ -81,9 +81,14 @@ struct cube_spec {
 	__u32 max_ports;
 	__u32 slot;
 	const __u8 *config;	/* PCN_TYPE_CONFIG_LEN bytes, or NULL */
+	/* fills the cube's maps (pinned in the staging directory) */
+	int (*init)(struct pcn_cube *c);
 };
 
 int cube_load(const struct cube_spec *spec, struct bpf_object **objp);
+/* fd of the netns map a cube's map @name stands for (pcn_patchpanel...) */
+int pcn_shared_map_fd(const char *name, enum pcn_mode mode);
+int obj_set_rodata_u32(struct bpf_object *obj, const char *var, __u32 val);
 int cube_pin(const struct cube_spec *spec, struct bpf_object *obj,
 	     const char *dir);
 /* fd of the entry program (the object's first) */

@@ -88,31 +88,31 @@ static char libbpf_last[256];
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
 {
-	char line[1024];
-	char *p, *end;
+	char *line, *p, *end;
 	int ret;
 
 	if (level == LIBBPF_DEBUG && show_details < 2)
 		return 0;
-	ret = vsnprintf(line, sizeof(line), fmt, ap);
+	/* a verifier log comes as one long string */
+	ret = vasprintf(&line, fmt, ap);
+	if (ret < 0)
+		return ret;
 	if (show_details)
 		fputs(line, stderr);
 	/* remember the last non-empty line that is not log framing */
 	for (p = line; *p; p = end) {
-		end = strchrnul(p, '\n');
-		if (end > p && !strstr(p, "-- END PROG LOAD LOG --") &&
-		    !strstr(p, "-- BEGIN PROG LOAD LOG --") &&
-		    strncmp(p, "processed ", 10) && strncmp(p, "libbpf: ", 8)) {
-			size_t len = end - p;
+		bool more;
 
-			if (len >= sizeof(libbpf_last))
-				len = sizeof(libbpf_last) - 1;
-			memcpy(libbpf_last, p, len);
-			libbpf_last[len] = '\0';
-		}
-		if (*end)
+		end = strchrnul(p, '\n');
+		more = *end != '\0';
+		*end = '\0';
+		if (end > p && !strstr(p, "PROG LOAD LOG --") &&
+		    strncmp(p, "processed ", 10) && strncmp(p, "libbpf: ", 8))
+			snprintf(libbpf_last, sizeof(libbpf_last), "%s", p);
+		if (more)
 			end++;
 	}
+	free(line);
 	return ret;
 }
 

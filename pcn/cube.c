@@ -25,6 +25,7 @@
 
 static const struct cube_type *const types[] = {
 	&forwarder_type,
+	&helloworld_type,
 };
 
 const struct cube_type *const *cube_types(size_t *count)
@@ -100,6 +101,18 @@ static int cube_build(const struct cube_spec *spec, const char *stage)
 		err = cube_add_err(spec->name, "pinning", err);
 		goto out;
 	}
+	if (spec->init) {
+		struct pcn_cube c = { .ports_fd = -1, .stats_fd = -1 };
+
+		snprintf(c.dir, sizeof(c.dir), "%s", dir);
+		name_copy(c.name, spec->name);
+		memcpy(c.meta.config, spec->config, sizeof(c.meta.config));
+		err = spec->init(&c);
+		if (err) {
+			err = cube_add_err(spec->name, "initial state", err);
+			goto out;
+		}
+	}
 	pcn_fault_point("cube-add-pinned");
 	err = panel_set(spec->mode, spec->slot, cube_entry_fd(obj));
 	if (err) {
@@ -174,6 +187,7 @@ static int cube_add_cmd(int argc, char **argv)
 	spec.mode = mode;
 	spec.max_ports = type->max_ports;
 	spec.config = config;
+	spec.init = type->init;
 	spec.elf = mode == PCN_MODE_TC ? type->elf_tc(&elf_size)
 				       : type->elf_xdp(&elf_size);
 	spec.elf_size = elf_size;
@@ -204,7 +218,28 @@ undo:
 	return err;
 }
 
-/* Detach every port (links unpinned, clsact filters removed). */
+/*
+ * Disconnect everything a cube is wired to, one committed step at a time:
+ * a pcn killed in between leaves a cube with fewer links, and running
+ * "cube del" again goes on from there.
+ */
+static int cube_unwire(struct pcn_cube *c)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	int i, err;
+
+	if (!c->meta.max_ports)
+		return transparent_detach_all(c);
+	err = cube_ports_read(c, ports);
+	if (err)
+		return pcn_err_kernel(err, "cannot read ports of \"%s\"", c->name);
+	for (i = 0; i < PCN_MAX_PORTS && !err; i++)
+		if (ports[i].name[0])
+			err = port_disconnect(c, i, &ports[i]);
+	return err;
+}
+
+/* What a damaged or incompatible cube left attached: links and filters. */
 void cube_detach_dir(const char *cube_dir)
 {
 	struct pcn_cube c = { .ports_fd = -1, .stats_fd = -1 };
@@ -222,7 +257,7 @@ void cube_detach_dir(const char *cube_dir)
 		snprintf(path, sizeof(path), "%s/link_%s", cube_dir,
 			 ports[i].name);
 		unlink(path);
-		port_detach_nolink(ports[i].attach, ports[i].ifindex);
+		port_detach_nolink(ports[i].attach, ports[i].ifindex, false);
 	}
 out:
 	cube_close(&c);
@@ -256,6 +291,13 @@ static int cube_del_cmd(int argc, char **argv)
 	if (err && !damaged)
 		return cube_open_err(name, err);
 
+	if (!damaged) {
+		err = cube_unwire(&c);
+		if (err) {
+			cube_close(&c);
+			return err;
+		}
+	}
 	intent.mode = c.meta.mode;
 	intent.slot = damaged ? PCN_SLOT_NONE : c.meta.slot;
 	name_copy(intent.cube, name);
@@ -273,11 +315,13 @@ static int cube_del_cmd(int argc, char **argv)
 		return err;
 	}
 	pcn_fault_point("cube-del-unpublished");
-	/* traffic back to the host first, then the cube leaves its slot */
 	cube_detach_dir(dst);
 	if (!damaged)
 		panel_clear(intent.mode, intent.slot);
 	pcn_stage_end(&stage);
+	/* what a damaged cube held: its slots and points */
+	if (damaged)
+		pcn_gc();
 	pcn_ns_remove_if_empty();
 	return 0;
 }
@@ -370,6 +414,8 @@ static int cube_print(const char *name)
 	if (type && type->show)
 		type->show(&c);
 	print_nl();
+	if (!c.meta.max_ports)
+		transparent_print_points(&c);
 	if (c.meta.max_ports) {
 		open_json_array(PRINT_JSON, "ports");
 		for (i = 0; i < PCN_MAX_PORTS; i++)

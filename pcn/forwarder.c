@@ -85,6 +85,11 @@ static int fwd_set(struct pcn_cube *c, int argc, char **argv)
 				return pcn_err(PCN_EXIT_KERNEL,
 					       "port %s:%s does not exist",
 					       c->name, *argv);
+			/* back out of the port it came in by: a loop */
+			if (out == idx)
+				return pcn_err(PCN_EXIT_USAGE,
+					       "port \"%s\" cannot forward to itself",
+					       *argv);
 			want[idx] = (struct fwd_entry){
 				.action = FWD_FORWARD,
 				.out_port = out,

@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pcn link: connect cube ports to interfaces.
+ * pcn link: the wiring of the cube graph.
  *
- *   pcn link add CUBE[:PORT] dev IFNAME
- *   pcn link del { CUBE:PORT | dev IFNAME }
+ *   pcn link add CUBE[:PORT] dev IFNAME          a port on an interface
+ *   pcn link add CUBE[:PORT] peer CUBE[:PORT]    two cubes, port to port
+ *   pcn link add TCUBE { dev IFNAME | port CUBE:PORT } [ DIR ] [ POS ]
+ *                                                a transparent cube
+ *   pcn link del ...                             the same, undone
  *   pcn link show [ dev IFNAME ] [ cube CUBE ]
  *
  * A port exists while it is connected. Its entry program is attached to
- * the interface as a bpf_link pinned at cubes/CUBE/link_PORT: that pin is
- * the commit point of "link add" and removing it detaches.
+ * its interface as a bpf_link pinned at cubes/CUBE/link_PORT: that pin is
+ * the commit point of "link add" and removing it detaches. A link
+ * between two cubes is their port records naming each other; the first
+ * cube's record is written last and is the commit point. Transparent
+ * cubes are in pcn/transparent.c. Nothing here reloads a cube: wiring is
+ * map updates.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,6 +27,7 @@
 
 #include "attach.h"
 #include "bpffs.h"
+#include "chain.h"
 #include "json_print.h"
 #include "netlink.h"
 #include "pcn.h"
@@ -29,10 +37,16 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: pcn link add CUBE[:PORT] dev IFNAME\n"
+		"       pcn link add CUBE[:PORT] peer CUBE[:PORT]\n"
+		"       pcn link add TCUBE { dev IFNAME | port CUBE:PORT } [ DIR ] [ POS ]\n"
 		"       pcn link del { CUBE:PORT | dev IFNAME }\n"
+		"       pcn link del TCUBE { dev IFNAME | port CUBE:PORT } [ DIR ]\n"
 		"       pcn link show [ dev IFNAME ] [ cube CUBE ]\n"
 		"       pcn link help\n"
-		"PORT defaults to IFNAME.\n");
+		"where  DIR := { ingress | egress | both }\n"
+		"       POS := { first | last | before TCUBE | after TCUBE }\n"
+		"PORT defaults to IFNAME (dev) or to the other cube's name (peer).\n"
+		"TCUBE is a transparent cube; DIR defaults to both, POS to last.\n");
 }
 
 int parse_endpoint(const char *arg, char *cube, char *port)
@@ -84,18 +98,77 @@ static int zero_stats_and_devmap(struct pcn_cube *c, __u32 idx, __u32 ifindex)
 	return err;
 }
 
+/*
+ * A new port's ingress point: a patch-panel slot holding the cube and a
+ * point without a chain record (nothing is attached there yet). Fills
+ * the port record's own fields; the caller adds the peer and writes it.
+ * Undone by port_remove(), which puts the maps back as they were.
+ */
+static int port_create(struct pcn_cube *c, __u32 idx, const char *name,
+		       struct pcn_port *rec)
+{
+	struct pcn_point pt = {
+		.rec = PCN_REC_NONE,
+		.kind = PCN_POINT_PORT,
+		.dir = PCN_DIR_INGRESS,
+		.mode = c->meta.mode,
+		.cube_slot = c->meta.slot,
+		.port_idx = idx,
+	};
+	__u32 slot, point;
+	int err;
+
+	err = panel_alloc(c->meta.mode, &slot);
+	if (err)
+		return err;
+	err = panel_copy(c->meta.mode, c->meta.slot, slot);
+	if (err)
+		goto err_slot;
+	pt.entry_slot = slot;
+	name_copy(pt.cube, c->name);
+	name_copy(pt.port, name);
+	err = point_alloc(&pt, &point);
+	if (err)
+		goto err_slot;
+	memset(rec, 0, sizeof(*rec));
+	name_copy(rec->name, name);
+	rec->in_slot = slot;
+	rec->in_point = point;
+	rec->eg_slot = PCN_SLOT_NONE;
+	rec->eg_point = PCN_POINT_NONE;
+	return 0;
+err_slot:
+	panel_clear(c->meta.mode, slot);
+	return err;
+}
+
 int port_remove(struct pcn_cube *c, __u32 idx)
 {
 	const struct cube_type *type = cube_type_find(c->meta.type);
-	int err = 0;
+	struct pcn_port ports[PCN_MAX_PORTS];
+	struct pcn_port p;
+	int err;
 
+	err = cube_ports_read(c, ports);
+	if (err)
+		return err;
+	p = ports[idx];
 	if (type && type->port_removed)
 		err = type->port_removed(c, idx);
+	/* the commit: the cube forgets the port */
 	if (!err)
 		err = cube_port_clear(c, idx);
 	if (!err)
 		err = zero_stats_and_devmap(c, idx, 0);
-	return err;
+	if (err || !p.name[0])
+		return err;
+	if (p.eg_point != PCN_POINT_NONE)
+		point_release(p.eg_point);
+	if (p.eg_slot != PCN_SLOT_NONE)
+		panel_clear(c->meta.mode, p.eg_slot);
+	point_release(p.in_point);
+	panel_clear(c->meta.mode, p.in_slot);
+	return 0;
 }
 
 /* Which port of which cube of this netns uses @ifindex, if any. */
@@ -131,22 +204,63 @@ static bool iface_owner(int ifindex, char *cube, char *port)
 	return found;
 }
 
-static int link_add_err(const char *cube, const char *port, const char *ifname,
-			enum pcn_mode mode, int err)
+int iface_in_use(int ifindex, const char *ifname, bool chains)
+{
+	static struct pcn_point all[PCN_MAX_POINTS];
+	char oc[PCN_NAME_LEN], op[PCN_NAME_LEN];
+
+	if (iface_owner(ifindex, oc, op))
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "interface \"%s\" is already connected to %s:%s",
+			       ifname, oc, op);
+	if (chains && !points_read_all(all) &&
+	    (point_find_dev(all, ifindex, PCN_DIR_INGRESS) >= 0 ||
+	     point_find_dev(all, ifindex, PCN_DIR_EGRESS) >= 0))
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "interface \"%s\" has transparent cubes attached: detach them first, or attach them to the port",
+			       ifname);
+	return 0;
+}
+
+int link_add_err(const char *what, const char *ifname, enum pcn_mode mode,
+		 int err)
 {
 	const char *hint = attach_hint(mode, err);
 	const char *ext = nl_extack();
 
 	if (hint)
-		return pcn_err(PCN_EXIT_KERNEL,
-			       "cannot connect %s:%s to %s: %s (%s)", cube, port,
-			       ifname, strerror(-err), hint);
+		return pcn_err(PCN_EXIT_KERNEL, "cannot attach %s to %s: %s (%s)",
+			       what, ifname, strerror(-err), hint);
 	if (*ext)
-		return pcn_err(PCN_EXIT_KERNEL,
-			       "cannot connect %s:%s to %s: %s (%s)", cube, port,
-			       ifname, strerror(-err), ext);
-	return pcn_err_kernel(err, "cannot connect %s:%s to %s", cube, port,
-			      ifname);
+		return pcn_err(PCN_EXIT_KERNEL, "cannot attach %s to %s: %s (%s)",
+			       what, ifname, strerror(-err), ext);
+	return pcn_err_kernel(err, "cannot attach %s to %s", what, ifname);
+}
+
+/*
+ * A free port index after @from, with no port named @port yet; -1 (and
+ * reported) if there is none.
+ */
+static int port_slot(struct pcn_cube *c, const struct pcn_port *ports,
+		     const char *port, int from)
+{
+	int idx = cube_port_find(ports, c->meta.max_ports, port);
+
+	if (idx >= 0) {
+		pcn_err(PCN_EXIT_KERNEL, "port %s:%s exists (connected to %s%s%s)",
+			c->name, port, ports[idx].peer_name,
+			ports[idx].peer == PCN_PEER_CUBE ? ":" : "",
+			ports[idx].peer == PCN_PEER_CUBE
+				? ports[idx].peer_port_name
+				: "");
+		return -1;
+	}
+	for (idx = from; idx < (int)c->meta.max_ports; idx++)
+		if (!ports[idx].name[0])
+			return idx;
+	pcn_err(PCN_EXIT_KERNEL, "cube \"%s\" has no free port (at most %u)",
+		c->name, c->meta.max_ports);
+	return -1;
 }
 
 static int link_connect(struct pcn_cube *c, const char *port,
@@ -156,25 +270,18 @@ static int link_connect(struct pcn_cube *c, const char *port,
 	struct pcn_port ports[PCN_MAX_PORTS], rec = {};
 	enum pcn_attach how = PCN_ATTACH_NONE;
 	int prog_fd = -1, link_fd = -1, idx, err;
-	char path[PATH_MAX];
+	char path[PATH_MAX], what[2 * PCN_NAME_LEN + 1];
 	struct pcn_stage stage;
+	bool made = false;
 
 	err = cube_ports_read(c, ports);
 	if (err)
 		return pcn_err_kernel(err, "cannot read ports of \"%s\"",
 				      c->name);
-	idx = cube_port_find(ports, c->meta.max_ports, port);
-	if (idx >= 0)
-		return pcn_err(PCN_EXIT_KERNEL,
-			       "port %s:%s exists (connected to %s)", c->name,
-			       port, ports[idx].peer_name);
-	for (idx = 0; idx < (int)c->meta.max_ports; idx++)
-		if (!ports[idx].name[0])
-			break;
-	if (idx == (int)c->meta.max_ports)
-		return pcn_err(PCN_EXIT_KERNEL,
-			       "cube \"%s\" has no free port (at most %u)",
-			       c->name, c->meta.max_ports);
+	idx = port_slot(c, ports, port, 0);
+	if (idx < 0)
+		return PCN_EXIT_KERNEL;
+	snprintf(what, sizeof(what), "%s:%s", c->name, port);
 
 	intent.mode = c->meta.mode;
 	intent.slot = c->meta.slot;
@@ -186,21 +293,26 @@ static int link_connect(struct pcn_cube *c, const char *port,
 	if (err)
 		return pcn_err_kernel(err, "cannot stage the link");
 
-	prog_fd = port_prog_load(c->meta.mode, c->meta.slot, idx);
-	if (prog_fd < 0) {
-		err = pcn_err_kernel(prog_fd, "cannot load the entry program of %s:%s",
-				     c->name, port);
+	err = port_create(c, idx, port, &rec);
+	if (err) {
+		err = pcn_err_kernel(err, "cannot make port %s", what);
 		goto undo;
 	}
-	err = port_attach(c->meta.mode, ifc->ifindex, prog_fd, port, &link_fd,
-			  &how);
+	made = true;
+	prog_fd = port_prog_load(c->meta.mode, rec.in_slot, rec.in_point, idx);
+	if (prog_fd < 0) {
+		err = pcn_err_kernel(prog_fd, "cannot load the entry program of %s",
+				     what);
+		goto undo;
+	}
+	err = port_attach(c->meta.mode, ifc->ifindex, false, prog_fd, port,
+			  &link_fd, &how);
 	if (err) {
-		err = link_add_err(c->name, port, ifc->name, c->meta.mode, err);
+		err = link_add_err(what, ifc->name, c->meta.mode, err);
 		goto undo;
 	}
 	pcn_fault_point("link-add-attached");
 
-	name_copy(rec.name, port);
 	rec.peer = PCN_PEER_IFACE;
 	rec.ifindex = ifc->ifindex;
 	rec.attach = how;
@@ -209,8 +321,7 @@ static int link_connect(struct pcn_cube *c, const char *port,
 	if (!err)
 		err = cube_port_write(c, idx, &rec);
 	if (err) {
-		err = pcn_err_kernel(err, "cannot write port %s:%s", c->name,
-				     port);
+		err = pcn_err_kernel(err, "cannot write port %s", what);
 		goto undo;
 	}
 	pcn_fault_point("link-add-port");
@@ -226,9 +337,11 @@ static int link_connect(struct pcn_cube *c, const char *port,
 	goto out;
 undo:
 	if (how == PCN_ATTACH_CLSACT)
-		port_detach_nolink(how, ifc->ifindex);
-	if (rec.name[0])
+		port_detach_nolink(how, ifc->ifindex, false);
+	if (made) {
+		cube_port_write(c, idx, &rec);
 		port_remove(c, idx);
+	}
 out:
 	if (link_fd >= 0)
 		close(link_fd);
@@ -238,35 +351,12 @@ out:
 	return err;
 }
 
-static int link_add_cmd(int argc, char **argv)
+static int link_dev_add(const char *cube, char *port, const char *ifname)
 {
-	char cube[PCN_NAME_LEN], port[PCN_NAME_LEN];
-	const char *ifname = NULL;
 	struct nl_link ifc;
 	struct pcn_cube c;
 	int err;
 
-	if (argc < 1)
-		return pcn_err(PCN_EXIT_USAGE, "CUBE[:PORT] missing");
-	err = parse_endpoint(*argv, cube, port);
-	if (err)
-		return err;
-	argc--;
-	argv++;
-	while (argc > 0) {
-		if (is_kw(*argv, "dev")) {
-			NEXT_ARG();
-			if (ifname)
-				return pcn_dup_arg("dev");
-			ifname = *argv;
-		} else {
-			return pcn_unknown_kw("link", *argv);
-		}
-		argc--;
-		argv++;
-	}
-	if (!ifname)
-		return pcn_err(PCN_EXIT_USAGE, "\"dev IFNAME\" is missing");
 	if (!port[0]) {
 		if (!name_is_valid(ifname))
 			return pcn_err(PCN_EXIT_USAGE,
@@ -274,12 +364,13 @@ static int link_add_cmd(int argc, char **argv)
 				       ifname);
 		name_copy(port, ifname);
 	}
-
 	err = cube_open_for_change(cube, &c);
 	if (err)
 		return err;
 	if (!c.meta.max_ports) {
-		err = pcn_err(PCN_EXIT_KERNEL, "cube \"%s\" has no ports", cube);
+		err = pcn_err(PCN_EXIT_KERNEL,
+			      "cube \"%s\" is transparent: it has no port %s",
+			      cube, port);
 		goto out;
 	}
 	err = nl_link_get(ifname, 0, &ifc);
@@ -291,20 +382,205 @@ static int link_add_cmd(int argc, char **argv)
 					       ifname);
 		goto out;
 	}
-	{
-		char oc[PCN_NAME_LEN], op[PCN_NAME_LEN];
-
-		if (iface_owner(ifc.ifindex, oc, op)) {
-			err = pcn_err(PCN_EXIT_KERNEL,
-				      "interface \"%s\" is already connected to %s:%s",
-				      ifname, oc, op);
-			goto out;
-		}
-	}
-	err = link_connect(&c, port, &ifc);
+	err = iface_in_use(ifc.ifindex, ifc.name, true);
+	if (!err)
+		err = link_connect(&c, port, &ifc);
 out:
 	cube_close(&c);
 	return err;
+}
+
+static bool same_family(enum pcn_mode a, enum pcn_mode b)
+{
+	return (a == PCN_MODE_TC) == (b == PCN_MODE_TC);
+}
+
+/* Check a peer link before anything is made: names, modes, the budget. */
+static int peer_check(struct pcn_cube *a, const char *pa, struct pcn_cube *b,
+		      const char *pb)
+{
+	char why[1024];
+	struct graph *g;
+	int err;
+
+	if (!a->meta.max_ports || !b->meta.max_ports)
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "cube \"%s\" is transparent: attach it with \"pcn link add %s port %s:%s\"",
+			       a->meta.max_ports ? b->name : a->name,
+			       a->meta.max_ports ? b->name : a->name,
+			       a->meta.max_ports ? a->name : b->name,
+			       a->meta.max_ports ? pa : pb);
+	if (!same_family(a->meta.mode, b->meta.mode))
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "%s (mode %s) and %s (mode %s) run at different hooks: a link joins cubes that are both XDP or both tc",
+			       a->name, mode_name(a->meta.mode), b->name,
+			       mode_name(b->meta.mode));
+	g = graph_load();
+	if (!g)
+		return pcn_err_kernel(-ENOMEM, "cannot read the graph");
+	err = graph_add_peer(g, a->name, pa, b->name, pb);
+	if (!err)
+		err = graph_check(g, why, sizeof(why));
+	graph_free(g);
+	if (err == -ELOOP || err == -E2BIG)
+		return pcn_err(PCN_EXIT_KERNEL, "cannot link %s:%s to %s:%s: %s",
+			       a->name, pa, b->name, pb, why);
+	if (err)
+		return pcn_err_kernel(err, "cannot check the graph");
+	return 0;
+}
+
+static void peer_fill(struct pcn_port *rec, const struct pcn_cube *peer,
+		      const struct pcn_port *peer_rec, __u32 peer_idx)
+{
+	rec->peer = PCN_PEER_CUBE;
+	rec->peer_slot = peer_rec->in_slot;
+	rec->peer_point = peer_rec->in_point;
+	rec->peer_port = peer_idx;
+	name_copy(rec->peer_name, peer->name);
+	name_copy(rec->peer_port_name, peer_rec->name);
+}
+
+static int link_peer_add(const char *ca, char *pa, const char *cb, char *pb)
+{
+	struct pcn_intent intent = { .op = PCN_INTENT_PEER_ADD };
+	struct pcn_port ports_a[PCN_MAX_PORTS], ports_b[PCN_MAX_PORTS];
+	struct pcn_port rec_a = {}, rec_b = {};
+	struct pcn_cube a, b;
+	struct pcn_stage stage;
+	int ia, ib, err;
+	bool made_a = false, made_b = false;
+
+	if (!pa[0])
+		name_copy(pa, cb);
+	if (!pb[0])
+		name_copy(pb, ca);
+	if (!strcmp(ca, cb) && !strcmp(pa, pb))
+		return pcn_err(PCN_EXIT_USAGE, "a port cannot be its own peer");
+	err = cube_open_for_change(ca, &a);
+	if (err)
+		return err;
+	err = cube_open(cb, &b);
+	if (err) {
+		cube_close(&a);
+		return cube_open_err(cb, err);
+	}
+	err = peer_check(&a, pa, &b, pb);
+	if (!err)
+		err = cube_ports_read(&a, ports_a) ||
+				      cube_ports_read(&b, ports_b)
+			      ? pcn_err_kernel(-EIO, "cannot read ports")
+			      : 0;
+	if (err)
+		goto out;
+	ia = port_slot(&a, ports_a, pa, 0);
+	/* the same cube on both ends: the two ports need two indexes */
+	ib = ia < 0 ? -1 : port_slot(&b, ports_b, pb, strcmp(ca, cb) ? 0 : ia + 1);
+	if (ia < 0 || ib < 0) {
+		err = PCN_EXIT_KERNEL;
+		goto out;
+	}
+
+	intent.mode = a.meta.mode;
+	intent.port = ia;
+	intent.port2 = ib;
+	name_copy(intent.cube, ca);
+	name_copy(intent.port_name, pa);
+	name_copy(intent.cube2, cb);
+	name_copy(intent.port2_name, pb);
+	err = pcn_stage_begin(&stage, &intent);
+	if (err) {
+		err = pcn_err_kernel(err, "cannot stage the link");
+		goto out;
+	}
+	err = port_create(&b, ib, pb, &rec_b);
+	made_b = !err;
+	if (!err) {
+		err = port_create(&a, ia, pa, &rec_a);
+		made_a = !err;
+	}
+	if (err) {
+		err = pcn_err_kernel(err, "cannot make the ports");
+		goto undo;
+	}
+	peer_fill(&rec_b, &a, &rec_a, ia);
+	peer_fill(&rec_a, &b, &rec_b, ib);
+	err = cube_stats_reset(&b, ib);
+	if (!err)
+		err = cube_stats_reset(&a, ia);
+	if (!err)
+		err = cube_port_write(&b, ib, &rec_b);
+	pcn_fault_point("peer-add-half");
+	/* the commit point */
+	if (!err)
+		err = cube_port_write(&a, ia, &rec_a);
+	if (err) {
+		err = pcn_err_kernel(err, "cannot write the ports");
+		goto undo;
+	}
+	pcn_stage_end(&stage);
+	goto out;
+undo:
+	if (made_b) {
+		cube_port_write(&b, ib, &rec_b);
+		port_remove(&b, ib);
+	}
+	if (made_a) {
+		cube_port_write(&a, ia, &rec_a);
+		port_remove(&a, ia);
+	}
+	pcn_stage_end(&stage);
+out:
+	cube_close(&a);
+	cube_close(&b);
+	return err;
+}
+
+static int link_add_cmd(int argc, char **argv)
+{
+	char cube[PCN_NAME_LEN], port[PCN_NAME_LEN];
+	char cube2[PCN_NAME_LEN], port2[PCN_NAME_LEN];
+	const char *ifname = NULL, *peer = NULL;
+	int err;
+
+	if (argc < 1)
+		return pcn_err(PCN_EXIT_USAGE, "CUBE[:PORT] missing");
+	err = parse_endpoint(*argv, cube, port);
+	if (err)
+		return err;
+	/* a transparent cube has its own grammar */
+	if (argc > 1 && is_kw(argv[1], "port"))
+		return transparent_cmd(true, argc, argv);
+	if (argc > 1 && is_kw(argv[1], "dev") && !port[0] &&
+	    cube_is_transparent(cube))
+		return transparent_cmd(true, argc, argv);
+	argc--;
+	argv++;
+	while (argc > 0) {
+		if (is_kw(*argv, "dev")) {
+			NEXT_ARG();
+			if (ifname || peer)
+				return pcn_dup_arg("dev");
+			ifname = *argv;
+		} else if (is_kw(*argv, "peer")) {
+			NEXT_ARG();
+			if (ifname || peer)
+				return pcn_dup_arg("peer");
+			peer = *argv;
+		} else {
+			return pcn_unknown_kw("link", *argv);
+		}
+		argc--;
+		argv++;
+	}
+	if (peer) {
+		err = parse_endpoint(peer, cube2, port2);
+		return err ? err : link_peer_add(cube, port, cube2, port2);
+	}
+	if (!ifname)
+		return pcn_err(PCN_EXIT_USAGE,
+			       "\"dev IFNAME\" or \"peer CUBE[:PORT]\" is missing");
+	return link_dev_add(cube, port, ifname);
 }
 
 static int link_disconnect(struct pcn_cube *c, int idx,
@@ -334,7 +610,7 @@ static int link_disconnect(struct pcn_cube *c, int idx,
 		return err;
 	}
 	pcn_fault_point("link-del-unpinned");
-	port_detach_nolink(p->attach, p->ifindex);
+	port_detach_nolink(p->attach, p->ifindex, false);
 	err = port_remove(c, idx);
 	pcn_stage_end(&stage);
 	if (err)
@@ -343,7 +619,53 @@ static int link_disconnect(struct pcn_cube *c, int idx,
 	return 0;
 }
 
-/* Find the port named by "CUBE:PORT" or by "dev IFNAME". */
+/* Both ends of a link between cubes go; @c's end first (the commit). */
+static int peer_disconnect(struct pcn_cube *c, int idx,
+			   const struct pcn_port *p)
+{
+	struct pcn_intent intent = { .op = PCN_INTENT_PEER_DEL };
+	struct pcn_port ports[PCN_MAX_PORTS];
+	struct pcn_stage stage;
+	struct pcn_cube other;
+	int err, j;
+
+	intent.mode = c->meta.mode;
+	intent.port = idx;
+	name_copy(intent.cube, c->name);
+	name_copy(intent.port_name, p->name);
+	name_copy(intent.cube2, p->peer_name);
+	name_copy(intent.port2_name, p->peer_port_name);
+	intent.port2 = p->peer_port;
+	err = pcn_stage_begin(&stage, &intent);
+	if (err)
+		return pcn_err_kernel(err, "cannot stage the link");
+	err = port_remove(c, idx);
+	pcn_fault_point("peer-del-half");
+	if (!err && !cube_open(p->peer_name, &other)) {
+		if (!cube_ports_read(&other, ports)) {
+			j = cube_port_find(ports, PCN_MAX_PORTS,
+					   p->peer_port_name);
+			if (j >= 0 && ports[j].peer == PCN_PEER_CUBE &&
+			    !strncmp(ports[j].peer_name, c->name, PCN_NAME_LEN))
+				err = port_remove(&other, j);
+		}
+		cube_close(&other);
+	}
+	pcn_stage_end(&stage);
+	if (err)
+		return pcn_err_kernel(err, "cannot remove the link %s:%s",
+				      c->name, p->name);
+	return 0;
+}
+
+int port_disconnect(struct pcn_cube *c, int idx, const struct pcn_port *p)
+{
+	if (p->peer == PCN_PEER_CUBE)
+		return peer_disconnect(c, idx, p);
+	return link_disconnect(c, idx, p);
+}
+
+/* Find the port connected to interface @ifname (current or recorded). */
 static int find_port_by_dev(const char *ifname, char *cube, char *port)
 {
 	struct pcn_port ports[PCN_MAX_PORTS];
@@ -401,6 +723,8 @@ static int link_del_cmd(int argc, char **argv)
 		err = parse_endpoint(*argv, cube, port);
 		if (err)
 			return err;
+		if (argc > 1 && (is_kw(argv[1], "dev") || is_kw(argv[1], "port")))
+			return transparent_cmd(false, argc, argv);
 		if (!port[0])
 			return pcn_err(PCN_EXIT_USAGE,
 				       "which port of \"%s\"? give CUBE:PORT",
@@ -434,7 +758,7 @@ static int link_del_cmd(int argc, char **argv)
 			      port);
 		goto out;
 	}
-	err = link_disconnect(&c, idx, &ports[idx]);
+	err = port_disconnect(&c, idx, &ports[idx]);
 out:
 	cube_close(&c);
 	return err;
@@ -452,41 +776,38 @@ static const char *const status_names[] = {
 	[LINK_MISSING] = "detached",
 };
 
-static enum link_status port_status(const struct pcn_cube *c,
-				    const struct pcn_port *p,
-				    struct link_state *st)
+static enum link_status pin_status(const char *path, enum pcn_attach attach,
+				   __u32 ifindex, bool egress,
+				   struct link_state *st)
 {
-	char path[PATH_MAX];
-
-	link_path(c, p->name, path, sizeof(path));
-	if (link_query(path, p->attach, p->ifindex, st) || !st->present)
+	if (link_query(path, attach, ifindex, egress, st) || !st->present)
 		return LINK_MISSING;
 	if (!st->ifindex)
 		return LINK_IFACE_GONE;
 	return LINK_ATTACHED;
 }
 
-void port_print_peer(struct pcn_cube *c, const struct pcn_port *p)
+/* dev NAME, state, and with -d how it is attached (ports and points). */
+void print_attachment(const char *path, enum pcn_attach attach,
+		      __u32 ifindex, const char *recorded, bool egress)
 {
 	enum link_status status;
 	struct link_state st;
 	char ifname[IF_NAMESIZE];
-	const char *dev = p->peer_name;
+	const char *dev = recorded;
 
-	if (p->peer != PCN_PEER_IFACE)
-		return;
-	status = port_status(c, p, &st);
+	status = pin_status(path, attach, ifindex, egress, &st);
 	/* the interface may have been renamed since */
-	if (status == LINK_ATTACHED && if_indextoname(p->ifindex, ifname))
+	if (status == LINK_ATTACHED && if_indextoname(ifindex, ifname))
 		dev = ifname;
 	print_string(PRINT_ANY, "dev", " dev %s", dev);
 	if (status != LINK_ATTACHED || is_json_context())
 		print_string(PRINT_ANY, "state", " state %s",
 			     status_names[status]);
 	if (show_details) {
-		print_uint(PRINT_ANY, "ifindex", " ifindex %u", p->ifindex);
+		print_uint(PRINT_ANY, "ifindex", " ifindex %u", ifindex);
 		print_string(PRINT_ANY, "attach", " attach %s",
-			     attach_name(p->attach));
+			     attach_name(attach));
 		if (st.link_id)
 			print_uint(PRINT_ANY, "link_id", " link_id %u",
 				   st.link_id);
@@ -494,6 +815,25 @@ void port_print_peer(struct pcn_cube *c, const struct pcn_port *p)
 			print_uint(PRINT_ANY, "prog_id", " prog_id %u",
 				   st.prog_id);
 	}
+}
+
+void port_print_peer(struct pcn_cube *c, const struct pcn_port *p)
+{
+	char path[PATH_MAX];
+
+	if (p->peer == PCN_PEER_CUBE) {
+		print_string(PRINT_FP, NULL, " peer %s", p->peer_name);
+		print_string(PRINT_FP, NULL, ":%s", p->peer_port_name);
+		open_json_object("peer");
+		print_string(PRINT_JSON, "cube", NULL, p->peer_name);
+		print_string(PRINT_JSON, "port", NULL, p->peer_port_name);
+		close_json_object();
+	} else if (p->peer == PCN_PEER_IFACE) {
+		link_path(c, p->name, path, sizeof(path));
+		print_attachment(path, p->attach, p->ifindex, p->peer_name,
+				 false);
+	}
+	port_print_chains(c, p);
 }
 
 static int link_show_cmd(int argc, char **argv)
@@ -541,6 +881,11 @@ static int link_show_cmd(int argc, char **argv)
 			continue;
 		if (cube_open(names[i], &c))
 			continue;
+		if (!c.meta.max_ports) {
+			transparent_print_links(&c, only_dev);
+			cube_close(&c);
+			continue;
+		}
 		if (cube_ports_read(&c, ports)) {
 			cube_close(&c);
 			continue;
@@ -549,11 +894,13 @@ static int link_show_cmd(int argc, char **argv)
 			const struct pcn_port *p = &ports[j];
 			char ifname[IF_NAMESIZE];
 
-			if (!p->name[0] || p->peer != PCN_PEER_IFACE)
+			if (!p->name[0])
 				continue;
-			if (only_dev && strcmp(only_dev, p->peer_name) &&
-			    !(if_indextoname(p->ifindex, ifname) &&
-			      !strcmp(only_dev, ifname)))
+			if (only_dev &&
+			    (p->peer != PCN_PEER_IFACE ||
+			     (strcmp(only_dev, p->peer_name) &&
+			      !(if_indextoname(p->ifindex, ifname) &&
+				!strcmp(only_dev, ifname)))))
 				continue;
 			open_json_object(NULL);
 			print_string(PRINT_ANY, "cube", "%s", c.name);

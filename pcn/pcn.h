@@ -55,6 +55,8 @@ struct cube_type {
 	__u32 max_ports;	/* 0 for a transparent cube */
 	/* "cube add NAME type T [mode M] ARGS": fill meta config */
 	int (*parse_add)(int argc, char **argv, __u8 *config);
+	/* fill the cube's maps from its meta config, before it is published */
+	int (*init)(struct pcn_cube *c);
 	/* "cube set NAME ARGS" */
 	int (*set)(struct pcn_cube *c, int argc, char **argv);
 	/* type-specific fields of the cube, and of one port */
@@ -75,6 +77,18 @@ int cube_open_for_change(const char *name, struct pcn_cube *c);
 const struct cube_type *const *cube_types(size_t *count);
 
 extern const struct cube_type forwarder_type;
+extern const struct cube_type helloworld_type;
+
+/* The cube graph, for the tail-call budget (graph.c). */
+struct graph;
+struct graph *graph_load(void);
+void graph_free(struct graph *g);
+int graph_add_peer(struct graph *g, const char *a, const char *pa,
+		   const char *b, const char *pb);
+int graph_add_hops(struct graph *g, const char *cube, const char *port,
+		   bool egress, int delta);
+/* 0, or -ELOOP / -E2BIG with the reason (naming the path) in @why */
+int graph_check(struct graph *g, char *why, size_t len);
 
 /* "CUBE[:PORT]"; port is "" when not given. */
 int parse_endpoint(const char *arg, char *cube, char *port);
@@ -85,7 +99,45 @@ void port_print_peer(struct pcn_cube *c, const struct pcn_port *p);
 /* Detach every port of the cube pinned in DIR (being deleted). */
 void cube_detach_dir(const char *dir);
 
-/* Remove a port: the type's state, the record, the devmap entry. */
+/*
+ * Remove a port: the type's state, the record (the commit), its
+ * attachment points and slots, the devmap entry.
+ */
 int port_remove(struct pcn_cube *c, __u32 idx);
+
+/* Disconnect port @idx of @c, and the peer's end of a link between cubes. */
+int port_disconnect(struct pcn_cube *c, int idx, const struct pcn_port *p);
+
+/*
+ * 0, or reports that interface @ifindex is taken: by a cube port, or
+ * (with @chains) by transparent cubes.
+ */
+int iface_in_use(int ifindex, const char *ifname, bool chains);
+
+/* Report a failed attachment with the kernel's reason and a hint. */
+int link_add_err(const char *what, const char *ifname, enum pcn_mode mode,
+		 int err);
+
+/* " dev NAME state ..." of an attachment pinned at @path. */
+void print_attachment(const char *path, enum pcn_attach attach,
+		      __u32 ifindex, const char *recorded, bool egress);
+
+/* Transparent cubes (transparent.c) */
+bool cube_is_transparent(const char *name);
+/* "link add|del TCUBE { dev IFNAME | port CUBE:PORT } ..." */
+int transparent_cmd(bool add, int argc, char **argv);
+/* the chains at a port's ingress and egress, in cube and link show */
+void port_print_chains(struct pcn_cube *c, const struct pcn_port *p);
+/* link show lines of a transparent cube */
+void transparent_print_links(struct pcn_cube *c, const char *only_dev);
+
+/* Detach transparent cube @c from every point it is attached to. */
+int transparent_detach_all(struct pcn_cube *c);
+
+/* Print the attachment points of transparent cube @c (cube show). */
+void transparent_print_points(struct pcn_cube *c);
+
+/* Sweep: the panel slots and points nothing refers to any more. */
+int pcn_gc(void);
 
 #endif /* __PCN_PCN_H */

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Finish or undo the mutations of killed pcn runs (see sweep.h). */
+/*
+ * Finish or undo the mutations of killed pcn runs (see sweep.h), then
+ * collect what nothing refers to any more: patch-panel slots and
+ * attachment points.
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +11,7 @@
 
 #include "attach.h"
 #include "bpffs.h"
+#include "chain.h"
 #include "pcn.h"
 #include "sweep.h"
 #include "utils.h"
@@ -20,27 +25,40 @@ static bool link_pinned(const struct pcn_intent *in)
 	return pcn_path_exists(path);
 }
 
-/*
- * A link add or del stopped before (add) or after (del) its commit point,
- * the link pin: the port must go. A clsact filter has no link to die
- * with the process, so remove pcn's filter from the interface too.
- */
-static void port_undo(const struct pcn_intent *in)
+/* Remove port @port (at index @idx) of @cube if it is still there. */
+static void port_undo(const char *cube, const char *port, __u32 idx)
 {
 	struct pcn_port ports[PCN_MAX_PORTS];
 	struct pcn_cube c;
-	int idx;
+	int i;
 
-	if (in->mode == PCN_MODE_TC && in->ifindex)
-		port_detach_nolink(PCN_ATTACH_CLSACT, in->ifindex);
-	if (cube_open(in->cube, &c))
+	if (cube_open(cube, &c))
 		return;
 	if (!cube_ports_read(&c, ports)) {
-		idx = cube_port_find(ports, PCN_MAX_PORTS, in->port_name);
-		if (idx >= 0 && (__u32)idx == in->port)
-			port_remove(&c, idx);
+		i = cube_port_find(ports, PCN_MAX_PORTS, port);
+		if (i >= 0 && (__u32)i == idx)
+			port_remove(&c, i);
 	}
 	cube_close(&c);
+}
+
+/* Does port @port of @cube exist, connected to @peer (any if NULL)? */
+static bool port_there(const char *cube, const char *port, const char *peer)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	struct pcn_cube c;
+	bool there = false;
+	int i;
+
+	if (cube_open(cube, &c))
+		return false;
+	if (!cube_ports_read(&c, ports)) {
+		i = cube_port_find(ports, PCN_MAX_PORTS, port);
+		there = i >= 0 &&
+			(!peer || !strncmp(ports[i].peer_name, peer, PCN_NAME_LEN));
+	}
+	cube_close(&c);
+	return there;
 }
 
 static bool cube_owns_slot(const struct pcn_intent *in)
@@ -55,11 +73,38 @@ static bool cube_owns_slot(const struct pcn_intent *in)
 	return owns;
 }
 
+/* After a chain switch, the entry slot may still hold the old first hop. */
+static void point_repair(__u32 id)
+{
+	struct pcn_point pt;
+	struct pcn_chain ch;
+	struct pcn_cube c;
+	enum pcn_mode mode;
+	__u32 first;
+
+	if (id == PCN_POINT_NONE || point_get(id, &pt) ||
+	    pt.kind == PCN_POINT_FREE || point_chain(id, &ch))
+		return;
+	mode = pt.mode;
+	if (pt.kind == PCN_POINT_PORT) {
+		if (cube_open(pt.cube, &c))
+			return;
+		mode = c.meta.mode;
+		cube_close(&c);
+	}
+	first = ch.n ? ch.hops[0]
+		     : ch.final == PCN_FINAL_CUBE ? ch.final_slot : PCN_SLOT_NONE;
+	if (first != PCN_SLOT_NONE)
+		panel_copy(mode, first, pt.entry_slot);
+}
+
 static int sweep_one(const char *stage, void *arg)
 {
 	struct pcn_intent in;
 	char path[PATH_MAX];
+	int *found = arg;
 
+	(*found)++;
 	if (pcn_intent_read(stage, &in) == 0) {
 		switch (in.op) {
 		case PCN_INTENT_CUBE_ADD:
@@ -76,8 +121,23 @@ static int sweep_one(const char *stage, void *arg)
 			break;
 		case PCN_INTENT_LINK_ADD:
 		case PCN_INTENT_LINK_DEL:
-			if (!link_pinned(&in))
-				port_undo(&in);
+			if (link_pinned(&in))
+				break;
+			/* clsact has no link to die with the process */
+			if (in.mode == PCN_MODE_TC && in.ifindex)
+				port_detach_nolink(PCN_ATTACH_CLSACT,
+						   in.ifindex, false);
+			port_undo(in.cube, in.port_name, in.port);
+			break;
+		case PCN_INTENT_PEER_ADD:
+		case PCN_INTENT_PEER_DEL:
+			/* the first end is the commit: without it, no link */
+			if (!port_there(in.cube, in.port_name, in.cube2) &&
+			    port_there(in.cube2, in.port2_name, in.cube))
+				port_undo(in.cube2, in.port2_name, in.port2);
+			break;
+		case PCN_INTENT_CHAIN:
+			point_repair(in.point);
 			break;
 		}
 	}
@@ -88,5 +148,108 @@ static int sweep_one(const char *stage, void *arg)
 
 int pcn_sweep(void)
 {
-	return pcn_for_each_stage(sweep_one, NULL);
+	int found = 0, err;
+
+	err = pcn_for_each_stage(sweep_one, &found);
+	if (!err && found)
+		err = pcn_gc();
+	return err;
+}
+
+static bool used_xdp[PCN_MAX_SLOTS], used_tc[PCN_MAX_SLOTS];
+
+static void mark(enum pcn_mode mode, __u32 slot)
+{
+	if (slot < PCN_MAX_SLOTS)
+		(mode == PCN_MODE_TC ? used_tc : used_xdp)[slot] = true;
+}
+
+/* Is point @id, of kind PORT, still the in or eg point of its port? */
+static bool port_point_alive(__u32 id, const struct pcn_point *pt,
+			     enum pcn_mode *mode)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	struct pcn_cube c;
+	bool alive = false;
+	int i;
+
+	if (cube_open(pt->cube, &c))
+		return false;
+	*mode = c.meta.mode;
+	if (!cube_ports_read(&c, ports)) {
+		i = cube_port_find(ports, PCN_MAX_PORTS, pt->port);
+		alive = i >= 0 &&
+			(ports[i].in_point == id || ports[i].eg_point == id);
+	}
+	cube_close(&c);
+	return alive;
+}
+
+static void panel_gc(enum pcn_mode mode, const bool *used)
+{
+	__u32 i;
+
+	for (i = 0; i < PCN_MAX_SLOTS; i++)
+		if (!used[i] && panel_prog_id(mode, i))
+			panel_clear(mode, i);
+}
+
+int pcn_gc(void)
+{
+	static struct pcn_point all[PCN_MAX_POINTS];
+	struct pcn_port ports[PCN_MAX_PORTS];
+	char path[PATH_MAX], **names;
+	enum pcn_mode mode;
+	int n, i, j, err;
+
+	memset(used_xdp, 0, sizeof(used_xdp));
+	memset(used_tc, 0, sizeof(used_tc));
+	err = points_read_all(all);
+	if (!err)
+		err = cube_names(&names, &n);
+	if (err)
+		return err;
+	for (i = 0; i < n; i++) {
+		struct pcn_cube c;
+
+		if (cube_open(names[i], &c))
+			continue;
+		mark(c.meta.mode, c.meta.slot);
+		if (!cube_ports_read(&c, ports)) {
+			for (j = 0; j < PCN_MAX_PORTS; j++) {
+				if (!ports[j].name[0])
+					continue;
+				mark(c.meta.mode, ports[j].in_slot);
+				if (ports[j].eg_slot != PCN_SLOT_NONE)
+					mark(c.meta.mode, ports[j].eg_slot);
+			}
+		}
+		cube_close(&c);
+	}
+	cube_names_free(names, n);
+
+	for (i = 0; i < PCN_MAX_POINTS; i++) {
+		const struct pcn_point *pt = &all[i];
+		bool alive = false;
+
+		mode = pt->mode;
+		if (pt->kind == PCN_POINT_PORT) {
+			alive = port_point_alive(i, pt, &mode);
+		} else if (pt->kind == PCN_POINT_DEV) {
+			pcn_ns_path(path, sizeof(path), "links/point%d", i);
+			alive = pcn_path_exists(path);
+			if (!alive)
+				port_detach_nolink(pt->attach, pt->ifindex,
+						   pt->dir == PCN_DIR_EGRESS);
+		} else {
+			continue;
+		}
+		if (alive)
+			mark(mode, pt->entry_slot);
+		else
+			point_release(i);
+	}
+	panel_gc(PCN_MODE_XDP, used_xdp);
+	panel_gc(PCN_MODE_TC, used_tc);
+	return 0;
 }

@@ -35,7 +35,7 @@ struct cube {
 	void *skel;
 	int prog_fd;
 	int ports_fd, stats_fd, actions_fd, devmap_fd;
-	int panel_fd, scratch_fd;
+	int panel_fd, scratch_fd, chains_fd;
 };
 
 FIXTURE(fwd) {
@@ -131,6 +131,8 @@ static int set_port(struct cube *c, __u32 idx, __u32 peer, __u32 ifindex,
 		.ifindex = ifindex,
 		.peer_slot = peer_slot,
 		.peer_port = peer_port,
+		.eg_slot = PCN_SLOT_NONE,
+		.eg_point = PCN_POINT_NONE,
 	};
 
 	snprintf(p.name, sizeof(p.name), "p%u", idx);

@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Attachment points and chain records (see chain.h). */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "bpffs.h"
+#include "chain.h"
+#include "cube.h"
+#include "utils.h"
+
+static int map_get(int (*open_fn)(void), __u32 key, void *val)
+{
+	int fd = open_fn(), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_lookup_elem(fd, &key, val))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static int map_put(int (*open_fn)(void), __u32 key, const void *val)
+{
+	int fd = open_fn(), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_update_elem(fd, &key, val, BPF_ANY))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int point_get(__u32 id, struct pcn_point *pt)
+{
+	return map_get(pcn_points_fd, id, pt);
+}
+
+int point_put(__u32 id, const struct pcn_point *pt)
+{
+	return map_put(pcn_points_fd, id, pt);
+}
+
+int chain_get(__u32 rec, struct pcn_chain *ch)
+{
+	return map_get(pcn_chains_fd, rec, ch);
+}
+
+int points_read_all(struct pcn_point *all)
+{
+	__u32 keys[PCN_MAX_POINTS], count = PCN_MAX_POINTS, out, i;
+	int fd, err = 0;
+
+	memset(all, 0, sizeof(*all) * PCN_MAX_POINTS);
+	fd = pcn_points_fd();
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_lookup_batch(fd, NULL, &out, keys, all, &count, NULL) &&
+	    errno != ENOENT) {
+		for (i = 0; i < PCN_MAX_POINTS && !err; i++)
+			if (bpf_map_lookup_elem(fd, &i, &all[i]))
+				err = -errno;
+	}
+	close(fd);
+	return err;
+}
+
+int point_alloc(const struct pcn_point *pt, __u32 *id)
+{
+	static struct pcn_point all[PCN_MAX_POINTS];
+	__u32 i;
+	int err;
+
+	err = points_read_all(all);
+	if (err)
+		return err;
+	for (i = 0; i < PCN_MAX_POINTS; i++) {
+		if (all[i].kind == PCN_POINT_FREE) {
+			*id = i;
+			return point_put(i, pt);
+		}
+	}
+	return -ENOSPC;
+}
+
+int point_release(__u32 id)
+{
+	struct pcn_point free_pt = {};
+
+	return point_put(id, &free_pt);
+}
+
+int point_find_dev(const struct pcn_point *all, __u32 ifindex, __u32 dir)
+{
+	int i;
+
+	for (i = 0; i < PCN_MAX_POINTS; i++)
+		if (all[i].kind == PCN_POINT_DEV && all[i].ifindex == ifindex &&
+		    all[i].dir == dir)
+			return i;
+	return -ENOENT;
+}
+
+int point_chain(__u32 id, struct pcn_chain *ch)
+{
+	struct pcn_point pt;
+	int err;
+
+	err = point_get(id, &pt);
+	if (err)
+		return err;
+	if (pt.kind == PCN_POINT_FREE)
+		return -ENOENT;
+	if (pt.rec != PCN_REC_NONE)
+		return chain_get(pt.rec, ch);
+	/* a port's ingress before any transparent cube: straight in */
+	memset(ch, 0, sizeof(*ch));
+	ch->dir = pt.dir;
+	ch->final = PCN_FINAL_CUBE;
+	ch->final_slot = pt.cube_slot;
+	ch->final_port = pt.port_idx;
+	ch->final_point = id;
+	return 0;
+}
+
+/*
+ * A record nobody uses, taken round-robin from the netns cursor: a record
+ * a point just left is the last to be handed out again, long after any
+ * packet still walking it is gone.
+ */
+static int chain_alloc(__u32 *rec)
+{
+	static struct pcn_point all[PCN_MAX_POINTS];
+	struct pcn_ns_meta meta;
+	__u32 i, r;
+	int err, p;
+
+	err = pcn_ns_meta_get(&meta);
+	if (!err)
+		err = points_read_all(all);
+	if (err)
+		return err;
+	for (i = 0; i < PCN_MAX_CHAINS; i++) {
+		r = (meta.next_rec + i) % PCN_MAX_CHAINS;
+		for (p = 0; p < PCN_MAX_POINTS; p++)
+			if (all[p].kind != PCN_POINT_FREE && all[p].rec == r)
+				break;
+		if (p == PCN_MAX_POINTS) {
+			meta.next_rec = (r + 1) % PCN_MAX_CHAINS;
+			*rec = r;
+			return pcn_ns_meta_put(&meta);
+		}
+	}
+	return -ENOSPC;
+}
+
+int panel_copy(enum pcn_mode mode, __u32 from, __u32 to)
+{
+	__u32 id = panel_prog_id(mode, from);
+	int fd, err;
+
+	if (!id)
+		return -ENOENT;
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return -errno;
+	err = panel_set(mode, to, fd);
+	close(fd);
+	return err;
+}
+
+int chain_publish(enum pcn_mode mode, __u32 id, const struct pcn_chain *ch,
+		  struct chain_undo *undo)
+{
+	struct pcn_point pt;
+	__u32 rec, first = PCN_SLOT_NONE;
+	int err;
+
+	err = point_get(id, &pt);
+	if (!err && undo)
+		err = pcn_ns_meta_get(&undo->meta);
+	if (!err)
+		err = chain_alloc(&rec);
+	if (!err && undo) {
+		undo->rec = rec;
+		err = chain_get(rec, &undo->old);
+	}
+	if (!err)
+		err = map_put(pcn_chains_fd, rec, ch);
+	if (err)
+		return err;
+	/* the switch: packets reading the point from now on take the new one */
+	pt.rec = rec;
+	err = point_put(id, &pt);
+	if (err)
+		return err;
+	pcn_fault_point("chain-switched");
+	if (ch->n)
+		first = ch->hops[0];
+	else if (ch->final == PCN_FINAL_CUBE)
+		first = ch->final_slot;
+	if (first == PCN_SLOT_NONE)
+		return 0;
+	return panel_copy(mode, first, pt.entry_slot);
+}
+
+void chain_undo(const struct chain_undo *undo)
+{
+	map_put(pcn_chains_fd, undo->rec, &undo->old);
+	pcn_ns_meta_put(&undo->meta);
+}
+
+int chain_find(const struct pcn_chain *ch, __u32 slot)
+{
+	__u32 i;
+
+	for (i = 0; i < ch->n && i < PCN_MAX_HOPS; i++)
+		if (ch->hops[i] == slot)
+			return i;
+	return -1;
+}
+
+int chain_insert(struct pcn_chain *ch, __u32 pos, __u32 slot)
+{
+	__u32 i;
+
+	if (ch->n >= PCN_MAX_HOPS)
+		return -ENOSPC;
+	if (pos > ch->n)
+		pos = ch->n;
+	for (i = ch->n; i > pos; i--)
+		ch->hops[i] = ch->hops[i - 1];
+	ch->hops[pos] = slot;
+	ch->n++;
+	return 0;
+}
+
+void chain_remove(struct pcn_chain *ch, __u32 pos)
+{
+	__u32 i;
+
+	if (pos >= ch->n)
+		return;
+	for (i = pos; i + 1 < ch->n; i++)
+		ch->hops[i] = ch->hops[i + 1];
+	ch->hops[--ch->n] = 0;
+}

@@ -1,0 +1,805 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Transparent cubes: cubes without ports (firewall, NAT, monitor, ...)
+ * that sit on a packet's way at an attachment point, in a chosen order.
+ *
+ *   pcn link add TCUBE { dev IFNAME | port CUBE:PORT } [ DIR ] [ POS ]
+ *   pcn link del TCUBE { dev IFNAME | port CUBE:PORT } [ DIR ]
+ *
+ * At a port, the ingress chain runs before the cube, the egress chain
+ * after it, before the peer. On an interface no port owns, the ingress
+ * chain runs on what the interface receives and ends in the host stack;
+ * the egress chain (TC only: XDP has no egress hook) on what it sends,
+ * the host's own traffic included. Attaching and detaching publish a new
+ * chain record (lib/chain.c): cubes are never reloaded.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <bpf/bpf.h>
+
+#include "attach.h"
+#include "bpffs.h"
+#include "chain.h"
+#include "json_print.h"
+#include "netlink.h"
+#include "pcn.h"
+#include "utils.h"
+
+static const char *const dir_names[] = { "ingress", "egress" };
+
+enum pos_kind { POS_LAST, POS_FIRST, POS_BEFORE, POS_AFTER };
+
+/* An attachment point as the user names it. */
+struct where {
+	bool dev;
+	char ifname[IF_NAMESIZE];
+	__u32 ifindex;			/* 0: the interface is gone */
+	char cube[PCN_NAME_LEN];
+	char port[PCN_NAME_LEN];
+};
+
+static bool same_family(enum pcn_mode a, enum pcn_mode b)
+{
+	return (a == PCN_MODE_TC) == (b == PCN_MODE_TC);
+}
+
+static const char *where_str(const struct where *w, char *buf, size_t len)
+{
+	if (w->dev)
+		snprintf(buf, len, "dev %s", w->ifname);
+	else
+		snprintf(buf, len, "port %s:%s", w->cube, w->port);
+	return buf;
+}
+
+bool cube_is_transparent(const char *name)
+{
+	struct pcn_cube c;
+	bool t;
+
+	if (pcn_state_open(PCN_READ) || cube_open(name, &c))
+		return false;
+	t = c.meta.max_ports == 0;
+	cube_close(&c);
+	return t;
+}
+
+static void point_links_path(__u32 id, char *buf, size_t len)
+{
+	pcn_ns_path(buf, len, "links/point%u", id);
+}
+
+/* The cube name in @slot of @mode's patch panel, for display. */
+static void slot_name(enum pcn_mode mode, __u32 slot, char *name)
+{
+	char **names;
+	int n, i;
+
+	snprintf(name, PCN_NAME_LEN, "slot%u", slot);
+	if (cube_names(&names, &n))
+		return;
+	for (i = 0; i < n; i++) {
+		struct pcn_cube c;
+
+		if (cube_open(names[i], &c))
+			continue;
+		if (c.meta.slot == slot && same_family(c.meta.mode, mode))
+			name_copy(name, c.name);
+		cube_close(&c);
+	}
+	cube_names_free(names, n);
+}
+
+/* Where in @ch a new hop goes; reports and returns -1 if it cannot. */
+static int chain_position(const struct pcn_chain *ch, enum pos_kind k,
+			  const char *rel, const char *place)
+{
+	struct pcn_cube r;
+	int i;
+
+	if (k == POS_FIRST)
+		return 0;
+	if (k == POS_LAST)
+		return ch->n;
+	if (cube_open(rel, &r)) {
+		pcn_err(PCN_EXIT_KERNEL, "cube \"%s\" does not exist", rel);
+		return -1;
+	}
+	i = chain_find(ch, r.meta.slot);
+	cube_close(&r);
+	if (i < 0) {
+		pcn_err(PCN_EXIT_KERNEL, "cube \"%s\" is not attached to %s",
+			rel, place);
+		return -1;
+	}
+	return k == POS_BEFORE ? i : i + 1;
+}
+
+/*
+ * A new point on an interface: an entry slot holding @t, the point, its
+ * chain [t] ending in the host, and an entry program attached to the
+ * interface, pinned at links/point<id> (the commit point).
+ */
+static int dev_point_create(struct pcn_cube *t, const struct where *w,
+			    __u32 dir)
+{
+	struct pcn_point pt = {
+		.kind = PCN_POINT_DEV,
+		.dir = dir,
+		.mode = t->meta.mode,
+		.ifindex = w->ifindex,
+	};
+	struct pcn_chain ch = {
+		.n = 1,
+		.dir = dir,
+		.final = PCN_FINAL_HOST,
+		.hops = { t->meta.slot },
+	};
+	enum pcn_attach how = PCN_ATTACH_NONE;
+	int prog_fd = -1, link_fd = -1, err;
+	struct chain_undo cu;
+	char path[PATH_MAX];
+	__u32 slot, id;
+
+	err = panel_alloc(t->meta.mode, &slot);
+	if (err)
+		return pcn_err_kernel(err, "no free patch-panel slot");
+	err = panel_copy(t->meta.mode, t->meta.slot, slot);
+	if (err) {
+		panel_clear(t->meta.mode, slot);
+		return pcn_err_kernel(err, "patch panel");
+	}
+	pt.entry_slot = slot;
+	name_copy(pt.ifname, w->ifname);
+	err = point_alloc(&pt, &id);
+	if (err) {
+		panel_clear(t->meta.mode, slot);
+		return pcn_err_kernel(err, "no free attachment point");
+	}
+	err = chain_publish(t->meta.mode, id, &ch, &cu);
+	if (err) {
+		err = pcn_err_kernel(err, "cannot write the chain");
+		point_release(id);
+		panel_clear(t->meta.mode, slot);
+		return err;
+	}
+	prog_fd = port_prog_load(t->meta.mode, slot, id, 0);
+	if (prog_fd < 0) {
+		err = pcn_err_kernel(prog_fd, "cannot load the entry program");
+		goto undo;
+	}
+	err = port_attach(t->meta.mode, w->ifindex, dir == PCN_DIR_EGRESS,
+			  prog_fd, t->name, &link_fd, &how);
+	if (err) {
+		err = link_add_err(t->name, w->ifname, t->meta.mode, err);
+		goto undo;
+	}
+	/* how it is attached, for a later detach (clsact has no link) */
+	err = point_get(id, &pt);
+	pt.attach = how;
+	if (!err)
+		err = point_put(id, &pt);
+	pcn_fault_point("attach-dev-attached");
+	point_links_path(id, path, sizeof(path));
+	if (!err && bpf_obj_pin(link_fd >= 0 ? link_fd : prog_fd, path))
+		err = -errno;
+	if (err) {
+		err = pcn_err_kernel(err, "cannot pin %s", path);
+		goto undo;
+	}
+	goto out;
+undo:
+	port_detach_nolink(how, w->ifindex, dir == PCN_DIR_EGRESS);
+	point_release(id);
+	chain_undo(&cu);
+	panel_clear(t->meta.mode, slot);
+out:
+	if (link_fd >= 0)
+		close(link_fd);
+	if (prog_fd >= 0)
+		close(prog_fd);
+	return err;
+}
+
+/* The chain a port's egress point starts with: [t], then the peer. */
+static int eg_point_create(struct pcn_cube *c, int idx,
+			   const struct pcn_port *p, struct pcn_cube *t)
+{
+	struct pcn_point pt = {
+		.kind = PCN_POINT_PORT,
+		.dir = PCN_DIR_EGRESS,
+		.mode = c->meta.mode,
+	};
+	struct pcn_chain ch = {
+		.n = 1,
+		.dir = PCN_DIR_EGRESS,
+		.hops = { t->meta.slot },
+	};
+	struct pcn_port rec = *p;
+	struct chain_undo cu;
+	__u32 slot, id;
+	int err;
+
+	if (p->peer == PCN_PEER_IFACE) {
+		ch.final = PCN_FINAL_IFACE;
+		ch.final_ifindex = p->ifindex;
+	} else {
+		ch.final = PCN_FINAL_CUBE;
+		ch.final_slot = p->peer_slot;
+		ch.final_port = p->peer_port;
+		ch.final_point = p->peer_point;
+	}
+	err = panel_alloc(c->meta.mode, &slot);
+	if (err)
+		return pcn_err_kernel(err, "no free patch-panel slot");
+	err = panel_copy(c->meta.mode, t->meta.slot, slot);
+	pt.entry_slot = slot;
+	name_copy(pt.cube, c->name);
+	name_copy(pt.port, p->name);
+	if (!err)
+		err = point_alloc(&pt, &id);
+	if (err) {
+		panel_clear(c->meta.mode, slot);
+		return pcn_err_kernel(err, "no free attachment point");
+	}
+	err = chain_publish(c->meta.mode, id, &ch, &cu);
+	if (err) {
+		point_release(id);
+		panel_clear(c->meta.mode, slot);
+		return pcn_err_kernel(err, "cannot write the chain");
+	}
+	/* the commit point: the cube sends out of the port through it */
+	rec.eg_slot = slot;
+	rec.eg_point = id;
+	err = cube_port_write(c, idx, &rec);
+	if (err) {
+		point_release(id);
+		chain_undo(&cu);
+		panel_clear(c->meta.mode, slot);
+		return pcn_err_kernel(err, "cannot write port %s:%s", c->name,
+				      p->name);
+	}
+	return 0;
+}
+
+static int publish(enum pcn_mode mode, __u32 id, const struct pcn_chain *ch)
+{
+	int err = chain_publish(mode, id, ch, NULL);
+
+	return err ? pcn_err_kernel(err, "cannot write the chain") : 0;
+}
+
+static int stage(struct pcn_stage *st, struct pcn_cube *t, __u32 point)
+{
+	struct pcn_intent in = {
+		.op = PCN_INTENT_CHAIN,
+		.mode = t->meta.mode,
+		.slot = t->meta.slot,
+		.point = point,
+	};
+	int err;
+
+	name_copy(in.cube, t->name);
+	err = pcn_stage_begin(st, &in);
+	return err ? pcn_err_kernel(err, "cannot stage the change") : 0;
+}
+
+static int attach_one(struct pcn_cube *t, const struct where *w, __u32 dir,
+		      enum pos_kind k, const char *rel)
+{
+	static struct pcn_point all[PCN_MAX_POINTS];
+	struct pcn_port ports[PCN_MAX_PORTS];
+	char place[64], why[1024];
+	struct pcn_stage st;
+	struct pcn_chain ch;
+	struct pcn_cube c;
+	__u32 id = PCN_POINT_NONE;
+	int err, pos, idx = -1;
+	enum pcn_mode mode;
+	struct graph *g;
+
+	snprintf(place, sizeof(place), "%s %s",
+		 where_str(w, why, sizeof(why)), dir_names[dir]);
+	if (w->dev) {
+		err = points_read_all(all);
+		if (err)
+			return pcn_err_kernel(err, "cannot read the points");
+		pos = point_find_dev(all, w->ifindex, dir);
+		if (pos < 0) {
+			if (k == POS_BEFORE || k == POS_AFTER)
+				return pcn_err(PCN_EXIT_KERNEL,
+					       "cube \"%s\" is not attached to %s",
+					       rel, place);
+			if (dir == PCN_DIR_EGRESS &&
+			    t->meta.mode != PCN_MODE_TC)
+				return pcn_err(PCN_EXIT_KERNEL,
+					       "cube \"%s\" is in mode %s, and XDP has no egress hook: the egress of an interface takes cubes in mode tc",
+					       t->name, mode_name(t->meta.mode));
+			err = iface_in_use(w->ifindex, w->ifname, false);
+			if (err)
+				return err;
+			err = stage(&st, t, PCN_POINT_NONE);
+			if (err)
+				return err;
+			err = dev_point_create(t, w, dir);
+			pcn_stage_end(&st);
+			return err;
+		}
+		id = pos;
+		mode = all[id].mode;
+		if (!same_family(mode, t->meta.mode))
+			return pcn_err(PCN_EXIT_KERNEL,
+				       "%s runs %s cubes; \"%s\" is in mode %s",
+				       place, mode == PCN_MODE_TC ? "tc" : "XDP",
+				       t->name, mode_name(t->meta.mode));
+	} else {
+		err = cube_open(w->cube, &c);
+		if (err)
+			return cube_open_err(w->cube, err);
+		mode = c.meta.mode;
+		err = cube_ports_read(&c, ports);
+		idx = err ? -1 : cube_port_find(ports, PCN_MAX_PORTS, w->port);
+		if (!c.meta.max_ports)
+			err = pcn_err(PCN_EXIT_KERNEL,
+				      "cube \"%s\" is transparent: it has no ports",
+				      w->cube);
+		else if (idx < 0)
+			err = pcn_err(PCN_EXIT_KERNEL,
+				      "port %s:%s does not exist", w->cube,
+				      w->port);
+		else if (!same_family(mode, t->meta.mode))
+			err = pcn_err(PCN_EXIT_KERNEL,
+				      "%s (mode %s) and %s (mode %s) run at different hooks",
+				      w->cube, mode_name(mode), t->name,
+				      mode_name(t->meta.mode));
+		if (err) {
+			cube_close(&c);
+			return err;
+		}
+		id = dir == PCN_DIR_INGRESS ? ports[idx].in_point
+					    : ports[idx].eg_point;
+		/* one more hop on every path through this port */
+		g = graph_load();
+		err = g ? graph_add_hops(g, w->cube, w->port,
+					 dir == PCN_DIR_EGRESS, 1)
+			: -ENOMEM;
+		if (!err)
+			err = graph_check(g, why, sizeof(why));
+		graph_free(g);
+		if (err == -E2BIG || err == -ELOOP)
+			err = pcn_err(PCN_EXIT_KERNEL, "cannot attach %s to %s: %s",
+				      t->name, place, why);
+		else if (err)
+			err = pcn_err_kernel(err, "cannot check the graph");
+		if (!err && id == PCN_POINT_NONE) {
+			if (k == POS_BEFORE || k == POS_AFTER)
+				err = pcn_err(PCN_EXIT_KERNEL,
+					      "cube \"%s\" is not attached to %s",
+					      rel, place);
+			if (!err)
+				err = stage(&st, t, PCN_POINT_NONE);
+			if (!err) {
+				err = eg_point_create(&c, idx, &ports[idx], t);
+				pcn_stage_end(&st);
+			}
+			cube_close(&c);
+			return err;
+		}
+		cube_close(&c);
+		if (err)
+			return err;
+	}
+
+	err = point_chain(id, &ch);
+	if (err)
+		return pcn_err_kernel(err, "cannot read the chain of %s", place);
+	if (chain_find(&ch, t->meta.slot) >= 0)
+		return pcn_err(PCN_EXIT_KERNEL, "cube \"%s\" is already attached to %s",
+			       t->name, place);
+	if (ch.n >= PCN_MAX_HOPS)
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "%s has %d transparent cubes already, the most it may",
+			       place, PCN_MAX_HOPS);
+	pos = chain_position(&ch, k, rel, place);
+	if (pos < 0)
+		return PCN_EXIT_KERNEL;
+	chain_insert(&ch, pos, t->meta.slot);
+	err = stage(&st, t, id);
+	if (err)
+		return err;
+	err = publish(mode, id, &ch);
+	pcn_stage_end(&st);
+	return err;
+}
+
+/* Take @t out of the chain of point @id; the last one out ends the point. */
+static int detach_point(struct pcn_cube *t, __u32 id, const char *place)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	char path[PATH_MAX];
+	struct pcn_point pt;
+	struct pcn_stage st;
+	struct pcn_chain ch;
+	struct pcn_cube c;
+	int err, i;
+
+	err = point_get(id, &pt);
+	if (!err)
+		err = point_chain(id, &ch);
+	if (err)
+		return pcn_err_kernel(err, "cannot read the chain of %s", place);
+	i = chain_find(&ch, t->meta.slot);
+	if (i < 0)
+		return pcn_err(PCN_EXIT_KERNEL, "cube \"%s\" is not attached to %s",
+			       t->name, place);
+	chain_remove(&ch, i);
+	err = stage(&st, t, id);
+	if (err)
+		return err;
+	if (ch.n || (pt.kind == PCN_POINT_PORT && pt.dir == PCN_DIR_INGRESS)) {
+		err = publish(pt.kind == PCN_POINT_DEV ? pt.mode : t->meta.mode,
+			      id, &ch);
+		goto out;
+	}
+	if (pt.kind == PCN_POINT_DEV) {
+		/* the commit point: the entry program leaves the interface */
+		point_links_path(id, path, sizeof(path));
+		if (unlink(path) && errno != ENOENT) {
+			err = pcn_err_kernel(errno, "cannot unpin %s", path);
+			goto out;
+		}
+		port_detach_nolink(pt.attach, pt.ifindex,
+				   pt.dir == PCN_DIR_EGRESS);
+	} else {
+		/* the commit point: the cube stops sending through it */
+		err = cube_open(pt.cube, &c);
+		if (!err) {
+			err = cube_ports_read(&c, ports);
+			i = err ? -1 : cube_port_find(ports, PCN_MAX_PORTS,
+						      pt.port);
+			if (i >= 0 && ports[i].eg_point == id) {
+				ports[i].eg_slot = PCN_SLOT_NONE;
+				ports[i].eg_point = PCN_POINT_NONE;
+				err = cube_port_write(&c, i, &ports[i]);
+			}
+			cube_close(&c);
+		}
+		if (err && err != -ENOENT) {
+			err = pcn_err_kernel(err, "cannot write port %s:%s",
+					     pt.cube, pt.port);
+			goto out;
+		}
+	}
+	pcn_fault_point("detach-committed");
+	point_release(id);
+	panel_clear(pt.mode, pt.entry_slot);
+	err = 0;
+out:
+	pcn_stage_end(&st);
+	return err;
+}
+
+/* The point @w names in direction @dir, or -1 if none. */
+static int find_point_quiet(const struct where *w, __u32 dir)
+{
+	static struct pcn_point all[PCN_MAX_POINTS];
+	struct pcn_port ports[PCN_MAX_PORTS];
+	struct pcn_cube c;
+	int i, id = -1;
+
+	if (w->dev) {
+		if (points_read_all(all))
+			return -1;
+		for (i = 0; i < PCN_MAX_POINTS && id < 0; i++)
+			if (all[i].kind == PCN_POINT_DEV && all[i].dir == dir &&
+			    (w->ifindex ? all[i].ifindex == w->ifindex
+					: !strncmp(all[i].ifname, w->ifname,
+						   PCN_NAME_LEN)))
+				id = i;
+	} else if (!cube_open(w->cube, &c)) {
+		if (!cube_ports_read(&c, ports)) {
+			i = cube_port_find(ports, PCN_MAX_PORTS, w->port);
+			if (i >= 0)
+				id = dir == PCN_DIR_INGRESS ? (int)ports[i].in_point
+							    : (int)ports[i].eg_point;
+			if (id == (int)PCN_POINT_NONE)
+				id = -1;
+		}
+		cube_close(&c);
+	}
+	return id;
+}
+
+/* The same, reported when there is none. */
+static int find_point(const struct where *w, __u32 dir, const char *place)
+{
+	int id = find_point_quiet(w, dir);
+
+	if (id < 0)
+		pcn_err(PCN_EXIT_KERNEL, "nothing is attached to %s", place);
+	return id;
+}
+
+/* The point of @w in direction @dir whose chain holds @t, or -1. */
+static int find_point_of(const struct pcn_cube *t, const struct where *w,
+			 __u32 dir)
+{
+	struct pcn_chain ch;
+	int id;
+
+	id = find_point_quiet(w, dir);
+	if (id < 0 || point_chain(id, &ch) || chain_find(&ch, t->meta.slot) < 0)
+		return -1;
+	return id;
+}
+
+int transparent_cmd(bool add, int argc, char **argv)
+{
+	bool want[2] = { false, false }, dir_set = false;
+	const char *rel = NULL, *tname = *argv;
+	enum pos_kind k = POS_LAST;
+	bool pos_set = false;
+	struct where w = {};
+	struct nl_link ifc;
+	char place[64];
+	struct pcn_cube t;
+	int err, d, done = -1;
+
+	err = check_name("cube", tname);
+	if (err)
+		return err;
+	argc--;
+	argv++;
+	if (is_kw(*argv, "dev")) {
+		NEXT_ARG();
+		if (!**argv || strlen(*argv) >= IF_NAMESIZE)
+			return pcn_bad_arg("interface name", *argv);
+		w.dev = true;
+		snprintf(w.ifname, sizeof(w.ifname), "%s", *argv);
+	} else {
+		NEXT_ARG();
+		err = parse_endpoint(*argv, w.cube, w.port);
+		if (err)
+			return err;
+		if (!w.port[0])
+			return pcn_err(PCN_EXIT_USAGE,
+				       "which port of \"%s\"? give CUBE:PORT",
+				       w.cube);
+	}
+	argc--;
+	argv++;
+	while (argc > 0) {
+		if (is_kw(*argv, "ingress") || is_kw(*argv, "egress") ||
+		    is_kw(*argv, "both")) {
+			DUP_CHECK(dir_set, "direction");
+			want[PCN_DIR_INGRESS] = !is_kw(*argv, "egress");
+			want[PCN_DIR_EGRESS] = !is_kw(*argv, "ingress");
+		} else if (add && (is_kw(*argv, "first") || is_kw(*argv, "last"))) {
+			DUP_CHECK(pos_set, "position");
+			k = is_kw(*argv, "first") ? POS_FIRST : POS_LAST;
+		} else if (add && (is_kw(*argv, "before") || is_kw(*argv, "after"))) {
+			DUP_CHECK(pos_set, "position");
+			k = is_kw(*argv, "before") ? POS_BEFORE : POS_AFTER;
+			NEXT_ARG();
+			rel = *argv;
+			err = check_name("cube", rel);
+			if (err)
+				return err;
+		} else {
+			return pcn_unknown_kw("link", *argv);
+		}
+		argc--;
+		argv++;
+	}
+
+	err = cube_open_for_change(tname, &t);
+	if (err)
+		return err;
+	if (t.meta.max_ports) {
+		err = pcn_err(PCN_EXIT_KERNEL,
+			      "cube \"%s\" has ports: connect them with \"pcn link add %s:PORT ...\"",
+			      tname, tname);
+		goto out;
+	}
+	if (rel && !strcmp(rel, tname)) {
+		err = pcn_err(PCN_EXIT_USAGE, "\"%s\" cannot go before or after itself",
+			      tname);
+		goto out;
+	}
+	if (w.dev) {
+		if (!nl_link_get(w.ifname, 0, &ifc))
+			w.ifindex = ifc.ifindex;
+		else if (add) {
+			err = pcn_err(PCN_EXIT_KERNEL,
+				      "interface \"%s\" does not exist", w.ifname);
+			goto out;
+		}
+	}
+	/* by default both ways, but XDP has no egress hook on an interface */
+	if (!dir_set) {
+		want[PCN_DIR_INGRESS] = true;
+		want[PCN_DIR_EGRESS] = !(w.dev && t.meta.mode != PCN_MODE_TC);
+	}
+	where_str(&w, place, sizeof(place));
+	for (d = PCN_DIR_INGRESS; d <= PCN_DIR_EGRESS && !err; d++) {
+		char pl[80];
+		int id;
+
+		if (!want[d])
+			continue;
+		snprintf(pl, sizeof(pl), "%s %s", place, dir_names[d]);
+		if (add) {
+			err = attach_one(&t, &w, d, k, rel);
+			if (!err)
+				done = d;
+		} else if (!dir_set) {
+			/* wherever it is at that place */
+			id = find_point_of(&t, &w, d);
+			if (id >= 0) {
+				err = detach_point(&t, id, pl);
+				done = d;
+			}
+		} else {
+			id = find_point(&w, d, pl);
+			err = id < 0 ? PCN_EXIT_KERNEL : detach_point(&t, id, pl);
+		}
+	}
+	if (!add && !dir_set && done < 0 && !err)
+		err = pcn_err(PCN_EXIT_KERNEL, "cube \"%s\" is not attached to %s",
+			      tname, place);
+	/* all or nothing: a failed egress takes the ingress back */
+	if (err && add && done == PCN_DIR_INGRESS) {
+		int id = find_point(&w, PCN_DIR_INGRESS, place);
+
+		if (id >= 0)
+			detach_point(&t, id, place);
+	}
+out:
+	cube_close(&t);
+	return err;
+}
+
+/* Call @fn for every point whose chain holds @t. */
+static void for_each_point_of(const struct pcn_cube *t,
+			      void (*fn)(const struct pcn_cube *t, __u32 id,
+					 const struct pcn_point *pt,
+					 const struct pcn_chain *ch, int pos,
+					 void *arg),
+			      void *arg)
+{
+	static struct pcn_point all[PCN_MAX_POINTS];
+	struct pcn_chain ch;
+	int i, pos;
+
+	if (points_read_all(all))
+		return;
+	for (i = 0; i < PCN_MAX_POINTS; i++) {
+		if (all[i].kind == PCN_POINT_FREE || point_chain(i, &ch))
+			continue;
+		if (all[i].kind == PCN_POINT_DEV &&
+		    !same_family(all[i].mode, t->meta.mode))
+			continue;
+		pos = chain_find(&ch, t->meta.slot);
+		if (pos < 0)
+			continue;
+		if (all[i].kind == PCN_POINT_PORT) {
+			struct pcn_cube c;
+			bool ok;
+
+			if (cube_open(all[i].cube, &c))
+				continue;
+			ok = same_family(c.meta.mode, t->meta.mode);
+			cube_close(&c);
+			if (!ok)
+				continue;
+		}
+		fn(t, i, &all[i], &ch, pos, arg);
+	}
+}
+
+static void detach_cb(const struct pcn_cube *t, __u32 id,
+		      const struct pcn_point *pt, const struct pcn_chain *ch,
+		      int pos, void *arg)
+{
+	int *err = arg;
+	int e;
+
+	e = detach_point((struct pcn_cube *)t, id, pt->kind == PCN_POINT_DEV
+						    ? pt->ifname : pt->cube);
+	if (e && !*err)
+		*err = e;
+}
+
+int transparent_detach_all(struct pcn_cube *c)
+{
+	int err = 0;
+
+	for_each_point_of(c, detach_cb, &err);
+	return err;
+}
+
+static void print_chain(const char *key, enum pcn_mode mode,
+			const struct pcn_chain *ch)
+{
+	char name[PCN_NAME_LEN];
+	__u32 i;
+
+	open_json_array(PRINT_JSON, key);
+	print_string(PRINT_FP, NULL, " %s", key);
+	for (i = 0; i < ch->n && i < PCN_MAX_HOPS; i++) {
+		slot_name(mode, ch->hops[i], name);
+		print_string(PRINT_ANY, NULL, i ? ",%s" : " %s", name);
+	}
+	close_json_array(PRINT_JSON, NULL);
+}
+
+void port_print_chains(struct pcn_cube *c, const struct pcn_port *p)
+{
+	struct pcn_chain ch;
+
+	if (!point_chain(p->in_point, &ch) && ch.n)
+		print_chain("ingress_chain", c->meta.mode, &ch);
+	if (p->eg_point != PCN_POINT_NONE && !point_chain(p->eg_point, &ch) &&
+	    ch.n)
+		print_chain("egress_chain", c->meta.mode, &ch);
+}
+
+struct show_arg {
+	const char *only_dev;
+	bool lines;			/* link show: one line each */
+};
+
+static void print_point_cb(const struct pcn_cube *t, __u32 id,
+			   const struct pcn_point *pt,
+			   const struct pcn_chain *ch, int pos, void *arg)
+{
+	const struct show_arg *a = arg;
+	char path[PATH_MAX], ep[2 * PCN_NAME_LEN + 1];
+
+	if (a->only_dev && (pt->kind != PCN_POINT_DEV ||
+			    strncmp(pt->ifname, a->only_dev, PCN_NAME_LEN)))
+		return;
+	open_json_object(NULL);
+	if (a->lines) {
+		print_string(PRINT_ANY, "cube", "%s", t->name);
+		print_string(PRINT_ANY, "mode", " mode %s",
+			     mode_name(t->meta.mode));
+	} else {
+		print_string(PRINT_FP, NULL, "%s", "    attached");
+	}
+	if (pt->kind == PCN_POINT_DEV) {
+		point_links_path(id, path, sizeof(path));
+		print_attachment(path, pt->attach, pt->ifindex, pt->ifname,
+				 pt->dir == PCN_DIR_EGRESS);
+	} else {
+		snprintf(ep, sizeof(ep), "%s:%s", pt->cube, pt->port);
+		print_string(PRINT_ANY, "port", " port %s", ep);
+	}
+	print_string(PRINT_ANY, "direction", " %s", dir_names[pt->dir & 1]);
+	print_uint(PRINT_ANY, "position", " position %u", pos + 1);
+	print_uint(PRINT_ANY, "of", "/%u", ch->n);
+	if (show_details)
+		print_uint(PRINT_ANY, "point", " point %u", id);
+	print_nl();
+	close_json_object();
+}
+
+void transparent_print_links(struct pcn_cube *c, const char *only_dev)
+{
+	struct show_arg a = { .only_dev = only_dev, .lines = true };
+
+	for_each_point_of(c, print_point_cb, &a);
+}
+
+void transparent_print_points(struct pcn_cube *c)
+{
+	struct show_arg a = { .lines = false };
+
+	open_json_array(PRINT_JSON, "attached");
+	for_each_point_of(c, print_point_cb, &a);
+	close_json_array(PRINT_JSON, NULL);
+}
