@@ -196,6 +196,17 @@ int graph_add_peer(struct graph *g, const char *a, const char *pa,
 	return 0;
 }
 
+int graph_add_iface(struct graph *g, const char *cube, const char *port)
+{
+	struct gport *p = gport_add(g, cube, port);
+
+	if (!p)
+		return -ENOENT;
+	p->iface = true;
+	p->peer_cube = -1;
+	return 0;
+}
+
 int graph_add_hops(struct graph *g, const char *cube, const char *port,
 		   bool egress, int delta)
 {

@@ -351,6 +351,47 @@ out:
 	return err;
 }
 
+/* Would the graph, changed by @change, keep every path in the budget? */
+int budget_check(const char *what, int (*change)(struct graph *g,
+							 void *arg),
+			void *arg)
+{
+	char why[1024];
+	struct graph *g;
+	int err;
+
+	g = graph_load();
+	if (!g)
+		return pcn_err_kernel(-ENOMEM, "cannot read the graph");
+	err = change(g, arg);
+	if (!err)
+		err = graph_check(g, why, sizeof(why));
+	graph_free(g);
+	if (err == -ELOOP || err == -E2BIG)
+		return pcn_err(PCN_EXIT_KERNEL, "cannot %s: %s", what, why);
+	if (err)
+		return pcn_err_kernel(err, "cannot check the graph");
+	return 0;
+}
+
+struct endpoints {
+	const char *a, *pa, *b, *pb;
+};
+
+static int add_iface_change(struct graph *g, void *arg)
+{
+	const struct endpoints *e = arg;
+
+	return graph_add_iface(g, e->a, e->pa);
+}
+
+static int add_peer_change(struct graph *g, void *arg)
+{
+	const struct endpoints *e = arg;
+
+	return graph_add_peer(g, e->a, e->pa, e->b, e->pb);
+}
+
 static int link_dev_add(const char *cube, char *port, const char *ifname)
 {
 	struct nl_link ifc;
@@ -383,6 +424,15 @@ static int link_dev_add(const char *cube, char *port, const char *ifname)
 		goto out;
 	}
 	err = iface_in_use(ifc.ifindex, ifc.name, true);
+	if (!err) {
+		/* a new way in: the paths from it must fit the budget too */
+		struct endpoints e = { cube, port, NULL, NULL };
+		char what[80];
+
+		snprintf(what, sizeof(what), "connect %s:%s to %s", cube, port,
+			 ifname);
+		err = budget_check(what, add_iface_change, &e);
+	}
 	if (!err)
 		err = link_connect(&c, port, &ifc);
 out:
@@ -399,9 +449,8 @@ static bool same_family(enum pcn_mode a, enum pcn_mode b)
 static int peer_check(struct pcn_cube *a, const char *pa, struct pcn_cube *b,
 		      const char *pb)
 {
-	char why[1024];
-	struct graph *g;
-	int err;
+	struct endpoints e = { a->name, pa, b->name, pb };
+	char what[80];
 
 	if (!a->meta.max_ports || !b->meta.max_ports)
 		return pcn_err(PCN_EXIT_KERNEL,
@@ -415,19 +464,9 @@ static int peer_check(struct pcn_cube *a, const char *pa, struct pcn_cube *b,
 			       "%s (mode %s) and %s (mode %s) run at different hooks: a link joins cubes that are both XDP or both tc",
 			       a->name, mode_name(a->meta.mode), b->name,
 			       mode_name(b->meta.mode));
-	g = graph_load();
-	if (!g)
-		return pcn_err_kernel(-ENOMEM, "cannot read the graph");
-	err = graph_add_peer(g, a->name, pa, b->name, pb);
-	if (!err)
-		err = graph_check(g, why, sizeof(why));
-	graph_free(g);
-	if (err == -ELOOP || err == -E2BIG)
-		return pcn_err(PCN_EXIT_KERNEL, "cannot link %s:%s to %s:%s: %s",
-			       a->name, pa, b->name, pb, why);
-	if (err)
-		return pcn_err_kernel(err, "cannot check the graph");
-	return 0;
+	snprintf(what, sizeof(what), "link %s:%s to %s:%s", a->name, pa,
+		 b->name, pb);
+	return budget_check(what, add_peer_change, &e);
 }
 
 static void peer_fill(struct pcn_port *rec, const struct pcn_cube *peer,

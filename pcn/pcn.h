@@ -87,6 +87,13 @@ int graph_add_peer(struct graph *g, const char *a, const char *pa,
 		   const char *b, const char *pb);
 int graph_add_hops(struct graph *g, const char *cube, const char *port,
 		   bool egress, int delta);
+int graph_add_iface(struct graph *g, const char *cube, const char *port);
+/*
+ * 0 if the graph changed by @change keeps every path within the budget
+ * and loop-free; else reports "cannot WHAT: why" and returns 2.
+ */
+int budget_check(const char *what, int (*change)(struct graph *g, void *arg),
+		 void *arg);
 /* 0, or -ELOOP / -E2BIG with the reason (naming the path) in @why */
 int graph_check(struct graph *g, char *why, size_t len);
 

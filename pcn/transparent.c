@@ -288,6 +288,19 @@ static int stage(struct pcn_stage *st, struct pcn_cube *t, __u32 point)
 	return err ? pcn_err_kernel(err, "cannot stage the change") : 0;
 }
 
+struct hop_change {
+	const struct where *w;
+	__u32 dir;
+};
+
+static int add_hop_change(struct graph *g, void *arg)
+{
+	const struct hop_change *hc = arg;
+
+	return graph_add_hops(g, hc->w->cube, hc->w->port,
+			      hc->dir == PCN_DIR_EGRESS, 1);
+}
+
 static int attach_one(struct pcn_cube *t, const struct where *w, __u32 dir,
 		      enum pos_kind k, const char *rel)
 {
@@ -300,7 +313,6 @@ static int attach_one(struct pcn_cube *t, const struct where *w, __u32 dir,
 	__u32 id = PCN_POINT_NONE;
 	int err, pos, idx = -1;
 	enum pcn_mode mode;
-	struct graph *g;
 
 	snprintf(place, sizeof(place), "%s %s",
 		 where_str(w, why, sizeof(why)), dir_names[dir]);
@@ -363,18 +375,14 @@ static int attach_one(struct pcn_cube *t, const struct where *w, __u32 dir,
 		id = dir == PCN_DIR_INGRESS ? ports[idx].in_point
 					    : ports[idx].eg_point;
 		/* one more hop on every path through this port */
-		g = graph_load();
-		err = g ? graph_add_hops(g, w->cube, w->port,
-					 dir == PCN_DIR_EGRESS, 1)
-			: -ENOMEM;
-		if (!err)
-			err = graph_check(g, why, sizeof(why));
-		graph_free(g);
-		if (err == -E2BIG || err == -ELOOP)
-			err = pcn_err(PCN_EXIT_KERNEL, "cannot attach %s to %s: %s",
-				      t->name, place, why);
-		else if (err)
-			err = pcn_err_kernel(err, "cannot check the graph");
+		{
+			struct hop_change hc = { w, dir };
+			char what[96];
+
+			snprintf(what, sizeof(what), "attach %s to %s", t->name,
+				 place);
+			err = budget_check(what, add_hop_change, &hc);
+		}
 		if (!err && id == PCN_POINT_NONE) {
 			if (k == POS_BEFORE || k == POS_AFTER)
 				err = pcn_err(PCN_EXIT_KERNEL,

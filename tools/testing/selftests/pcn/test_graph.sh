@@ -1,0 +1,301 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The cube graph with real traffic: interface -> forwarder -> forwarder ->
+# interface; transparent cubes stacked in every position at a port and on
+# an interface, their order read back from their counters; rewiring that
+# never reloads a cube and never loses a packet of a flow it does not
+# touch; and the bad input the graph refuses.
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+BENCH=${PCN_BUILD:-$(dirname "$PCN")}/tools/pcn-bench
+
+# H1 -- r1 [f1] x == y [f2] r2 -- H2
+two_forwarders()
+{
+	local mode=$1
+
+	setup_root
+	topo_pair
+	quiet_ns "$R"
+	quiet_ns "$H1"
+	quiet_ns "$H2"
+	pcn -n "$R" cube add f1 type forwarder mode "$mode"
+	pcn -n "$R" cube add f2 type forwarder mode "$mode"
+	pcn -n "$R" link add f1:p1 dev r1
+	pcn -n "$R" link add f2:p2 dev r2
+	pcn -n "$R" link add f1:x peer f2:y
+	pcn -n "$R" cube set f1 port p1 action forward x port x action forward p1
+	pcn -n "$R" cube set f2 port p2 action forward y port y action forward p2
+}
+
+chain_traffic()
+{
+	local st
+
+	two_forwarders "$1"
+	ping_ok "$H1" 10.201.1.2 5
+	tcp_transfer "$H1" "$H2" 10.201.1.2 1000000
+	# the cube-to-cube hop is counted on both sides, nothing lost
+	st=$(pcn -n "$R" -j link show)
+	jq -e '[.[] | select(.peer)] | length == 2' <<<"$st"
+	st=$(stable_stats "$R" f1)
+	jq -e '.[0].ports[] | select(.name == "x") | .stats.tx_packets > 500' <<<"$st"
+	[ "$(jq '.[0].ports[] | select(.name == "x") | .stats.tx_packets' <<<"$st")" -eq \
+	  "$(port_stat "$R" f2 y rx_packets)" ]
+	# taking the link away cuts the path, and both ends go
+	pcn -n "$R" link del f2:y
+	pcn -n "$R" -j link show | jq -e '[.[] | select(.peer)] | length == 0'
+	fails ping_ok "$H1" 10.201.1.2 1
+}
+
+# position CUBE: its place at port f1:p1 ingress, from link show
+position()
+{
+	pcn -n "$R" -j link show cube "$1" |
+		jq -e --arg c "$1" '.[] | select(.port == "f1:p1" and .direction == "ingress") | .position'
+}
+
+# seen CUBE: ingress packets a helloworld counted
+seen()
+{
+	pcn -n "$R" -j -s cube show "$1" | jq '.[0].stats.ingress.packets'
+}
+
+stacking()
+{
+	local c
+
+	two_forwarders "$1"
+	for c in a b c d e; do
+		pcn -n "$R" cube add "$c" type helloworld mode "$1"
+	done
+	pcn -n "$R" link add a port f1:p1 ingress
+	pcn -n "$R" link add c port f1:p1 ingress last
+	pcn -n "$R" link add b port f1:p1 ingress before c
+	pcn -n "$R" link add d port f1:p1 ingress first
+	pcn -n "$R" link add e port f1:p1 ingress after b
+	# d a b e c
+	[ "$(position d)" = 1 ] && [ "$(position a)" = 2 ] &&
+		[ "$(position b)" = 3 ] && [ "$(position e)" = 4 ] &&
+		[ "$(position c)" = 5 ]
+	pcn -n "$R" -j link show cube f1 |
+		jq -e '.[] | select(.port == "p1") | .ingress_chain == ["d","a","b","e","c"]'
+	ping_ok "$H1" 10.201.1.2 3
+	for c in a b c d e; do
+		[ "$(seen "$c")" -ge 3 ]
+	done
+	# b drops: d, a and b see the pings, e and c do not
+	pcn -n "$R" cube set b ingress drop
+	for c in a b c d e; do
+		eval "before_$c=$(seen "$c")"
+	done
+	fails ping_ok "$H1" 10.201.1.2 3
+	# shellcheck disable=SC2154
+	{
+		[ "$(seen d)" -ge $((before_d + 3)) ]
+		[ "$(seen a)" -ge $((before_a + 3)) ]
+		[ "$(seen b)" -ge $((before_b + 3)) ]
+		[ "$(seen e)" -eq "$before_e" ]
+		[ "$(seen c)" -eq "$before_c" ]
+	}
+	# detaching b leaves the rest flowing, in order
+	pcn -n "$R" link del b port f1:p1
+	ping_ok "$H1" 10.201.1.2 3
+	pcn -n "$R" -j link show cube f1 |
+		jq -e '.[] | select(.port == "p1") | .ingress_chain == ["d","a","e","c"]'
+	# an egress chain runs after the cube, before the peer
+	pcn -n "$R" link add b port f1:x egress
+	pcn -n "$R" cube set b ingress pass egress drop
+	fails ping_ok "$H1" 10.201.1.2 2
+	pcn -n "$R" cube set b egress pass
+	ping_ok "$H1" 10.201.1.2 2
+	# deleting a transparent cube detaches it everywhere
+	pcn -n "$R" cube del b
+	pcn -n "$R" cube del d
+	ping_ok "$H1" 10.201.1.2 2
+	pcn -n "$R" -j link show cube f1 |
+		jq -e '.[] | select(.port == "p1") | .ingress_chain == ["a","e","c"]'
+}
+
+# On an interface no port owns: ingress (xdp or tc) and egress (tc: the
+# host's own traffic) in H2.
+on_interface()
+{
+	setup_root
+	topo_pair
+	quiet_ns "$H2"
+	pcn -n "$R" cube add f1 type forwarder
+	pcn -n "$R" link add f1:p1 dev r1
+	pcn -n "$R" link add f1:p2 dev r2
+	pcn -n "$R" cube set f1 port p1 action forward p2 port p2 action forward p1
+	pcn -n "$H2" cube add in1 type helloworld mode "$1"
+	pcn -n "$H2" cube add out1 type helloworld mode tc
+	pcn -n "$H2" cube add out2 type helloworld mode tc
+	pcn -n "$H2" link add in1 dev h2 ingress
+	pcn -n "$H2" link add out1 dev h2 egress
+	pcn -n "$H2" link add out2 dev h2 egress first
+	ping_ok "$H1" 10.201.1.2 4
+	# the replies H2 sends itself pass its egress chain
+	[ "$(pcn -n "$H2" -j -s cube show out1 | jq '.[0].stats.egress.packets')" -ge 4 ]
+	[ "$(pcn -n "$H2" -j -s cube show out2 | jq '.[0].stats.egress.packets')" -ge 4 ]
+	[ "$(pcn -n "$H2" -j -s cube show in1 | jq '.[0].stats.ingress.packets')" -ge 4 ]
+	pcn -n "$H2" -j link show dev h2 | jq -e 'length == 3 and all(.state == "attached")'
+	pcn -n "$H2" cube set out2 egress drop
+	fails ping_ok "$H1" 10.201.1.2 2
+	pcn -n "$H2" link del out2 dev h2
+	ping_ok "$H1" 10.201.1.2 2
+	# an interface with a chain cannot become a port, nor the reverse
+	pcn -n "$H2" cube add fx type forwarder mode tc
+	check_err 2 "$PCN" -n "$H2" link add fx:p dev h2
+	check_err 2 "$PCN" -n "$R" link add in1 dev r1 2>/dev/null || true
+	pcn -n "$H2" link del in1 dev h2
+	pcn -n "$H2" link del out1 dev h2
+	ip -n "$H2" -d link show dev h2 | fails grep -q 'prog/xdp'
+	pcn -n "$H2" -j link show | jq -e 'length == 0'
+}
+
+# prog_ids: the program of every cube, as the kernel reports it
+prog_ids()
+{
+	pcn -n "$R" -j -d cube show | jq -c '[.[] | {name, prog_id}]'
+}
+
+no_reload()
+{
+	local before
+
+	two_forwarders "$1"
+	pcn -n "$R" cube add f3 type forwarder mode "$1"
+	pcn -n "$R" cube add h type helloworld mode "$1"
+	before=$(prog_ids)
+	jq -e 'all(.prog_id > 0)' <<<"$before"
+	pcn -n "$R" link add f2:z peer f3:w
+	pcn -n "$R" link add h port f1:x ingress
+	pcn -n "$R" link add h port f3:w egress
+	pcn -n "$R" link del h port f1:x
+	pcn -n "$R" link del f3:w
+	pcn -n "$R" link del f1:x
+	pcn -n "$R" link add f1:x peer f3:w
+	[ "$(prog_ids)" = "$before" ]
+}
+
+# A flow through f1 (generator -> r1 -> f1 -> r2 -> sink) loses nothing
+# while pcn rewires around it and on its own path, over and over.
+rewire_under_traffic()
+{
+	local mode=$1 out n0 runs
+
+	[ -x "$BENCH" ] || skip "$BENCH is not built"
+	setup_root
+	add_ns G
+	add_ns R
+	add_ns S
+	quiet_ns "$G"
+	quiet_ns "$R"
+	quiet_ns "$S"
+	add_veth "$G" g0 "$R" r1
+	add_veth "$R" r2 "$S" s0
+	ip netns exec "$R" ethtool -K r1 gro on >/dev/null
+	pcn -n "$R" cube add f1 type forwarder mode "$mode"
+	pcn -n "$R" cube add f2 type forwarder mode "$mode"
+	pcn -n "$R" cube add h1 type helloworld mode "$mode"
+	pcn -n "$R" cube add h2 type helloworld mode "$mode"
+	pcn -n "$R" link add f1:p1 dev r1
+	pcn -n "$R" link add f1:p2 dev r2
+	pcn -n "$R" cube set f1 port p1 action forward p2
+	runs=$(mktemp)
+	defer "rm -f $runs"
+	(
+		set +e
+		while :; do
+			"$PCN" -n "$R" link add f1:x peer f2:y
+			"$PCN" -n "$R" link add h1 port f1:p1 ingress
+			"$PCN" -n "$R" link add h2 port f1:p1 ingress first
+			"$PCN" -n "$R" link add h2 port f1:p2 egress
+			"$PCN" -n "$R" link add h1 port f1:x egress
+			"$PCN" -n "$R" link del h1 port f1:p1
+			"$PCN" -n "$R" link del h2 port f1:p1
+			"$PCN" -n "$R" link del h2 port f1:p2
+			"$PCN" -n "$R" link del f1:x
+			echo >>"$runs"
+		done
+	) >/dev/null 2>&1 &
+	defer "kill $! 2>/dev/null"
+	out=$("$BENCH" run gen "$G" g0 sink "$S" s0 count 2000000)
+	kill %1
+	wait || true
+	echo "$out, rewiring rounds: $(wc -l <"$runs")"
+	# it did rewire meanwhile, and every frame sent arrived
+	[ "$(wc -l <"$runs")" -ge 2 ]
+	jq -e '.sent == 2000000 and .received == .sent' <<<"$out"
+}
+
+bad_input()
+{
+	local before after i
+
+	two_forwarders "$1"
+	pcn -n "$R" cube add f3 type forwarder mode "$1"
+	pcn -n "$R" cube add ftc type forwarder mode "$([ "$1" = tc ] && echo xdp || echo tc)"
+	pcn -n "$R" cube add h type helloworld mode "$1"
+	pcn -n "$R" link add h port f1:p1 ingress
+	before=$(tree_snapshot)
+	check_err 2 "$PCN" -n "$R" link add f1:x peer f3:w	# connected
+	check_err 2 "$PCN" -n "$R" link add f3:w peer f1:x
+	check_err 2 "$PCN" -n "$R" link add f3:w peer nosuch:w
+	check_err 2 "$PCN" -n "$R" link add nosuch:w peer f3:w
+	check_err 2 "$PCN" -n "$R" link add f3:a peer f3:b	# to itself
+	check_err 2 "$PCN" -n "$R" link add f2:z peer f1:z	# a loop
+	check_err 2 "$PCN" -n "$R" link add f3:w peer ftc:w	# xdp with tc
+	check_err 2 "$PCN" -n "$R" link add f3:w peer h	# transparent
+	check_err 1 "$PCN" -n "$R" link add f3:w peer f3:w
+	check_err 2 "$PCN" -n "$R" link add h port f1:p1 ingress	# twice
+	check_err 2 "$PCN" -n "$R" link add h port f1:p1 ingress before nosuch
+	check_err 2 "$PCN" -n "$R" link add h port f1:x ingress after f3
+	check_err 2 "$PCN" -n "$R" link add h port f1:nosuch
+	check_err 2 "$PCN" -n "$R" link add h port nosuch:p
+	check_err 2 "$PCN" -n "$R" link add f1 port f2:y	# not transparent
+	check_err 2 "$PCN" -n "$R" link del h port f1:x
+	check_err 2 "$PCN" -n "$R" link del h port f1:p1 egress
+	check_err 1 "$PCN" -n "$R" link add h port f1:p1 sideways
+	check_err 1 "$PCN" -n "$R" link add h port f1:p1 before
+	check_err 1 "$PCN" -n "$R" link add h port f1:p1 ingress egress
+	check_err 1 "$PCN" -n "$R" link add h port f1
+	check_err 1 "$PCN" -n "$R" cube set f1 port p1 action forward p1
+	after=$(tree_snapshot)
+	diff <(echo "$before") <(echo "$after")
+
+	# the tail-call budget: 8 transparent cubes at each point of the path
+	# f1:p1 -> f1:x -> f2:y -> f2:p2 take 1 + 8 + 8 + 1 + 8 = 26 tail
+	# calls, so f2:p2's egress has room for 6 (32), not 7
+	for i in 1 2 3 4 5 6 7 8; do
+		pcn -n "$R" cube add "t$i" type helloworld mode "$1"
+		[ "$i" = 8 ] || pcn -n "$R" link add "t$i" port f1:p1 ingress
+		pcn -n "$R" link add "t$i" port f1:x egress
+		pcn -n "$R" link add "t$i" port f2:y ingress
+	done
+	for i in 1 2 3 4 5 6; do
+		pcn -n "$R" link add "t$i" port f2:p2 egress
+	done
+	before=$(tree_snapshot)
+	check_err 2 "$PCN" -n "$R" link add t7 port f2:p2 egress
+	{ "$PCN" -n "$R" link add t7 port f2:p2 egress 2>&1 || true; } |
+		grep -q 'the path from f1:p1, f1:x -> f2:y, f2:p2 would take 33 tail calls'
+	check_err 2 "$PCN" -n "$R" link add h port f2:y ingress
+	after=$(tree_snapshot)
+	diff <(echo "$before") <(echo "$after")
+	# and packets still go through every one of them
+	ping_ok "$H1" 10.201.1.2 2
+}
+
+for m in xdp tc; do
+	run_test "chain_of_forwarders_$m" chain_traffic $m
+	run_test "transparent_stacking_$m" stacking $m
+	run_test "transparent_on_interface_$m" on_interface $m
+	run_test "rewiring_reloads_nothing_$m" no_reload $m
+	run_test "rewiring_under_traffic_$m" rewire_under_traffic $m
+	run_test "graph_bad_input_$m" bad_input $m
+done
+tap_done
