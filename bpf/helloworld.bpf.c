@@ -22,28 +22,29 @@ struct {
 	__type(value, struct hw_stats);
 } hw_stats SEC(".maps");
 
-PCN_PROG(helloworld)
+static __always_inline int helloworld(struct pcn_ctx *ctx, __u32 dir)
 {
 	struct hw_config *cfg;
 	struct hw_stats *st;
-	struct pcn_hop h;
-	__u32 zero = 0, dir;
-	int v;
+	__u32 zero = 0, key = dir;
+	__u32 action;
 
-	v = pcn_hop_begin(ctx, &h);
-	if (v != PCN_HOP_RUN)
-		return v;
-	dir = h.dir & 1;
-	st = bpf_map_lookup_elem(&hw_stats, &dir);
+	st = bpf_map_lookup_elem(&hw_stats, &key);
 	cfg = bpf_map_lookup_elem(&hw_config, &zero);
 	if (st) {
 		st->packets++;
 		st->bytes += pcn_pkt_len(ctx);
 	}
-	if (!cfg || cfg->action[dir] != HW_PASS) {
+	/* @dir is a constant of each program: no variable index */
+	action = !cfg ? HW_DROP
+		      : dir == PCN_DIR_EGRESS ? cfg->action[PCN_DIR_EGRESS]
+					      : cfg->action[PCN_DIR_INGRESS];
+	if (action != HW_PASS) {
 		if (st)
 			st->dropped++;
 		return PCN_DROP;
 	}
-	return pcn_hop_next(ctx, &h);
+	return PCN_NEXT;
 }
+
+PCN_TRANSPARENT_PROGS(helloworld, helloworld)

@@ -5,25 +5,29 @@
  * twice, with PCN_BUILD_XDP and with PCN_BUILD_TC, so one body serves both
  * hooks.
  *
+ * Every move is a tail call through the netns patch panel with an index
+ * the verifier knows (set in .rodata before load), which the JIT turns
+ * into a direct jump: a variable index would cost an indirect jump, an
+ * order of magnitude more where retpolines are on. What changes when the
+ * graph is rewired is the content of the slots, never the programs.
+ *
  * Standard cubes (ports):
  *   PCN_PROG(name)          defines the cube's entry program
  *   pcn_rx(ctx, &md)        reads the metadata and counts the packet in
- *   pcn_tx(ctx, port)       sends out of a port (through its egress chain,
- *                           to an interface or to a peer cube)
+ *   pcn_tx(ctx, port)       sends out of a port: to its interface, or by
+ *                           slot pcn_out_base + port to what comes next
+ *                           (transparent cubes on the way out, or the
+ *                           peer cube)
  *   pcn_drop(ctx, port)     drops, counted on the port
  *   pcn_pass(ctx, port)     hands to the host stack, counted
  *
- * Port entry programs (bpf/port.bpf.c) define PCN_ENTRY: neither kind.
- *
  * Transparent cubes (no ports, define PCN_TRANSPARENT):
- *   pcn_hop_begin(ctx, &hop)  where am I: direction of the attachment
- *                             point; returns PCN_HOP_RUN, or a verdict when
- *                             the packet was handed on instead
- *   pcn_hop_next(ctx, &hop)   pass the packet on along the chain
+ *   PCN_TRANSPARENT_PROGS(name, fn)   one program per direction around
+ *                           int fn(ctx, dir), which returns PCN_NEXT to
+ *                           pass the packet on (by slot pcn_next_in or
+ *                           pcn_next_eg) or a verdict.
  *
- * Every move is a tail call through the netns patch panel; the chain of
- * transparent cubes at an attachment point is a record in the chains map,
- * switched atomically by user space (see pcn_shared.h).
+ * Port entry programs (bpf/port.bpf.c) define PCN_ENTRY: neither kind.
  */
 #ifndef __PCN_CUBE_H
 #define __PCN_CUBE_H
@@ -49,9 +53,6 @@
 
 #define PCN_PROG(name) SEC(PCN_SEC) int name(struct pcn_ctx *ctx)
 
-_Static_assert((PCN_MAX_HOPS & (PCN_MAX_HOPS - 1)) == 0,
-	       "chain positions are masked: PCN_MAX_HOPS is a power of two");
-
 /* Shared by every cube of a netns: user space reuses the pinned maps. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
@@ -68,13 +69,6 @@ struct {
 	__type(value, struct pcn_md);
 } pcn_scratch SEC(".maps");
 #endif
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, PCN_MAX_CHAINS);
-	__type(key, __u32);
-	__type(value, struct pcn_chain);
-} pcn_chains SEC(".maps");
 
 static __always_inline __u32 pcn_pkt_len(struct pcn_ctx *ctx)
 {
@@ -98,9 +92,9 @@ static __always_inline int pcn_md_store(struct pcn_ctx *ctx,
 	*md = *in;
 #else
 	ctx->cb[0] = in->in_port;
-	ctx->cb[1] = in->point;
-	ctx->cb[2] = in->rec;
-	ctx->cb[3] = in->pos;
+	ctx->cb[1] = in->ifindex;
+	ctx->cb[2] = in->aux[0];
+	ctx->cb[3] = in->aux[1];
 #endif
 	return 0;
 }
@@ -116,124 +110,45 @@ static __always_inline int pcn_md_load(struct pcn_ctx *ctx, struct pcn_md *out)
 	*out = *md;
 #else
 	out->in_port = ctx->cb[0];
-	out->point = ctx->cb[1];
-	out->rec = ctx->cb[2];
-	out->pos = ctx->cb[3];
+	out->ifindex = ctx->cb[1];
+	out->aux[0] = ctx->cb[2];
+	out->aux[1] = ctx->cb[3];
 #endif
 	return 0;
 }
 
-/*
- * Enter attachment point @point by @slot: a chain of transparent cubes,
- * or the standard cube itself when none is attached there.
- */
-static __always_inline int pcn_enter(struct pcn_ctx *ctx, __u32 slot,
-				     __u32 point, __u32 in_port)
-{
-	struct pcn_md md = { .in_port = in_port, .point = point };
-
-	if (pcn_md_store(ctx, &md) == 0)
-		bpf_tail_call(ctx, &pcn_patchpanel, slot);
-	return PCN_DROP;
-}
-
-/*
- * A position the verifier can see is inside hops[]: the compiler would
- * drop a plain mask after a range check, so hide the value from it first.
- */
-static __always_inline __u32 pcn_hop_index(__u32 pos)
-{
-	asm volatile("" : "+r"(pos));
-	return pos & (PCN_MAX_HOPS - 1);
-}
-
-/*
- * Position @pos of chain record @ch: the next transparent cube, or the
- * chain's way out once they all passed the packet.
- */
-static __always_inline int pcn_chain_goto(struct pcn_ctx *ctx,
-					  const struct pcn_chain *ch,
-					  struct pcn_md *md, __u32 pos)
-{
-	if (pos < ch->n && pos < PCN_MAX_HOPS) {
-		__u32 next = ch->hops[pcn_hop_index(pos)];
-
-		md->pos = pos;
-		if (pcn_md_store(ctx, md) == 0)
-			bpf_tail_call(ctx, &pcn_patchpanel, next);
-		return PCN_DROP;
-	}
-	switch (ch->final) {
-	case PCN_FINAL_HOST:
-		return PCN_PASS;
-	case PCN_FINAL_IFACE:
-		return bpf_redirect(ch->final_ifindex, 0);
-	case PCN_FINAL_CUBE:
-		return pcn_enter(ctx, ch->final_slot, ch->final_point,
-				 ch->final_port);
-	default:
-		return PCN_DROP;
-	}
-}
-
 #ifdef PCN_TRANSPARENT
-/* Set before load: the cube's own patch-panel slot. */
-const volatile __u32 pcn_self_slot = PCN_SLOT_NONE;
+/* Set before load: the slots holding what follows this cube. */
+const volatile __u32 pcn_next_in = PCN_SLOT_NONE;
+const volatile __u32 pcn_next_eg = PCN_SLOT_NONE;
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, PCN_MAX_POINTS);
-	__type(key, __u32);
-	__type(value, struct pcn_point);
-} pcn_points SEC(".maps");
+#define PCN_NEXT (-1)
 
-struct pcn_hop {
-	struct pcn_md md;
-	const struct pcn_chain *ch;
-	__u32 dir;			/* enum pcn_dir */
-};
-
-#define PCN_HOP_RUN (-1)
-
-/*
- * The first transparent cube of a point reads which chain record is in
- * force and carries it in the metadata, so the packet follows one record
- * to the end. While a point is being rewired, the program in its entry
- * slot may not yet be the record's first hop: it then hands the packet
- * to the right one without touching it.
- */
-static __always_inline int pcn_hop_begin(struct pcn_ctx *ctx,
-					 struct pcn_hop *h)
-{
-	const struct pcn_point *pt;
-	__u32 pos;
-
-	if (pcn_md_load(ctx, &h->md))
-		return PCN_DROP;
-	if (h->md.pos == 0) {
-		pt = bpf_map_lookup_elem(&pcn_points, &h->md.point);
-		if (!pt)
-			return PCN_DROP;
-		h->md.rec = pt->rec;
+/* The slot may be empty only while the cube leaves its place: drop. */
+#define PCN_TRANSPARENT_PROGS(name, fn)                                     \
+	SEC(PCN_SEC) int name##_in(struct pcn_ctx *ctx)                     \
+	{                                                                   \
+		int v = fn(ctx, PCN_DIR_INGRESS);                           \
+		if (v == PCN_NEXT) {                                        \
+			bpf_tail_call(ctx, &pcn_patchpanel, pcn_next_in);   \
+			v = PCN_DROP;                                       \
+		}                                                           \
+		return v;                                                   \
+	}                                                                   \
+	SEC(PCN_SEC) int name##_eg(struct pcn_ctx *ctx)                     \
+	{                                                                   \
+		int v = fn(ctx, PCN_DIR_EGRESS);                            \
+		if (v == PCN_NEXT) {                                        \
+			bpf_tail_call(ctx, &pcn_patchpanel, pcn_next_eg);   \
+			v = PCN_DROP;                                       \
+		}                                                           \
+		return v;                                                   \
 	}
-	h->ch = bpf_map_lookup_elem(&pcn_chains, &h->md.rec);
-	if (!h->ch)
-		return PCN_DROP;
-	pos = h->md.pos;
-	if (pos >= h->ch->n || pos >= PCN_MAX_HOPS ||
-	    h->ch->hops[pcn_hop_index(pos)] != pcn_self_slot)
-		return pcn_chain_goto(ctx, h->ch, &h->md, pos);
-	h->dir = h->ch->dir;
-	return PCN_HOP_RUN;
-}
-
-static __always_inline int pcn_hop_next(struct pcn_ctx *ctx,
-					struct pcn_hop *h)
-{
-	return pcn_chain_goto(ctx, h->ch, &h->md, h->md.pos + 1);
-}
 
 #elif !defined(PCN_ENTRY) /* a standard cube */
+
+/* Set before load: slot out_base + N follows port N on the way out. */
+const volatile __u32 pcn_out_base = PCN_SLOT_NONE;
 
 /* Per cube. */
 struct {
@@ -303,14 +218,38 @@ static __always_inline int pcn_pass(struct pcn_ctx *ctx, __u32 port)
 }
 
 /*
- * Send out of @port: through the transparent cubes on its way out if
- * any, else straight to its interface or, by tail call, into the peer
- * cube's port. A port that leads nowhere drops, counted on @port.
+ * Tail-call slot pcn_out_base + @port with an index the verifier sees as
+ * a constant: one case per port, each its own direct jump.
+ */
+#define PCN_OUT1(n)                                                        \
+	case n:                                                            \
+		bpf_tail_call(ctx, &pcn_patchpanel, pcn_out_base + n);     \
+		break;
+#define PCN_OUT4(n) PCN_OUT1(n) PCN_OUT1(n + 1) PCN_OUT1(n + 2) PCN_OUT1(n + 3)
+#define PCN_OUT16(n) PCN_OUT4(n) PCN_OUT4(n + 4) PCN_OUT4(n + 8) PCN_OUT4(n + 12)
+
+static __always_inline void pcn_tail_out(struct pcn_ctx *ctx, __u32 port)
+{
+	_Static_assert(PCN_MAX_PORTS == 64, "one case per port below");
+	switch (port) {
+	PCN_OUT16(0)
+	PCN_OUT16(16)
+	PCN_OUT16(32)
+	PCN_OUT16(48)
+	}
+}
+
+/*
+ * Send out of @port: straight to its interface when nothing sits on its
+ * way out; else by its out slot, to the transparent cubes there (which
+ * end at the interface, by md.ifindex) or to the peer cube's port (as
+ * md.in_port). A port that leads nowhere drops, counted on @port.
  */
 static __always_inline int pcn_tx(struct pcn_ctx *ctx, __u32 port)
 {
 	struct pcn_port *p = bpf_map_lookup_elem(&pcn_ports, &port);
 	struct pcn_port_stats *st;
+	struct pcn_md md;
 
 	if (!p)
 		return PCN_DROP;
@@ -324,19 +263,20 @@ static __always_inline int pcn_tx(struct pcn_ctx *ctx, __u32 port)
 		st->tx_packets++;
 		st->tx_bytes += pcn_pkt_len(ctx);
 	}
-	if (p->eg_slot != PCN_SLOT_NONE) {
-		pcn_enter(ctx, p->eg_slot, p->eg_point, port);
-	} else if (p->peer == PCN_PEER_IFACE) {
+	if (p->peer == PCN_PEER_IFACE && !p->eg_chain) {
 #ifdef PCN_BUILD_XDP
 		return bpf_redirect_map(&pcn_devmap, port, XDP_DROP);
 #else
 		return bpf_redirect(p->ifindex, 0);
 #endif
-	} else {
-		/* the peer cube's port, by its ingress point */
-		pcn_enter(ctx, p->peer_slot, p->peer_point, p->peer_port);
 	}
-	/* the next one left its slot */
+	md.in_port = p->peer_port;
+	md.ifindex = p->ifindex;
+	md.aux[0] = 0;
+	md.aux[1] = 0;
+	if (pcn_md_store(ctx, &md) == 0)
+		pcn_tail_out(ctx, port);
+	/* what follows left its slot */
 	if (st)
 		st->drop_packets++;
 	return PCN_DROP;

@@ -13,23 +13,25 @@
  * Version of the pin tree layout (meta records, ports, stats). A cube
  * pinned by a pcn with another version is refused, never reused.
  */
-#define PCN_SCHEMA_VERSION	2
+#define PCN_SCHEMA_VERSION	3
 #define PCN_META_MAGIC		0x70636e31	/* "pcn1" */
 
 #define PCN_NAME_LEN		16	/* names fit IFNAMSIZ, NUL included */
 #define PCN_MAX_PORTS		64	/* ports per standard cube */
-#define PCN_MAX_SLOTS		4096	/* patch-panel slots per netns and mode */
+#define PCN_MAX_SLOTS		16384	/* patch-panel slots per netns and mode */
 #define PCN_SLOT_NONE		0xffffffffu
 #define PCN_MAX_HOPS		8	/* transparent cubes per attachment point */
 #define PCN_MAX_POINTS		1024	/* attachment points per netns */
 #define PCN_MAX_CHAINS		4096	/* chain records per netns */
 #define PCN_POINT_NONE		0xffffffffu
 #define PCN_REC_NONE		0xffffffffu	/* no chain record yet */
-/*
- * Tail calls a packet may take on its way through the graph. The kernel
- * allows 33; one is kept for the hand-over while a chain is rewired.
- */
-#define PCN_TAIL_CALL_BUDGET	32
+/* Tail calls a packet may take on its way through the graph (the kernel's). */
+#define PCN_TAIL_CALL_BUDGET	33
+
+/* Patch-panel slots every netns has: where finished chains go. */
+#define PCN_SLOT_PASS		0	/* to the host stack */
+#define PCN_SLOT_TX		1	/* out of md.ifindex */
+#define PCN_SLOT_FIRST		2	/* the first one handed out */
 
 enum pcn_mode {
 	PCN_MODE_NONE = 0,
@@ -48,10 +50,11 @@ enum pcn_peer {
 /*
  * ports: BPF_MAP_TYPE_ARRAY, one per port index of a cube.
  *
- * Every port has an ingress attachment point: packets enter the port by
- * its patch-panel slot in_slot, which holds the cube itself, or the first
- * transparent cube attached there. An egress point exists while
- * transparent cubes are attached on the port's way out.
+ * Packets enter a port by its patch-panel slot in_slot, which holds the
+ * cube itself or the first transparent cube attached at the port's
+ * ingress. They leave it (to a peer cube, or through transparent cubes
+ * on the way out) by the cube's slot out_base + index, with a constant
+ * index: see pcn_tx().
  */
 struct pcn_port {
 	char name[PCN_NAME_LEN];	/* "" = free entry */
@@ -65,7 +68,7 @@ struct pcn_port {
 	__u32 peer_point;		/* PCN_PEER_CUBE: its ingress point */
 	__u32 in_slot;			/* this port's ingress entry slot */
 	__u32 in_point;			/* this port's ingress point */
-	__u32 eg_slot;			/* egress entry slot, or PCN_SLOT_NONE */
+	__u32 eg_chain;			/* transparent cubes on the way out */
 	__u32 eg_point;			/* egress point, or PCN_POINT_NONE */
 };
 
@@ -95,17 +98,16 @@ struct pcn_port_stats {
  */
 struct pcn_md {
 	__u32 in_port;			/* ingress port of the standard cube */
-	__u32 point;			/* attachment point being walked */
-	__u32 rec;			/* its chain record, read at the first hop */
-	__u32 pos;			/* position in the chain */
+	__u32 ifindex;			/* where PCN_SLOT_TX sends */
+	__u32 aux[2];			/* for cubes to pass along */
 };
 
 /* Where a packet goes once every transparent cube of a point passed it. */
 enum pcn_final {
 	PCN_FINAL_DROP = 0,
 	PCN_FINAL_HOST = 1,		/* XDP_PASS / TC_ACT_OK */
-	PCN_FINAL_IFACE = 2,		/* redirect to final_ifindex */
-	PCN_FINAL_CUBE = 3,		/* tail call final_slot, in_port final_port */
+	PCN_FINAL_IFACE = 2,		/* out of an interface */
+	PCN_FINAL_CUBE = 3,		/* into a standard cube's port */
 };
 
 enum pcn_dir {
@@ -116,6 +118,9 @@ enum pcn_dir {
 /*
  * chains: BPF_MAP_TYPE_ARRAY of records, never changed once a point uses
  * them: a rewiring writes a fresh record and switches the point to it.
+ * The records are the canonical configuration; the datapath follows the
+ * patch panel, where each transparent cube's "next" slot holds what
+ * comes after it.
  */
 struct pcn_chain {
 	__u32 n;			/* transparent cubes */
@@ -126,7 +131,7 @@ struct pcn_chain {
 	__u32 final_point;
 	__u32 final_ifindex;
 	__u32 pad;
-	__u32 hops[PCN_MAX_HOPS];	/* their patch-panel slots, in order */
+	__u32 hops[PCN_MAX_HOPS];	/* the cubes' slots (meta.slot), in order */
 };
 
 enum pcn_point_kind {
@@ -135,10 +140,7 @@ enum pcn_point_kind {
 	PCN_POINT_PORT = 2,		/* a port of a standard cube */
 };
 
-/*
- * points: BPF_MAP_TYPE_ARRAY. The datapath reads only rec, the record in
- * force; the rest tells user space what the point is.
- */
+/* points: BPF_MAP_TYPE_ARRAY, what each attachment point is. */
 struct pcn_point {
 	__u32 rec;			/* chain record in force, or NONE */
 	__u32 kind;			/* enum pcn_point_kind */

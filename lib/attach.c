@@ -58,21 +58,34 @@ static int reuse_shared_maps(struct bpf_object *obj, enum pcn_mode mode)
 	return 0;
 }
 
-/* The skeleton types differ by mode, not their .rodata: one body. */
+/*
+ * The skeleton types differ by mode, not their .rodata: one body. Loads
+ * the entry program (@entry) or the two finals, and returns the fd of
+ * the entry program or of pcn_final_pass (pcn_final_tx in *tx_fd).
+ */
 #define PORT_LOAD(skel)                                                      \
 	({                                                                   \
 		struct skel *s = skel##__open();                             \
 		int __err = s ? 0 : -errno;                                  \
 		if (s) {                                                     \
 			s->rodata->pcn_slot = slot;                          \
-			s->rodata->pcn_point = point;                        \
 			s->rodata->pcn_port = port;                          \
+			bpf_program__set_autoload(s->progs.pcn_port_in,      \
+						  entry);                    \
+			bpf_program__set_autoload(s->progs.pcn_final_pass,   \
+						  !entry);                   \
+			bpf_program__set_autoload(s->progs.pcn_final_tx,     \
+						  !entry);                   \
 			__err = reuse_shared_maps(s->obj, mode);             \
 			if (!__err)                                          \
 				__err = skel##__load(s);                     \
+			if (!__err && !entry)                                \
+				*tx_fd = dup(bpf_program__fd(                \
+					s->progs.pcn_final_tx));             \
 			if (!__err)                                          \
 				__err = dup(bpf_program__fd(                 \
-					s->progs.pcn_port_in));              \
+					entry ? s->progs.pcn_port_in         \
+					      : s->progs.pcn_final_pass));   \
 			if (__err == -1)                                     \
 				__err = -errno;                              \
 			skel##__destroy(s);                                  \
@@ -80,12 +93,36 @@ static int reuse_shared_maps(struct bpf_object *obj, enum pcn_mode mode)
 		__err;                                                       \
 	})
 
-int port_prog_load(enum pcn_mode mode, __u32 slot, __u32 point, __u32 port)
+static int port_load(enum pcn_mode mode, __u32 slot, __u32 port, bool entry,
+		     int *tx_fd)
 {
 	pcn_libbpf_log_reset();
 	if (mode == PCN_MODE_TC)
 		return PORT_LOAD(port_tc);
 	return PORT_LOAD(port_xdp);
+}
+
+int port_prog_load(enum pcn_mode mode, __u32 slot, __u32 port)
+{
+	return port_load(mode, slot, port, true, NULL);
+}
+
+int finals_ensure(enum pcn_mode mode)
+{
+	int pass_fd, tx_fd = -1, err;
+
+	if (panel_prog_id(mode, PCN_SLOT_PASS) && panel_prog_id(mode, PCN_SLOT_TX))
+		return 0;
+	pass_fd = port_load(mode, PCN_SLOT_NONE, 0, false, &tx_fd);
+	if (pass_fd < 0)
+		return pass_fd;
+	err = panel_set(mode, PCN_SLOT_PASS, pass_fd);
+	if (!err)
+		err = panel_set(mode, PCN_SLOT_TX, tx_fd);
+	close(pass_fd);
+	if (tx_fd >= 0)
+		close(tx_fd);
+	return err;
 }
 
 static bool tc_force_clsact(void)

@@ -13,10 +13,14 @@
 #include "pcn_shared.h"
 
 /*
- * Load the entry program of attachment point @point: it enters patch
- * panel slot @slot with ingress port @port. Returns its fd, or -errno.
+ * Load the entry program of an attachment point on an interface: it
+ * enters patch panel slot @slot with ingress port @port. Returns its fd,
+ * or -errno.
  */
-int port_prog_load(enum pcn_mode mode, __u32 slot, __u32 point, __u32 port);
+int port_prog_load(enum pcn_mode mode, __u32 slot, __u32 port);
+
+/* Put the programs that end chains in PCN_SLOT_PASS and PCN_SLOT_TX. */
+int finals_ensure(enum pcn_mode mode);
 
 /*
  * Attach @prog_fd to the ingress (or, TC only, egress) of @ifindex for a

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Attachment points and chain records (see chain.h). */
+/* Attachment points, chain records and patch-panel slots (see chain.h). */
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -172,43 +172,36 @@ int panel_copy(enum pcn_mode mode, __u32 from, __u32 to)
 	return err;
 }
 
-int chain_publish(enum pcn_mode mode, __u32 id, const struct pcn_chain *ch,
-		  struct chain_undo *undo)
+int chain_store(__u32 id, const struct pcn_chain *ch, struct chain_undo *undo)
 {
 	struct pcn_point pt;
-	__u32 rec, first = PCN_SLOT_NONE;
+	__u32 rec;
 	int err;
 
+	if (undo)
+		undo->rec = PCN_REC_NONE;
 	err = point_get(id, &pt);
 	if (!err && undo)
 		err = pcn_ns_meta_get(&undo->meta);
 	if (!err)
 		err = chain_alloc(&rec);
 	if (!err && undo) {
-		undo->rec = rec;
 		err = chain_get(rec, &undo->old);
+		if (!err)
+			undo->rec = rec;
 	}
 	if (!err)
 		err = map_put(pcn_chains_fd, rec, ch);
 	if (err)
 		return err;
-	/* the switch: packets reading the point from now on take the new one */
 	pt.rec = rec;
-	err = point_put(id, &pt);
-	if (err)
-		return err;
-	pcn_fault_point("chain-switched");
-	if (ch->n)
-		first = ch->hops[0];
-	else if (ch->final == PCN_FINAL_CUBE)
-		first = ch->final_slot;
-	if (first == PCN_SLOT_NONE)
-		return 0;
-	return panel_copy(mode, first, pt.entry_slot);
+	return point_put(id, &pt);
 }
 
 void chain_undo(const struct chain_undo *undo)
 {
+	if (undo->rec == PCN_REC_NONE)
+		return;
 	map_put(pcn_chains_fd, undo->rec, &undo->old);
 	pcn_ns_meta_put(&undo->meta);
 }
@@ -247,4 +240,77 @@ void chain_remove(struct pcn_chain *ch, __u32 pos)
 	for (i = pos; i + 1 < ch->n; i++)
 		ch->hops[i] = ch->hops[i + 1];
 	ch->hops[--ch->n] = 0;
+}
+
+static bool same_family(enum pcn_mode a, enum pcn_mode b)
+{
+	return (a == PCN_MODE_TC) == (b == PCN_MODE_TC);
+}
+
+static void mark(bool *used, __u32 slot, __u32 n)
+{
+	__u32 i;
+
+	for (i = 0; i < n; i++)
+		if (slot + i < PCN_MAX_SLOTS)
+			used[slot + i] = true;
+}
+
+int slots_mark(enum pcn_mode mode, bool *used)
+{
+	static struct pcn_point all[PCN_MAX_POINTS];
+	struct pcn_port ports[PCN_MAX_PORTS];
+	char **names;
+	int n, i, j, err;
+
+	memset(used, 0, PCN_MAX_SLOTS * sizeof(*used));
+	mark(used, 0, PCN_SLOT_FIRST);
+	err = points_read_all(all);
+	if (!err)
+		err = cube_names(&names, &n);
+	if (err)
+		return err;
+	for (i = 0; i < n; i++) {
+		struct pcn_cube c;
+
+		if (cube_open(names[i], &c))
+			continue;
+		if (same_family(c.meta.mode, mode)) {
+			mark(used, c.meta.slot, c.meta.nslots);
+			if (c.meta.max_ports && !cube_ports_read(&c, ports))
+				for (j = 0; j < PCN_MAX_PORTS; j++)
+					if (ports[j].name[0])
+						mark(used, ports[j].in_slot, 1);
+		}
+		cube_close(&c);
+	}
+	cube_names_free(names, n);
+	for (i = 0; i < PCN_MAX_POINTS; i++)
+		if (all[i].kind == PCN_POINT_DEV &&
+		    same_family(all[i].mode, mode))
+			mark(used, all[i].entry_slot, 1);
+	return 0;
+}
+
+int panel_alloc(enum pcn_mode mode, __u32 n, __u32 *base)
+{
+	static bool used[PCN_MAX_SLOTS];
+	__u32 i, run = 0;
+	int err;
+
+	err = slots_mark(mode, used);
+	if (err)
+		return err;
+	for (i = PCN_SLOT_FIRST; i < PCN_MAX_SLOTS; i++) {
+		/* taken by what the state says, or by a program half-made */
+		if (used[i] || panel_prog_id(mode, i)) {
+			run = 0;
+			continue;
+		}
+		if (++run == n) {
+			*base = i + 1 - n;
+			return 0;
+		}
+	}
+	return -ENOSPC;
 }

@@ -6,15 +6,15 @@
  * egress of a standard cube's port, or of an interface no port owns.
  * Packets enter a point by its entry slot in the patch panel, which holds
  * the first transparent cube, or the standard cube when none is attached
- * at a port's ingress. The chain itself is a record in the chains map,
- * never changed once published: rewiring writes a fresh record, switches
- * the point to it (one 4-byte write), then puts the new first program in
- * the entry slot (one prog_array write). A packet in between follows one
- * record to its end (see pcn_hop_begin() in bpf/pcn_cube.h).
+ * at a port's ingress. Each transparent cube's "next" slot holds what
+ * follows it: the chain is a linked list in the patch panel, rewired one
+ * slot write at a time (see transparent.c). The list as the user set it
+ * is a record in the chains map, the canonical configuration.
  */
 #ifndef __PCN_CHAIN_H
 #define __PCN_CHAIN_H
 
+#include <stdbool.h>
 #include <linux/types.h>
 
 #include "pcn_shared.h"
@@ -43,18 +43,26 @@ struct chain_undo {
 };
 
 /*
- * Make @ch the chain of point @id: fresh record, switch, then the entry
- * slot gets the chain's first program (unless the chain is empty and
- * ends at the host or an interface: nothing enters such a point). With
- * @undo, remember what the record and the cursor were.
+ * Make @ch the chain of point @id in the canonical configuration: a fresh
+ * record, and the point switched to it. (The datapath follows the patch
+ * panel: see transparent.c.) With @undo, remember what the record and
+ * the cursor were.
  */
-int chain_publish(enum pcn_mode mode, __u32 id, const struct pcn_chain *ch,
-		  struct chain_undo *undo);
+int chain_store(__u32 id, const struct pcn_chain *ch, struct chain_undo *undo);
 /* Put back the record and cursor (the point must no longer use it). */
 void chain_undo(const struct chain_undo *undo);
 
 /* Put the program in panel slot @from also in slot @to. */
 int panel_copy(enum pcn_mode mode, __u32 from, __u32 to);
+
+/*
+ * The slots of @mode's patch panel that the state of the netns gives an
+ * owner to (cubes' ranges, ports' entry slots, interface points, the
+ * finals), in @used[PCN_MAX_SLOTS].
+ */
+int slots_mark(enum pcn_mode mode, bool *used);
+/* @n consecutive free slots, the first in *base (nothing is written). */
+int panel_alloc(enum pcn_mode mode, __u32 n, __u32 *base);
 
 /* Position of @slot in @ch, or -1. */
 int chain_find(const struct pcn_chain *ch, __u32 slot);

@@ -285,25 +285,6 @@ __u32 panel_prog_id(enum pcn_mode mode, __u32 slot)
 	return id;
 }
 
-int panel_alloc(enum pcn_mode mode, __u32 *slot)
-{
-	__u32 i, id;
-	int fd, err = -ENOSPC;
-
-	fd = pcn_panel_fd(mode);
-	if (fd < 0)
-		return -errno;
-	for (i = 0; i < PCN_MAX_SLOTS; i++) {
-		if (bpf_map_lookup_elem(fd, &i, &id) && errno == ENOENT) {
-			*slot = i;
-			err = 0;
-			break;
-		}
-	}
-	close(fd);
-	return err;
-}
-
 int panel_set(enum pcn_mode mode, __u32 slot, int prog_fd)
 {
 	int fd, err = 0;
@@ -328,6 +309,14 @@ int panel_clear(enum pcn_mode mode, __u32 slot)
 		err = -errno;
 	close(fd);
 	return err;
+}
+
+void panel_clear_range(enum pcn_mode mode, __u32 slot, __u32 n)
+{
+	__u32 i;
+
+	for (i = 0; i < n; i++)
+		panel_clear(mode, slot + i);
 }
 
 /*
@@ -444,7 +433,12 @@ int cube_load(const struct cube_spec *spec, struct bpf_object **objp)
 		if (err)
 			goto err;
 	}
-	err = obj_set_rodata_u32(obj, "pcn_self_slot", spec->slot);
+	/* the constant indexes of its tail calls (see pcn_cube.h) */
+	err = obj_set_rodata_u32(obj, "pcn_out_base", spec->slot + 1);
+	if (err == -ENOENT)
+		err = obj_set_rodata_u32(obj, "pcn_next_in", spec->slot + 2);
+	if (!err)
+		err = obj_set_rodata_u32(obj, "pcn_next_eg", spec->slot + 3);
 	if (err && err != -ENOENT)
 		goto err;
 
@@ -459,11 +453,39 @@ err:
 	return err;
 }
 
-int cube_entry_fd(struct bpf_object *obj)
+static bool ends_with(const char *s, const char *end)
 {
-	struct bpf_program *prog = bpf_object__next_program(obj, NULL);
+	size_t a = strlen(s), b = strlen(end);
 
-	return prog ? bpf_program__fd(prog) : -ENOENT;
+	return a >= b && !strcmp(s + a - b, end);
+}
+
+int cube_install(const struct cube_spec *spec, struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+	int err;
+
+	if (spec->max_ports) {
+		prog = bpf_object__next_program(obj, NULL);
+		return prog ? panel_set(spec->mode, spec->slot,
+					bpf_program__fd(prog))
+			    : -ENOENT;
+	}
+	bpf_object__for_each_program(prog, obj) {
+		const char *name = bpf_program__name(prog);
+		__u32 slot;
+
+		if (ends_with(name, "_in"))
+			slot = spec->slot + PCN_DIR_INGRESS;
+		else if (ends_with(name, "_eg"))
+			slot = spec->slot + PCN_DIR_EGRESS;
+		else
+			continue;
+		err = panel_set(spec->mode, slot, bpf_program__fd(prog));
+		if (err)
+			return err;
+	}
+	return 0;
 }
 
 int cube_pin(const struct cube_spec *spec, struct bpf_object *obj,
@@ -475,6 +497,7 @@ int cube_pin(const struct cube_spec *spec, struct bpf_object *obj,
 		.mode = spec->mode,
 		.slot = spec->slot,
 		.max_ports = spec->max_ports,
+		.nslots = spec->nslots,
 	};
 	struct bpf_program *prog;
 	char path[PATH_MAX];

@@ -24,16 +24,42 @@ struct bpf_object;
 
 #define PCN_TYPE_CONFIG_LEN 64
 
+/*
+ * A cube owns nslots consecutive patch-panel slots from slot on:
+ *   standard     slot: its program; slot + 1 + N: what follows port N
+ *   transparent  slot: its ingress program, slot + 1: egress program,
+ *                slot + 2, slot + 3: what follows it, ingress / egress
+ */
 struct pcn_meta {
 	__u32 magic;
 	__u32 schema;
 	char type[PCN_NAME_LEN];
 	__u32 mode;		/* enum pcn_mode */
-	__u32 slot;		/* patch-panel slot of the entry program */
+	__u32 slot;		/* first patch-panel slot */
 	__u32 max_ports;	/* 0: transparent cube */
 	__u32 flags;
+	__u32 nslots;
+	__u32 pad;
 	__u8 config[PCN_TYPE_CONFIG_LEN]; /* the cube type's own */
 };
+
+#define PCN_TRANSPARENT_SLOTS 4
+
+static inline __u32 meta_out_slot(const struct pcn_meta *m, __u32 port)
+{
+	return m->slot + 1 + port;
+}
+
+/* a transparent cube's program for direction @dir, and its next slot */
+static inline __u32 meta_prog_slot(const struct pcn_meta *m, __u32 dir)
+{
+	return m->slot + dir;
+}
+
+static inline __u32 meta_next_slot(const struct pcn_meta *m, __u32 dir)
+{
+	return m->slot + 2 + dir;
+}
 
 struct pcn_cube {
 	char name[PCN_NAME_LEN];
@@ -79,7 +105,8 @@ struct cube_spec {
 	const void *elf;
 	size_t elf_size;
 	__u32 max_ports;
-	__u32 slot;
+	__u32 slot;		/* first of the cube's slots */
+	__u32 nslots;
 	const __u8 *config;	/* PCN_TYPE_CONFIG_LEN bytes, or NULL */
 	/* fills the cube's maps (pinned in the staging directory) */
 	int (*init)(struct pcn_cube *c);
@@ -91,13 +118,13 @@ int pcn_shared_map_fd(const char *name, enum pcn_mode mode);
 int obj_set_rodata_u32(struct bpf_object *obj, const char *var, __u32 val);
 int cube_pin(const struct cube_spec *spec, struct bpf_object *obj,
 	     const char *dir);
-/* fd of the entry program (the object's first) */
-int cube_entry_fd(struct bpf_object *obj);
+/* Put the loaded cube's programs in its slots. */
+int cube_install(const struct cube_spec *spec, struct bpf_object *obj);
 
 /* Patch panel of the current netns (one per mode). */
-int panel_alloc(enum pcn_mode mode, __u32 *slot);
 int panel_set(enum pcn_mode mode, __u32 slot, int prog_fd);
 int panel_clear(enum pcn_mode mode, __u32 slot);
+void panel_clear_range(enum pcn_mode mode, __u32 slot, __u32 n);
 /* The prog id in a slot, 0 if empty. */
 __u32 panel_prog_id(enum pcn_mode mode, __u32 slot);
 

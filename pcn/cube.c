@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 
 #include "attach.h"
+#include "chain.h"
 #include "bpffs.h"
 #include "json_print.h"
 #include "pcn.h"
@@ -114,7 +115,7 @@ static int cube_build(const struct cube_spec *spec, const char *stage)
 		}
 	}
 	pcn_fault_point("cube-add-pinned");
-	err = panel_set(spec->mode, spec->slot, cube_entry_fd(obj));
+	err = cube_install(spec, obj);
 	if (err) {
 		err = cube_add_err(spec->name, "patch panel", err);
 		goto out;
@@ -191,12 +192,15 @@ static int cube_add_cmd(int argc, char **argv)
 	spec.elf = mode == PCN_MODE_TC ? type->elf_tc(&elf_size)
 				       : type->elf_xdp(&elf_size);
 	spec.elf_size = elf_size;
-	err = panel_alloc(mode, &spec.slot);
+	spec.nslots = type->max_ports ? 1 + type->max_ports
+				      : PCN_TRANSPARENT_SLOTS;
+	err = panel_alloc(mode, spec.nslots, &spec.slot);
 	if (err)
-		return cube_add_err(name, "no free patch-panel slot", err);
+		return cube_add_err(name, "no free patch-panel slots", err);
 
 	intent.mode = mode;
 	intent.slot = spec.slot;
+	intent.port = spec.nslots;
 	name_copy(intent.cube, name);
 	err = pcn_stage_begin(&stage, &intent);
 	if (err)
@@ -213,7 +217,7 @@ static int cube_add_cmd(int argc, char **argv)
 	pcn_stage_end(&stage);
 	return 0;
 undo:
-	panel_clear(mode, spec.slot);
+	panel_clear_range(mode, spec.slot, spec.nslots);
 	pcn_stage_end(&stage);
 	return err;
 }
@@ -300,6 +304,7 @@ static int cube_del_cmd(int argc, char **argv)
 	}
 	intent.mode = c.meta.mode;
 	intent.slot = damaged ? PCN_SLOT_NONE : c.meta.slot;
+	intent.port = c.meta.nslots;
 	name_copy(intent.cube, name);
 	cube_close(&c);
 
@@ -317,7 +322,7 @@ static int cube_del_cmd(int argc, char **argv)
 	pcn_fault_point("cube-del-unpublished");
 	cube_detach_dir(dst);
 	if (!damaged)
-		panel_clear(intent.mode, intent.slot);
+		panel_clear_range(intent.mode, intent.slot, intent.port);
 	pcn_stage_end(&stage);
 	/* what a damaged cube held: its slots and points */
 	if (damaged)

@@ -4,9 +4,10 @@
  *
  * A packet moves through the graph by tail calls: one from the entry
  * program of an interface into its port, one per transparent cube on
- * the way, one from a cube into a peer cube. The kernel allows 33 per
- * packet; pcn keeps one for the hand-over while a chain is rewired, so a
- * path may take PCN_TAIL_CALL_BUDGET. Since a cube may send a packet out
+ * the way, one from a cube into a peer cube or into the transparent cubes
+ * on its way out, and one from the last of those to the program that
+ * sends out of an interface. The kernel allows 33 per packet
+ * (PCN_TAIL_CALL_BUDGET). Since a cube may send a packet out
  * of any port but the one it came in by, every such path through the
  * graph counts: a change that would let one exceed the budget, or close
  * a loop (which a packet could go round until the limit), is refused
@@ -278,7 +279,8 @@ static int longest(struct graph *g, int ci, int in, struct walk *w, char *why,
 
 		if (i == in)
 			continue;
-		cost = p->eg_hops;
+		/* out to an interface, the last one hands to the final */
+		cost = p->eg_hops + (p->eg_hops && p->peer_cube < 0);
 		if (p->peer_cube >= 0) {
 			const struct gport *r =
 				&g->cubes[p->peer_cube].ports[p->peer_port];

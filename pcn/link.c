@@ -118,7 +118,7 @@ static int port_create(struct pcn_cube *c, __u32 idx, const char *name,
 	__u32 slot, point;
 	int err;
 
-	err = panel_alloc(c->meta.mode, &slot);
+	err = panel_alloc(c->meta.mode, 1, &slot);
 	if (err)
 		return err;
 	err = panel_copy(c->meta.mode, c->meta.slot, slot);
@@ -134,7 +134,7 @@ static int port_create(struct pcn_cube *c, __u32 idx, const char *name,
 	name_copy(rec->name, name);
 	rec->in_slot = slot;
 	rec->in_point = point;
-	rec->eg_slot = PCN_SLOT_NONE;
+	rec->eg_chain = 0;
 	rec->eg_point = PCN_POINT_NONE;
 	return 0;
 err_slot:
@@ -164,8 +164,7 @@ int port_remove(struct pcn_cube *c, __u32 idx)
 		return err;
 	if (p.eg_point != PCN_POINT_NONE)
 		point_release(p.eg_point);
-	if (p.eg_slot != PCN_SLOT_NONE)
-		panel_clear(c->meta.mode, p.eg_slot);
+	panel_clear(c->meta.mode, meta_out_slot(&c->meta, idx));
 	point_release(p.in_point);
 	panel_clear(c->meta.mode, p.in_slot);
 	return 0;
@@ -299,7 +298,7 @@ static int link_connect(struct pcn_cube *c, const char *port,
 		goto undo;
 	}
 	made = true;
-	prog_fd = port_prog_load(c->meta.mode, rec.in_slot, rec.in_point, idx);
+	prog_fd = port_prog_load(c->meta.mode, rec.in_slot, idx);
 	if (prog_fd < 0) {
 		err = pcn_err_kernel(prog_fd, "cannot load the entry program of %s",
 				     what);
@@ -544,7 +543,13 @@ static int link_peer_add(const char *ca, char *pa, const char *cb, char *pb)
 	}
 	peer_fill(&rec_b, &a, &rec_a, ia);
 	peer_fill(&rec_a, &b, &rec_b, ib);
-	err = cube_stats_reset(&b, ib);
+	/* each way out leads into the other's entry */
+	err = panel_copy(b.meta.mode, rec_a.in_slot, meta_out_slot(&b.meta, ib));
+	if (!err)
+		err = panel_copy(a.meta.mode, rec_b.in_slot,
+				 meta_out_slot(&a.meta, ia));
+	if (!err)
+		err = cube_stats_reset(&b, ib);
 	if (!err)
 		err = cube_stats_reset(&a, ia);
 	if (!err)

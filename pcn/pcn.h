@@ -138,6 +138,11 @@ void port_print_chains(struct pcn_cube *c, const struct pcn_port *p);
 /* link show lines of a transparent cube */
 void transparent_print_links(struct pcn_cube *c, const char *only_dev);
 
+/* Write point @id's chain into the patch panel (transparent.c). */
+int point_apply(__u32 id);
+/* What port @port of @cube leads to, refreshed after its peer changed. */
+int peer_out_refresh(const char *cube, const char *port);
+
 /* Detach transparent cube @c from every point it is attached to. */
 int transparent_detach_all(struct pcn_cube *c);
 

@@ -73,31 +73,6 @@ static bool cube_owns_slot(const struct pcn_intent *in)
 	return owns;
 }
 
-/* After a chain switch, the entry slot may still hold the old first hop. */
-static void point_repair(__u32 id)
-{
-	struct pcn_point pt;
-	struct pcn_chain ch;
-	struct pcn_cube c;
-	enum pcn_mode mode;
-	__u32 first;
-
-	if (id == PCN_POINT_NONE || point_get(id, &pt) ||
-	    pt.kind == PCN_POINT_FREE || point_chain(id, &ch))
-		return;
-	mode = pt.mode;
-	if (pt.kind == PCN_POINT_PORT) {
-		if (cube_open(pt.cube, &c))
-			return;
-		mode = c.meta.mode;
-		cube_close(&c);
-	}
-	first = ch.n ? ch.hops[0]
-		     : ch.final == PCN_FINAL_CUBE ? ch.final_slot : PCN_SLOT_NONE;
-	if (first != PCN_SLOT_NONE)
-		panel_copy(mode, first, pt.entry_slot);
-}
-
 static int sweep_one(const char *stage, void *arg)
 {
 	struct pcn_intent in;
@@ -109,14 +84,15 @@ static int sweep_one(const char *stage, void *arg)
 		switch (in.op) {
 		case PCN_INTENT_CUBE_ADD:
 			if (!cube_owns_slot(&in))
-				panel_clear(in.mode, in.slot);
+				panel_clear_range(in.mode, in.slot, in.port);
 			break;
 		case PCN_INTENT_CUBE_DEL:
 			snprintf(path, sizeof(path), "%s/cube", stage);
 			if (pcn_path_exists(path)) {
 				cube_detach_dir(path);
 				if (in.slot != PCN_SLOT_NONE)
-					panel_clear(in.mode, in.slot);
+					panel_clear_range(in.mode, in.slot,
+							  in.port);
 			}
 			break;
 		case PCN_INTENT_LINK_ADD:
@@ -137,7 +113,9 @@ static int sweep_one(const char *stage, void *arg)
 				port_undo(in.cube2, in.port2_name, in.port2);
 			break;
 		case PCN_INTENT_CHAIN:
-			point_repair(in.point);
+			/* the record is the truth: write it into the panel */
+			if (in.point != PCN_POINT_NONE)
+				point_apply(in.point);
 			break;
 		}
 	}
@@ -156,17 +134,8 @@ int pcn_sweep(void)
 	return err;
 }
 
-static bool used_xdp[PCN_MAX_SLOTS], used_tc[PCN_MAX_SLOTS];
-
-static void mark(enum pcn_mode mode, __u32 slot)
-{
-	if (slot < PCN_MAX_SLOTS)
-		(mode == PCN_MODE_TC ? used_tc : used_xdp)[slot] = true;
-}
-
 /* Is point @id, of kind PORT, still the in or eg point of its port? */
-static bool port_point_alive(__u32 id, const struct pcn_point *pt,
-			     enum pcn_mode *mode)
+static bool port_point_alive(__u32 id, const struct pcn_point *pt)
 {
 	struct pcn_port ports[PCN_MAX_PORTS];
 	struct pcn_cube c;
@@ -175,7 +144,6 @@ static bool port_point_alive(__u32 id, const struct pcn_point *pt,
 
 	if (cube_open(pt->cube, &c))
 		return false;
-	*mode = c.meta.mode;
 	if (!cube_ports_read(&c, ports)) {
 		i = cube_port_find(ports, PCN_MAX_PORTS, pt->port);
 		alive = i >= 0 &&
@@ -185,56 +153,35 @@ static bool port_point_alive(__u32 id, const struct pcn_point *pt,
 	return alive;
 }
 
-static void panel_gc(enum pcn_mode mode, const bool *used)
+/* Empty the slots of @mode's panel that hold a program and no owner. */
+static int panel_gc(enum pcn_mode mode)
 {
+	static bool used[PCN_MAX_SLOTS];
 	__u32 i;
+	int err;
 
-	for (i = 0; i < PCN_MAX_SLOTS; i++)
+	err = slots_mark(mode, used);
+	for (i = 0; i < PCN_MAX_SLOTS && !err; i++)
 		if (!used[i] && panel_prog_id(mode, i))
 			panel_clear(mode, i);
+	return err;
 }
 
 int pcn_gc(void)
 {
 	static struct pcn_point all[PCN_MAX_POINTS];
-	struct pcn_port ports[PCN_MAX_PORTS];
-	char path[PATH_MAX], **names;
-	enum pcn_mode mode;
-	int n, i, j, err;
+	char path[PATH_MAX];
+	int i, err;
 
-	memset(used_xdp, 0, sizeof(used_xdp));
-	memset(used_tc, 0, sizeof(used_tc));
 	err = points_read_all(all);
-	if (!err)
-		err = cube_names(&names, &n);
 	if (err)
 		return err;
-	for (i = 0; i < n; i++) {
-		struct pcn_cube c;
-
-		if (cube_open(names[i], &c))
-			continue;
-		mark(c.meta.mode, c.meta.slot);
-		if (!cube_ports_read(&c, ports)) {
-			for (j = 0; j < PCN_MAX_PORTS; j++) {
-				if (!ports[j].name[0])
-					continue;
-				mark(c.meta.mode, ports[j].in_slot);
-				if (ports[j].eg_slot != PCN_SLOT_NONE)
-					mark(c.meta.mode, ports[j].eg_slot);
-			}
-		}
-		cube_close(&c);
-	}
-	cube_names_free(names, n);
-
 	for (i = 0; i < PCN_MAX_POINTS; i++) {
 		const struct pcn_point *pt = &all[i];
-		bool alive = false;
+		bool alive;
 
-		mode = pt->mode;
 		if (pt->kind == PCN_POINT_PORT) {
-			alive = port_point_alive(i, pt, &mode);
+			alive = port_point_alive(i, pt);
 		} else if (pt->kind == PCN_POINT_DEV) {
 			pcn_ns_path(path, sizeof(path), "links/point%d", i);
 			alive = pcn_path_exists(path);
@@ -244,12 +191,11 @@ int pcn_gc(void)
 		} else {
 			continue;
 		}
-		if (alive)
-			mark(mode, pt->entry_slot);
-		else
+		if (!alive)
 			point_release(i);
 	}
-	panel_gc(PCN_MODE_XDP, used_xdp);
-	panel_gc(PCN_MODE_TC, used_tc);
-	return 0;
+	err = panel_gc(PCN_MODE_XDP);
+	if (!err)
+		err = panel_gc(PCN_MODE_TC);
+	return err;
 }

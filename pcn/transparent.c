@@ -119,15 +119,125 @@ static int chain_position(const struct pcn_chain *ch, enum pos_kind k,
 	return k == POS_BEFORE ? i : i + 1;
 }
 
+/* The slot a point's chain ends in: the cube, the peer, or a final. */
+static int point_final(const struct pcn_point *pt, __u32 *final,
+		       struct pcn_port *port_rec, int *port_idx)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	struct pcn_cube c;
+	int i, err;
+
+	*port_idx = -1;
+	if (pt->kind == PCN_POINT_DEV) {
+		*final = PCN_SLOT_PASS;
+		return 0;
+	}
+	err = cube_open(pt->cube, &c);
+	if (err)
+		return err;
+	err = cube_ports_read(&c, ports);
+	i = err ? -1 : cube_port_find(ports, PCN_MAX_PORTS, pt->port);
+	if (i >= 0) {
+		*port_rec = ports[i];
+		*port_idx = i;
+		if (pt->dir == PCN_DIR_INGRESS)
+			*final = c.meta.slot;
+		else if (ports[i].peer == PCN_PEER_CUBE)
+			*final = ports[i].peer_slot;
+		else
+			*final = PCN_SLOT_TX;
+	}
+	cube_close(&c);
+	return err ? err : i < 0 ? -ENOENT : 0;
+}
+
 /*
- * A new point on an interface: an entry slot holding @t, the point, its
- * chain [t] ending in the host, and an entry program attached to the
- * interface, pinned at links/point<id> (the commit point).
+ * Write the chain of point @id into the patch panel as a linked list,
+ * from its tail: each transparent cube's next slot gets what follows it,
+ * then the point's entry slot gets the first. Slots that are already
+ * right are rewritten unchanged; the one write that changes what is
+ * reachable is the switch, so a packet takes the old list or the new.
+ * A port's ingress is also what its peer's way out leads to: that is
+ * refreshed last.
+ */
+int point_apply(__u32 id)
+{
+	struct pcn_port rec;
+	struct pcn_point pt;
+	struct pcn_chain ch;
+	__u32 final, from, dir;
+	int err, i, idx;
+
+	err = point_get(id, &pt);
+	if (!err)
+		err = point_chain(id, &ch);
+	if (!err)
+		err = point_final(&pt, &final, &rec, &idx);
+	if (!err && (final == PCN_SLOT_PASS || final == PCN_SLOT_TX))
+		err = finals_ensure(pt.mode);
+	if (err)
+		return err;
+	dir = pt.dir & 1;
+	for (i = (int)ch.n - 1; i >= 0 && !err; i--) {
+		from = i == (int)ch.n - 1 ? final
+					  : ch.hops[i + 1] + dir;
+		err = panel_copy(pt.mode, from, ch.hops[i] + 2 + dir);
+	}
+	if (!err)
+		err = panel_copy(pt.mode, ch.n ? ch.hops[0] + dir : final,
+				 pt.entry_slot);
+	if (err || pt.kind != PCN_POINT_PORT || pt.dir != PCN_DIR_INGRESS ||
+	    rec.peer != PCN_PEER_CUBE)
+		return err;
+	return peer_out_refresh(rec.peer_name, rec.peer_port_name);
+}
+
+/*
+ * What cube @cube sends out of port @port leads into its peer's ingress:
+ * through its egress chain, or straight from its out slot.
+ */
+int peer_out_refresh(const char *cube, const char *port)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	struct pcn_cube c;
+	int i, err;
+
+	err = cube_open(cube, &c);
+	if (err)
+		return err == -ENOENT ? 0 : err;
+	err = cube_ports_read(&c, ports);
+	i = err ? -1 : cube_port_find(ports, PCN_MAX_PORTS, port);
+	if (i >= 0 && ports[i].peer == PCN_PEER_CUBE) {
+		if (ports[i].eg_point != PCN_POINT_NONE)
+			err = point_apply(ports[i].eg_point);
+		else
+			err = panel_copy(c.meta.mode, ports[i].peer_slot,
+					 meta_out_slot(&c.meta, i));
+	}
+	cube_close(&c);
+	return err;
+}
+
+static int store_apply(__u32 id, const struct pcn_chain *ch,
+		       struct chain_undo *undo)
+{
+	int err = chain_store(id, ch, undo);
+
+	if (!err)
+		err = point_apply(id);
+	return err ? pcn_err_kernel(err, "cannot write the chain") : 0;
+}
+
+/*
+ * A new point on an interface: an entry slot, the point, its chain [t]
+ * ending in the host, and an entry program attached to the interface,
+ * pinned at links/point<id> (the commit point).
  */
 static int dev_point_create(struct pcn_cube *t, const struct where *w,
 			    __u32 dir)
 {
 	struct pcn_point pt = {
+		.rec = PCN_REC_NONE,
 		.kind = PCN_POINT_DEV,
 		.dir = dir,
 		.mode = t->meta.mode,
@@ -145,29 +255,21 @@ static int dev_point_create(struct pcn_cube *t, const struct where *w,
 	char path[PATH_MAX];
 	__u32 slot, id;
 
-	err = panel_alloc(t->meta.mode, &slot);
+	err = panel_alloc(t->meta.mode, 1, &slot);
 	if (err)
 		return pcn_err_kernel(err, "no free patch-panel slot");
-	err = panel_copy(t->meta.mode, t->meta.slot, slot);
-	if (err) {
-		panel_clear(t->meta.mode, slot);
-		return pcn_err_kernel(err, "patch panel");
-	}
 	pt.entry_slot = slot;
 	name_copy(pt.ifname, w->ifname);
 	err = point_alloc(&pt, &id);
-	if (err) {
-		panel_clear(t->meta.mode, slot);
+	if (err)
 		return pcn_err_kernel(err, "no free attachment point");
-	}
-	err = chain_publish(t->meta.mode, id, &ch, &cu);
+	err = store_apply(id, &ch, &cu);
 	if (err) {
-		err = pcn_err_kernel(err, "cannot write the chain");
 		point_release(id);
 		panel_clear(t->meta.mode, slot);
 		return err;
 	}
-	prog_fd = port_prog_load(t->meta.mode, slot, id, 0);
+	prog_fd = port_prog_load(t->meta.mode, slot, 0);
 	if (prog_fd < 0) {
 		err = pcn_err_kernel(prog_fd, "cannot load the entry program");
 		goto undo;
@@ -197,6 +299,7 @@ undo:
 	point_release(id);
 	chain_undo(&cu);
 	panel_clear(t->meta.mode, slot);
+	panel_clear(t->meta.mode, meta_next_slot(&t->meta, dir));
 out:
 	if (link_fd >= 0)
 		close(link_fd);
@@ -205,14 +308,20 @@ out:
 	return err;
 }
 
-/* The chain a port's egress point starts with: [t], then the peer. */
+/*
+ * The chain a port's egress point starts with: [t], then the peer. Its
+ * entry is the port's out slot; the commit point is the port record
+ * saying that the way out goes through it.
+ */
 static int eg_point_create(struct pcn_cube *c, int idx,
 			   const struct pcn_port *p, struct pcn_cube *t)
 {
 	struct pcn_point pt = {
+		.rec = PCN_REC_NONE,
 		.kind = PCN_POINT_PORT,
 		.dir = PCN_DIR_EGRESS,
 		.mode = c->meta.mode,
+		.entry_slot = meta_out_slot(&c->meta, idx),
 	};
 	struct pcn_chain ch = {
 		.n = 1,
@@ -221,7 +330,7 @@ static int eg_point_create(struct pcn_cube *c, int idx,
 	};
 	struct pcn_port rec = *p;
 	struct chain_undo cu;
-	__u32 slot, id;
+	__u32 id;
 	int err;
 
 	if (p->peer == PCN_PEER_IFACE) {
@@ -233,44 +342,39 @@ static int eg_point_create(struct pcn_cube *c, int idx,
 		ch.final_port = p->peer_port;
 		ch.final_point = p->peer_point;
 	}
-	err = panel_alloc(c->meta.mode, &slot);
-	if (err)
-		return pcn_err_kernel(err, "no free patch-panel slot");
-	err = panel_copy(c->meta.mode, t->meta.slot, slot);
-	pt.entry_slot = slot;
 	name_copy(pt.cube, c->name);
 	name_copy(pt.port, p->name);
-	if (!err)
-		err = point_alloc(&pt, &id);
-	if (err) {
-		panel_clear(c->meta.mode, slot);
+	err = point_alloc(&pt, &id);
+	if (err)
 		return pcn_err_kernel(err, "no free attachment point");
-	}
-	err = chain_publish(c->meta.mode, id, &ch, &cu);
-	if (err) {
-		point_release(id);
-		panel_clear(c->meta.mode, slot);
-		return pcn_err_kernel(err, "cannot write the chain");
-	}
-	/* the commit point: the cube sends out of the port through it */
-	rec.eg_slot = slot;
+	/* the port record first: point_apply() reads the port's peer */
 	rec.eg_point = id;
 	err = cube_port_write(c, idx, &rec);
+	if (!err)
+		err = store_apply(id, &ch, &cu);
+	else
+		err = pcn_err_kernel(err, "cannot write port %s:%s", c->name,
+				     p->name);
+	/* the commit point: an interface port now sends through the chain */
+	rec.eg_chain = 1;
+	if (!err && cube_port_write(c, idx, &rec))
+		err = pcn_err_kernel(errno, "cannot write port %s:%s", c->name,
+				     p->name);
 	if (err) {
+		cube_port_write(c, idx, p);
 		point_release(id);
 		chain_undo(&cu);
-		panel_clear(c->meta.mode, slot);
-		return pcn_err_kernel(err, "cannot write port %s:%s", c->name,
-				      p->name);
+		/* a cube peer: its way out goes straight to the peer again */
+		if (p->peer == PCN_PEER_CUBE)
+			panel_copy(c->meta.mode, p->peer_slot,
+				   meta_out_slot(&c->meta, idx));
 	}
-	return 0;
+	return err;
 }
 
 static int publish(enum pcn_mode mode, __u32 id, const struct pcn_chain *ch)
 {
-	int err = chain_publish(mode, id, ch, NULL);
-
-	return err ? pcn_err_kernel(err, "cannot write the chain") : 0;
+	return store_apply(id, ch, NULL);
 }
 
 static int stage(struct pcn_stage *st, struct pcn_cube *t, __u32 point)
@@ -301,6 +405,35 @@ static int add_hop_change(struct graph *g, void *arg)
 			      hc->dir == PCN_DIR_EGRESS, 1);
 }
 
+struct placed {
+	__u32 dir;
+	int id;
+	char where[64];
+};
+
+static void placed_cb(const struct pcn_cube *t, __u32 id,
+		      const struct pcn_point *pt, const struct pcn_chain *ch,
+		      int pos, void *arg)
+{
+	struct placed *p = arg;
+
+	if (pt->dir != p->dir)
+		return;
+	p->id = id;
+	if (pt->kind == PCN_POINT_DEV)
+		snprintf(p->where, sizeof(p->where), "dev %s", pt->ifname);
+	else
+		snprintf(p->where, sizeof(p->where), "port %s:%s", pt->cube,
+			 pt->port);
+}
+
+static void for_each_point_of(const struct pcn_cube *t,
+			      void (*fn)(const struct pcn_cube *t, __u32 id,
+					 const struct pcn_point *pt,
+					 const struct pcn_chain *ch, int pos,
+					 void *arg),
+			      void *arg);
+
 static int attach_one(struct pcn_cube *t, const struct where *w, __u32 dir,
 		      enum pos_kind k, const char *rel)
 {
@@ -316,6 +449,16 @@ static int attach_one(struct pcn_cube *t, const struct where *w, __u32 dir,
 
 	snprintf(place, sizeof(place), "%s %s",
 		 where_str(w, why, sizeof(why)), dir_names[dir]);
+	/* its next slot for a direction is its own: one place each way */
+	{
+		struct placed pl = { .dir = dir, .id = -1 };
+
+		for_each_point_of(t, placed_cb, &pl);
+		if (pl.id >= 0)
+			return pcn_err(PCN_EXIT_KERNEL,
+				       "cube \"%s\" is already attached to %s %s (a transparent cube sits at one place each way)",
+				       t->name, pl.where, dir_names[dir]);
+	}
 	if (w->dev) {
 		err = points_read_all(all);
 		if (err)
@@ -448,10 +591,15 @@ static int detach_point(struct pcn_cube *t, __u32 id, const char *place)
 	err = stage(&st, t, id);
 	if (err)
 		return err;
-	if (ch.n || (pt.kind == PCN_POINT_PORT && pt.dir == PCN_DIR_INGRESS)) {
-		err = publish(pt.kind == PCN_POINT_DEV ? pt.mode : t->meta.mode,
-			      id, &ch);
-		goto out;
+	/*
+	 * Still a chain, or a port's ingress (the cube is the last step):
+	 * the list without it. For a cube peer's way out, the empty list is
+	 * the switch back to the peer itself.
+	 */
+	if (ch.n || pt.kind == PCN_POINT_PORT) {
+		err = publish(pt.mode, id, &ch);
+		if (err || ch.n || pt.dir == PCN_DIR_INGRESS)
+			goto out;
 	}
 	if (pt.kind == PCN_POINT_DEV) {
 		/* the commit point: the entry program leaves the interface */
@@ -462,15 +610,16 @@ static int detach_point(struct pcn_cube *t, __u32 id, const char *place)
 		}
 		port_detach_nolink(pt.attach, pt.ifindex,
 				   pt.dir == PCN_DIR_EGRESS);
+		panel_clear(pt.mode, pt.entry_slot);
 	} else {
-		/* the commit point: the cube stops sending through it */
+		/* the commit point: the cube sends straight out again */
 		err = cube_open(pt.cube, &c);
 		if (!err) {
 			err = cube_ports_read(&c, ports);
 			i = err ? -1 : cube_port_find(ports, PCN_MAX_PORTS,
 						      pt.port);
 			if (i >= 0 && ports[i].eg_point == id) {
-				ports[i].eg_slot = PCN_SLOT_NONE;
+				ports[i].eg_chain = 0;
 				ports[i].eg_point = PCN_POINT_NONE;
 				err = cube_port_write(&c, i, &ports[i]);
 			}
@@ -484,7 +633,6 @@ static int detach_point(struct pcn_cube *t, __u32 id, const char *place)
 	}
 	pcn_fault_point("detach-committed");
 	point_release(id);
-	panel_clear(pt.mode, pt.entry_slot);
 	err = 0;
 out:
 	pcn_stage_end(&st);

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The chain of transparent cubes through BPF_PROG_TEST_RUN, in XDP and TC
- * builds: a port's entry program hands the packet to two helloworld cubes
- * in order, then to the forwarder; an egress chain runs after the
- * forwarder; a drop stops the walk; and while a point is being rewired
- * (record switched, entry slot not yet) a packet follows one record from
- * start to end, never a mix.
+ * Transparent cubes in the patch panel, through BPF_PROG_TEST_RUN, in XDP
+ * and TC builds. A port's entry program hands the packet to two
+ * helloworld cubes in order, each by its own next slot, then to the
+ * forwarder; a drop stops the walk; an egress chain runs after the
+ * forwarder and ends in the program that sends out of an interface;
+ * rewiring one slot at a time gives the old list or the new; an empty
+ * slot fails closed.
  */
 #include <errno.h>
 #include <string.h>
@@ -27,19 +28,23 @@
 #include "port_tc.skel.h"
 
 #define LO 1
-enum { S_FWD = 1, S_HWA = 2, S_HWB = 3, S_ENTRY = 10, S_EGRESS = 11 };
-enum { P_IN = 5, P_EG = 6 };
-enum { R_AB = 7, R_B = 8, R_EG = 9 };
+/* the layout pcn would make: a cube's slots, then an entry slot */
+enum { S_FWD = 4, S_A = 100, S_B = 110, S_ENTRY = 10 };
+#define OUT(port) (S_FWD + 1 + (port))
+#define IN_PROG(base) ((base) + PCN_DIR_INGRESS)
+#define EG_PROG(base) ((base) + PCN_DIR_EGRESS)
+#define NEXT_IN(base) ((base) + 2)
+#define NEXT_EG(base) ((base) + 3)
 
 static unsigned char pkt[64] = { 0x02, 0, 0, 0, 0, 0x02, 0x02, 0, 0, 0, 0, 1,
 				 0x08, 0x00, 0x45 };
 
-/* Every object of one build, sharing the netns maps of the first. */
+enum { O_A, O_B, O_FWD, O_ENTRY, O_FINALS, O_N };
+
 struct env {
 	bool tc;
-	struct bpf_object *obj[4];	/* hw a, hw b, forwarder, entry */
-	int prog[4];
-	int panel, scratch, chains, points;
+	struct bpf_object *obj[O_N];
+	int panel, scratch;
 	int ports, actions, stats, hw_cfg[2], hw_stats[2];
 };
 
@@ -50,42 +55,62 @@ static int map_fd(struct bpf_object *obj, const char *name)
 	return m ? bpf_map__fd(m) : -1;
 }
 
-/* Open object @i from its ELF, share the maps, set .rodata, load. */
-static int load(struct env *e, int i, const void *elf, size_t sz, __u32 self)
+static int prog_fd(struct bpf_object *obj, const char *name)
 {
-	static const char *const shared[] = { "pcn_patchpanel", "pcn_scratch",
-					      "pcn_chains", "pcn_points" };
+	struct bpf_program *p = bpf_object__find_program_by_name(obj, name);
+
+	return p ? bpf_program__fd(p) : -1;
+}
+
+/* Open object @i, share the panel and scratch, set its .rodata, load. */
+static int load(struct env *e, int i, const void *elf, size_t sz)
+{
+	static const char *const var[][2] = {
+		[O_A] = { "pcn_next_in", "pcn_next_eg" },
+		[O_B] = { "pcn_next_in", "pcn_next_eg" },
+		[O_FWD] = { "pcn_out_base", NULL },
+		[O_ENTRY] = { "pcn_slot", "pcn_port" },
+		[O_FINALS] = { NULL, NULL },
+	};
+	const __u32 val[][2] = {
+		[O_A] = { NEXT_IN(S_A), NEXT_EG(S_A) },
+		[O_B] = { NEXT_IN(S_B), NEXT_EG(S_B) },
+		[O_FWD] = { OUT(0), 0 },
+		[O_ENTRY] = { S_ENTRY, 0 },
+	};
 	LIBBPF_OPTS(bpf_object_open_opts, o);
-	int *fds[] = { &e->panel, &e->scratch, &e->chains, &e->points };
 	struct bpf_object *obj;
-	struct bpf_program *p;
 	struct bpf_map *m;
-	unsigned int k;
+	int k;
 
 	obj = bpf_object__open_mem(elf, sz, &o);
 	if (!obj)
 		return -errno;
 	e->obj[i] = obj;
-	for (k = 0; k < 4; k++) {
-		m = bpf_object__find_map_by_name(obj, shared[k]);
-		if (m && *fds[k] > 0 && bpf_map__reuse_fd(m, *fds[k]))
-			return -errno;
+	m = bpf_object__find_map_by_name(obj, "pcn_patchpanel");
+	if (m && e->panel > 0 && bpf_map__reuse_fd(m, e->panel))
+		return -errno;
+	m = bpf_object__find_map_by_name(obj, "pcn_scratch");
+	if (m && e->scratch > 0 && bpf_map__reuse_fd(m, e->scratch))
+		return -errno;
+	for (k = 0; k < 2; k++)
+		if (var[i][k] && obj_set_rodata_u32(obj, var[i][k], val[i][k]))
+			return -EINVAL;
+	if (i == O_ENTRY || i == O_FINALS) {
+		struct bpf_program *p;
+
+		bpf_object__for_each_program(p, obj)
+			bpf_program__set_autoload(
+				p, (i == O_ENTRY) ==
+					   !strcmp(bpf_program__name(p),
+						   "pcn_port_in"));
 	}
-	/* the entry program: slot, point, port; a cube: its own slot */
-	if (i == 3 && (obj_set_rodata_u32(obj, "pcn_slot", S_ENTRY) ||
-		       obj_set_rodata_u32(obj, "pcn_point", P_IN) ||
-		       obj_set_rodata_u32(obj, "pcn_port", 0)))
-		return -EINVAL;
-	if (self != PCN_SLOT_NONE &&
-	    obj_set_rodata_u32(obj, "pcn_self_slot", self))
-		return -EINVAL;
 	if (bpf_object__load(obj))
 		return -errno;
-	p = bpf_object__next_program(obj, NULL);
-	e->prog[i] = bpf_program__fd(p);
-	for (k = 0; k < 4; k++)
-		if (*fds[k] <= 0)
-			*fds[k] = map_fd(obj, shared[k]);
+	if (e->panel <= 0)
+		e->panel = map_fd(obj, "pcn_patchpanel");
+	if (e->scratch <= 0)
+		e->scratch = map_fd(obj, "pcn_scratch");
 	return 0;
 }
 
@@ -94,79 +119,68 @@ static int put(int fd, __u32 key, const void *val)
 	return bpf_map_update_elem(fd, &key, val, BPF_ANY) ? -errno : 0;
 }
 
+static int slot(struct env *e, __u32 s, int fd)
+{
+	return put(e->panel, s, &fd);
+}
+
 static int setup(struct env *e)
 {
-	const void *elf[4];
-	size_t sz[4];
+	const void *hw, *fw, *port;
+	size_t shw, sfw, sport;
 	int err, i;
 
 	if (e->tc) {
-		elf[0] = elf[1] = helloworld_tc__elf_bytes(&sz[0]);
-		sz[1] = sz[0];
-		elf[2] = forwarder_tc__elf_bytes(&sz[2]);
-		elf[3] = port_tc__elf_bytes(&sz[3]);
+		hw = helloworld_tc__elf_bytes(&shw);
+		fw = forwarder_tc__elf_bytes(&sfw);
+		port = port_tc__elf_bytes(&sport);
 	} else {
-		elf[0] = elf[1] = helloworld_xdp__elf_bytes(&sz[0]);
-		sz[1] = sz[0];
-		elf[2] = forwarder_xdp__elf_bytes(&sz[2]);
-		elf[3] = port_xdp__elf_bytes(&sz[3]);
+		hw = helloworld_xdp__elf_bytes(&shw);
+		fw = forwarder_xdp__elf_bytes(&sfw);
+		port = port_xdp__elf_bytes(&sport);
 	}
-	err = load(e, 0, elf[0], sz[0], S_HWA);
-	if (!err)
-		err = load(e, 1, elf[1], sz[1], S_HWB);
-	if (!err)
-		err = load(e, 2, elf[2], sz[2], PCN_SLOT_NONE);
-	if (!err)
-		err = load(e, 3, elf[3], sz[3], PCN_SLOT_NONE);
+	err = load(e, O_A, hw, shw);
+	err = err ?: load(e, O_B, hw, shw);
+	err = err ?: load(e, O_FWD, fw, sfw);
+	err = err ?: load(e, O_ENTRY, port, sport);
+	err = err ?: load(e, O_FINALS, port, sport);
 	if (err)
 		return err;
-	e->ports = map_fd(e->obj[2], "pcn_ports");
-	e->actions = map_fd(e->obj[2], "fwd_actions");
-	e->stats = map_fd(e->obj[2], "pcn_stats");
+	e->ports = map_fd(e->obj[O_FWD], "pcn_ports");
+	e->actions = map_fd(e->obj[O_FWD], "fwd_actions");
+	e->stats = map_fd(e->obj[O_FWD], "pcn_stats");
 	for (i = 0; i < 2; i++) {
 		e->hw_cfg[i] = map_fd(e->obj[i], "hw_config");
 		e->hw_stats[i] = map_fd(e->obj[i], "hw_stats");
 	}
 
-	/* the patch panel: each cube in its slot, the entry slot -> hw a */
-	err = put(e->panel, S_FWD, &e->prog[2]);
-	err = err ?: put(e->panel, S_HWA, &e->prog[0]);
-	err = err ?: put(e->panel, S_HWB, &e->prog[1]);
-	err = err ?: put(e->panel, S_ENTRY, &e->prog[0]);
-	err = err ?: put(e->panel, S_EGRESS, &e->prog[1]);
+	/* the cubes and finals in their slots; entry -> a -> b -> forwarder */
+	err = slot(e, PCN_SLOT_PASS, prog_fd(e->obj[O_FINALS], "pcn_final_pass"));
+	err = err ?: slot(e, PCN_SLOT_TX, prog_fd(e->obj[O_FINALS], "pcn_final_tx"));
+	err = err ?: slot(e, S_FWD, prog_fd(e->obj[O_FWD], "forwarder"));
+	err = err ?: slot(e, IN_PROG(S_A), prog_fd(e->obj[O_A], "helloworld_in"));
+	err = err ?: slot(e, EG_PROG(S_A), prog_fd(e->obj[O_A], "helloworld_eg"));
+	err = err ?: slot(e, IN_PROG(S_B), prog_fd(e->obj[O_B], "helloworld_in"));
+	err = err ?: slot(e, EG_PROG(S_B), prog_fd(e->obj[O_B], "helloworld_eg"));
+	err = err ?: slot(e, NEXT_IN(S_B), prog_fd(e->obj[O_FWD], "forwarder"));
+	err = err ?: slot(e, NEXT_IN(S_A), prog_fd(e->obj[O_B], "helloworld_in"));
+	err = err ?: slot(e, S_ENTRY, prog_fd(e->obj[O_A], "helloworld_in"));
 	if (err)
 		return err;
 	{
-		/* port 0 (ingress chain at point P_IN) forwards to port 1 */
-		struct pcn_port p0 = { .name = "p0", .peer = PCN_PEER_IFACE,
-				       .ifindex = LO, .in_slot = S_ENTRY,
-				       .in_point = P_IN,
-				       .eg_slot = PCN_SLOT_NONE,
-				       .eg_point = PCN_POINT_NONE };
-		struct pcn_port p1 = p0;
+		/* port 0 forwards to port 1, on an interface */
+		struct pcn_port p = { .name = "p0", .peer = PCN_PEER_IFACE,
+				      .ifindex = LO, .in_slot = S_ENTRY,
+				      .eg_point = PCN_POINT_NONE };
 		struct fwd_entry fe = { .action = FWD_FORWARD, .out_port = 1 };
-		struct pcn_point pin = { .rec = R_AB, .kind = PCN_POINT_PORT,
-					 .entry_slot = S_ENTRY };
-		struct pcn_chain ab = {
-			.n = 2, .dir = PCN_DIR_INGRESS, .final = PCN_FINAL_CUBE,
-			.final_slot = S_FWD, .final_port = 0,
-			.final_point = P_IN, .hops = { S_HWA, S_HWB },
-		};
-		struct pcn_chain b = ab;
 		__u32 dev = LO;
 
-		p1.name[1] = '1';
-		b.n = 1;
-		b.hops[0] = S_HWB;
-		b.hops[1] = 0;
-		err = put(e->ports, 0, &p0);
-		err = err ?: put(e->ports, 1, &p1);
+		err = put(e->ports, 0, &p);
+		p.name[1] = '1';
+		err = err ?: put(e->ports, 1, &p);
 		err = err ?: put(e->actions, 0, &fe);
-		err = err ?: put(e->points, P_IN, &pin);
-		err = err ?: put(e->chains, R_AB, &ab);
-		err = err ?: put(e->chains, R_B, &b);
 		if (!err && !e->tc)
-			err = put(map_fd(e->obj[2], "pcn_devmap"), 1, &dev);
+			err = put(map_fd(e->obj[O_FWD], "pcn_devmap"), 1, &dev);
 	}
 	return err;
 }
@@ -185,7 +199,7 @@ FIXTURE_TEARDOWN(chain)
 {
 	int i;
 
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < O_N; i++)
 		bpf_object__close(self->e.obj[i]);
 }
 
@@ -200,7 +214,8 @@ static int run(struct env *e, __u32 *ret)
 		o.ctx_in = &skb;
 		o.ctx_size_in = sizeof(skb);
 	}
-	err = bpf_prog_test_run_opts(e->prog[3], &o);
+	err = bpf_prog_test_run_opts(prog_fd(e->obj[O_ENTRY], "pcn_port_in"),
+				     &o);
 	*ret = o.retval;
 	return err ? -errno : 0;
 }
@@ -238,23 +253,21 @@ static __u32 drop(bool tc) { return tc ? TC_ACT_SHOT : XDP_DROP; }
 static void in_order(struct __test_metadata *_metadata, struct env *e)
 {
 	struct hw_config dropping = { .action = { HW_DROP, HW_PASS } };
-	struct hw_config passing = {};
 	__u32 ret;
 
 	ASSERT_EQ(0, run(e, &ret));
 	EXPECT_EQ(redirect(e->tc), ret);
-	EXPECT_EQ(1, hw_count(e, 0, PCN_DIR_INGRESS));
-	EXPECT_EQ(1, hw_count(e, 1, PCN_DIR_INGRESS));
+	EXPECT_EQ(1, hw_count(e, O_A, PCN_DIR_INGRESS));
+	EXPECT_EQ(1, hw_count(e, O_B, PCN_DIR_INGRESS));
 	EXPECT_EQ(1, port_rx(e, 0));
 
 	/* the first drops: the second and the forwarder never see it */
-	ASSERT_EQ(0, put(e->hw_cfg[0], 0, &dropping));
+	ASSERT_EQ(0, put(e->hw_cfg[O_A], 0, &dropping));
 	ASSERT_EQ(0, run(e, &ret));
 	EXPECT_EQ(drop(e->tc), ret);
-	EXPECT_EQ(2, hw_count(e, 0, PCN_DIR_INGRESS));
-	EXPECT_EQ(1, hw_count(e, 1, PCN_DIR_INGRESS));
+	EXPECT_EQ(2, hw_count(e, O_A, PCN_DIR_INGRESS));
+	EXPECT_EQ(1, hw_count(e, O_B, PCN_DIR_INGRESS));
 	EXPECT_EQ(1, port_rx(e, 0));
-	ASSERT_EQ(0, put(e->hw_cfg[0], 0, &passing));
 }
 
 TEST_F(chain, in_order_xdp)
@@ -268,69 +281,66 @@ TEST_F(chain, in_order_tc)
 }
 
 /*
- * The point switched to [b] while the entry slot still holds a: a hands
- * the packet to b untouched. And switched back to [a, b] while the slot
- * holds b: b hands it to a, then it walks a, b in order.
+ * Rewired the way pcn does it, the tail first and the switch last: a
+ * out ([b]), then a back after b ([b, a]).
  */
-static void mid_rewire(struct __test_metadata *_metadata, struct env *e)
+static void rewire(struct __test_metadata *_metadata, struct env *e)
 {
-	struct pcn_point pt = { .rec = R_B, .kind = PCN_POINT_PORT,
-				.entry_slot = S_ENTRY };
 	__u32 ret;
 
-	ASSERT_EQ(0, put(e->points, P_IN, &pt));
+	/* [b]: the entry slot is the switch */
+	ASSERT_EQ(0, slot(e, S_ENTRY, prog_fd(e->obj[O_B], "helloworld_in")));
 	ASSERT_EQ(0, run(e, &ret));
 	EXPECT_EQ(redirect(e->tc), ret);
-	EXPECT_EQ(0, hw_count(e, 0, PCN_DIR_INGRESS));
-	EXPECT_EQ(1, hw_count(e, 1, PCN_DIR_INGRESS));
+	EXPECT_EQ(0, hw_count(e, O_A, PCN_DIR_INGRESS));
+	EXPECT_EQ(1, hw_count(e, O_B, PCN_DIR_INGRESS));
 
-	pt.rec = R_AB;
-	ASSERT_EQ(0, put(e->points, P_IN, &pt));
-	ASSERT_EQ(0, put(e->panel, S_ENTRY, &e->prog[1]));
+	/* [b, a]: a's next first (a is not reachable yet), then b's */
+	ASSERT_EQ(0, slot(e, NEXT_IN(S_A), prog_fd(e->obj[O_FWD], "forwarder")));
+	ASSERT_EQ(0, run(e, &ret));
+	EXPECT_EQ(0, hw_count(e, O_A, PCN_DIR_INGRESS));
+	ASSERT_EQ(0, slot(e, NEXT_IN(S_B), prog_fd(e->obj[O_A], "helloworld_in")));
 	ASSERT_EQ(0, run(e, &ret));
 	EXPECT_EQ(redirect(e->tc), ret);
-	EXPECT_EQ(1, hw_count(e, 0, PCN_DIR_INGRESS));
-	EXPECT_EQ(2, hw_count(e, 1, PCN_DIR_INGRESS));
-	EXPECT_EQ(2, port_rx(e, 0));
+	EXPECT_EQ(1, hw_count(e, O_A, PCN_DIR_INGRESS));
+	EXPECT_EQ(3, hw_count(e, O_B, PCN_DIR_INGRESS));
+	EXPECT_EQ(3, port_rx(e, 0));
 }
 
-TEST_F(chain, mid_rewire_xdp)
+TEST_F(chain, rewire_xdp)
 {
-	mid_rewire(_metadata, &self->e);
+	rewire(_metadata, &self->e);
 }
 
-TEST_F(chain, mid_rewire_tc)
+TEST_F(chain, rewire_tc)
 {
-	mid_rewire(_metadata, &self->e);
+	rewire(_metadata, &self->e);
 }
 
-/* The forwarder's port 1 has an egress chain [b] ending at the interface. */
+/*
+ * Port 1 has an egress chain [b]: the forwarder sends by its out slot,
+ * b counts the packet on its way out, and the final sends it out of the
+ * interface the metadata names.
+ */
 static void egress(struct __test_metadata *_metadata, struct env *e)
 {
 	struct pcn_port p1 = { .name = "p1", .peer = PCN_PEER_IFACE,
-			       .ifindex = LO, .eg_slot = S_EGRESS,
-			       .eg_point = P_EG };
-	struct pcn_point pt = { .rec = R_EG, .kind = PCN_POINT_PORT,
-				.dir = PCN_DIR_EGRESS,
-				.entry_slot = S_EGRESS };
-	struct pcn_chain ch = { .n = 1, .dir = PCN_DIR_EGRESS,
-				.final = PCN_FINAL_IFACE, .final_ifindex = LO,
-				.hops = { S_HWB } };
+			       .ifindex = LO, .eg_chain = 1 };
 	struct hw_config eg_drop = { .action = { HW_PASS, HW_DROP } };
 	__u32 ret;
 
-	ASSERT_EQ(0, put(e->chains, R_EG, &ch));
-	ASSERT_EQ(0, put(e->points, P_EG, &pt));
+	ASSERT_EQ(0, slot(e, NEXT_EG(S_B), prog_fd(e->obj[O_FINALS], "pcn_final_tx")));
+	ASSERT_EQ(0, slot(e, OUT(1), prog_fd(e->obj[O_B], "helloworld_eg")));
 	ASSERT_EQ(0, put(e->ports, 1, &p1));
 	ASSERT_EQ(0, run(e, &ret));
 	EXPECT_EQ(redirect(e->tc), ret);
-	EXPECT_EQ(1, hw_count(e, 1, PCN_DIR_EGRESS));
-	EXPECT_EQ(1, hw_count(e, 1, PCN_DIR_INGRESS));
+	EXPECT_EQ(1, hw_count(e, O_B, PCN_DIR_EGRESS));
+	EXPECT_EQ(1, hw_count(e, O_B, PCN_DIR_INGRESS));
 
-	ASSERT_EQ(0, put(e->hw_cfg[1], 0, &eg_drop));
+	ASSERT_EQ(0, put(e->hw_cfg[O_B], 0, &eg_drop));
 	ASSERT_EQ(0, run(e, &ret));
 	EXPECT_EQ(drop(e->tc), ret);
-	EXPECT_EQ(2, hw_count(e, 1, PCN_DIR_EGRESS));
+	EXPECT_EQ(2, hw_count(e, O_B, PCN_DIR_EGRESS));
 }
 
 TEST_F(chain, egress_xdp)
@@ -343,33 +353,26 @@ TEST_F(chain, egress_tc)
 	egress(_metadata, &self->e);
 }
 
-/* A point whose record is missing or broken drops (fails closed). */
-static void broken(struct __test_metadata *_metadata, struct env *e)
+/* A next slot left empty (a cube going away) drops the packet. */
+static void empty_slot(struct __test_metadata *_metadata, struct env *e)
 {
-	struct pcn_point pt = { .rec = PCN_REC_NONE, .kind = PCN_POINT_PORT,
-				.entry_slot = S_ENTRY };
-	struct pcn_chain bad = { .n = 200, .hops = { S_HWB } };
-	__u32 ret;
+	__u32 key = NEXT_IN(S_B), ret;
 
-	ASSERT_EQ(0, put(e->points, P_IN, &pt));
+	ASSERT_EQ(0, bpf_map_delete_elem(e->panel, &key));
 	ASSERT_EQ(0, run(e, &ret));
 	EXPECT_EQ(drop(e->tc), ret);
-	pt.rec = R_B;
-	ASSERT_EQ(0, put(e->chains, R_B, &bad));
-	ASSERT_EQ(0, put(e->points, P_IN, &pt));
-	ASSERT_EQ(0, run(e, &ret));
-	EXPECT_EQ(drop(e->tc), ret);
+	EXPECT_EQ(1, hw_count(e, O_B, PCN_DIR_INGRESS));
 	EXPECT_EQ(0, port_rx(e, 0));
 }
 
-TEST_F(chain, broken_record_xdp)
+TEST_F(chain, empty_slot_xdp)
 {
-	broken(_metadata, &self->e);
+	empty_slot(_metadata, &self->e);
 }
 
-TEST_F(chain, broken_record_tc)
+TEST_F(chain, empty_slot_tc)
 {
-	broken(_metadata, &self->e);
+	empty_slot(_metadata, &self->e);
 }
 
 TEST_HARNESS_MAIN

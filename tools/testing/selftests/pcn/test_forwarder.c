@@ -50,6 +50,8 @@ static int cube_open_xdp(struct cube *c, int panel_fd, int scratch_fd)
 	if (!s)
 		return -errno;
 	c->skel = s;
+	/* cube a's ports lead out by slots 100.., cube b's by 200.. */
+	s->rodata->pcn_out_base = panel_fd >= 0 ? 200 : 100;
 	if (panel_fd >= 0 &&
 	    (bpf_map__reuse_fd(s->maps.pcn_patchpanel, panel_fd) ||
 	     bpf_map__reuse_fd(s->maps.pcn_scratch, scratch_fd)))
@@ -73,6 +75,7 @@ static int cube_open_tc(struct cube *c, int panel_fd)
 	if (!s)
 		return -errno;
 	c->skel = s;
+	s->rodata->pcn_out_base = panel_fd >= 0 ? 200 : 100;
 	if (panel_fd >= 0 && bpf_map__reuse_fd(s->maps.pcn_patchpanel, panel_fd))
 		return -errno;
 	if (forwarder_tc__load(s))
@@ -131,7 +134,6 @@ static int set_port(struct cube *c, __u32 idx, __u32 peer, __u32 ifindex,
 		.ifindex = ifindex,
 		.peer_slot = peer_slot,
 		.peer_port = peer_port,
-		.eg_slot = PCN_SLOT_NONE,
 		.eg_point = PCN_POINT_NONE,
 	};
 
@@ -281,6 +283,8 @@ static int port_prog(bool tc, int panel_fd, int scratch_fd, __u32 slot,
 		*skel = s;
 		s->rodata->pcn_slot = slot;
 		s->rodata->pcn_port = port;
+		bpf_program__set_autoload(s->progs.pcn_final_pass, false);
+		bpf_program__set_autoload(s->progs.pcn_final_tx, false);
 		if (bpf_map__reuse_fd(s->maps.pcn_patchpanel, panel_fd) ||
 		    port_tc__load(s))
 			return -errno;
@@ -293,6 +297,8 @@ static int port_prog(bool tc, int panel_fd, int scratch_fd, __u32 slot,
 		*skel = s;
 		s->rodata->pcn_slot = slot;
 		s->rodata->pcn_port = port;
+		bpf_program__set_autoload(s->progs.pcn_final_pass, false);
+		bpf_program__set_autoload(s->progs.pcn_final_tx, false);
 		if (bpf_map__reuse_fd(s->maps.pcn_patchpanel, panel_fd) ||
 		    bpf_map__reuse_fd(s->maps.pcn_scratch, scratch_fd) ||
 		    port_xdp__load(s))
@@ -353,11 +359,14 @@ TEST_F(fwd, port_entry_tc)
 	check_port_entry(_metadata, self->tc, &self->a);
 }
 
-/* Cube a's port 1 is the peer of cube b's port 4: a tail call hands over. */
+/*
+ * Cube a's port 1 is the peer of cube b's port 4: a's way out of port 1,
+ * slot out_base + 1, holds b.
+ */
 static void check_cube_to_cube(struct __test_metadata *_metadata, bool tc,
 			       struct cube *a, struct cube *b)
 {
-	__u32 slot_b = 7, ret;
+	__u32 slot_b = 100 + 1, ret;
 
 	ASSERT_EQ(0, bpf_map_update_elem(a->panel_fd, &slot_b, &b->prog_fd,
 					 BPF_ANY));
@@ -374,7 +383,7 @@ static void check_cube_to_cube(struct __test_metadata *_metadata, bool tc,
 	EXPECT_EQ(1, stats(b, 4).rx_packets);
 	EXPECT_EQ(1, stats(b, 6).tx_packets);
 
-	/* the peer cube gone from its slot: dropped, counted at a's port */
+	/* nothing in the slot any more: dropped, counted at a's port */
 	ASSERT_EQ(0, bpf_map_delete_elem(a->panel_fd, &slot_b));
 	ASSERT_EQ(0, run(tc, a, a->prog_fd, 0, &ret));
 	EXPECT_EQ(v_drop(tc), ret);

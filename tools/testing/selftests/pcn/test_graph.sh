@@ -268,21 +268,26 @@ bad_input()
 	diff <(echo "$before") <(echo "$after")
 
 	# the tail-call budget: 8 transparent cubes at each point of the path
-	# f1:p1 -> f1:x -> f2:y -> f2:p2 take 1 + 8 + 8 + 1 + 8 = 26 tail
-	# calls, so f2:p2's egress has room for 6 (32), not 7
+	# f1:p1 -> f1:x -> f2:y -> f2:p2 take 1 + 8 + (8 + 1) + 8 = 26 tail
+	# calls to f2, whose way out to r2 then takes 1 per cube and 1 to the
+	# interface: room for 6 (33), not 7
 	for i in 1 2 3 4 5 6 7 8; do
-		pcn -n "$R" cube add "t$i" type helloworld mode "$1"
-		[ "$i" = 8 ] || pcn -n "$R" link add "t$i" port f1:p1 ingress
-		pcn -n "$R" link add "t$i" port f1:x egress
-		pcn -n "$R" link add "t$i" port f2:y ingress
+		for p in a b c d; do
+			pcn -n "$R" cube add "$p$i" type helloworld mode "$1"
+		done
+		[ "$i" = 8 ] || pcn -n "$R" link add "a$i" port f1:p1 ingress
+		pcn -n "$R" link add "b$i" port f1:x egress
+		pcn -n "$R" link add "c$i" port f2:y ingress
 	done
 	for i in 1 2 3 4 5 6; do
-		pcn -n "$R" link add "t$i" port f2:p2 egress
+		pcn -n "$R" link add "d$i" port f2:p2 egress
 	done
 	before=$(tree_snapshot)
-	check_err 2 "$PCN" -n "$R" link add t7 port f2:p2 egress
-	{ "$PCN" -n "$R" link add t7 port f2:p2 egress 2>&1 || true; } |
-		grep -q 'the path from f1:p1, f1:x -> f2:y, f2:p2 would take 33 tail calls'
+	check_err 2 "$PCN" -n "$R" link add d7 port f2:p2 egress
+	{ "$PCN" -n "$R" link add d7 port f2:p2 egress 2>&1 || true; } |
+		grep -q 'the path from f1:p1, f1:x -> f2:y, f2:p2 would take 34 tail calls'
+	# one place each way: c1 is at f2:y ingress already
+	check_err 2 "$PCN" -n "$R" link add c1 port f2:p2 ingress
 	check_err 2 "$PCN" -n "$R" link add h port f2:y ingress
 	after=$(tree_snapshot)
 	diff <(echo "$before") <(echo "$after")
