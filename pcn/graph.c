@@ -2,12 +2,11 @@
 /*
  * The cube graph and the kernel's tail-call budget.
  *
- * A packet moves through the graph by tail calls: one from the entry
- * program of an interface into its port, one per transparent cube on
- * the way, one from a cube into a peer cube or into the transparent cubes
- * on its way out, and one from the last of those to the program that
- * sends out of an interface. The kernel allows 33 per packet
- * (PCN_TAIL_CALL_BUDGET). Since a cube may send a packet out
+ * A packet moves through the graph by tail calls, each handing it to one
+ * more program: the standard cube entered from an interface, each
+ * transparent cube on the way, each peer cube, and, after the
+ * transparent cubes on a port's way out to an interface, the program
+ * that sends out. The kernel allows 33 per packet (PCN_TAIL_CALL_BUDGET). Since a cube may send a packet out
  * of any port but the one it came in by, every such path through the
  * graph counts: a change that would let one exceed the budget, or close
  * a loop (which a packet could go round until the limit), is refused

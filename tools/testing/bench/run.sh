@@ -26,7 +26,7 @@ BENCH=$BUILD/tools/pcn-bench
 ROUNDS=3
 SECS=2
 QUICK=
-SCENARIOS=(floor forwarder_xdp forwarder_tc micro control)
+SCENARIOS=(floor forwarder_xdp forwarder_tc chain micro hops control)
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -115,6 +115,30 @@ teardown_pcn_fwd()
 	"$PCN" -n "$NS_D" cube del bfw
 }
 
+# three forwarders in a row, linked cube to cube: r1 -> c1 -> c2 -> c3 -> r2
+setup_pcn_chain3()
+{
+	local c
+
+	for c in c1 c2 c3; do
+		"$PCN" -n "$NS_D" cube add "$c" type forwarder mode "$1"
+	done
+	"$PCN" -n "$NS_D" link add c1:p1 dev r1
+	"$PCN" -n "$NS_D" link add c1:x peer c2:y
+	"$PCN" -n "$NS_D" link add c2:z peer c3:w
+	"$PCN" -n "$NS_D" link add c3:p2 dev r2
+	"$PCN" -n "$NS_D" cube set c1 port p1 action forward x
+	"$PCN" -n "$NS_D" cube set c2 port y action forward z
+	"$PCN" -n "$NS_D" cube set c3 port w action forward p2
+}
+
+teardown_pcn_chain3()
+{
+	"$PCN" -n "$NS_D" cube del c1
+	"$PCN" -n "$NS_D" cube del c2
+	"$PCN" -n "$NS_D" cube del c3
+}
+
 setup_bridge()
 {
 	ip -n "$NS_D" link add br0 type bridge
@@ -143,6 +167,14 @@ measure_variant()
 		setup_pcn_fwd tc
 		gen sink "$NS_S" s0
 		teardown_pcn_fwd ;;
+	"pcn 3 forwarders xdp")
+		setup_pcn_chain3 xdp
+		gen sink "$NS_S" s0
+		teardown_pcn_chain3 ;;
+	"pcn 3 forwarders tc")
+		setup_pcn_chain3 tc
+		gen sink "$NS_S" s0
+		teardown_pcn_chain3 ;;
 	"linux bridge")
 		setup_bridge
 		gen sink "$NS_S" s0
@@ -195,6 +227,12 @@ scen_forwarder_tc()
 	measure forwarder_tc Mpps "pcn forwarder tc" "linux bridge"
 }
 
+scen_chain()
+{
+	measure chain_xdp Mpps "pcn 3 forwarders xdp" "pcn forwarder xdp"
+	measure chain_tc Mpps "pcn 3 forwarders tc" "pcn forwarder tc"
+}
+
 # ns per packet through BPF_PROG_TEST_RUN: the port entry program of a
 # forwarder port (entry + tail call + forwarder + redirect) against an
 # empty program, the floor of the method.
@@ -222,6 +260,42 @@ scen_micro()
 		report "micro_$mode" ns "forwarder entry" "$a" "empty program" "$b"
 		report "micro_$mode" ns "  net of the floor" "$((a - b))" \
 			"empty program" "$b"
+	done
+}
+
+# The cost of one more cube on a packet's way: 0..8 helloworld cubes at
+# a forwarder port's ingress, ns per run of the port's entry program,
+# and the slope of the least-squares line through them.
+scen_hops()
+{
+	local mode k i link v pts
+
+	for mode in xdp tc; do
+		setup_pcn_fwd "$mode"
+		link=$(echo "$PCN_ROOT"/ns-*/cubes/bfw/link_p1)
+		pts=""
+		for ((k = 0; k <= 8; k++)); do
+			if [ "$k" -gt 0 ]; then
+				"$PCN" -n "$NS_D" cube add "h$k" type helloworld \
+					mode "$mode"
+				"$PCN" -n "$NS_D" link add "h$k" port bfw:p1 ingress
+			fi
+			v=()
+			for ((i = 0; i < ROUNDS; i++)); do
+				v+=("$(prog_ns link "$link")")
+			done
+			pts+="$k $(printf '%s\n' "${v[@]}" | median)"$'\n'
+		done
+		teardown_pcn_fwd
+		for ((k = 1; k <= 8; k++)); do
+			"$PCN" -n "$NS_D" cube del "h$k"
+		done
+		report "hops_$mode" ns "0 cubes" "$(awk '$1 == 0 { print $2 }' <<<"$pts")" \
+			"8 cubes" "$(awk '$1 == 8 { print $2 }' <<<"$pts")"
+		report "hops_$mode" ns "per cube (fit)" "$(awk '{ n++; sx += $1;
+			sy += $2; sxx += $1 * $1; sxy += $1 * $2 } END {
+			printf "%.1f", (n * sxy - sx * sy) / (n * sxx - sx * sx) }' <<<"$pts")" \
+			"empty program" "$(prog_ns empty)"
 	done
 }
 
