@@ -182,6 +182,7 @@ int point_apply(__u32 id)
 		from = i == (int)ch.n - 1 ? final
 					  : ch.hops[i + 1] + dir;
 		err = panel_copy(pt.mode, from, ch.hops[i] + 2 + dir);
+		pcn_fault_point("chain-half-applied");
 	}
 	if (!err)
 		err = panel_copy(pt.mode, ch.n ? ch.hops[0] + dir : final,

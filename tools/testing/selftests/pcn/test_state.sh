@@ -337,6 +337,107 @@ batch()
 	pcn -n "$R" -j cube show | jq -e 'map(.name) == ["b3"]'
 }
 
+# H1 -- r1 [f1] x == y [f2] r2 -- H2, forwarding both ways
+two_cubes()
+{
+	setup_root
+	topo_pair
+	pcn -n "$R" cube add f1 type forwarder
+	pcn -n "$R" cube add f2 type forwarder
+	pcn -n "$R" link add f1:p1 dev r1
+	pcn -n "$R" link add f2:p2 dev r2
+}
+
+forward_both()
+{
+	pcn -n "$R" cube set f1 port p1 action forward x port x action forward p1
+	pcn -n "$R" cube set f2 port p2 action forward y port y action forward p2
+}
+
+killed_peer_add()
+{
+	two_cubes
+	kill_at peer-add-half link add f1:x peer f2:y
+	# half made, not committed: the next command takes it back
+	pcn -n "$R" cube add other type forwarder
+	no_staging
+	pcn -n "$R" -j link show | jq -e '[.[] | select(.peer)] | length == 0'
+	pcn -n "$R" link add f1:x peer f2:y
+	forward_both
+	ping_ok "$H1" 10.201.1.2 2
+}
+
+killed_peer_del()
+{
+	two_cubes
+	pcn -n "$R" link add f1:x peer f2:y
+	kill_at peer-del-half link del f1:x
+	pcn -n "$R" cube add other type forwarder
+	no_staging
+	pcn -n "$R" -j link show | jq -e '[.[] | select(.peer)] | length == 0'
+	pcn -n "$R" link add f1:x peer f2:y
+}
+
+killed_attach_dev()
+{
+	local n0
+
+	setup_root
+	add_ns R
+	add_veth "$R" r1 "$R" x1
+	n0=$(port_progs)
+	pcn -n "$R" cube add h type helloworld
+	kill_at attach-dev-attached link add h dev r1
+	pcn -n "$R" cube add other type forwarder
+	no_staging
+	pcn -n "$R" -j link show | jq -e 'length == 0'
+	port_progs_are "$n0"
+	ip -n "$R" -d link show dev r1 | fails grep -q 'prog/xdp'
+	pcn -n "$R" link add h dev r1
+	pcn -n "$R" -j link show | jq -e 'length == 1 and .[0].state == "attached"'
+}
+
+# killed while the linked list is half rewritten: the sweep writes the
+# chain the record says, and traffic passes every cube again
+killed_chain_apply()
+{
+	local c
+
+	two_cubes
+	pcn -n "$R" link add f1:x peer f2:y
+	forward_both
+	for c in a b c; do
+		pcn -n "$R" cube add "$c" type helloworld
+	done
+	pcn -n "$R" link add a port f1:p1 ingress
+	pcn -n "$R" link add c port f1:p1 ingress
+	kill_at chain-half-applied link add b port f1:p1 ingress before c
+	pcn -n "$R" cube add other type forwarder
+	no_staging
+	pcn -n "$R" -j link show cube f1 |
+		jq -e '.[] | select(.port == "p1") | .ingress_chain == ["a","b","c"]'
+	ping_ok "$H1" 10.201.1.2 3
+	for c in a b c; do
+		[ "$(pcn -n "$R" -j -s cube show "$c" | jq '.[0].stats.ingress.packets')" -ge 3 ]
+	done
+}
+
+killed_detach()
+{
+	two_cubes
+	pcn -n "$R" link add f1:x peer f2:y
+	forward_both
+	pcn -n "$R" cube add e type helloworld
+	pcn -n "$R" link add e port f1:x egress
+	kill_at detach-committed link del e port f1:x
+	pcn -n "$R" cube add other type forwarder
+	no_staging
+	pcn -n "$R" -j link show cube e | jq -e 'length == 0'
+	ping_ok "$H1" 10.201.1.2 2
+	pcn -n "$R" link add e port f1:x egress
+	ping_ok "$H1" 10.201.1.2 2
+}
+
 run_test bad_input_leaves_tree_unchanged bad_input
 for p in cube-add-pinned cube-add-panel; do
 	run_test "killed_cube_add_${p#cube-add-}_xdp" killed_cube_add $p xdp
@@ -350,6 +451,11 @@ for p in link-add-attached link-add-port link-add-pinned; do
 	done
 done
 run_test killed_link_del killed_link_del
+run_test killed_peer_add killed_peer_add
+run_test killed_peer_del killed_peer_del
+run_test killed_attach_dev killed_attach_dev
+run_test killed_chain_apply killed_chain_apply
+run_test killed_detach killed_detach
 run_test killed_anywhere killed_anywhere
 run_test concurrent_adds concurrent_adds
 run_test interface_vanishes_xdp interface_vanishes xdp
