@@ -466,7 +466,8 @@ int cube_install(const struct cube_spec *spec, struct bpf_object *obj)
 	int err;
 
 	if (spec->max_ports) {
-		prog = bpf_object__next_program(obj, NULL);
+		/* the program named after the type; the others are helpers */
+		prog = bpf_object__find_program_by_name(obj, spec->type);
 		return prog ? panel_set(spec->mode, spec->slot,
 					bpf_program__fd(prog))
 			    : -ENOENT;

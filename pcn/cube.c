@@ -26,6 +26,7 @@
 
 static const struct cube_type *const types[] = {
 	&forwarder_type,
+	&bridge_type,
 	&helloworld_type,
 };
 

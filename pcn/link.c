@@ -142,6 +142,14 @@ err_slot:
 	return err;
 }
 
+/* The cube type's own state for a new port. */
+static int port_added(struct pcn_cube *c, __u32 idx, const struct pcn_port *p)
+{
+	const struct cube_type *type = cube_type_find(c->meta.type);
+
+	return type && type->port_added ? type->port_added(c, idx, p) : 0;
+}
+
 int port_remove(struct pcn_cube *c, __u32 idx)
 {
 	const struct cube_type *type = cube_type_find(c->meta.type);
@@ -319,6 +327,8 @@ static int link_connect(struct pcn_cube *c, const char *port,
 	err = zero_stats_and_devmap(c, idx, ifc->ifindex);
 	if (!err)
 		err = cube_port_write(c, idx, &rec);
+	if (!err)
+		err = port_added(c, idx, &rec);
 	if (err) {
 		err = pcn_err_kernel(err, "cannot write port %s", what);
 		goto undo;
@@ -554,10 +564,14 @@ static int link_peer_add(const char *ca, char *pa, const char *cb, char *pb)
 		err = cube_stats_reset(&a, ia);
 	if (!err)
 		err = cube_port_write(&b, ib, &rec_b);
+	if (!err)
+		err = port_added(&b, ib, &rec_b);
 	pcn_fault_point("peer-add-half");
 	/* the commit point */
 	if (!err)
 		err = cube_port_write(&a, ia, &rec_a);
+	if (!err)
+		err = port_added(&a, ia, &rec_a);
 	if (err) {
 		err = pcn_err_kernel(err, "cannot write the ports");
 		goto undo;

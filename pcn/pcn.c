@@ -23,7 +23,8 @@
 
 static const struct pcn_object objects[] = {
 	{ "cube", do_cube, "network functions: add, delete, configure, show" },
-	{ "link", do_link, "connect cube ports to interfaces" },
+	{ "link", do_link, "wire cubes: ports to interfaces and to each other" },
+	{ "fdb", do_fdb, "forwarding database of bridge cubes" },
 	{ "help", do_help, "this text" },
 };
 
@@ -40,7 +41,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: pcn [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"       pcn [ -force ] -batch FILE\n"
-		"where  OBJECT := { cube | link | help }\n"
+		"where  OBJECT := { cube | link | fdb | help }\n"
 		"       OPTIONS := { -V | -j | -p | -s | -d | -n NETNS | -root DIR |\n"
 		"                    -h }\n"
 		"       (long forms: -Version -json -pretty -statistics -details\n"

@@ -63,6 +63,9 @@ struct cube_type {
 	void (*show)(struct pcn_cube *c);
 	void (*show_port)(struct pcn_cube *c, const struct pcn_port *ports,
 			  __u32 idx);
+	/* a port was made (record written, not yet committed) */
+	int (*port_added)(struct pcn_cube *c, __u32 idx,
+			  const struct pcn_port *p);
 	/* a port goes away: drop the type's state that refers to it */
 	int (*port_removed)(struct pcn_cube *c, __u32 idx);
 };
@@ -78,6 +81,12 @@ const struct cube_type *const *cube_types(size_t *count);
 
 extern const struct cube_type forwarder_type;
 extern const struct cube_type helloworld_type;
+extern const struct cube_type bridge_type;
+
+int do_fdb(int argc, char **argv);
+/* fdb.c: "xx:xx:xx:xx:xx:xx"; delete a bridge's entries (port/vid -1: any) */
+int parse_mac(const char *arg, __u8 *mac);
+int br_fdb_flush(struct pcn_cube *c, int port, bool dynamic_only, int vid);
 
 /* The cube graph, for the tail-call budget (graph.c). */
 struct graph;

@@ -26,7 +26,7 @@ BENCH=$BUILD/tools/pcn-bench
 ROUNDS=3
 SECS=2
 QUICK=
-SCENARIOS=(floor forwarder_xdp forwarder_tc chain micro hops control)
+SCENARIOS=(floor forwarder_xdp forwarder_tc chain bridge micro hops control)
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -139,12 +139,29 @@ teardown_pcn_chain3()
 	"$PCN" -n "$NS_D" cube del c3
 }
 
+# the generator's destination MAC, known on the sink's side
+DMAC=02:00:00:00:00:02
+
 setup_bridge()
 {
 	ip -n "$NS_D" link add br0 type bridge
 	ip -n "$NS_D" link set r1 master br0
 	ip -n "$NS_D" link set r2 master br0
 	ip -n "$NS_D" link set br0 up
+	bridge -n "$NS_D" fdb add "$DMAC" dev r2 master static
+}
+
+setup_pcn_bridge()
+{
+	"$PCN" -n "$NS_D" cube add bbr type bridge mode "$1"
+	"$PCN" -n "$NS_D" link add bbr:p1 dev r1
+	"$PCN" -n "$NS_D" link add bbr:p2 dev r2
+	"$PCN" -n "$NS_D" fdb add "$DMAC" port bbr:p2
+}
+
+teardown_pcn_bridge()
+{
+	"$PCN" -n "$NS_D" cube del bbr
 }
 
 teardown_bridge()
@@ -175,6 +192,14 @@ measure_variant()
 		setup_pcn_chain3 tc
 		gen sink "$NS_S" s0
 		teardown_pcn_chain3 ;;
+	"pcn bridge xdp")
+		setup_pcn_bridge xdp
+		gen sink "$NS_S" s0
+		teardown_pcn_bridge ;;
+	"pcn bridge tc")
+		setup_pcn_bridge tc
+		gen sink "$NS_S" s0
+		teardown_pcn_bridge ;;
 	"linux bridge")
 		setup_bridge
 		gen sink "$NS_S" s0
@@ -225,6 +250,15 @@ scen_forwarder_tc()
 {
 	measure forwarder_tc Mpps "pcn forwarder tc" "tc redirect"
 	measure forwarder_tc Mpps "pcn forwarder tc" "linux bridge"
+}
+
+# Known unicast through a 2-port bridge: pcn's against Linux's, and the
+# XDP one against a bare redirect.
+scen_bridge()
+{
+	measure bridge_xdp Mpps "pcn bridge xdp" "linux bridge"
+	measure bridge_tc Mpps "pcn bridge tc" "linux bridge"
+	measure bridge_xdp Mpps "pcn bridge xdp" "xdp redirect"
 }
 
 scen_chain()

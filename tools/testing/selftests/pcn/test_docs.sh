@@ -44,7 +44,7 @@ synopsis_sync()
 {
 	local obj page text line
 
-	for obj in "" cube link; do
+	for obj in "" cube link fdb; do
 		page=$DOC/pcn${obj:+-$obj}.8
 		text=$(man_text "$page")
 		while read -r line; do
@@ -69,7 +69,8 @@ readme_sync()
 			return 1
 		fi
 	done < <(usage_lines cube help | grep -v ' help$'
-		 usage_lines link help | grep -v ' help$')
+		 usage_lines link help | grep -v ' help$'
+		 usage_lines fdb help | grep -v ' help$')
 	[[ $readme == *"Documentation/pcn.8"* ]]
 	[[ $readme == *"make check"* ]]
 	[[ $readme == *"make demo"* ]]
@@ -96,8 +97,12 @@ completion_sync()
 
 	bash -n "$TOP/bash-completion/pcn"
 	words=$(complete_words pcn "")
-	for obj in cube link help; do
+	for obj in cube link fdb help; do
 		grep -qx "$obj" <<<"$words"
+	done
+	words=$(complete_words pcn fdb "")
+	for verb in show add del flush help; do
+		grep -qx "$verb" <<<"$words"
 	done
 	words=$(complete_words pcn cube "")
 	for verb in add del set show help; do

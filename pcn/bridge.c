@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * bridge: a learning L2 switch in the datapath.
+ *
+ *   pcn cube add NAME type bridge [ ageing_time SECONDS ]
+ *   pcn cube set NAME [ ageing_time SECONDS ] [ port PORT state STATE ] ...
+ *   STATE := { forwarding | learning | listening | blocking | disabled }
+ *
+ * The forwarding database is the object "fdb" (pcn/fdb.c).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bridge.h"
+#include "json_print.h"
+#include "pcn.h"
+#include "utils.h"
+#include "bridge_xdp.skel.h"
+#include "bridge_tc.skel.h"
+
+static const char *const states[] = {
+	[BR_FORWARDING] = "forwarding",
+	[BR_DISABLED] = "disabled",
+	[BR_BLOCKING] = "blocking",
+	[BR_LISTENING] = "listening",
+	[BR_LEARNING] = "learning",
+};
+
+/* The part of meta.config the bridge keeps: its canonical settings. */
+struct br_meta {
+	__u32 ageing;			/* seconds */
+};
+
+static int parse_ageing(const char *arg, __u32 *sec)
+{
+	if (get_u32(sec, arg, 10) || *sec == 0 || *sec > 1000000)
+		return pcn_err(PCN_EXIT_USAGE,
+			       "ageing_time \"%s\": 1 to 1000000 seconds", arg);
+	return 0;
+}
+
+static int br_parse_add(int argc, char **argv, __u8 *config)
+{
+	struct br_meta m = { .ageing = BR_AGEING_DEFAULT };
+	bool seen = false;
+	int err;
+
+	while (argc > 0) {
+		if (!is_kw(*argv, "ageing_time"))
+			return pcn_unknown_kw("cube", *argv);
+		DUP_CHECK(seen, "ageing_time");
+		NEXT_ARG();
+		err = parse_ageing(*argv, &m.ageing);
+		if (err)
+			return err;
+		argc--;
+		argv++;
+	}
+	memcpy(config, &m, sizeof(m));
+	return 0;
+}
+
+static int config_write(struct pcn_cube *c, __u32 ageing)
+{
+	struct br_config cfg = { .ageing_ns = (__u64)ageing * 1000000000ull };
+	__u32 zero = 0;
+	int fd, err = 0;
+
+	fd = cube_obj_fd(c, "br_config");
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static int br_init(struct pcn_cube *c)
+{
+	struct br_meta m;
+
+	memcpy(&m, c->meta.config, sizeof(m));
+	return config_write(c, m.ageing);
+}
+
+static int state_parse(const char *arg, __u32 *state)
+{
+	__u32 i;
+
+	for (i = 0; i < ARRAY_SIZE(states); i++) {
+		if (is_kw(arg, states[i])) {
+			*state = i;
+			return 0;
+		}
+	}
+	return pcn_err(PCN_EXIT_USAGE,
+		       "port state \"%s\" is unknown: forwarding, learning, listening, blocking or disabled",
+		       arg);
+}
+
+static int state_get(struct pcn_cube *c, __u32 idx, __u32 *state)
+{
+	struct br_port bp;
+	int fd, err = 0;
+
+	fd = cube_obj_fd(c, "br_ports");
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_lookup_elem(fd, &idx, &bp))
+		err = -errno;
+	else
+		*state = bp.state;
+	close(fd);
+	return err;
+}
+
+static int state_put(struct pcn_cube *c, __u32 idx, __u32 state)
+{
+	struct br_port bp = { .state = state };
+	int fd, err = 0;
+
+	fd = cube_obj_fd(c, "br_ports");
+	if (fd < 0)
+		return -errno;
+	if (bpf_map_update_elem(fd, &idx, &bp, BPF_ANY))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static int br_set(struct pcn_cube *c, int argc, char **argv)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	__u32 want[PCN_MAX_PORTS], i;
+	bool touched[PCN_MAX_PORTS] = {}, ageing_set = false;
+	struct br_meta m;
+	int idx, err;
+
+	memcpy(&m, c->meta.config, sizeof(m));
+	err = cube_ports_read(c, ports);
+	if (err)
+		return pcn_err_kernel(err, "cannot read cube \"%s\"", c->name);
+	/* everything checked before anything changes */
+	while (argc > 0) {
+		if (is_kw(*argv, "ageing_time")) {
+			DUP_CHECK(ageing_set, "ageing_time");
+			NEXT_ARG();
+			err = parse_ageing(*argv, &m.ageing);
+		} else if (is_kw(*argv, "port")) {
+			NEXT_ARG();
+			idx = cube_port_find(ports, PCN_MAX_PORTS, *argv);
+			if (idx < 0)
+				return pcn_err(PCN_EXIT_KERNEL,
+					       "port %s:%s does not exist",
+					       c->name, *argv);
+			if (touched[idx])
+				return pcn_err(PCN_EXIT_USAGE,
+					       "port \"%s\" is given twice", *argv);
+			touched[idx] = true;
+			NEXT_ARG();
+			if (!is_kw(*argv, "state"))
+				return pcn_err(PCN_EXIT_USAGE,
+					       "expected \"state\", got \"%s\"",
+					       *argv);
+			NEXT_ARG();
+			err = state_parse(*argv, &want[idx]);
+		} else {
+			return pcn_unknown_kw("cube", *argv);
+		}
+		if (err)
+			return err;
+		argc--;
+		argv++;
+	}
+	for (i = 0; i < PCN_MAX_PORTS && !err; i++)
+		if (touched[i])
+			err = state_put(c, i, want[i]);
+	if (!err && ageing_set) {
+		err = config_write(c, m.ageing);
+		if (!err) {
+			memcpy(c->meta.config, &m, sizeof(m));
+			err = cube_meta_write(c);
+		}
+	}
+	return err ? pcn_err_kernel(err, "cannot set cube \"%s\"", c->name) : 0;
+}
+
+static void br_show(struct pcn_cube *c)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd, i;
+	struct br_stats v[ncpu > 0 ? ncpu : 1], sum = {};
+	struct br_meta m;
+	__u32 zero = 0;
+
+	memcpy(&m, c->meta.config, sizeof(m));
+	print_uint(PRINT_ANY, "ageing_time", " ageing_time %u", m.ageing);
+	if (!show_stats)
+		return;
+	fd = cube_obj_fd(c, "br_stats");
+	if (fd < 0)
+		return;
+	if (!bpf_map_lookup_elem(fd, &zero, v)) {
+		for (i = 0; i < ncpu; i++) {
+			sum.flooded += v[i].flooded;
+			sum.learned += v[i].learned;
+			sum.moved += v[i].moved;
+			sum.fdb_full += v[i].fdb_full;
+			sum.malformed += v[i].malformed;
+			sum.link_local += v[i].link_local;
+			sum.filtered += v[i].filtered;
+		}
+	}
+	close(fd);
+	open_json_object("bridge_stats");
+	print_u64(PRINT_ANY, "flooded", "\n    flooded %" PRIu64, sum.flooded);
+	print_u64(PRINT_ANY, "learned", ", learned %" PRIu64, sum.learned);
+	print_u64(PRINT_ANY, "moved", ", moved %" PRIu64, sum.moved);
+	print_u64(PRINT_ANY, "fdb_full", ", fdb full %" PRIu64, sum.fdb_full);
+	print_u64(PRINT_ANY, "malformed", ", malformed %" PRIu64,
+		  sum.malformed);
+	print_u64(PRINT_ANY, "link_local", ", link-local %" PRIu64,
+		  sum.link_local);
+	print_u64(PRINT_ANY, "filtered", ", filtered %" PRIu64, sum.filtered);
+	close_json_object();
+}
+
+static void br_show_port(struct pcn_cube *c, const struct pcn_port *ports,
+			 __u32 idx)
+{
+	__u32 state = BR_FORWARDING;
+
+	if (state_get(c, idx, &state) || state >= ARRAY_SIZE(states))
+		return;
+	print_string(PRINT_ANY, "stp_state", " %s", states[state]);
+}
+
+/* Interface ports take part in XDP floods: the devmap and its index. */
+static int br_port_added(struct pcn_cube *c, __u32 idx,
+			 const struct pcn_port *p)
+{
+	struct bpf_devmap_val dv = { .ifindex = p->ifindex };
+	int flood_fd, ifport_fd, prog_fd, err = 0;
+
+	if (p->peer != PCN_PEER_IFACE || c->meta.mode == PCN_MODE_TC)
+		return state_put(c, idx, BR_FORWARDING);
+	flood_fd = cube_obj_fd(c, "br_flood");
+	ifport_fd = cube_obj_fd(c, "br_ifport");
+	prog_fd = cube_obj_fd(c, "prog_bridge_egress");
+	if (flood_fd < 0 || ifport_fd < 0 || prog_fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	dv.bpf_prog.fd = prog_fd;
+	err = state_put(c, idx, BR_FORWARDING);
+	if (!err && bpf_map_update_elem(ifport_fd, &p->ifindex, &idx, BPF_ANY))
+		err = -errno;
+	if (!err && bpf_map_update_elem(flood_fd, &p->ifindex, &dv, BPF_ANY))
+		err = -errno;
+out:
+	if (flood_fd >= 0)
+		close(flood_fd);
+	if (ifport_fd >= 0)
+		close(ifport_fd);
+	if (prog_fd >= 0)
+		close(prog_fd);
+	return err;
+}
+
+/* Entries learned on a port go with it. */
+static int br_port_removed(struct pcn_cube *c, __u32 idx)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	int fd, err;
+
+	err = cube_ports_read(c, ports);
+	if (!err && ports[idx].peer == PCN_PEER_IFACE &&
+	    c->meta.mode != PCN_MODE_TC) {
+		fd = cube_obj_fd(c, "br_flood");
+		if (fd >= 0) {
+			bpf_map_delete_elem(fd, &ports[idx].ifindex);
+			close(fd);
+		}
+		fd = cube_obj_fd(c, "br_ifport");
+		if (fd >= 0) {
+			bpf_map_delete_elem(fd, &ports[idx].ifindex);
+			close(fd);
+		}
+	}
+	if (!err)
+		err = state_put(c, idx, BR_FORWARDING);
+	if (!err)
+		err = br_fdb_flush(c, idx, false, -1);
+	return err;
+}
+
+const struct cube_type bridge_type = {
+	.name = "bridge",
+	.summary = "learning L2 switch: flooding, fdb, port states",
+	.set_usage = "[ ageing_time SECONDS ] [ port PORT state STATE ] ...",
+	.elf_xdp = bridge_xdp__elf_bytes,
+	.elf_tc = bridge_tc__elf_bytes,
+	.max_ports = PCN_MAX_PORTS,
+	.parse_add = br_parse_add,
+	.init = br_init,
+	.set = br_set,
+	.show = br_show,
+	.show_port = br_show_port,
+	.port_added = br_port_added,
+	.port_removed = br_port_removed,
+};

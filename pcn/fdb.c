@@ -1,0 +1,483 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcn fdb: the forwarding database of bridge cubes, like "bridge fdb".
+ *
+ *   pcn fdb show [ cube BRIDGE ] [ port BRIDGE:PORT ]
+ *   pcn fdb add MAC port BRIDGE:PORT          a static entry
+ *   pcn fdb del MAC cube BRIDGE
+ *   pcn fdb flush cube BRIDGE [ port PORT ] [ dynamic ]
+ *
+ * Entries live in the bridge's br_fdb map: the datapath learns them and
+ * refreshes them; an entry older than the bridge's ageing time is dead
+ * (not shown, not used) and the datapath drops it when it meets it.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "bpffs.h"
+#include "bridge.h"
+#include "json_print.h"
+#include "pcn.h"
+#include "utils.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: pcn fdb show [ cube BRIDGE ] [ port BRIDGE:PORT ]\n"
+		"       pcn fdb add MAC port BRIDGE:PORT\n"
+		"       pcn fdb del MAC cube BRIDGE\n"
+		"       pcn fdb flush cube BRIDGE [ port PORT ] [ dynamic ]\n"
+		"       pcn fdb help\n"
+		"MAC := xx:xx:xx:xx:xx:xx (unicast); entries added are static.\n");
+}
+
+int parse_mac(const char *arg, __u8 *mac)
+{
+	unsigned int b[6];
+	char tail;
+	int i;
+
+	if (!arg || strlen(arg) != 17 ||
+	    sscanf(arg, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2],
+		   &b[3], &b[4], &b[5], &tail) != 6)
+		return -EINVAL;
+	for (i = 0; i < 6; i++) {
+		if (arg[i * 3] == ' ' || arg[i * 3] == '+' || arg[i * 3] == '-')
+			return -EINVAL;
+		mac[i] = b[i];
+	}
+	return 0;
+}
+
+static __u64 boot_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/* Open bridge @name for a change, or report. */
+static int bridge_open(const char *name, struct pcn_cube *c, bool change)
+{
+	int err;
+
+	if (change) {
+		err = cube_open_for_change(name, c);
+	} else {
+		err = pcn_state_open(PCN_READ);
+		if (err > 0)
+			return err;
+		err = cube_open(name, c);
+		if (err)
+			return cube_open_err(name, err);
+	}
+	if (err)
+		return err;
+	if (strcmp(c->meta.type, "bridge")) {
+		cube_close(c);
+		return pcn_err(PCN_EXIT_KERNEL, "cube \"%s\" is a %s, not a bridge",
+			       name, c->meta.type);
+	}
+	return 0;
+}
+
+static __u64 ageing_ns(struct pcn_cube *c)
+{
+	struct br_config cfg = { .ageing_ns = BR_AGEING_DEFAULT * 1000000000ull };
+	__u32 zero = 0;
+	int fd;
+
+	fd = cube_obj_fd(c, "br_config");
+	if (fd >= 0) {
+		bpf_map_lookup_elem(fd, &zero, &cfg);
+		close(fd);
+	}
+	return cfg.ageing_ns;
+}
+
+/* All entries of a bridge's fdb; caller frees. */
+static int fdb_read(struct pcn_cube *c, struct br_fdb_key **keys,
+		    struct br_fdb_entry **vals, int *n)
+{
+	struct br_fdb_key k, next, *kv = NULL;
+	struct br_fdb_entry *vv = NULL;
+	int fd, cnt = 0, err = 0;
+
+	*n = 0;
+	fd = cube_obj_fd(c, "br_fdb");
+	if (fd < 0)
+		return -errno;
+	kv = calloc(BR_FDB_MAX, sizeof(*kv));
+	vv = calloc(BR_FDB_MAX, sizeof(*vv));
+	if (!kv || !vv) {
+		err = -ENOMEM;
+		goto out;
+	}
+	if (bpf_map_get_next_key(fd, NULL, &next))
+		goto out;
+	do {
+		k = next;
+		if (!bpf_map_lookup_elem(fd, &k, &vv[cnt]))
+			kv[cnt++] = k;
+	} while (cnt < BR_FDB_MAX && !bpf_map_get_next_key(fd, &k, &next));
+out:
+	close(fd);
+	if (err) {
+		free(kv);
+		free(vv);
+		return err;
+	}
+	*keys = kv;
+	*vals = vv;
+	*n = cnt;
+	return 0;
+}
+
+int br_fdb_flush(struct pcn_cube *c, int port, bool dynamic_only, int vid)
+{
+	struct br_fdb_entry *vals;
+	struct br_fdb_key *keys;
+	int fd, n, i, err;
+
+	err = fdb_read(c, &keys, &vals, &n);
+	if (err)
+		return err;
+	fd = cube_obj_fd(c, "br_fdb");
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (port >= 0 && vals[i].port != (__u32)port)
+			continue;
+		if (dynamic_only && (vals[i].flags & BR_FDB_STATIC))
+			continue;
+		if (vid >= 0 && keys[i].vid != vid)
+			continue;
+		if (bpf_map_delete_elem(fd, &keys[i]) && errno != ENOENT)
+			err = -errno;
+	}
+	close(fd);
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+static void print_mac(const char *key, const __u8 *m)
+{
+	char buf[18];
+
+	snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
+		 m[2], m[3], m[4], m[5]);
+	print_string(PRINT_ANY, key, "%s", buf);
+}
+
+static int fdb_print(struct pcn_cube *c, const char *only_port)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	struct br_fdb_entry *vals;
+	struct br_fdb_key *keys;
+	__u64 now = boot_ns(), ageing = ageing_ns(c), age;
+	int n, i, err;
+
+	err = cube_ports_read(c, ports);
+	if (!err)
+		err = fdb_read(c, &keys, &vals, &n);
+	if (err)
+		return err;
+	for (i = 0; i < n; i++) {
+		const struct br_fdb_entry *e = &vals[i];
+		bool stat = e->flags & BR_FDB_STATIC;
+
+		age = now > e->seen_ns ? now - e->seen_ns : 0;
+		if ((!stat && age > ageing) || e->port >= PCN_MAX_PORTS)
+			continue;
+		if (only_port && strncmp(ports[e->port].name, only_port,
+					 PCN_NAME_LEN))
+			continue;
+		open_json_object(NULL);
+		print_mac("mac", keys[i].mac);
+		print_string(PRINT_ANY, "cube", " cube %s", c->name);
+		print_string(PRINT_ANY, "port", " port %s", ports[e->port].name);
+		if (keys[i].vid)
+			print_uint(PRINT_ANY, "vlan", " vlan %u", keys[i].vid);
+		print_bool(PRINT_JSON, "static", NULL, stat);
+		if (stat)
+			print_string(PRINT_FP, NULL, "%s", " static");
+		else
+			print_u64(PRINT_ANY, "age", " age %" PRIu64 "s",
+				  age / 1000000000ull);
+		print_nl();
+		close_json_object();
+	}
+	free(keys);
+	free(vals);
+	return 0;
+}
+
+static int fdb_show_cmd(int argc, char **argv)
+{
+	char cube[PCN_NAME_LEN] = "", port[PCN_NAME_LEN] = "";
+	char **names = NULL;
+	int n = 0, i, err;
+
+	while (argc > 0) {
+		if (is_kw(*argv, "cube")) {
+			NEXT_ARG();
+			if (cube[0])
+				return pcn_dup_arg("cube");
+			err = check_name("cube", *argv);
+			if (err)
+				return err;
+			name_copy(cube, *argv);
+		} else if (is_kw(*argv, "port")) {
+			NEXT_ARG();
+			if (port[0])
+				return pcn_dup_arg("port");
+			err = parse_endpoint(*argv, cube, port);
+			if (err)
+				return err;
+			if (!port[0])
+				return pcn_err(PCN_EXIT_USAGE,
+					       "\"port\" takes BRIDGE:PORT");
+		} else {
+			return pcn_unknown_kw("fdb", *argv);
+		}
+		argc--;
+		argv++;
+	}
+	err = pcn_state_open(PCN_READ);
+	if (err > 0)
+		return err;
+	if (!err) {
+		err = cube_names(&names, &n);
+		if (err)
+			return pcn_err_kernel(err, "cannot list cubes");
+	} else if (cube[0]) {
+		return cube_open_err(cube, -ENOENT);
+	}
+	if (cube[0]) {
+		struct pcn_cube c;
+
+		err = bridge_open(cube, &c, false);
+		if (err) {
+			cube_names_free(names, n);
+			return err;
+		}
+		cube_close(&c);
+	}
+	new_json_obj(json, pretty);
+	open_json_array(PRINT_JSON, NULL);
+	for (i = 0; i < n; i++) {
+		struct pcn_cube c;
+
+		if (cube[0] && strcmp(cube, names[i]))
+			continue;
+		if (cube_open(names[i], &c))
+			continue;
+		if (!strcmp(c.meta.type, "bridge"))
+			fdb_print(&c, port[0] ? port : NULL);
+		cube_close(&c);
+	}
+	close_json_array(PRINT_JSON, NULL);
+	delete_json_obj();
+	cube_names_free(names, n);
+	return 0;
+}
+
+static int fdb_add_cmd(int argc, char **argv)
+{
+	struct br_fdb_entry e = { .flags = BR_FDB_STATIC };
+	char cube[PCN_NAME_LEN], port[PCN_NAME_LEN] = "";
+	struct pcn_port ports[PCN_MAX_PORTS];
+	struct br_fdb_key k = {};
+	struct pcn_cube c;
+	const char *mac;
+	int fd, idx, err;
+
+	if (argc < 1)
+		return pcn_err(PCN_EXIT_USAGE, "MAC missing");
+	mac = *argv;
+	if (parse_mac(mac, k.mac))
+		return pcn_bad_arg("MAC address", mac);
+	if (k.mac[0] & 1)
+		return pcn_err(PCN_EXIT_USAGE,
+			       "%s is a multicast address: the fdb holds unicast ones",
+			       mac);
+	argc--;
+	argv++;
+	while (argc > 0) {
+		if (is_kw(*argv, "port")) {
+			NEXT_ARG();
+			if (port[0])
+				return pcn_dup_arg("port");
+			err = parse_endpoint(*argv, cube, port);
+			if (err)
+				return err;
+			if (!port[0])
+				return pcn_err(PCN_EXIT_USAGE,
+					       "\"port\" takes BRIDGE:PORT");
+		} else {
+			return pcn_unknown_kw("fdb", *argv);
+		}
+		argc--;
+		argv++;
+	}
+	if (!port[0])
+		return pcn_err(PCN_EXIT_USAGE, "\"port BRIDGE:PORT\" is missing");
+
+	err = bridge_open(cube, &c, true);
+	if (err)
+		return err;
+	err = cube_ports_read(&c, ports);
+	idx = err ? -1 : cube_port_find(ports, PCN_MAX_PORTS, port);
+	if (idx < 0) {
+		err = pcn_err(PCN_EXIT_KERNEL, "port %s:%s does not exist", cube,
+			      port);
+		goto out;
+	}
+	e.port = idx;
+	fd = cube_obj_fd(&c, "br_fdb");
+	if (fd < 0) {
+		err = pcn_err_kernel(errno, "cannot open the fdb of \"%s\"", cube);
+		goto out;
+	}
+	/* a static entry replaces a learned one, not the reverse */
+	if (bpf_map_update_elem(fd, &k, &e, BPF_ANY)) {
+		err = errno == E2BIG
+			      ? pcn_err(PCN_EXIT_KERNEL,
+					"the fdb of \"%s\" is full (%d entries)",
+					cube, BR_FDB_MAX)
+			      : pcn_err_kernel(errno, "cannot add %s", mac);
+	}
+	close(fd);
+out:
+	cube_close(&c);
+	return err;
+}
+
+static int fdb_del_cmd(int argc, char **argv)
+{
+	const char *mac, *cube = NULL;
+	struct br_fdb_key k = {};
+	struct pcn_cube c;
+	int fd, err;
+
+	if (argc < 1)
+		return pcn_err(PCN_EXIT_USAGE, "MAC missing");
+	mac = *argv;
+	if (parse_mac(mac, k.mac))
+		return pcn_bad_arg("MAC address", mac);
+	argc--;
+	argv++;
+	while (argc > 0) {
+		if (is_kw(*argv, "cube")) {
+			NEXT_ARG();
+			if (cube)
+				return pcn_dup_arg("cube");
+			cube = *argv;
+			err = check_name("cube", cube);
+			if (err)
+				return err;
+		} else {
+			return pcn_unknown_kw("fdb", *argv);
+		}
+		argc--;
+		argv++;
+	}
+	if (!cube)
+		return pcn_err(PCN_EXIT_USAGE, "\"cube BRIDGE\" is missing");
+	err = bridge_open(cube, &c, true);
+	if (err)
+		return err;
+	fd = cube_obj_fd(&c, "br_fdb");
+	if (fd < 0)
+		err = pcn_err_kernel(errno, "cannot open the fdb of \"%s\"", cube);
+	else if (bpf_map_delete_elem(fd, &k))
+		err = errno == ENOENT
+			      ? pcn_err(PCN_EXIT_KERNEL,
+					"%s is not in the fdb of \"%s\"", mac,
+					cube)
+			      : pcn_err_kernel(errno, "cannot delete %s", mac);
+	if (fd >= 0)
+		close(fd);
+	cube_close(&c);
+	return err;
+}
+
+static int fdb_flush_cmd(int argc, char **argv)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	const char *cube = NULL, *port = NULL;
+	bool dynamic_only = false;
+	struct pcn_cube c;
+	int idx = -1, err;
+
+	while (argc > 0) {
+		if (is_kw(*argv, "cube")) {
+			NEXT_ARG();
+			if (cube)
+				return pcn_dup_arg("cube");
+			cube = *argv;
+			err = check_name("cube", cube);
+		} else if (is_kw(*argv, "port")) {
+			NEXT_ARG();
+			if (port)
+				return pcn_dup_arg("port");
+			port = *argv;
+			err = check_name("port", port);
+		} else if (is_kw(*argv, "dynamic")) {
+			DUP_CHECK(dynamic_only, "dynamic");
+			err = 0;
+		} else {
+			return pcn_unknown_kw("fdb", *argv);
+		}
+		if (err)
+			return err;
+		argc--;
+		argv++;
+	}
+	if (!cube)
+		return pcn_err(PCN_EXIT_USAGE, "\"cube BRIDGE\" is missing");
+	err = bridge_open(cube, &c, true);
+	if (err)
+		return err;
+	if (port) {
+		err = cube_ports_read(&c, ports);
+		idx = err ? -1 : cube_port_find(ports, PCN_MAX_PORTS, port);
+		if (idx < 0) {
+			err = pcn_err(PCN_EXIT_KERNEL, "port %s:%s does not exist",
+				      cube, port);
+			goto out;
+		}
+	}
+	err = br_fdb_flush(&c, idx, dynamic_only, -1);
+	if (err)
+		err = pcn_err_kernel(err, "cannot flush the fdb of \"%s\"", cube);
+out:
+	cube_close(&c);
+	return err;
+}
+
+static const struct pcn_cmd cmds[] = {
+	{ "show", fdb_show_cmd },
+	{ "list", fdb_show_cmd },
+	{ "add", fdb_add_cmd },
+	{ "del", fdb_del_cmd },
+	{ "delete", fdb_del_cmd },
+	{ "flush", fdb_flush_cmd },
+	{ NULL, NULL },
+};
+
+int do_fdb(int argc, char **argv)
+{
+	return pcn_cmd_select("fdb", cmds, argc, argv, usage);
+}

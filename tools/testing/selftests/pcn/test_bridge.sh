@@ -1,0 +1,214 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The bridge cube with real traffic: three hosts in their own namespaces
+# on one bridge — every pair talks, the fdb learns where each one is,
+# entries age out, a broadcast reaches every other port exactly once,
+# port states hold, BPDUs are not flooded, stations move; XDP and TC.
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+SENDRAW="python3 $(dirname "${BASH_SOURCE[0]}")/sendraw.py"
+
+# B1 B2 B3 (10.202.0.1-3, eth e1-e3) on ports p1-p3 of bridge br in R
+three_hosts()
+{
+	local i ns
+
+	setup_root
+	add_ns R
+	quiet_ns "$R"
+	for i in 1 2 3; do
+		add_ns "B$i"
+		ns=B$i
+		quiet_ns "${!ns}"
+		add_veth "$R" "v$i" "${!ns}" "e$i"
+		addr "${!ns}" "e$i" "10.202.0.$i/24"
+		veth_xdp_ready "${!ns}" "e$i"
+	done
+	pcn -n "$R" cube add br type bridge mode "$1" ${2:+ageing_time $2}
+	for i in 1 2 3; do
+		pcn -n "$R" link add "br:p$i" dev "v$i"
+	done
+}
+
+mac_of()
+{
+	ip -n "$1" -j link show dev "$2" | jq -r '.[0].address'
+}
+
+# rx packets of an interface in a netns
+rx_of()
+{
+	ip -n "$1" -j -s link show dev "$2" | jq '.[0].stats64.rx.packets'
+}
+
+bridge_stat()
+{
+	pcn -n "$R" -j -s cube show br | jq ".[0].bridge_stats.$1"
+}
+
+all_pairs()
+{
+	local a b st
+
+	three_hosts "$1"
+	for a in 1 2 3; do
+		for b in 1 2 3; do
+			[ "$a" = "$b" ] && continue
+			ping_ok "$(eval echo \$B$a)" "10.202.0.$b" 2
+		done
+	done
+	tcp_transfer "$B1" "$B3" 10.202.0.3 500000
+	tcp_transfer "$B2" "$B1" 10.202.0.1 500000
+	# the fdb knows each host on its port
+	st=$(pcn -n "$R" -j fdb show cube br)
+	for a in 1 2 3; do
+		jq -e --arg m "$(mac_of "$(eval echo \$B$a)" "e$a")" --arg p "p$a" \
+			'.[] | select(.mac == $m) | .port == $p and .static == false' <<<"$st"
+	done
+	[ "$(bridge_stat learned)" -eq 3 ]
+}
+
+ageing()
+{
+	three_hosts "$1" 2
+	ping_ok "$B1" 10.202.0.2 2
+	pcn -n "$R" -j fdb show | jq -e 'length == 2'
+	# quiet for longer than the ageing time: the entries are gone
+	sleep 3
+	pcn -n "$R" -j fdb show | jq -e 'length == 0'
+	# ... and the bridge looks for the hosts again
+	ping_ok "$B1" 10.202.0.2 2
+	pcn -n "$R" -j fdb show | jq -e 'length == 2'
+}
+
+broadcast_once()
+{
+	local r2 r3 r1 fl
+
+	three_hosts "$1"
+	r1=$(rx_of "$B1" e1)
+	r2=$(rx_of "$B2" e2)
+	r3=$(rx_of "$B3" e3)
+	fl=$(bridge_stat flooded)
+	ip netns exec "$B1" $SENDRAW e1 ff:ff:ff:ff:ff:ff 02:aa:00:00:00:01 7
+	# unknown unicast floods too
+	ip netns exec "$B1" $SENDRAW e1 02:bb:00:00:00:09 02:aa:00:00:00:01 3
+	wait_for 3 rx_is "$B2" e2 $((r2 + 10))
+	wait_for 3 rx_is "$B3" e3 $((r3 + 10))
+	sleep 0.2
+	# exactly once each, and never back to the sender
+	[ "$(rx_of "$B2" e2)" -eq $((r2 + 10)) ]
+	[ "$(rx_of "$B3" e3)" -eq $((r3 + 10)) ]
+	[ "$(rx_of "$B1" e1)" -eq "$r1" ]
+	[ "$(bridge_stat flooded)" -eq $((fl + 10)) ]
+}
+
+rx_is()
+{
+	[ "$(rx_of "$1" "$2")" -ge "$3" ]
+}
+
+states_and_bpdus()
+{
+	local r2 r3 ll
+
+	three_hosts "$1"
+	ping_ok "$B1" 10.202.0.3 1
+	pcn -n "$R" cube set br port p3 state blocking
+	pcn -n "$R" -j cube show br |
+		jq -e '.[0].ports[] | select(.name == "p3") | .stp_state == "blocking"'
+	fails ping_ok "$B1" 10.202.0.3 2
+	ping_ok "$B1" 10.202.0.2 2
+	pcn -n "$R" cube set br port p3 state learning
+	fails ping_ok "$B3" 10.202.0.1 1
+	pcn -n "$R" cube set br port p3 state forwarding
+	ping_ok "$B1" 10.202.0.3 2
+	# a BPDU goes to the bridge host, never to the other ports
+	r2=$(rx_of "$B2" e2)
+	r3=$(rx_of "$B3" e3)
+	ll=$(bridge_stat link_local)
+	ip netns exec "$B1" $SENDRAW e1 01:80:c2:00:00:00 02:aa:00:00:00:01 4 0026 60
+	wait_for 3 ll_is $((ll + 4))
+	[ "$(rx_of "$B2" e2)" -eq "$r2" ]
+	[ "$(rx_of "$B3" e3)" -eq "$r3" ]
+}
+
+ll_is()
+{
+	[ "$(bridge_stat link_local)" -ge "$1" ]
+}
+
+station_move()
+{
+	three_hosts "$1"
+	ip netns exec "$B1" $SENDRAW e1 ff:ff:ff:ff:ff:ff 02:cc:00:00:00:07 1
+	wait_for 3 fdb_port_is 02:cc:00:00:00:07 p1
+	ip netns exec "$B2" $SENDRAW e2 ff:ff:ff:ff:ff:ff 02:cc:00:00:00:07 1
+	wait_for 3 fdb_port_is 02:cc:00:00:00:07 p2
+	[ "$(bridge_stat moved)" -eq 1 ]
+	# a static entry stays where it is put
+	pcn -n "$R" fdb add 02:cc:00:00:00:08 port br:p3
+	ip netns exec "$B1" $SENDRAW e1 ff:ff:ff:ff:ff:ff 02:cc:00:00:00:08 1
+	sleep 0.3
+	fdb_port_is 02:cc:00:00:00:08 p3
+	pcn -n "$R" -j fdb show | jq -e '.[] | select(.mac == "02:cc:00:00:00:08") | .static'
+	# runts and multicast sources are dropped and counted
+	ip netns exec "$B1" $SENDRAW e1 ff:ff:ff:ff:ff:ff 03:cc:00:00:00:09 2
+	wait_for 3 malformed_is 2
+	pcn -n "$R" fdb flush cube br dynamic
+	pcn -n "$R" -j fdb show | jq -e 'length == 1'
+	pcn -n "$R" fdb del 02:cc:00:00:00:08 cube br
+	pcn -n "$R" -j fdb show | jq -e 'length == 0'
+}
+
+fdb_port_is()
+{
+	pcn -n "$R" -j fdb show | jq -e --arg m "$1" --arg p "$2" \
+		'.[] | select(.mac == $m) | .port == $p' >/dev/null
+}
+
+malformed_is()
+{
+	[ "$(bridge_stat malformed)" -ge "$1" ]
+}
+
+bad_input()
+{
+	local before after
+
+	three_hosts "$1"
+	pcn -n "$R" cube add fw type forwarder mode "$1"
+	before=$(tree_snapshot)
+	check_err 1 "$PCN" -n "$R" fdb add 02:00:00:00:00 port br:p1
+	check_err 1 "$PCN" -n "$R" fdb add 02:00:00:00:00:0g port br:p1
+	check_err 1 "$PCN" -n "$R" fdb add 01:00:5e:00:00:01 port br:p1
+	check_err 1 "$PCN" -n "$R" fdb add 02:00:00:00:00:01
+	check_err 1 "$PCN" -n "$R" fdb add 02:00:00:00:00:01 port br
+	check_err 2 "$PCN" -n "$R" fdb add 02:00:00:00:00:01 port br:nosuch
+	check_err 2 "$PCN" -n "$R" fdb add 02:00:00:00:00:01 port nosuch:p1
+	check_err 2 "$PCN" -n "$R" fdb add 02:00:00:00:00:01 port fw:p1
+	check_err 2 "$PCN" -n "$R" fdb del 02:00:00:00:00:01 cube br
+	check_err 1 "$PCN" -n "$R" fdb del 02:00:00:00:00:01
+	check_err 2 "$PCN" -n "$R" fdb flush cube br port nosuch
+	check_err 1 "$PCN" -n "$R" fdb flush
+	check_err 1 "$PCN" -n "$R" fdb bogus
+	check_err 1 "$PCN" -n "$R" cube set br ageing_time 0
+	check_err 1 "$PCN" -n "$R" cube set br ageing_time soon
+	check_err 1 "$PCN" -n "$R" cube set br port p1 state sleeping
+	check_err 2 "$PCN" -n "$R" cube set br port nosuch state blocking
+	check_err 1 "$PCN" -n "$R" cube add br2 type bridge ageing_time -1
+	after=$(tree_snapshot)
+	[ "$before" = "$after" ]
+}
+
+for m in xdp tc; do
+	run_test "bridge_all_pairs_$m" all_pairs $m
+	run_test "bridge_ageing_$m" ageing $m
+	run_test "bridge_broadcast_once_$m" broadcast_once $m
+	run_test "bridge_states_and_bpdus_$m" states_and_bpdus $m
+	run_test "bridge_station_move_$m" station_move $m
+	run_test "bridge_bad_input_$m" bad_input $m
+done
+tap_done
