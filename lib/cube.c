@@ -48,6 +48,53 @@ int cube_obj_fd(const struct pcn_cube *c, const char *file)
 	return bpf_obj_get(path);
 }
 
+/* @op on one element of the cube's map @file, by a short-lived fd. */
+static int cube_map_op(const struct pcn_cube *c, const char *file,
+		       int (*op)(int fd, const void *key, void *val),
+		       const void *key, void *val)
+{
+	int fd, err;
+
+	fd = cube_obj_fd(c, file);
+	if (fd < 0)
+		return -errno;
+	err = op(fd, key, val) ? -errno : 0;
+	close(fd);
+	return err;
+}
+
+static int op_get(int fd, const void *key, void *val)
+{
+	return bpf_map_lookup_elem(fd, key, val);
+}
+
+static int op_put(int fd, const void *key, void *val)
+{
+	return bpf_map_update_elem(fd, key, val, BPF_ANY);
+}
+
+static int op_del(int fd, const void *key, void *val)
+{
+	return bpf_map_delete_elem(fd, key) && errno != ENOENT;
+}
+
+int cube_map_get(const struct pcn_cube *c, const char *file, const void *key,
+		 void *val)
+{
+	return cube_map_op(c, file, op_get, key, val);
+}
+
+int cube_map_put(const struct pcn_cube *c, const char *file, const void *key,
+		 const void *val)
+{
+	return cube_map_op(c, file, op_put, key, (void *)val);
+}
+
+int cube_map_del(const struct pcn_cube *c, const char *file, const void *key)
+{
+	return cube_map_op(c, file, op_del, key, NULL);
+}
+
 int cube_open(const char *name, struct pcn_cube *c)
 {
 	__u32 zero = 0;
@@ -171,6 +218,27 @@ nomem:
 	closedir(d);
 	cube_names_free(v, n);
 	return -ENOMEM;
+}
+
+int cube_for_each(const char *only, int (*fn)(struct pcn_cube *c, void *arg),
+		  void *arg)
+{
+	char **names;
+	int n, i, err;
+
+	err = cube_names(&names, &n);
+	for (i = 0; i < n && !err; i++) {
+		struct pcn_cube c;
+
+		if (only && strcmp(only, names[i]))
+			continue;
+		if (cube_open(names[i], &c))
+			continue;
+		err = fn(&c, arg);
+		cube_close(&c);
+	}
+	cube_names_free(names, n);
+	return err;
 }
 
 void cube_names_free(char **names, int count)

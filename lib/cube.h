@@ -79,7 +79,21 @@ void cube_close(struct pcn_cube *c);
 int cube_open_err(const char *name, int err);
 /* A new fd for the pin FILE of the cube (a map or program). */
 int cube_obj_fd(const struct pcn_cube *c, const char *file);
+/* One element of the cube's map FILE: read, write (any), delete (gone is fine). */
+int cube_map_get(const struct pcn_cube *c, const char *file, const void *key,
+		 void *val);
+int cube_map_put(const struct pcn_cube *c, const char *file, const void *key,
+		 const void *val);
+int cube_map_del(const struct pcn_cube *c, const char *file, const void *key);
 int cube_meta_write(struct pcn_cube *c);
+
+/*
+ * Call @fn for each cube of the current netns that opens, in name order,
+ * until it returns non-zero (which is returned). With @only, that cube
+ * alone.
+ */
+int cube_for_each(const char *only, int (*fn)(struct pcn_cube *c, void *arg),
+		  void *arg);
 
 /* Names of the cubes of the current netns, sorted; free with cube_names_free */
 int cube_names(char ***names, int *count);

@@ -69,15 +69,8 @@ static int config_write(struct pcn_cube *c, __u32 ageing)
 {
 	struct br_config cfg = { .ageing_ns = (__u64)ageing * 1000000000ull };
 	__u32 zero = 0;
-	int fd, err = 0;
 
-	fd = cube_obj_fd(c, "br_config");
-	if (fd < 0)
-		return -errno;
-	if (bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY))
-		err = -errno;
-	close(fd);
-	return err;
+	return cube_map_put(c, "br_config", &zero, &cfg);
 }
 
 static int br_init(struct pcn_cube *c)
@@ -106,31 +99,18 @@ static int state_parse(const char *arg, __u32 *state)
 static int state_get(struct pcn_cube *c, __u32 idx, __u32 *state)
 {
 	struct br_port bp;
-	int fd, err = 0;
+	int err = cube_map_get(c, "br_ports", &idx, &bp);
 
-	fd = cube_obj_fd(c, "br_ports");
-	if (fd < 0)
-		return -errno;
-	if (bpf_map_lookup_elem(fd, &idx, &bp))
-		err = -errno;
-	else
+	if (!err)
 		*state = bp.state;
-	close(fd);
 	return err;
 }
 
 static int state_put(struct pcn_cube *c, __u32 idx, __u32 state)
 {
 	struct br_port bp = { .state = state };
-	int fd, err = 0;
 
-	fd = cube_obj_fd(c, "br_ports");
-	if (fd < 0)
-		return -errno;
-	if (bpf_map_update_elem(fd, &idx, &bp, BPF_ANY))
-		err = -errno;
-	close(fd);
-	return err;
+	return cube_map_put(c, "br_ports", &idx, &bp);
 }
 
 static int br_set(struct pcn_cube *c, int argc, char **argv)
@@ -244,30 +224,18 @@ static int br_port_added(struct pcn_cube *c, __u32 idx,
 			 const struct pcn_port *p)
 {
 	struct bpf_devmap_val dv = { .ifindex = p->ifindex };
-	int flood_fd, ifport_fd, prog_fd, err = 0;
+	int err;
 
-	if (p->peer != PCN_PEER_IFACE || c->meta.mode == PCN_MODE_TC)
-		return state_put(c, idx, BR_FORWARDING);
-	flood_fd = cube_obj_fd(c, "br_flood");
-	ifport_fd = cube_obj_fd(c, "br_ifport");
-	prog_fd = cube_obj_fd(c, "prog_bridge_egress");
-	if (flood_fd < 0 || ifport_fd < 0 || prog_fd < 0) {
-		err = -errno;
-		goto out;
-	}
-	dv.bpf_prog.fd = prog_fd;
 	err = state_put(c, idx, BR_FORWARDING);
-	if (!err && bpf_map_update_elem(ifport_fd, &p->ifindex, &idx, BPF_ANY))
-		err = -errno;
-	if (!err && bpf_map_update_elem(flood_fd, &p->ifindex, &dv, BPF_ANY))
-		err = -errno;
-out:
-	if (flood_fd >= 0)
-		close(flood_fd);
-	if (ifport_fd >= 0)
-		close(ifport_fd);
-	if (prog_fd >= 0)
-		close(prog_fd);
+	if (err || p->peer != PCN_PEER_IFACE || c->meta.mode == PCN_MODE_TC)
+		return err;
+	dv.bpf_prog.fd = cube_obj_fd(c, "prog_bridge_egress");
+	if (dv.bpf_prog.fd < 0)
+		return -errno;
+	err = cube_map_put(c, "br_ifport", &p->ifindex, &idx);
+	if (!err)
+		err = cube_map_put(c, "br_flood", &p->ifindex, &dv);
+	close(dv.bpf_prog.fd);
 	return err;
 }
 
@@ -275,21 +243,13 @@ out:
 static int br_port_removed(struct pcn_cube *c, __u32 idx)
 {
 	struct pcn_port ports[PCN_MAX_PORTS];
-	int fd, err;
+	int err;
 
 	err = cube_ports_read(c, ports);
 	if (!err && ports[idx].peer == PCN_PEER_IFACE &&
 	    c->meta.mode != PCN_MODE_TC) {
-		fd = cube_obj_fd(c, "br_flood");
-		if (fd >= 0) {
-			bpf_map_delete_elem(fd, &ports[idx].ifindex);
-			close(fd);
-		}
-		fd = cube_obj_fd(c, "br_ifport");
-		if (fd >= 0) {
-			bpf_map_delete_elem(fd, &ports[idx].ifindex);
-			close(fd);
-		}
+		cube_map_del(c, "br_flood", &ports[idx].ifindex);
+		cube_map_del(c, "br_ifport", &ports[idx].ifindex);
 	}
 	if (!err)
 		err = state_put(c, idx, BR_FORWARDING);

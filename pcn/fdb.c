@@ -92,13 +92,8 @@ static __u64 ageing_ns(struct pcn_cube *c)
 {
 	struct br_config cfg = { .ageing_ns = BR_AGEING_DEFAULT * 1000000000ull };
 	__u32 zero = 0;
-	int fd;
 
-	fd = cube_obj_fd(c, "br_config");
-	if (fd >= 0) {
-		bpf_map_lookup_elem(fd, &zero, &cfg);
-		close(fd);
-	}
+	cube_map_get(c, "br_config", &zero, &cfg);
 	return cfg.ageing_ns;
 }
 
@@ -223,11 +218,17 @@ static int fdb_print(struct pcn_cube *c, const char *only_port)
 	return 0;
 }
 
+static int fdb_print_cb(struct pcn_cube *c, void *only_port)
+{
+	if (!strcmp(c->meta.type, "bridge"))
+		fdb_print(c, only_port);
+	return 0;
+}
+
 static int fdb_show_cmd(int argc, char **argv)
 {
 	char cube[PCN_NAME_LEN] = "", port[PCN_NAME_LEN] = "";
-	char **names = NULL;
-	int n = 0, i, err;
+	int err;
 
 	while (argc > 0) {
 		if (is_kw(*argv, "cube")) {
@@ -257,39 +258,23 @@ static int fdb_show_cmd(int argc, char **argv)
 	err = pcn_state_open(PCN_READ);
 	if (err > 0)
 		return err;
-	if (!err) {
-		err = cube_names(&names, &n);
-		if (err)
-			return pcn_err_kernel(err, "cannot list cubes");
-	} else if (cube[0]) {
-		return cube_open_err(cube, -ENOENT);
-	}
 	if (cube[0]) {
 		struct pcn_cube c;
 
+		if (err)
+			return cube_open_err(cube, err);
 		err = bridge_open(cube, &c, false);
-		if (err) {
-			cube_names_free(names, n);
+		if (err)
 			return err;
-		}
 		cube_close(&c);
 	}
 	new_json_obj(json, pretty);
 	open_json_array(PRINT_JSON, NULL);
-	for (i = 0; i < n; i++) {
-		struct pcn_cube c;
-
-		if (cube[0] && strcmp(cube, names[i]))
-			continue;
-		if (cube_open(names[i], &c))
-			continue;
-		if (!strcmp(c.meta.type, "bridge"))
-			fdb_print(&c, port[0] ? port : NULL);
-		cube_close(&c);
-	}
+	if (!err)
+		cube_for_each(cube[0] ? cube : NULL, fdb_print_cb,
+			      port[0] ? port : NULL);
 	close_json_array(PRINT_JSON, NULL);
 	delete_json_obj();
-	cube_names_free(names, n);
 	return 0;
 }
 
@@ -369,7 +354,7 @@ static int fdb_del_cmd(int argc, char **argv)
 	const char *mac, *cube = NULL;
 	struct br_fdb_key k = {};
 	struct pcn_cube c;
-	int fd, err;
+	int err;
 
 	if (argc < 1)
 		return pcn_err(PCN_EXIT_USAGE, "MAC missing");
@@ -398,17 +383,15 @@ static int fdb_del_cmd(int argc, char **argv)
 	err = bridge_open(cube, &c, true);
 	if (err)
 		return err;
-	fd = cube_obj_fd(&c, "br_fdb");
-	if (fd < 0)
-		err = pcn_err_kernel(errno, "cannot open the fdb of \"%s\"", cube);
-	else if (bpf_map_delete_elem(fd, &k))
-		err = errno == ENOENT
-			      ? pcn_err(PCN_EXIT_KERNEL,
-					"%s is not in the fdb of \"%s\"", mac,
-					cube)
-			      : pcn_err_kernel(errno, "cannot delete %s", mac);
-	if (fd >= 0)
-		close(fd);
+	{
+		struct br_fdb_entry e;
+
+		if (cube_map_get(&c, "br_fdb", &k, &e))
+			err = pcn_err(PCN_EXIT_KERNEL,
+				      "%s is not in the fdb of \"%s\"", mac, cube);
+		else if ((err = cube_map_del(&c, "br_fdb", &k)))
+			err = pcn_err_kernel(err, "cannot delete %s", mac);
+	}
 	cube_close(&c);
 	return err;
 }

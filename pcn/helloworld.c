@@ -61,45 +61,25 @@ static int hw_parse_add(int argc, char **argv, __u8 *config)
 	return err;
 }
 
-static int config_write(int fd, const struct hw_config *cfg)
-{
-	__u32 zero = 0;
-
-	return bpf_map_update_elem(fd, &zero, cfg, BPF_ANY) ? -errno : 0;
-}
+static const __u32 zero;
 
 static int hw_init(struct pcn_cube *c)
 {
 	struct hw_config cfg;
-	int fd, err;
 
 	memcpy(&cfg, c->meta.config, sizeof(cfg));
-	fd = cube_obj_fd(c, "hw_config");
-	if (fd < 0)
-		return -errno;
-	err = config_write(fd, &cfg);
-	close(fd);
-	return err;
+	return cube_map_put(c, "hw_config", &zero, &cfg);
 }
 
 static int hw_read(struct pcn_cube *c, struct hw_config *cfg)
 {
-	__u32 zero = 0;
-	int fd, err = 0;
-
-	fd = cube_obj_fd(c, "hw_config");
-	if (fd < 0)
-		return -errno;
-	if (bpf_map_lookup_elem(fd, &zero, cfg))
-		err = -errno;
-	close(fd);
-	return err;
+	return cube_map_get(c, "hw_config", &zero, cfg);
 }
 
 static int hw_set(struct pcn_cube *c, int argc, char **argv)
 {
 	struct hw_config cfg;
-	int err, fd;
+	int err;
 
 	err = hw_read(c, &cfg);
 	if (err)
@@ -108,10 +88,7 @@ static int hw_set(struct pcn_cube *c, int argc, char **argv)
 	if (err)
 		return err;
 	/* one map update: a packet sees the old actions or the new ones */
-	fd = cube_obj_fd(c, "hw_config");
-	err = fd < 0 ? -errno : config_write(fd, &cfg);
-	if (fd >= 0)
-		close(fd);
+	err = cube_map_put(c, "hw_config", &zero, &cfg);
 	if (!err) {
 		memcpy(c->meta.config, &cfg, sizeof(cfg));
 		err = cube_meta_write(c);

@@ -178,37 +178,47 @@ int port_remove(struct pcn_cube *c, __u32 idx)
 	return 0;
 }
 
-/* Which port of which cube of this netns uses @ifindex, if any. */
-static bool iface_owner(int ifindex, char *cube, char *port)
+/* The port of a cube of this netns on an interface (by index or name). */
+struct iface_port {
+	int ifindex;			/* 0: match the recorded name */
+	const char *ifname;
+	char cube[PCN_NAME_LEN];
+	char port[PCN_NAME_LEN];
+};
+
+static int iface_port_cb(struct pcn_cube *c, void *arg)
 {
 	struct pcn_port ports[PCN_MAX_PORTS];
-	char **names;
-	int n, i, j;
-	bool found = false;
+	struct iface_port *ip = arg;
+	int j;
 
-	if (cube_names(&names, &n))
-		return false;
-	for (i = 0; i < n && !found; i++) {
-		struct pcn_cube c;
+	if (cube_ports_read(c, ports))
+		return 0;
+	for (j = 0; j < PCN_MAX_PORTS; j++) {
+		const struct pcn_port *p = &ports[j];
 
-		if (cube_open(names[i], &c))
+		if (!p->name[0] || p->peer != PCN_PEER_IFACE)
 			continue;
-		if (!cube_ports_read(&c, ports)) {
-			for (j = 0; j < PCN_MAX_PORTS; j++) {
-				if (ports[j].name[0] &&
-				    ports[j].peer == PCN_PEER_IFACE &&
-				    (int)ports[j].ifindex == ifindex) {
-					name_copy(cube, c.name);
-					name_copy(port, ports[j].name);
-					found = true;
-					break;
-				}
-			}
+		if (ip->ifindex ? (int)p->ifindex == ip->ifindex
+				: !strncmp(p->peer_name, ip->ifname,
+					   PCN_NAME_LEN)) {
+			name_copy(ip->cube, c->name);
+			name_copy(ip->port, p->name);
+			return 1;
 		}
-		cube_close(&c);
 	}
-	cube_names_free(names, n);
-	return found;
+	return 0;
+}
+
+static bool iface_owner(int ifindex, char *cube, char *port)
+{
+	struct iface_port ip = { .ifindex = ifindex };
+
+	if (cube_for_each(NULL, iface_port_cb, &ip) != 1)
+		return false;
+	name_copy(cube, ip.cube);
+	name_copy(port, ip.port);
+	return true;
 }
 
 int iface_in_use(int ifindex, const char *ifname, bool chains)
@@ -726,40 +736,17 @@ int port_disconnect(struct pcn_cube *c, int idx, const struct pcn_port *p)
 /* Find the port connected to interface @ifname (current or recorded). */
 static int find_port_by_dev(const char *ifname, char *cube, char *port)
 {
-	struct pcn_port ports[PCN_MAX_PORTS];
+	struct iface_port ip = { .ifname = ifname };
 	struct nl_link ifc;
-	char **names;
-	int n, i, j, found = 0;
 
-	/* the interface may be gone: match the name recorded too */
-	if (nl_link_get(ifname, 0, &ifc))
-		ifc.ifindex = 0;
-	if (cube_names(&names, &n))
+	/* the interface may be gone: then match the name recorded */
+	if (!nl_link_get(ifname, 0, &ifc))
+		ip.ifindex = ifc.ifindex;
+	if (cube_for_each(NULL, iface_port_cb, &ip) != 1)
 		return -ENOENT;
-	for (i = 0; i < n && !found; i++) {
-		struct pcn_cube c;
-
-		if (cube_open(names[i], &c))
-			continue;
-		if (!cube_ports_read(&c, ports)) {
-			for (j = 0; j < PCN_MAX_PORTS && !found; j++) {
-				const struct pcn_port *p = &ports[j];
-
-				if (!p->name[0] || p->peer != PCN_PEER_IFACE)
-					continue;
-				if ((ifc.ifindex && (int)p->ifindex == ifc.ifindex) ||
-				    (!ifc.ifindex &&
-				     !strncmp(p->peer_name, ifname, PCN_NAME_LEN))) {
-					name_copy(cube, c.name);
-					name_copy(port, p->name);
-					found = 1;
-				}
-			}
-		}
-		cube_close(&c);
-	}
-	cube_names_free(names, n);
-	return found ? 0 : -ENOENT;
+	name_copy(cube, ip.cube);
+	name_copy(port, ip.port);
+	return 0;
 }
 
 static int link_del_cmd(int argc, char **argv)
