@@ -242,16 +242,22 @@ PCN_PROG(bridge)
 #ifdef PCN_BUILD_XDP
 /*
  * Runs for each copy of a flood, on its way out of one port: a port whose
- * state does not forward gets none. Counts what it lets through.
+ * state does not forward gets none, and neither does a port with
+ * transparent cubes on its way out (the copy would go round them: fail
+ * closed). Counts what it lets through.
  */
 SEC("xdp/devmap")
 int bridge_egress(struct xdp_md *ctx)
 {
 	__u32 ifindex = ctx->egress_ifindex, *port;
 	struct pcn_port_stats *st;
+	struct pcn_port *p;
 
 	port = bpf_map_lookup_elem(&br_ifport, &ifindex);
 	if (!port || port_state(*port) != BR_FORWARDING)
+		return XDP_DROP;
+	p = bpf_map_lookup_elem(&pcn_ports, port);
+	if (!p || p->eg_chain)
 		return XDP_DROP;
 	st = pcn_port_stats(*port);
 	if (st) {

@@ -174,6 +174,32 @@ malformed_is()
 	[ "$(bridge_stat malformed)" -ge "$1" ]
 }
 
+# A port with transparent cubes on its way out gets no flooded copy (it
+# would go round them), but known unicast through them.
+flood_and_egress_chain()
+{
+	local r3
+
+	three_hosts "$1"
+	pcn -n "$R" cube add tap type helloworld mode "$1"
+	pcn -n "$R" link add tap port br:p3 egress
+	r3=$(rx_of "$B3" e3)
+	ip netns exec "$B1" $SENDRAW e1 ff:ff:ff:ff:ff:ff 02:aa:00:00:00:01 5
+	sleep 0.3
+	[ "$(rx_of "$B3" e3)" -eq "$r3" ]
+	[ "$(pcn -n "$R" -j -s cube show tap | jq '.[0].stats.egress.packets')" -eq 0 ]
+	# unicast goes through the cube
+	pcn -n "$R" fdb add "$(mac_of "$B3" e3)" port br:p3
+	ip netns exec "$B1" $SENDRAW e1 "$(mac_of "$B3" e3)" 02:aa:00:00:00:01 4
+	wait_for 3 tap_saw 4
+	[ "$(rx_of "$B3" e3)" -eq $((r3 + 4)) ]
+}
+
+tap_saw()
+{
+	[ "$(pcn -n "$R" -j -s cube show tap | jq '.[0].stats.egress.packets')" -ge "$1" ]
+}
+
 bad_input()
 {
 	local before after
@@ -209,6 +235,7 @@ for m in xdp tc; do
 	run_test "bridge_broadcast_once_$m" broadcast_once $m
 	run_test "bridge_states_and_bpdus_$m" states_and_bpdus $m
 	run_test "bridge_station_move_$m" station_move $m
+	run_test "bridge_flood_skips_egress_chain_$m" flood_and_egress_chain $m
 	run_test "bridge_bad_input_$m" bad_input $m
 done
 tap_done
