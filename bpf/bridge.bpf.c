@@ -1,22 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * bridge: a learning L2 switch, all of it in the datapath (Polycube's
- * bridge sent floods to its daemon).
+ * bridge: a learning, VLAN-aware L2 switch, all of it in the datapath
+ * (Polycube's bridge sent floods to its daemon).
  *
- *   parse     Ethernet header; runts and multicast sources are dropped
- *   classify  port state; link-local groups (BPDUs) go to the host only
- *   learn     source MAC -> ingress port, refreshed in place at most once
- *             a second, moved when a station moves
+ *   parse     Ethernet header and its outer 802.1Q/802.1ad tag; runts,
+ *             cut tags and multicast sources are dropped and counted
+ *   classify  port state; link-local groups (BPDUs) go to the host only;
+ *             the frame's VLAN from the port: an access port's own, a
+ *             trunk's tag if allowed, or its native VLAN when untagged
+ *   learn     (source MAC, VLAN) -> ingress port, refreshed in place at
+ *             most once a second, moved when a station moves
  *   act       known unicast out of its port; broadcast, multicast and
- *             unknown unicast flooded to every other forwarding port:
- *             in XDP by a devmap broadcast (an egress program per port
- *             drops what a port's state refuses), in TC by cloning
+ *             unknown unicast flooded to every other forwarding port of
+ *             the VLAN: in XDP by a devmap broadcast of the tagged frame
+ *             (an egress program per port checks membership and state
+ *             and strips the tag where the port wants none), in TC by
+ *             cloning, untagged copies first, then tagged ones
  */
 #include <linux/if_ether.h>
+#include <bpf/bpf_endian.h>
 #include "pcn_cube.h"
 #include "bridge.h"
 
 #define NSEC_PER_SEC 1000000000ull
+#define VLAN_HLEN 4
+
+struct vlan_tag {
+	__be16 tci;
+	__be16 proto;			/* the encapsulated ethertype */
+};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -71,11 +83,9 @@ static __always_inline struct br_stats *br_counters(void)
 	return bpf_map_lookup_elem(&br_stats, &zero);
 }
 
-static __always_inline __u32 port_state(__u32 port)
+static __always_inline struct br_port *br_port(__u32 port)
 {
-	struct br_port *bp = bpf_map_lookup_elem(&br_ports, &port);
-
-	return bp ? bp->state : BR_DISABLED;
+	return bpf_map_lookup_elem(&br_ports, &port);
 }
 
 /* 01:80:c2:00:00:0x: BPDUs, LACP, 802.1X... never forwarded */
@@ -85,10 +95,127 @@ static __always_inline int link_local(const __u8 *d)
 	       d[4] == 0 && (d[5] & 0xf0) == 0;
 }
 
-static __always_inline void learn(__u32 in, const __u8 *src, __u64 now,
-				  struct br_stats *bs)
+static __always_inline int tags(const struct br_port *bp, __u16 v)
 {
-	struct br_fdb_key k = {};
+	return bp->mode == BR_TRUNK && bp->pvid != v;
+}
+
+/*
+ * The VLAN a frame belongs to, from the port it came in by and its tag
+ * (vid 0: none, or priority only). 0: the port does not take it.
+ */
+static __always_inline __u16 ingress_vlan(const struct br_port *bp,
+					  int tagged, __u16 vid)
+{
+	if (bp->mode == BR_ACCESS)
+		return tagged && vid && vid != bp->pvid ? 0 : bp->pvid;
+	if (tagged && vid)
+		return br_trunk_allows(bp, vid) ? vid : 0;
+	return bp->pvid;
+}
+
+static __always_inline int vlan_proto(__be16 p)
+{
+	return p == bpf_htons(ETH_P_8021Q) || p == bpf_htons(ETH_P_8021AD);
+}
+
+/* The vid of a tag in the data, -1 if cut short. */
+static __always_inline int data_vid(struct pcn_ctx *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct vlan_tag *vt = data + ETH_HLEN;
+
+	if ((void *)(vt + 1) > data_end)
+		return -1;
+	return bpf_ntohs(vt->tci) & 0xfff;
+}
+
+#ifdef PCN_BUILD_XDP
+/* In place: the Ethernet addresses move, the frame grows or shrinks. */
+static __always_inline int xdp_vlan_pop(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u8 macs[2 * ETH_ALEN];
+
+	if (data + ETH_HLEN + VLAN_HLEN > data_end)
+		return -1;
+	__builtin_memcpy(macs, data, sizeof(macs));
+	__builtin_memcpy(data + VLAN_HLEN, macs, sizeof(macs));
+	return bpf_xdp_adjust_head(ctx, VLAN_HLEN);
+}
+
+static __always_inline int xdp_vlan_push(struct xdp_md *ctx, __u16 vid)
+{
+	void *data, *data_end;
+	__u8 macs[2 * ETH_ALEN];
+	struct vlan_tag *vt;
+
+	if (bpf_xdp_adjust_head(ctx, -VLAN_HLEN))
+		return -1;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	if (data + ETH_HLEN + VLAN_HLEN > data_end)
+		return -1;
+	__builtin_memcpy(macs, data + VLAN_HLEN, sizeof(macs));
+	__builtin_memcpy(data, macs, sizeof(macs));
+	/* the old ethertype stays where it was: after the new tag */
+	*(__be16 *)(data + 2 * ETH_ALEN) = bpf_htons(ETH_P_8021Q);
+	vt = data + 2 * ETH_ALEN + 2;
+	vt->tci = bpf_htons(vid);
+	return 0;
+}
+
+/* The outer tag's vid, or -1 if there is none. */
+static __always_inline int xdp_vid(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+
+	if ((void *)(eth + 1) > data_end || !vlan_proto(eth->h_proto))
+		return -1;
+	return data_vid(ctx);
+}
+
+/* Give the frame the form @bp wants for VLAN @v: tagged v, or untagged. */
+static __always_inline int set_form(struct xdp_md *ctx, int tagged,
+				    const struct br_port *bp, __u16 v)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct vlan_tag *vt = data + 2 * ETH_ALEN + 2;
+
+	if (!tags(bp, v))
+		return tagged ? xdp_vlan_pop(ctx) : 0;
+	if (!tagged)
+		return xdp_vlan_push(ctx, v);
+	if ((void *)(vt + 1) > data_end)
+		return -1;
+	/* the priority bits stay, the VLAN becomes v */
+	vt->tci = bpf_htons((bpf_ntohs(vt->tci) & 0xf000) | v);
+	return 0;
+}
+#else
+/* Give the skb the form @bp wants for VLAN @v: tagged v, or untagged. */
+static __always_inline int set_form(struct __sk_buff *skb, int tagged,
+				    const struct br_port *bp, __u16 v)
+{
+	if (!tags(bp, v))
+		return tagged ? bpf_skb_vlan_pop(skb) : 0;
+	if (tagged && skb->vlan_present && (skb->vlan_tci & 0xfff) == v)
+		return 0;
+	if (tagged && bpf_skb_vlan_pop(skb))
+		return -1;
+	return bpf_skb_vlan_push(skb, bpf_htons(ETH_P_8021Q), v);
+}
+#endif
+
+static __always_inline void learn(__u32 in, const __u8 *src, __u16 v,
+				  __u64 now, struct br_stats *bs)
+{
+	struct br_fdb_key k = { .vid = v };
 	struct br_fdb_entry *e, n = { .port = in, .seen_ns = now };
 
 	__builtin_memcpy(k.mac, src, ETH_ALEN);
@@ -115,10 +242,12 @@ static __always_inline void learn(__u32 in, const __u8 *src, __u64 now,
 	}
 }
 
-/* Out of one port, chosen by the fdb. */
-static __always_inline int unicast(struct pcn_ctx *ctx, __u32 port)
+static __always_inline int vlan_drop(struct pcn_ctx *ctx, __u32 in,
+				     struct br_stats *bs)
 {
-	return pcn_tx(ctx, port);
+	if (bs)
+		bs->vlan_dropped++;
+	return pcn_drop(ctx, in);
 }
 
 #ifdef PCN_BUILD_TC
@@ -126,16 +255,21 @@ struct flood_ctx {
 	struct __sk_buff *skb;
 	__u32 in;
 	__u32 peer;			/* a port on a peer cube, if any */
+	__u16 vlan;
+	__u16 tagged;			/* this pass: ports that take it tagged */
 };
 
-/* One port of a TC flood: a clone out of it, if it takes one. */
+/* One port of a TC flood: a clone out of it, if it takes one now. */
 static long flood_port(__u32 i, void *data)
 {
 	struct flood_ctx *f = data;
 	struct pcn_port_stats *st;
+	struct br_port *bp;
 	struct pcn_port *p;
 
-	if (i == f->in || port_state(i) != BR_FORWARDING)
+	bp = br_port(i);
+	if (i == f->in || !bp || bp->state != BR_FORWARDING ||
+	    !br_in_vlan(bp, f->vlan) || tags(bp, f->vlan) != f->tagged)
 		return 0;
 	p = bpf_map_lookup_elem(&pcn_ports, &i);
 	if (!p)
@@ -154,21 +288,40 @@ static long flood_port(__u32 i, void *data)
 }
 #endif
 
-static __always_inline int flood(struct pcn_ctx *ctx, __u32 in,
-				 struct br_stats *bs)
+static __always_inline int flood(struct pcn_ctx *ctx, __u32 in, int tagged,
+				 __u16 v, struct br_stats *bs)
 {
 	if (bs)
 		bs->flooded++;
 #ifdef PCN_BUILD_XDP
-	/* every interface port but the one it came in by */
+	/*
+	 * Broadcast it tagged to every interface port but its own: each
+	 * copy's egress program keeps it, strips the tag, or drops it.
+	 */
+	{
+		struct br_port trunk = { .mode = BR_TRUNK };
+
+		if (set_form(ctx, tagged, &trunk, v))
+			return pcn_drop(ctx, in);
+	}
 	return bpf_redirect_map(&br_flood, 0,
 				BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
 #else
-	struct flood_ctx f = { .skb = ctx, .in = in, .peer = PCN_MAX_PORTS };
+	struct flood_ctx f = { .skb = ctx, .in = in, .peer = PCN_MAX_PORTS,
+			       .vlan = v };
+	struct br_port *bp;
 
+	/* untagged copies, then tagged ones */
+	if (tagged && bpf_skb_vlan_pop(ctx))
+		return pcn_drop(ctx, in);
+	bpf_loop(PCN_MAX_PORTS, flood_port, &f, 0);
+	if (bpf_skb_vlan_push(ctx, bpf_htons(ETH_P_8021Q), v))
+		return pcn_drop(ctx, in);
+	f.tagged = 1;
 	bpf_loop(PCN_MAX_PORTS, flood_port, &f, 0);
 	/* the frame itself goes to a peer cube, if one is there */
-	if (f.peer < PCN_MAX_PORTS)
+	bp = br_port(f.peer);
+	if (f.peer < PCN_MAX_PORTS && bp && !set_form(ctx, 1, bp, v))
 		return pcn_tx(ctx, f.peer);
 	return TC_ACT_SHOT;
 #endif
@@ -181,12 +334,14 @@ PCN_PROG(bridge)
 	struct ethhdr *eth = data;
 	struct br_fdb_key k = {};
 	struct br_fdb_entry *e;
+	struct br_port *bp, *out;
 	struct br_config *cfg;
 	struct br_stats *bs;
 	struct pcn_md md;
-	__u32 zero = 0, state;
+	__u32 zero = 0;
+	int in, tagged = 0, vid = 0;
+	__u16 v;
 	__u64 now;
-	int in;
 
 	in = pcn_rx(ctx, &md);
 	if (in < 0)
@@ -197,67 +352,101 @@ PCN_PROG(bridge)
 			bs->malformed++;
 		return pcn_drop(ctx, in);
 	}
+#ifdef PCN_BUILD_TC
+	/* the kernel moves the outer tag out of the data, mostly */
+	if (ctx->vlan_present) {
+		tagged = 1;
+		vid = ctx->vlan_tci & 0xfff;
+	} else
+#endif
+	if (vlan_proto(eth->h_proto)) {
+		vid = data_vid(ctx);
+		if (vid < 0) {
+			/* a tag cut short */
+			if (bs)
+				bs->malformed++;
+			return pcn_drop(ctx, in);
+		}
+		tagged = 1;
+	}
 	if (link_local(eth->h_dest)) {
 		/* for an STP daemon on the host, whatever the port state */
 		if (bs)
 			bs->link_local++;
 		return pcn_pass(ctx, in);
 	}
-	state = port_state(in);
-	if (state != BR_FORWARDING && state != BR_LEARNING) {
+	bp = br_port(in);
+	if (!bp || (bp->state != BR_FORWARDING && bp->state != BR_LEARNING)) {
 		if (bs)
 			bs->filtered++;
 		return pcn_drop(ctx, in);
 	}
+	v = ingress_vlan(bp, tagged, vid);
+	if (!v || v > BR_VID_MAX)
+		return vlan_drop(ctx, in, bs);
 	now = bpf_ktime_get_boot_ns();
-	learn(in, eth->h_source, now, bs);
-	if (state == BR_LEARNING) {
+	learn(in, eth->h_source, v, now, bs);
+	if (bp->state == BR_LEARNING) {
 		if (bs)
 			bs->filtered++;
 		return pcn_drop(ctx, in);
 	}
 
 	if (eth->h_dest[0] & 1)
-		return flood(ctx, in, bs);
+		return flood(ctx, in, tagged, v, bs);
 	__builtin_memcpy(k.mac, eth->h_dest, ETH_ALEN);
+	k.vid = v;
 	e = bpf_map_lookup_elem(&br_fdb, &k);
 	if (!e)
-		return flood(ctx, in, bs);
+		return flood(ctx, in, tagged, v, bs);
 	if (!(e->flags & BR_FDB_STATIC)) {
 		cfg = bpf_map_lookup_elem(&br_config, &zero);
 		if (cfg && now - e->seen_ns > cfg->ageing_ns) {
 			/* aged out: forget it, and look for it everywhere */
 			bpf_map_delete_elem(&br_fdb, &k);
-			return flood(ctx, in, bs);
+			return flood(ctx, in, tagged, v, bs);
 		}
 	}
-	if (e->port == in || port_state(e->port) != BR_FORWARDING) {
+	out = br_port(e->port);
+	if (e->port == in || !out || out->state != BR_FORWARDING) {
 		if (bs)
 			bs->filtered++;
 		return pcn_drop(ctx, in);
 	}
-	return unicast(ctx, e->port);
+	if (!br_in_vlan(out, v))
+		return vlan_drop(ctx, in, bs);
+	if (set_form(ctx, tagged, out, v))
+		return pcn_drop(ctx, in);
+	return pcn_tx(ctx, e->port);
 }
 
 #ifdef PCN_BUILD_XDP
 /*
- * Runs for each copy of a flood, on its way out of one port: a port whose
- * state does not forward gets none, and neither does a port with
+ * Runs for each copy of a flood (tagged with its VLAN), on its way out
+ * of one port: a port not in the VLAN, not forwarding, or with
  * transparent cubes on its way out (the copy would go round them: fail
- * closed). Counts what it lets through.
+ * closed) gets none; a port that wants the VLAN untagged gets it so.
+ * Counts what it lets through.
  */
 SEC("xdp/devmap")
 int bridge_egress(struct xdp_md *ctx)
 {
 	__u32 ifindex = ctx->egress_ifindex, *port;
 	struct pcn_port_stats *st;
+	struct br_port *bp;
 	struct pcn_port *p;
+	int v;
 
 	port = bpf_map_lookup_elem(&br_ifport, &ifindex);
-	if (!port || port_state(*port) != BR_FORWARDING)
+	if (!port)
 		return XDP_DROP;
+	bp = br_port(*port);
 	p = bpf_map_lookup_elem(&pcn_ports, port);
-	if (!p || p->eg_chain)
+	v = xdp_vid(ctx);
+	if (!bp || !p || p->eg_chain || bp->state != BR_FORWARDING || v < 0 ||
+	    !br_in_vlan(bp, v))
+		return XDP_DROP;
+	if (!tags(bp, v) && xdp_vlan_pop(ctx))
 		return XDP_DROP;
 	st = pcn_port_stats(*port);
 	if (st) {

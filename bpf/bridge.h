@@ -17,10 +17,10 @@ enum br_state {
 	BR_LEARNING = 4,
 };
 
-/* br_fdb: BPF_MAP_TYPE_HASH */
+/* br_fdb: BPF_MAP_TYPE_HASH, a station in a VLAN */
 struct br_fdb_key {
 	__u8 mac[6];
-	__u16 vid;			/* 0: the bridge is VLAN-unaware */
+	__u16 vid;
 };
 
 #define BR_FDB_STATIC 1			/* never ages, never moves */
@@ -36,11 +36,50 @@ struct br_config {
 	__u64 ageing_ns;
 };
 
+#define BR_VID_MAX	4094
+#define BR_VID_DEFAULT	1
+
+enum br_vlan_mode {
+	BR_ACCESS = 0,			/* untagged, in VLAN pvid (the default) */
+	BR_TRUNK = 1,			/* tagged VLANs in allowed; untagged:
+					 * native VLAN pvid, or dropped if 0 */
+};
+
 /* br_ports: BPF_MAP_TYPE_ARRAY, per port index */
 struct br_port {
 	__u32 state;			/* enum br_state */
-	__u32 pad;
+	__u16 mode;			/* enum br_vlan_mode */
+	__u16 pvid;			/* access VLAN, or trunk's native (0: none) */
+	__u64 allowed[64];		/* trunk: VLAN v allowed if bit v set */
 };
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+#ifdef __bpf__
+/* hide a value's range from the compiler, or it drops a mask that the
+ * verifier needs after a range check */
+#define BR_OPAQUE(x) asm volatile("" : "+r"(x))
+#else
+#define BR_OPAQUE(x) ((void)0)
+#endif
+
+static __always_inline int br_trunk_allows(const struct br_port *bp,
+					   __u16 v)
+{
+	__u32 word = v >> 6;
+
+	BR_OPAQUE(word);
+	return (bp->allowed[word & 63] >> (v & 63)) & 1;
+}
+
+/* Is port @bp in VLAN @v? */
+static __always_inline int br_in_vlan(const struct br_port *bp, __u16 v)
+{
+	if (bp->mode == BR_ACCESS)
+		return bp->pvid == v;
+	return (bp->pvid && bp->pvid == v) || br_trunk_allows(bp, v);
+}
 
 /* br_stats: BPF_MAP_TYPE_PERCPU_ARRAY, one entry: the bridge's counters */
 struct br_stats {
@@ -51,6 +90,7 @@ struct br_stats {
 	__u64 malformed;		/* runts, bad source addresses */
 	__u64 link_local;		/* BPDUs and the like, to the host */
 	__u64 filtered;			/* port state, or back to its own port */
+	__u64 vlan_dropped;		/* a VLAN the port is not in, bad tags */
 };
 
 #endif /* __PCN_BRIDGE_H */

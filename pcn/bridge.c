@@ -3,10 +3,14 @@
  * bridge: a learning L2 switch in the datapath.
  *
  *   pcn cube add NAME type bridge [ ageing_time SECONDS ]
- *   pcn cube set NAME [ ageing_time SECONDS ] [ port PORT state STATE ] ...
+ *   pcn cube set NAME [ ageing_time SECONDS ]
+ *                     [ port PORT [ state STATE ] [ VLAN ] ] ...
  *   STATE := { forwarding | learning | listening | blocking | disabled }
+ *   VLAN  := { vlan VID | trunk VIDS [ native { VID | none } ] }
+ *   VIDS  := { VID | VID-VID }[,...]         VID := 1..4094
  *
- * The forwarding database is the object "fdb" (pcn/fdb.c).
+ * A new port is an access port of VLAN 1, forwarding. The forwarding
+ * database is the object "fdb" (pcn/fdb.c).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -96,29 +100,130 @@ static int state_parse(const char *arg, __u32 *state)
 		       arg);
 }
 
-static int state_get(struct pcn_cube *c, __u32 idx, __u32 *state)
+static int port_get(struct pcn_cube *c, __u32 idx, struct br_port *bp)
 {
-	struct br_port bp;
-	int err = cube_map_get(c, "br_ports", &idx, &bp);
+	return cube_map_get(c, "br_ports", &idx, bp);
+}
 
-	if (!err)
-		*state = bp.state;
+/* one map update: a packet sees the old settings of a port or the new */
+static int port_put(struct pcn_cube *c, __u32 idx, const struct br_port *bp)
+{
+	return cube_map_put(c, "br_ports", &idx, bp);
+}
+
+/* What a new port starts as: forwarding, access port of VLAN 1. */
+static int port_reset(struct pcn_cube *c, __u32 idx)
+{
+	struct br_port bp = {
+		.state = BR_FORWARDING,
+		.mode = BR_ACCESS,
+		.pvid = BR_VID_DEFAULT,
+	};
+
+	return port_put(c, idx, &bp);
+}
+
+int parse_vid(const char *arg, __u16 *vid)
+{
+	__u32 v;
+
+	if (get_u32(&v, arg, 10) || v < 1 || v > BR_VID_MAX)
+		return pcn_err(PCN_EXIT_USAGE,
+			       "VLAN id \"%s\" is not in 1..%d", arg, BR_VID_MAX);
+	*vid = v;
+	return 0;
+}
+
+/* "10,20-30,40" into a trunk's allowed set; every item must be a VID or
+ * a range of them, so "10,,20" and "10," are errors */
+static int parse_vids(const char *arg, struct br_port *bp)
+{
+	char *buf, *rest, *tok, *dash;
+	__u16 lo, hi, v;
+	int err = 0;
+
+	buf = strdup(arg);
+	if (!buf)
+		return pcn_err(PCN_EXIT_KERNEL, "out of memory");
+	memset(bp->allowed, 0, sizeof(bp->allowed));
+	rest = buf;
+	while (!err && (tok = strsep(&rest, ","))) {
+		dash = strchr(tok, '-');
+		if (dash)
+			*dash = '\0';
+		err = parse_vid(tok, &lo);
+		if (!err)
+			err = dash ? parse_vid(dash + 1, &hi) : (hi = lo, 0);
+		if (!err && hi < lo)
+			err = pcn_bad_arg("VLAN range", arg);
+		for (v = lo; !err && v <= hi; v++)
+			bp->allowed[v >> 6] |= 1ull << (v & 63);
+	}
+	free(buf);
 	return err;
 }
 
-static int state_put(struct pcn_cube *c, __u32 idx, __u32 state)
+/* "[ state STATE ] [ vlan VID | trunk VIDS [ native VID|none ] ]" */
+static int parse_port_settings(int *argcp, char ***argvp, struct br_port *bp)
 {
-	struct br_port bp = { .state = state };
+	bool state_set = false, vlan_set = false, native_set = false;
+	int argc = *argcp, err = 0;
+	char **argv = *argvp;
 
-	return cube_map_put(c, "br_ports", &idx, &bp);
+	while (argc > 1) {
+		const char *kw = argv[1];
+
+		if (is_kw(kw, "state")) {
+			DUP_CHECK(state_set, "state");
+			argc--, argv++;
+			NEXT_ARG();
+			err = state_parse(*argv, &bp->state);
+		} else if (is_kw(kw, "vlan")) {
+			DUP_CHECK(vlan_set, "vlan/trunk");
+			argc--, argv++;
+			NEXT_ARG();
+			bp->mode = BR_ACCESS;
+			memset(bp->allowed, 0, sizeof(bp->allowed));
+			err = parse_vid(*argv, &bp->pvid);
+		} else if (is_kw(kw, "trunk")) {
+			DUP_CHECK(vlan_set, "vlan/trunk");
+			argc--, argv++;
+			NEXT_ARG();
+			bp->mode = BR_TRUNK;
+			bp->pvid = 0;
+			err = parse_vids(*argv, bp);
+		} else if (is_kw(kw, "native")) {
+			DUP_CHECK(native_set, "native");
+			if (!vlan_set || bp->mode != BR_TRUNK)
+				return pcn_err(PCN_EXIT_USAGE,
+					       "\"native\" goes after \"trunk VIDS\"");
+			argc--, argv++;
+			NEXT_ARG();
+			if (is_kw(*argv, "none"))
+				bp->pvid = 0;
+			else
+				err = parse_vid(*argv, &bp->pvid);
+		} else {
+			break;
+		}
+		if (err)
+			return err;
+	}
+	if (!state_set && !vlan_set)
+		return pcn_err(PCN_EXIT_USAGE,
+			       "\"port PORT\" takes \"state\", \"vlan\" or \"trunk\"");
+	*argcp = argc;
+	*argvp = argv;
+	return 0;
 }
 
 static int br_set(struct pcn_cube *c, int argc, char **argv)
 {
 	struct pcn_port ports[PCN_MAX_PORTS];
-	__u32 want[PCN_MAX_PORTS], i;
+	struct br_port want[PCN_MAX_PORTS];
 	bool touched[PCN_MAX_PORTS] = {}, ageing_set = false;
 	struct br_meta m;
+	__u32 i;
 	int idx, err;
 
 	memcpy(&m, c->meta.config, sizeof(m));
@@ -142,13 +247,11 @@ static int br_set(struct pcn_cube *c, int argc, char **argv)
 				return pcn_err(PCN_EXIT_USAGE,
 					       "port \"%s\" is given twice", *argv);
 			touched[idx] = true;
-			NEXT_ARG();
-			if (!is_kw(*argv, "state"))
-				return pcn_err(PCN_EXIT_USAGE,
-					       "expected \"state\", got \"%s\"",
-					       *argv);
-			NEXT_ARG();
-			err = state_parse(*argv, &want[idx]);
+			err = port_get(c, idx, &want[idx]);
+			if (err)
+				return pcn_err_kernel(err, "cannot read port %s",
+						      *argv);
+			err = parse_port_settings(&argc, &argv, &want[idx]);
 		} else {
 			return pcn_unknown_kw("cube", *argv);
 		}
@@ -157,9 +260,15 @@ static int br_set(struct pcn_cube *c, int argc, char **argv)
 		argc--;
 		argv++;
 	}
-	for (i = 0; i < PCN_MAX_PORTS && !err; i++)
-		if (touched[i])
-			err = state_put(c, i, want[i]);
+	/* a port that leaves a VLAN forgets the stations it learned there,
+	 * as a Linux bridge does; static entries stay */
+	for (i = 0; i < PCN_MAX_PORTS && !err; i++) {
+		if (!touched[i])
+			continue;
+		err = port_put(c, i, &want[i]);
+		if (!err)
+			err = br_fdb_flush(c, i, true, -1, &want[i]);
+	}
 	if (!err && ageing_set) {
 		err = config_write(c, m.ageing);
 		if (!err) {
@@ -193,6 +302,7 @@ static void br_show(struct pcn_cube *c)
 			sum.malformed += v[i].malformed;
 			sum.link_local += v[i].link_local;
 			sum.filtered += v[i].filtered;
+			sum.vlan_dropped += v[i].vlan_dropped;
 		}
 	}
 	close(fd);
@@ -206,17 +316,57 @@ static void br_show(struct pcn_cube *c)
 	print_u64(PRINT_ANY, "link_local", ", link-local %" PRIu64,
 		  sum.link_local);
 	print_u64(PRINT_ANY, "filtered", ", filtered %" PRIu64, sum.filtered);
+	print_u64(PRINT_ANY, "vlan_dropped", ", vlan dropped %" PRIu64,
+		  sum.vlan_dropped);
 	close_json_object();
+}
+
+/* "10,20-30" from a trunk's allowed set */
+static void vids_str(const struct br_port *bp, char *buf, size_t len)
+{
+	int v, start = -1;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (v = 1; v <= BR_VID_MAX + 1 && n < len; v++) {
+		bool on = v <= BR_VID_MAX &&
+			  (bp->allowed[v >> 6] >> (v & 63)) & 1;
+
+		if (on && start < 0)
+			start = v;
+		if (!on && start >= 0) {
+			n += snprintf(buf + n, len - n, "%s%d", n ? "," : "",
+				      start);
+			if (v - 1 > start && n < len)
+				n += snprintf(buf + n, len - n, "-%d", v - 1);
+			start = -1;
+		}
+	}
 }
 
 static void br_show_port(struct pcn_cube *c, const struct pcn_port *ports,
 			 __u32 idx)
 {
-	__u32 state = BR_FORWARDING;
+	struct br_port bp;
+	/* worst case: every other VID, 2047 of up to 4 digits and a comma */
+	char vids[2048 * 5 + 1];
 
-	if (state_get(c, idx, &state) || state >= ARRAY_SIZE(states))
+	if (port_get(c, idx, &bp) || bp.state >= ARRAY_SIZE(states))
 		return;
-	print_string(PRINT_ANY, "stp_state", " %s", states[state]);
+	print_string(PRINT_ANY, "stp_state", " %s", states[bp.state]);
+	open_json_object("vlan");
+	if (bp.mode == BR_ACCESS) {
+		print_string(PRINT_JSON, "mode", NULL, "access");
+		print_uint(PRINT_ANY, "vid", " vlan %u", bp.pvid);
+	} else {
+		vids_str(&bp, vids, sizeof(vids));
+		print_string(PRINT_JSON, "mode", NULL, "trunk");
+		print_string(PRINT_ANY, "allowed", " trunk %s",
+			     vids[0] ? vids : "none");
+		if (bp.pvid)
+			print_uint(PRINT_ANY, "native", " native %u", bp.pvid);
+	}
+	close_json_object();
 }
 
 /* Interface ports take part in XDP floods: the devmap and its index. */
@@ -226,7 +376,7 @@ static int br_port_added(struct pcn_cube *c, __u32 idx,
 	struct bpf_devmap_val dv = { .ifindex = p->ifindex };
 	int err;
 
-	err = state_put(c, idx, BR_FORWARDING);
+	err = port_reset(c, idx);
 	if (err || p->peer != PCN_PEER_IFACE || c->meta.mode == PCN_MODE_TC)
 		return err;
 	dv.bpf_prog.fd = cube_obj_fd(c, "prog_bridge_egress");
@@ -252,16 +402,16 @@ static int br_port_removed(struct pcn_cube *c, __u32 idx)
 		cube_map_del(c, "br_ifport", &ports[idx].ifindex);
 	}
 	if (!err)
-		err = state_put(c, idx, BR_FORWARDING);
+		err = port_reset(c, idx);
 	if (!err)
-		err = br_fdb_flush(c, idx, false, -1);
+		err = br_fdb_flush(c, idx, false, -1, NULL);
 	return err;
 }
 
 const struct cube_type bridge_type = {
 	.name = "bridge",
 	.summary = "learning L2 switch: flooding, fdb, port states",
-	.set_usage = "[ ageing_time SECONDS ] [ port PORT state STATE ] ...",
+	.set_usage = "[ ageing_time SECONDS ] [ port PORT [ state STATE ] [ vlan VID | trunk VIDS [ native { VID | none } ] ] ] ...",
 	.elf_xdp = bridge_xdp__elf_bytes,
 	.elf_tc = bridge_tc__elf_bytes,
 	.max_ports = PCN_MAX_PORTS,

@@ -2,10 +2,13 @@
 /*
  * pcn fdb: the forwarding database of bridge cubes, like "bridge fdb".
  *
- *   pcn fdb show [ cube BRIDGE ] [ port BRIDGE:PORT ]
- *   pcn fdb add MAC port BRIDGE:PORT          a static entry
- *   pcn fdb del MAC cube BRIDGE
- *   pcn fdb flush cube BRIDGE [ port PORT ] [ dynamic ]
+ *   pcn fdb show [ cube BRIDGE ] [ port BRIDGE:PORT ] [ vlan VID ]
+ *   pcn fdb add MAC port BRIDGE:PORT [ vlan VID ]    a static entry
+ *   pcn fdb del MAC cube BRIDGE [ vlan VID ]
+ *   pcn fdb flush cube BRIDGE [ port PORT ] [ vlan VID ] [ dynamic ]
+ *
+ * An entry is a station (MAC) in a VLAN; VID defaults to 1 for add and
+ * del.
  *
  * Entries live in the bridge's br_fdb map: the datapath learns them and
  * refreshes them; an entry older than the bridge's ageing time is dead
@@ -29,12 +32,13 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: pcn fdb show [ cube BRIDGE ] [ port BRIDGE:PORT ]\n"
-		"       pcn fdb add MAC port BRIDGE:PORT\n"
-		"       pcn fdb del MAC cube BRIDGE\n"
-		"       pcn fdb flush cube BRIDGE [ port PORT ] [ dynamic ]\n"
+		"Usage: pcn fdb show [ cube BRIDGE ] [ port BRIDGE:PORT ] [ vlan VID ]\n"
+		"       pcn fdb add MAC port BRIDGE:PORT [ vlan VID ]\n"
+		"       pcn fdb del MAC cube BRIDGE [ vlan VID ]\n"
+		"       pcn fdb flush cube BRIDGE [ port PORT ] [ vlan VID ] [ dynamic ]\n"
 		"       pcn fdb help\n"
-		"MAC := xx:xx:xx:xx:xx:xx (unicast); entries added are static.\n");
+		"MAC := xx:xx:xx:xx:xx:xx (unicast); entries added are static.\n"
+		"VID := 1..4094, 1 by default for add and del.\n");
 }
 
 int parse_mac(const char *arg, __u8 *mac)
@@ -135,7 +139,8 @@ out:
 	return 0;
 }
 
-int br_fdb_flush(struct pcn_cube *c, int port, bool dynamic_only, int vid)
+int br_fdb_flush(struct pcn_cube *c, int port, bool dynamic_only, int vid,
+		 const struct br_port *left)
 {
 	struct br_fdb_entry *vals;
 	struct br_fdb_key *keys;
@@ -156,6 +161,8 @@ int br_fdb_flush(struct pcn_cube *c, int port, bool dynamic_only, int vid)
 			continue;
 		if (vid >= 0 && keys[i].vid != vid)
 			continue;
+		if (left && br_in_vlan(left, keys[i].vid))
+			continue;
 		if (bpf_map_delete_elem(fd, &keys[i]) && errno != ENOENT)
 			err = -errno;
 	}
@@ -175,7 +182,12 @@ static void print_mac(const char *key, const __u8 *m)
 	print_string(PRINT_ANY, key, "%s", buf);
 }
 
-static int fdb_print(struct pcn_cube *c, const char *only_port)
+struct fdb_filter {
+	const char *port;
+	int vid;			/* -1: any */
+};
+
+static int fdb_print(struct pcn_cube *c, const struct fdb_filter *f)
 {
 	struct pcn_port ports[PCN_MAX_PORTS];
 	struct br_fdb_entry *vals;
@@ -195,15 +207,16 @@ static int fdb_print(struct pcn_cube *c, const char *only_port)
 		age = now > e->seen_ns ? now - e->seen_ns : 0;
 		if ((!stat && age > ageing) || e->port >= PCN_MAX_PORTS)
 			continue;
-		if (only_port && strncmp(ports[e->port].name, only_port,
-					 PCN_NAME_LEN))
+		if (f->port && strncmp(ports[e->port].name, f->port,
+				       PCN_NAME_LEN))
+			continue;
+		if (f->vid >= 0 && keys[i].vid != f->vid)
 			continue;
 		open_json_object(NULL);
 		print_mac("mac", keys[i].mac);
 		print_string(PRINT_ANY, "cube", " cube %s", c->name);
 		print_string(PRINT_ANY, "port", " port %s", ports[e->port].name);
-		if (keys[i].vid)
-			print_uint(PRINT_ANY, "vlan", " vlan %u", keys[i].vid);
+		print_uint(PRINT_ANY, "vlan", " vlan %u", keys[i].vid);
 		print_bool(PRINT_JSON, "static", NULL, stat);
 		if (stat)
 			print_string(PRINT_FP, NULL, "%s", " static");
@@ -218,40 +231,65 @@ static int fdb_print(struct pcn_cube *c, const char *only_port)
 	return 0;
 }
 
-static int fdb_print_cb(struct pcn_cube *c, void *only_port)
+static int fdb_print_cb(struct pcn_cube *c, void *filter)
 {
 	if (!strcmp(c->meta.type, "bridge"))
-		fdb_print(c, only_port);
+		fdb_print(c, filter);
 	return 0;
+}
+
+/* "vlan VID": *vid is -1 until given, and may be given once */
+static int vlan_arg(const char *arg, int *vid)
+{
+	__u16 v;
+	int err;
+
+	if (*vid >= 0)
+		return pcn_dup_arg("vlan");
+	err = parse_vid(arg, &v);
+	if (!err)
+		*vid = v;
+	return err;
+}
+
+/* "port BRIDGE:PORT", given once */
+static int bridge_port_arg(const char *arg, char *cube, char *port)
+{
+	int err;
+
+	if (port[0])
+		return pcn_dup_arg("port");
+	err = parse_endpoint(arg, cube, port);
+	if (!err && !port[0])
+		err = pcn_err(PCN_EXIT_USAGE, "\"port\" takes BRIDGE:PORT");
+	return err;
 }
 
 static int fdb_show_cmd(int argc, char **argv)
 {
 	char cube[PCN_NAME_LEN] = "", port[PCN_NAME_LEN] = "";
+	struct fdb_filter f = { .vid = -1 };
 	int err;
 
 	while (argc > 0) {
-		if (is_kw(*argv, "cube")) {
+		if (is_kw(*argv, "vlan")) {
+			NEXT_ARG();
+			err = vlan_arg(*argv, &f.vid);
+		} else if (is_kw(*argv, "cube")) {
 			NEXT_ARG();
 			if (cube[0])
 				return pcn_dup_arg("cube");
 			err = check_name("cube", *argv);
-			if (err)
-				return err;
-			name_copy(cube, *argv);
+			if (!err)
+				name_copy(cube, *argv);
 		} else if (is_kw(*argv, "port")) {
 			NEXT_ARG();
-			if (port[0])
-				return pcn_dup_arg("port");
-			err = parse_endpoint(*argv, cube, port);
-			if (err)
-				return err;
-			if (!port[0])
-				return pcn_err(PCN_EXIT_USAGE,
-					       "\"port\" takes BRIDGE:PORT");
+			err = bridge_port_arg(*argv, cube, port);
 		} else {
 			return pcn_unknown_kw("fdb", *argv);
 		}
+		if (err)
+			return err;
 		argc--;
 		argv++;
 	}
@@ -270,9 +308,9 @@ static int fdb_show_cmd(int argc, char **argv)
 	}
 	new_json_obj(json, pretty);
 	open_json_array(PRINT_JSON, NULL);
+	f.port = port[0] ? port : NULL;
 	if (!err)
-		cube_for_each(cube[0] ? cube : NULL, fdb_print_cb,
-			      port[0] ? port : NULL);
+		cube_for_each(cube[0] ? cube : NULL, fdb_print_cb, &f);
 	close_json_array(PRINT_JSON, NULL);
 	delete_json_obj();
 	return 0;
@@ -286,7 +324,7 @@ static int fdb_add_cmd(int argc, char **argv)
 	struct br_fdb_key k = {};
 	struct pcn_cube c;
 	const char *mac;
-	int fd, idx, err;
+	int fd, idx, vid = -1, err;
 
 	if (argc < 1)
 		return pcn_err(PCN_EXIT_USAGE, "MAC missing");
@@ -302,22 +340,21 @@ static int fdb_add_cmd(int argc, char **argv)
 	while (argc > 0) {
 		if (is_kw(*argv, "port")) {
 			NEXT_ARG();
-			if (port[0])
-				return pcn_dup_arg("port");
-			err = parse_endpoint(*argv, cube, port);
-			if (err)
-				return err;
-			if (!port[0])
-				return pcn_err(PCN_EXIT_USAGE,
-					       "\"port\" takes BRIDGE:PORT");
+			err = bridge_port_arg(*argv, cube, port);
+		} else if (is_kw(*argv, "vlan")) {
+			NEXT_ARG();
+			err = vlan_arg(*argv, &vid);
 		} else {
 			return pcn_unknown_kw("fdb", *argv);
 		}
+		if (err)
+			return err;
 		argc--;
 		argv++;
 	}
 	if (!port[0])
 		return pcn_err(PCN_EXIT_USAGE, "\"port BRIDGE:PORT\" is missing");
+	k.vid = vid < 0 ? BR_VID_DEFAULT : vid;
 
 	err = bridge_open(cube, &c, true);
 	if (err)
@@ -354,7 +391,7 @@ static int fdb_del_cmd(int argc, char **argv)
 	const char *mac, *cube = NULL;
 	struct br_fdb_key k = {};
 	struct pcn_cube c;
-	int err;
+	int vid = -1, err;
 
 	if (argc < 1)
 		return pcn_err(PCN_EXIT_USAGE, "MAC missing");
@@ -370,16 +407,20 @@ static int fdb_del_cmd(int argc, char **argv)
 				return pcn_dup_arg("cube");
 			cube = *argv;
 			err = check_name("cube", cube);
-			if (err)
-				return err;
+		} else if (is_kw(*argv, "vlan")) {
+			NEXT_ARG();
+			err = vlan_arg(*argv, &vid);
 		} else {
 			return pcn_unknown_kw("fdb", *argv);
 		}
+		if (err)
+			return err;
 		argc--;
 		argv++;
 	}
 	if (!cube)
 		return pcn_err(PCN_EXIT_USAGE, "\"cube BRIDGE\" is missing");
+	k.vid = vid < 0 ? BR_VID_DEFAULT : vid;
 	err = bridge_open(cube, &c, true);
 	if (err)
 		return err;
@@ -388,7 +429,8 @@ static int fdb_del_cmd(int argc, char **argv)
 
 		if (cube_map_get(&c, "br_fdb", &k, &e))
 			err = pcn_err(PCN_EXIT_KERNEL,
-				      "%s is not in the fdb of \"%s\"", mac, cube);
+				      "%s is not in the fdb of \"%s\" (vlan %u)", mac,
+				      cube, k.vid);
 		else if ((err = cube_map_del(&c, "br_fdb", &k)))
 			err = pcn_err_kernel(err, "cannot delete %s", mac);
 	}
@@ -402,7 +444,7 @@ static int fdb_flush_cmd(int argc, char **argv)
 	const char *cube = NULL, *port = NULL;
 	bool dynamic_only = false;
 	struct pcn_cube c;
-	int idx = -1, err;
+	int idx = -1, vid = -1, err;
 
 	while (argc > 0) {
 		if (is_kw(*argv, "cube")) {
@@ -420,6 +462,9 @@ static int fdb_flush_cmd(int argc, char **argv)
 		} else if (is_kw(*argv, "dynamic")) {
 			DUP_CHECK(dynamic_only, "dynamic");
 			err = 0;
+		} else if (is_kw(*argv, "vlan")) {
+			NEXT_ARG();
+			err = vlan_arg(*argv, &vid);
 		} else {
 			return pcn_unknown_kw("fdb", *argv);
 		}
@@ -442,7 +487,7 @@ static int fdb_flush_cmd(int argc, char **argv)
 			goto out;
 		}
 	}
-	err = br_fdb_flush(&c, idx, dynamic_only, -1);
+	err = br_fdb_flush(&c, idx, dynamic_only, vid, NULL);
 	if (err)
 		err = pcn_err_kernel(err, "cannot flush the fdb of \"%s\"", cube);
 out:

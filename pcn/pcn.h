@@ -84,9 +84,15 @@ extern const struct cube_type helloworld_type;
 extern const struct cube_type bridge_type;
 
 int do_fdb(int argc, char **argv);
-/* fdb.c: "xx:xx:xx:xx:xx:xx"; delete a bridge's entries (port/vid -1: any) */
+/* fdb.c: "xx:xx:xx:xx:xx:xx" */
 int parse_mac(const char *arg, __u8 *mac);
-int br_fdb_flush(struct pcn_cube *c, int port, bool dynamic_only, int vid);
+/* bridge.c: a VLAN id, 1..4094 (reports, returns 1 otherwise) */
+int parse_vid(const char *arg, __u16 *vid);
+/* fdb.c: delete a bridge's entries (port/vid -1: any); with @left, only
+ * those in VLANs that port settings @left are not in */
+struct br_port;
+int br_fdb_flush(struct pcn_cube *c, int port, bool dynamic_only, int vid,
+		 const struct br_port *left);
 
 /* The cube graph, for the tail-call budget (graph.c). */
 struct graph;

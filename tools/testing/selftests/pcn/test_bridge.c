@@ -28,7 +28,7 @@
 struct env {
 	bool tc;
 	void *skel;
-	int prog, ports, fdb, cfg, brports, stats, scratch;
+	int prog, ports, fdb, cfg, brports, stats, scratch, devmap;
 };
 
 static int setup(struct env *e)
@@ -36,6 +36,9 @@ static int setup(struct env *e)
 	struct pcn_port p = { .peer = PCN_PEER_IFACE, .ifindex = LO,
 			      .eg_point = PCN_POINT_NONE };
 	struct br_config cfg = { .ageing_ns = 300 * 1000000000ull };
+	/* port 0: access, VLAN 1; port 1: trunk of 10 and 20, native 1 */
+	struct br_port access = { .mode = BR_ACCESS, .pvid = 1 };
+	struct br_port trunk = { .mode = BR_TRUNK, .pvid = 1 };
 	__u32 i, zero = 0;
 	struct bpf_object *obj;
 
@@ -62,6 +65,14 @@ static int setup(struct env *e)
 	e->cfg = bpf_map__fd(bpf_object__find_map_by_name(obj, "br_config"));
 	e->brports = bpf_map__fd(bpf_object__find_map_by_name(obj, "br_ports"));
 	e->stats = bpf_map__fd(bpf_object__find_map_by_name(obj, "br_stats"));
+	e->devmap = e->tc ? -1 : bpf_map__fd(bpf_object__find_map_by_name(obj, "pcn_devmap"));
+	trunk.allowed[0] = 1ull << 10 | 1ull << 20;
+	i = 0;
+	if (bpf_map_update_elem(e->brports, &i, &access, BPF_ANY))
+		return -errno;
+	i = 1;
+	if (bpf_map_update_elem(e->brports, &i, &trunk, BPF_ANY))
+		return -errno;
 	for (i = 0; i < 2; i++) {
 		snprintf(p.name, sizeof(p.name), "p%u", i);
 		if (bpf_map_update_elem(e->ports, &i, &p, BPF_ANY))
@@ -93,25 +104,20 @@ FIXTURE_TEARDOWN(br)
 		bridge_xdp__destroy(self->e.skel);
 }
 
-/* Run a frame of @len bytes from @src to @dst as if it entered @port. */
-static int run(struct env *e, __u32 port, const char *dst, const char *src,
-	       const unsigned char *rest, size_t rest_len, size_t len,
-	       __u32 *ret)
+/*
+ * Run @in as if it entered @port; the frame as it left (the packet
+ * test-run gives back) goes to @out, unless it is NULL.
+ */
+static int run_out(struct env *e, __u32 port, const unsigned char *in,
+		   size_t len, unsigned char *out, __u32 *out_len, __u32 *ret)
 {
-	unsigned char frame[128] = {};
-	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame, .data_size_in = len,
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = in, .data_size_in = len,
+		    .data_out = out, .data_size_out = out ? 128 : 0,
 		    .repeat = 1);
-	struct __sk_buff skb = {};
+	struct __sk_buff skb = { .cb = { port } };
 	int err;
 
-	memcpy(frame, dst, 6);
-	memcpy(frame + 6, src, 6);
-	frame[12] = 0x88;
-	frame[13] = 0xb5;
-	if (rest)
-		memcpy(frame + 12, rest, rest_len);
 	if (e->tc) {
-		skb.cb[0] = port;
 		o.ctx_in = &skb;
 		o.ctx_size_in = sizeof(skb);
 	} else {
@@ -126,7 +132,25 @@ static int run(struct env *e, __u32 port, const char *dst, const char *src,
 	}
 	err = bpf_prog_test_run_opts(e->prog, &o);
 	*ret = o.retval;
+	if (out_len)
+		*out_len = o.data_size_out;
 	return err ? -errno : 0;
+}
+
+/* Run a frame of @len bytes from @src to @dst as if it entered @port. */
+static int run(struct env *e, __u32 port, const char *dst, const char *src,
+	       const unsigned char *rest, size_t rest_len, size_t len,
+	       __u32 *ret)
+{
+	unsigned char frame[128] = {};
+
+	memcpy(frame, dst, 6);
+	memcpy(frame + 6, src, 6);
+	frame[12] = 0x88;
+	frame[13] = 0xb5;
+	if (rest)
+		memcpy(frame + 12, rest, rest_len);
+	return run_out(e, port, frame, len, NULL, NULL, ret);
 }
 
 static struct br_stats counters(struct env *e)
@@ -143,13 +167,14 @@ static struct br_stats counters(struct env *e)
 			s.malformed += v[c].malformed;
 			s.link_local += v[c].link_local;
 			s.filtered += v[c].filtered;
+			s.vlan_dropped += v[c].vlan_dropped;
 		}
 	return s;
 }
 
 static int fdb_get(struct env *e, const char *mac, struct br_fdb_entry *out)
 {
-	struct br_fdb_key k = {};
+	struct br_fdb_key k = { .vid = 1 };
 
 	memcpy(k.mac, mac, 6);
 	return bpf_map_lookup_elem(e->fdb, &k, out) ? -errno : 0;
@@ -231,8 +256,8 @@ TEST_F(br, learn_and_forward_tc) { learn_and_forward(_metadata, &self->e); }
 static void states_and_link_local(struct __test_metadata *_metadata,
 				  struct env *e)
 {
-	struct br_port blocking = { .state = BR_BLOCKING };
-	struct br_port learning = { .state = BR_LEARNING };
+	struct br_port blocking = { .state = BR_BLOCKING, .pvid = 1 };
+	struct br_port learning = { .state = BR_LEARNING, .pvid = 1 };
 	struct br_fdb_entry fe;
 	__u32 one = 1, ret;
 
@@ -260,7 +285,7 @@ TEST_F(br, states_and_link_local_tc) { states_and_link_local(_metadata, &self->e
 
 static void ageing(struct __test_metadata *_metadata, struct env *e)
 {
-	struct br_fdb_key k = {};
+	struct br_fdb_key k = { .vid = 1 };
 	struct br_fdb_entry old = { .port = 1, .seen_ns = 1 }, fe;
 	__u32 ret;
 
@@ -280,25 +305,133 @@ static void ageing(struct __test_metadata *_metadata, struct env *e)
 TEST_F(br, ageing_xdp) { ageing(_metadata, &self->e); }
 TEST_F(br, ageing_tc) { ageing(_metadata, &self->e); }
 
-/* Tags are payload to a VLAN-unaware bridge: bridged by MAC, unchanged. */
+/* dst B, src A, then @tags (TPID, TCI pairs), then IPv4 */
+static size_t frame(unsigned char *f, const __u16 *tags, int ntags)
+{
+	size_t n = 12;
+	int i;
+
+	memset(f, 0, 64);
+	memcpy(f, B, 6);
+	memcpy(f + 6, A, 6);
+	for (i = 0; i < ntags; i++) {
+		f[n++] = tags[2 * i] >> 8;
+		f[n++] = tags[2 * i] & 0xff;
+		f[n++] = tags[2 * i + 1] >> 8;
+		f[n++] = tags[2 * i + 1] & 0xff;
+	}
+	f[n++] = 0x08;
+	f[n++] = 0x00;
+	return 64;
+}
+
+/*
+ * VLANs: port 0 is an access port of VLAN 1, port 1 a trunk of 10 and
+ * 20 with native VLAN 1. Tags go on and come off on the way out; a frame
+ * of a VLAN a port is not in never gets in or out.
+ */
+static void vlans(struct __test_metadata *_metadata, struct env *e)
+{
+	static const __u16 t10[] = { 0x8100, 10 }, t30[] = { 0x8100, 30 },
+			   t20_10[] = { 0x88a8, 20, 0x8100, 10 },
+			   prio[] = { 0x8100, 0x6000 };
+	struct br_fdb_key k = {};
+	struct br_fdb_entry on1 = { .port = 1, .flags = BR_FDB_STATIC };
+	unsigned char in[128], out[128];
+	__u32 ret, olen;
+
+	memcpy(k.mac, B, 6);
+	k.vid = 1;
+	ASSERT_EQ(0, bpf_map_update_elem(e->fdb, &k, &on1, BPF_ANY));
+	k.vid = 10;
+	ASSERT_EQ(0, bpf_map_update_elem(e->fdb, &k, &on1, BPF_ANY));
+
+	/* untagged on the access port: VLAN 1, out of the trunk untagged
+	 * (its native VLAN) */
+	ASSERT_EQ(0, run_out(e, 0, in, frame(in, NULL, 0), out, &olen, &ret));
+	EXPECT_EQ(v_redirect(e), ret);
+	EXPECT_EQ(64, olen);
+	EXPECT_EQ(0x08, out[12]);
+	/* a priority tag on the access port: VLAN 1 too, tag gone */
+	ASSERT_EQ(0, run_out(e, 0, in, frame(in, prio, 1), out, &olen, &ret));
+	EXPECT_EQ(v_redirect(e), ret);
+	/* tagged 10 on the access port: not its VLAN */
+	ASSERT_EQ(0, run_out(e, 0, in, frame(in, t10, 1), out, &olen, &ret));
+	EXPECT_EQ(v_drop(e), ret);
+	EXPECT_EQ(1, counters(e).vlan_dropped);
+	/* tagged 30 on the trunk: not allowed */
+	ASSERT_EQ(0, run_out(e, 1, in, frame(in, t30, 1), out, &olen, &ret));
+	EXPECT_EQ(v_drop(e), ret);
+	EXPECT_EQ(2, counters(e).vlan_dropped);
+	/* tagged 10 on the trunk to B, known in 10 behind port 1 itself */
+	ASSERT_EQ(0, run_out(e, 1, in, frame(in, t10, 1), out, &olen, &ret));
+	EXPECT_EQ(v_drop(e), ret);
+	EXPECT_EQ(1, counters(e).filtered);
+	/* double-tagged: the outer tag (20) is the VLAN; B unknown there */
+	ASSERT_EQ(0, run_out(e, 1, in, frame(in, t20_10, 2), out, &olen, &ret));
+	EXPECT_EQ(v_flood(e), ret);
+	EXPECT_EQ(1, counters(e).flooded);
+	/* A learned per VLAN: behind port 1 in 20, still behind 0 in 1 */
+	k.vid = 20;
+	memcpy(k.mac, A, 6);
+	ASSERT_EQ(0, bpf_map_lookup_elem(e->fdb, &k, &on1));
+	EXPECT_EQ(1, on1.port);
+	k.vid = 1;
+	ASSERT_EQ(0, bpf_map_lookup_elem(e->fdb, &k, &on1));
+	EXPECT_EQ(0, on1.port);
+	/* nothing learned in VLAN 30, which port 1 refused */
+	k.vid = 30;
+	EXPECT_NE(0, bpf_map_lookup_elem(e->fdb, &k, &on1));
+}
+
+TEST_F(br, vlans_xdp) { vlans(_metadata, &self->e); }
+TEST_F(br, vlans_tc) { vlans(_metadata, &self->e); }
+
+/* An access port of VLAN 1 sends VLAN 10 out tagged once made a trunk. */
+static void push_pop(struct __test_metadata *_metadata, struct env *e)
+{
+	static const __u16 t10[] = { 0x8100, 10 };
+	struct br_port trunk10 = { .mode = BR_TRUNK };
+	struct br_fdb_key k = { .vid = 10 };
+	struct br_fdb_entry on0 = { .port = 0, .flags = BR_FDB_STATIC };
+	unsigned char in[128], out[128];
+	__u32 ret, olen, zero = 0;
+
+	/* port 0 a trunk of 10 (no native); B known on port 0 in 10 */
+	trunk10.allowed[0] = 1ull << 10;
+	ASSERT_EQ(0, bpf_map_update_elem(e->brports, &zero, &trunk10, BPF_ANY));
+	memcpy(k.mac, B, 6);
+	ASSERT_EQ(0, bpf_map_update_elem(e->fdb, &k, &on0, BPF_ANY));
+	/* tagged 10 in by the trunk port 1, out by port 0 tagged */
+	ASSERT_EQ(0, run_out(e, 1, in, frame(in, t10, 1), out, &olen, &ret));
+	EXPECT_EQ(v_redirect(e), ret);
+	if (!e->tc) {
+		/* XDP: the tag is in the frame */
+		EXPECT_EQ(64, olen);
+		EXPECT_EQ(0x81, out[12]);
+		EXPECT_EQ(10, out[15]);
+	}
+	/* untagged in by port 1 (native 1) to B known behind port 0 in
+	 * VLAN 1: port 0 is no longer in VLAN 1 */
+	k.vid = 1;
+	ASSERT_EQ(0, bpf_map_update_elem(e->fdb, &k, &on0, BPF_ANY));
+	ASSERT_EQ(0, run_out(e, 1, in, frame(in, NULL, 0), out, &olen, &ret));
+	EXPECT_EQ(v_drop(e), ret);
+	EXPECT_EQ(1, counters(e).vlan_dropped);
+}
+
+TEST_F(br, push_pop_xdp) { push_pop(_metadata, &self->e); }
+TEST_F(br, push_pop_tc) { push_pop(_metadata, &self->e); }
+
+/* A tag cut short is malformed: dropped, counted. */
 static void tagged(struct __test_metadata *_metadata, struct env *e)
 {
-	static const unsigned char one_tag[] = { 0x81, 0x00, 0x00, 0x0a,
-						 0x08, 0x00 };
-	static const unsigned char two_tags[] = { 0x88, 0xa8, 0x00, 0x14,
-						  0x81, 0x00, 0x00, 0x0a,
-						  0x08, 0x00 };
 	static const unsigned char cut_tag[] = { 0x81, 0x00 };
 	__u32 ret;
 
-	ASSERT_EQ(0, run(e, 1, BCAST, B, NULL, 0, 60, &ret));
-	ASSERT_EQ(0, run(e, 0, B, A, one_tag, sizeof(one_tag), 64, &ret));
-	EXPECT_EQ(v_redirect(e), ret);
-	ASSERT_EQ(0, run(e, 0, B, A, two_tags, sizeof(two_tags), 64, &ret));
-	EXPECT_EQ(v_redirect(e), ret);
-	/* a tag cut short is still a whole Ethernet header */
-	ASSERT_EQ(0, run(e, 0, B, A, cut_tag, sizeof(cut_tag), 14, &ret));
-	EXPECT_EQ(v_redirect(e), ret);
+	ASSERT_EQ(0, run(e, 1, B, A, cut_tag, sizeof(cut_tag), 16, &ret));
+	EXPECT_EQ(v_drop(e), ret);
+	EXPECT_EQ(1, counters(e).malformed);
 }
 
 TEST_F(br, tagged_xdp) { tagged(_metadata, &self->e); }

@@ -4,7 +4,8 @@
 # The bridge cube with real traffic: three hosts in their own namespaces
 # on one bridge — every pair talks, the fdb learns where each one is,
 # entries age out, a broadcast reaches every other port exactly once,
-# port states hold, BPDUs are not flooded, stations move; XDP and TC.
+# port states hold, BPDUs are not flooded, stations move, VLANs keep
+# hosts apart and cross a trunk between two bridges; XDP and TC.
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -229,6 +230,130 @@ bad_input()
 	[ "$before" = "$after" ]
 }
 
+# Access VLANs split one bridge: hosts talk only within their VLAN.
+vlan_access()
+{
+	three_hosts "$1"
+	ping_ok "$B1" 10.202.0.3 1
+	pcn -n "$R" fdb add 02:dd:00:00:00:01 port br:p3
+	pcn -n "$R" -j fdb show port br:p3 | jq -e 'length == 2'
+	pcn -n "$R" cube set br port p3 vlan 20
+	pcn -n "$R" -j cube show br |
+		jq -e '.[0].ports[] | select(.name == "p3") |
+			.vlan == {"mode": "access", "vid": 20}'
+	# p3 forgot what it learned in VLAN 1, but not its static entry;
+	# the other ports forgot nothing
+	pcn -n "$R" -j fdb show port br:p3 |
+		jq -e 'length == 1 and .[0].static and .[0].vlan == 1'
+	pcn -n "$R" -j fdb show port br:p1 | jq -e 'length == 1'
+	pcn -n "$R" fdb del 02:dd:00:00:00:01 cube br
+	ping_ok "$B1" 10.202.0.2 1
+	fails ping_ok "$B1" 10.202.0.3 1
+	fails ping_ok "$B3" 10.202.0.2 1
+	# B3's ARP requests were learned in VLAN 20, and only there
+	pcn -n "$R" -j fdb show cube br vlan 20 |
+		jq -e --arg m "$(mac_of "$B3" e3)" \
+			'length == 1 and .[0].mac == $m and .[0].vlan == 20'
+	pcn -n "$R" -j fdb show cube br vlan 1 |
+		jq -e --arg m "$(mac_of "$B3" e3)" 'all(.mac != $m)'
+	# move B1 into VLAN 20 with it
+	pcn -n "$R" cube set br port p1 vlan 20
+	ping_ok "$B1" 10.202.0.3 2
+	fails ping_ok "$B1" 10.202.0.2 1
+	[ "$(bridge_stat vlan_dropped)" -eq 0 ]
+}
+
+# Two bridges joined by a trunk (a veth pair in R): hosts in VLAN 10 and
+# 20 on each side, all in one subnet. Each reaches only its VLAN's peer
+# across the trunk, and the far bridge learns them in the right VLAN.
+vlan_trunk()
+{
+	local i ns
+
+	setup_root
+	add_ns R
+	quiet_ns "$R"
+	for i in 1 2 3 4; do
+		add_ns "H$i"
+		ns=H$i
+		quiet_ns "${!ns}"
+		add_veth "$R" "v$i" "${!ns}" "e$i"
+		addr "${!ns}" "e$i" "10.203.0.$i/24"
+		veth_xdp_ready "${!ns}" "e$i"
+	done
+	add_veth "$R" ta "$R" tb
+	veth_xdp_ready "$R" ta
+	veth_xdp_ready "$R" tb
+	# XDP sees only the tags in the frame: a veth that sends with VLAN
+	# offload keeps a TC bridge's tag beside it (see pcn-cube(8))
+	if [ "${2:-$1}" != "$1" ]; then
+		ip netns exec "$R" ethtool -K ta txvlan off
+		ip netns exec "$R" ethtool -K tb txvlan off
+	fi
+	pcn -n "$R" cube add ba type bridge mode "$1"
+	pcn -n "$R" cube add bb type bridge mode "${2:-$1}"
+	pcn -n "$R" link add ba:h1 dev v1
+	pcn -n "$R" link add ba:h2 dev v2
+	pcn -n "$R" link add ba:up dev ta
+	pcn -n "$R" link add bb:h3 dev v3
+	pcn -n "$R" link add bb:h4 dev v4
+	pcn -n "$R" link add bb:up dev tb
+	pcn -n "$R" cube set ba port h1 vlan 10 port h2 vlan 20 \
+		port up trunk 10,20 native none
+	pcn -n "$R" cube set bb port h3 vlan 10 port h4 vlan 20 \
+		port up trunk 5-25 native 1
+	pcn -n "$R" -j cube show bb |
+		jq -e '.[0].ports[] | select(.name == "up") |
+			.vlan == {"mode": "trunk", "allowed": "5-25", "native": 1}'
+	ping_ok "$H1" 10.203.0.3 2
+	ping_ok "$H2" 10.203.0.4 2
+	tcp_transfer "$H1" "$H3" 10.203.0.3 300000
+	fails ping_ok "$H1" 10.203.0.4 1
+	fails ping_ok "$H2" 10.203.0.3 1
+	# the tags crossed: bb learned H1 in 10 and H2 in 20 behind the trunk
+	pcn -n "$R" -j fdb show port bb:up |
+		jq -e --arg a "$(mac_of "$H1" e1)" --arg b "$(mac_of "$H2" e2)" \
+			'any(.mac == $a and .vlan == 10) and
+			 any(.mac == $b and .vlan == 20) and
+			 all(.mac != $a or .vlan == 10)'
+	# VLAN 20 off the trunk: H2 and H4 are cut off, H1 and H3 are not
+	# (leaving VLAN 20 also forgets what ba learned there behind up)
+	pcn -n "$R" cube set ba port up trunk 10
+	pcn -n "$R" -j fdb show port ba:up | jq -e 'all(.vlan == 10)'
+	fails ping_ok "$H2" 10.203.0.4 1
+	ping_ok "$H1" 10.203.0.3 1
+	# bb still tags H4's frames 20 on the trunk: ba drops and counts them
+	fails ping_ok "$H4" 10.203.0.2 1
+	[ "$(pcn -n "$R" -j -s cube show ba |
+		jq '.[0].bridge_stats.vlan_dropped')" -gt 0 ]
+}
+
+vlan_bad_input()
+{
+	local before
+
+	three_hosts "$1"
+	before=$(tree_snapshot)
+	check_err 1 "$PCN" -n "$R" cube set br port p1 vlan 0
+	check_err 1 "$PCN" -n "$R" cube set br port p1 vlan 4095
+	check_err 1 "$PCN" -n "$R" cube set br port p1 vlan ten
+	check_err 1 "$PCN" -n "$R" cube set br port p1 trunk 30-20
+	check_err 1 "$PCN" -n "$R" cube set br port p1 trunk 10,,20
+	check_err 1 "$PCN" -n "$R" cube set br port p1 trunk 10,
+	check_err 1 "$PCN" -n "$R" cube set br port p1 trunk 5-6-7
+	check_err 1 "$PCN" -n "$R" cube set br port p1 trunk ""
+	check_err 1 "$PCN" -n "$R" cube set br port p1 trunk 10 native 4095
+	check_err 1 "$PCN" -n "$R" cube set br port p1 native 10
+	check_err 1 "$PCN" -n "$R" cube set br port p1 vlan 10 trunk 20
+	check_err 1 "$PCN" -n "$R" cube set br port p1 vlan 10 port p1 vlan 20
+	# a good port first, a bad one after: nothing changes
+	check_err 1 "$PCN" -n "$R" cube set br port p1 vlan 10 port p2 vlan 0
+	check_err 1 "$PCN" -n "$R" fdb add 02:00:00:00:00:01 port br:p1 vlan 0
+	check_err 1 "$PCN" -n "$R" fdb show vlan 5000
+	[ "$before" = "$(tree_snapshot)" ]
+	pcn -n "$R" -j cube show br | jq -e 'all(.[0].ports[]; .vlan.vid == 1)'
+}
+
 for m in xdp tc; do
 	run_test "bridge_all_pairs_$m" all_pairs $m
 	run_test "bridge_ageing_$m" ageing $m
@@ -237,5 +362,11 @@ for m in xdp tc; do
 	run_test "bridge_station_move_$m" station_move $m
 	run_test "bridge_flood_skips_egress_chain_$m" flood_and_egress_chain $m
 	run_test "bridge_bad_input_$m" bad_input $m
+	run_test "bridge_vlan_access_$m" vlan_access $m
+	run_test "bridge_vlan_trunk_$m" vlan_trunk $m
+	run_test "bridge_vlan_bad_input_$m" vlan_bad_input $m
 done
+# the tag in the frame (XDP) meets the tag beside it (TC), both ways
+run_test bridge_vlan_trunk_xdp_to_tc vlan_trunk xdp tc
+run_test bridge_vlan_trunk_tc_to_xdp vlan_trunk tc xdp
 tap_done

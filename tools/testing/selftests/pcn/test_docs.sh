@@ -126,6 +126,41 @@ completion_sync()
 	done
 }
 
+# words offered for CUR after WORDs ($1...), one per line, sorted
+offers()
+{
+	complete_words "$@" | sort | tr '\n' ' '
+}
+
+# completion reads the cubes and ports of a live tree
+completion_live()
+{
+	setup_root
+	add_ns R
+	add_veth "$R" v1 "$R" v2
+	"$PCN" -n "$R" cube add bq type bridge
+	"$PCN" -n "$R" link add bq:p1 dev v1
+	local c=("$PCN" -n "$R")
+
+	[ "$(offers "${c[@]}" cube set bq "")" = "ageing_time port " ]
+	[ "$(offers "${c[@]}" cube set bq port "")" = "p1 " ]
+	[ "$(offers "${c[@]}" cube set bq port p1 "")" = \
+		"ageing_time port state trunk vlan " ]
+	[ "$(offers "${c[@]}" cube set bq port p1 trunk 10 "")" = \
+		"ageing_time native port state " ]
+	[ "$(offers "${c[@]}" cube set bq port p1 trunk 10 native "")" = \
+		"none " ]
+	[ "$(offers "${c[@]}" cube set bq port p1 vlan 5 state "")" = \
+		"blocking disabled forwarding learning listening " ]
+	[ "$(offers "${c[@]}" cube set bq port p1 vlan 5 "")" = \
+		"ageing_time port state " ]
+	[ "$(offers "${c[@]}" fdb flush cube "")" = "bq " ]
+	[ "$(offers "${c[@]}" fdb flush cube bq "")" = "dynamic port vlan " ]
+	[ "$(offers "${c[@]}" fdb show port "")" = "bq:p1 " ]
+	[ "$(offers "${c[@]}" fdb add 02:00:00:00:00:01 port bq:p1 "")" = \
+		"vlan " ]
+}
+
 install_tree()
 {
 	local d
@@ -145,5 +180,6 @@ run_test man_pages_lint_clean man_lint
 run_test man_synopsis_matches_usage synopsis_sync
 run_test readme_grammar_matches_usage readme_sync
 run_test bash_completion_knows_the_grammar completion_sync
+run_test bash_completion_reads_the_tree completion_live
 run_test make_install install_tree
 tap_done
