@@ -27,6 +27,7 @@
 static const struct cube_type *const types[] = {
 	&forwarder_type,
 	&bridge_type,
+	&router_type,
 	&helloworld_type,
 };
 
@@ -57,6 +58,57 @@ int cube_open_for_change(const char *name, struct pcn_cube *c)
 		return err;
 	err = cube_open(name, c);
 	return err ? cube_open_err(name, err) : 0;
+}
+
+int port_endpoint_arg(const char *arg, char *cube, char *port)
+{
+	int err;
+
+	if (port[0])
+		return pcn_dup_arg("port");
+	err = parse_endpoint(arg, cube, port);
+	if (!err && !port[0])
+		err = pcn_err(PCN_EXIT_USAGE, "\"port\" takes CUBE:PORT");
+	return err;
+}
+
+/* The index of port @port of @c, or reports that there is none. */
+int cube_port_index(struct pcn_cube *c, const char *port)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	int idx;
+
+	idx = cube_ports_read(c, ports) ? -1 :
+		cube_port_find(ports, PCN_MAX_PORTS, port);
+	if (idx < 0)
+		return -pcn_err(PCN_EXIT_KERNEL, "port %s:%s does not exist",
+				c->name, port);
+	return idx;
+}
+
+int cube_open_type(const char *name, const char *type, struct pcn_cube *c,
+		   bool change)
+{
+	int err;
+
+	if (change) {
+		err = cube_open_for_change(name, c);
+	} else {
+		err = pcn_state_open(PCN_READ);
+		if (err > 0)
+			return err;
+		err = cube_open(name, c);
+		if (err)
+			return cube_open_err(name, err);
+	}
+	if (err)
+		return err;
+	if (strcmp(c->meta.type, type)) {
+		cube_close(c);
+		return pcn_err(PCN_EXIT_KERNEL, "cube \"%s\" is a %s, not a %s",
+			       name, c->meta.type, type);
+	}
+	return 0;
 }
 
 static void usage(FILE *f)

@@ -67,31 +67,6 @@ static __u64 boot_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
-/* Open bridge @name for a change, or report. */
-static int bridge_open(const char *name, struct pcn_cube *c, bool change)
-{
-	int err;
-
-	if (change) {
-		err = cube_open_for_change(name, c);
-	} else {
-		err = pcn_state_open(PCN_READ);
-		if (err > 0)
-			return err;
-		err = cube_open(name, c);
-		if (err)
-			return cube_open_err(name, err);
-	}
-	if (err)
-		return err;
-	if (strcmp(c->meta.type, "bridge")) {
-		cube_close(c);
-		return pcn_err(PCN_EXIT_KERNEL, "cube \"%s\" is a %s, not a bridge",
-			       name, c->meta.type);
-	}
-	return 0;
-}
-
 static __u64 ageing_ns(struct pcn_cube *c)
 {
 	struct br_config cfg = { .ageing_ns = BR_AGEING_DEFAULT * 1000000000ull };
@@ -173,13 +148,13 @@ out:
 	return err;
 }
 
-static void print_mac(const char *key, const __u8 *m)
+void print_mac(const char *key, const char *fmt, const __u8 *m)
 {
 	char buf[18];
 
 	snprintf(buf, sizeof(buf), "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1],
 		 m[2], m[3], m[4], m[5]);
-	print_string(PRINT_ANY, key, "%s", buf);
+	print_string(PRINT_ANY, key, fmt, buf);
 }
 
 struct fdb_filter {
@@ -213,7 +188,7 @@ static int fdb_print(struct pcn_cube *c, const struct fdb_filter *f)
 		if (f->vid >= 0 && keys[i].vid != f->vid)
 			continue;
 		open_json_object(NULL);
-		print_mac("mac", keys[i].mac);
+		print_mac("mac", "%s", keys[i].mac);
 		print_string(PRINT_ANY, "cube", " cube %s", c->name);
 		print_string(PRINT_ANY, "port", " port %s", ports[e->port].name);
 		print_uint(PRINT_ANY, "vlan", " vlan %u", keys[i].vid);
@@ -252,19 +227,6 @@ static int vlan_arg(const char *arg, int *vid)
 	return err;
 }
 
-/* "port BRIDGE:PORT", given once */
-static int bridge_port_arg(const char *arg, char *cube, char *port)
-{
-	int err;
-
-	if (port[0])
-		return pcn_dup_arg("port");
-	err = parse_endpoint(arg, cube, port);
-	if (!err && !port[0])
-		err = pcn_err(PCN_EXIT_USAGE, "\"port\" takes BRIDGE:PORT");
-	return err;
-}
-
 static int fdb_show_cmd(int argc, char **argv)
 {
 	char cube[PCN_NAME_LEN] = "", port[PCN_NAME_LEN] = "";
@@ -284,7 +246,7 @@ static int fdb_show_cmd(int argc, char **argv)
 				name_copy(cube, *argv);
 		} else if (is_kw(*argv, "port")) {
 			NEXT_ARG();
-			err = bridge_port_arg(*argv, cube, port);
+			err = port_endpoint_arg(*argv, cube, port);
 		} else {
 			return pcn_unknown_kw("fdb", *argv);
 		}
@@ -301,7 +263,7 @@ static int fdb_show_cmd(int argc, char **argv)
 
 		if (err)
 			return cube_open_err(cube, err);
-		err = bridge_open(cube, &c, false);
+		err = cube_open_type(cube, "bridge", &c, false);
 		if (err)
 			return err;
 		cube_close(&c);
@@ -340,7 +302,7 @@ static int fdb_add_cmd(int argc, char **argv)
 	while (argc > 0) {
 		if (is_kw(*argv, "port")) {
 			NEXT_ARG();
-			err = bridge_port_arg(*argv, cube, port);
+			err = port_endpoint_arg(*argv, cube, port);
 		} else if (is_kw(*argv, "vlan")) {
 			NEXT_ARG();
 			err = vlan_arg(*argv, &vid);
@@ -356,7 +318,7 @@ static int fdb_add_cmd(int argc, char **argv)
 		return pcn_err(PCN_EXIT_USAGE, "\"port BRIDGE:PORT\" is missing");
 	k.vid = vid < 0 ? BR_VID_DEFAULT : vid;
 
-	err = bridge_open(cube, &c, true);
+	err = cube_open_type(cube, "bridge", &c, true);
 	if (err)
 		return err;
 	err = cube_ports_read(&c, ports);
@@ -421,7 +383,7 @@ static int fdb_del_cmd(int argc, char **argv)
 	if (!cube)
 		return pcn_err(PCN_EXIT_USAGE, "\"cube BRIDGE\" is missing");
 	k.vid = vid < 0 ? BR_VID_DEFAULT : vid;
-	err = bridge_open(cube, &c, true);
+	err = cube_open_type(cube, "bridge", &c, true);
 	if (err)
 		return err;
 	{
@@ -475,7 +437,7 @@ static int fdb_flush_cmd(int argc, char **argv)
 	}
 	if (!cube)
 		return pcn_err(PCN_EXIT_USAGE, "\"cube BRIDGE\" is missing");
-	err = bridge_open(cube, &c, true);
+	err = cube_open_type(cube, "bridge", &c, true);
 	if (err)
 		return err;
 	if (port) {

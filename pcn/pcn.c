@@ -25,6 +25,9 @@ static const struct pcn_object objects[] = {
 	{ "cube", do_cube, "network functions: add, delete, configure, show" },
 	{ "link", do_link, "wire cubes: ports to interfaces and to each other" },
 	{ "fdb", do_fdb, "forwarding database of bridge cubes" },
+	{ "addr", do_addr, "IPv4 addresses of router ports" },
+	{ "route", do_route, "routes of router cubes" },
+	{ "neigh", do_neigh, "neighbour (ARP) tables of router cubes" },
 	{ "help", do_help, "this text" },
 };
 
@@ -41,7 +44,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: pcn [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"       pcn [ -force ] -batch FILE\n"
-		"where  OBJECT := { cube | link | fdb | help }\n"
+		"where  OBJECT := { cube | link | fdb | addr | route | neigh | help }\n"
 		"       OPTIONS := { -V | -j | -p | -s | -d | -n NETNS | -root DIR |\n"
 		"                    -h }\n"
 		"       (long forms: -Version -json -pretty -statistics -details\n"

@@ -78,14 +78,26 @@ const struct cube_type *cube_type_find(const char *name);
  */
 int cube_open_for_change(const char *name, struct pcn_cube *c);
 const struct cube_type *const *cube_types(size_t *count);
+/* "port CUBE:PORT", given once (@port is "" until then) */
+int port_endpoint_arg(const char *arg, char *cube, char *port);
+/* The index of port @port of @c, or -(exit code) after reporting */
+int cube_port_index(struct pcn_cube *c, const char *port);
+/*
+ * Open cube @name, which must be of type @type: for a change (the write
+ * lock) or to read. Reports what is wrong and returns an exit code.
+ */
+int cube_open_type(const char *name, const char *type, struct pcn_cube *c,
+		   bool change);
 
 extern const struct cube_type forwarder_type;
 extern const struct cube_type helloworld_type;
 extern const struct cube_type bridge_type;
+extern const struct cube_type router_type;
 
 int do_fdb(int argc, char **argv);
 /* fdb.c: "xx:xx:xx:xx:xx:xx" */
 int parse_mac(const char *arg, __u8 *mac);
+void print_mac(const char *key, const char *fmt, const __u8 *mac);
 /* bridge.c: a VLAN id, 1..4094 (reports, returns 1 otherwise) */
 int parse_vid(const char *arg, __u16 *vid);
 /* fdb.c: delete a bridge's entries (port/vid -1: any); with @left, only
@@ -93,6 +105,47 @@ int parse_vid(const char *arg, __u16 *vid);
 struct br_port;
 int br_fdb_flush(struct pcn_cube *c, int port, bool dynamic_only, int vid,
 		 const struct br_port *left);
+
+/* Routers (router.c, addr.c, route.c, neigh.c) */
+int do_addr(int argc, char **argv);
+int do_route(int argc, char **argv);
+int do_neigh(int argc, char **argv);
+struct rt_port;
+struct rt_route;
+struct rt_route_key;
+/* "A.B.C.D[/N]" (or "default" unless @host); @host: host bits allowed */
+int parse_prefix(const char *arg, __be32 *addr, __u32 *plen, bool host);
+int parse_ipv4(const char *arg, __be32 *addr);
+void print_prefix(const char *key, const char *fmt, __be32 addr, __u32 plen);
+void print_ipv4(const char *key, const char *fmt, __be32 addr);
+__be32 rt_mask(__u32 plen);
+const char *rt_kind_name(__u32 kind);
+__u64 rt_neigh_timeout_ns(struct pcn_cube *c);
+int rt_port_get(struct pcn_cube *c, __u32 idx, struct rt_port *rp);
+int rt_port_put(struct pcn_cube *c, __u32 idx, const struct rt_port *rp);
+int rt_ports_read(struct pcn_cube *c, struct rt_port *all);
+/* the port of @all with a subnet that holds @a, or -1 */
+int rt_port_on_link(const struct rt_port *all, __be32 a);
+bool rt_on_link(const struct rt_port *rp, __be32 a);
+int rt_routes_read(struct pcn_cube *c, struct rt_route_key **keys,
+		   struct rt_route **vals, int *n);
+bool rt_better(const struct rt_route *a, const struct rt_route *b);
+__u64 rt_seq_next(void);
+/* -EEXIST, -E2BIG; the FIB follows */
+int rt_route_add(struct pcn_cube *c, const struct rt_route_key *k,
+		 __u32 metric, __u32 kind);
+int rt_route_del(struct pcn_cube *c, const struct rt_route_key *k);
+/* a route with its key; read sorted by prefix, then best first */
+struct rt_entry;
+int rt_entries_read(struct pcn_cube *c, struct rt_entry **out, int *n);
+/* rt_fib from the list, for the prefixes of @keys */
+int rt_fib_sync(struct pcn_cube *c, const struct rt_route_key *keys, int n);
+int rt_routes_drop(struct pcn_cube *c,
+		   bool (*drop)(const struct rt_route_key *k,
+				const struct rt_route *r, void *arg),
+		   void *arg);
+/* neigh.c: delete a router's neighbours (port -1: any) */
+int rt_neigh_flush(struct pcn_cube *c, int port, bool dynamic_only);
 
 /* The cube graph, for the tail-call budget (graph.c). */
 struct graph;

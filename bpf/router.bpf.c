@@ -1,0 +1,604 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * router: an IPv4 router, all of it in the datapath (Polycube's router
+ * handed ARP misses, echo requests and TTL expiry to its daemon).
+ *
+ *   check     the frame is for the port's MAC (or an ARP broadcast);
+ *             untagged; an IPv4 header that holds together, checksum
+ *             included: else dropped and counted
+ *   ARP       requests for the port's addresses answered in place;
+ *             senders learned (requests for us create entries, any ARP
+ *             refreshes an entry that exists)
+ *   route     longest-prefix match in rt_fib, which holds the best
+ *             route of every prefix; none: ICMP net unreachable
+ *   local     echo requests to a port address answered; anything else
+ *             dropped and counted, or handed to the host if the port
+ *             says so
+ *   forward   TTL 1 or 0: ICMP time exceeded; else TTL - 1 with an
+ *             incremental checksum, MACs rewritten from the neighbour
+ *             table; an unresolved next hop turns the packet into an
+ *             ARP request for it (at most one a second per next hop)
+ *
+ * ICMP errors and echo replies are routed like any packet the router
+ * sends: by the FIB and the neighbour table, out of whichever port.
+ */
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <bpf/bpf_endian.h>
+#include "pcn_cube.h"
+#include "router.h"
+
+#define NSEC_PER_SEC 1000000000ull
+#define ARP_LEN (ETH_HLEN + 28)
+/* an ICMP error: Ethernet, IPv4 and ICMP headers, and the quote */
+#define ERR_HLEN (sizeof(struct iphdr) + sizeof(struct icmphdr))
+#define QUOTE_MAX (60 + 8)
+
+#define STAT(st, f)                                                        \
+	do {                                                               \
+		if (st)                                                    \
+			(st)->f++;                                         \
+	} while (0)
+
+/* linux/icmp.h pulls in the C library's headers: the part used here */
+struct icmphdr {
+	__u8 type;
+	__u8 code;
+	__sum16 checksum;
+	__be32 rest;			/* id and sequence, or unused */
+};
+
+#define IPPROTO_ICMP		1
+#define ICMP_ECHOREPLY		0
+#define ICMP_DEST_UNREACH	3
+#define ICMP_NET_UNREACH	0
+#define ICMP_ECHO		8
+#define ICMP_TIME_EXCEEDED	11
+#define ICMP_EXC_TTL		0
+#define ICMP_TIMESTAMP		13
+#define ICMP_TIMESTAMPREPLY	14
+
+struct arp_eth {
+	__be16 htype;
+	__be16 ptype;
+	__u8 hlen;
+	__u8 plen;
+	__be16 op;
+	__u8 sha[ETH_ALEN];
+	__be32 sip;
+	__u8 tha[ETH_ALEN];
+	__be32 tip;
+} __attribute__((packed));
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PCN_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, struct rt_port);
+} rt_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, RT_ROUTES_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct rt_fib_key);
+	__type(value, struct rt_fib_entry);
+} rt_fib SEC(".maps");
+
+/* the canonical list; the datapath never reads it */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RT_ROUTES_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct rt_route_key);
+	__type(value, struct rt_route);
+} rt_routes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RT_NEIGH_MAX);
+	__type(key, struct rt_neigh_key);
+	__type(value, struct rt_neigh);
+} rt_neigh SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, RT_PENDING_MAX);
+	__type(key, struct rt_neigh_key);
+	__type(value, __u64);
+} rt_pending SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rt_config);
+} rt_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rt_stats);
+} rt_stats SEC(".maps");
+
+static __always_inline struct rt_port *rt_port(__u32 port)
+{
+	return bpf_map_lookup_elem(&rt_ports, &port);
+}
+
+/* class D and E: multicast, reserved, limited broadcast */
+static __always_inline int multicast(__be32 a)
+{
+	return (bpf_ntohl(a) >> 28) >= 0xe;
+}
+
+static __always_inline int mac_eq(const __u8 *a, const __u8 *b)
+{
+	const __u16 *x = (const __u16 *)a, *y = (const __u16 *)b;
+
+	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]));
+}
+
+static __always_inline __u16 csum_fold(__u32 s)
+{
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return ~s;
+}
+
+/* The sum of the 16-bit words in [p, p + len), len even, at most max. */
+#define CSUM_WORDS(sum, p, len, max, end)                                  \
+	do {                                                               \
+		__u16 *w_ = (__u16 *)(p);                                  \
+		int i_;                                                    \
+		for (i_ = 0; i_ < (max) / 2; i_++) {                       \
+			if (i_ >= (len) / 2 || (void *)(w_ + 1) > (end))   \
+				break;                                     \
+			(sum) += *w_++;                                    \
+		}                                                          \
+	} while (0)
+
+/* An address of @p on the subnet of @a, else its primary one (0: none). */
+static __always_inline __be32 port_addr_for(const struct rt_port *p,
+					    __be32 a)
+{
+	int i;
+
+	for (i = 0; i < RT_ADDRS_MAX; i++) {
+		__u32 plen = p->addrs[i].plen;
+		__be32 mask;
+
+		if (!p->addrs[i].addr)
+			break;
+		mask = plen >= 32 ? ~0u : plen ? bpf_htonl(~0u << (32 - plen)) : 0;
+		if (!((p->addrs[i].addr ^ a) & mask))
+			return p->addrs[i].addr;
+	}
+	return p->addrs[0].addr;
+}
+
+static __always_inline int port_has_addr(const struct rt_port *p, __be32 a)
+{
+	int i;
+
+	for (i = 0; i < RT_ADDRS_MAX; i++)
+		if (p->addrs[i].addr && p->addrs[i].addr == a)
+			return 1;
+	return 0;
+}
+
+static __always_inline int pkt_resize(struct pcn_ctx *ctx, __u32 len)
+{
+#ifdef PCN_BUILD_XDP
+	return bpf_xdp_adjust_tail(ctx, (int)len - (int)bpf_xdp_get_buff_len(ctx));
+#else
+	if (bpf_skb_change_tail(ctx, len, 0))
+		return -1;
+	return bpf_skb_pull_data(ctx, len);
+#endif
+}
+
+/* Learn or refresh where @ip lives; @create: make an entry if none. */
+static __always_inline void neigh_learn(__u32 port, __be32 ip,
+					const __u8 *mac, int create,
+					struct rt_stats *st)
+{
+	struct rt_neigh_key k = { .addr = ip, .port = port };
+	struct rt_neigh *n, fresh = {};
+	__u64 now = bpf_ktime_get_boot_ns();
+
+	if (!ip)
+		return;
+	n = bpf_map_lookup_elem(&rt_neigh, &k);
+	if (n) {
+		if (n->flags & RT_NEIGH_STATIC)
+			return;
+		/* in place: no map update for a neighbour already known */
+		if (!mac_eq(n->mac, mac))
+			__builtin_memcpy(n->mac, mac, ETH_ALEN);
+		else if (now - n->seen_ns < NSEC_PER_SEC)
+			return;
+		n->seen_ns = now;
+		return;
+	}
+	if (!create)
+		return;
+	__builtin_memcpy(fresh.mac, mac, ETH_ALEN);
+	fresh.seen_ns = now;
+	if (bpf_map_update_elem(&rt_neigh, &k, &fresh, BPF_NOEXIST))
+		STAT(st, neigh_full);
+	else
+		STAT(st, neigh_learned);
+}
+
+/* Turn the packet into a broadcast ARP request for @tip out of @p. */
+static __always_inline int arp_request(struct pcn_ctx *ctx,
+				       const struct rt_port *p, __be32 tip)
+{
+	void *data, *data_end;
+	struct ethhdr *eth;
+	struct arp_eth *a;
+
+	if (pkt_resize(ctx, ARP_LEN))
+		return -1;
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	eth = data;
+	a = data + ETH_HLEN;
+	if ((void *)(a + 1) > data_end)
+		return -1;
+	__builtin_memset(eth->h_dest, 0xff, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, p->mac, ETH_ALEN);
+	eth->h_proto = bpf_htons(ETH_P_ARP);
+	a->htype = bpf_htons(1);
+	a->ptype = bpf_htons(ETH_P_IP);
+	a->hlen = ETH_ALEN;
+	a->plen = 4;
+	a->op = bpf_htons(1);
+	__builtin_memcpy(a->sha, p->mac, ETH_ALEN);
+	a->sip = port_addr_for(p, tip);
+	__builtin_memset(a->tha, 0, ETH_ALEN);
+	a->tip = tip;
+	return 0;
+}
+
+/*
+ * Out of port @out to next hop @nh: MACs from the neighbour table, or
+ * the packet becomes an ARP request for @nh. @fwd: count as forwarded.
+ */
+static __always_inline int neigh_tx(struct pcn_ctx *ctx, __u32 in,
+				    __u32 out, __be32 nh, int fwd,
+				    struct rt_stats *st)
+{
+	struct rt_neigh_key k = { .addr = nh, .port = out };
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct rt_config *cfg;
+	struct rt_port *p;
+	struct rt_neigh *n;
+	__u64 now = 0, *last;
+	__u32 zero = 0;
+
+	p = rt_port(out);
+	if (!p || (void *)(eth + 1) > data_end)
+		return pcn_drop(ctx, in);
+	n = bpf_map_lookup_elem(&rt_neigh, &k);
+	if (n && !(n->flags & RT_NEIGH_STATIC)) {
+		cfg = bpf_map_lookup_elem(&rt_config, &zero);
+		now = bpf_ktime_get_boot_ns();
+		if (cfg && now - n->seen_ns > cfg->neigh_timeout_ns)
+			n = NULL;		/* aged out */
+	}
+	if (n) {
+		__builtin_memcpy(eth->h_dest, n->mac, ETH_ALEN);
+		__builtin_memcpy(eth->h_source, p->mac, ETH_ALEN);
+		if (fwd)
+			STAT(st, forwarded);
+		return pcn_tx(ctx, out);
+	}
+	STAT(st, no_neigh);
+	if (!now)
+		now = bpf_ktime_get_boot_ns();
+	last = bpf_map_lookup_elem(&rt_pending, &k);
+	if (last && now - *last < NSEC_PER_SEC)
+		return pcn_drop(ctx, in);
+	bpf_map_update_elem(&rt_pending, &k, &now, BPF_ANY);
+	if (arp_request(ctx, p, nh))
+		return pcn_drop(ctx, in);
+	STAT(st, arp_requested);
+	return pcn_tx(ctx, out);
+}
+
+/* A packet the router sends itself (reply, error), to @daddr. */
+static __always_inline int send_own(struct pcn_ctx *ctx, __u32 in,
+				    __be32 daddr, struct rt_stats *st)
+{
+	struct rt_fib_key k = { .plen = 32, .prefix = daddr };
+	struct rt_fib_entry *fe = bpf_map_lookup_elem(&rt_fib, &k);
+
+	if (!fe || fe->kind == RT_KIND_LOCAL || fe->port >= PCN_MAX_PORTS) {
+		STAT(st, no_route);
+		return pcn_drop(ctx, in);
+	}
+	return neigh_tx(ctx, in, fe->port, fe->via ? fe->via : daddr, 0, st);
+}
+
+static __always_inline void ip_csum_set(struct iphdr *ip, void *end)
+{
+	__u32 sum = 0;
+
+	ip->check = 0;
+	CSUM_WORDS(sum, ip, ip->ihl * 4, 60, end);
+	ip->check = csum_fold(sum);
+}
+
+/*
+ * Replace the packet by an ICMP error about it (RFC 792: its IPv4
+ * header and 8 bytes of what follows), from the address of port @in
+ * towards its source. @ihl and @tot are the offending header's.
+ */
+static __always_inline int icmp_error(struct pcn_ctx *ctx, __u32 in,
+				      const struct rt_port *p, __u8 type,
+				      __u8 code, __u32 ihl, __u32 tot,
+				      struct rt_stats *st)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct iphdr *ip = data + ETH_HLEN, *nip;
+	struct icmphdr *ic;
+	__be32 src, dst;
+	__u32 quote, sum = 0;
+
+	if ((void *)(ip + 1) > data_end)
+		return pcn_drop(ctx, in);
+	dst = ip->saddr;
+	src = port_addr_for(p, dst);
+	/* never about an ICMP error, a fragment after the first, or a
+	 * source that is not one host */
+	if (!src || !dst || multicast(dst) ||
+	    (ip->frag_off & bpf_htons(0x1fff)))
+		return pcn_drop(ctx, in);
+	if (ip->protocol == IPPROTO_ICMP) {
+		struct icmphdr *oic = (void *)ip + ihl;
+
+		if ((void *)(oic + 1) > data_end)
+			return pcn_drop(ctx, in);
+		if (oic->type != ICMP_ECHO && oic->type != ICMP_ECHOREPLY &&
+		    oic->type != ICMP_TIMESTAMP && oic->type != ICMP_TIMESTAMPREPLY)
+			return pcn_drop(ctx, in);
+	}
+	quote = ihl + 8;
+	if (quote > tot)
+		quote = tot;
+	quote &= ~1u;
+	if (quote > QUOTE_MAX)
+		return pcn_drop(ctx, in);
+#ifdef PCN_BUILD_XDP
+	if (bpf_xdp_adjust_head(ctx, -(int)ERR_HLEN))
+		return pcn_drop(ctx, in);
+#else
+	if (bpf_skb_change_head(ctx, ERR_HLEN, 0))
+		return pcn_drop(ctx, in);
+#endif
+	if (pkt_resize(ctx, ETH_HLEN + ERR_HLEN + quote))
+		return pcn_drop(ctx, in);
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	nip = data + ETH_HLEN;
+	ic = (void *)(nip + 1);
+	if ((void *)(ic + 1) > data_end)
+		return pcn_drop(ctx, in);
+	((struct ethhdr *)data)->h_proto = bpf_htons(ETH_P_IP);
+	nip->version = 4;
+	nip->ihl = 5;
+	nip->tos = 0xc0;
+	nip->tot_len = bpf_htons(ERR_HLEN + quote);
+	nip->id = 0;
+	nip->frag_off = 0;
+	nip->ttl = 64;
+	nip->protocol = IPPROTO_ICMP;
+	nip->saddr = src;
+	nip->daddr = dst;
+	ip_csum_set(nip, data_end);
+	ic->type = type;
+	ic->code = code;
+	ic->checksum = 0;
+	ic->rest = 0;
+	CSUM_WORDS(sum, ic, sizeof(*ic) + quote, sizeof(*ic) + QUOTE_MAX,
+		   data_end);
+	ic->checksum = csum_fold(sum);
+	return send_own(ctx, in, dst, st);
+}
+
+/* For the router itself: echo requests answered, the rest by @p->local. */
+static __always_inline int local_in(struct pcn_ctx *ctx, __u32 in,
+				    const struct rt_port *p, __u32 ihl,
+				    struct rt_stats *st)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct iphdr *ip = data + ETH_HLEN;
+	struct icmphdr *ic;
+	__be32 me;
+	__u32 sum;
+
+	if ((void *)(ip + 1) > data_end)
+		return pcn_drop(ctx, in);
+	ic = (void *)ip + ihl;
+	if (ip->protocol != IPPROTO_ICMP || (void *)(ic + 1) > data_end ||
+	    ic->type != ICMP_ECHO || ic->code ||
+	    (ip->frag_off & bpf_htons(0x3fff))) {
+		if (p->local == RT_LOCAL_PASS) {
+			STAT(st, local_passed);
+			return pcn_pass(ctx, in);
+		}
+		STAT(st, local_dropped);
+		return pcn_drop(ctx, in);
+	}
+	/* the reply: same data, addresses swapped, type 0 */
+	me = ip->daddr;
+	ip->daddr = ip->saddr;
+	ip->saddr = me;
+	ip->ttl = 64;
+	ip_csum_set(ip, data_end);
+	ic->type = ICMP_ECHOREPLY;
+	sum = (__u16)~ic->checksum + (__u16)~bpf_htons(ICMP_ECHO << 8);
+	ic->checksum = csum_fold(sum);
+	STAT(st, echo_replied);
+	return send_own(ctx, in, ip->daddr, st);
+}
+
+static __always_inline int arp_in(struct pcn_ctx *ctx, __u32 in,
+				  const struct rt_port *p,
+				  struct rt_stats *st)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct arp_eth *a = data + ETH_HLEN;
+	__u8 mac[ETH_ALEN];
+	__be32 sip, tip;
+	int ours;
+
+	if ((void *)(a + 1) > data_end || a->htype != bpf_htons(1) ||
+	    a->ptype != bpf_htons(ETH_P_IP) || a->hlen != ETH_ALEN ||
+	    a->plen != 4) {
+		STAT(st, bad_header);
+		return pcn_drop(ctx, in);
+	}
+	sip = a->sip;
+	tip = a->tip;
+	ours = port_has_addr(p, tip);
+	if (!multicast(sip))
+		neigh_learn(in, sip, a->sha, ours, st);
+	if (ours && a->op == bpf_htons(1)) {
+		/* the reply, in place */
+		__builtin_memcpy(mac, a->sha, ETH_ALEN);
+		a->op = bpf_htons(2);
+		__builtin_memcpy(a->tha, mac, ETH_ALEN);
+		a->tip = sip;
+		__builtin_memcpy(a->sha, p->mac, ETH_ALEN);
+		a->sip = tip;
+		__builtin_memcpy(eth->h_dest, mac, ETH_ALEN);
+		__builtin_memcpy(eth->h_source, p->mac, ETH_ALEN);
+		STAT(st, arp_replied);
+		return pcn_tx(ctx, in);
+	}
+	if (ours)
+		return PCN_DROP;	/* a reply to us: learned */
+	if (p->local == RT_LOCAL_PASS)
+		return pcn_pass(ctx, in);
+	STAT(st, not_routed);
+	return pcn_drop(ctx, in);
+}
+
+PCN_PROG(router)
+{
+	void *data, *data_end;
+	struct rt_fib_key fk = { .plen = 32 };
+	struct rt_fib_entry *fe;
+	struct rt_stats *st;
+	struct ethhdr *eth;
+	struct rt_port *p;
+	struct iphdr *ip;
+	struct pcn_md md;
+	__u32 zero = 0, ihl, tot, sum = 0;
+	int in;
+
+	in = pcn_rx(ctx, &md);
+	if (in < 0)
+		return PCN_DROP;
+	st = bpf_map_lookup_elem(&rt_stats, &zero);
+	p = rt_port(in);
+	if (!p)
+		return pcn_drop(ctx, in);
+#ifdef PCN_BUILD_TC
+	if (ctx->vlan_present) {
+		STAT(st, bad_header);
+		return pcn_drop(ctx, in);
+	}
+	if (ctx->len > ctx->data_end - ctx->data)
+		bpf_skb_pull_data(ctx, ctx->len < 128 ? ctx->len : 128);
+#endif
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	eth = data;
+	if ((void *)(eth + 1) > data_end) {
+		STAT(st, bad_header);
+		return pcn_drop(ctx, in);
+	}
+	if (eth->h_proto == bpf_htons(ETH_P_ARP)) {
+		if (!(eth->h_dest[0] & 1) &&
+		    !mac_eq(eth->h_dest, p->mac)) {
+			STAT(st, not_routed);
+			return pcn_drop(ctx, in);
+		}
+		return arp_in(ctx, in, p, st);
+	}
+	if (!mac_eq(eth->h_dest, p->mac)) {
+		STAT(st, not_routed);
+		return pcn_drop(ctx, in);
+	}
+	if (eth->h_proto != bpf_htons(ETH_P_IP)) {
+		/* other protocols, and tags: not routed here */
+		if (eth->h_proto == bpf_htons(ETH_P_8021Q) ||
+		    eth->h_proto == bpf_htons(ETH_P_8021AD))
+			STAT(st, bad_header);
+		else
+			STAT(st, not_routed);
+		return pcn_drop(ctx, in);
+	}
+
+	/* an IPv4 header that holds together */
+	ip = data + ETH_HLEN;
+	if ((void *)(ip + 1) > data_end)
+		goto bad;
+	ihl = ip->ihl * 4;
+	tot = bpf_ntohs(ip->tot_len);
+	if (ip->version != 4 || ihl < sizeof(*ip) || tot < ihl ||
+	    (void *)ip + ihl > data_end)
+		goto bad;
+#ifdef PCN_BUILD_XDP
+	if ((void *)ip + tot > data_end)
+		goto bad;
+#else
+	if (tot > ctx->len - ETH_HLEN)
+		goto bad;
+#endif
+	CSUM_WORDS(sum, ip, ihl, 60, data_end);
+	if (csum_fold(sum))
+		goto bad;
+	/* no source that is not one host */
+	if (!ip->saddr || multicast(ip->saddr))
+		goto bad;
+	if (!ip->daddr || multicast(ip->daddr)) {
+		STAT(st, not_routed);
+		return pcn_drop(ctx, in);
+	}
+
+	fk.prefix = ip->daddr;
+	fe = bpf_map_lookup_elem(&rt_fib, &fk);
+	if (!fe || fe->port >= PCN_MAX_PORTS) {
+		STAT(st, no_route);
+		return icmp_error(ctx, in, p, ICMP_DEST_UNREACH,
+				  ICMP_NET_UNREACH, ihl, tot, st);
+	}
+	if (fe->kind == RT_KIND_LOCAL)
+		return local_in(ctx, in, p, ihl, st);
+	if (ip->ttl <= 1) {
+		STAT(st, ttl_exceeded);
+		return icmp_error(ctx, in, p, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL,
+				  ihl, tot, st);
+	}
+	/* TTL - 1: the checksum goes up by 0x0100 (RFC 1624) */
+	ip->ttl--;
+	sum = ip->check + bpf_htons(0x0100);
+	ip->check = sum + (sum >= 0xffff);
+	return neigh_tx(ctx, in, fe->port, fe->via ? fe->via : ip->daddr, 1,
+			st);
+bad:
+	STAT(st, bad_header);
+	return pcn_drop(ctx, in);
+}
