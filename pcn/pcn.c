@@ -86,10 +86,13 @@ int pcn_cmd_select(const char *object, const struct pcn_cmd *cmds, int argc,
 		       object);
 }
 
+unsigned long pcn_cmd_gen;
+
 int pcn_dispatch(int argc, char **argv)
 {
 	size_t i;
 
+	pcn_cmd_gen++;
 	if (argc < 1) {
 		usage(stderr);
 		return PCN_EXIT_USAGE;

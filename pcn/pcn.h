@@ -39,6 +39,12 @@ int pcn_run(int argc, char **argv);
 
 /* Run one command line (argv[0] is the object), as main and -batch do. */
 int pcn_dispatch(int argc, char **argv);
+/*
+ * Counts the commands run: a command may keep what it opened for the
+ * next one if that comes right after it (pcn_cmd_gen one higher), when
+ * nothing else can have changed the tree in between.
+ */
+extern unsigned long pcn_cmd_gen;
 const struct pcn_object *pcn_objects(size_t *count);
 
 /*
@@ -134,6 +140,9 @@ __u64 rt_seq_next(void);
 /* -EEXIST, -E2BIG; the FIB follows */
 int rt_route_add(struct pcn_cube *c, const struct rt_route_key *k,
 		 __u32 metric, __u32 kind);
+/* the same on the open maps rt_routes (@rfd) and rt_fib (@ffd) */
+int rt_route_insert(int rfd, int ffd, const struct rt_route_key *k,
+		    __u32 metric, __u32 kind);
 int rt_route_del(struct pcn_cube *c, const struct rt_route_key *k);
 /* a route with its key; read sorted by prefix, then best first */
 struct rt_entry;

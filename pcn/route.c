@@ -111,22 +111,23 @@ static int route_args_parse(int argc, char **argv, struct route_args *r)
 }
 
 /* The port a new route goes out of: given, or the next hop's. */
-static int route_port(struct pcn_cube *c, const struct route_args *r)
+static int route_port(struct pcn_cube *c, const struct pcn_port *ports,
+		      const struct rt_port *all, const struct route_args *r)
 {
-	struct rt_port all[PCN_MAX_PORTS];
 	char via[INET_ADDRSTRLEN];
-	int idx, err;
+	int idx;
 
 	if (!r->via_set && !r->port[0])
 		return -pcn_err(PCN_EXIT_USAGE,
 				"a route needs \"via ADDR\" or \"port ROUTER:PORT\"");
-	err = rt_ports_read(c, all);
-	if (err)
-		return -pcn_err_kernel(err, "cannot read router \"%s\"", c->name);
 	inet_ntop(AF_INET, &r->via, via, sizeof(via));
 	if (r->port[0]) {
-		idx = cube_port_index(c, r->port);
-		if (idx >= 0 && r->via_set && !rt_on_link(&all[idx], r->via))
+		idx = cube_port_find(ports, PCN_MAX_PORTS, r->port);
+		if (idx < 0)
+			return -pcn_err(PCN_EXIT_KERNEL,
+					"port %s:%s does not exist", c->name,
+					r->port);
+		if (r->via_set && !rt_on_link(&all[idx], r->via))
 			return -pcn_err(PCN_EXIT_KERNEL,
 					"next hop %s is not on a subnet of port %s:%s",
 					via, c->name, r->port);
@@ -154,32 +155,80 @@ static int route_add_err(int err, const struct route_args *r,
 	return pcn_err_kernel(err, "cannot add the route to %s", prefix);
 }
 
+/*
+ * What "route add" opened, kept for the next command if it is another
+ * "route add" (a batch of them): routes change no port or pin.
+ */
+static struct {
+	unsigned long gen;		/* pcn_cmd_gen when last used */
+	bool open;
+	struct pcn_cube c;
+	struct pcn_port ports[PCN_MAX_PORTS];
+	struct rt_port rt_ports[PCN_MAX_PORTS];
+	int rfd;
+	int ffd;
+} kept;
+
+static void kept_close(void)
+{
+	if (!kept.open)
+		return;
+	close(kept.rfd);
+	close(kept.ffd);
+	cube_close(&kept.c);
+	kept.open = false;
+}
+
+static int kept_open(const char *cube)
+{
+	int err;
+
+	if (kept.open && kept.gen + 1 == pcn_cmd_gen &&
+	    !strcmp(kept.c.name, cube)) {
+		kept.gen = pcn_cmd_gen;
+		return 0;
+	}
+	kept_close();
+	err = cube_open_type(cube, "router", &kept.c, true);
+	if (err)
+		return err;
+	err = cube_ports_read(&kept.c, kept.ports) ?:
+	      rt_ports_read(&kept.c, kept.rt_ports);
+	kept.rfd = cube_obj_fd(&kept.c, "rt_routes");
+	kept.ffd = cube_obj_fd(&kept.c, "rt_fib");
+	if (!err && (kept.rfd < 0 || kept.ffd < 0))
+		err = -errno;
+	kept.open = true;
+	if (err) {
+		kept_close();
+		return pcn_err_kernel(err, "cannot read router \"%s\"", cube);
+	}
+	kept.gen = pcn_cmd_gen;
+	return 0;
+}
+
 static int route_add_cmd(int argc, char **argv)
 {
 	struct rt_route_key k = {};
 	struct route_args r;
-	struct pcn_cube c;
 	int idx, err;
 
 	err = route_args_parse(argc, argv, &r);
 	if (err)
 		return err;
-	err = cube_open_type(r.cube, "router", &c, true);
+	err = kept_open(r.cube);
 	if (err)
 		return err;
-	idx = route_port(&c, &r);
-	if (idx < 0) {
-		err = -idx;
-		goto out;
-	}
+	idx = route_port(&kept.c, kept.ports, kept.rt_ports, &r);
+	if (idx < 0)
+		return -idx;
 	k = (struct rt_route_key){ .prefix = r.prefix, .plen = r.plen,
 				   .via = r.via, .port = idx };
-	err = rt_route_add(&c, &k, r.metric, RT_KIND_STATIC);
+	err = rt_route_insert(kept.rfd, kept.ffd, &k, r.metric,
+			      RT_KIND_STATIC);
 	if (err)
-		err = route_add_err(err, &r, &c, argv[0]);
-out:
-	cube_close(&c);
-	return err;
+		return route_add_err(err, &r, &kept.c, argv[0]);
+	return 0;
 }
 
 /*
@@ -188,6 +237,8 @@ out:
  */
 static int route_replace_cmd(int argc, char **argv)
 {
+	struct rt_port rt_ports[PCN_MAX_PORTS];
+	struct pcn_port ports[PCN_MAX_PORTS];
 	struct rt_route nr = { .kind = RT_KIND_STATIC };
 	struct rt_route_key k;
 	struct rt_entry *all;
@@ -202,7 +253,12 @@ static int route_replace_cmd(int argc, char **argv)
 	err = cube_open_type(r.cube, "router", &c, true);
 	if (err)
 		return err;
-	idx = route_port(&c, &r);
+	err = cube_ports_read(&c, ports) ?: rt_ports_read(&c, rt_ports);
+	if (err) {
+		cube_close(&c);
+		return pcn_err_kernel(err, "cannot read router \"%s\"", c.name);
+	}
+	idx = route_port(&c, ports, rt_ports, &r);
 	if (idx < 0) {
 		cube_close(&c);
 		return -idx;

@@ -358,6 +358,38 @@ int rt_entries_read(struct pcn_cube *c, struct rt_entry **out, int *n)
 	return 0;
 }
 
+/* rt_fib_sync() of one prefix: a scan, no sort */
+static int fib_sync_one(struct pcn_cube *c, const struct rt_route_key *key)
+{
+	struct rt_fib_key fk = { .plen = key->plen, .prefix = key->prefix };
+	struct rt_route_key *keys, best_k;
+	struct rt_route *vals, best;
+	int fd, i, n, err, hit = -1;
+
+	err = rt_routes_read(c, &keys, &vals, &n);
+	if (err)
+		return err;
+	for (i = 0; i < n; i++)
+		if (keys[i].prefix == key->prefix && keys[i].plen == key->plen &&
+		    (hit < 0 || rt_better(&vals[i], &vals[hit])))
+			hit = i;
+	if (hit >= 0) {
+		best_k = keys[hit];
+		best = vals[hit];
+	}
+	free(keys);
+	free(vals);
+	fd = cube_obj_fd(c, "rt_fib");
+	if (fd < 0)
+		return -errno;
+	if (hit >= 0)
+		err = fib_put(fd, &best_k, &best);
+	else if (bpf_map_delete_elem(fd, &fk) && errno != ENOENT)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 /*
  * Make rt_fib hold the best route of each prefix of @keys (@n of them),
  * or none, from the list as it is now: one FIB write per prefix, so a
@@ -368,6 +400,8 @@ int rt_fib_sync(struct pcn_cube *c, const struct rt_route_key *keys, int n)
 	struct rt_entry *all, want = {}, *hit;
 	int fd, i, cnt, err;
 
+	if (n == 1)
+		return fib_sync_one(c, keys);
 	err = rt_entries_read(c, &all, &cnt);
 	if (err)
 		return err;
@@ -418,39 +452,42 @@ __u64 rt_seq_next(void)
 }
 
 /*
- * Add route @k with @metric and @kind to the list, and to the FIB if
- * it is now the best of its prefix. -EEXIST if it is there already,
- * -E2BIG if the list is full.
+ * Add route @k with @metric and @kind to the list (map fd @rfd), and to
+ * the FIB (@ffd) if it is now the best of its prefix. -EEXIST if it is
+ * there already, -E2BIG if the list is full.
  */
-int rt_route_add(struct pcn_cube *c, const struct rt_route_key *k,
-		 __u32 metric, __u32 kind)
+int rt_route_insert(int rfd, int ffd, const struct rt_route_key *k,
+		    __u32 metric, __u32 kind)
 {
 	struct rt_route r = { .metric = metric, .kind = kind };
 	struct rt_fib_entry fe;
 	struct rt_route cur;
-	int rfd, ffd, err = 0;
+	int err;
 
-	rfd = cube_obj_fd(c, "rt_routes");
-	ffd = cube_obj_fd(c, "rt_fib");
-	if (rfd < 0 || ffd < 0) {
-		err = -errno;
-		goto out;
-	}
 	r.seq = rt_seq_next();
-	if (bpf_map_update_elem(rfd, k, &r, BPF_NOEXIST)) {
-		err = -errno;
-		goto out;
-	}
+	if (bpf_map_update_elem(rfd, k, &r, BPF_NOEXIST))
+		return -errno;
 	if (!fib_get(ffd, k->prefix, k->plen, &fe)) {
 		cur = (struct rt_route){ .metric = fe.metric, .kind = fe.kind,
 					 .seq = fe.seq };
 		if (!rt_better(&r, &cur))
-			goto out;
+			return 0;
 	}
 	err = fib_put(ffd, k, &r);
 	if (err)
 		bpf_map_delete_elem(rfd, k);
-out:
+	return err;
+}
+
+int rt_route_add(struct pcn_cube *c, const struct rt_route_key *k,
+		 __u32 metric, __u32 kind)
+{
+	int rfd, ffd, err;
+
+	rfd = cube_obj_fd(c, "rt_routes");
+	ffd = cube_obj_fd(c, "rt_fib");
+	err = rfd < 0 || ffd < 0 ? -errno :
+		rt_route_insert(rfd, ffd, k, metric, kind);
 	if (rfd >= 0)
 		close(rfd);
 	if (ffd >= 0)
