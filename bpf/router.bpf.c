@@ -288,8 +288,11 @@ static __always_inline int neigh_tx(struct pcn_ctx *ctx, __u32 in,
 	if (n && !(n->flags & RT_NEIGH_STATIC)) {
 		cfg = bpf_map_lookup_elem(&rt_config, &zero);
 		now = bpf_ktime_get_boot_ns();
-		if (cfg && now - n->seen_ns > cfg->neigh_timeout_ns)
-			n = NULL;		/* aged out */
+		if (cfg && now - n->seen_ns > cfg->neigh_timeout_ns) {
+			/* aged out: forget it, and ask again */
+			bpf_map_delete_elem(&rt_neigh, &k);
+			n = NULL;
+		}
 	}
 	if (n) {
 		__builtin_memcpy(eth->h_dest, n->mac, ETH_ALEN);
@@ -318,10 +321,9 @@ static __always_inline int send_own(struct pcn_ctx *ctx, __u32 in,
 	struct rt_fib_key k = { .plen = 32, .prefix = daddr };
 	struct rt_fib_entry *fe = bpf_map_lookup_elem(&rt_fib, &k);
 
-	if (!fe || fe->kind == RT_KIND_LOCAL || fe->port >= PCN_MAX_PORTS) {
-		STAT(st, no_route);
+	/* no way back: dropped, counted on the port */
+	if (!fe || fe->kind == RT_KIND_LOCAL || fe->port >= PCN_MAX_PORTS)
 		return pcn_drop(ctx, in);
-	}
 	return neigh_tx(ctx, in, fe->port, fe->via ? fe->via : daddr, 0, st);
 }
 
@@ -488,8 +490,10 @@ static __always_inline int arp_in(struct pcn_ctx *ctx, __u32 in,
 	}
 	if (ours)
 		return PCN_DROP;	/* a reply to us: learned */
-	if (p->local == RT_LOCAL_PASS)
+	if (p->local == RT_LOCAL_PASS) {
+		STAT(st, local_passed);
 		return pcn_pass(ctx, in);
+	}
 	STAT(st, not_routed);
 	return pcn_drop(ctx, in);
 }
@@ -567,7 +571,15 @@ PCN_PROG(router)
 	if (tot > ctx->len - ETH_HLEN)
 		goto bad;
 #endif
-	CSUM_WORDS(sum, ip, ihl, 60, data_end);
+	if (ihl == sizeof(*ip)) {
+		/* the common header: ten words, no loop */
+		__u16 *w = (__u16 *)ip;
+
+		sum = w[0] + w[1] + w[2] + w[3] + w[4] + w[5] + w[6] + w[7] +
+		      w[8] + w[9];
+	} else {
+		CSUM_WORDS(sum, ip, ihl, 60, data_end);
+	}
 	if (csum_fold(sum))
 		goto bad;
 	/* no source that is not one host */

@@ -48,6 +48,8 @@ struct rt_route_key {
 	__u32 plen;
 	__be32 via;			/* 0: on-link, the destination itself */
 	__u32 port;
+	__u32 kind;			/* enum rt_kind: a static route may
+					 * match a connected one otherwise */
 };
 
 struct rt_route {

@@ -34,23 +34,18 @@ static void usage(FILE *f)
 		"The first address of a port is its primary one.\n");
 }
 
-struct addr_filter {
-	const char *port;
-};
-
-static int addr_print_cb(struct pcn_cube *c, void *arg)
+static int addr_print_cb(struct pcn_cube *c, const char *port)
 {
 	struct pcn_port ports[PCN_MAX_PORTS];
-	struct addr_filter *f = arg;
 	struct rt_port rp;
 	__u32 i, j;
 
-	if (strcmp(c->meta.type, "router") || cube_ports_read(c, ports))
+	if (cube_ports_read(c, ports))
 		return 0;
 	for (i = 0; i < PCN_MAX_PORTS; i++) {
 		if (!ports[i].name[0] || rt_port_get(c, i, &rp))
 			continue;
-		if (f->port && strcmp(f->port, ports[i].name))
+		if (port && strcmp(port, ports[i].name))
 			continue;
 		for (j = 0; j < RT_ADDRS_MAX && rp.addrs[j].addr; j++) {
 			open_json_object(NULL);
@@ -72,48 +67,7 @@ static int addr_print_cb(struct pcn_cube *c, void *arg)
 
 static int addr_show_cmd(int argc, char **argv)
 {
-	char cube[PCN_NAME_LEN] = "", port[PCN_NAME_LEN] = "";
-	struct addr_filter f = {};
-	struct pcn_cube c;
-	int err;
-
-	while (argc > 0) {
-		if (is_kw(*argv, "cube")) {
-			NEXT_ARG();
-			if (cube[0])
-				return pcn_dup_arg("cube");
-			err = check_name("cube", *argv);
-			if (!err)
-				name_copy(cube, *argv);
-		} else if (is_kw(*argv, "port")) {
-			NEXT_ARG();
-			err = port_endpoint_arg(*argv, cube, port);
-		} else {
-			return pcn_unknown_kw("addr", *argv);
-		}
-		if (err)
-			return err;
-		argc--;
-		argv++;
-	}
-	if (cube[0]) {
-		err = cube_open_type(cube, "router", &c, false);
-		if (err)
-			return err;
-		cube_close(&c);
-	} else {
-		err = pcn_state_open(PCN_READ);
-		if (err > 0)
-			return err;
-	}
-	new_json_obj(json, pretty);
-	open_json_array(PRINT_JSON, NULL);
-	f.port = port[0] ? port : NULL;
-	if (!err)
-		cube_for_each(cube[0] ? cube : NULL, addr_print_cb, &f);
-	close_json_array(PRINT_JSON, NULL);
-	delete_json_obj();
-	return 0;
+	return cube_show_each(argc, argv, "addr", "router", addr_print_cb);
 }
 
 /* "ADDR/LEN port ROUTER:PORT": open the router, find the port */
@@ -131,6 +85,10 @@ static int addr_args(int argc, char **argv, struct rt_addr *a,
 	if (!a->addr || (ntohl(a->addr) >> 28) >= 0xe)
 		return pcn_err(PCN_EXIT_USAGE,
 			       "%s is not a unicast address", *argv);
+	if (!a->plen)
+		return pcn_err(PCN_EXIT_USAGE,
+			       "%s: the prefix length of an address is 1 to 32",
+			       *argv);
 	argc--;
 	argv++;
 	while (argc > 0) {
@@ -158,7 +116,8 @@ static int addr_args(int argc, char **argv, struct rt_addr *a,
 
 static int addr_add_cmd(int argc, char **argv)
 {
-	struct rt_route_key local = { .plen = 32 }, net = {};
+	struct rt_route_key local = { .plen = 32, .kind = RT_KIND_LOCAL };
+	struct rt_route_key net = { .kind = RT_KIND_CONNECTED };
 	struct rt_port rp, other;
 	struct rt_addr a;
 	struct pcn_cube c;
@@ -194,7 +153,7 @@ static int addr_add_cmd(int argc, char **argv)
 	/* the routes first: an address answers as soon as it is there */
 	local.prefix = a.addr;
 	local.port = idx;
-	err = rt_route_add(&c, &local, 0, RT_KIND_LOCAL);
+	err = rt_route_add(&c, &local, 0);
 	if (err) {
 		err = pcn_err_kernel(err, "cannot add the local route of %s",
 				     argv[0]);
@@ -204,7 +163,7 @@ static int addr_add_cmd(int argc, char **argv)
 	net.plen = a.plen;
 	net.port = idx;
 	if (a.plen < 32) {
-		err = rt_route_add(&c, &net, 0, RT_KIND_CONNECTED);
+		err = rt_route_add(&c, &net, 0);
 		if (err == -EEXIST) {
 			/* another address of the port on that subnet */
 			err = 0;
@@ -248,7 +207,8 @@ static bool unreachable_via(const struct rt_route_key *k,
 
 static int addr_del_cmd(int argc, char **argv)
 {
-	struct rt_route_key local = { .plen = 32 }, net = {};
+	struct rt_route_key local = { .plen = 32, .kind = RT_KIND_LOCAL };
+	struct rt_route_key net = { .kind = RT_KIND_CONNECTED };
 	struct unreachable_arg u;
 	struct rt_port rp;
 	struct rt_addr a;

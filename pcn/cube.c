@@ -86,6 +86,71 @@ int cube_port_index(struct pcn_cube *c, const char *port)
 	return idx;
 }
 
+/* what cube_show_each() hands each cube's callback */
+struct show_each {
+	const char *type;
+	const char *port;
+	int (*fn)(struct pcn_cube *c, const char *port);
+};
+
+static int show_each_cb(struct pcn_cube *c, void *arg)
+{
+	struct show_each *e = arg;
+
+	if (strcmp(c->meta.type, e->type))
+		return 0;
+	return e->fn(c, e->port);
+}
+
+int cube_show_each(int argc, char **argv, const char *object,
+		   const char *type,
+		   int (*fn)(struct pcn_cube *c, const char *port))
+{
+	char cube[PCN_NAME_LEN] = "", port[PCN_NAME_LEN] = "";
+	struct show_each e = { .type = type, .fn = fn };
+	struct pcn_cube c;
+	int err;
+
+	while (argc > 0) {
+		if (is_kw(*argv, "cube")) {
+			NEXT_ARG();
+			if (cube[0])
+				return pcn_dup_arg("cube");
+			err = check_name("cube", *argv);
+			if (!err)
+				name_copy(cube, *argv);
+		} else if (is_kw(*argv, "port")) {
+			NEXT_ARG();
+			err = port_endpoint_arg(*argv, cube, port);
+		} else {
+			return pcn_unknown_kw(object, *argv);
+		}
+		if (err)
+			return err;
+		argc--;
+		argv++;
+	}
+	if (cube[0]) {
+		err = cube_open_type(cube, type, &c, false);
+		if (err)
+			return err;
+		cube_close(&c);
+	} else {
+		/* no tree yet: nothing to show */
+		err = pcn_state_open(PCN_READ);
+		if (err > 0)
+			return err;
+	}
+	new_json_obj(json, pretty);
+	open_json_array(PRINT_JSON, NULL);
+	e.port = port[0] ? port : NULL;
+	if (!err)
+		cube_for_each(cube[0] ? cube : NULL, show_each_cb, &e);
+	close_json_array(PRINT_JSON, NULL);
+	delete_json_obj();
+	return 0;
+}
+
 int cube_open_type(const char *name, const char *type, struct pcn_cube *c,
 		   bool change)
 {

@@ -109,20 +109,15 @@ int rt_neigh_flush(struct pcn_cube *c, int port, bool dynamic_only)
 	return err;
 }
 
-struct neigh_filter {
-	const char *port;
-};
-
-static int neigh_print_cb(struct pcn_cube *c, void *arg)
+static int neigh_print_cb(struct pcn_cube *c, const char *port)
 {
 	struct pcn_port ports[PCN_MAX_PORTS];
-	struct neigh_filter *f = arg;
 	struct rt_neigh_key *keys;
 	struct rt_neigh *vals;
 	__u64 now = boot_ns(), timeout;
 	int i, n;
 
-	if (strcmp(c->meta.type, "router") || cube_ports_read(c, ports) ||
+	if (cube_ports_read(c, ports) ||
 	    neigh_read(c, &keys, &vals, &n))
 		return 0;
 	timeout = rt_neigh_timeout_ns(c);
@@ -132,7 +127,7 @@ static int neigh_print_cb(struct pcn_cube *c, void *arg)
 
 		if (keys[i].port >= PCN_MAX_PORTS || (!stat && age > timeout))
 			continue;
-		if (f->port && strcmp(f->port, ports[keys[i].port].name))
+		if (port && strcmp(port, ports[keys[i].port].name))
 			continue;
 		open_json_object(NULL);
 		print_ipv4("addr", "%s", keys[i].addr);
@@ -156,48 +151,7 @@ static int neigh_print_cb(struct pcn_cube *c, void *arg)
 
 static int neigh_show_cmd(int argc, char **argv)
 {
-	char cube[PCN_NAME_LEN] = "", port[PCN_NAME_LEN] = "";
-	struct neigh_filter f = {};
-	struct pcn_cube c;
-	int err;
-
-	while (argc > 0) {
-		if (is_kw(*argv, "cube")) {
-			NEXT_ARG();
-			if (cube[0])
-				return pcn_dup_arg("cube");
-			err = check_name("cube", *argv);
-			if (!err)
-				name_copy(cube, *argv);
-		} else if (is_kw(*argv, "port")) {
-			NEXT_ARG();
-			err = port_endpoint_arg(*argv, cube, port);
-		} else {
-			return pcn_unknown_kw("neigh", *argv);
-		}
-		if (err)
-			return err;
-		argc--;
-		argv++;
-	}
-	if (cube[0]) {
-		err = cube_open_type(cube, "router", &c, false);
-		if (err)
-			return err;
-		cube_close(&c);
-	} else {
-		err = pcn_state_open(PCN_READ);
-		if (err > 0)
-			return err;
-	}
-	new_json_obj(json, pretty);
-	open_json_array(PRINT_JSON, NULL);
-	f.port = port[0] ? port : NULL;
-	if (!err)
-		cube_for_each(cube[0] ? cube : NULL, neigh_print_cb, &f);
-	close_json_array(PRINT_JSON, NULL);
-	delete_json_obj();
-	return 0;
+	return cube_show_each(argc, argv, "neigh", "router", neigh_print_cb);
 }
 
 /* "ADDR ... port ROUTER:PORT" with "lladdr MAC" if @mac */

@@ -89,6 +89,14 @@ int port_endpoint_arg(const char *arg, char *cube, char *port);
 /* The index of port @port of @c, or -(exit code) after reporting */
 int cube_port_index(struct pcn_cube *c, const char *port);
 /*
+ * "OBJECT show [ cube NAME ] [ port NAME:PORT ]": @fn for each cube of
+ * @type, or the one named, with the port to show (NULL: all), inside
+ * one JSON array.
+ */
+int cube_show_each(int argc, char **argv, const char *object,
+		   const char *type,
+		   int (*fn)(struct pcn_cube *c, const char *port));
+/*
  * Open cube @name, which must be of type @type: for a change (the write
  * lock) or to read. Reports what is wrong and returns an exit code.
  */
@@ -139,10 +147,10 @@ bool rt_better(const struct rt_route *a, const struct rt_route *b);
 __u64 rt_seq_next(void);
 /* -EEXIST, -E2BIG; the FIB follows */
 int rt_route_add(struct pcn_cube *c, const struct rt_route_key *k,
-		 __u32 metric, __u32 kind);
+		 __u32 metric);
 /* the same on the open maps rt_routes (@rfd) and rt_fib (@ffd) */
 int rt_route_insert(int rfd, int ffd, const struct rt_route_key *k,
-		    __u32 metric, __u32 kind);
+		    __u32 metric);
 int rt_route_del(struct pcn_cube *c, const struct rt_route_key *k);
 /* a route with its key; read sorted by prefix, then best first */
 struct rt_entry;

@@ -8,7 +8,7 @@
  *                 [ via ADDR ] [ metric N ]
  *   pcn route get ADDR cube ROUTER
  *   pcn route flush cube ROUTER [ port PORT ]
- *   ROUTE := { via ADDR [ cube ROUTER | port ROUTER:PORT ] |
+ *   ROUTE := { via ADDR { cube ROUTER | port ROUTER:PORT } |
  *              port ROUTER:PORT } [ metric N ]
  *
  * A prefix may have several routes: the local route of a port address
@@ -39,7 +39,7 @@ static void usage(FILE *f)
 		"       pcn route get ADDR cube ROUTER\n"
 		"       pcn route flush cube ROUTER [ port PORT ]\n"
 		"       pcn route help\n"
-		"ROUTE := { via ADDR [ cube ROUTER | port ROUTER:PORT ] | port ROUTER:PORT } [ metric N ]\n"
+		"ROUTE := { via ADDR { cube ROUTER | port ROUTER:PORT } | port ROUTER:PORT } [ metric N ]\n"
 		"PREFIX := { A.B.C.D[/LEN] | default }\n");
 }
 
@@ -223,9 +223,9 @@ static int route_add_cmd(int argc, char **argv)
 	if (idx < 0)
 		return -idx;
 	k = (struct rt_route_key){ .prefix = r.prefix, .plen = r.plen,
-				   .via = r.via, .port = idx };
-	err = rt_route_insert(kept.rfd, kept.ffd, &k, r.metric,
-			      RT_KIND_STATIC);
+				   .via = r.via, .port = idx,
+				   .kind = RT_KIND_STATIC };
+	err = rt_route_insert(kept.rfd, kept.ffd, &k, r.metric);
 	if (err)
 		return route_add_err(err, &r, &kept.c, argv[0]);
 	return 0;
@@ -264,7 +264,8 @@ static int route_replace_cmd(int argc, char **argv)
 		return -idx;
 	}
 	k = (struct rt_route_key){ .prefix = r.prefix, .plen = r.plen,
-				   .via = r.via, .port = idx };
+				   .via = r.via, .port = idx,
+				   .kind = RT_KIND_STATIC };
 	err = rt_entries_read(&c, &all, &n);
 	if (err)
 		goto out_close;
@@ -374,18 +375,13 @@ static void route_print(struct pcn_cube *c, const struct pcn_port *ports,
 	print_nl();
 }
 
-struct route_filter {
-	const char *port;
-};
-
-static int route_print_cb(struct pcn_cube *c, void *arg)
+static int route_print_cb(struct pcn_cube *c, const char *port)
 {
 	struct pcn_port ports[PCN_MAX_PORTS];
-	struct route_filter *f = arg;
 	struct rt_entry *all;
 	int i, n;
 
-	if (strcmp(c->meta.type, "router") || cube_ports_read(c, ports) ||
+	if (cube_ports_read(c, ports) ||
 	    rt_entries_read(c, &all, &n))
 		return 0;
 	for (i = 0; i < n; i++) {
@@ -396,7 +392,7 @@ static int route_print_cb(struct pcn_cube *c, void *arg)
 		if (all[i].r.kind == RT_KIND_LOCAL ||
 		    all[i].k.port >= PCN_MAX_PORTS)
 			continue;
-		if (f->port && strcmp(ports[all[i].k.port].name, f->port))
+		if (port && strcmp(ports[all[i].k.port].name, port))
 			continue;
 		route_print(c, ports, &all[i], active);
 	}
@@ -406,48 +402,7 @@ static int route_print_cb(struct pcn_cube *c, void *arg)
 
 static int route_show_cmd(int argc, char **argv)
 {
-	char cube[PCN_NAME_LEN] = "", port[PCN_NAME_LEN] = "";
-	struct route_filter f = {};
-	struct pcn_cube c;
-	int err;
-
-	while (argc > 0) {
-		if (is_kw(*argv, "cube")) {
-			NEXT_ARG();
-			if (cube[0])
-				return pcn_dup_arg("cube");
-			err = check_name("cube", *argv);
-			if (!err)
-				name_copy(cube, *argv);
-		} else if (is_kw(*argv, "port")) {
-			NEXT_ARG();
-			err = port_endpoint_arg(*argv, cube, port);
-		} else {
-			return pcn_unknown_kw("route", *argv);
-		}
-		if (err)
-			return err;
-		argc--;
-		argv++;
-	}
-	if (cube[0]) {
-		err = cube_open_type(cube, "router", &c, false);
-		if (err)
-			return err;
-		cube_close(&c);
-	} else {
-		err = pcn_state_open(PCN_READ);
-		if (err > 0)
-			return err;
-	}
-	new_json_obj(json, pretty);
-	open_json_array(PRINT_JSON, NULL);
-	f.port = port[0] ? port : NULL;
-	if (!err)
-		cube_for_each(cube[0] ? cube : NULL, route_print_cb, &f);
-	close_json_array(PRINT_JSON, NULL);
-	delete_json_obj();
-	return 0;
+	return cube_show_each(argc, argv, "route", "router", route_print_cb);
 }
 
 /* The route the datapath takes to ADDR: the FIB's longest match. */
@@ -497,6 +452,7 @@ static int route_get_cmd(int argc, char **argv)
 			      cube, addr);
 	} else {
 		new_json_obj(json, pretty);
+		open_json_array(PRINT_JSON, NULL);
 		open_json_object(NULL);
 		print_string(PRINT_ANY, "dst", "%s", addr);
 		if (fe.via)
@@ -510,6 +466,7 @@ static int route_get_cmd(int argc, char **argv)
 		print_prefix("prefix", " prefix %s", k.prefix & rt_mask(fe.plen), fe.plen);
 		close_json_object();
 		print_nl();
+		close_json_array(PRINT_JSON, NULL);
 		delete_json_obj();
 	}
 	if (fd >= 0)

@@ -452,14 +452,14 @@ __u64 rt_seq_next(void)
 }
 
 /*
- * Add route @k with @metric and @kind to the list (map fd @rfd), and to
+ * Add route @k (of kind k->kind) with @metric to the list (map fd @rfd), and to
  * the FIB (@ffd) if it is now the best of its prefix. -EEXIST if it is
  * there already, -E2BIG if the list is full.
  */
 int rt_route_insert(int rfd, int ffd, const struct rt_route_key *k,
-		    __u32 metric, __u32 kind)
+		    __u32 metric)
 {
-	struct rt_route r = { .metric = metric, .kind = kind };
+	struct rt_route r = { .metric = metric, .kind = k->kind };
 	struct rt_fib_entry fe;
 	struct rt_route cur;
 	int err;
@@ -480,14 +480,14 @@ int rt_route_insert(int rfd, int ffd, const struct rt_route_key *k,
 }
 
 int rt_route_add(struct pcn_cube *c, const struct rt_route_key *k,
-		 __u32 metric, __u32 kind)
+		 __u32 metric)
 {
 	int rfd, ffd, err;
 
 	rfd = cube_obj_fd(c, "rt_routes");
 	ffd = cube_obj_fd(c, "rt_fib");
 	err = rfd < 0 || ffd < 0 ? -errno :
-		rt_route_insert(rfd, ffd, k, metric, kind);
+		rt_route_insert(rfd, ffd, k, metric);
 	if (rfd >= 0)
 		close(rfd);
 	if (ffd >= 0)

@@ -26,7 +26,7 @@ BENCH=$BUILD/tools/pcn-bench
 ROUNDS=3
 SECS=2
 QUICK=
-SCENARIOS=(floor forwarder_xdp forwarder_tc chain bridge micro hops control)
+SCENARIOS=(floor forwarder_xdp forwarder_tc chain bridge router micro hops control)
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -169,6 +169,74 @@ teardown_bridge()
 	ip -n "$NS_D" link del br0
 }
 
+# Routing: the generator's frames go to r1's MAC, from 10.200.0.0/24 to
+# 10.202.0.0/24, routed via 10.201.0.2 (the sink, a static neighbour)
+# out of r2. $2: also that many other /24 routes (11.x.y.0, 12.x.y.0).
+RT_EXTRA=100000
+
+route_lines()
+{
+	local n=$1 i
+
+	for ((i = 0; i < n; i++)); do
+		printf '%s 1%d.%d.%d.0/24 via 10.201.0.2%s\n' "$2" \
+			$((1 + i / 65536)) $((i / 256 % 256)) $((i % 256)) "${3:-}"
+	done
+}
+
+setup_pcn_router()
+{
+	local smac
+
+	smac=$(ip -n "$NS_S" -j link show dev s0 | jq -r '.[0].address')
+	"$PCN" -n "$NS_D" cube add brt type router mode "$1"
+	"$PCN" -n "$NS_D" link add brt:p1 dev r1
+	"$PCN" -n "$NS_D" link add brt:p2 dev r2
+	{
+		echo "addr add 10.200.255.1/16 port brt:p1"
+		echo "addr add 10.201.0.1/24 port brt:p2"
+		echo "neigh add 10.201.0.2 lladdr $smac port brt:p2"
+		echo "route add 10.202.0.0/16 via 10.201.0.2 cube brt"
+		route_lines "${2:-0}" "route add" " cube brt"
+	} | "$PCN" -n "$NS_D" -batch -
+}
+
+teardown_pcn_router()
+{
+	"$PCN" -n "$NS_D" cube del brt
+}
+
+setup_linux_router()
+{
+	local smac
+
+	smac=$(ip -n "$NS_S" -j link show dev s0 | jq -r '.[0].address')
+	ip netns exec "$NS_D" sysctl -qw net.ipv4.ip_forward=1 \
+		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.r1.rp_filter=0
+	{
+		echo "addr add 10.200.255.1/16 dev r1"
+		echo "addr add 10.201.0.1/24 dev r2"
+		echo "neigh add 10.201.0.2 lladdr $smac dev r2 nud permanent"
+		echo "route add 10.202.0.0/16 via 10.201.0.2"
+		route_lines "${1:-0}" "route add"
+	} | ip -n "$NS_D" -batch -
+}
+
+teardown_linux_router()
+{
+	ip -n "$NS_D" route flush proto static
+	ip -n "$NS_D" addr flush dev r1
+	ip -n "$NS_D" addr flush dev r2
+	ip -n "$NS_D" neigh flush dev r2 nud permanent
+	ip netns exec "$NS_D" sysctl -qw net.ipv4.ip_forward=0
+}
+
+gen_routed()
+{
+	gen sink "$NS_S" s0 dst 10.202.0.1/256 \
+		dmac "$(ip -n "$NS_D" -j link show dev r1 | jq -r '.[0].address')"
+}
+
 # measure_variant NAME: one measurement of a named variant
 measure_variant()
 {
@@ -200,6 +268,26 @@ measure_variant()
 		setup_pcn_bridge tc
 		gen sink "$NS_S" s0
 		teardown_pcn_bridge ;;
+	"pcn router xdp")
+		setup_pcn_router xdp
+		gen_routed
+		teardown_pcn_router ;;
+	"pcn router tc")
+		setup_pcn_router tc
+		gen_routed
+		teardown_pcn_router ;;
+	"pcn router xdp +100k")
+		setup_pcn_router xdp "$RT_EXTRA"
+		gen_routed
+		teardown_pcn_router ;;
+	"linux router")
+		setup_linux_router
+		gen_routed
+		teardown_linux_router ;;
+	"linux router +100k")
+		setup_linux_router "$RT_EXTRA"
+		gen_routed
+		teardown_linux_router ;;
 	"linux bridge")
 		setup_bridge
 		gen sink "$NS_S" s0
@@ -259,6 +347,37 @@ scen_bridge()
 	measure bridge_xdp Mpps "pcn bridge xdp" "linux bridge"
 	measure bridge_tc Mpps "pcn bridge tc" "linux bridge"
 	measure bridge_xdp Mpps "pcn bridge xdp" "xdp redirect"
+}
+
+# IPv4 forwarding, pcn's router against Linux's, without and with
+# 100,000 other routes in both; and the time to load them in one batch.
+scen_router()
+{
+	local t0 t1 a
+
+	measure router_xdp Mpps "pcn router xdp" "linux router"
+	measure router_xdp Mpps "pcn router xdp" "xdp redirect"
+	measure router_tc Mpps "pcn router tc" "linux router"
+	measure router_xdp_100k Mpps "pcn router xdp +100k" "linux router +100k"
+	"$PCN" -n "$NS_D" cube add brt type router
+	"$PCN" -n "$NS_D" link add brt:p2 dev r2
+	"$PCN" -n "$NS_D" addr add 10.201.0.1/24 port brt:p2
+	route_lines "$RT_EXTRA" "route add" " cube brt" >"$BPFFS.routes"
+	t0=${EPOCHREALTIME/./}
+	"$PCN" -n "$NS_D" -batch "$BPFFS.routes"
+	t1=${EPOCHREALTIME/./}
+	teardown_pcn_router
+	route_lines "$RT_EXTRA" "route add" >"$BPFFS.routes"
+	ip -n "$NS_D" addr add 10.201.0.1/24 dev r2
+	a=$(((t1 - t0) / 1000))
+	t0=${EPOCHREALTIME/./}
+	ip -n "$NS_D" -batch "$BPFFS.routes"
+	t1=${EPOCHREALTIME/./}
+	ip -n "$NS_D" route flush proto static
+	ip -n "$NS_D" addr flush dev r2
+	rm -f "$BPFFS.routes"
+	report router_load ms "pcn -batch 100k routes" "$a" \
+		"ip -batch 100k routes" "$(((t1 - t0) / 1000))"
 }
 
 scen_chain()

@@ -44,7 +44,7 @@ synopsis_sync()
 {
 	local obj page text line
 
-	for obj in "" cube link fdb; do
+	for obj in "" cube link fdb addr route neigh; do
 		page=$DOC/pcn${obj:+-$obj}.8
 		text=$(man_text "$page")
 		while read -r line; do
@@ -70,7 +70,10 @@ readme_sync()
 		fi
 	done < <(usage_lines cube help | grep -v ' help$'
 		 usage_lines link help | grep -v ' help$'
-		 usage_lines fdb help | grep -v ' help$')
+		 usage_lines fdb help | grep -v ' help$'
+		 usage_lines addr help | grep -v ' help$'
+		 usage_lines route help | grep -v ' help$'
+		 usage_lines neigh help | grep -v ' help$')
 	[[ $readme == *"Documentation/pcn.8"* ]]
 	[[ $readme == *"make check"* ]]
 	[[ $readme == *"make demo"* ]]
@@ -97,10 +100,22 @@ completion_sync()
 
 	bash -n "$TOP/bash-completion/pcn"
 	words=$(complete_words pcn "")
-	for obj in cube link fdb help; do
+	for obj in cube link fdb addr route neigh help; do
 		grep -qx "$obj" <<<"$words"
 	done
 	words=$(complete_words pcn fdb "")
+	for verb in show add del flush help; do
+		grep -qx "$verb" <<<"$words"
+	done
+	words=$(complete_words pcn addr "")
+	for verb in show add del help; do
+		grep -qx "$verb" <<<"$words"
+	done
+	words=$(complete_words pcn route "")
+	for verb in show add replace del get flush help; do
+		grep -qx "$verb" <<<"$words"
+	done
+	words=$(complete_words pcn neigh "")
 	for verb in show add del flush help; do
 		grep -qx "$verb" <<<"$words"
 	done
@@ -140,6 +155,11 @@ completion_live()
 	add_veth "$R" v1 "$R" v2
 	"$PCN" -n "$R" cube add bq type bridge
 	"$PCN" -n "$R" link add bq:p1 dev v1
+	"$PCN" -n "$R" cube add rq type router
+	"$PCN" -n "$R" link add rq:p1 dev v2
+	"$PCN" -n "$R" addr add 10.0.0.1/24 port rq:p1
+	"$PCN" -n "$R" neigh add 10.0.0.2 lladdr 02:00:00:00:00:02 port rq:p1
+	"$PCN" -n "$R" route add 10.9.0.0/16 via 10.0.0.2 cube rq
 	local c=("$PCN" -n "$R")
 
 	[ "$(offers "${c[@]}" cube set bq "")" = "ageing_time port " ]
@@ -159,6 +179,33 @@ completion_live()
 	[ "$(offers "${c[@]}" fdb show port "")" = "bq:p1 " ]
 	[ "$(offers "${c[@]}" fdb add 02:00:00:00:00:01 port bq:p1 "")" = \
 		"vlan " ]
+
+	# a router, its addresses, routes and neighbours
+	[ "$(offers "${c[@]}" cube add rx type router "")" = \
+		"mode neigh_timeout " ]
+	[ "$(offers "${c[@]}" cube set rq "")" = "neigh_timeout port " ]
+	[ "$(offers "${c[@]}" cube set rq port "")" = "p1 " ]
+	[ "$(offers "${c[@]}" cube set rq port p1 "")" = "local mac " ]
+	[ "$(offers "${c[@]}" cube set rq port p1 local "")" = "drop pass " ]
+	[ "$(offers "${c[@]}" cube set rq port p1 local pass "")" = \
+		"mac neigh_timeout port " ]
+	[ "$(offers "${c[@]}" addr show cube "")" = "rq " ]
+	[ "$(offers "${c[@]}" addr add 10.0.1.1/24 port "")" = "rq:p1 " ]
+	[ "$(offers "${c[@]}" addr del "")" = "10.0.0.1/24 " ]
+	[ "$(offers "${c[@]}" addr del 10.0.0.1/24 port "")" = "rq:p1 " ]
+	[ "$(offers "${c[@]}" route add 10.8.0.0/16 "")" = \
+		"cube metric port via " ]
+	[ "$(offers "${c[@]}" route add 10.8.0.0/16 via 10.0.0.3 cube "")" = \
+		"rq " ]
+	[ "$(offers "${c[@]}" route del "")" = "10.9.0.0/16 " ]
+	[ "$(offers "${c[@]}" route get 10.9.1.1 cube "")" = "rq " ]
+	[ "$(offers "${c[@]}" route flush cube rq "")" = "port " ]
+	[ "$(offers "${c[@]}" route flush cube rq port "")" = "p1 " ]
+	[ "$(offers "${c[@]}" neigh show port "")" = "rq:p1 " ]
+	[ "$(offers "${c[@]}" neigh add 10.0.0.3 "")" = "lladdr port " ]
+	[ "$(offers "${c[@]}" neigh del "")" = "10.0.0.2 " ]
+	[ "$(offers "${c[@]}" neigh flush cube "")" = "rq " ]
+	[ "$(offers "${c[@]}" neigh flush cube rq "")" = "dynamic port " ]
 }
 
 install_tree()

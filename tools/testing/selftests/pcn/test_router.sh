@@ -327,9 +327,9 @@ many_routes()
 	[ "$(pcn -n "$R" -j route show cube r0 | jq 'length')" -eq 1004 ]
 	# the longest prefix wins
 	pcn -n "$R" -j route get 10.100.0.200 cube r0 |
-		jq -e '.prefix == "10.100.0.128/25" and .via == "10.210.3.2"'
+		jq -e '.[0].prefix == "10.100.0.128/25" and .[0].via == "10.210.3.2"'
 	pcn -n "$R" -j route get 10.100.0.100 cube r0 |
-		jq -e '.prefix == "10.100.0.0/24" and .via == "10.210.2.2"'
+		jq -e '.[0].prefix == "10.100.0.0/24" and .[0].via == "10.210.2.2"'
 	pcn -n "$R" route flush cube r0
 	[ "$(pcn -n "$R" -j route show cube r0 | jq 'length')" -eq 3 ]
 	check_err 2 "$PCN" -n "$R" route get 10.100.0.200 cube r0
@@ -379,6 +379,28 @@ bad_input()
 	[ "$before" = "$(tree_snapshot)" ]
 }
 
+# a static on-link route and an address's routes are different routes
+static_and_connected()
+{
+	three_subnets "$1"
+	pcn -n "$R" route add 10.214.0.0/24 port r0:p1
+	pcn -n "$R" route add 10.214.1.1/32 port r0:p1
+	pcn -n "$R" addr add 10.214.0.1/24 port r0:p1
+	pcn -n "$R" addr add 10.214.1.1/24 port r0:p1
+	pcn -n "$R" -j route show port r0:p1 |
+		jq -e '[.[] | select(.dst | startswith("10.214."))] |
+			map([.dst, .proto]) | sort ==
+			[["10.214.0.0/24", "connected"], ["10.214.0.0/24", "static"],
+			 ["10.214.1.0/24", "connected"], ["10.214.1.1/32", "static"]]'
+	# the address answers, whatever the static /32 says
+	ip -n "$H1" addr add 10.214.0.2/24 dev e1
+	ping_ok "$H1" 10.214.1.1 2
+	pcn -n "$R" addr del 10.214.0.1/24 port r0:p1
+	pcn -n "$R" -j route show port r0:p1 |
+		jq -e '[.[] | select(.dst == "10.214.0.0/24")] |
+			map(.proto) == ["static"]'
+}
+
 # a port that goes takes its addresses, routes and neighbours along
 port_removed()
 {
@@ -406,5 +428,6 @@ for m in xdp tc; do
 	run_test "router_many_routes_$m" many_routes $m
 	run_test "router_bad_input_$m" bad_input $m
 	run_test "router_port_removed_$m" port_removed $m
+	run_test "router_static_and_connected_$m" static_and_connected $m
 done
 tap_done
