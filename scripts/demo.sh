@@ -3,8 +3,10 @@
 #
 # A pcn demo with real traffic: two hosts in their own network namespaces
 # joined by a forwarder cube in a third, in XDP mode. Ping and a TCP
-# transfer cross it, "pcn -s cube show" shows the counters, and everything
-# is torn down at the end (also on failure or Ctrl-C).
+# transfer cross it, "pcn -s cube show" shows the counters; then a router
+# cube takes its place and routes between two subnets, answering ARP and
+# ICMP itself. Everything is torn down at the end (also on failure or
+# Ctrl-C).
 #
 #   sudo make demo          or          sudo PCN=build/pcn scripts/demo.sh
 
@@ -24,6 +26,7 @@ cleanup()
 {
 	set +e
 	"$PCN" -n "$R" cube del fw0 2>/dev/null
+	"$PCN" -n "$R" cube del r0 2>/dev/null
 	ip netns del "$H1" 2>/dev/null
 	ip netns del "$H2" 2>/dev/null
 	ip netns del "$R" 2>/dev/null
@@ -87,7 +90,30 @@ run "$PCN" -n "$R" cube set fw0 port p1 action drop
 ip netns exec "$H1" ping -c 2 -i 0.2 -W 1 10.77.0.2 || true
 run "$PCN" -n "$R" -s cube show fw0
 
-say "Tearing down"
+say "A router instead: $H1 on 10.77.1.0/24, $H2 on 10.77.2.0/24"
 run "$PCN" -n "$R" cube del fw0
+ip -n "$H1" addr flush dev eth0
+ip -n "$H2" addr flush dev eth0
+ip -n "$H1" addr add 10.77.1.2/24 dev eth0
+ip -n "$H2" addr add 10.77.2.2/24 dev eth0
+ip -n "$H1" route add default via 10.77.1.1
+ip -n "$H2" route add default via 10.77.2.1
+run "$PCN" -n "$R" cube add r0 type router mode "$MODE"
+run "$PCN" -n "$R" link add r0:p1 dev p1
+run "$PCN" -n "$R" link add r0:p2 dev p2
+run "$PCN" -n "$R" addr add 10.77.1.1/24 port r0:p1
+run "$PCN" -n "$R" addr add 10.77.2.1/24 port r0:p2
+run "$PCN" -n "$R" route show
+
+say "Traffic through the router: it answers ARP and resolves $H2 itself"
+# the first packet to an unknown next hop becomes the router's ARP request
+ip netns exec "$H1" ping -c 1 -W 1 10.77.2.2 >/dev/null || true
+run ip netns exec "$H1" ping -c 3 -i 0.2 10.77.2.2
+run ip netns exec "$H1" ping -c 1 -W 1 10.77.9.9 || true
+run "$PCN" -n "$R" neigh show
+run "$PCN" -n "$R" -s cube show r0
+
+say "Tearing down"
+run "$PCN" -n "$R" cube del r0
 run "$PCN" -n "$R" cube show
 echo "demo done"
