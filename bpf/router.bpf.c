@@ -30,9 +30,12 @@
 
 #define NSEC_PER_SEC 1000000000ull
 #define ARP_LEN (ETH_HLEN + 28)
+/* the shortest Ethernet frame: an ARP request is padded to it (and a
+ * TCP packet whose checksum is left to offload shrinks to no less) */
+#define ARP_FRAME_LEN 60
 /* an ICMP error: Ethernet, IPv4 and ICMP headers, and the quote */
 #define ERR_HLEN (sizeof(struct iphdr) + sizeof(struct icmphdr))
-#define QUOTE_MAX (60 + 8)
+#define QUOTE_MAX (60 + 20)
 
 #define STAT(st, f)                                                        \
 	do {                                                               \
@@ -49,6 +52,7 @@ struct icmphdr {
 };
 
 #define IPPROTO_ICMP		1
+#define IPPROTO_TCP		6
 #define ICMP_ECHOREPLY		0
 #define ICMP_DEST_UNREACH	3
 #define ICMP_NET_UNREACH	0
@@ -240,14 +244,15 @@ static __always_inline int arp_request(struct pcn_ctx *ctx,
 	struct ethhdr *eth;
 	struct arp_eth *a;
 
-	if (pkt_resize(ctx, ARP_LEN))
+	if (pkt_resize(ctx, ARP_FRAME_LEN))
 		return -1;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
 	eth = data;
 	a = data + ETH_HLEN;
-	if ((void *)(a + 1) > data_end)
+	if (data + ARP_FRAME_LEN > data_end)
 		return -1;
+	__builtin_memset(data + ARP_LEN, 0, ARP_FRAME_LEN - ARP_LEN);
 	__builtin_memset(eth->h_dest, 0xff, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, p->mac, ETH_ALEN);
 	eth->h_proto = bpf_htons(ETH_P_ARP);
@@ -307,9 +312,9 @@ static __always_inline int neigh_tx(struct pcn_ctx *ctx, __u32 in,
 	last = bpf_map_lookup_elem(&rt_pending, &k);
 	if (last && now - *last < NSEC_PER_SEC)
 		return pcn_drop(ctx, in);
-	bpf_map_update_elem(&rt_pending, &k, &now, BPF_ANY);
 	if (arp_request(ctx, p, nh))
 		return pcn_drop(ctx, in);
+	bpf_map_update_elem(&rt_pending, &k, &now, BPF_ANY);
 	STAT(st, arp_requested);
 	return pcn_tx(ctx, out);
 }
@@ -371,10 +376,11 @@ static __always_inline int icmp_error(struct pcn_ctx *ctx, __u32 in,
 		    oic->type != ICMP_TIMESTAMP && oic->type != ICMP_TIMESTAMPREPLY)
 			return pcn_drop(ctx, in);
 	}
-	quote = ihl + 8;
+	/* RFC 792 asks for 8 bytes after the header, RFC 1812 allows more:
+	 * a whole TCP header keeps a checksum left to offload inside */
+	quote = ihl + (ip->protocol == IPPROTO_TCP ? 20 : 8);
 	if (quote > tot)
 		quote = tot;
-	quote &= ~1u;
 	if (quote > QUOTE_MAX)
 		return pcn_drop(ctx, in);
 #ifdef PCN_BUILD_XDP
@@ -410,6 +416,14 @@ static __always_inline int icmp_error(struct pcn_ctx *ctx, __u32 in,
 	ic->rest = 0;
 	CSUM_WORDS(sum, ic, sizeof(*ic) + quote, sizeof(*ic) + QUOTE_MAX,
 		   data_end);
+	if (quote & 1) {
+		/* the last byte, as the first of a word padded with zero */
+		__u8 *last = (void *)(ic + 1) + (quote & 0x7f) - 1;
+
+		if ((void *)(last + 1) > data_end)
+			return pcn_drop(ctx, in);
+		sum += *last;
+	}
 	ic->checksum = csum_fold(sum);
 	return send_own(ctx, in, dst, st);
 }

@@ -401,6 +401,23 @@ static_and_connected()
 			map(.proto) == ["static"]'
 }
 
+# TC: packets whose checksum is left to offload (the default on veth)
+# still become ARP requests and ICMP errors
+offload_tc()
+{
+	local out
+
+	three_subnets tc
+	ip netns exec "$H1" ethtool -K e1 tx on >/dev/null
+	ip netns exec "$H3" ethtool -K e3 tx on >/dev/null
+	# the SYN to an unresolved next hop is the one that asks
+	tcp_transfer "$H1" "$H3" 10.210.3.2 100000
+	[ "$(rt_stat arp_requested)" -ge 1 ]
+	out=$(ip netns exec "$H1" traceroute -T -p 9 -n -w 1 -q 1 -m 2 10.210.3.2 || true)
+	echo "$out"
+	grep -qE '^ 1  10\.210\.1\.1 ' <<<"$out"
+}
+
 # a port that goes takes its addresses, routes and neighbours along
 port_removed()
 {
@@ -430,4 +447,5 @@ for m in xdp tc; do
 	run_test "router_port_removed_$m" port_removed $m
 	run_test "router_static_and_connected_$m" static_and_connected $m
 done
+run_test router_checksum_offload_tc offload_tc
 tap_done
