@@ -28,6 +28,7 @@ static const struct cube_type *const types[] = {
 	&forwarder_type,
 	&bridge_type,
 	&router_type,
+	&firewall_type,
 	&helloworld_type,
 };
 

@@ -28,6 +28,7 @@ static const struct pcn_object objects[] = {
 	{ "addr", do_addr, "IPv4 addresses of router ports" },
 	{ "route", do_route, "routes of router cubes" },
 	{ "neigh", do_neigh, "neighbour (ARP) tables of router cubes" },
+	{ "rule", do_rule, "rules of firewall cubes" },
 	{ "help", do_help, "this text" },
 };
 
@@ -44,7 +45,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: pcn [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"       pcn [ -force ] -batch FILE\n"
-		"where  OBJECT := { cube | link | fdb | addr | route | neigh | help }\n"
+		"where  OBJECT := { cube | link | fdb | addr | route | neigh | rule | help }\n"
 		"       OPTIONS := { -V | -j | -p | -s | -d | -n NETNS | -root DIR |\n"
 		"                    -h }\n"
 		"       (long forms: -Version -json -pretty -statistics -details\n"
@@ -142,7 +143,10 @@ static int do_batch(const char *name)
 	free(line);
 	if (f != stdin)
 		fclose(f);
-	return ret;
+	/* rule changes apply whole, when no line failed */
+	batch_line = 0;
+	err = fw_tables_end(ret == 0);
+	return ret ?: err;
 }
 
 static int netns_switch(const char *name)

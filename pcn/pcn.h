@@ -107,6 +107,7 @@ extern const struct cube_type forwarder_type;
 extern const struct cube_type helloworld_type;
 extern const struct cube_type bridge_type;
 extern const struct cube_type router_type;
+extern const struct cube_type firewall_type;
 
 int do_fdb(int argc, char **argv);
 /* fdb.c: "xx:xx:xx:xx:xx:xx" */
@@ -163,6 +164,11 @@ int rt_routes_drop(struct pcn_cube *c,
 		   void *arg);
 /* neigh.c: delete a router's neighbours (port -1: any) */
 int rt_neigh_flush(struct pcn_cube *c, int port, bool dynamic_only);
+
+/* Firewalls: pcn/fw.h */
+int do_rule(int argc, char **argv);
+/* the batch ends: commit every firewall changed (or drop the changes) */
+int fw_tables_end(bool commit);
 
 /* The cube graph, for the tail-call budget (graph.c). */
 struct graph;

@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * firewall: a transparent cube that classifies IPv4 and IPv6 packets
+ * against a chain of rules per direction (ingress, egress), first match
+ * wins, by a bit vector search whose cost does not grow with the number
+ * of rules (see bpf/firewall.h).
+ *
+ *   parse     Ethernet, up to two VLAN tags (the packet inside is what
+ *             is classified), IPv4 or IPv6 with its extension headers,
+ *             then TCP/UDP ports and TCP flags. Fail closed: a header
+ *             cut short, a bad IPv4 header, more than 8 IPv6 extension
+ *             headers or more than two tags: dropped before any rule. A
+ *             fragment after the first has no ports: it takes the first
+ *             rule that matches it on everything else, and is dropped
+ *             if that rule looks at ports or flags, so it can never pass
+ *             where its first fragment would not.
+ *   classify  one lookup per field gives a vector of the rules that
+ *             value matches; the first bit set in their AND is the rule
+ *   act       the rule's counters, its action; no rule: the chain's
+ *             policy
+ *
+ * Frames that are neither IPv4 nor IPv6 (ARP, LLDP...) are not the
+ * firewall's: they pass.
+ */
+#define PCN_TRANSPARENT
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/in.h>
+#include <bpf/bpf_endian.h>
+#include "pcn_cube.h"
+#include "firewall.h"
+
+#define MAX_TAGS	2
+#define MAX_EXT		8		/* IPv6 extension headers walked */
+#define IP_MF		0x2000
+#define IP_OFFSET	0x1fff
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fw_state);
+} fw_state SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FW_SETS);
+	__type(key, __u32);
+	__type(value, struct fw_set);
+} fw_sets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FW_SETS * FW_RULES_MAX);
+	__type(key, __u32);
+	__type(value, struct fw_rule);
+} fw_rules SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, FW_VECS_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct fw_vec);
+} fw_vecs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, FW_SETS * 2 * (FW_RULES_MAX + 1));
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct fw_lpm4_key);
+	__type(value, __u32);
+} fw_lpm4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, FW_SETS * 2 * (FW_RULES_MAX + 1));
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct fw_lpm6_key);
+	__type(value, __u32);
+} fw_lpm6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FW_SETS * 2 * 65536);
+	__type(key, __u32);
+	__type(value, __u32);
+} fw_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FW_SETS * 2 * 256);
+	__type(key, __u32);
+	__type(value, __u32);
+} fw_small SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FW_IDS_MAX);
+	__type(key, __u32);
+	__type(value, struct fw_counter);
+} fw_counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct fw_stats);
+} fw_stats SEC(".maps");
+
+/* what the rules look at */
+struct pkt {
+	__u8 family;			/* 4 or 6 */
+	__u8 proto;
+	__u8 flags;			/* TCP */
+	__u8 l4;			/* 0: a later fragment, ports unknown;
+					 * 1: no ports; 2: ports; 3: TCP */
+	__u16 sport;
+	__u16 dport;
+	__u8 src[16];
+	__u8 dst[16];
+};
+
+enum { PARSE_OK, PARSE_OTHER, PARSE_BAD };
+
+struct vlan_hdr {
+	__be16 tci;
+	__be16 proto;
+};
+
+/* IPv6 extension header: next header and length in 8-byte units */
+struct ext_hdr {
+	__u8 next;
+	__u8 len;
+	__be16 frag_off;		/* the fragment header's */
+};
+
+static __always_inline int is_vlan(__be16 p)
+{
+	return p == bpf_htons(ETH_P_8021Q) || p == bpf_htons(ETH_P_8021AD);
+}
+
+/* TCP/UDP ports and TCP flags at @l4, or PARSE_BAD if cut short */
+static __always_inline int parse_l4(void *l4, void *end, struct pkt *k)
+{
+	__u8 *b = l4;
+
+	k->l4 = 1;
+	if (k->proto == IPPROTO_TCP) {
+		if ((void *)(b + 20) > end)
+			return PARSE_BAD;
+		k->flags = b[13];
+		k->l4 = 3;
+	} else if (k->proto == IPPROTO_UDP) {
+		if ((void *)(b + 8) > end)
+			return PARSE_BAD;
+		k->l4 = 2;
+	} else {
+		return PARSE_OK;	/* no ports: rules on ports skip it */
+	}
+	k->sport = ((__u16)b[0] << 8) | b[1];
+	k->dport = ((__u16)b[2] << 8) | b[3];
+	return PARSE_OK;
+}
+
+static __always_inline int parse(struct pcn_ctx *ctx, struct pkt *k)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	void *cur = data + ETH_HLEN;
+	__be16 proto;
+	int i;
+
+	if ((void *)(eth + 1) > end)
+		return PARSE_BAD;
+	proto = eth->h_proto;
+	for (i = 0; i < MAX_TAGS && is_vlan(proto); i++) {
+		struct vlan_hdr *vh = cur;
+
+		if ((void *)(vh + 1) > end)
+			return PARSE_BAD;
+		proto = vh->proto;
+		cur = vh + 1;
+	}
+	if (is_vlan(proto))
+		return PARSE_BAD;		/* more tags than we look through */
+
+	if (proto == bpf_htons(ETH_P_IP)) {
+		struct iphdr *ip = cur;
+		__u32 ihl;
+
+		if ((void *)(ip + 1) > end)
+			return PARSE_BAD;
+		ihl = ip->ihl * 4;
+		if (ip->version != 4 || ihl < sizeof(*ip) ||
+		    bpf_ntohs(ip->tot_len) < ihl || cur + ihl > end)
+			return PARSE_BAD;
+		k->family = 4;
+		k->proto = ip->protocol;
+		__builtin_memcpy(k->src, &ip->saddr, 4);
+		__builtin_memcpy(k->dst, &ip->daddr, 4);
+		if (ip->frag_off & bpf_htons(IP_OFFSET))
+			return PARSE_OK;	/* a later fragment: no ports */
+		return parse_l4(cur + ihl, end, k);
+	}
+	if (proto == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr *ip6 = cur;
+		__u8 next;
+
+		if ((void *)(ip6 + 1) > end)
+			return PARSE_BAD;
+		if (ip6->version != 6)
+			return PARSE_BAD;
+		k->family = 6;
+		__builtin_memcpy(k->src, &ip6->saddr, 16);
+		__builtin_memcpy(k->dst, &ip6->daddr, 16);
+		next = ip6->nexthdr;
+		cur = ip6 + 1;
+		for (i = 0; i < MAX_EXT; i++) {
+			struct ext_hdr *x = cur;
+
+			if (next != IPPROTO_HOPOPTS && next != IPPROTO_ROUTING &&
+			    next != IPPROTO_DSTOPTS && next != IPPROTO_FRAGMENT &&
+			    next != IPPROTO_AH)
+				break;
+			if ((void *)(x + 1) > end)
+				return PARSE_BAD;
+			if (next == IPPROTO_FRAGMENT) {
+				if (x->frag_off & bpf_htons(0xfff8)) {
+					k->proto = x->next;
+					return PARSE_OK;	/* no ports */
+				}
+				cur += 8;
+			} else if (next == IPPROTO_AH) {
+				cur += ((__u32)x->len + 2) * 4;
+			} else {
+				cur += ((__u32)x->len + 1) * 8;
+			}
+			next = x->next;
+		}
+		if (i == MAX_EXT)
+			return PARSE_BAD;	/* too many to look through */
+		k->proto = next;
+		return parse_l4(cur, end, k);
+	}
+	return PARSE_OTHER;
+}
+
+/* the index of the lowest bit set in @x (not 0): de Bruijn */
+static const __u8 debruijn[64] = {
+	0, 1, 48, 2, 57, 49, 28, 3, 61, 58, 50, 42, 38, 29, 17, 4,
+	62, 55, 59, 36, 53, 51, 43, 22, 45, 39, 33, 30, 24, 18, 12, 5,
+	63, 47, 56, 27, 60, 41, 37, 16, 54, 35, 52, 21, 44, 32, 23, 11,
+	46, 26, 40, 15, 34, 20, 31, 10, 25, 14, 19, 9, 13, 8, 7, 6,
+};
+
+static __always_inline __u32 lowest_bit(__u64 x)
+{
+	return debruijn[((x & -x) * 0x03f79d71b4cb0a89ull) >> 58];
+}
+
+#define NDIMS 6
+
+/* hide a value's range from the compiler, or it drops a mask that the
+ * verifier needs after a range check */
+#define OPAQUE(x) asm volatile("" : "+r"(x))
+
+struct search {
+	struct fw_vec *v[NDIMS];
+	__u64 cand;			/* summary words left to visit */
+	__u32 sw;			/* summary word being visited */
+	__u32 rule;			/* result: FW_RULES_MAX if none */
+};
+
+/*
+ * One step of the search: the next summary word, when the candidates
+ * of this one are done; else one candidate word, and the first rule of
+ * it that every vector has, if any.
+ */
+static long visit(__u32 i, void *data)
+{
+	struct search *s = data;
+	__u32 w, j;
+	__u64 m;
+
+	if (!s->cand) {
+		if (++s->sw >= FW_SUMMARY)
+			return 1;
+		j = s->sw;
+		OPAQUE(j);
+		j &= FW_SUMMARY - 1;
+		s->cand = s->v[0]->summary[j] & s->v[1]->summary[j] &
+			  s->v[2]->summary[j] & s->v[3]->summary[j] &
+			  s->v[4]->summary[j] & s->v[5]->summary[j];
+		return 0;
+	}
+	w = s->sw * 64 + lowest_bit(s->cand);
+	OPAQUE(w);
+	w &= FW_WORDS - 1;
+	s->cand &= s->cand - 1;
+	m = s->v[0]->bits[w] & s->v[1]->bits[w] & s->v[2]->bits[w] &
+	    s->v[3]->bits[w] & s->v[4]->bits[w] & s->v[5]->bits[w];
+	if (!m)
+		return 0;
+	s->rule = w * 64 + lowest_bit(m);
+	return 1;
+}
+
+static __always_inline struct fw_vec *vec(__u32 set, __u32 *id)
+{
+	__u32 key;
+
+	if (!id)
+		return NULL;
+	key = FW_VEC_KEY(set, *id);
+	return bpf_map_lookup_elem(&fw_vecs, &key);
+}
+
+/* The vectors of @k's fields in @set, or -1 if one is missing. */
+static __always_inline int vectors(__u32 set, const struct pkt *k,
+				   struct search *s)
+{
+	__u32 key, *id, none[3] = { FW_VEC_ALL, FW_VEC_NO_PORTS,
+				    FW_VEC_NO_FLAGS };
+	int d;
+
+	for (d = 0; d < 2; d++) {
+		const __u8 *a = d ? k->dst : k->src;
+
+		if (k->family == 4) {
+			struct fw_lpm4_key lk = { .prefixlen = 8 + 32,
+						  .sel = set * 2 + d };
+
+			__builtin_memcpy(lk.addr, a, 4);
+			id = bpf_map_lookup_elem(&fw_lpm4, &lk);
+		} else {
+			struct fw_lpm6_key lk = { .prefixlen = 8 + 128,
+						  .sel = set * 2 + d };
+
+			__builtin_memcpy(lk.addr, a, 16);
+			id = bpf_map_lookup_elem(&fw_lpm6, &lk);
+		}
+		s->v[d] = vec(set, id);
+	}
+	if (k->l4 >= 2) {
+		key = FW_PORT_KEY(set, 0, k->sport);
+		s->v[2] = vec(set, bpf_map_lookup_elem(&fw_ports, &key));
+		key = FW_PORT_KEY(set, 1, k->dport);
+		s->v[3] = vec(set, bpf_map_lookup_elem(&fw_ports, &key));
+	} else {
+		/* unknown: every rule (see parse()); none: rules on none */
+		s->v[2] = s->v[3] = vec(set, &none[k->l4 & 1]);
+	}
+	if (k->l4 == 3) {
+		key = FW_SMALL_KEY(set, 1, k->flags);
+		s->v[4] = vec(set, bpf_map_lookup_elem(&fw_small, &key));
+	} else {
+		s->v[4] = vec(set, &none[k->l4 ? 2 : 0]);
+	}
+	key = FW_SMALL_KEY(set, 0, k->proto);
+	s->v[5] = vec(set, bpf_map_lookup_elem(&fw_small, &key));
+	for (d = 0; d < NDIMS; d++)
+		if (!s->v[d])
+			return -1;
+	return 0;
+}
+
+static __always_inline int firewall(struct pcn_ctx *ctx, __u32 dir)
+{
+	struct search s = { .rule = FW_RULES_MAX };
+	struct fw_stats *st = bpf_map_lookup_elem(&fw_stats, &dir);
+	struct fw_counter *cnt;
+	struct fw_state *state;
+	struct fw_rule *r;
+	struct fw_set *hdr;
+	struct pkt k = {};
+	__u32 zero = 0, set, key, action;
+	int ret;
+
+	ret = parse(ctx, &k);
+	if (ret == PARSE_OTHER)
+		return PCN_NEXT;
+	if (ret == PARSE_BAD) {
+		if (st)
+			st->malformed++;
+		return PCN_DROP;
+	}
+	state = bpf_map_lookup_elem(&fw_state, &zero);
+	if (!state)
+		return PCN_DROP;
+	set = ((dir ? state->gen[1] & 1 : state->gen[0] & 1) * 2 + dir) &
+	      (FW_SETS - 1);
+	hdr = bpf_map_lookup_elem(&fw_sets, &set);
+	if (!hdr)
+		return PCN_DROP;
+	action = hdr->policy;
+	if (!k.l4 && st)
+		st->fragments++;
+	if (hdr->nrules && vectors(set, &k, &s) == 0) {
+		s.cand = s.v[0]->summary[0] & s.v[1]->summary[0] &
+			 s.v[2]->summary[0] & s.v[3]->summary[0] &
+			 s.v[4]->summary[0] & s.v[5]->summary[0];
+		bpf_loop(FW_WORDS + FW_SUMMARY, visit, &s, 0);
+	} else if (hdr->nrules) {
+		action = FW_DROP;	/* a set being built: fail closed */
+	}
+	if (s.rule < hdr->nrules && s.rule < FW_RULES_MAX) {
+		key = set * FW_RULES_MAX + s.rule;
+		r = bpf_map_lookup_elem(&fw_rules, &key);
+		if (!r)
+			return PCN_DROP;
+		action = r->action;
+		/* a fragment without ports may not pass a rule on ports */
+		if (!k.l4 && (r->fields & FW_F_L4))
+			action = FW_DROP;
+		key = r->id;
+		cnt = bpf_map_lookup_elem(&fw_counters, &key);
+		if (cnt) {
+			cnt->packets++;
+			cnt->bytes += pcn_pkt_len(ctx);
+		}
+	} else if (st) {
+		st->policy++;
+	}
+	if (action != FW_ACCEPT) {
+		if (st)
+			st->dropped++;
+		return PCN_DROP;
+	}
+	if (st)
+		st->accepted++;
+	return PCN_NEXT;
+}
+
+PCN_TRANSPARENT_PROGS(firewall, firewall)

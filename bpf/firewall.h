@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * firewall cube: what user space and the datapath share.
+ *
+ * Classification is a linear bit vector search (LBVS, as in
+ * bpf-iptables) with a summary level. Each chain's rules are numbered
+ * in priority order; for every field ("dimension") the packet's value
+ * is looked up in a structure that gives a vector: one bit per rule
+ * that the value matches. The first rule whose bit is set in the AND
+ * of all the vectors is the match. A vector begins with a summary, one
+ * bit per 64-rule word that is not zero, so the AND visits only the
+ * words that every dimension has something in: the cost depends on the
+ * rules a packet could match, not on how many rules there are.
+ *
+ * Everything derived from a chain's rules is built twice: generation
+ * 0 and 1. A change builds the generation not in use, then switches
+ * fw_state.gen in one write; a packet reads gen once and sees one
+ * generation whole. (set = gen * 2 + chain, in the keys below.) The
+ * rules of the generation in use are the chain's canonical list.
+ */
+#ifndef __PCN_FIREWALL_H
+#define __PCN_FIREWALL_H
+
+#include <linux/types.h>
+
+#define FW_RULES_MAX		16384	/* rules per chain */
+#define FW_WORDS		(FW_RULES_MAX / 64)
+#define FW_SUMMARY		(FW_WORDS / 64)
+#define FW_SETS			4	/* 2 generations x 2 chains */
+#define FW_VECS_MAX		262144	/* vectors, all sets together */
+#define FW_IDS_MAX		(2 * FW_RULES_MAX) /* rule ids of a cube */
+
+enum fw_chain {
+	FW_INGRESS = 0,			/* = PCN_DIR_INGRESS */
+	FW_EGRESS = 1,
+};
+
+enum fw_action {
+	FW_ACCEPT = 0,
+	FW_DROP = 1,
+};
+
+/* rule fields */
+#define FW_F_SRC	0x01		/* src prefix given */
+#define FW_F_DST	0x02
+#define FW_F_PROTO	0x04
+#define FW_F_SPORT	0x08
+#define FW_F_DPORT	0x10
+#define FW_F_FLAGS	0x20		/* TCP flags */
+#define FW_F_L4		(FW_F_SPORT | FW_F_DPORT | FW_F_FLAGS)
+
+/* fw_rules: BPF_MAP_TYPE_ARRAY, set * FW_RULES_MAX + index: the rules of
+ * each set in priority order, the canonical list of the generation in
+ * use; the datapath reads action and id. */
+struct fw_rule {
+	__u32 action;			/* enum fw_action */
+	__u32 id;			/* counters index, stable */
+	__u16 fields;			/* FW_F_* */
+	__u8 family;			/* 0: any, 4 or 6 (with addresses) */
+	__u8 proto;
+	__u8 src_plen;
+	__u8 dst_plen;
+	__u8 flags_value;		/* TCP flags: (flags & mask) == value */
+	__u8 flags_mask;
+	__u16 sport_lo;
+	__u16 sport_hi;
+	__u16 dport_lo;
+	__u16 dport_hi;
+	__u8 src[16];			/* IPv4 in the first 4 bytes */
+	__u8 dst[16];
+};
+
+/* fw_sets: BPF_MAP_TYPE_ARRAY, one per set */
+struct fw_set {
+	__u32 nrules;
+	__u32 policy;			/* enum fw_action, with no rule matched */
+	__u32 nvecs;			/* vectors 0..nvecs-1 of the set */
+	__u32 pad;
+};
+
+/* fw_state: BPF_MAP_TYPE_ARRAY, one entry: the generation in use per
+ * chain, both switched by one write */
+struct fw_state {
+	__u32 gen[2];			/* [chain]: 0 or 1 */
+};
+
+/*
+ * fw_vecs: BPF_MAP_TYPE_HASH, key FW_VEC_KEY(set, id). The first three
+ * vectors of a set stand for fields a packet does not have: every rule
+ * (the ports and flags of a fragment after the first, which are
+ * unknown), the rules on no port (the ports of a protocol that has
+ * none), the rules on no TCP flags (the flags of anything but TCP).
+ */
+#define FW_VEC_ALL		0
+#define FW_VEC_NO_PORTS		1
+#define FW_VEC_NO_FLAGS		2
+#define FW_VEC_KEY(set, id)	(((__u32)(set) << 24) | (id))
+
+struct fw_vec {
+	__u64 summary[FW_SUMMARY];	/* bit w: word w is not zero */
+	__u64 bits[FW_WORDS];		/* bit r: rule r matches */
+};
+
+/* fw_lpm4 / fw_lpm6: BPF_MAP_TYPE_LPM_TRIE, prefix -> vector id, of the
+ * rules whose prefix holds it. sel = set * 2 + (0: source, 1: dest),
+ * and prefixlen counts its 8 bits. */
+struct fw_lpm4_key {
+	__u32 prefixlen;
+	__u8 sel;
+	__u8 addr[4];
+};
+
+struct fw_lpm6_key {
+	__u32 prefixlen;
+	__u8 sel;
+	__u8 addr[16];
+};
+
+/* fw_ports: BPF_MAP_TYPE_ARRAY, set * 131072 + (0: sport, 1: dport) *
+ * 65536 + port -> vector id. fw_small: BPF_MAP_TYPE_ARRAY, set * 512 +
+ * (0: protocol, 1: TCP flags) * 256 + value -> vector id. */
+#define FW_PORT_KEY(set, d, port)	((set) * 131072 + (d) * 65536 + (port))
+#define FW_SMALL_KEY(set, d, v)		((set) * 512 + (d) * 256 + (v))
+
+/* fw_counters: BPF_MAP_TYPE_PERCPU_ARRAY by rule id */
+struct fw_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/* fw_stats: BPF_MAP_TYPE_PERCPU_ARRAY, per chain */
+struct fw_stats {
+	__u64 accepted;			/* by a rule or the policy */
+	__u64 dropped;
+	__u64 policy;			/* no rule matched */
+	__u64 malformed;		/* dropped before any rule: cut short,
+					 * bad headers, too many extensions */
+	__u64 fragments;		/* after the first: ports unknown */
+};
+
+#endif /* __PCN_FIREWALL_H */

@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * firewall: a transparent cube with a chain of rules per direction.
+ *
+ *   pcn cube add NAME type firewall [ ingress ACTION ] [ egress ACTION ]
+ *   pcn cube set NAME [ ingress ACTION ] [ egress ACTION ]
+ *   ACTION := { accept | drop }        the chain's policy, accept first
+ *
+ * The rules are the object "rule" (pcn/rule.c). Every change goes
+ * through a table (struct fw_table): the chains as they are in the
+ * kernel, changed in memory, then committed: each changed chain is
+ * built into its generation not in use (pcn/fw_build.c) and one write
+ * of fw_state switches them all. In a -batch, the tables of every
+ * firewall changed are committed when the batch ends, if no line
+ * failed: a batch of rule changes applies whole or not at all.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <linux/membarrier.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "fw.h"
+#include "json_print.h"
+#include "pcn.h"
+#include "utils.h"
+#include "firewall_xdp.skel.h"
+#include "firewall_tc.skel.h"
+
+static const char *const chains[] = { "ingress", "egress" };
+static const char *const actions[] = { "accept", "drop" };
+
+const char *fw_chain_name(__u32 c)
+{
+	return chains[c & 1];
+}
+
+const char *fw_action_name(__u32 a)
+{
+	return a < ARRAY_SIZE(actions) ? actions[a] : "?";
+}
+
+int fw_chain_parse(const char *arg, __u32 *c)
+{
+	for (*c = 0; *c < 2; (*c)++)
+		if (is_kw(arg, chains[*c]))
+			return 0;
+	return pcn_err(PCN_EXIT_USAGE, "chain \"%s\" is unknown: ingress or egress",
+		       arg);
+}
+
+int fw_action_parse(const char *arg, __u32 *a)
+{
+	for (*a = 0; *a < ARRAY_SIZE(actions); (*a)++)
+		if (is_kw(arg, actions[*a]))
+			return 0;
+	return pcn_err(PCN_EXIT_USAGE, "action \"%s\" is unknown: accept or drop",
+		       arg);
+}
+
+/* The part of meta.config the firewall keeps: nothing the maps lack. */
+
+static int fw_maps_open(struct pcn_cube *c, struct fw_maps *m)
+{
+	static const char *const files[] = { "fw_state", "fw_sets", "fw_rules",
+					     "fw_vecs", "fw_lpm4", "fw_lpm6",
+					     "fw_ports", "fw_small",
+					     "fw_counters" };
+	int *fds = (int *)m;
+	size_t i;
+
+	_Static_assert(sizeof(*m) == ARRAY_SIZE(files) * sizeof(int),
+		       "one fd per map");
+	for (i = 0; i < ARRAY_SIZE(files); i++)
+		fds[i] = -1;
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		fds[i] = cube_obj_fd(c, files[i]);
+		if (fds[i] < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+static void fw_maps_close(struct fw_maps *m)
+{
+	int *fds = (int *)m;
+	size_t i;
+
+	for (i = 0; i < sizeof(*m) / sizeof(int); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+static struct fw_table *staged;
+
+void fw_table_free(struct fw_table *t)
+{
+	if (!t)
+		return;
+	free(t->rules[0]);
+	free(t->rules[1]);
+	free(t);
+}
+
+static int table_read(struct pcn_cube *c, struct fw_table *t)
+{
+	struct fw_maps m;
+	__u32 zero = 0, ch;
+	int err;
+
+	err = fw_maps_open(c, &m);
+	if (!err && bpf_map_lookup_elem(m.state, &zero, &t->state))
+		err = -errno;
+	for (ch = 0; !err && ch < 2; ch++) {
+		__u32 set = (t->state.gen[ch] & 1) * 2 + ch;
+		struct fw_set hdr;
+
+		if (bpf_map_lookup_elem(m.sets, &set, &hdr)) {
+			err = -errno;
+			break;
+		}
+		t->n[ch] = hdr.nrules <= FW_RULES_MAX ? hdr.nrules : 0;
+		t->policy[ch] = hdr.policy;
+		err = fw_rules_read(&m, set, t->rules[ch], t->n[ch]);
+	}
+	fw_maps_close(&m);
+	return err;
+}
+
+/*
+ * The table of firewall @name as the kernel has it: to change (@change:
+ * the write lock; the table is staged, and a table staged already in
+ * this batch is the one returned) or to read (free it with
+ * fw_table_free()).
+ */
+struct fw_table *fw_table_get(const char *name, bool change, int *err)
+{
+	struct fw_table *t;
+	struct pcn_cube c;
+
+	for (t = staged; change && t; t = t->next)
+		if (!strcmp(t->name, name))
+			return t;
+	*err = cube_open_type(name, "firewall", &c, change);
+	if (*err)
+		return NULL;
+	t = calloc(1, sizeof(*t));
+	if (t) {
+		t->rules[0] = calloc(FW_RULES_MAX, sizeof(struct fw_rule));
+		t->rules[1] = calloc(FW_RULES_MAX, sizeof(struct fw_rule));
+	}
+	if (!t || !t->rules[0] || !t->rules[1]) {
+		*err = pcn_err_kernel(-ENOMEM, "cannot read firewall \"%s\"",
+				      name);
+		goto fail;
+	}
+	name_copy(t->name, name);
+	*err = table_read(&c, t);
+	if (*err) {
+		*err = pcn_err_kernel(*err, "cannot read firewall \"%s\"", name);
+		goto fail;
+	}
+	cube_close(&c);
+	if (change) {
+		t->next = staged;
+		staged = t;
+	}
+	return t;
+fail:
+	cube_close(&c);
+	fw_table_free(t);
+	return NULL;
+}
+
+/* A rule id no rule of @t has; its counters start from zero. */
+__u32 fw_table_new_id(struct fw_table *t)
+{
+	static unsigned char used[FW_IDS_MAX];
+	__u32 ch, i;
+
+	memset(used, 0, sizeof(used));
+	for (ch = 0; ch < 2; ch++)
+		for (i = 0; i < t->n[ch]; i++)
+			used[t->rules[ch][i].id % FW_IDS_MAX] = 1;
+	for (i = 0; i < FW_IDS_MAX; i++)
+		if (!used[i] && !t->fresh[i]) {
+			t->fresh[i] = 1;
+			return i;
+		}
+	return 0;		/* cannot be: FW_IDS_MAX covers both chains */
+}
+
+/* Wait until no packet can still be in the generation just left. */
+static void grace_period(void)
+{
+	/* membarrier's global command is a synchronize_rcu(), which waits
+	 * for every XDP and TC program running */
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		usleep(20000);
+}
+
+static int table_commit(struct fw_table *t)
+{
+	struct fw_state next = t->state;
+	struct pcn_cube c;
+	struct fw_maps m;
+	__u32 ch, zero = 0, i;
+	int err;
+
+	err = cube_open_type(t->name, "firewall", &c, true);
+	if (err)
+		return err;
+	err = fw_maps_open(&c, &m);
+	for (ch = 0; !err && ch < 2; ch++) {
+		int ncpu = libbpf_num_possible_cpus();
+		struct fw_counter zeros[ncpu > 0 ? ncpu : 1];
+
+		if (!t->dirty[ch])
+			continue;
+		next.gen[ch] = !(t->state.gen[ch] & 1);
+		err = fw_set_write(&m, next.gen[ch] * 2 + ch, t->rules[ch],
+				   t->n[ch], t->policy[ch]);
+		/* new rules start from zero */
+		memset(zeros, 0, sizeof(zeros));
+		for (i = 0; !err && i < t->n[ch]; i++) {
+			__u32 id = t->rules[ch][i].id % FW_IDS_MAX;
+
+			if (!t->fresh[id])
+				continue;
+			if (bpf_map_update_elem(m.counters, &id, zeros, BPF_ANY))
+				err = -errno;
+			t->fresh[id] = 0;
+		}
+	}
+	/* the switch: one write, every chain changed at once */
+	if (!err && bpf_map_update_elem(m.state, &zero, &next, BPF_ANY))
+		err = -errno;
+	if (!err) {
+		t->state = next;
+		t->dirty[0] = t->dirty[1] = false;
+		grace_period();
+	}
+	fw_maps_close(&m);
+	cube_close(&c);
+	if (err == -E2BIG)
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "firewall \"%s\": too many rules or distinct values for its tables",
+			       t->name);
+	return err ? pcn_err_kernel(err, "cannot change firewall \"%s\"",
+				    t->name) : 0;
+}
+
+/* Outside a batch, a change is committed at once. */
+int fw_table_done(struct fw_table *t)
+{
+	if (batch_line)
+		return 0;
+	return fw_tables_end(true);
+}
+
+int fw_tables_end(bool commit)
+{
+	struct fw_table *t;
+	int err = 0, e;
+
+	while ((t = staged)) {
+		staged = t->next;
+		if (commit && (t->dirty[0] || t->dirty[1])) {
+			e = table_commit(t);
+			err = err ?: e;
+		}
+		fw_table_free(t);
+	}
+	return err;
+}
+
+static int parse_policies(int argc, char **argv, __u32 *policy)
+{
+	bool seen[2] = { false, false };
+	__u32 ch;
+	int err;
+
+	while (argc > 0) {
+		err = fw_chain_parse(*argv, &ch);
+		if (err)
+			return pcn_unknown_kw("cube", *argv);
+		DUP_CHECK(seen[ch], chains[ch]);
+		NEXT_ARG();
+		err = fw_action_parse(*argv, &policy[ch]);
+		if (err)
+			return err;
+		argc--;
+		argv++;
+	}
+	return 0;
+}
+
+static int fw_parse_add(int argc, char **argv, __u8 *config)
+{
+	__u32 policy[2] = { FW_ACCEPT, FW_ACCEPT };
+	int err = parse_policies(argc, argv, policy);
+
+	if (!err)
+		memcpy(config, policy, sizeof(policy));
+	return err;
+}
+
+/* Both generations of both chains empty, with the policies. */
+static int fw_init(struct pcn_cube *c)
+{
+	struct fw_state st = {};
+	__u32 policy[2], set, zero = 0;
+	struct fw_maps m;
+	int err;
+
+	memcpy(policy, c->meta.config, sizeof(policy));
+	err = fw_maps_open(c, &m);
+	for (set = 0; !err && set < FW_SETS; set++)
+		err = fw_set_write(&m, set, NULL, 0, policy[set & 1]);
+	if (!err && bpf_map_update_elem(m.state, &zero, &st, BPF_ANY))
+		err = -errno;
+	fw_maps_close(&m);
+	return err;
+}
+
+static int fw_set(struct pcn_cube *c, int argc, char **argv)
+{
+	struct fw_table *t;
+	__u32 policy[2], ch;
+	int err;
+
+	t = fw_table_get(c->name, true, &err);
+	if (!t)
+		return err;
+	memcpy(policy, t->policy, sizeof(policy));
+	err = parse_policies(argc, argv, policy);
+	if (err)
+		return err;
+	for (ch = 0; ch < 2; ch++) {
+		if (policy[ch] != t->policy[ch])
+			t->dirty[ch] = true;
+		t->policy[ch] = policy[ch];
+	}
+	return fw_table_done(t);
+}
+
+static void fw_show(struct pcn_cube *c)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd, i;
+	struct fw_stats v[ncpu > 0 ? ncpu : 1], sum;
+	struct fw_state st = {};
+	struct fw_set hdr[2] = {};
+	__u32 ch, zero = 0, set;
+	struct fw_maps m;
+
+	if (fw_maps_open(c, &m) ||
+	    bpf_map_lookup_elem(m.state, &zero, &st)) {
+		fw_maps_close(&m);
+		return;
+	}
+	for (ch = 0; ch < 2; ch++) {
+		set = (st.gen[ch] & 1) * 2 + ch;
+		bpf_map_lookup_elem(m.sets, &set, &hdr[ch]);
+	}
+	fw_maps_close(&m);
+	/* " ingress accept (3 rules) egress drop (0 rules)" */
+	for (ch = 0; ch < 2; ch++) {
+		open_json_object(chains[ch]);
+		print_string(PRINT_FP, NULL, " %s", chains[ch]);
+		print_string(PRINT_ANY, "policy", " %s",
+			     fw_action_name(hdr[ch].policy));
+		print_uint(PRINT_ANY, "rules", " (%u rules)", hdr[ch].nrules);
+		close_json_object();
+	}
+	if (!show_stats)
+		return;
+	fd = cube_obj_fd(c, "fw_stats");
+	if (fd < 0)
+		return;
+	open_json_object("stats");
+	for (ch = 0; ch < 2; ch++) {
+		memset(&sum, 0, sizeof(sum));
+		if (!bpf_map_lookup_elem(fd, &ch, v)) {
+			for (i = 0; i < ncpu; i++) {
+				sum.accepted += v[i].accepted;
+				sum.dropped += v[i].dropped;
+				sum.policy += v[i].policy;
+				sum.malformed += v[i].malformed;
+				sum.fragments += v[i].fragments;
+			}
+		}
+		open_json_object(chains[ch]);
+		print_string(PRINT_FP, NULL, "\n    %s:", chains[ch]);
+		print_u64(PRINT_ANY, "accepted", " accepted %" PRIu64,
+			  sum.accepted);
+		print_u64(PRINT_ANY, "dropped", ", dropped %" PRIu64,
+			  sum.dropped);
+		print_u64(PRINT_ANY, "policy", ", by policy %" PRIu64,
+			  sum.policy);
+		print_u64(PRINT_ANY, "malformed", ", malformed %" PRIu64,
+			  sum.malformed);
+		print_u64(PRINT_ANY, "fragments", ", fragments %" PRIu64,
+			  sum.fragments);
+		close_json_object();
+	}
+	close_json_object();
+	close(fd);
+}
+
+const struct cube_type firewall_type = {
+	.name = "firewall",
+	.summary = "transparent: stateless rules per direction, IPv4 and IPv6",
+	.set_usage = "[ ingress { accept | drop } ] [ egress { accept | drop } ]",
+	.elf_xdp = firewall_xdp__elf_bytes,
+	.elf_tc = firewall_tc__elf_bytes,
+	.max_ports = 0,
+	.parse_add = fw_parse_add,
+	.init = fw_init,
+	.set = fw_set,
+	.show = fw_show,
+};
