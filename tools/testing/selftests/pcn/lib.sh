@@ -527,22 +527,39 @@ listening()
 	ip netns exec "$1" ss -Htln "sport = :$2" | grep -q .
 }
 
-# tcp_transfer FROM_NS TO_NS TO_ADDR BYTES: send BYTES of random data over
-# TCP and check that they arrive intact.
+# tcp_transfer FROM_NS TO_NS TO_ADDR BYTES [PORT]: send BYTES of random
+# data over TCP (IPv4 or IPv6) and check that they arrive intact.
 tcp_transfer()
 {
-	local from=$1 to=$2 dst=$3 bytes=$4 dir port=$((20000 + RANDOM % 20000))
+	local from=$1 to=$2 dst=$3 bytes=$4 dir
+	local port=${5:-$((20000 + RANDOM % 20000))}
 
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/pcn-tcp.XXXXXX")
 	defer "rm -rf $dir"
 	head -c "$bytes" /dev/urandom >"$dir/send"
-	ip netns exec "$to" socat -u TCP-LISTEN:$port,reuseaddr \
+	ip netns exec "$to" socat -u TCP6-LISTEN:$port,reuseaddr,ipv6only=0 \
 		CREATE:"$dir/recv" &
 	defer "kill $! 2>/dev/null"
 	wait_for 5 listening "$to" $port
+	[[ $dst == *:* ]] && dst="[$dst]"
 	ip netns exec "$from" timeout 20 socat -u FILE:"$dir/send" \
 		TCP:"$dst":$port
 	wait_for 10 cmp -s "$dir/send" "$dir/recv"
+}
+
+# tcp_blocked FROM_NS TO_NS TO_ADDR PORT: a listener is there, but no
+# connection gets through within a second
+tcp_blocked()
+{
+	local from=$1 to=$2 dst=$3 port=$4
+
+	ip netns exec "$to" timeout 5 socat -u \
+		TCP6-LISTEN:"$port",reuseaddr,ipv6only=0 /dev/null &
+	defer "kill $! 2>/dev/null"
+	wait_for 5 listening "$to" "$port"
+	[[ $dst == *:* ]] && dst="[$dst]"
+	fails ip netns exec "$from" timeout 3 socat -u /dev/null \
+		TCP:"$dst":"$port",connect-timeout=1
 }
 
 # stable_stats NS CUBE: "pcn -j -s cube show CUBE" once the counters

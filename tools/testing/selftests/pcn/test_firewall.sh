@@ -1,0 +1,234 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The firewall cube with real traffic: a host H2 behind a firewall on
+# its interface, talked to by H1 — TCP, UDP and ICMP allowed and
+# blocked, IPv4 and IPv6, both chains; a batch applies whole or not at
+# all; swapping rule sets under a continuous flow never lets through a
+# packet that both sets drop; bad input changes nothing; XDP and TC.
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# H1 (10.230.0.1, fd30::1) - veth - H2 (10.230.0.2, fd30::2), firewall
+# fw0 on H2's e2 (ingress, or $2)
+pair()
+{
+	setup_root
+	add_ns H1
+	add_ns H2
+	add_veth "$H1" e1 "$H2" e2
+	addr "$H1" e1 10.230.0.1/24
+	addr "$H2" e2 10.230.0.2/24
+	ip -n "$H1" addr add fd30::1/64 dev e1 nodad
+	ip -n "$H2" addr add fd30::2/64 dev e2 nodad
+	# no neighbour discovery: a rule on ICMPv6 must not cut the link
+	ip -n "$H1" neigh add fd30::2 dev e1 nud permanent lladdr \
+		"$(ip -n "$H2" -j link show dev e2 | jq -r '.[0].address')"
+	ip -n "$H2" neigh add fd30::1 dev e2 nud permanent lladdr \
+		"$(ip -n "$H1" -j link show dev e1 | jq -r '.[0].address')"
+	veth_xdp_ready "$H1" e1
+	veth_xdp_ready "$H2" e2
+	pcn -n "$H2" cube add fw0 type firewall mode "$1"
+	pcn -n "$H2" link add fw0 dev e2 "${2:-ingress}"
+}
+
+# udp_ok FROM TO_NS ADDR PORT: a datagram gets there
+udp_ok()
+{
+	local dir port=$4
+
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/pcn-udp.XXXXXX")
+	defer "rm -rf $dir"
+	ip netns exec "$2" timeout 3 socat -u UDP6-RECV:"$port",ipv6only=0 \
+		CREATE:"$dir/got" &
+	sleep 0.3
+	echo hello | ip netns exec "$1" socat -u - UDP-SENDTO:"$3":"$port"
+	wait
+	grep -q hello "$dir/got"
+}
+
+# rule_hits N: packets counted by rule N of the ingress chain
+rule_hits()
+{
+	pcn -n "$H2" -j rule show fw0 ingress | jq ".[0].rules[$(($1 - 1))].packets"
+}
+
+traffic()
+{
+	pair "$1"
+	ping_ok "$H1" 10.230.0.2 1
+	pcn -n "$H2" rule append fw0 ingress proto tcp dport 7000-7001 \
+		action drop
+	pcn -n "$H2" rule append fw0 ingress src fd30::1/128 proto icmpv6 \
+		action drop
+	pcn -n "$H2" rule append fw0 ingress src 10.230.0.1 proto udp \
+		dport 6000-6009 action drop
+	pcn -n "$H2" rule append fw0 ingress proto icmp action accept
+	# TCP: 7000 blocked, others not, both families
+	tcp_blocked "$H1" "$H2" 10.230.0.2 7000
+	tcp_blocked "$H1" "$H2" fd30::2 7001
+	tcp_transfer "$H1" "$H2" 10.230.0.2 100000
+	tcp_transfer "$H1" "$H2" fd30::2 100000
+	[ "$(rule_hits 1)" -ge 1 ]
+	# ICMPv6 from fd30::1 dropped: ping6 fails, IPv4 ping passes
+	fails ip netns exec "$H1" ping -6 -c 1 -W 1 -q fd30::2 >/dev/null
+	ping_ok "$H1" 10.230.0.2 2
+	[ "$(rule_hits 2)" -ge 1 ]
+	[ "$(rule_hits 4)" -ge 2 ]
+	# UDP in the range blocked, outside it not
+	fails udp_ok "$H1" "$H2" 10.230.0.2 6005
+	udp_ok "$H1" "$H2" 10.230.0.2 6010
+	[ "$(rule_hits 3)" -ge 1 ]
+	# the rule goes: the port opens
+	pcn -n "$H2" rule delete fw0 ingress src 10.230.0.1/32 proto udp \
+		dport 6000-6009 action drop
+	udp_ok "$H1" "$H2" 10.230.0.2 6005
+	# counters per chain
+	pcn -n "$H2" -j -s cube show fw0 |
+		jq -e '.[0].stats.ingress.dropped >= 3 and
+			.[0].stats.ingress.accepted >= 10'
+}
+
+policy_and_egress()
+{
+	pair "$1" "$([ "$1" = tc ] && echo both || echo ingress)"
+	# default drop: only what is accepted gets in
+	pcn -n "$H2" rule append fw0 ingress proto icmp action accept
+	pcn -n "$H2" cube set fw0 ingress drop
+	pcn -n "$H2" -j cube show fw0 |
+		jq -e '.[0].ingress.policy == "drop" and .[0].egress.policy == "accept"'
+	ping_ok "$H1" 10.230.0.2 2
+	tcp_blocked "$H1" "$H2" 10.230.0.2 7001
+	pcn -n "$H2" cube set fw0 ingress accept
+	tcp_transfer "$H1" "$H2" 10.230.0.2 10000
+	# XDP has no egress hook on an interface: the rest is TC's
+	[ "$1" = tc ] || return 0
+	# egress: what H2 itself sends
+	pcn -n "$H2" rule append fw0 egress dst 10.230.0.1/32 proto udp \
+		dport 5353 action drop
+	fails udp_ok "$H2" "$H1" 10.230.0.1 5353
+	udp_ok "$H2" "$H1" 10.230.0.1 5354
+	pcn -n "$H2" -j rule show fw0 egress | jq -e '.[0].rules[0].packets >= 1'
+}
+
+batch_whole()
+{
+	local f before
+
+	pair "$1"
+	pcn -n "$H2" rule append fw0 ingress proto tcp dport 1 action drop
+	f=$(mktemp "${TMPDIR:-/tmp}/pcn-batch.XXXXXX")
+	defer "rm -f $f"
+	cat >"$f" <<-EOF
+	rule append fw0 ingress proto tcp dport 2 action drop
+	rule flush fw0 ingress
+	rule append fw0 ingress proto udp dport 70000 action drop
+	rule append fw0 ingress proto tcp dport 4 action drop
+	EOF
+	before=$(pcn -n "$H2" -j rule show fw0)
+	check_err 1 "$PCN" -n "$H2" -batch "$f"
+	grep -q "^Error: $f:3: " <<<"$("$PCN" -n "$H2" -batch "$f" 2>&1)"
+	fails "$PCN" -n "$H2" -force -batch "$f" 2>/dev/null
+	[ "$before" = "$(pcn -n "$H2" -j rule show fw0)" ]
+	# a good one applies whole
+	sed -i 's/70000/3/' "$f"
+	pcn -n "$H2" -batch "$f"
+	pcn -n "$H2" -j rule show fw0 ingress |
+		jq -e '.[0].rules | map(.dport) == ["3", "4"]'
+}
+
+# Two rule sets that both drop UDP to port 5000, in different orders
+# and sizes, swapped back and forth while H1 sends to it: not one
+# datagram may get through.
+swap_under_traffic()
+{
+	local a b i dir
+
+	pair "$1"
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/pcn-swap.XXXXXX")
+	defer "rm -rf $dir"
+	{
+		echo "rule flush fw0 ingress"
+		echo "rule append fw0 ingress proto udp dport 5000 action drop"
+		for ((i = 1; i <= 200; i++)); do
+			echo "rule append fw0 ingress src 10.231.$i.0/24 action drop"
+		done
+	} >"$dir/a"
+	{
+		echo "rule flush fw0 ingress"
+		for ((i = 1; i <= 300; i++)); do
+			echo "rule append fw0 ingress proto udp dport $((10000 + i)) action accept"
+		done
+		echo "rule append fw0 ingress src 10.230.0.0/24 proto udp dport 4990-5010 action drop"
+		echo "rule append fw0 ingress proto udp action accept"
+	} >"$dir/b"
+	pcn -n "$H2" -batch "$dir/a"
+	ip netns exec "$H2" timeout 12 socat -u UDP-RECV:5000 \
+		CREATE:"$dir/got" &
+	sleep 0.3
+	ip netns exec "$H1" timeout 8 bash -c \
+		'while :; do echo x; done | socat -u - UDP-SENDTO:10.230.0.2:5000' \
+		2>/dev/null &
+	for ((i = 0; i < 10; i++)); do
+		pcn -n "$H2" -batch "$dir/b"
+		pcn -n "$H2" -batch "$dir/a"
+	done
+	wait
+	[ ! -s "$dir/got" ]
+	# and the flow was really there, dropped by both sets
+	pcn -n "$H2" -j -s cube show fw0 | jq -e '.[0].stats.ingress.dropped > 100'
+}
+
+bad_input()
+{
+	local before f i
+
+	pair "$1"
+	# no IPv6 chatter moving the counters behind the test's back
+	quiet_ns "$H1"
+	quiet_ns "$H2"
+	pcn -n "$H2" rule append fw0 ingress proto tcp dport 22 action accept
+	before=$(tree_snapshot)
+	check_err 1 "$PCN" -n "$H2" rule append fw0 ingress src 10.0.0.0/33 action drop
+	check_err 1 "$PCN" -n "$H2" rule append fw0 ingress src 10.0.0.1/8 action drop
+	check_err 1 "$PCN" -n "$H2" rule append fw0 ingress src fd00::/129 action drop
+	check_err 1 "$PCN" -n "$H2" rule append fw0 ingress src 10.0.0.0/8 dst fd00::/8 action drop
+	check_err 1 "$PCN" -n "$H2" rule append fw0 ingress proto tcp dport 9-8 action drop
+	check_err 1 "$PCN" -n "$H2" rule append fw0 ingress proto tcp dport 65536 action drop
+	check_err 1 "$PCN" -n "$H2" rule append fw0 ingress dport 80 action drop
+	check_err 1 "$PCN" -n "$H2" rule append fw0 ingress proto udp tcp-flags syn/syn action drop
+	check_err 1 "$PCN" -n "$H2" rule append fw0 ingress proto tcp tcp-flags syn,ack/syn action drop
+	check_err 1 "$PCN" -n "$H2" rule append fw0 ingress proto tcp tcp-flags syn action drop
+	check_err 1 "$PCN" -n "$H2" rule append fw0 ingress proto foo action drop
+	check_err 1 "$PCN" -n "$H2" rule append fw0 ingress proto tcp action maybe
+	check_err 1 "$PCN" -n "$H2" rule append fw0 ingress proto tcp
+	check_err 1 "$PCN" -n "$H2" rule append fw0 ingress color red action drop
+	check_err 1 "$PCN" -n "$H2" rule append fw0 sideways action drop
+	check_err 1 "$PCN" -n "$H2" rule append fw0 ingress proto tcp proto udp action drop
+	check_err 2 "$PCN" -n "$H2" rule append nope ingress action drop
+	check_err 2 "$PCN" -n "$H2" rule insert fw0 ingress index 3 action drop
+	check_err 2 "$PCN" -n "$H2" rule insert fw0 ingress index 0 action drop
+	check_err 2 "$PCN" -n "$H2" rule replace fw0 ingress 2 action drop
+	check_err 2 "$PCN" -n "$H2" rule delete fw0 ingress 5
+	check_err 2 "$PCN" -n "$H2" rule delete fw0 ingress proto tcp dport 23 action accept
+	check_err 1 "$PCN" -n "$H2" cube set fw0 ingress maybe
+	# more rules than a chain holds: refused whole
+	f=$(mktemp "${TMPDIR:-/tmp}/pcn-many.XXXXXX")
+	defer "rm -f $f"
+	for ((i = 0; i <= 16384; i++)); do
+		echo "rule append fw0 egress proto udp dport $((i % 65536)) action drop"
+	done >"$f"
+	check_err 2 "$PCN" -n "$H2" -batch "$f"
+	[ "$before" = "$(tree_snapshot)" ]
+	pcn -n "$H2" -j rule show fw0 | jq -e '.[0].rules | length == 1'
+	pcn -n "$H2" -j rule show fw0 | jq -e '.[1].rules | length == 0'
+}
+
+for m in xdp tc; do
+	run_test "firewall_traffic_$m" traffic $m
+	run_test "firewall_policy_and_egress_$m" policy_and_egress $m
+	run_test "firewall_batch_whole_$m" batch_whole $m
+	run_test "firewall_swap_under_traffic_$m" swap_under_traffic $m
+	run_test "firewall_bad_input_$m" bad_input $m
+done
+tap_done
