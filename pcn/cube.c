@@ -152,6 +152,65 @@ int cube_show_each(int argc, char **argv, const char *object,
 	return 0;
 }
 
+int cube_flush_cmd(int argc, char **argv, const struct flush_spec *spec)
+{
+	const char *cube = NULL, *port = NULL;
+	bool dynamic_only = false;
+	struct pcn_cube c;
+	int idx = -1, vid = -1, err;
+	__u16 v;
+
+	while (argc > 0) {
+		if (is_kw(*argv, "cube")) {
+			NEXT_ARG();
+			if (cube)
+				return pcn_dup_arg("cube");
+			cube = *argv;
+			err = check_name("cube", cube);
+		} else if (is_kw(*argv, "port")) {
+			NEXT_ARG();
+			if (port)
+				return pcn_dup_arg("port");
+			port = *argv;
+			err = check_name("port", port);
+		} else if (spec->dynamic && is_kw(*argv, "dynamic")) {
+			DUP_CHECK(dynamic_only, "dynamic");
+			err = 0;
+		} else if (spec->vlan && is_kw(*argv, "vlan")) {
+			NEXT_ARG();
+			if (vid >= 0)
+				return pcn_dup_arg("vlan");
+			err = parse_vid(*argv, &v);
+			vid = v;
+		} else {
+			return pcn_unknown_kw(spec->object, *argv);
+		}
+		if (err)
+			return err;
+		argc--;
+		argv++;
+	}
+	if (!cube)
+		return pcn_err(PCN_EXIT_USAGE, "\"cube %s\" is missing",
+			       spec->cube_arg);
+	err = cube_open_type(cube, spec->type, &c, true);
+	if (err)
+		return err;
+	if (port) {
+		idx = cube_port_index(&c, port);
+		if (idx < 0) {
+			cube_close(&c);
+			return -idx;
+		}
+	}
+	err = spec->flush(&c, idx, dynamic_only, vid);
+	if (err)
+		err = pcn_err_kernel(err, "cannot flush the %s of \"%s\"",
+				     spec->what, cube);
+	cube_close(&c);
+	return err;
+}
+
 int cube_open_type(const char *name, const char *type, struct pcn_cube *c,
 		   bool change)
 {

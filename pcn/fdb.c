@@ -400,61 +400,21 @@ static int fdb_del_cmd(int argc, char **argv)
 	return err;
 }
 
+static int fdb_flush(struct pcn_cube *c, int port, bool dynamic_only,
+		     int vid)
+{
+	return br_fdb_flush(c, port, dynamic_only, vid, NULL);
+}
+
 static int fdb_flush_cmd(int argc, char **argv)
 {
-	struct pcn_port ports[PCN_MAX_PORTS];
-	const char *cube = NULL, *port = NULL;
-	bool dynamic_only = false;
-	struct pcn_cube c;
-	int idx = -1, vid = -1, err;
+	static const struct flush_spec spec = {
+		.object = "fdb", .type = "bridge", .cube_arg = "BRIDGE",
+		.what = "fdb", .dynamic = true, .vlan = true,
+		.flush = fdb_flush,
+	};
 
-	while (argc > 0) {
-		if (is_kw(*argv, "cube")) {
-			NEXT_ARG();
-			if (cube)
-				return pcn_dup_arg("cube");
-			cube = *argv;
-			err = check_name("cube", cube);
-		} else if (is_kw(*argv, "port")) {
-			NEXT_ARG();
-			if (port)
-				return pcn_dup_arg("port");
-			port = *argv;
-			err = check_name("port", port);
-		} else if (is_kw(*argv, "dynamic")) {
-			DUP_CHECK(dynamic_only, "dynamic");
-			err = 0;
-		} else if (is_kw(*argv, "vlan")) {
-			NEXT_ARG();
-			err = vlan_arg(*argv, &vid);
-		} else {
-			return pcn_unknown_kw("fdb", *argv);
-		}
-		if (err)
-			return err;
-		argc--;
-		argv++;
-	}
-	if (!cube)
-		return pcn_err(PCN_EXIT_USAGE, "\"cube BRIDGE\" is missing");
-	err = cube_open_type(cube, "bridge", &c, true);
-	if (err)
-		return err;
-	if (port) {
-		err = cube_ports_read(&c, ports);
-		idx = err ? -1 : cube_port_find(ports, PCN_MAX_PORTS, port);
-		if (idx < 0) {
-			err = pcn_err(PCN_EXIT_KERNEL, "port %s:%s does not exist",
-				      cube, port);
-			goto out;
-		}
-	}
-	err = br_fdb_flush(&c, idx, dynamic_only, vid, NULL);
-	if (err)
-		err = pcn_err_kernel(err, "cannot flush the fdb of \"%s\"", cube);
-out:
-	cube_close(&c);
-	return err;
+	return cube_flush_cmd(argc, argv, &spec);
 }
 
 static const struct pcn_cmd cmds[] = {

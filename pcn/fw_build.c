@@ -27,6 +27,7 @@
 #include <bpf/bpf.h>
 
 #include "fw.h"
+#include "utils.h"
 
 struct vecs {
 	struct fw_vec *v;
@@ -280,38 +281,81 @@ static int build_ports(const struct fw_rule *rules, __u32 n, int d,
 	return err;
 }
 
-/* value -> vector id for protocols (@d 0) or TCP flags (@d 1) */
+/* the key of rule @r in the small table @d, or -1 if it matches any */
+static int small_key(const struct fw_rule *r, int d)
+{
+	if (d == 0)
+		return r->fields & FW_F_PROTO ? r->proto : -1;
+	return r->fields & FW_F_FLAGS ? r->flags_mask << 8 | r->flags_value : -1;
+}
+
+static bool small_match(int key, int d, __u32 v)
+{
+	return d == 0 ? (__u32)key == v : (v & (key >> 8)) == (__u32)(key & 0xff);
+}
+
+/*
+ * value -> vector id for protocols (@d 0) or TCP flags (@d 1): the
+ * rules that match any value, and those of each distinct condition
+ * that matches it; a value's vector is shared with the value before it
+ * when they are equal. O(n + 256 * conditions * n / 64).
+ */
 static int build_small(const struct fw_rule *rules, __u32 n, int d,
 		       struct vecs *vs, __u32 *ids)
 {
-	__u32 v, i, id = 0;
-	int err = 0;
+	__u32 words = (n + 63) / 64, v, i, w, c, nc = 0, id = 0;
+	struct fw_vec *any, *cond = NULL, cur;
+	int keys[256 * 256 / 64], err = 0, k;
 
-	for (v = 0; v < 256 && !err; v++) {
-		struct fw_vec cur = {};
-
-		for (i = 0; i < n; i++) {
-			const struct fw_rule *r = &rules[i];
-			bool m;
-
-			if (d == 0)
-				m = !(r->fields & FW_F_PROTO) || r->proto == v;
-			else
-				m = !(r->fields & FW_F_FLAGS) ||
-				    (v & r->flags_mask) == r->flags_value;
-			if (m)
-				cur.bits[i / 64] |= 1ull << (i % 64);
+	any = calloc(1, sizeof(*any));
+	if (!any)
+		return -ENOMEM;
+	/* the distinct conditions, each with its rules */
+	for (i = 0; !err && i < n; i++) {
+		k = small_key(&rules[i], d);
+		if (k < 0) {
+			vec_set(any, i);
+			continue;
 		}
+		for (c = 0; c < nc && keys[c] != k; c++)
+			;
+		if (c == nc) {
+			struct fw_vec *more;
+
+			if (nc == ARRAY_SIZE(keys)) {
+				err = -E2BIG;
+				break;
+			}
+			more = realloc(cond, (nc + 1) * sizeof(*cond));
+			if (!more) {
+				err = -ENOMEM;
+				break;
+			}
+			cond = more;
+			memset(&cond[nc], 0, sizeof(*cond));
+			keys[nc++] = k;
+		}
+		vec_set(&cond[c], i);
+	}
+	for (v = 0; v < 256 && !err; v++) {
+		memcpy(cur.bits, any->bits, words * sizeof(__u64));
+		memset(cur.bits + words, 0, (FW_WORDS - words) * sizeof(__u64));
+		for (c = 0; c < nc; c++)
+			if (small_match(keys[c], d, v))
+				for (w = 0; w < words; w++)
+					cur.bits[w] |= cond[c].bits[w];
 		/* equal to the one before: share it */
-		if (v && !memcmp(cur.bits, vs->v[id].bits, sizeof(cur.bits))) {
+		if (v && !memcmp(cur.bits, vs->v[id].bits, words * sizeof(__u64))) {
 			ids[v] = id;
 			continue;
 		}
 		err = vec_new(vs, &id);
 		if (!err)
-			vs->v[id] = cur;
+			memcpy(vs->v[id].bits, cur.bits, sizeof(cur.bits));
 		ids[v] = id;
 	}
+	free(cond);
+	free(any);
 	return err;
 }
 
@@ -353,6 +397,33 @@ static int lpm_sync(const struct fw_maps *m, __u32 set, int d, int family,
 				  pfx_cmp) : (nq ? q : NULL);
 		if (!hit || hit->vec != p[i].vec)
 			err = lpm_op(m, set, d, family, &p[i], false);
+	}
+	return err;
+}
+
+static int array_write(int fd, __u32 base, const void *vals, __u32 size,
+		       __u32 n);
+
+/*
+ * Write port table @d of @set as @ids, where the previous build left
+ * @old: only the runs that differ (all of it with @all).
+ */
+static int ports_sync(const struct fw_maps *m, __u32 set, int d,
+		      const __u32 *old, const __u32 *ids, int all)
+{
+	__u32 i = 0, j;
+	int err = 0;
+
+	while (!err && i < 65536) {
+		if (!all && old[i] == ids[i]) {
+			i++;
+			continue;
+		}
+		for (j = i; j < 65536 && (all || old[j] != ids[j]); j++)
+			;
+		err = array_write(m->ports, FW_PORT_KEY(set, d, i), ids + i,
+				  sizeof(__u32), j - i);
+		i = j;
 	}
 	return err;
 }
@@ -415,7 +486,8 @@ int fw_set_write(const struct fw_maps *m, __u32 set,
 	struct fw_set hdr, prev = {};
 	struct vecs vs = {};
 	struct pfx *p[2][2] = {}, *q[2][2] = {};
-	__u32 np[2][2] = {}, nq[2][2] = {}, ports[2][65536], small[2][256], i, all, words;
+	__u32 np[2][2] = {}, nq[2][2] = {}, small[2][256], i, all, words;
+	static __u32 ports[2][65536], old_ports[2][65536];
 	int d, f, err;
 
 	if (n > FW_RULES_MAX)
@@ -443,12 +515,17 @@ int fw_set_write(const struct fw_maps *m, __u32 set,
 		if (!(rules[i].fields & FW_F_FLAGS))
 			vec_set(&vs.v[FW_VEC_NO_FLAGS], i);
 	}
+	/*
+	 * Ports, prefixes, then the small tables: the ids of the first two
+	 * come out the same as the previous build's wherever their values
+	 * did, and the tables that point at them need not be rewritten
+	 */
+	for (d = 0; !err && d < 2; d++)
+		err = build_ports(rules, n, d, &vs, ports[d]);
 	for (d = 0; !err && d < 2; d++)
 		for (f = 0; !err && f < 2; f++)
 			err = build_prefixes(rules, n, d, f ? 6 : 4, &vs,
 					     &p[d][f], &np[d][f]);
-	for (d = 0; !err && d < 2; d++)
-		err = build_ports(rules, n, d, &vs, ports[d]);
 	for (d = 0; !err && d < 2; d++)
 		err = build_small(rules, n, d, &vs, small[d]);
 	if (!err && vs.n > FW_VECS_MAX / FW_SETS)
@@ -478,8 +555,22 @@ int fw_set_write(const struct fw_maps *m, __u32 set,
 		}
 		free(keys);
 	}
-	/* the previous build's prefixes, with the ids it gave them */
-	for (d = 0, i = FW_VEC_NO_FLAGS + 1; !err && d < 2; d++)
+	/* the previous build's port tables and prefixes, with the ids it
+	 * gave them */
+	if (!err) {
+		struct vecs scratch = {};
+		__u32 id;
+
+		/* the same ids: after the three vectors of missing fields */
+		for (d = 0; !err && d <= FW_VEC_NO_FLAGS; d++)
+			err = vec_new(&scratch, &id);
+		for (d = 0; !err && d < 2; d++)
+			err = build_ports(old, prev.nrules, d, &scratch,
+					  old_ports[d]);
+		i = scratch.n;
+		free(scratch.v);
+	}
+	for (d = 0; !err && d < 2; d++)
 		for (f = 0; !err && f < 2; f++) {
 			__u32 j;
 
@@ -494,8 +585,8 @@ int fw_set_write(const struct fw_maps *m, __u32 set,
 			err = lpm_sync(m, set, d, f ? 6 : 4, q[d][f], nq[d][f],
 				       p[d][f], np[d][f]);
 	for (d = 0; !err && d < 2; d++)
-		err = array_write(m->ports, FW_PORT_KEY(set, d, 0), ports[d],
-				  sizeof(__u32), 65536);
+		err = ports_sync(m, set, d, old_ports[d], ports[d],
+				 !prev.nvecs);
 	for (d = 0; !err && d < 2; d++)
 		err = array_write(m->small, FW_SMALL_KEY(set, d, 0), small[d],
 				  sizeof(__u32), 256);

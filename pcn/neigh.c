@@ -250,55 +250,21 @@ static int neigh_del_cmd(int argc, char **argv)
 	return err;
 }
 
+static int neigh_flush(struct pcn_cube *c, int port, bool dynamic_only,
+		       int vid)
+{
+	return rt_neigh_flush(c, port, dynamic_only);
+}
+
 static int neigh_flush_cmd(int argc, char **argv)
 {
-	const char *cube = NULL, *port = NULL;
-	bool dynamic_only = false;
-	struct pcn_cube c;
-	int idx = -1, err;
+	static const struct flush_spec spec = {
+		.object = "neigh", .type = "router", .cube_arg = "ROUTER",
+		.what = "neighbours", .dynamic = true,
+		.flush = neigh_flush,
+	};
 
-	while (argc > 0) {
-		if (is_kw(*argv, "cube")) {
-			NEXT_ARG();
-			if (cube)
-				return pcn_dup_arg("cube");
-			cube = *argv;
-			err = check_name("cube", cube);
-		} else if (is_kw(*argv, "port")) {
-			NEXT_ARG();
-			if (port)
-				return pcn_dup_arg("port");
-			port = *argv;
-			err = check_name("port", port);
-		} else if (is_kw(*argv, "dynamic")) {
-			DUP_CHECK(dynamic_only, "dynamic");
-			err = 0;
-		} else {
-			return pcn_unknown_kw("neigh", *argv);
-		}
-		if (err)
-			return err;
-		argc--;
-		argv++;
-	}
-	if (!cube)
-		return pcn_err(PCN_EXIT_USAGE, "\"cube ROUTER\" is missing");
-	err = cube_open_type(cube, "router", &c, true);
-	if (err)
-		return err;
-	if (port) {
-		idx = cube_port_index(&c, port);
-		if (idx < 0) {
-			cube_close(&c);
-			return -idx;
-		}
-	}
-	err = rt_neigh_flush(&c, idx, dynamic_only);
-	if (err)
-		err = pcn_err_kernel(err, "cannot flush the neighbours of \"%s\"",
-				     cube);
-	cube_close(&c);
-	return err;
+	return cube_flush_cmd(argc, argv, &spec);
 }
 
 static const struct pcn_cmd cmds[] = {

@@ -84,6 +84,18 @@ const struct cube_type *cube_type_find(const char *name);
  */
 int cube_open_for_change(const char *name, struct pcn_cube *c);
 const struct cube_type *const *cube_types(size_t *count);
+/* "OBJECT flush cube NAME [ port PORT ] [ vlan VID ] [ dynamic ]" */
+struct flush_spec {
+	const char *object;		/* "fdb" */
+	const char *type;		/* of the cube: "bridge" */
+	const char *cube_arg;		/* "BRIDGE", for the error */
+	const char *what;		/* "fdb", in "cannot flush the fdb" */
+	bool dynamic;			/* takes "dynamic" */
+	bool vlan;			/* takes "vlan VID" */
+	/* port, vid: -1 for any */
+	int (*flush)(struct pcn_cube *c, int port, bool dynamic_only, int vid);
+};
+int cube_flush_cmd(int argc, char **argv, const struct flush_spec *spec);
 /* "port CUBE:PORT", given once (@port is "" until then) */
 int port_endpoint_arg(const char *arg, char *cube, char *port);
 /* The index of port @port of @c, or -(exit code) after reporting */

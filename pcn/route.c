@@ -483,51 +483,20 @@ static bool static_of_port(const struct rt_route_key *k,
 	return r->kind == RT_KIND_STATIC && (port < 0 || k->port == (__u32)port);
 }
 
+static int route_flush(struct pcn_cube *c, int port, bool dynamic_only,
+		       int vid)
+{
+	return rt_routes_drop(c, static_of_port, &port);
+}
+
 static int route_flush_cmd(int argc, char **argv)
 {
-	const char *cube = NULL, *port = NULL;
-	struct pcn_cube c;
-	int idx = -1, err;
+	static const struct flush_spec spec = {
+		.object = "route", .type = "router", .cube_arg = "ROUTER",
+		.what = "routes", .flush = route_flush,
+	};
 
-	while (argc > 0) {
-		if (is_kw(*argv, "cube")) {
-			NEXT_ARG();
-			if (cube)
-				return pcn_dup_arg("cube");
-			cube = *argv;
-			err = check_name("cube", cube);
-		} else if (is_kw(*argv, "port")) {
-			NEXT_ARG();
-			if (port)
-				return pcn_dup_arg("port");
-			port = *argv;
-			err = check_name("port", port);
-		} else {
-			return pcn_unknown_kw("route", *argv);
-		}
-		if (err)
-			return err;
-		argc--;
-		argv++;
-	}
-	if (!cube)
-		return pcn_err(PCN_EXIT_USAGE, "\"cube ROUTER\" is missing");
-	err = cube_open_type(cube, "router", &c, true);
-	if (err)
-		return err;
-	if (port) {
-		idx = cube_port_index(&c, port);
-		if (idx < 0) {
-			cube_close(&c);
-			return -idx;
-		}
-	}
-	err = rt_routes_drop(&c, static_of_port, &idx);
-	if (err)
-		err = pcn_err_kernel(err, "cannot flush the routes of \"%s\"",
-				     cube);
-	cube_close(&c);
-	return err;
+	return cube_flush_cmd(argc, argv, &spec);
 }
 
 static const struct pcn_cmd cmds[] = {

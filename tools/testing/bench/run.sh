@@ -26,7 +26,7 @@ BENCH=$BUILD/tools/pcn-bench
 ROUNDS=3
 SECS=2
 QUICK=
-SCENARIOS=(floor forwarder_xdp forwarder_tc chain bridge router micro hops control)
+SCENARIOS=(floor forwarder_xdp forwarder_tc chain bridge router firewall micro hops control)
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -231,6 +231,48 @@ teardown_linux_router()
 	ip netns exec "$NS_D" sysctl -qw net.ipv4.ip_forward=0
 }
 
+# Firewalls: the router of above with the 959 rules of ClassBench's
+# acl1 1k set (acl1_1k_seed1, in tools/testing/selftests/pcn) on its
+# way in; the generator's packets match none of them, so each one is
+# checked against all of them and accepted by the policy (nftables
+# walks the list; pcn's search does not).
+CB=${CB:-/work/shared/data/classbench}
+CBPY=$TOP/tools/testing/selftests/pcn/classbench.py
+
+setup_pcn_fw()
+{
+	setup_pcn_router "$1"
+	"$PCN" -n "$NS_D" cube add bfwl type firewall mode "$1"
+	"$PCN" -n "$NS_D" link add bfwl port brt:p1 ingress
+	python3 "$CBPY" rules "$CB/acl1_1k_seed1.rules" bfwl ingress |
+		"$PCN" -n "$NS_D" -batch -
+}
+
+teardown_pcn_fw()
+{
+	"$PCN" -n "$NS_D" cube del bfwl
+	teardown_pcn_router
+}
+
+setup_linux_fw()
+{
+	setup_linux_router
+	if [ "$1" = iptables ]; then
+		python3 "$CBPY" iptables "$CB/acl1_1k_seed1.rules" |
+			ip netns exec "$NS_D" iptables-restore
+	else
+		python3 "$CBPY" nft "$CB/acl1_1k_seed1.rules" |
+			ip netns exec "$NS_D" nft -f -
+	fi
+}
+
+teardown_linux_fw()
+{
+	ip netns exec "$NS_D" iptables -F FORWARD 2>/dev/null
+	ip netns exec "$NS_D" nft flush ruleset
+	teardown_linux_router
+}
+
 gen_routed()
 {
 	gen sink "$NS_S" s0 dst 10.202.0.1/256 \
@@ -284,6 +326,22 @@ measure_variant()
 		setup_linux_router
 		gen_routed
 		teardown_linux_router ;;
+	"pcn router+firewall xdp")
+		setup_pcn_fw xdp
+		gen_routed
+		teardown_pcn_fw ;;
+	"pcn router+firewall tc")
+		setup_pcn_fw tc
+		gen_routed
+		teardown_pcn_fw ;;
+	"linux router+iptables")
+		setup_linux_fw iptables
+		gen_routed
+		teardown_linux_fw ;;
+	"linux router+nft")
+		setup_linux_fw nft
+		gen_routed
+		teardown_linux_fw ;;
 	"linux router +100k")
 		setup_linux_router "$RT_EXTRA"
 		gen_routed
@@ -378,6 +436,17 @@ scen_router()
 	rm -f "$BPFFS.routes"
 	report router_load ms "pcn -batch 100k routes" "$a" \
 		"ip -batch 100k routes" "$(((t1 - t0) / 1000))"
+}
+
+# 959 firewall rules on a router: pcn's XDP router and firewall against
+# Linux forwarding with the same rules in iptables (nft backend) and in
+# nftables; and the cost of the rules to each.
+scen_firewall()
+{
+	measure firewall_xdp Mpps "pcn router+firewall xdp" "linux router+iptables"
+	measure firewall_xdp Mpps "pcn router+firewall xdp" "linux router+nft"
+	measure firewall_tc Mpps "pcn router+firewall tc" "linux router+nft"
+	measure firewall_xdp Mpps "pcn router+firewall xdp" "pcn router xdp"
 }
 
 scen_chain()

@@ -3,6 +3,10 @@
 """ClassBench rule sets as pcn rules.
 
     classbench.py rules FILE FIREWALL CHAIN [N]   "rule append" lines
+    classbench.py iptables FILE [N]               iptables-restore input
+                                                  (FORWARD chain)
+    classbench.py nft FILE [N]                    nft -f input (table ip
+                                                  pcnbench, forward hook)
     classbench.py trace FILE [N]                  the trace as
                                                   "src dst sport dport proto flags"
 
@@ -45,8 +49,61 @@ def rule_words(line):
     return w
 
 
+def linux_rule(words, act, nft):
+    """The same rule for iptables (-A FORWARD ...) or nft."""
+    kw = dict(zip(words[::2], words[1::2]))
+    proto = {"6": "tcp", "17": "udp", "1": "icmp"}.get(kw.get("proto"),
+                                                        kw.get("proto"))
+    out = []
+    if nft:
+        if "src" in kw:
+            out += ["ip saddr", kw["src"]]
+        if "dst" in kw:
+            out += ["ip daddr", kw["dst"]]
+        if proto and proto in ("tcp", "udp"):
+            for p in ("sport", "dport"):
+                if p in kw:
+                    out += [proto, p, kw[p]]
+            if "sport" not in kw and "dport" not in kw:
+                out += ["meta l4proto", proto]
+        elif proto:
+            out += ["meta l4proto", proto]
+        if "tcp-flags" in kw:
+            v, m = kw["tcp-flags"].split("/")
+            v = "0" if v == "none" else "|".join(v.split(","))
+            out += ["tcp flags & (%s) == %s" % ("|".join(m.split(",")), v)]
+        return " ".join(out + [act])
+    if "src" in kw:
+        out += ["-s", kw["src"]]
+    if "dst" in kw:
+        out += ["-d", kw["dst"]]
+    if proto:
+        out += ["-p", proto]
+    for p in ("sport", "dport"):
+        if p in kw:
+            out += ["--" + p, kw[p].replace("-", ":")]
+    if "tcp-flags" in kw:
+        v, m = kw["tcp-flags"].split("/")
+        out += ["--tcp-flags", m.upper(), "NONE" if v == "none" else v.upper()]
+    return " ".join(["-A FORWARD"] + out + ["-j", act.upper()])
+
+
 def main():
     what, path = sys.argv[1], sys.argv[2]
+    if what in ("iptables", "nft"):
+        n = int(sys.argv[3]) if len(sys.argv) > 3 else None
+        if what == "iptables":
+            print("*filter")
+        else:
+            print("table ip pcnbench {\n chain filter {\n"
+                  "  type filter hook forward priority 0; policy accept;")
+        for i, line in enumerate(open(path)):
+            if n is not None and i >= n:
+                break
+            act = "drop" if i % 2 == 0 else "accept"
+            print(linux_rule(rule_words(line), act, what == "nft"))
+        print("COMMIT" if what == "iptables" else " }\n}")
+        return
     if what == "rules":
         fw, chain = sys.argv[3], sys.argv[4]
         n = int(sys.argv[5]) if len(sys.argv) > 5 else None
@@ -63,7 +120,8 @@ def main():
                 break
             print(" ".join(line.split()[:6]))
     else:
-        sys.exit("Usage: classbench.py { rules FILE FW CHAIN [N] | trace FILE [N] }")
+        sys.exit("Usage: classbench.py { rules FILE FW CHAIN [N] | "
+                 "{ iptables | nft | trace } FILE [N] }")
 
 
 if __name__ == "__main__":
