@@ -44,7 +44,7 @@ synopsis_sync()
 {
 	local obj page text line
 
-	for obj in "" cube link fdb addr route neigh; do
+	for obj in "" cube link fdb addr route neigh rule; do
 		page=$DOC/pcn${obj:+-$obj}.8
 		text=$(man_text "$page")
 		while read -r line; do
@@ -73,8 +73,12 @@ readme_sync()
 		 usage_lines fdb help | grep -v ' help$'
 		 usage_lines addr help | grep -v ' help$'
 		 usage_lines route help | grep -v ' help$'
-		 usage_lines neigh help | grep -v ' help$')
+		 usage_lines neigh help | grep -v ' help$'
+		 usage_lines rule help | grep -v ' help$')
 	[[ $readme == *"Documentation/pcn.8"* ]]
+	[[ $readme == *"Documentation/pcn-rule.8"* ]]
+	[[ $readme == *"Documentation/firewall.md"* ]]
+	[[ $readme == *"firewall TYPE_ARGS := [ ingress { accept | drop } ] [ egress { accept | drop } ]"* ]]
 	[[ $readme == *"make check"* ]]
 	[[ $readme == *"make demo"* ]]
 }
@@ -100,8 +104,12 @@ completion_sync()
 
 	bash -n "$TOP/bash-completion/pcn"
 	words=$(complete_words pcn "")
-	for obj in cube link fdb addr route neigh help; do
+	for obj in cube link fdb addr route neigh rule help; do
 		grep -qx "$obj" <<<"$words"
+	done
+	words=$(complete_words pcn rule "")
+	for verb in show append insert replace delete flush reset help; do
+		grep -qx "$verb" <<<"$words"
 	done
 	words=$(complete_words pcn fdb "")
 	for verb in show add del flush help; do
@@ -206,6 +214,35 @@ completion_live()
 	[ "$(offers "${c[@]}" neigh del "")" = "10.0.0.2 " ]
 	[ "$(offers "${c[@]}" neigh flush cube "")" = "rq " ]
 	[ "$(offers "${c[@]}" neigh flush cube rq "")" = "dynamic port " ]
+
+	# a firewall: its policies, its chains and rules
+	"$PCN" -n "$R" cube add fq type firewall
+	"$PCN" -n "$R" rule append fq ingress proto icmp action accept
+	"$PCN" -n "$R" rule append fq ingress proto tcp dport 22 action drop
+	[ "$(offers "${c[@]}" cube add fx type firewall "")" = \
+		"egress ingress mode " ]
+	[ "$(offers "${c[@]}" cube set fq "")" = "egress ingress " ]
+	[ "$(offers "${c[@]}" cube set fq egress "")" = "accept drop " ]
+	[ "$(offers "${c[@]}" cube set fq egress drop "")" = "ingress " ]
+	[ "$(offers "${c[@]}" rule show "")" = "fq " ]
+	[ "$(offers "${c[@]}" rule append fq "")" = "egress ingress " ]
+	[ "$(offers "${c[@]}" rule append fq ingress "")" = \
+		"action dport dst proto sport src tcp-flags " ]
+	[ "$(offers "${c[@]}" rule append fq ingress proto "")" = \
+		"icmp icmpv6 tcp udp " ]
+	[ "$(offers "${c[@]}" rule append fq ingress proto icmp "")" = \
+		"action dst src " ]
+	[ "$(offers "${c[@]}" rule append fq ingress proto udp dport 53 "")" = \
+		"action dst sport src " ]
+	[ "$(offers "${c[@]}" rule append fq ingress src 10.0.0.0/8 action "")" = \
+		"accept drop " ]
+	[ "$(offers "${c[@]}" rule insert fq ingress "")" = \
+		"action dport dst index proto sport src tcp-flags " ]
+	[ "$(offers "${c[@]}" rule insert fq ingress index "")" = "1 2 3 " ]
+	[ "$(offers "${c[@]}" rule replace fq ingress "")" = "1 2 " ]
+	[ -z "$(complete_words "${c[@]}" rule replace fq egress "")" ]
+	[ -z "$(complete_words "${c[@]}" rule delete fq ingress 2 "")" ]
+	[ "$(offers "${c[@]}" rule flush fq "")" = "egress ingress " ]
 }
 
 install_tree()
