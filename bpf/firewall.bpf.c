@@ -141,19 +141,24 @@ static __always_inline int is_vlan(__be16 p)
 	return p == bpf_htons(ETH_P_8021Q) || p == bpf_htons(ETH_P_8021AD);
 }
 
-/* TCP/UDP ports and TCP flags at @l4, or PARSE_BAD if cut short */
-static __always_inline int parse_l4(void *l4, void *end, struct pkt *k)
+/*
+ * TCP/UDP ports and TCP flags at @l4, or PARSE_BAD if cut short: by the
+ * frame (@end) or by the IP packet's length (@lim; what follows it is
+ * padding)
+ */
+static __always_inline int parse_l4(void *l4, void *end, __u64 lim,
+				    struct pkt *k)
 {
 	__u8 *b = l4;
 
 	k->l4 = 1;
 	if (k->proto == IPPROTO_TCP) {
-		if ((void *)(b + 20) > end)
+		if ((void *)(b + 20) > end || lim < 20)
 			return PARSE_BAD;
 		k->flags = b[13];
 		k->l4 = 3;
 	} else if (k->proto == IPPROTO_UDP) {
-		if ((void *)(b + 8) > end)
+		if ((void *)(b + 8) > end || lim < 8)
 			return PARSE_BAD;
 		k->l4 = 2;
 	} else {
@@ -203,10 +208,11 @@ static __always_inline int parse(struct pcn_ctx *ctx, struct pkt *k)
 		__builtin_memcpy(k->dst, &ip->daddr, 4);
 		if (ip->frag_off & bpf_htons(IP_OFFSET))
 			return PARSE_OK;	/* a later fragment: no ports */
-		return parse_l4(cur + ihl, end, k);
+		return parse_l4(cur + ihl, end, bpf_ntohs(ip->tot_len) - ihl, k);
 	}
 	if (proto == bpf_htons(ETH_P_IPV6)) {
 		struct ipv6hdr *ip6 = cur;
+		__u64 ext;
 		__u8 next;
 
 		if ((void *)(ip6 + 1) > end)
@@ -218,14 +224,15 @@ static __always_inline int parse(struct pcn_ctx *ctx, struct pkt *k)
 		__builtin_memcpy(k->dst, &ip6->daddr, 16);
 		next = ip6->nexthdr;
 		cur = ip6 + 1;
-		for (i = 0; i < MAX_EXT; i++) {
+		for (i = 0; i <= MAX_EXT; i++) {
 			struct ext_hdr *x = cur;
 
 			if (next != IPPROTO_HOPOPTS && next != IPPROTO_ROUTING &&
 			    next != IPPROTO_DSTOPTS && next != IPPROTO_FRAGMENT &&
 			    next != IPPROTO_AH)
 				break;
-			if ((void *)(x + 1) > end)
+			/* more than we look through */
+			if (i == MAX_EXT || (void *)(x + 1) > end)
 				return PARSE_BAD;
 			if (next == IPPROTO_FRAGMENT) {
 				if (x->frag_off & bpf_htons(0xfff8)) {
@@ -240,10 +247,11 @@ static __always_inline int parse(struct pcn_ctx *ctx, struct pkt *k)
 			}
 			next = x->next;
 		}
-		if (i == MAX_EXT)
-			return PARSE_BAD;	/* too many to look through */
 		k->proto = next;
-		return parse_l4(cur, end, k);
+		/* the bytes of the payload left after the extension headers */
+		ext = cur - (void *)(ip6 + 1);
+		return parse_l4(cur, end, ext > bpf_ntohs(ip6->payload_len) ? 0 :
+				bpf_ntohs(ip6->payload_len) - ext, k);
 	}
 	return PARSE_OTHER;
 }

@@ -75,8 +75,12 @@ struct fw_set {
 	__u32 nrules;
 	__u32 policy;			/* enum fw_action, with no rule matched */
 	__u32 nvecs;			/* vectors 0..nvecs-1 of the set */
-	__u32 pad;
+	__u32 flags;
 };
+
+/* a build of the set began and did not finish: its tables hold what
+ * neither build knows, and the next one clears them whole */
+#define FW_SET_PARTIAL	1
 
 /* fw_state: BPF_MAP_TYPE_ARRAY, one entry: the generation in use per
  * chain, both switched by one write */

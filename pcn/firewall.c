@@ -107,6 +107,15 @@ void fw_table_free(struct fw_table *t)
 	free(t);
 }
 
+/* The id of a map: a cube deleted and added again has new ones. */
+static __u32 map_id(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
 static int table_read(struct pcn_cube *c, struct fw_table *t)
 {
 	struct fw_maps m;
@@ -116,6 +125,7 @@ static int table_read(struct pcn_cube *c, struct fw_table *t)
 	err = fw_maps_open(c, &m);
 	if (!err && bpf_map_lookup_elem(m.state, &zero, &t->state))
 		err = -errno;
+	t->map_id = err ? 0 : map_id(m.rules);
 	for (ch = 0; !err && ch < 2; ch++) {
 		__u32 set = (t->state.gen[ch] & 1) * 2 + ch;
 		struct fw_set hdr;
@@ -216,6 +226,13 @@ static int table_commit(struct fw_table *t)
 	if (err)
 		return err;
 	err = fw_maps_open(&c, &m);
+	if (!err && map_id(m.rules) != t->map_id) {
+		fw_maps_close(&m);
+		cube_close(&c);
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "firewall \"%s\" was deleted during the batch: its rule changes are not applied",
+			       t->name);
+	}
 	for (ch = 0; !err && ch < 2; ch++) {
 		int ncpu = libbpf_num_possible_cpus();
 		struct fw_counter zeros[ncpu > 0 ? ncpu : 1];
@@ -286,8 +303,9 @@ static int parse_policies(int argc, char **argv, __u32 *policy)
 	int err;
 
 	while (argc > 0) {
-		err = fw_chain_parse(*argv, &ch);
-		if (err)
+		for (ch = 0; ch < 2 && !is_kw(*argv, chains[ch]); ch++)
+			;
+		if (ch == 2)
 			return pcn_unknown_kw("cube", *argv);
 		DUP_CHECK(seen[ch], chains[ch]);
 		NEXT_ARG();

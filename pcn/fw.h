@@ -38,6 +38,7 @@ struct fw_table {
 	__u32 n[2];
 	__u32 policy[2];
 	bool dirty[2];
+	__u32 map_id;			/* fw_rules as read: the same cube */
 	__u8 fresh[FW_IDS_MAX];		/* ids of new rules: counters to zero */
 };
 struct fw_table *fw_table_get(const char *name, bool change, int *err);

@@ -16,9 +16,11 @@
  *             "any protocol" one; TCP flags: one per value, shared when
  *             equal to the one before
  *
- * A set (generation x chain) is written whole: its vectors, LPM
- * entries, port and small tables, rules, then its header; the entries
- * the previous build of the set left behind are deleted first.
+ * A set (generation x chain) is rebuilt in place: its header is marked
+ * partial, then its vectors, LPM entries and port tables are written
+ * where they differ from what the previous build of the set left, then
+ * its small tables and rules, then its header. After a build that did
+ * not finish (pcn killed), the next one clears the set whole.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -374,6 +376,28 @@ static int lpm_op(const struct fw_maps *m, __u32 set, int d, int family,
 	return bpf_map_update_elem(fd, k, &x->vec, BPF_ANY) ? -errno : 0;
 }
 
+/* Delete every LPM entry of @set, whatever made it: a walk of the tries. */
+static int lpm_clear_all(const struct fw_maps *m, __u32 set)
+{
+	struct fw_lpm4_key k4, n4;
+	struct fw_lpm6_key k6, n6;
+	bool more;
+
+	for (more = !bpf_map_get_next_key(m->lpm4, NULL, &n4); more;) {
+		k4 = n4;
+		more = !bpf_map_get_next_key(m->lpm4, &k4, &n4);
+		if (k4.sel / 2 == set && bpf_map_delete_elem(m->lpm4, &k4))
+			return -errno;
+	}
+	for (more = !bpf_map_get_next_key(m->lpm6, NULL, &n6); more;) {
+		k6 = n6;
+		more = !bpf_map_get_next_key(m->lpm6, &k6, &n6);
+		if (k6.sel / 2 == set && bpf_map_delete_elem(m->lpm6, &k6))
+			return -errno;
+	}
+	return 0;
+}
+
 /*
  * Make the LPM entries of dimension @d, @family in @set those of @p
  * (@np), where the previous build left those of @q (@nq, with the ids
@@ -488,6 +512,7 @@ int fw_set_write(const struct fw_maps *m, __u32 set,
 	struct pfx *p[2][2] = {}, *q[2][2] = {};
 	__u32 np[2][2] = {}, nq[2][2] = {}, small[2][256], i, all, words;
 	static __u32 ports[2][65536], old_ports[2][65536];
+	bool full = false;
 	int d, f, err;
 
 	if (n > FW_RULES_MAX)
@@ -504,6 +529,15 @@ int fw_set_write(const struct fw_maps *m, __u32 set,
 	err = fw_rules_read(m, set, old, prev.nrules);
 	if (err)
 		goto out;
+	if (prev.flags & FW_SET_PARTIAL) {
+		/* nothing is known of it: as if it held everything */
+		err = lpm_clear_all(m, set);
+		if (err)
+			goto out;
+		prev.nrules = 0;
+		prev.flags = 0;
+		full = true;
+	}
 	/* the vectors of fields a packet lacks (see firewall.h) */
 	err = vec_new(&vs, &all);
 	for (d = 0; !err && d < 2; d++)
@@ -535,6 +569,14 @@ int fw_set_write(const struct fw_maps *m, __u32 set,
 	for (i = 0; i < vs.n; i++)
 		vec_summarize(&vs.v[i], words);
 
+	/* from here on the set is neither the old build nor the new one */
+	hdr = (struct fw_set){ .nrules = prev.nrules, .policy = policy,
+			       .nvecs = vs.n > prev.nvecs ? vs.n : prev.nvecs,
+			       .flags = FW_SET_PARTIAL };
+	if (bpf_map_update_elem(m->sets, &set, &hdr, BPF_ANY)) {
+		err = -errno;
+		goto out;
+	}
 	/* vectors, then what points at them, then the rules and header */
 	{
 		__u32 *keys = malloc(vs.n * sizeof(*keys)), count = vs.n;
@@ -584,9 +626,10 @@ int fw_set_write(const struct fw_maps *m, __u32 set,
 		for (f = 0; !err && f < 2; f++)
 			err = lpm_sync(m, set, d, f ? 6 : 4, q[d][f], nq[d][f],
 				       p[d][f], np[d][f]);
+	pcn_fault_point("fw-build-half");
 	for (d = 0; !err && d < 2; d++)
 		err = ports_sync(m, set, d, old_ports[d], ports[d],
-				 !prev.nvecs);
+				 full || !prev.nvecs);
 	for (d = 0; !err && d < 2; d++)
 		err = array_write(m->small, FW_SMALL_KEY(set, d, 0), small[d],
 				  sizeof(__u32), 256);

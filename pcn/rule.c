@@ -2,7 +2,7 @@
 /*
  * pcn rule: the rules of firewall cubes, like "iptables" and "nft".
  *
- *   pcn rule show FIREWALL [ CHAIN ]
+ *   pcn rule show [ FIREWALL [ CHAIN ] ]
  *   pcn rule append FIREWALL CHAIN RULE
  *   pcn rule insert FIREWALL CHAIN [ index N ] RULE
  *   pcn rule replace FIREWALL CHAIN N RULE
@@ -35,7 +35,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: pcn rule show FIREWALL [ CHAIN ]\n"
+		"Usage: pcn rule show [ FIREWALL [ CHAIN ] ]\n"
 		"       pcn rule append FIREWALL CHAIN RULE\n"
 		"       pcn rule insert FIREWALL CHAIN [ index N ] RULE\n"
 		"       pcn rule replace FIREWALL CHAIN N RULE\n"
@@ -164,7 +164,7 @@ static int parse_flags(const char *arg, struct fw_rule *r)
 	if (!slash || slash == arg || !slash[1] ||
 	    parse_flag_list(arg, slash - arg, &r->flags_value) ||
 	    parse_flag_list(slash + 1, strlen(slash + 1), &r->flags_mask) ||
-	    (r->flags_value & ~r->flags_mask))
+	    !r->flags_mask || (r->flags_value & ~r->flags_mask))
 		return pcn_err(PCN_EXIT_USAGE,
 			       "tcp-flags \"%s\": FLAGS/MASK, the flags among the mask that are set, as syn/syn,ack",
 			       arg);
@@ -179,8 +179,8 @@ static int parse_rule(int argc, char **argv, struct fw_rule *r)
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
-	if (argc == 0)
-		return pcn_err(PCN_EXIT_USAGE, "RULE missing");
+	if (argc <= 0)
+		return pcn_err(PCN_EXIT_USAGE, "FIREWALL CHAIN RULE missing");
 	while (argc > 0) {
 		const char *kw = *argv;
 
@@ -355,37 +355,25 @@ static int chain_args(int argc, char **argv, unsigned *mask)
 	return 0;
 }
 
-static int rule_show_cmd(int argc, char **argv)
+/* The chains of @mask of firewall @c, with each rule's counters. */
+static int show_chains(struct pcn_cube *c, unsigned mask)
 {
-	int ncpu = libbpf_num_possible_cpus(), fd, i;
+	int ncpu = libbpf_num_possible_cpus(), fd, i, err;
 	struct fw_counter v[ncpu > 0 ? ncpu : 1], sum;
 	struct fw_table *t;
-	unsigned mask;
 	__u32 ch, r;
-	struct pcn_cube c;
-	int err;
 
-	err = chain_args(argc, argv, &mask);
-	if (err)
-		return err;
 	/* the chains as the kernel has them */
-	t = fw_table_get(argv[0], false, &err);
+	t = fw_table_get(c->name, false, &err);
 	if (!t)
 		return err;
-	err = cube_open_type(argv[0], "firewall", &c, false);
-	if (err) {
-		fw_table_free(t);
-		return err;
-	}
-	fd = cube_obj_fd(&c, "fw_counters");
-	cube_close(&c);
-	new_json_obj(json, pretty);
-	open_json_array(PRINT_JSON, NULL);
+	fd = cube_obj_fd(c, "fw_counters");
 	for (ch = 0; ch < 2; ch++) {
 		if (!(mask & (1u << ch)))
 			continue;
 		open_json_object(NULL);
-		print_string(PRINT_ANY, "chain", "%s", fw_chain_name(ch));
+		print_string(PRINT_ANY, "cube", "%s", c->name);
+		print_string(PRINT_ANY, "chain", " %s", fw_chain_name(ch));
 		print_string(PRINT_ANY, "policy", " policy %s",
 			     fw_action_name(t->policy[ch]));
 		print_nl();
@@ -404,12 +392,47 @@ static int rule_show_cmd(int argc, char **argv)
 		close_json_array(PRINT_JSON, NULL);
 		close_json_object();
 	}
-	close_json_array(PRINT_JSON, NULL);
-	delete_json_obj();
 	if (fd >= 0)
 		close(fd);
 	fw_table_free(t);
 	return 0;
+}
+
+static int show_all_cb(struct pcn_cube *c, void *arg)
+{
+	if (strcmp(c->meta.type, "firewall"))
+		return 0;
+	return show_chains(c, 3);
+}
+
+/* FIREWALL [ CHAIN ], or every firewall of the netns */
+static int rule_show_cmd(int argc, char **argv)
+{
+	struct pcn_cube c;
+	unsigned mask = 3;
+	int err;
+
+	if (argc) {
+		err = chain_args(argc, argv, &mask) ?:
+		      cube_open_type(argv[0], "firewall", &c, false);
+	} else {
+		err = pcn_state_open(PCN_READ);
+		if (err > 0)
+			return err;
+	}
+	if (err > 0)
+		return err;
+	new_json_obj(json, pretty);
+	open_json_array(PRINT_JSON, NULL);
+	if (argc)
+		err = show_chains(&c, mask);
+	else if (!err)
+		cube_for_each(NULL, show_all_cb, NULL);
+	close_json_array(PRINT_JSON, NULL);
+	delete_json_obj();
+	if (argc)
+		cube_close(&c);
+	return err > 0 ? err : 0;
 }
 
 /* FIREWALL CHAIN: the table and the chain */
@@ -462,7 +485,9 @@ static int parse_index(const char *arg, const struct fw_table *t, __u32 ch,
 {
 	__u32 n = t->n[ch] + (append ? 1 : 0);
 
-	if (get_u32(pos, arg, 10) || *pos < 1 || *pos > n)
+	if (get_u32(pos, arg, 10))
+		return pcn_bad_arg("rule number", arg);
+	if (*pos < 1 || *pos > n)
 		return pcn_err(PCN_EXIT_KERNEL,
 			       "rule number \"%s\" is not in chain %s of \"%s\" (1 to %u)",
 			       arg, fw_chain_name(ch), t->name, n);

@@ -224,11 +224,32 @@ bad_input()
 	pcn -n "$H2" -j rule show fw0 | jq -e '.[1].rules | length == 0'
 }
 
+# pcn killed halfway through building a chain: the next change must
+# not trust what the half-built generation holds
+killed_half_built()
+{
+	pair "$1"
+	quiet_ns "$H1"
+	quiet_ns "$H2"
+	pcn -n "$H2" cube set fw0 ingress drop
+	pcn -n "$H2" rule append fw0 ingress proto icmp action accept
+	# a build of the spare generation dies after its LPM entries
+	PCN_FAULT=fw-build-half "$PCN" -n "$H2" rule append fw0 ingress \
+		src 10.230.0.0/24 proto tcp action accept || true
+	pcn -n "$H2" -j rule show fw0 ingress | jq -e '.[0].rules | length == 1'
+	# the next two changes build both generations again
+	pcn -n "$H2" rule append fw0 ingress src 10.9.0.0/16 action drop
+	pcn -n "$H2" rule append fw0 ingress src 10.231.0.0/16 action accept
+	ping_ok "$H1" 10.230.0.2 1
+	tcp_blocked "$H1" "$H2" 10.230.0.2 7002
+}
+
 for m in xdp tc; do
 	run_test "firewall_traffic_$m" traffic $m
 	run_test "firewall_policy_and_egress_$m" policy_and_egress $m
 	run_test "firewall_batch_whole_$m" batch_whole $m
 	run_test "firewall_swap_under_traffic_$m" swap_under_traffic $m
 	run_test "firewall_bad_input_$m" bad_input $m
+	run_test "firewall_killed_half_built_$m" killed_half_built $m
 done
 tap_done
