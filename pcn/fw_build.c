@@ -257,26 +257,25 @@ static int build_ports(const struct fw_rule *rules, __u32 n, int d,
 			e[ne++] = (struct edge){ .at = hi + 1, .rule = i };
 	}
 	qsort(e, ne, sizeof(*e), edge_cmp);
-	/* one vector per elementary interval */
-	for (i = 0; i < ne || port < 65536;) {
-		__u32 next = i < ne ? e[i].at : 65536;
+	/* one vector per elementary interval, from port 0 (below the
+	 * lowest range, or with no rule, an empty one) to 65535 */
+	i = 0;
+	while (port < 65536) {
+		__u32 next;
 
-		while (i < ne && e[i].at == next) {
+		while (i < ne && e[i].at == port) {
 			if (e[i].add)
 				cur.bits[e[i].rule / 64] |= 1ull << (e[i].rule % 64);
 			else
 				cur.bits[e[i].rule / 64] &= ~(1ull << (e[i].rule % 64));
 			i++;
 		}
-		if (next >= 65536)
-			break;
 		err = vec_new(vs, &id);
 		if (err)
 			break;
 		vs->v[id] = cur;
-		port = next;
-		/* until the next edge */
-		for (; port < (i < ne ? e[i].at : 65536); port++)
+		next = i < ne ? e[i].at : 65536;
+		for (; port < next; port++)
 			ids[port] = id;
 	}
 	free(e);

@@ -28,6 +28,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpf_test.h"
 #include "harness.h"
 #include "pcn_shared.h"
 #include "router.h"
@@ -276,21 +277,6 @@ static int frame_diff(const struct frame *want, const struct frame *seen)
 		if (want->b[i] != seen->b[i])
 			return i;
 	return want->len == seen->len ? -1 : (int)i;
-}
-
-/* @size bytes of __u64 counters at @key of a per-CPU map, all CPUs'. */
-static void percpu_sum(int fd, __u32 key, void *sum, size_t size)
-{
-	int ncpu = libbpf_num_possible_cpus(), c;
-	size_t n = size / sizeof(__u64), i;
-	__u64 v[ncpu * n], *s = sum;
-
-	memset(sum, 0, size);
-	if (bpf_map_lookup_elem(fd, &key, v))
-		return;
-	for (c = 0; c < ncpu; c++)
-		for (i = 0; i < n; i++)
-			s[i] += v[c * n + i];
 }
 
 static struct pcn_port_stats port_stats(struct env *e, __u32 port)
