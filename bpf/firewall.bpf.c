@@ -90,10 +90,17 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, FW_SETS * 2 * 256);
+	__uint(max_entries, FW_SETS * FW_SMALL_DIMS * 256);
 	__type(key, __u32);
 	__type(value, __u32);
 } fw_small SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FW_CT_MAX);
+	__type(key, struct fw_ct_key);
+	__type(value, struct fw_ct);
+} fw_ct SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -120,6 +127,14 @@ struct pkt {
 	__u16 dport;
 	__u8 src[16];
 	__u8 dst[16];
+	/* connection tracking: the flow's ends (ports, or an echo id),
+	 * whether it can be tracked, and for an ICMP error the flow it
+	 * quotes, as that flow's packets would see it */
+	__u16 ct_port[2];
+	__u8 ct_ok;
+	__u8 icmp_error;
+	__u8 tcp_flags;
+	struct fw_ct_key quoted;
 };
 
 enum { PARSE_OK, PARSE_OTHER, PARSE_BAD };
@@ -141,6 +156,105 @@ static __always_inline int is_vlan(__be16 p)
 	return p == bpf_htons(ETH_P_8021Q) || p == bpf_htons(ETH_P_8021AD);
 }
 
+static __always_inline int icmp_is_error(__u8 proto, __u8 type)
+{
+	if (proto == IPPROTO_ICMP)
+		return type == 3 || type == 4 || type == 5 || type == 11 ||
+		       type == 12;
+	return proto == IPPROTO_ICMPV6 && type >= 1 && type <= 4;
+}
+
+static __always_inline int icmp_is_echo(__u8 proto, __u8 type)
+{
+	if (proto == IPPROTO_ICMP)
+		return type == 8 || type == 0;
+	return proto == IPPROTO_ICMPV6 && (type == 128 || type == 129);
+}
+
+/* Put the two ends of a flow in the order of fw_ct_key: side 0 first. */
+static __always_inline int ct_order(struct fw_ct_key *ck, const __u8 *a,
+				    __u16 pa, const __u8 *b, __u16 pb)
+{
+	int i, swap = 0, decided = 0;
+
+	for (i = 0; i < 16; i++) {
+		if (!decided && a[i] != b[i]) {
+			swap = a[i] > b[i];
+			decided = 1;
+		}
+	}
+	if (!decided)
+		swap = pa > pb;
+	__builtin_memcpy(ck->addr[0], swap ? b : a, 16);
+	__builtin_memcpy(ck->addr[1], swap ? a : b, 16);
+	ck->port[0] = swap ? pb : pa;
+	ck->port[1] = swap ? pa : pb;
+	return swap;
+}
+
+/*
+ * ICMP: an echo is tracked by its id; an error quotes the header of
+ * the packet it is about, whose flow is looked for (as the quoted
+ * packet's sender saw it: the ends as they are in it).
+ */
+static __always_inline void parse_icmp(void *l4, void *end, __u64 lim,
+				       struct pkt *k)
+{
+	__u8 *b = l4, *in;
+	__u8 qsrc[16] = {}, qdst[16] = {};
+	__u16 qs = 0, qd = 0;
+	__u32 ihl;
+
+	if (k->proto != IPPROTO_ICMP && k->proto != IPPROTO_ICMPV6)
+		return;
+	if ((void *)(b + 8) > end || lim < 8)
+		return;
+	if (icmp_is_echo(k->proto, b[0])) {
+		k->ct_port[0] = k->ct_port[1] = ((__u16)b[4] << 8) | b[5];
+		k->ct_ok = 1;
+		return;
+	}
+	if (!icmp_is_error(k->proto, b[0]))
+		return;
+	k->icmp_error = 1;
+	in = b + 8;
+	if (k->family == 4) {
+		struct iphdr *ip = (void *)in;
+
+		if ((void *)(ip + 1) > end)
+			return;
+		ihl = ip->ihl * 4;
+		if (ihl < sizeof(*ip) || ihl > 60)
+			return;
+		k->quoted.proto = ip->protocol;
+		__builtin_memcpy(qsrc, &ip->saddr, 4);
+		__builtin_memcpy(qdst, &ip->daddr, 4);
+		in += ihl;
+	} else {
+		struct ipv6hdr *ip6 = (void *)in;
+
+		if ((void *)(ip6 + 1) > end)
+			return;
+		k->quoted.proto = ip6->nexthdr;
+		__builtin_memcpy(qsrc, &ip6->saddr, 16);
+		__builtin_memcpy(qdst, &ip6->daddr, 16);
+		in += sizeof(*ip6);
+	}
+	if ((void *)(in + 8) > end)
+		return;
+	if (k->quoted.proto == IPPROTO_TCP || k->quoted.proto == IPPROTO_UDP) {
+		qs = ((__u16)in[0] << 8) | in[1];
+		qd = ((__u16)in[2] << 8) | in[3];
+	} else if (icmp_is_echo(k->quoted.proto, in[0])) {
+		qs = qd = ((__u16)in[4] << 8) | in[5];
+	} else {
+		return;
+	}
+	k->quoted.family = k->family;
+	ct_order(&k->quoted, qsrc, qs, qdst, qd);
+	k->icmp_error = 2;		/* a flow to look for */
+}
+
 /*
  * TCP/UDP ports and TCP flags at @l4, or PARSE_BAD if cut short: by the
  * frame (@end) or by the IP packet's length (@lim; what follows it is
@@ -156,16 +270,21 @@ static __always_inline int parse_l4(void *l4, void *end, __u64 lim,
 		if ((void *)(b + 20) > end || lim < 20)
 			return PARSE_BAD;
 		k->flags = b[13];
+		k->tcp_flags = b[13];
 		k->l4 = 3;
 	} else if (k->proto == IPPROTO_UDP) {
 		if ((void *)(b + 8) > end || lim < 8)
 			return PARSE_BAD;
 		k->l4 = 2;
 	} else {
+		parse_icmp(l4, end, lim, k);
 		return PARSE_OK;	/* no ports: rules on ports skip it */
 	}
 	k->sport = ((__u16)b[0] << 8) | b[1];
 	k->dport = ((__u16)b[2] << 8) | b[3];
+	k->ct_port[0] = k->sport;
+	k->ct_port[1] = k->dport;
+	k->ct_ok = 1;
 	return PARSE_OK;
 }
 
@@ -269,7 +388,7 @@ static __always_inline __u32 lowest_bit(__u64 x)
 	return debruijn[((x & -x) * 0x03f79d71b4cb0a89ull) >> 58];
 }
 
-#define NDIMS 6
+#define NDIMS 7
 
 /* hide a value's range from the compiler, or it drops a mask that the
  * verifier needs after a range check */
@@ -301,7 +420,8 @@ static long visit(__u32 i, void *data)
 		j &= FW_SUMMARY - 1;
 		s->cand = s->v[0]->summary[j] & s->v[1]->summary[j] &
 			  s->v[2]->summary[j] & s->v[3]->summary[j] &
-			  s->v[4]->summary[j] & s->v[5]->summary[j];
+			  s->v[4]->summary[j] & s->v[5]->summary[j] &
+			  s->v[6]->summary[j];
 		return 0;
 	}
 	w = s->sw * 64 + lowest_bit(s->cand);
@@ -309,7 +429,8 @@ static long visit(__u32 i, void *data)
 	w &= FW_WORDS - 1;
 	s->cand &= s->cand - 1;
 	m = s->v[0]->bits[w] & s->v[1]->bits[w] & s->v[2]->bits[w] &
-	    s->v[3]->bits[w] & s->v[4]->bits[w] & s->v[5]->bits[w];
+	    s->v[3]->bits[w] & s->v[4]->bits[w] & s->v[5]->bits[w] &
+	    s->v[6]->bits[w];
 	if (!m)
 		return 0;
 	s->rule = w * 64 + lowest_bit(m);
@@ -326,8 +447,11 @@ static __always_inline struct fw_vec *vec(__u32 set, __u32 *id)
 	return bpf_map_lookup_elem(&fw_vecs, &key);
 }
 
-/* The vectors of @k's fields in @set, or -1 if one is missing. */
-static __always_inline int vectors(__u32 set, const struct pkt *k,
+/*
+ * The vectors of @k's fields and connection state @ct in @set (@ct < 0:
+ * not known, see parse()), or -1 if one is missing.
+ */
+static __always_inline int vectors(__u32 set, const struct pkt *k, int ct,
 				   struct search *s)
 {
 	__u32 key, *id, none[3] = { FW_VEC_ALL, FW_VEC_NO_PORTS,
@@ -369,10 +493,106 @@ static __always_inline int vectors(__u32 set, const struct pkt *k,
 	}
 	key = FW_SMALL_KEY(set, 0, k->proto);
 	s->v[5] = vec(set, bpf_map_lookup_elem(&fw_small, &key));
+	if (ct >= 0) {
+		key = FW_SMALL_KEY(set, 2, ct & 3);
+		s->v[6] = vec(set, bpf_map_lookup_elem(&fw_small, &key));
+	} else {
+		s->v[6] = vec(set, &none[0]);
+	}
 	for (d = 0; d < NDIMS; d++)
 		if (!s->v[d])
 			return -1;
 	return 0;
+}
+
+#define NSEC_PER_SEC	1000000000ull
+#define TCP_FIN		0x01
+#define TCP_SYN		0x02
+#define TCP_RST		0x04
+#define TCP_ACK		0x10
+
+static __always_inline int ct_expired(const struct fw_ct *c, __u8 proto,
+				      __u64 now)
+{
+	__u64 t;
+
+	if (proto == IPPROTO_TCP)
+		t = c->flags & FW_CT_CLOSING ? FW_CT_TCP_CLOSING :
+		    c->flags & FW_CT_REPLIED ? FW_CT_TCP_OPEN :
+					       FW_CT_TCP_OPENING;
+	else
+		t = c->flags & FW_CT_REPLIED ? FW_CT_OTHER_REPLIED :
+					       FW_CT_OTHER_NEW;
+	return now - c->seen_ns > t * NSEC_PER_SEC;
+}
+
+/*
+ * The state of @k's flow in connection tracking (-1: not known, a
+ * fragment after the first), with its key, the side the packet comes
+ * from and the flow's entry, if it has one.
+ */
+static __always_inline int ct_state(const struct pkt *k, __u64 now,
+				    struct fw_ct_key *ck, int *side,
+				    struct fw_ct **entry)
+{
+	struct fw_ct *c;
+
+	*entry = NULL;
+	if (!k->l4)
+		return -1;
+	if (k->icmp_error) {
+		c = k->icmp_error == 2 ?
+			bpf_map_lookup_elem(&fw_ct, &k->quoted) : NULL;
+		if (c && !ct_expired(c, k->quoted.proto, now))
+			return FW_CT_RELATED;
+		return FW_CT_INVALID;
+	}
+	if (!k->ct_ok)
+		return FW_CT_NEW;	/* a protocol not tracked */
+	ck->family = k->family;
+	ck->proto = k->proto;
+	*side = ct_order(ck, k->src, k->ct_port[0], k->dst, k->ct_port[1]);
+	c = bpf_map_lookup_elem(&fw_ct, ck);
+	if (c && ct_expired(c, k->proto, now)) {
+		bpf_map_delete_elem(&fw_ct, ck);
+		c = NULL;
+	}
+	*entry = c;
+	if (c)
+		return *side != c->opener || (c->flags & FW_CT_REPLIED) ?
+			FW_CT_ESTABLISHED : FW_CT_NEW;
+	/* TCP opens with a SYN alone */
+	if (k->proto == IPPROTO_TCP &&
+	    (k->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
+		return FW_CT_INVALID;
+	return FW_CT_NEW;
+}
+
+/* An accepted packet: its flow opens, or goes on, or closes. */
+static __always_inline void ct_update(const struct pkt *k, int ct, __u64 now,
+				      const struct fw_ct_key *ck, int side,
+				      struct fw_ct *c)
+{
+	if (!k->ct_ok || k->icmp_error)
+		return;
+	if (!c) {
+		struct fw_ct fresh = { .opener = side, .seen_ns = now };
+
+		if (ct == FW_CT_NEW)
+			bpf_map_update_elem(&fw_ct, ck, &fresh, BPF_NOEXIST);
+		return;
+	}
+	/* in place, and at most once a second for the time */
+	if (side != c->opener && !(c->flags & FW_CT_REPLIED))
+		c->flags |= FW_CT_REPLIED;
+	if (now - c->seen_ns > NSEC_PER_SEC)
+		c->seen_ns = now;
+	if (k->proto != IPPROTO_TCP)
+		return;
+	if (k->tcp_flags & TCP_RST)
+		bpf_map_delete_elem(&fw_ct, ck);
+	else if ((k->tcp_flags & TCP_FIN) && !(c->flags & FW_CT_CLOSING))
+		c->flags |= FW_CT_CLOSING;
 }
 
 static __always_inline int firewall(struct pcn_ctx *ctx, __u32 dir)
@@ -383,9 +603,12 @@ static __always_inline int firewall(struct pcn_ctx *ctx, __u32 dir)
 	struct fw_state *state;
 	struct fw_rule *r;
 	struct fw_set *hdr;
+	struct fw_ct_key ck = {};
+	struct fw_ct *entry;
 	struct pkt k = {};
 	__u32 zero = 0, set, key, action;
-	int ret;
+	int ret, ct, side = 0;
+	__u64 now;
 
 	ret = parse(ctx, &k);
 	if (ret == PARSE_OTHER)
@@ -406,10 +629,13 @@ static __always_inline int firewall(struct pcn_ctx *ctx, __u32 dir)
 	action = hdr->policy;
 	if (!k.l4 && st)
 		st->fragments++;
-	if (hdr->nrules && vectors(set, &k, &s) == 0) {
+	now = bpf_ktime_get_boot_ns();
+	ct = ct_state(&k, now, &ck, &side, &entry);
+	if (hdr->nrules && vectors(set, &k, ct, &s) == 0) {
 		s.cand = s.v[0]->summary[0] & s.v[1]->summary[0] &
 			 s.v[2]->summary[0] & s.v[3]->summary[0] &
-			 s.v[4]->summary[0] & s.v[5]->summary[0];
+			 s.v[4]->summary[0] & s.v[5]->summary[0] &
+			 s.v[6]->summary[0];
 		bpf_loop(FW_WORDS + FW_SUMMARY, visit, &s, 0);
 	} else if (hdr->nrules) {
 		action = FW_DROP;	/* a set being built: fail closed */
@@ -439,6 +665,7 @@ static __always_inline int firewall(struct pcn_ctx *ctx, __u32 dir)
 	}
 	if (st)
 		st->accepted++;
+	ct_update(&k, ct, now, &ck, side, entry);
 	return PCN_NEXT;
 }
 

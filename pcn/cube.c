@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <inttypes.h>
 #include <sys/stat.h>
@@ -61,6 +62,14 @@ int cube_open_for_change(const char *name, struct pcn_cube *c)
 	return err ? cube_open_err(name, err) : 0;
 }
 
+__u64 pcn_boot_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
 int port_endpoint_arg(const char *arg, char *cube, char *port)
 {
 	int err;
@@ -109,7 +118,6 @@ int cube_show_each(int argc, char **argv, const char *object,
 {
 	char cube[PCN_NAME_LEN] = "", port[PCN_NAME_LEN] = "";
 	struct show_each e = { .type = type, .fn = fn };
-	struct pcn_cube c;
 	int err;
 
 	while (argc > 0) {
@@ -131,8 +139,18 @@ int cube_show_each(int argc, char **argv, const char *object,
 		argc--;
 		argv++;
 	}
-	if (cube[0]) {
-		err = cube_open_type(cube, type, &c, false);
+	e.port = port[0] ? port : NULL;
+	return cube_show_of_type(cube[0] ? cube : NULL, type, show_each_cb, &e);
+}
+
+int cube_show_of_type(const char *name, const char *type,
+		      int (*fn)(struct pcn_cube *c, void *arg), void *arg)
+{
+	struct pcn_cube c;
+	int err;
+
+	if (name) {
+		err = cube_open_type(name, type, &c, false);
 		if (err)
 			return err;
 		cube_close(&c);
@@ -144,9 +162,8 @@ int cube_show_each(int argc, char **argv, const char *object,
 	}
 	new_json_obj(json, pretty);
 	open_json_array(PRINT_JSON, NULL);
-	e.port = port[0] ? port : NULL;
 	if (!err)
-		cube_for_each(cube[0] ? cube : NULL, show_each_cb, &e);
+		cube_for_each(name, fn, arg);
 	close_json_array(PRINT_JSON, NULL);
 	delete_json_obj();
 	return 0;

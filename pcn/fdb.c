@@ -59,14 +59,6 @@ int parse_mac(const char *arg, __u8 *mac)
 	return 0;
 }
 
-static __u64 boot_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 static __u64 ageing_ns(struct pcn_cube *c)
 {
 	struct br_config cfg = { .ageing_ns = BR_AGEING_DEFAULT * 1000000000ull };
@@ -167,7 +159,7 @@ static int fdb_print(struct pcn_cube *c, const struct fdb_filter *f)
 	struct pcn_port ports[PCN_MAX_PORTS];
 	struct br_fdb_entry *vals;
 	struct br_fdb_key *keys;
-	__u64 now = boot_ns(), ageing = ageing_ns(c), age;
+	__u64 now = pcn_boot_ns(), ageing = ageing_ns(c), age;
 	int n, i, err;
 
 	err = cube_ports_read(c, ports);

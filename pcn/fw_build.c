@@ -282,17 +282,27 @@ static int build_ports(const struct fw_rule *rules, __u32 n, int d,
 	return err;
 }
 
-/* the key of rule @r in the small table @d, or -1 if it matches any */
+/*
+ * The condition of rule @r in small table @d (protocol, TCP flags,
+ * connection state), or -1 if it matches any value
+ */
 static int small_key(const struct fw_rule *r, int d)
 {
 	if (d == 0)
 		return r->fields & FW_F_PROTO ? r->proto : -1;
-	return r->fields & FW_F_FLAGS ? r->flags_mask << 8 | r->flags_value : -1;
+	if (d == 1)
+		return r->fields & FW_F_FLAGS ?
+			r->flags_mask << 8 | r->flags_value : -1;
+	return r->fields & FW_F_STATE ? r->state_mask : -1;
 }
 
 static bool small_match(int key, int d, __u32 v)
 {
-	return d == 0 ? (__u32)key == v : (v & (key >> 8)) == (__u32)(key & 0xff);
+	if (d == 0)
+		return (__u32)key == v;
+	if (d == 1)
+		return (v & (key >> 8)) == (__u32)(key & 0xff);
+	return v < 8 && (key >> v) & 1;
 }
 
 /*
@@ -509,7 +519,8 @@ int fw_set_write(const struct fw_maps *m, __u32 set,
 	struct fw_set hdr, prev = {};
 	struct vecs vs = {};
 	struct pfx *p[2][2] = {}, *q[2][2] = {};
-	__u32 np[2][2] = {}, nq[2][2] = {}, small[2][256], i, all, words;
+	__u32 np[2][2] = {}, nq[2][2] = {}, small[FW_SMALL_DIMS][256], i, all;
+	__u32 words;
 	static __u32 ports[2][65536], old_ports[2][65536];
 	bool full = false;
 	int d, f, err;
@@ -559,7 +570,7 @@ int fw_set_write(const struct fw_maps *m, __u32 set,
 		for (f = 0; !err && f < 2; f++)
 			err = build_prefixes(rules, n, d, f ? 6 : 4, &vs,
 					     &p[d][f], &np[d][f]);
-	for (d = 0; !err && d < 2; d++)
+	for (d = 0; !err && d < FW_SMALL_DIMS; d++)
 		err = build_small(rules, n, d, &vs, small[d]);
 	if (!err && vs.n > FW_VECS_MAX / FW_SETS)
 		err = -E2BIG;
@@ -629,7 +640,7 @@ int fw_set_write(const struct fw_maps *m, __u32 set,
 	for (d = 0; !err && d < 2; d++)
 		err = ports_sync(m, set, d, old_ports[d], ports[d],
 				 full || !prev.nvecs);
-	for (d = 0; !err && d < 2; d++)
+	for (d = 0; !err && d < FW_SMALL_DIMS; d++)
 		err = array_write(m->small, FW_SMALL_KEY(set, d, 0), small[d],
 				  sizeof(__u32), 256);
 	if (!err && n)

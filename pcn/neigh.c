@@ -39,14 +39,6 @@ static void usage(FILE *f)
 		"Entries added are static: they never age.\n");
 }
 
-static __u64 boot_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 /* Every entry of a router's table; caller frees. */
 static int neigh_read(struct pcn_cube *c, struct rt_neigh_key **keys,
 		      struct rt_neigh **vals, int *n)
@@ -114,7 +106,7 @@ static int neigh_print_cb(struct pcn_cube *c, const char *port)
 	struct pcn_port ports[PCN_MAX_PORTS];
 	struct rt_neigh_key *keys;
 	struct rt_neigh *vals;
-	__u64 now = boot_ns(), timeout;
+	__u64 now = pcn_boot_ns(), timeout;
 	int i, n;
 
 	if (cube_ports_read(c, ports) ||
@@ -217,7 +209,7 @@ static int neigh_add_cmd(int argc, char **argv)
 	err = neigh_args(argc, argv, &k, n.mac, &c);
 	if (err)
 		return err;
-	n.seen_ns = boot_ns();
+	n.seen_ns = pcn_boot_ns();
 	/* a static entry replaces a learned one */
 	err = cube_map_put(&c, "rt_neigh", &k, &n);
 	if (err == -E2BIG)

@@ -29,6 +29,7 @@ static const struct pcn_object objects[] = {
 	{ "route", do_route, "routes of router cubes" },
 	{ "neigh", do_neigh, "neighbour (ARP) tables of router cubes" },
 	{ "rule", do_rule, "rules of firewall cubes" },
+	{ "ct", do_ct, "connection tracking tables of firewall cubes" },
 	{ "help", do_help, "this text" },
 };
 
@@ -45,7 +46,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: pcn [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"       pcn [ -force ] -batch FILE\n"
-		"where  OBJECT := { cube | link | fdb | addr | route | neigh | rule | help }\n"
+		"where  OBJECT := { cube | link | fdb | addr | route | neigh | rule | ct | help }\n"
 		"       OPTIONS := { -V | -j | -p | -s | -d | -n NETNS | -root DIR |\n"
 		"                    -h }\n"
 		"       (long forms: -Version -json -pretty -statistics -details\n"

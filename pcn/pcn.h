@@ -96,6 +96,8 @@ struct flush_spec {
 	int (*flush)(struct pcn_cube *c, int port, bool dynamic_only, int vid);
 };
 int cube_flush_cmd(int argc, char **argv, const struct flush_spec *spec);
+/* now, as bpf_ktime_get_boot_ns() in the datapath */
+__u64 pcn_boot_ns(void);
 /* "port CUBE:PORT", given once (@port is "" until then) */
 int port_endpoint_arg(const char *arg, char *cube, char *port);
 /* The index of port @port of @c, or -(exit code) after reporting */
@@ -108,6 +110,12 @@ int cube_port_index(struct pcn_cube *c, const char *port);
 int cube_show_each(int argc, char **argv, const char *object,
 		   const char *type,
 		   int (*fn)(struct pcn_cube *c, const char *port));
+/*
+ * The JSON array (or lines) of @fn for cube @name, which must be of
+ * @type, or (@name NULL) for every cube (@fn skips the other types).
+ */
+int cube_show_of_type(const char *name, const char *type,
+		      int (*fn)(struct pcn_cube *c, void *arg), void *arg);
 /*
  * Open cube @name, which must be of type @type: for a change (the write
  * lock) or to read. Reports what is wrong and returns an exit code.
@@ -179,6 +187,7 @@ int rt_neigh_flush(struct pcn_cube *c, int port, bool dynamic_only);
 
 /* Firewalls: pcn/fw.h */
 int do_rule(int argc, char **argv);
+int do_ct(int argc, char **argv);
 /* the batch ends: commit every firewall changed (or drop the changes) */
 int fw_tables_end(bool commit);
 

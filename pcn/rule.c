@@ -11,7 +11,7 @@
  *   pcn rule reset FIREWALL [ CHAIN ]
  *   RULE := [ src PREFIX ] [ dst PREFIX ] [ proto PROTO ]
  *           [ sport PORTS ] [ dport PORTS ] [ tcp-flags FLAGS/FLAGS ]
- *           action { accept | drop }
+ *           [ state STATES ] action { accept | drop }
  *
  * Rules are numbered from 1 in each chain, first match wins. Each
  * change builds the chain anew and switches to it in one step (see
@@ -45,15 +45,22 @@ static void usage(FILE *f)
 		"       pcn rule help\n"
 		"where  CHAIN := { ingress | egress }\n"
 		"       RULE := [ src PREFIX ] [ dst PREFIX ] [ proto PROTO ] [ sport PORTS ] [ dport PORTS ]\n"
-		"               [ tcp-flags FLAGS/FLAGS ] action { accept | drop }\n"
+		"               [ tcp-flags FLAGS/FLAGS ] [ state STATES ] action { accept | drop }\n"
 		"       PREFIX := { A.B.C.D[/LEN] | X:X::X[/LEN] }\n"
 		"       PROTO := { tcp | udp | icmp | icmpv6 | NUMBER }\n"
 		"       PORTS := PORT[-PORT]\n"
-		"       FLAGS := { FLAG[,FLAG...] | none }   FLAG := { fin | syn | rst | psh | ack | urg | ece | cwr }\n");
+		"       FLAGS := { FLAG[,FLAG...] | none }   FLAG := { fin | syn | rst | psh | ack | urg | ece | cwr }\n"
+		"       STATES := STATE[,STATE...]   STATE := { new | established | related | invalid }\n");
 }
 
 static const char *const flag_names[] = { "fin", "syn", "rst", "psh",
 					   "ack", "urg", "ece", "cwr" };
+static const char *const state_names[] = {
+	[FW_CT_NEW] = "new",
+	[FW_CT_ESTABLISHED] = "established",
+	[FW_CT_RELATED] = "related",
+	[FW_CT_INVALID] = "invalid",
+};
 
 static const struct {
 	const char *name;
@@ -127,21 +134,20 @@ bad:
 		       "ports \"%s\": PORT or LOW-HIGH, from 0 to 65535", arg);
 }
 
-static int parse_flag_list(const char *s, size_t len, __u8 *out)
+/* "a,b,c" of @names into a bit mask */
+static int parse_name_list(const char *s, size_t len,
+			   const char *const *names, size_t nnames, __u8 *out)
 {
 	*out = 0;
-	if (len == 4 && !strncmp(s, "none", 4))
-		return 0;
 	while (len) {
 		size_t n = strcspn(s, ","), i;
 
 		if (n > len)
 			n = len;
-		for (i = 0; i < ARRAY_SIZE(flag_names); i++)
-			if (strlen(flag_names[i]) == n &&
-			    !strncmp(s, flag_names[i], n))
+		for (i = 0; i < nnames; i++)
+			if (strlen(names[i]) == n && !strncmp(s, names[i], n))
 				break;
-		if (i == ARRAY_SIZE(flag_names))
+		if (i == nnames)
 			return -EINVAL;
 		*out |= 1 << i;
 		s += n;
@@ -154,6 +160,16 @@ static int parse_flag_list(const char *s, size_t len, __u8 *out)
 		}
 	}
 	return 0;
+}
+
+static int parse_flag_list(const char *s, size_t len, __u8 *out)
+{
+	if (len == 4 && !strncmp(s, "none", 4)) {
+		*out = 0;
+		return 0;
+	}
+	return parse_name_list(s, len, flag_names, ARRAY_SIZE(flag_names),
+			       out);
 }
 
 /* "syn/syn,ack": the flags of the mask that must be set */
@@ -224,6 +240,17 @@ static int parse_rule(int argc, char **argv, struct fw_rule *r)
 			NEXT_ARG();
 			r->fields |= FW_F_FLAGS;
 			err = parse_flags(*argv, r);
+		} else if (is_kw(kw, "state")) {
+			if (r->fields & FW_F_STATE)
+				return pcn_dup_arg(kw);
+			NEXT_ARG();
+			r->fields |= FW_F_STATE;
+			if (parse_name_list(*argv, strlen(*argv), state_names,
+					    ARRAY_SIZE(state_names),
+					    &r->state_mask) || !r->state_mask)
+				err = pcn_err(PCN_EXIT_USAGE,
+					      "state \"%s\": a list of new, established, related, invalid",
+					      *argv);
 		} else if (is_kw(kw, "action")) {
 			DUP_CHECK(action, "action");
 			NEXT_ARG();
@@ -278,15 +305,21 @@ static void print_ports(const char *key, const char *fmt, __u16 lo, __u16 hi)
 	print_string(PRINT_ANY, key, fmt, buf);
 }
 
-static void flag_list(char *buf, size_t len, __u8 f)
+static void name_list(char *buf, size_t len, __u8 f, const char *const *names,
+		      size_t nnames)
 {
 	size_t i, n = 0;
 
 	buf[0] = '\0';
-	for (i = 0; i < ARRAY_SIZE(flag_names); i++)
+	for (i = 0; i < nnames; i++)
 		if (f & (1 << i))
 			n += snprintf(buf + n, len - n, "%s%s", n ? "," : "",
-				      flag_names[i]);
+				      names[i]);
+}
+
+static void flag_list(char *buf, size_t len, __u8 f)
+{
+	name_list(buf, len, f, flag_names, ARRAY_SIZE(flag_names));
 }
 
 static void print_proto(__u8 p)
@@ -324,6 +357,11 @@ static void print_rule(const struct fw_rule *r, __u32 index,
 		flag_list(m, sizeof(m), r->flags_mask);
 		snprintf(buf, sizeof(buf), "%s/%s", v[0] ? v : "none", m);
 		print_string(PRINT_ANY, "tcp_flags", " tcp-flags %s", buf);
+	}
+	if (r->fields & FW_F_STATE) {
+		name_list(buf, sizeof(buf), r->state_mask, state_names,
+			  ARRAY_SIZE(state_names));
+		print_string(PRINT_ANY, "state", " state %s", buf);
 	}
 	print_string(PRINT_ANY, "action", " action %s", fw_action_name(r->action));
 	print_u64(PRINT_ANY, "packets", " packets %" PRIu64, cnt->packets);
@@ -402,37 +440,22 @@ static int show_all_cb(struct pcn_cube *c, void *arg)
 {
 	if (strcmp(c->meta.type, "firewall"))
 		return 0;
-	return show_chains(c, 3);
+	return show_chains(c, *(unsigned *)arg);
 }
 
 /* FIREWALL [ CHAIN ], or every firewall of the netns */
 static int rule_show_cmd(int argc, char **argv)
 {
-	struct pcn_cube c;
 	unsigned mask = 3;
 	int err;
 
 	if (argc) {
-		err = chain_args(argc, argv, &mask) ?:
-		      cube_open_type(argv[0], "firewall", &c, false);
-	} else {
-		err = pcn_state_open(PCN_READ);
-		if (err > 0)
+		err = chain_args(argc, argv, &mask);
+		if (err)
 			return err;
 	}
-	if (err > 0)
-		return err;
-	new_json_obj(json, pretty);
-	open_json_array(PRINT_JSON, NULL);
-	if (argc)
-		err = show_chains(&c, mask);
-	else if (!err)
-		cube_for_each(NULL, show_all_cb, NULL);
-	close_json_array(PRINT_JSON, NULL);
-	delete_json_obj();
-	if (argc)
-		cube_close(&c);
-	return err > 0 ? err : 0;
+	return cube_show_of_type(argc ? argv[0] : NULL, "firewall", show_all_cb,
+				 &mask);
 }
 
 /* FIREWALL CHAIN: the table and the chain */

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcn ct: the connection tracking tables of firewall cubes, like
+ * "conntrack -L" and "conntrack -F".
+ *
+ *   pcn ct show [ FIREWALL ]
+ *   pcn ct flush FIREWALL
+ *
+ * The table is the firewall's fw_ct map: the datapath adds a flow when
+ * a chain accepts a packet that opens one, refreshes it as packets go,
+ * and forgets it when it times out (or at a TCP RST); a full table
+ * drops its least recently used flows.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "bpffs.h"
+#include "fw.h"
+#include "json_print.h"
+#include "utils.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: pcn ct show [ FIREWALL ]\n"
+		"       pcn ct flush FIREWALL\n"
+		"       pcn ct help\n");
+}
+
+static const char *proto_name(__u8 p)
+{
+	switch (p) {
+	case 1:
+		return "icmp";
+	case 6:
+		return "tcp";
+	case 17:
+		return "udp";
+	case 58:
+		return "icmpv6";
+	}
+	return NULL;
+}
+
+/* seconds a flow of @proto in @c lives without a packet */
+static __u64 ct_timeout(const struct fw_ct *c, __u8 proto)
+{
+	if (proto == 6)
+		return c->flags & FW_CT_CLOSING ? FW_CT_TCP_CLOSING :
+		       c->flags & FW_CT_REPLIED ? FW_CT_TCP_OPEN :
+						  FW_CT_TCP_OPENING;
+	return c->flags & FW_CT_REPLIED ? FW_CT_OTHER_REPLIED : FW_CT_OTHER_NEW;
+}
+
+static void print_flow(const char *cube, const struct fw_ct_key *k,
+		       const struct fw_ct *c, __u64 now)
+{
+	int o = c->opener & 1, af = k->family == 4 ? AF_INET : AF_INET6;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	const char *name = proto_name(k->proto);
+	bool ports = k->proto == 6 || k->proto == 17;
+	__u64 age = now > c->seen_ns ? (now - c->seen_ns) / 1000000000ull : 0;
+
+	inet_ntop(af, k->addr[o], a, sizeof(a));
+	inet_ntop(af, k->addr[!o], b, sizeof(b));
+	open_json_object(NULL);
+	print_string(PRINT_ANY, "cube", "%s", cube);
+	if (name)
+		print_string(PRINT_ANY, "proto", " %s", name);
+	else
+		print_uint(PRINT_ANY, "proto", " %u", k->proto);
+	print_string(PRINT_ANY, "src", " src %s", a);
+	if (ports)
+		print_uint(PRINT_ANY, "sport", " sport %u", k->port[o]);
+	print_string(PRINT_ANY, "dst", " dst %s", b);
+	if (ports)
+		print_uint(PRINT_ANY, "dport", " dport %u", k->port[!o]);
+	else
+		print_uint(PRINT_ANY, "id", " id %u", k->port[0]);
+	print_string(PRINT_ANY, "state", " %s",
+		     c->flags & FW_CT_CLOSING ? "closing" :
+		     c->flags & FW_CT_REPLIED ? "established" : "opening");
+	print_u64(PRINT_ANY, "age", " age %" PRIu64 "s", age);
+	print_u64(PRINT_ANY, "timeout", " timeout %" PRIu64 "s",
+		  ct_timeout(c, k->proto));
+	close_json_object();
+	print_nl();
+}
+
+/* @fn for each flow of firewall @c: live ones, or @all */
+static int ct_walk(struct pcn_cube *c, bool all,
+		   void (*fn)(struct pcn_cube *c, int fd,
+			      const struct fw_ct_key *k, const struct fw_ct *v))
+{
+	struct fw_ct_key k, next;
+	struct fw_ct v;
+	__u64 now = pcn_boot_ns();
+	bool more;
+	int fd;
+
+	fd = cube_obj_fd(c, "fw_ct");
+	if (fd < 0)
+		return -errno;
+	for (more = !bpf_map_get_next_key(fd, NULL, &next); more;) {
+		k = next;
+		more = !bpf_map_get_next_key(fd, &k, &next);
+		if (bpf_map_lookup_elem(fd, &k, &v))
+			continue;
+		/* a timed-out flow is gone, whether or not the datapath
+		 * met it again */
+		if (!all &&
+		    now - v.seen_ns > ct_timeout(&v, k.proto) * 1000000000ull)
+			continue;
+		fn(c, fd, &k, &v);
+	}
+	close(fd);
+	return 0;
+}
+
+static void show_one(struct pcn_cube *c, int fd, const struct fw_ct_key *k,
+		     const struct fw_ct *v)
+{
+	print_flow(c->name, k, v, pcn_boot_ns());
+}
+
+static int show_cb(struct pcn_cube *c, void *arg)
+{
+	if (strcmp(c->meta.type, "firewall"))
+		return 0;
+	return ct_walk(c, false, show_one);
+}
+
+static int ct_show_cmd(int argc, char **argv)
+{
+	if (argc > 1)
+		return pcn_err(PCN_EXIT_USAGE, "unexpected \"%s\"", argv[1]);
+	return cube_show_of_type(argc ? argv[0] : NULL, "firewall", show_cb,
+				 NULL);
+}
+
+static void delete_one(struct pcn_cube *c, int fd, const struct fw_ct_key *k,
+		       const struct fw_ct *v)
+{
+	bpf_map_delete_elem(fd, k);
+}
+
+static int ct_flush_cmd(int argc, char **argv)
+{
+	struct pcn_cube c;
+	int err;
+
+	if (argc != 1)
+		return pcn_err(PCN_EXIT_USAGE, argc ? "unexpected \"%s\"" :
+			       "FIREWALL missing", argv[1]);
+	err = cube_open_type(argv[0], "firewall", &c, true);
+	if (err)
+		return err;
+	err = ct_walk(&c, true, delete_one);
+	cube_close(&c);
+	return err ? pcn_err_kernel(err, "cannot flush the flows of \"%s\"",
+				    argv[0]) : 0;
+}
+
+static const struct pcn_cmd cmds[] = {
+	{ "show", ct_show_cmd },
+	{ "list", ct_show_cmd },
+	{ "flush", ct_flush_cmd },
+	{ NULL, NULL },
+};
+
+int do_ct(int argc, char **argv)
+{
+	return pcn_cmd_select("ct", cmds, argc, argv, usage);
+}
