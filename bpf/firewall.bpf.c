@@ -132,6 +132,7 @@ struct pkt {
 	 * quotes, as that flow's packets would see it */
 	__u16 ct_port[2];
 	__u8 ct_ok;
+	__u8 icmp_reply;		/* an echo reply: opens nothing */
 	__u8 icmp_error;
 	__u8 tcp_flags;
 	struct fw_ct_key quoted;
@@ -212,6 +213,7 @@ static __always_inline void parse_icmp(void *l4, void *end, __u64 lim,
 	if (icmp_is_echo(k->proto, b[0])) {
 		k->ct_port[0] = k->ct_port[1] = ((__u16)b[4] << 8) | b[5];
 		k->ct_ok = 1;
+		k->icmp_reply = b[0] == 0 || b[0] == 129;
 		return;
 	}
 	if (!icmp_is_error(k->proto, b[0]))
@@ -561,9 +563,11 @@ static __always_inline int ct_state(const struct pkt *k, __u64 now,
 	if (c)
 		return *side != c->opener || (c->flags & FW_CT_REPLIED) ?
 			FW_CT_ESTABLISHED : FW_CT_NEW;
-	/* TCP opens with a SYN alone */
+	/* TCP opens with a SYN alone; an echo reply answers a request */
 	if (k->proto == IPPROTO_TCP &&
 	    (k->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
+		return FW_CT_INVALID;
+	if (k->icmp_reply)
 		return FW_CT_INVALID;
 	return FW_CT_NEW;
 }

@@ -170,7 +170,7 @@ struct fw_ct {
 /* timeouts, seconds */
 #define FW_CT_TCP_OPENING	120
 #define FW_CT_TCP_OPEN		432000
-#define FW_CT_TCP_CLOSING	10
+#define FW_CT_TCP_CLOSING	120
 #define FW_CT_OTHER_NEW		30
 #define FW_CT_OTHER_REPLIED	180
 

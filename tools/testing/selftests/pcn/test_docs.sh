@@ -44,7 +44,7 @@ synopsis_sync()
 {
 	local obj page text line
 
-	for obj in "" cube link fdb addr route neigh rule; do
+	for obj in "" cube link fdb addr route neigh rule ct; do
 		page=$DOC/pcn${obj:+-$obj}.8
 		text=$(man_text "$page")
 		while read -r line; do
@@ -74,9 +74,11 @@ readme_sync()
 		 usage_lines addr help | grep -v ' help$'
 		 usage_lines route help | grep -v ' help$'
 		 usage_lines neigh help | grep -v ' help$'
-		 usage_lines rule help | grep -v ' help$')
+		 usage_lines rule help | grep -v ' help$'
+		 usage_lines ct help | grep -v ' help$')
 	[[ $readme == *"Documentation/pcn.8"* ]]
 	[[ $readme == *"Documentation/pcn-rule.8"* ]]
+	[[ $readme == *"Documentation/pcn-ct.8"* ]]
 	[[ $readme == *"Documentation/firewall.md"* ]]
 	[[ $readme == *"firewall TYPE_ARGS := [ ingress { accept | drop } ] [ egress { accept | drop } ]"* ]]
 	[[ $readme == *"make check"* ]]
@@ -104,7 +106,7 @@ completion_sync()
 
 	bash -n "$TOP/bash-completion/pcn"
 	words=$(complete_words pcn "")
-	for obj in cube link fdb addr route neigh rule help; do
+	for obj in cube link fdb addr route neigh rule ct help; do
 		grep -qx "$obj" <<<"$words"
 	done
 	words=$(complete_words pcn rule "")
@@ -125,6 +127,10 @@ completion_sync()
 	done
 	words=$(complete_words pcn neigh "")
 	for verb in show add del flush help; do
+		grep -qx "$verb" <<<"$words"
+	done
+	words=$(complete_words pcn ct "")
+	for verb in show flush help; do
 		grep -qx "$verb" <<<"$words"
 	done
 	words=$(complete_words pcn cube "")
@@ -227,22 +233,32 @@ completion_live()
 	[ "$(offers "${c[@]}" rule show "")" = "fq " ]
 	[ "$(offers "${c[@]}" rule append fq "")" = "egress ingress " ]
 	[ "$(offers "${c[@]}" rule append fq ingress "")" = \
-		"action dport dst proto sport src tcp-flags " ]
+		"action dport dst proto sport src state tcp-flags " ]
 	[ "$(offers "${c[@]}" rule append fq ingress proto "")" = \
 		"icmp icmpv6 tcp udp " ]
 	[ "$(offers "${c[@]}" rule append fq ingress proto icmp "")" = \
-		"action dst src " ]
+		"action dst src state " ]
 	[ "$(offers "${c[@]}" rule append fq ingress proto udp dport 53 "")" = \
-		"action dst sport src " ]
+		"action dst sport src state " ]
+	[ "$(offers "${c[@]}" rule append fq ingress state "")" = \
+		"established invalid new related " ]
+	[ "$(offers "${c[@]}" rule append fq ingress state new,related,"")" = \
+		"new,related,established new,related,invalid " ]
+	[ "$(offers "${c[@]}" rule append fq ingress state new "")" = \
+		"action dport dst proto sport src tcp-flags " ]
 	[ "$(offers "${c[@]}" rule append fq ingress src 10.0.0.0/8 action "")" = \
 		"accept drop " ]
 	[ "$(offers "${c[@]}" rule insert fq ingress "")" = \
-		"action dport dst index proto sport src tcp-flags " ]
+		"action dport dst index proto sport src state tcp-flags " ]
 	[ "$(offers "${c[@]}" rule insert fq ingress index "")" = "1 2 3 " ]
 	[ "$(offers "${c[@]}" rule replace fq ingress "")" = "1 2 " ]
 	[ -z "$(complete_words "${c[@]}" rule replace fq egress "")" ]
 	[ -z "$(complete_words "${c[@]}" rule delete fq ingress 2 "")" ]
 	[ "$(offers "${c[@]}" rule flush fq "")" = "egress ingress " ]
+	[ "$(offers "${c[@]}" ct "")" = "flush help show " ]
+	[ "$(offers "${c[@]}" ct show "")" = "fq " ]
+	[ "$(offers "${c[@]}" ct flush "")" = "fq " ]
+	[ -z "$(complete_words "${c[@]}" ct flush fq "")" ]
 }
 
 install_tree()
