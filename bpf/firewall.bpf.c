@@ -636,11 +636,22 @@ static __always_inline int firewall(struct pcn_ctx *ctx, __u32 dir)
 	now = bpf_ktime_get_boot_ns();
 	ct = ct_state(&k, now, &ck, &side, &entry);
 	if (hdr->nrules && vectors(set, &k, ct, &s) == 0) {
-		s.cand = s.v[0]->summary[0] & s.v[1]->summary[0] &
-			 s.v[2]->summary[0] & s.v[3]->summary[0] &
-			 s.v[4]->summary[0] & s.v[5]->summary[0] &
-			 s.v[6]->summary[0];
-		bpf_loop(FW_WORDS + FW_SUMMARY, visit, &s, 0);
+		__u64 any = 0;
+		int j;
+
+		/* the summaries first, here: a packet that no rule can
+		 * match costs no call of the loop's callback (an indirect
+		 * call, slow where retpolines are on) */
+		for (j = FW_SUMMARY - 1; j >= 0; j--) {
+			s.cand = s.v[0]->summary[j] & s.v[1]->summary[j] &
+				 s.v[2]->summary[j] & s.v[3]->summary[j] &
+				 s.v[4]->summary[j] & s.v[5]->summary[j] &
+				 s.v[6]->summary[j];
+			any |= s.cand;
+		}
+		/* s.cand is now summary word 0's, where visit() begins */
+		if (any)
+			bpf_loop(FW_WORDS + FW_SUMMARY, visit, &s, 0);
 	} else if (hdr->nrules) {
 		action = FW_DROP;	/* a set being built: fail closed */
 	}
