@@ -276,6 +276,25 @@ stateful()
 	wait_for 5 rule_counted 3
 }
 
+# Stateful over IPv6: the flows H2 opens come back, H1 opens none
+# (neighbour discovery is ICMPv6 that opens no flow: a rule lets it in)
+stateful6()
+{
+	pair tc both
+	pcn -n "$H2" rule append fw0 ingress state established,related \
+		action accept
+	pcn -n "$H2" rule append fw0 ingress proto icmpv6 state new \
+		action accept
+	pcn -n "$H2" rule append fw0 ingress proto tcp action drop
+	pcn -n "$H2" cube set fw0 ingress drop
+	tcp_transfer "$H2" "$H1" fd30::1 100000
+	tcp_blocked "$H1" "$H2" fd30::2 7006
+	pcn -n "$H2" -j ct show fw0 |
+		jq -e 'any(.proto == "tcp" and .src == "fd30::2" and
+			   .dst == "fd30::1")'
+	pcn -n "$H2" -j rule show fw0 ingress | jq -e '.[0].rules[2].packets >= 1'
+}
+
 # pcn killed halfway through building a chain: the next change must
 # not trust what the half-built generation holds
 killed_half_built()
@@ -306,4 +325,5 @@ for m in xdp tc; do
 done
 # XDP has no egress hook: a flow's two directions meet in TC only
 run_test firewall_stateful_tc stateful
+run_test firewall_stateful6_tc stateful6
 tap_done
