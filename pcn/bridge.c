@@ -40,8 +40,10 @@ struct br_meta {
 	__u32 ageing;			/* seconds */
 };
 
-static int parse_ageing(const char *arg, __u32 *sec)
+static int parse_ageing(const char *arg, void *cfg)
 {
+	__u32 *sec = cfg;
+
 	if (get_u32(sec, arg, 10) || *sec == 0 || *sec > 1000000)
 		return pcn_err(PCN_EXIT_USAGE,
 			       "ageing_time \"%s\": 1 to 1000000 seconds", arg);
@@ -164,8 +166,9 @@ static int parse_vids(const char *arg, struct br_port *bp)
 }
 
 /* "[ state STATE ] [ vlan VID | trunk VIDS [ native VID|none ] ]" */
-static int parse_port_settings(int *argcp, char ***argvp, struct br_port *bp)
+static int parse_port_settings(int *argcp, char ***argvp, void *settings)
 {
+	struct br_port *bp = settings;
 	bool state_set = false, vlan_set = false, native_set = false;
 	int argc = *argcp, err = 0;
 	char **argv = *argvp;
@@ -217,64 +220,37 @@ static int parse_port_settings(int *argcp, char ***argvp, struct br_port *bp)
 	return 0;
 }
 
+/* a port that leaves a VLAN forgets the stations it learned there, as a
+ * Linux bridge does; static entries stay */
+static int port_written(struct pcn_cube *c, __u32 idx, const void *settings)
+{
+	return br_fdb_flush(c, idx, true, -1, settings);
+}
+
+static const struct port_settings br_settings = {
+	.kw = "ageing_time",
+	.parse_kw = parse_ageing,
+	.map = "br_ports",
+	.size = sizeof(struct br_port),
+	.parse_port = parse_port_settings,
+	.written = port_written,
+};
+
 static int br_set(struct pcn_cube *c, int argc, char **argv)
 {
-	struct pcn_port ports[PCN_MAX_PORTS];
-	struct br_port want[PCN_MAX_PORTS];
-	bool touched[PCN_MAX_PORTS] = {}, ageing_set = false;
 	struct br_meta m;
-	__u32 i;
-	int idx, err;
+	bool ageing_set;
+	int err;
 
 	memcpy(&m, c->meta.config, sizeof(m));
-	err = cube_ports_read(c, ports);
-	if (err)
-		return pcn_err_kernel(err, "cannot read cube \"%s\"", c->name);
-	/* everything checked before anything changes */
-	while (argc > 0) {
-		if (is_kw(*argv, "ageing_time")) {
-			DUP_CHECK(ageing_set, "ageing_time");
-			NEXT_ARG();
-			err = parse_ageing(*argv, &m.ageing);
-		} else if (is_kw(*argv, "port")) {
-			NEXT_ARG();
-			idx = cube_port_find(ports, PCN_MAX_PORTS, *argv);
-			if (idx < 0)
-				return pcn_err(PCN_EXIT_KERNEL,
-					       "port %s:%s does not exist",
-					       c->name, *argv);
-			if (touched[idx])
-				return pcn_err(PCN_EXIT_USAGE,
-					       "port \"%s\" is given twice", *argv);
-			touched[idx] = true;
-			err = port_get(c, idx, &want[idx]);
-			if (err)
-				return pcn_err_kernel(err, "cannot read port %s",
-						      *argv);
-			err = parse_port_settings(&argc, &argv, &want[idx]);
-		} else {
-			return pcn_unknown_kw("cube", *argv);
-		}
-		if (err)
-			return err;
-		argc--;
-		argv++;
-	}
-	/* a port that leaves a VLAN forgets the stations it learned there,
-	 * as a Linux bridge does; static entries stay */
-	for (i = 0; i < PCN_MAX_PORTS && !err; i++) {
-		if (!touched[i])
-			continue;
-		err = port_put(c, i, &want[i]);
-		if (!err)
-			err = br_fdb_flush(c, i, true, -1, &want[i]);
-	}
-	if (!err && ageing_set) {
-		err = config_write(c, m.ageing);
-		if (!err) {
-			memcpy(c->meta.config, &m, sizeof(m));
-			err = cube_meta_write(c);
-		}
+	err = cube_set_ports(c, argc, argv, &br_settings, &m.ageing,
+			     &ageing_set);
+	if (err || !ageing_set)
+		return err;
+	err = config_write(c, m.ageing);
+	if (!err) {
+		memcpy(c->meta.config, &m, sizeof(m));
+		err = cube_meta_write(c);
 	}
 	return err ? pcn_err_kernel(err, "cannot set cube \"%s\"", c->name) : 0;
 }

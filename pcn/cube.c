@@ -228,6 +228,82 @@ int cube_flush_cmd(int argc, char **argv, const struct flush_spec *spec)
 	return err;
 }
 
+int cube_set_ports(struct pcn_cube *c, int argc, char **argv,
+		   const struct port_settings *ps, void *cfg, bool *kw_set)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	bool touched[PCN_MAX_PORTS] = {};
+	char *want;
+	__u32 i;
+	int idx, err;
+
+	*kw_set = false;
+	err = cube_ports_read(c, ports);
+	if (err)
+		return pcn_err_kernel(err, "cannot read cube \"%s\"", c->name);
+	want = calloc(PCN_MAX_PORTS, ps->size);
+	if (!want)
+		return pcn_err_kernel(-ENOMEM, "cannot set cube \"%s\"", c->name);
+	/* everything checked before anything changes */
+	while (argc > 0 && !err) {
+		if (is_kw(*argv, ps->kw)) {
+			if (*kw_set) {
+				err = pcn_dup_arg(ps->kw);
+				break;
+			}
+			*kw_set = true;
+			if (argc < 2) {
+				err = pcn_missing_arg(ps->kw);
+				break;
+			}
+			argc--, argv++;
+			err = ps->parse_kw(*argv, cfg);
+		} else if (is_kw(*argv, "port")) {
+			if (argc < 2) {
+				err = pcn_missing_arg("port");
+				break;
+			}
+			argc--, argv++;
+			idx = cube_port_find(ports, PCN_MAX_PORTS, *argv);
+			if (idx < 0) {
+				err = pcn_err(PCN_EXIT_KERNEL,
+					      "port %s:%s does not exist",
+					      c->name, *argv);
+			} else if (touched[idx]) {
+				err = pcn_err(PCN_EXIT_USAGE,
+					      "port \"%s\" is given twice", *argv);
+			} else {
+				touched[idx] = true;
+				err = cube_map_get(c, ps->map, &idx,
+						   want + idx * ps->size);
+				err = err ? pcn_err_kernel(err,
+							   "cannot read port %s",
+							   *argv) :
+					    ps->parse_port(&argc, &argv,
+							   want + idx * ps->size);
+			}
+		} else {
+			err = pcn_unknown_kw("cube", *argv);
+		}
+		argc--;
+		argv++;
+	}
+	/* one map update per port: a packet sees its old settings or the
+	 * new ones */
+	for (i = 0; i < PCN_MAX_PORTS && !err; i++) {
+		if (!touched[i])
+			continue;
+		err = cube_map_put(c, ps->map, &i, want + i * ps->size);
+		if (!err && ps->written)
+			err = ps->written(c, i, want + i * ps->size);
+		if (err)
+			err = pcn_err_kernel(err, "cannot set port %s:%s",
+					     c->name, ports[i].name);
+	}
+	free(want);
+	return err;
+}
+
 int cube_open_type(const char *name, const char *type, struct pcn_cube *c,
 		   bool change)
 {

@@ -123,8 +123,10 @@ void print_ipv4(const char *key, const char *fmt, __be32 addr)
 	print_string(PRINT_ANY, key, fmt, buf);
 }
 
-static int parse_timeout(const char *arg, __u32 *sec)
+static int parse_timeout(const char *arg, void *cfg)
 {
+	__u32 *sec = cfg;
+
 	if (get_u32(sec, arg, 10) || *sec == 0 || *sec > 1000000)
 		return pcn_err(PCN_EXIT_USAGE,
 			       "neigh_timeout \"%s\": 1 to 1000000 seconds", arg);
@@ -635,8 +637,9 @@ static int local_parse(const char *arg, __u16 *local)
 }
 
 /* "[ mac MAC ] [ local { drop | pass } ]" */
-static int parse_port_settings(int *argcp, char ***argvp, struct rt_port *rp)
+static int parse_port_settings(int *argcp, char ***argvp, void *settings)
 {
+	struct rt_port *rp = settings;
 	bool mac_set = false, local_set = false;
 	int argc = *argcp, err = 0;
 	char **argv = *argvp;
@@ -671,66 +674,30 @@ static int parse_port_settings(int *argcp, char ***argvp, struct rt_port *rp)
 	return 0;
 }
 
+static const struct port_settings rt_settings = {
+	.kw = "neigh_timeout",
+	.parse_kw = parse_timeout,
+	.map = "rt_ports",
+	.size = sizeof(struct rt_port),
+	.parse_port = parse_port_settings,
+};
+
 static int rt_set(struct pcn_cube *c, int argc, char **argv)
 {
-	struct pcn_port ports[PCN_MAX_PORTS];
-	struct rt_port want[PCN_MAX_PORTS];
-	bool touched[PCN_MAX_PORTS] = {}, timeout_set = false;
 	struct rt_meta m;
-	__u32 i;
-	int idx, err;
+	bool timeout_set;
+	int err;
 
 	memcpy(&m, c->meta.config, sizeof(m));
-	err = cube_ports_read(c, ports);
-	if (err)
-		return pcn_err_kernel(err, "cannot read cube \"%s\"", c->name);
-	/* everything checked before anything changes */
-	while (argc > 0) {
-		if (is_kw(*argv, "neigh_timeout")) {
-			DUP_CHECK(timeout_set, "neigh_timeout");
-			NEXT_ARG();
-			err = parse_timeout(*argv, &m.neigh_timeout);
-		} else if (is_kw(*argv, "port")) {
-			NEXT_ARG();
-			idx = cube_port_find(ports, PCN_MAX_PORTS, *argv);
-			if (idx < 0)
-				return pcn_err(PCN_EXIT_KERNEL,
-					       "port %s:%s does not exist",
-					       c->name, *argv);
-			if (touched[idx])
-				return pcn_err(PCN_EXIT_USAGE,
-					       "port \"%s\" is given twice", *argv);
-			touched[idx] = true;
-			err = rt_port_get(c, idx, &want[idx]);
-			if (err)
-				return pcn_err_kernel(err, "cannot read port %s",
-						      *argv);
-			err = parse_port_settings(&argc, &argv, &want[idx]);
-		} else {
-			return pcn_unknown_kw("cube", *argv);
-		}
-		if (err)
-			return err;
-		argc--;
-		argv++;
-	}
-	for (i = 0; i < PCN_MAX_PORTS; i++) {
-		if (!touched[i])
-			continue;
-		err = rt_port_put(c, i, &want[i]);
-		if (err)
-			return pcn_err_kernel(err, "cannot set port %s",
-					      ports[i].name);
-	}
-	if (timeout_set) {
-		memcpy(c->meta.config, &m, sizeof(m));
-		err = config_write(c, m.neigh_timeout);
-		if (!err)
-			err = cube_meta_write(c);
-		if (err)
-			return pcn_err_kernel(err, "cannot set neigh_timeout");
-	}
-	return 0;
+	err = cube_set_ports(c, argc, argv, &rt_settings, &m.neigh_timeout,
+			     &timeout_set);
+	if (err || !timeout_set)
+		return err;
+	memcpy(c->meta.config, &m, sizeof(m));
+	err = config_write(c, m.neigh_timeout);
+	if (!err)
+		err = cube_meta_write(c);
+	return err ? pcn_err_kernel(err, "cannot set neigh_timeout") : 0;
 }
 
 static void rt_show(struct pcn_cube *c)
