@@ -48,16 +48,16 @@ for ns in "$H1" "$H2" "$R"; do
 	ip netns add "$ns"
 	ip -n "$ns" link set lo up
 done
-ip -n "$R" link add p1 type veth peer name eth0 netns "$H1"
-ip -n "$R" link add p2 type veth peer name eth0 netns "$H2"
+ip -n "$R" link add p1 type veth peer name veth0 netns "$H1"
+ip -n "$R" link add p2 type veth peer name veth0 netns "$H2"
 for ns in "$H1" "$H2"; do
-	ip -n "$ns" link set eth0 up
+	ip -n "$ns" link set veth0 up
 	# XDP_REDIRECT into a veth needs GRO on its peer; TCP checksums must
 	# be finished before XDP sees the frame (see pcn-link(8))
-	ip netns exec "$ns" ethtool -K eth0 gro on tx off >/dev/null
+	ip netns exec "$ns" ethtool -K veth0 gro on tx off >/dev/null
 done
-ip -n "$H1" addr add 10.77.0.1/24 dev eth0
-ip -n "$H2" addr add 10.77.0.2/24 dev eth0
+ip -n "$H1" addr add 10.77.0.1/24 dev veth0
+ip -n "$H2" addr add 10.77.0.2/24 dev veth0
 ip -n "$R" link set p1 up
 ip -n "$R" link set p2 up
 
@@ -92,10 +92,10 @@ run "$PCN" -n "$R" -s cube show fw0
 
 say "A router instead: $H1 on 10.77.1.0/24, $H2 on 10.77.2.0/24"
 run "$PCN" -n "$R" cube del fw0
-ip -n "$H1" addr flush dev eth0
-ip -n "$H2" addr flush dev eth0
-ip -n "$H1" addr add 10.77.1.2/24 dev eth0
-ip -n "$H2" addr add 10.77.2.2/24 dev eth0
+ip -n "$H1" addr flush dev veth0
+ip -n "$H2" addr flush dev veth0
+ip -n "$H1" addr add 10.77.1.2/24 dev veth0
+ip -n "$H2" addr add 10.77.2.2/24 dev veth0
 ip -n "$H1" route add default via 10.77.1.1
 ip -n "$H2" route add default via 10.77.2.1
 run "$PCN" -n "$R" cube add r0 type router mode "$MODE"
