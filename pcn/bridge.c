@@ -40,35 +40,10 @@ struct br_meta {
 	__u32 ageing;			/* seconds */
 };
 
-static int parse_ageing(const char *arg, void *cfg)
-{
-	__u32 *sec = cfg;
-
-	if (get_u32(sec, arg, 10) || *sec == 0 || *sec > 1000000)
-		return pcn_err(PCN_EXIT_USAGE,
-			       "ageing_time \"%s\": 1 to 1000000 seconds", arg);
-	return 0;
-}
-
 static int br_parse_add(int argc, char **argv, __u8 *config)
 {
-	struct br_meta m = { .ageing = BR_AGEING_DEFAULT };
-	bool seen = false;
-	int err;
-
-	while (argc > 0) {
-		if (!is_kw(*argv, "ageing_time"))
-			return pcn_unknown_kw("cube", *argv);
-		DUP_CHECK(seen, "ageing_time");
-		NEXT_ARG();
-		err = parse_ageing(*argv, &m.ageing);
-		if (err)
-			return err;
-		argc--;
-		argv++;
-	}
-	memcpy(config, &m, sizeof(m));
-	return 0;
+	return cube_add_seconds(argc, argv, "ageing_time", BR_AGEING_DEFAULT,
+				config);
 }
 
 static int config_write(struct pcn_cube *c, __u32 ageing)
@@ -229,7 +204,6 @@ static int port_written(struct pcn_cube *c, __u32 idx, const void *settings)
 
 static const struct port_settings br_settings = {
 	.kw = "ageing_time",
-	.parse_kw = parse_ageing,
 	.map = "br_ports",
 	.size = sizeof(struct br_port),
 	.parse_port = parse_port_settings,

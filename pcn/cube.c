@@ -228,8 +228,38 @@ int cube_flush_cmd(int argc, char **argv, const struct flush_spec *spec)
 	return err;
 }
 
+int parse_seconds(const char *kw, const char *arg, __u32 *sec)
+{
+	if (get_u32(sec, arg, 10) || *sec == 0 || *sec > 1000000)
+		return pcn_err(PCN_EXIT_USAGE, "%s \"%s\": 1 to 1000000 seconds",
+			       kw, arg);
+	return 0;
+}
+
+int cube_add_seconds(int argc, char **argv, const char *kw, __u32 dflt,
+		     __u8 *config)
+{
+	__u32 sec = dflt;
+	bool seen = false;
+	int err;
+
+	while (argc > 0) {
+		if (!is_kw(*argv, kw))
+			return pcn_unknown_kw("cube", *argv);
+		DUP_CHECK(seen, kw);
+		NEXT_ARG();
+		err = parse_seconds(kw, *argv, &sec);
+		if (err)
+			return err;
+		argc--;
+		argv++;
+	}
+	memcpy(config, &sec, sizeof(sec));
+	return 0;
+}
+
 int cube_set_ports(struct pcn_cube *c, int argc, char **argv,
-		   const struct port_settings *ps, void *cfg, bool *kw_set)
+		   const struct port_settings *ps, __u32 *cfg, bool *kw_set)
 {
 	struct pcn_port ports[PCN_MAX_PORTS];
 	bool touched[PCN_MAX_PORTS] = {};
@@ -257,7 +287,7 @@ int cube_set_ports(struct pcn_cube *c, int argc, char **argv,
 				break;
 			}
 			argc--, argv++;
-			err = ps->parse_kw(*argv, cfg);
+			err = parse_seconds(ps->kw, *argv, cfg);
 		} else if (is_kw(*argv, "port")) {
 			if (argc < 2) {
 				err = pcn_missing_arg("port");

@@ -96,16 +96,22 @@ struct flush_spec {
 	int (*flush)(struct pcn_cube *c, int port, bool dynamic_only, int vid);
 };
 int cube_flush_cmd(int argc, char **argv, const struct flush_spec *spec);
+/* "KW SECONDS": 1 to 1000000 */
+int parse_seconds(const char *kw, const char *arg, __u32 *sec);
+/* "cube add NAME type T [ KW SECONDS ]": the seconds, as the first
+ * __u32 of the cube's config */
+int cube_add_seconds(int argc, char **argv, const char *kw, __u32 dflt,
+		     __u8 *config);
 /*
- * "cube set NAME [ KW VALUE ] [ port PORT SETTINGS... ] ...": one setting
- * of the cube itself (@kw, parsed into @cfg) and settings of @size bytes
+ * "cube set NAME [ KW SECONDS ] [ port PORT SETTINGS... ] ...": one
+ * setting of the cube itself (@kw, a number of seconds, into @cfg) and
+ * settings of @size bytes
  * per port, kept in the cube's map @map. Everything is checked first;
  * then each port named is written in one map update, and @written
  * called; the caller writes @cfg if *@kw_set. Reports errors.
  */
 struct port_settings {
 	const char *kw;
-	int (*parse_kw)(const char *arg, void *cfg);
 	const char *map;
 	size_t size;
 	/* argv[0] is the port's name; takes what follows that is its */
@@ -113,7 +119,7 @@ struct port_settings {
 	int (*written)(struct pcn_cube *c, __u32 idx, const void *settings);
 };
 int cube_set_ports(struct pcn_cube *c, int argc, char **argv,
-		   const struct port_settings *ps, void *cfg, bool *kw_set);
+		   const struct port_settings *ps, __u32 *cfg, bool *kw_set);
 /* now, as bpf_ktime_get_boot_ns() in the datapath */
 __u64 pcn_boot_ns(void);
 /* "port CUBE:PORT", given once (@port is "" until then) */

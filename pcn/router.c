@@ -123,35 +123,10 @@ void print_ipv4(const char *key, const char *fmt, __be32 addr)
 	print_string(PRINT_ANY, key, fmt, buf);
 }
 
-static int parse_timeout(const char *arg, void *cfg)
-{
-	__u32 *sec = cfg;
-
-	if (get_u32(sec, arg, 10) || *sec == 0 || *sec > 1000000)
-		return pcn_err(PCN_EXIT_USAGE,
-			       "neigh_timeout \"%s\": 1 to 1000000 seconds", arg);
-	return 0;
-}
-
 static int rt_parse_add(int argc, char **argv, __u8 *config)
 {
-	struct rt_meta m = { .neigh_timeout = RT_NEIGH_TIMEOUT };
-	bool seen = false;
-	int err;
-
-	while (argc > 0) {
-		if (!is_kw(*argv, "neigh_timeout"))
-			return pcn_unknown_kw("cube", *argv);
-		DUP_CHECK(seen, "neigh_timeout");
-		NEXT_ARG();
-		err = parse_timeout(*argv, &m.neigh_timeout);
-		if (err)
-			return err;
-		argc--;
-		argv++;
-	}
-	memcpy(config, &m, sizeof(m));
-	return 0;
+	return cube_add_seconds(argc, argv, "neigh_timeout", RT_NEIGH_TIMEOUT,
+				config);
 }
 
 static int config_write(struct pcn_cube *c, __u32 timeout)
@@ -676,7 +651,6 @@ static int parse_port_settings(int *argcp, char ***argvp, void *settings)
 
 static const struct port_settings rt_settings = {
 	.kw = "neigh_timeout",
-	.parse_kw = parse_timeout,
 	.map = "rt_ports",
 	.size = sizeof(struct rt_port),
 	.parse_port = parse_port_settings,
