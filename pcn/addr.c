@@ -236,11 +236,11 @@ static int addr_del_cmd(int argc, char **argv)
 	for (i = n; i < RT_ADDRS_MAX - 1; i++)
 		rp.addrs[i] = rp.addrs[i + 1];
 	rp.addrs[RT_ADDRS_MAX - 1] = (struct rt_addr){};
-	err = rt_port_put(&c, idx, &rp);
-	if (err) {
-		err = pcn_err_kernel(err, "cannot delete %s", argv[0]);
-		goto out;
-	}
+	/*
+	 * The routes that need the address go first, the address last: if
+	 * a step fails, the address is still there and "addr del" again
+	 * finishes the job (a route already gone is no error).
+	 */
 	local.prefix = a.addr;
 	local.port = idx;
 	err = rt_route_del(&c, &local);
@@ -248,21 +248,25 @@ static int addr_del_cmd(int argc, char **argv)
 		if (rp.addrs[i].plen == a.plen &&
 		    !((rp.addrs[i].addr ^ a.addr) & rt_mask(a.plen)))
 			shared = true;
-	if (a.plen < 32 && !shared) {
+	if ((!err || err == -ENOENT) && a.plen < 32 && !shared) {
 		net.prefix = a.addr & rt_mask(a.plen);
 		net.plen = a.plen;
 		net.port = idx;
-		if (!err || err == -ENOENT)
-			err = rt_route_del(&c, &net);
+		err = rt_route_del(&c, &net);
 	}
 	if (!err || err == -ENOENT) {
 		u.port = idx;
 		u.rp = &rp;
 		err = rt_routes_drop(&c, unreachable_via, &u);
 	}
-	if (err)
+	if (err) {
 		err = pcn_err_kernel(err, "cannot remove the routes of %s",
 				     argv[0]);
+		goto out;
+	}
+	err = rt_port_put(&c, idx, &rp);
+	if (err)
+		err = pcn_err_kernel(err, "cannot delete %s", argv[0]);
 out:
 	cube_close(&c);
 	return err;
