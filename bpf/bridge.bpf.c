@@ -384,7 +384,7 @@ PCN_PROG(bridge)
 	v = ingress_vlan(bp, tagged, vid);
 	if (!v || v > BR_VID_MAX)
 		return vlan_drop(ctx, in, bs);
-	now = bpf_ktime_get_boot_ns();
+	now = pcn_now_ns();
 	learn(in, eth->h_source, v, now, bs);
 	if (bp->state == BR_LEARNING) {
 		if (bs)

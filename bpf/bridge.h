@@ -28,7 +28,7 @@ struct br_fdb_key {
 struct br_fdb_entry {
 	__u32 port;
 	__u32 flags;
-	__u64 seen_ns;			/* bpf_ktime_get_boot_ns() */
+	__u64 seen_ns;			/* pcn_now_ns() */
 };
 
 /* br_config: BPF_MAP_TYPE_ARRAY, one entry */

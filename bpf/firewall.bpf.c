@@ -57,12 +57,20 @@ struct {
 	__type(value, struct fw_rule);
 } fw_rules SEC(".maps");
 
+/* a set's vectors: user space makes each table as large as it needs */
+struct fw_vec_table {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_INNER_MAP | BPF_F_MMAPABLE);
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct fw_vec));
+};
+
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, FW_VECS_MAX);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, FW_SETS);
 	__type(key, __u32);
-	__type(value, struct fw_vec);
+	__array(values, struct fw_vec_table);
 } fw_vecs SEC(".maps");
 
 struct {
@@ -83,9 +91,17 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, FW_SETS * 2 * 65536);
+	__uint(max_entries, FW_SETS * 2 * FW_HANDLES);
 	__type(key, __u32);
 	__type(value, __u32);
+} fw_handles SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FW_SETS * 2 * 65536);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct fw_port);
 } fw_ports SEC(".maps");
 
 struct {
@@ -403,50 +419,59 @@ struct search {
 	__u32 rule;			/* result: FW_RULES_MAX if none */
 };
 
+/* candidate words one step of the search visits at most */
+#define VISIT_WORDS	8
+
 /*
  * One step of the search: the next summary word, when the candidates
- * of this one are done; else one candidate word, and the first rule of
- * it that every vector has, if any.
+ * of this one are done; else up to VISIT_WORDS candidate words, until
+ * one has a rule that every vector has: the first such rule. The
+ * vectors are read from @data once a step, not once a word.
  */
 static long visit(__u32 i, void *data)
 {
 	struct search *s = data;
-	__u32 w, j;
-	__u64 m;
+	const struct fw_vec *v0 = s->v[0], *v1 = s->v[1], *v2 = s->v[2],
+			    *v3 = s->v[3], *v4 = s->v[4], *v5 = s->v[5],
+			    *v6 = s->v[6];
+	__u64 m, cand = s->cand;
+	__u32 w, j, base;
+	int k;
 
-	if (!s->cand) {
+	if (!cand) {
 		if (++s->sw >= FW_SUMMARY)
 			return 1;
 		j = s->sw;
 		OPAQUE(j);
 		j &= FW_SUMMARY - 1;
-		s->cand = s->v[0]->summary[j] & s->v[1]->summary[j] &
-			  s->v[2]->summary[j] & s->v[3]->summary[j] &
-			  s->v[4]->summary[j] & s->v[5]->summary[j] &
-			  s->v[6]->summary[j];
+		s->cand = v0->summary[j] & v1->summary[j] & v2->summary[j] &
+			  v3->summary[j] & v4->summary[j] & v5->summary[j] &
+			  v6->summary[j];
 		return 0;
 	}
-	w = s->sw * 64 + lowest_bit(s->cand);
-	OPAQUE(w);
-	w &= FW_WORDS - 1;
-	s->cand &= s->cand - 1;
-	m = s->v[0]->bits[w] & s->v[1]->bits[w] & s->v[2]->bits[w] &
-	    s->v[3]->bits[w] & s->v[4]->bits[w] & s->v[5]->bits[w] &
-	    s->v[6]->bits[w];
-	if (!m)
-		return 0;
-	s->rule = w * 64 + lowest_bit(m);
-	return 1;
+	base = s->sw * 64;
+#pragma unroll
+	for (k = 0; k < VISIT_WORDS; k++) {
+		w = base + lowest_bit(cand);
+		OPAQUE(w);
+		w &= FW_WORDS - 1;
+		cand &= cand - 1;
+		m = v0->bits[w] & v1->bits[w] & v2->bits[w] & v3->bits[w] &
+		    v4->bits[w] & v5->bits[w] & v6->bits[w];
+		if (m) {
+			s->rule = w * 64 + lowest_bit(m);
+			return 1;
+		}
+		if (!cand)
+			break;
+	}
+	s->cand = cand;
+	return 0;
 }
 
-static __always_inline struct fw_vec *vec(__u32 set, __u32 *id)
+static __always_inline struct fw_vec *vec(void *table, __u32 *id)
 {
-	__u32 key;
-
-	if (!id)
-		return NULL;
-	key = FW_VEC_KEY(set, *id);
-	return bpf_map_lookup_elem(&fw_vecs, &key);
+	return id ? bpf_map_lookup_elem(table, id) : NULL;
 }
 
 /*
@@ -458,7 +483,11 @@ static __always_inline int vectors(__u32 set, const struct pkt *k, int ct,
 {
 	__u32 key, *id, none[3] = { FW_VEC_ALL, FW_VEC_NO_PORTS,
 				    FW_VEC_NO_FLAGS };
+	void *t = bpf_map_lookup_elem(&fw_vecs, &set);
 	int d;
+
+	if (!t)
+		return -1;
 
 	for (d = 0; d < 2; d++) {
 		const __u8 *a = d ? k->dst : k->src;
@@ -476,30 +505,39 @@ static __always_inline int vectors(__u32 set, const struct pkt *k, int ct,
 			__builtin_memcpy(lk.addr, a, 16);
 			id = bpf_map_lookup_elem(&fw_lpm6, &lk);
 		}
-		s->v[d] = vec(set, id);
+		if (id) {
+			key = FW_HANDLE_KEY(set, d, *id);
+			id = *id < FW_HANDLES ?
+				bpf_map_lookup_elem(&fw_handles, &key) : NULL;
+		}
+		s->v[d] = vec(t, id);
 	}
 	if (k->l4 >= 2) {
+		struct fw_port *pe;
+
 		key = FW_PORT_KEY(set, 0, k->sport);
-		s->v[2] = vec(set, bpf_map_lookup_elem(&fw_ports, &key));
+		pe = bpf_map_lookup_elem(&fw_ports, &key);
+		s->v[2] = pe ? vec(t, &pe->vec) : NULL;
 		key = FW_PORT_KEY(set, 1, k->dport);
-		s->v[3] = vec(set, bpf_map_lookup_elem(&fw_ports, &key));
+		pe = bpf_map_lookup_elem(&fw_ports, &key);
+		s->v[3] = pe ? vec(t, &pe->vec) : NULL;
 	} else {
 		/* unknown: every rule (see parse()); none: rules on none */
-		s->v[2] = s->v[3] = vec(set, &none[k->l4 & 1]);
+		s->v[2] = s->v[3] = vec(t, &none[k->l4 & 1]);
 	}
 	if (k->l4 == 3) {
 		key = FW_SMALL_KEY(set, 1, k->flags);
-		s->v[4] = vec(set, bpf_map_lookup_elem(&fw_small, &key));
+		s->v[4] = vec(t, bpf_map_lookup_elem(&fw_small, &key));
 	} else {
-		s->v[4] = vec(set, &none[k->l4 ? 2 : 0]);
+		s->v[4] = vec(t, &none[k->l4 ? 2 : 0]);
 	}
 	key = FW_SMALL_KEY(set, 0, k->proto);
-	s->v[5] = vec(set, bpf_map_lookup_elem(&fw_small, &key));
+	s->v[5] = vec(t, bpf_map_lookup_elem(&fw_small, &key));
 	if (ct >= 0) {
 		key = FW_SMALL_KEY(set, 2, ct & 3);
-		s->v[6] = vec(set, bpf_map_lookup_elem(&fw_small, &key));
+		s->v[6] = vec(t, bpf_map_lookup_elem(&fw_small, &key));
 	} else {
-		s->v[6] = vec(set, &none[0]);
+		s->v[6] = vec(t, &none[0]);
 	}
 	for (d = 0; d < NDIMS; d++)
 		if (!s->v[d])
@@ -633,7 +671,7 @@ static __always_inline int firewall(struct pcn_ctx *ctx, __u32 dir)
 	action = hdr->policy;
 	if (!k.l4 && st)
 		st->fragments++;
-	now = bpf_ktime_get_boot_ns();
+	now = pcn_now_ns();
 	ct = ct_state(&k, now, &ck, &side, &entry);
 	if (hdr->nrules && vectors(set, &k, ct, &s) == 0) {
 		__u64 any = 0;

@@ -27,7 +27,7 @@
 #define FW_WORDS		(FW_RULES_MAX / 64)
 #define FW_SUMMARY		(FW_WORDS / 64)
 #define FW_SETS			4	/* 2 generations x 2 chains */
-#define FW_VECS_MAX		262144	/* vectors, all sets together */
+#define FW_VECS_MAX		65536	/* vectors of a set */
 #define FW_IDS_MAX		(2 * FW_RULES_MAX) /* rule ids of a cube */
 
 enum fw_chain {
@@ -102,25 +102,38 @@ struct fw_state {
 };
 
 /*
- * fw_vecs: BPF_MAP_TYPE_HASH, key FW_VEC_KEY(set, id). The first three
- * vectors of a set stand for fields a packet does not have: every rule
- * (the ports and flags of a fragment after the first, which are
+ * fw_vecs: BPF_MAP_TYPE_ARRAY_OF_MAPS, one table per set: a
+ * BPF_MAP_TYPE_ARRAY (BPF_F_INNER_MAP) indexed by vector id, made by
+ * user space as large as the set needs (up to FW_VECS_MAX). The first
+ * three vectors of a set stand for fields a packet does not have: every
+ * rule (the ports and flags of a fragment after the first, which are
  * unknown), the rules on no port (the ports of a protocol that has
  * none), the rules on no TCP flags (the flags of anything but TCP).
  */
 #define FW_VEC_ALL		0
 #define FW_VEC_NO_PORTS		1
 #define FW_VEC_NO_FLAGS		2
-#define FW_VEC_KEY(set, id)	(((__u32)(set) << 24) | (id))
 
 struct fw_vec {
 	__u64 summary[FW_SUMMARY];	/* bit w: word w is not zero */
 	__u64 bits[FW_WORDS];		/* bit r: rule r matches */
 };
 
-/* fw_lpm4 / fw_lpm6: BPF_MAP_TYPE_LPM_TRIE, prefix -> vector id, of the
- * rules whose prefix holds it. sel = set * 2 + (0: source, 1: dest),
- * and prefixlen counts its 8 bits. */
+/*
+ * fw_lpm4 / fw_lpm6: BPF_MAP_TYPE_LPM_TRIE, prefix -> handle of the
+ * prefix; sel = set * 2 + (0: source, 1: dest), and prefixlen counts
+ * its 8 bits. fw_handles: BPF_MAP_TYPE_ARRAY, FW_HANDLE_KEY(set, d,
+ * handle) -> vector id, of the rules whose prefix holds it. A prefix's
+ * handle is the id of the first rule that has it (the /0 of a family:
+ * FW_HANDLE_ANY4 or 6), which the changes of other rules leave as it
+ * is: a change rewrites the handles' vector ids, in one batch, and the
+ * trie entries of the prefixes whose handle changed, one by one.
+ */
+#define FW_HANDLE_ANY4		FW_IDS_MAX
+#define FW_HANDLE_ANY6		(FW_IDS_MAX + 1)
+#define FW_HANDLES		(FW_IDS_MAX + 2)	/* per set and dimension */
+#define FW_HANDLE_KEY(set, d, h)	(((set) * 2 + (d)) * FW_HANDLES + (h))
+
 struct fw_lpm4_key {
 	__u32 prefixlen;
 	__u8 sel;
@@ -133,11 +146,20 @@ struct fw_lpm6_key {
 	__u8 addr[16];
 };
 
-/* fw_ports: BPF_MAP_TYPE_ARRAY, set * 131072 + (0: sport, 1: dport) *
- * 65536 + port -> vector id. fw_small: BPF_MAP_TYPE_ARRAY, set * 768 +
- * (0: protocol, 1: TCP flags, 2: ct state) * 256 + value -> vector id. */
+/*
+ * fw_ports: BPF_MAP_TYPE_ARRAY (mmapable: user space reads and writes
+ * it in place), set * 131072 + (0: sport, 1: dport) * 65536 + port ->
+ * vector id. fw_small: BPF_MAP_TYPE_ARRAY, set * 768 + (0: protocol,
+ * 1: TCP flags, 2: ct state) * 256 + value -> vector id.
+ */
 #define FW_SMALL_DIMS			3
 #define FW_PORT_KEY(set, d, port)	((set) * 131072 + (d) * 65536 + (port))
+
+struct fw_port {
+	__u32 vec;
+	__u32 pad;			/* an mmapable array's element is 8
+					 * bytes: said, not implied */
+};
 #define FW_SMALL_KEY(set, d, v)		((set) * 768 + (d) * 256 + (v))
 
 /*
@@ -164,7 +186,7 @@ struct fw_ct {
 	__u8 flags;			/* FW_CT_* */
 	__u16 pad;
 	__u32 pad2;
-	__u64 seen_ns;			/* bpf_ktime_get_boot_ns() */
+	__u64 seen_ns;			/* pcn_now_ns() */
 };
 
 /* timeouts, seconds */

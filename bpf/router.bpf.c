@@ -210,7 +210,7 @@ static __always_inline void neigh_learn(__u32 port, __be32 ip,
 {
 	struct rt_neigh_key k = { .addr = ip, .port = port };
 	struct rt_neigh *n, fresh = {};
-	__u64 now = bpf_ktime_get_boot_ns();
+	__u64 now = pcn_now_ns();
 
 	if (!ip)
 		return;
@@ -292,7 +292,7 @@ static __always_inline int neigh_tx(struct pcn_ctx *ctx, __u32 in,
 	n = bpf_map_lookup_elem(&rt_neigh, &k);
 	if (n && !(n->flags & RT_NEIGH_STATIC)) {
 		cfg = bpf_map_lookup_elem(&rt_config, &zero);
-		now = bpf_ktime_get_boot_ns();
+		now = pcn_now_ns();
 		if (cfg && now - n->seen_ns > cfg->neigh_timeout_ns) {
 			/* aged out: forget it, and ask again */
 			bpf_map_delete_elem(&rt_neigh, &k);
@@ -308,7 +308,7 @@ static __always_inline int neigh_tx(struct pcn_ctx *ctx, __u32 in,
 	}
 	STAT(st, no_neigh);
 	if (!now)
-		now = bpf_ktime_get_boot_ns();
+		now = pcn_now_ns();
 	last = bpf_map_lookup_elem(&rt_pending, &k);
 	if (last && now - *last < NSEC_PER_SEC)
 		return pcn_drop(ctx, in);

@@ -92,7 +92,7 @@ struct rt_neigh {
 	__u8 mac[6];
 	__u16 flags;
 	__u32 pad;
-	__u64 seen_ns;			/* bpf_ktime_get_boot_ns() */
+	__u64 seen_ns;			/* pcn_now_ns() */
 };
 
 /* rt_pending: BPF_MAP_TYPE_LRU_HASH, rt_neigh_key -> last request (ns) */

@@ -99,7 +99,7 @@ static int ct_walk(struct pcn_cube *c, bool all,
 {
 	struct fw_ct_key k, next;
 	struct fw_ct v;
-	__u64 now = pcn_boot_ns();
+	__u64 now = pcn_now_ns();
 	bool more;
 	int fd;
 
@@ -125,7 +125,7 @@ static int ct_walk(struct pcn_cube *c, bool all,
 static void show_one(struct pcn_cube *c, int fd, const struct fw_ct_key *k,
 		     const struct fw_ct *v)
 {
-	print_flow(c->name, k, v, pcn_boot_ns());
+	print_flow(c->name, k, v, pcn_now_ns());
 }
 
 static int show_cb(struct pcn_cube *c, void *arg)

@@ -62,11 +62,11 @@ int cube_open_for_change(const char *name, struct pcn_cube *c)
 	return err ? cube_open_err(name, err) : 0;
 }
 
-__u64 pcn_boot_ns(void)
+__u64 pcn_now_ns(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_BOOTTIME, &ts);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 

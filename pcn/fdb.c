@@ -159,7 +159,7 @@ static int fdb_print(struct pcn_cube *c, const struct fdb_filter *f)
 	struct pcn_port ports[PCN_MAX_PORTS];
 	struct br_fdb_entry *vals;
 	struct br_fdb_key *keys;
-	__u64 now = pcn_boot_ns(), ageing = ageing_ns(c), age;
+	__u64 now = pcn_now_ns(), ageing = ageing_ns(c), age;
 	int n, i, err;
 
 	err = cube_ports_read(c, ports);

@@ -15,6 +15,7 @@ struct fw_maps {
 	int vecs;
 	int lpm4;
 	int lpm6;
+	int handles;
 	int ports;
 	int small;
 	int counters;

@@ -26,29 +26,48 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 
 #include "fw.h"
 #include "utils.h"
 
+/*
+ * The vectors of a build. Room for FW_VECS_MAX (136 MB) is mapped at
+ * once, in huge pages where the kernel has them, and only what is
+ * written is backed: no copying as it grows, a fault per 2 MB, and
+ * vectors zero when made.
+ */
 struct vecs {
 	struct fw_vec *v;
 	__u32 n;
-	__u32 cap;
 };
+
+#define VECS_BYTES	((size_t)FW_VECS_MAX * sizeof(struct fw_vec))
+
+static int vecs_init(struct vecs *vs)
+{
+	void *v = mmap(NULL, VECS_BYTES, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (v == MAP_FAILED)
+		return -errno;
+	madvise(v, VECS_BYTES, MADV_HUGEPAGE);
+	vs->v = v;
+	vs->n = 0;
+	return 0;
+}
+
+static void vecs_free(struct vecs *vs)
+{
+	if (vs->v)
+		munmap(vs->v, VECS_BYTES);
+}
 
 static int vec_new(struct vecs *vs, __u32 *id)
 {
-	if (vs->n == vs->cap) {
-		__u32 cap = vs->cap ? vs->cap * 2 : 256;
-		struct fw_vec *v = realloc(vs->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		vs->v = v;
-		vs->cap = cap;
-	}
-	memset(&vs->v[vs->n], 0, sizeof(*vs->v));
+	if (vs->n == FW_VECS_MAX)
+		return -E2BIG;
 	*id = vs->n++;
 	return 0;
 }
@@ -94,6 +113,8 @@ struct pfx {
 	__u8 addr[16];
 	__u32 plen;
 	__u32 vec;
+	__u32 rule;			/* the first rule with it */
+	__u32 handle;			/* see fw_handles in firewall.h */
 };
 
 static __u32 pfx_bytes;
@@ -109,14 +130,10 @@ static int pfx_cmp(const void *pa, const void *pb)
 }
 
 /*
- * The prefixes of dimension @d for @family (4 or 6) with their vectors:
- * /0 first (the rules with no address, or a /0), then each distinct
- * prefix of the rules, sorted so that a prefix comes after those that
- * hold it.
- */
-/*
- * The distinct prefixes of dimension @d for @family in @rules, sorted,
- * after a /0 at [0]; caller frees.
+ * The distinct prefixes of dimension @d for @family (4 or 6) in @rules,
+ * sorted so that a prefix comes after those that hold it, after a /0
+ * at [0] (the rules with no address, or a /0), each with its handle;
+ * caller frees.
  */
 static int collect_prefixes(const struct fw_rule *rules, __u32 n, int d,
 			    int family, struct pfx **out, __u32 *nout)
@@ -138,14 +155,21 @@ static int collect_prefixes(const struct fw_rule *rules, __u32 n, int d,
 			continue;
 		memcpy(p[cnt].addr, a, bytes);
 		p[cnt].plen = plen;
+		p[cnt].rule = i;
 		cnt++;
 	}
 	pfx_bytes = bytes;
 	qsort(p + 1, cnt - 1, sizeof(*p), pfx_cmp);
-	/* distinct ones */
-	for (i = 1, j = 1; i < cnt; i++)
+	/* distinct ones, each of the first rule that has it */
+	for (i = 1, j = 1; i < cnt; i++) {
 		if (j == 1 || pfx_cmp(&p[i], &p[j - 1]))
 			p[j++] = p[i];
+		else if (p[i].rule < p[j - 1].rule)
+			p[j - 1].rule = p[i].rule;
+	}
+	p[0].handle = family == 4 ? FW_HANDLE_ANY4 : FW_HANDLE_ANY6;
+	for (i = 1; i < j; i++)
+		p[i].handle = rules[p[i].rule].id;
 	*out = p;
 	*nout = j;
 	return 0;
@@ -234,17 +258,45 @@ static int edge_cmp(const void *pa, const void *pb)
 	return a->at != b->at ? (a->at < b->at ? -1 : 1) : 0;
 }
 
-/* port -> vector id for dimension @d (0 sport, 1 dport), in @ids[65536] */
+/* a rule's part of the hash of a set of rules: the XOR of its members' */
+static __u64 rule_hash(__u32 r)
+{
+	__u64 x = r + 0x9e3779b97f4a7c15ull;
+
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+struct seen {
+	__u64 hash;
+	__u32 id;			/* + 1; 0: a free slot */
+};
+
+/*
+ * port -> vector id for dimension @d (0 sport, 1 dport), in @ids[65536].
+ * Intervals with the same rules share a vector (the gaps between
+ * ranges, mostly): a hash of the rules, kept up to date by the sweep,
+ * finds it.
+ */
 static int build_ports(const struct fw_rule *rules, __u32 n, int d,
 		       struct vecs *vs, __u32 *ids)
 {
 	struct edge *e = calloc(2 * n + 1, sizeof(*e));
+	__u32 i, ne = 0, port = 0, id, nb = 1, b, words = (n + 63) / 64;
 	struct fw_vec cur = {};
-	__u32 i, ne = 0, port = 0, id;
+	struct seen *seen;
+	__u64 h = 0;
 	int err = 0;
 
-	if (!e)
+	while (nb < 4 * n + 4)
+		nb <<= 1;
+	seen = calloc(nb, sizeof(*seen));
+	if (!e || !seen) {
+		free(e);
+		free(seen);
 		return -ENOMEM;
+	}
 	for (i = 0; i < n; i++) {
 		__u32 lo = 0, hi = 65535;
 
@@ -268,17 +320,29 @@ static int build_ports(const struct fw_rule *rules, __u32 n, int d,
 				cur.bits[e[i].rule / 64] |= 1ull << (e[i].rule % 64);
 			else
 				cur.bits[e[i].rule / 64] &= ~(1ull << (e[i].rule % 64));
+			h ^= rule_hash(e[i].rule);
 			i++;
 		}
-		err = vec_new(vs, &id);
-		if (err)
-			break;
-		vs->v[id] = cur;
+		for (b = h & (nb - 1); seen[b].id; b = (b + 1) & (nb - 1))
+			if (seen[b].hash == h &&
+			    !memcmp(vs->v[seen[b].id - 1].bits, cur.bits,
+				    words * sizeof(__u64)))
+				break;
+		if (seen[b].id) {
+			id = seen[b].id - 1;
+		} else {
+			err = vec_new(vs, &id);
+			if (err)
+				break;
+			memcpy(vs->v[id].bits, cur.bits, words * sizeof(__u64));
+			seen[b] = (struct seen){ .hash = h, .id = id + 1 };
+		}
 		next = i < ne ? e[i].at : 65536;
 		for (; port < next; port++)
 			ids[port] = id;
 	}
 	free(e);
+	free(seen);
 	return err;
 }
 
@@ -370,19 +434,34 @@ static int build_small(const struct fw_rule *rules, __u32 n, int d,
 	return err;
 }
 
-static int lpm_op(const struct fw_maps *m, __u32 set, int d, int family,
-		  const struct pfx *x, bool del)
-{
-	struct fw_lpm4_key k4 = { .prefixlen = 8 + x->plen, .sel = set * 2 + d };
-	struct fw_lpm6_key k6 = { .prefixlen = 8 + x->plen, .sel = set * 2 + d };
-	int fd = family == 4 ? m->lpm4 : m->lpm6;
-	void *k = family == 4 ? (void *)&k4 : (void *)&k6;
+static int keyed_write(int fd, const void *keys, __u32 ksize,
+		       const void *vals, __u32 size, __u32 n);
 
-	memcpy(k4.addr, x->addr, 4);
-	memcpy(k6.addr, x->addr, 16);
-	if (del)
-		return bpf_map_delete_elem(fd, k) && errno != ENOENT ? -errno : 0;
-	return bpf_map_update_elem(fd, k, &x->vec, BPF_ANY) ? -errno : 0;
+/* The LPM key of @x in dimension @d of @set, in @k4 or @k6 by @family */
+static void *lpm_key(__u32 set, int d, int family, const struct pfx *x,
+		     struct fw_lpm4_key *k4, struct fw_lpm6_key *k6)
+{
+	if (family == 4) {
+		*k4 = (struct fw_lpm4_key){ .prefixlen = 8 + x->plen,
+					    .sel = set * 2 + d };
+		memcpy(k4->addr, x->addr, 4);
+		return k4;
+	}
+	*k6 = (struct fw_lpm6_key){ .prefixlen = 8 + x->plen,
+				    .sel = set * 2 + d };
+	memcpy(k6->addr, x->addr, 16);
+	return k6;
+}
+
+static int lpm_del(const struct fw_maps *m, __u32 set, int d, int family,
+		   const struct pfx *x)
+{
+	int fd = family == 4 ? m->lpm4 : m->lpm6;
+	struct fw_lpm4_key k4;
+	struct fw_lpm6_key k6;
+
+	return bpf_map_delete_elem(fd, lpm_key(set, d, family, x, &k4, &k6)) &&
+	       errno != ENOENT ? -errno : 0;
 }
 
 /* Delete every LPM entry of @set, whatever made it: a walk of the tries. */
@@ -409,28 +488,46 @@ static int lpm_clear_all(const struct fw_maps *m, __u32 set)
 
 /*
  * Make the LPM entries of dimension @d, @family in @set those of @p
- * (@np), where the previous build left those of @q (@nq, with the ids
- * that build gave them): entries with the same prefix and id stay
- * as they are, as a build of the same rules gives the same ids.
+ * (@np), where the previous build left those of @q (@nq): entries with
+ * the same prefix and handle stay as they are.
  */
 static int lpm_sync(const struct fw_maps *m, __u32 set, int d, int family,
 		    const struct pfx *q, __u32 nq, const struct pfx *p,
 		    __u32 np)
 {
+	__u32 ksize = family == 4 ? sizeof(struct fw_lpm4_key) :
+				    sizeof(struct fw_lpm6_key);
 	const struct pfx *hit;
-	__u32 i;
+	__u32 i, n = 0, *vals;
+	char *keys;
 	int err = 0;
 
 	pfx_bytes = family == 4 ? 4 : 16;
 	for (i = 1; !err && i < nq; i++)
 		if (!bsearch(&q[i], p + 1, np - 1, sizeof(*p), pfx_cmp))
-			err = lpm_op(m, set, d, family, &q[i], true);
+			err = lpm_del(m, set, d, family, &q[i]);
+	keys = malloc((size_t)np * ksize + 1);
+	vals = malloc((size_t)np * sizeof(*vals) + 1);
+	if (!err && (!keys || !vals))
+		err = -ENOMEM;
+	/* the new ones and those whose handle changed, in one batch */
 	for (i = 0; !err && i < np; i++) {
+		struct fw_lpm4_key k4;
+		struct fw_lpm6_key k6;
+
 		hit = i ? bsearch(&p[i], q + 1, nq ? nq - 1 : 0, sizeof(*q),
 				  pfx_cmp) : (nq ? q : NULL);
-		if (!hit || hit->vec != p[i].vec)
-			err = lpm_op(m, set, d, family, &p[i], false);
+		if (hit && hit->handle == p[i].handle)
+			continue;
+		memcpy(keys + (size_t)n * ksize,
+		       lpm_key(set, d, family, &p[i], &k4, &k6), ksize);
+		vals[n++] = p[i].handle;
 	}
+	if (!err)
+		err = keyed_write(family == 4 ? m->lpm4 : m->lpm6, keys, ksize,
+				  vals, sizeof(*vals), n);
+	free(keys);
+	free(vals);
 	return err;
 }
 
@@ -438,56 +535,156 @@ static int array_write(int fd, __u32 base, const void *vals, __u32 size,
 		       __u32 n);
 
 /*
- * Write port table @d of @set as @ids, where the previous build left
- * @old: only the runs that differ (all of it with @all).
+ * The values of mmapable array @fd, of @n elements of @size bytes, in
+ * place: what the datapath reads. munmap(@ret, *@len) when done.
  */
-static int ports_sync(const struct fw_maps *m, __u32 set, int d,
-		      const __u32 *old, const __u32 *ids, int all)
+static void *array_map(int fd, __u32 n, __u32 size, size_t *len)
 {
-	__u32 i = 0, j;
-	int err = 0;
+	long page = sysconf(_SC_PAGESIZE);
+	void *p;
 
-	while (!err && i < 65536) {
-		if (!all && old[i] == ids[i]) {
-			i++;
-			continue;
+	*len = ((size_t)n * size + page - 1) / page * page;
+	p = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		 fd, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/*
+ * Write the vectors @vs of @set into its table: the one it has, where
+ * they fit and it is not over four times too large; else a new one,
+ * with a quarter to spare, put in its place (nothing reads the set
+ * while it is built, and the kernel frees the table it replaces).
+ */
+static int vec_table_write(const struct fw_maps *m, __u32 set,
+			   const struct vecs *vs)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts,
+		    .map_flags = BPF_F_INNER_MAP | BPF_F_MMAPABLE);
+	struct bpf_map_info info = {};
+	__u32 id, ilen = sizeof(info), cap = 0;
+	struct fw_vec *table;
+	size_t len;
+	int fd = -1, err;
+
+	if (!bpf_map_lookup_elem(m->vecs, &set, &id))
+		fd = bpf_map_get_fd_by_id(id);
+	if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &ilen) &&
+	    info.max_entries >= vs->n && info.max_entries / 4 <= vs->n + 256) {
+		cap = info.max_entries;
+	} else {
+		if (fd >= 0)
+			close(fd);
+		cap = vs->n + vs->n / 4 + 256;
+		if (cap > FW_VECS_MAX)
+			cap = FW_VECS_MAX;
+		fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "fw_vec_table",
+				    sizeof(__u32), sizeof(struct fw_vec), cap,
+				    &opts);
+		if (fd < 0)
+			return -errno;
+		if (bpf_map_update_elem(m->vecs, &set, &fd, BPF_ANY)) {
+			err = -errno;
+			close(fd);
+			return err;
 		}
-		for (j = i; j < 65536 && (all || old[j] != ids[j]); j++)
-			;
-		err = array_write(m->ports, FW_PORT_KEY(set, d, i), ids + i,
-				  sizeof(__u32), j - i);
-		i = j;
 	}
-	return err;
+	table = array_map(fd, cap, sizeof(*vs->v), &len);
+	close(fd);
+	if (!table)
+		return -errno;
+	memcpy(table, vs->v, (size_t)vs->n * sizeof(*vs->v));
+	munmap(table, len);
+	return 0;
+}
+
+/*
+ * Make the port tables of @set @ids[d]: only the entries that differ
+ * are written, in place. Each is one aligned 4-byte store, which a
+ * packet sees whole (none reads the set while it is built anyway).
+ */
+static int ports_sync(const struct fw_maps *m, __u32 set,
+		      __u32 ids[2][65536])
+{
+	struct fw_port *t;
+	size_t len;
+	__u32 d, i;
+
+	t = array_map(m->ports, FW_SETS * 2 * 65536, sizeof(*t), &len);
+	if (!t)
+		return -errno;
+	for (d = 0; d < 2; d++)
+		for (i = 0; i < 65536; i++)
+			if (t[FW_PORT_KEY(set, d, i)].vec != ids[d][i])
+				t[FW_PORT_KEY(set, d, i)].vec = ids[d][i];
+	munmap(t, len);
+	return 0;
+}
+
+/* Write @n elements of @vals (@size bytes each) at @keys. */
+static int keyed_write(int fd, const void *keys, __u32 ksize,
+		       const void *vals, __u32 size, __u32 n)
+{
+	__u32 i, count = n;
+
+	if (!n || !bpf_map_update_batch(fd, keys, vals, &count, NULL))
+		return 0;
+	/* one at a time where the kernel cannot batch */
+	for (i = 0; i < n; i++)
+		if (bpf_map_update_elem(fd, (const char *)keys + i * ksize,
+					(const char *)vals + i * size, BPF_ANY))
+			return -errno;
+	return 0;
 }
 
 /* Write @n elements of @vals (@size bytes each) at keys base..base+n-1. */
 static int array_write(int fd, __u32 base, const void *vals, __u32 size,
 		       __u32 n)
 {
-	__u32 *keys = calloc(n ? n : 1, sizeof(*keys)), i, count = n;
-	int err = 0;
+	__u32 *keys = calloc(n ? n : 1, sizeof(*keys)), i;
+	int err;
 
 	if (!keys)
 		return -ENOMEM;
 	for (i = 0; i < n; i++)
 		keys[i] = base + i;
-	if (bpf_map_update_batch(fd, keys, vals, &count, NULL)) {
-		/* one at a time where the kernel cannot batch */
-		for (i = 0; i < n && !err; i++)
-			if (bpf_map_update_elem(fd, &keys[i],
-						(const char *)vals + i * size,
-						BPF_ANY))
-				err = -errno;
-	}
+	err = keyed_write(fd, keys, sizeof(*keys), vals, size, n);
 	free(keys);
 	return err;
 }
 
-int fw_rules_read(const struct fw_maps *m, __u32 set, struct fw_rule *rules,
-		  __u32 n)
+/* Point the handles of @set's prefixes @p[d][f] at their vectors. */
+static int handles_write(const struct fw_maps *m, __u32 set,
+			 struct pfx *const p[2][2], const __u32 np[2][2])
 {
-	__u32 *keys, count = n, out, i, prev = set * FW_RULES_MAX - 1;
+	__u32 *keys, *vals, n = 0, d, f, i;
+	int err = -ENOMEM;
+
+	for (d = 0; d < 2; d++)
+		for (f = 0; f < 2; f++)
+			n += np[d][f];
+	keys = calloc(n + 1, sizeof(*keys));
+	vals = calloc(n + 1, sizeof(*vals));
+	if (keys && vals) {
+		n = 0;
+		for (d = 0; d < 2; d++)
+			for (f = 0; f < 2; f++)
+				for (i = 0; i < np[d][f]; i++, n++) {
+					keys[n] = FW_HANDLE_KEY(set, d,
+							p[d][f][i].handle);
+					vals[n] = p[d][f][i].vec;
+				}
+		err = keyed_write(m->handles, keys, sizeof(*keys), vals,
+				  sizeof(*vals), n);
+	}
+	free(keys);
+	free(vals);
+	return err;
+}
+
+/* Read @n elements (@size bytes each) at keys base..base+n-1 into @vals. */
+static int array_read(int fd, __u32 base, void *vals, __u32 size, __u32 n)
+{
+	__u32 *keys, count = n, out, i, prev = base - 1;
 	int err = 0;
 
 	if (!n)
@@ -497,19 +694,26 @@ int fw_rules_read(const struct fw_maps *m, __u32 set, struct fw_rule *rules,
 		return -ENOMEM;
 	/* one system call where the kernel can batch; the batch of an
 	 * array goes on from the key after the one given */
-	if (bpf_map_lookup_batch(m->rules, set ? &prev : NULL, &out, keys,
-				 rules, &count, NULL) && errno != ENOENT)
+	if (bpf_map_lookup_batch(fd, base ? &prev : NULL, &out, keys, vals,
+				 &count, NULL) && errno != ENOENT)
 		count = 0;
-	if (count < n || keys[0] != set * FW_RULES_MAX) {
+	if (count < n || keys[0] != base) {
 		for (i = 0; i < n && !err; i++) {
-			__u32 k = set * FW_RULES_MAX + i;
+			__u32 k = base + i;
 
-			if (bpf_map_lookup_elem(m->rules, &k, &rules[i]))
+			if (bpf_map_lookup_elem(fd, &k, (char *)vals + i * size))
 				err = -errno;
 		}
 	}
 	free(keys);
 	return err;
+}
+
+int fw_rules_read(const struct fw_maps *m, __u32 set, struct fw_rule *rules,
+		  __u32 n)
+{
+	return array_read(m->rules, set * FW_RULES_MAX, rules, sizeof(*rules),
+			  n);
 }
 
 int fw_set_write(const struct fw_maps *m, __u32 set,
@@ -521,12 +725,14 @@ int fw_set_write(const struct fw_maps *m, __u32 set,
 	struct pfx *p[2][2] = {}, *q[2][2] = {};
 	__u32 np[2][2] = {}, nq[2][2] = {}, small[FW_SMALL_DIMS][256], i, all;
 	__u32 words;
-	static __u32 ports[2][65536], old_ports[2][65536];
-	bool full = false;
+	static __u32 ports[2][65536];
 	int d, f, err;
 
 	if (n > FW_RULES_MAX)
 		return -E2BIG;
+	for (i = 0; i < n; i++)
+		if (rules[i].id >= FW_IDS_MAX)
+			return -EINVAL;
 	words = (n + 63) / 64;
 	/* what the set held: the LPM entries of its prefixes that the new
 	 * build does not have go, its vectors are overwritten */
@@ -546,10 +752,11 @@ int fw_set_write(const struct fw_maps *m, __u32 set,
 			goto out;
 		prev.nrules = 0;
 		prev.flags = 0;
-		full = true;
 	}
 	/* the vectors of fields a packet lacks (see firewall.h) */
-	err = vec_new(&vs, &all);
+	err = vecs_init(&vs);
+	if (!err)
+		err = vec_new(&vs, &all);
 	for (d = 0; !err && d < 2; d++)
 		err = vec_new(&vs, &i);
 	for (i = 0; !err && i < n; i++) {
@@ -560,9 +767,9 @@ int fw_set_write(const struct fw_maps *m, __u32 set,
 			vec_set(&vs.v[FW_VEC_NO_FLAGS], i);
 	}
 	/*
-	 * Ports, prefixes, then the small tables: the ids of the first two
-	 * come out the same as the previous build's wherever their values
-	 * did, and the tables that point at them need not be rewritten
+	 * Ports, prefixes, then the small tables: where the port vectors
+	 * are those of the previous build, so are their ids, and the
+	 * table that points at them need not be rewritten
 	 */
 	for (d = 0; !err && d < 2; d++)
 		err = build_ports(rules, n, d, &vs, ports[d]);
@@ -572,8 +779,6 @@ int fw_set_write(const struct fw_maps *m, __u32 set,
 					     &p[d][f], &np[d][f]);
 	for (d = 0; !err && d < FW_SMALL_DIMS; d++)
 		err = build_small(rules, n, d, &vs, small[d]);
-	if (!err && vs.n > FW_VECS_MAX / FW_SETS)
-		err = -E2BIG;
 	if (err)
 		goto out;
 	for (i = 0; i < vs.n; i++)
@@ -581,65 +786,28 @@ int fw_set_write(const struct fw_maps *m, __u32 set,
 
 	/* from here on the set is neither the old build nor the new one */
 	hdr = (struct fw_set){ .nrules = prev.nrules, .policy = policy,
-			       .nvecs = vs.n > prev.nvecs ? vs.n : prev.nvecs,
+			       .nvecs = vs.n,
 			       .flags = FW_SET_PARTIAL };
 	if (bpf_map_update_elem(m->sets, &set, &hdr, BPF_ANY)) {
 		err = -errno;
 		goto out;
 	}
 	/* vectors, then what points at them, then the rules and header */
-	{
-		__u32 *keys = malloc(vs.n * sizeof(*keys)), count = vs.n;
-
-		if (!keys) {
-			err = -ENOMEM;
-			goto out;
-		}
-		for (i = 0; i < vs.n; i++)
-			keys[i] = FW_VEC_KEY(set, i);
-		if (bpf_map_update_batch(m->vecs, keys, vs.v, &count, NULL))
-			err = -errno;
-		/* the ones the previous build had beyond these */
-		for (i = vs.n; !err && i < prev.nvecs; i++) {
-			__u32 k = FW_VEC_KEY(set, i);
-
-			bpf_map_delete_elem(m->vecs, &k);
-		}
-		free(keys);
-	}
-	/* the previous build's port tables and prefixes, with the ids it
-	 * gave them */
-	if (!err) {
-		struct vecs scratch = {};
-		__u32 id;
-
-		/* the same ids: after the three vectors of missing fields */
-		for (d = 0; !err && d <= FW_VEC_NO_FLAGS; d++)
-			err = vec_new(&scratch, &id);
-		for (d = 0; !err && d < 2; d++)
-			err = build_ports(old, prev.nrules, d, &scratch,
-					  old_ports[d]);
-		i = scratch.n;
-		free(scratch.v);
-	}
+	err = vec_table_write(m, set, &vs);
+	if (!err)
+		err = handles_write(m, set, p, np);
+	/* the previous build's prefixes */
 	for (d = 0; !err && d < 2; d++)
-		for (f = 0; !err && f < 2; f++) {
-			__u32 j;
-
-			err = prev.nrules ?
-				collect_prefixes(old, prev.nrules, d, f ? 6 : 4,
-						 &q[d][f], &nq[d][f]) : 0;
-			for (j = 0; j < nq[d][f]; j++)
-				q[d][f][j].vec = i++;
-		}
+		for (f = 0; !err && f < 2 && prev.nrules; f++)
+			err = collect_prefixes(old, prev.nrules, d, f ? 6 : 4,
+					       &q[d][f], &nq[d][f]);
 	for (d = 0; !err && d < 2; d++)
 		for (f = 0; !err && f < 2; f++)
 			err = lpm_sync(m, set, d, f ? 6 : 4, q[d][f], nq[d][f],
 				       p[d][f], np[d][f]);
 	pcn_fault_point("fw-build-half");
-	for (d = 0; !err && d < 2; d++)
-		err = ports_sync(m, set, d, old_ports[d], ports[d],
-				 full || !prev.nvecs);
+	if (!err)
+		err = ports_sync(m, set, ports);
 	for (d = 0; !err && d < FW_SMALL_DIMS; d++)
 		err = array_write(m->small, FW_SMALL_KEY(set, d, 0), small[d],
 				  sizeof(__u32), 256);
@@ -655,7 +823,7 @@ out:
 			free(p[d][f]);
 			free(q[d][f]);
 		}
-	free(vs.v);
+	vecs_free(&vs);
 	free(old);
 	return err;
 }

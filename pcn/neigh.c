@@ -106,7 +106,7 @@ static int neigh_print_cb(struct pcn_cube *c, const char *port)
 	struct pcn_port ports[PCN_MAX_PORTS];
 	struct rt_neigh_key *keys;
 	struct rt_neigh *vals;
-	__u64 now = pcn_boot_ns(), timeout;
+	__u64 now = pcn_now_ns(), timeout;
 	int i, n;
 
 	if (cube_ports_read(c, ports) ||
@@ -209,7 +209,7 @@ static int neigh_add_cmd(int argc, char **argv)
 	err = neigh_args(argc, argv, &k, n.mac, &c);
 	if (err)
 		return err;
-	n.seen_ns = pcn_boot_ns();
+	n.seen_ns = pcn_now_ns();
 	/* a static entry replaces a learned one */
 	err = cube_map_put(&c, "rt_neigh", &k, &n);
 	if (err == -E2BIG)

@@ -120,8 +120,8 @@ struct port_settings {
 };
 int cube_set_ports(struct pcn_cube *c, int argc, char **argv,
 		   const struct port_settings *ps, __u32 *cfg, bool *kw_set);
-/* now, as bpf_ktime_get_boot_ns() in the datapath */
-__u64 pcn_boot_ns(void);
+/* now, as pcn_now_ns() in the datapath: CLOCK_MONOTONIC */
+__u64 pcn_now_ns(void);
 /* "port CUBE:PORT", given once (@port is "" until then) */
 int port_endpoint_arg(const char *arg, char *cube, char *port);
 /* The index of port @port of @c, or -(exit code) after reporting */

@@ -26,7 +26,8 @@ BENCH=$BUILD/tools/pcn-bench
 ROUNDS=3
 SECS=2
 QUICK=
-SCENARIOS=(floor forwarder_xdp forwarder_tc chain bridge router firewall micro hops control)
+SCENARIOS=(floor forwarder_xdp forwarder_tc chain bridge router firewall
+	   fw_rules micro hops control)
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -447,6 +448,78 @@ scen_firewall()
 	measure firewall_xdp Mpps "pcn router+firewall xdp" "linux router+nft"
 	measure firewall_tc Mpps "pcn router+firewall tc" "linux router+nft"
 	measure firewall_xdp Mpps "pcn router+firewall xdp" "pcn router xdp"
+}
+
+# 10,000 firewall rules (a random source /24, tcp, a random destination
+# port; the same every run) loaded in one batch, then single changes in
+# the middle of them: pcn against nftables with the same rules in one
+# chain. The first pcn change after the load builds the generation the
+# load left empty, and is reported apart.
+FW_NRULES=10000
+
+fw_rule_lines()
+{
+	awk -v n="$FW_NRULES" -v fmt="$1" 'BEGIN { srand(7); for (i = 0; i < n; i++)
+		printf fmt "\n", int(1 + rand() * 223), int(rand() * 256),
+			int(rand() * 256), int(1 + rand() * 65535) }'
+}
+
+scen_fw_rules()
+{
+	local n=10 i t0 t1 a b handles pa=() pd=() pr=() na=() nd=() nr=()
+	local nft=(ip netns exec "$NS_D" nft)
+
+	[ -n "$QUICK" ] && n=3
+	"$PCN" -n "$NS_D" cube add bfr type firewall
+	fw_rule_lines "rule append bfr ingress src %d.%d.%d.0/24 proto tcp dport %d action drop" \
+		>"$BPFFS.rules"
+	t0=${EPOCHREALTIME/./}
+	"$PCN" -n "$NS_D" -batch "$BPFFS.rules"
+	t1=${EPOCHREALTIME/./}
+	a=$(((t1 - t0) / 1000))
+	{
+		echo "table inet pcnb {"
+		echo " chain fw {"
+		echo "  type filter hook forward priority 0; policy accept;"
+		fw_rule_lines "ip saddr %d.%d.%d.0/24 tcp dport %d drop"
+		echo " }"
+		echo "}"
+	} >"$BPFFS.rules"
+	t0=${EPOCHREALTIME/./}
+	"${nft[@]}" -f "$BPFFS.rules"
+	t1=${EPOCHREALTIME/./}
+	report fw_rules ms "pcn -batch 10k rules" "$a" "nft -f 10k rules" \
+		"$(((t1 - t0) / 1000))"
+	a=$(cmd_ms 1 "$PCN" -n "$NS_D" rule append bfr ingress src 9.9.9.0/24 \
+		proto udp dport 53 action accept)
+	b=$(cmd_ms 1 "${nft[@]}" add rule inet pcnb fw ip saddr 9.9.9.0/24 \
+		udp dport 53 accept)
+	report fw_rules ms "first change (10k)" "$a" "nft add rule (10k)" "$b"
+	handles=($("${nft[@]}" -a list chain inet pcnb fw |
+		awk '/handle/ { print $NF }'))
+	for ((i = 0; i < n; i++)); do
+		pa+=("$(cmd_ms 1 "$PCN" -n "$NS_D" rule append bfr ingress \
+			src 9.9.9.0/24 proto udp dport 53 action accept)")
+		pd+=("$(cmd_ms 1 "$PCN" -n "$NS_D" rule delete bfr ingress 5000)")
+		pr+=("$(cmd_ms 1 "$PCN" -n "$NS_D" rule replace bfr ingress 5000 \
+			src 8.8.8.0/24 proto tcp dport 80 action drop)")
+		na+=("$(cmd_ms 1 "${nft[@]}" add rule inet pcnb fw \
+			ip saddr 9.9.9.0/24 udp dport 53 accept)")
+		nd+=("$(cmd_ms 1 "${nft[@]}" delete rule inet pcnb fw \
+			handle "${handles[$((5000 + 2 * i))]}")")
+		nr+=("$(cmd_ms 1 "${nft[@]}" replace rule inet pcnb fw \
+			handle "${handles[$((5001 + 2 * i))]}" \
+			ip saddr 8.8.8.0/24 tcp dport 80 drop)")
+	done
+	report fw_rules ms "rule append (10k)" "$(printf '%s\n' "${pa[@]}" | median)" \
+		"nft add rule (10k)" "$(printf '%s\n' "${na[@]}" | median)"
+	report fw_rules ms "rule delete (10k)" "$(printf '%s\n' "${pd[@]}" | median)" \
+		"nft delete rule (10k)" "$(printf '%s\n' "${nd[@]}" | median)"
+	report fw_rules ms "rule replace (10k)" "$(printf '%s\n' "${pr[@]}" | median)" \
+		"nft replace rule (10k)" "$(printf '%s\n' "${nr[@]}" | median)"
+	"$PCN" -n "$NS_D" cube del bfr
+	"${nft[@]}" flush ruleset
+	rm -f "$BPFFS.rules"
 }
 
 scen_chain()
