@@ -671,8 +671,16 @@ static __always_inline int firewall(struct pcn_ctx *ctx, __u32 dir)
 	action = hdr->policy;
 	if (!k.l4 && st)
 		st->fragments++;
-	now = pcn_now_ns();
-	ct = ct_state(&k, now, &ck, &side, &entry);
+	if (state->flags & FW_NO_CT) {
+		ct = -1;	/* no rule looks at it */
+		entry = NULL;
+		k.ct_ok = 0;
+		k.icmp_error = 0;
+		now = 0;
+	} else {
+		now = pcn_now_ns();
+		ct = ct_state(&k, now, &ck, &side, &entry);
+	}
 	if (hdr->nrules && vectors(set, &k, ct, &s) == 0) {
 		__u64 any = 0;
 		int j;

@@ -96,10 +96,16 @@ struct fw_set {
 #define FW_SET_PARTIAL	1
 
 /* fw_state: BPF_MAP_TYPE_ARRAY, one entry: the generation in use per
- * chain, both switched by one write */
+ * chain, both switched by one write, and the firewall's flags */
 struct fw_state {
 	__u32 gen[2];			/* [chain]: 0 or 1 */
+	__u32 flags;			/* FW_NO_CT */
+	__u32 pad;
 };
+
+/* connection tracking off: no flow looked up or entered, and no rule
+ * may match a state (pcn refuses them) */
+#define FW_NO_CT		0x01
 
 /*
  * fw_vecs: BPF_MAP_TYPE_ARRAY_OF_MAPS, one table per set: a

@@ -259,7 +259,7 @@ static int table_commit(struct fw_table *t)
 		err = -errno;
 	if (!err) {
 		t->state = next;
-		t->dirty[0] = t->dirty[1] = false;
+		t->dirty[0] = t->dirty[1] = t->state_dirty = false;
 		grace_period();
 	}
 	fw_maps_close(&m);
@@ -287,7 +287,7 @@ int fw_tables_end(bool commit)
 
 	while ((t = staged)) {
 		staged = t->next;
-		if (commit && (t->dirty[0] || t->dirty[1])) {
+		if (commit && (t->dirty[0] || t->dirty[1] || t->state_dirty)) {
 			e = table_commit(t);
 			err = err ?: e;
 		}
@@ -296,20 +296,51 @@ int fw_tables_end(bool commit)
 	return err;
 }
 
-static int parse_policies(int argc, char **argv, __u32 *policy)
+int fw_rule_fits(const struct fw_table *t, const struct fw_rule *r)
 {
-	bool seen[2] = { false, false };
+	if ((r->fields & FW_F_STATE) && (t->state.flags & FW_NO_CT))
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "firewall \"%s\" does not track connections: a rule on state needs conntrack on",
+			       t->name);
+	return 0;
+}
+
+/* what "cube add" and "cube set" of a firewall take */
+struct fw_config {
+	__u32 policy[2];
+	__u32 flags;			/* FW_NO_CT */
+};
+
+/* [ingress ACTION] [egress ACTION] [conntrack {on|off}] into @cfg */
+static int parse_config(int argc, char **argv, struct fw_config *cfg)
+{
+	bool seen[2] = { false, false }, ct_seen = false;
 	__u32 ch;
 	int err;
 
 	while (argc > 0) {
+		if (is_kw(*argv, "conntrack")) {
+			DUP_CHECK(ct_seen, "conntrack");
+			NEXT_ARG();
+			if (is_kw(*argv, "on"))
+				cfg->flags &= ~FW_NO_CT;
+			else if (is_kw(*argv, "off"))
+				cfg->flags |= FW_NO_CT;
+			else
+				return pcn_err(PCN_EXIT_USAGE,
+					       "conntrack \"%s\" is neither on nor off",
+					       *argv);
+			argc--;
+			argv++;
+			continue;
+		}
 		for (ch = 0; ch < 2 && !is_kw(*argv, chains[ch]); ch++)
 			;
 		if (ch == 2)
 			return pcn_unknown_kw("cube", *argv);
 		DUP_CHECK(seen[ch], chains[ch]);
 		NEXT_ARG();
-		err = fw_action_parse(*argv, &policy[ch]);
+		err = fw_action_parse(*argv, &cfg->policy[ch]);
 		if (err)
 			return err;
 		argc--;
@@ -320,11 +351,12 @@ static int parse_policies(int argc, char **argv, __u32 *policy)
 
 static int fw_parse_add(int argc, char **argv, __u8 *config)
 {
-	__u32 policy[2] = { FW_ACCEPT, FW_ACCEPT };
-	int err = parse_policies(argc, argv, policy);
+	struct fw_config cfg = { { FW_ACCEPT, FW_ACCEPT }, 0 };
+	int err = parse_config(argc, argv, &cfg);
 
+	_Static_assert(sizeof(cfg) <= PCN_TYPE_CONFIG_LEN, "config fits");
 	if (!err)
-		memcpy(config, policy, sizeof(policy));
+		memcpy(config, &cfg, sizeof(cfg));
 	return err;
 }
 
@@ -332,14 +364,16 @@ static int fw_parse_add(int argc, char **argv, __u8 *config)
 static int fw_init(struct pcn_cube *c)
 {
 	struct fw_state st = {};
-	__u32 policy[2], set, zero = 0;
+	struct fw_config cfg;
+	__u32 set, zero = 0;
 	struct fw_maps m;
 	int err;
 
-	memcpy(policy, c->meta.config, sizeof(policy));
+	memcpy(&cfg, c->meta.config, sizeof(cfg));
+	st.flags = cfg.flags;
 	err = fw_maps_open(c, &m);
 	for (set = 0; !err && set < FW_SETS; set++)
-		err = fw_set_write(&m, set, NULL, 0, policy[set & 1]);
+		err = fw_set_write(&m, set, NULL, 0, cfg.policy[set & 1]);
 	if (!err && bpf_map_update_elem(m.state, &zero, &st, BPF_ANY))
 		err = -errno;
 	fw_maps_close(&m);
@@ -348,21 +382,34 @@ static int fw_init(struct pcn_cube *c)
 
 static int fw_set(struct pcn_cube *c, int argc, char **argv)
 {
+	struct fw_config cfg;
 	struct fw_table *t;
-	__u32 policy[2], ch;
+	__u32 ch, i;
 	int err;
 
 	t = fw_table_get(c->name, true, &err);
 	if (!t)
 		return err;
-	memcpy(policy, t->policy, sizeof(policy));
-	err = parse_policies(argc, argv, policy);
+	memcpy(cfg.policy, t->policy, sizeof(cfg.policy));
+	cfg.flags = t->state.flags;
+	err = parse_config(argc, argv, &cfg);
 	if (err)
 		return err;
+	if ((cfg.flags & FW_NO_CT) && !(t->state.flags & FW_NO_CT))
+		for (ch = 0; ch < 2; ch++)
+			for (i = 0; i < t->n[ch]; i++)
+				if (t->rules[ch][i].fields & FW_F_STATE)
+					return pcn_err(PCN_EXIT_KERNEL,
+						       "rule %u of chain %s of \"%s\" matches state: conntrack cannot be off",
+						       i + 1, chains[ch], t->name);
 	for (ch = 0; ch < 2; ch++) {
-		if (policy[ch] != t->policy[ch])
+		if (cfg.policy[ch] != t->policy[ch])
 			t->dirty[ch] = true;
-		t->policy[ch] = policy[ch];
+		t->policy[ch] = cfg.policy[ch];
+	}
+	if (cfg.flags != t->state.flags) {
+		t->state.flags = cfg.flags;
+		t->state_dirty = true;
 	}
 	return fw_table_done(t);
 }
@@ -395,6 +442,8 @@ static void fw_show(struct pcn_cube *c)
 		print_uint(PRINT_ANY, "rules", " (%u rules)", hdr[ch].nrules);
 		close_json_object();
 	}
+	print_string(PRINT_ANY, "conntrack", " conntrack %s",
+		     st.flags & FW_NO_CT ? "off" : "on");
 	if (!show_stats)
 		return;
 	fd = cube_obj_fd(c, "fw_stats");
@@ -432,8 +481,8 @@ static void fw_show(struct pcn_cube *c)
 
 const struct cube_type firewall_type = {
 	.name = "firewall",
-	.summary = "transparent: stateless rules per direction, IPv4 and IPv6",
-	.set_usage = "[ ingress { accept | drop } ] [ egress { accept | drop } ]",
+	.summary = "transparent: rules per direction, IPv4 and IPv6, connection tracking",
+	.set_usage = "[ ingress { accept | drop } ] [ egress { accept | drop } ] [ conntrack { on | off } ]",
 	.elf_xdp = firewall_xdp__elf_bytes,
 	.elf_tc = firewall_tc__elf_bytes,
 	.max_ports = 0,

@@ -39,6 +39,7 @@ struct fw_table {
 	__u32 n[2];
 	__u32 policy[2];
 	bool dirty[2];
+	bool state_dirty;		/* flags changed */
 	__u32 map_id;			/* fw_rules as read: the same cube */
 	__u8 fresh[FW_IDS_MAX];		/* ids of new rules: counters to zero */
 };
@@ -51,5 +52,7 @@ const char *fw_chain_name(__u32 c);
 const char *fw_action_name(__u32 a);
 int fw_chain_parse(const char *arg, __u32 *c);
 int fw_action_parse(const char *arg, __u32 *a);
+/* Can @r be in @t? (a rule on state needs connection tracking) */
+int fw_rule_fits(const struct fw_table *t, const struct fw_rule *r);
 
 #endif /* __PCN_FW_H */

@@ -476,6 +476,10 @@ static int table_chain(int argc, char **argv, struct fw_table **t, __u32 *ch)
 static int rule_put(struct fw_table *t, __u32 ch, __u32 pos,
 		    struct fw_rule *r)
 {
+	int err = fw_rule_fits(t, r);
+
+	if (err)
+		return err;
 	if (t->n[ch] >= FW_RULES_MAX)
 		return pcn_err(PCN_EXIT_KERNEL,
 			       "chain %s of \"%s\" has %d rules, the most it can",
@@ -552,6 +556,8 @@ static int rule_replace_cmd(int argc, char **argv)
 		err = table_chain(argc, argv, &t, &ch);
 	if (!err)
 		err = parse_index(argv[2], t, ch, false, &pos);
+	if (!err)
+		err = fw_rule_fits(t, &r);
 	if (err)
 		return err;
 	/* a new rule: its counters start from zero */

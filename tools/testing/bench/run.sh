@@ -240,10 +240,11 @@ teardown_linux_router()
 CB=${CB:-/work/shared/data/classbench}
 CBPY=$TOP/tools/testing/selftests/pcn/classbench.py
 
+# setup_pcn_fw MODE CONNTRACK
 setup_pcn_fw()
 {
 	setup_pcn_router "$1"
-	"$PCN" -n "$NS_D" cube add bfwl type firewall mode "$1"
+	"$PCN" -n "$NS_D" cube add bfwl type firewall mode "$1" conntrack "$2"
 	"$PCN" -n "$NS_D" link add bfwl port brt:p1 ingress
 	python3 "$CBPY" rules "$CB/acl1_1k_seed1.rules" bfwl ingress |
 		"$PCN" -n "$NS_D" -batch -
@@ -255,6 +256,9 @@ teardown_pcn_fw()
 	teardown_pcn_router
 }
 
+# setup_linux_fw {iptables|nft|nft-ct}: nft-ct has connection tracking
+# on, by a first rule that drops invalid packets (none of the
+# generator's is)
 setup_linux_fw()
 {
 	setup_linux_router
@@ -264,6 +268,10 @@ setup_linux_fw()
 	else
 		python3 "$CBPY" nft "$CB/acl1_1k_seed1.rules" |
 			ip netns exec "$NS_D" nft -f -
+	fi
+	if [ "$1" = nft-ct ]; then
+		ip netns exec "$NS_D" nft insert rule ip pcnbench filter \
+			ct state invalid drop
 	fi
 }
 
@@ -328,13 +336,21 @@ measure_variant()
 		gen_routed
 		teardown_linux_router ;;
 	"pcn router+firewall xdp")
-		setup_pcn_fw xdp
+		setup_pcn_fw xdp off
 		gen_routed
 		teardown_pcn_fw ;;
 	"pcn router+firewall tc")
-		setup_pcn_fw tc
+		setup_pcn_fw tc off
 		gen_routed
 		teardown_pcn_fw ;;
+	"pcn router+firewall+ct xdp")
+		setup_pcn_fw xdp on
+		gen_routed
+		teardown_pcn_fw ;;
+	"linux router+nft+ct")
+		setup_linux_fw nft-ct
+		gen_routed
+		teardown_linux_fw ;;
 	"linux router+iptables")
 		setup_linux_fw iptables
 		gen_routed
@@ -441,12 +457,14 @@ scen_router()
 
 # 959 firewall rules on a router: pcn's XDP router and firewall against
 # Linux forwarding with the same rules in iptables (nft backend) and in
-# nftables; and the cost of the rules to each.
+# nftables, none tracking connections; both tracking them; and the cost
+# of the rules to pcn.
 scen_firewall()
 {
 	measure firewall_xdp Mpps "pcn router+firewall xdp" "linux router+iptables"
 	measure firewall_xdp Mpps "pcn router+firewall xdp" "linux router+nft"
 	measure firewall_tc Mpps "pcn router+firewall tc" "linux router+nft"
+	measure firewall_ct_xdp Mpps "pcn router+firewall+ct xdp" "linux router+nft+ct"
 	measure firewall_xdp Mpps "pcn router+firewall xdp" "pcn router xdp"
 }
 

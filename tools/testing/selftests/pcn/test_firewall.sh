@@ -218,6 +218,8 @@ bad_input()
 	check_err 2 "$PCN" -n "$H2" rule delete fw0 ingress 5
 	check_err 2 "$PCN" -n "$H2" rule delete fw0 ingress proto tcp dport 23 action accept
 	check_err 1 "$PCN" -n "$H2" cube set fw0 ingress maybe
+	check_err 1 "$PCN" -n "$H2" cube set fw0 conntrack maybe
+	check_err 1 "$PCN" -n "$H2" cube set fw0 conntrack off conntrack on
 	# more rules than a chain holds: refused whole
 	f=$(mktemp "${TMPDIR:-/tmp}/pcn-many.XXXXXX")
 	defer "rm -f $f"
@@ -295,6 +297,36 @@ stateful6()
 	pcn -n "$H2" -j rule show fw0 ingress | jq -e '.[0].rules[2].packets >= 1'
 }
 
+# Connection tracking off: traffic passes by the rules alone and no
+# flow is entered; a rule on state is refused, and so is turning it off
+# under one; on again, flows are entered again
+conntrack_off()
+{
+	local before
+
+	pair tc both
+	quiet_ns "$H1"
+	quiet_ns "$H2"
+	pcn -n "$H2" cube set fw0 conntrack off
+	pcn -n "$H2" -j cube show fw0 | jq -e '.[0].conntrack == "off"'
+	pcn -n "$H2" rule append fw0 ingress proto tcp dport 7007 action drop
+	tcp_transfer "$H2" "$H1" 10.230.0.1 100000
+	ping_ok "$H1" 10.230.0.2 1
+	tcp_blocked "$H1" "$H2" 10.230.0.2 7007
+	pcn -n "$H2" -j ct show fw0 | jq -e 'length == 0'
+	before=$(tree_snapshot)
+	check_err 2 "$PCN" -n "$H2" rule append fw0 ingress state established action accept
+	check_err 2 "$PCN" -n "$H2" rule replace fw0 ingress 1 state new action drop
+	[ "$before" = "$(tree_snapshot)" ]
+	pcn -n "$H2" cube set fw0 conntrack on
+	pcn -n "$H2" rule append fw0 ingress state invalid action drop
+	check_err 2 "$PCN" -n "$H2" cube set fw0 conntrack off
+	pcn -n "$H2" -j cube show fw0 | jq -e '.[0].conntrack == "on"'
+	tcp_transfer "$H2" "$H1" 10.230.0.1 100000
+	pcn -n "$H2" -j ct show fw0 |
+		jq -e 'any(.proto == "tcp" and .src == "10.230.0.2")'
+}
+
 # pcn killed halfway through building a chain: the next change must
 # not trust what the half-built generation holds
 killed_half_built()
@@ -326,4 +358,5 @@ done
 # XDP has no egress hook: a flow's two directions meet in TC only
 run_test firewall_stateful_tc stateful
 run_test firewall_stateful6_tc stateful6
+run_test firewall_conntrack_off_tc conntrack_off
 tap_done
