@@ -101,8 +101,16 @@ struct {
 	__uint(max_entries, FW_SETS * 2 * 65536);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
-	__type(value, struct fw_port);
+	__type(value, struct fw_vec_id);
 } fw_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FW_SETS * 2 * 65536);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct fw_vec_id);
+} fw_dir16 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -495,7 +503,14 @@ static __always_inline int vectors(__u32 set, const struct pkt *k, int ct,
 		if (k->family == 4) {
 			struct fw_lpm4_key lk = { .prefixlen = 8 + 32,
 						  .sel = set * 2 + d };
+			struct fw_vec_id *e;
 
+			key = FW_DIR16_KEY(set, d, (__u32)a[0] << 8 | a[1]);
+			e = bpf_map_lookup_elem(&fw_dir16, &key);
+			if (e && e->vec != FW_DIR16_TRIE) {
+				s->v[d] = vec(t, &e->vec);
+				continue;
+			}
 			__builtin_memcpy(lk.addr, a, 4);
 			id = bpf_map_lookup_elem(&fw_lpm4, &lk);
 		} else {
@@ -513,7 +528,7 @@ static __always_inline int vectors(__u32 set, const struct pkt *k, int ct,
 		s->v[d] = vec(t, id);
 	}
 	if (k->l4 >= 2) {
-		struct fw_port *pe;
+		struct fw_vec_id *pe;
 
 		key = FW_PORT_KEY(set, 0, k->sport);
 		pe = bpf_map_lookup_elem(&fw_ports, &key);

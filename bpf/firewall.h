@@ -161,7 +161,18 @@ struct fw_lpm6_key {
 #define FW_SMALL_DIMS			3
 #define FW_PORT_KEY(set, d, port)	((set) * 131072 + (d) * 65536 + (port))
 
-struct fw_port {
+/*
+ * fw_dir16: BPF_MAP_TYPE_ARRAY (mmapable), the first level of IPv4
+ * address lookups: FW_DIR16_KEY(set, d, the address's first 16 bits) ->
+ * the vector id of the longest prefix of the rules that holds that
+ * whole /16, or FW_DIR16_TRIE where a longer prefix lies inside it and
+ * the trie (fw_lpm4) decides. Most addresses are then one array read.
+ */
+#define FW_DIR16_KEY(set, d, hi)	((set) * 131072 + (d) * 65536 + (hi))
+#define FW_DIR16_TRIE			0xffffffffu
+
+/* an element of fw_ports and fw_dir16 */
+struct fw_vec_id {
 	__u32 vec;
 	__u32 pad;			/* an mmapable array's element is 8
 					 * bytes: said, not implied */

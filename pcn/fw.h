@@ -17,6 +17,7 @@ struct fw_maps {
 	int lpm6;
 	int handles;
 	int ports;
+	int dir16;
 	int small;
 	int counters;
 };

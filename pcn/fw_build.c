@@ -598,18 +598,18 @@ static int vec_table_write(const struct fw_maps *m, __u32 set,
 }
 
 /*
- * Make the port tables of @set @ids[d]: only the entries that differ
- * are written, in place. Each is one aligned 4-byte store, which a
- * packet sees whole (none reads the set while it is built anyway).
+ * Make the two tables of @set in @fd (fw_ports or fw_dir16: 65536 ids
+ * per set and dimension) @ids[d]: only the entries that differ are
+ * written, in place. Each is one aligned 4-byte store, which a packet
+ * sees whole (none reads the set while it is built anyway).
  */
-static int ports_sync(const struct fw_maps *m, __u32 set,
-		      __u32 ids[2][65536])
+static int ids_sync(int fd, __u32 set, __u32 ids[2][65536])
 {
-	struct fw_port *t;
+	struct fw_vec_id *t;
 	size_t len;
 	__u32 d, i;
 
-	t = array_map(m->ports, FW_SETS * 2 * 65536, sizeof(*t), &len);
+	t = array_map(fd, FW_SETS * 2 * 65536, sizeof(*t), &len);
 	if (!t)
 		return -errno;
 	for (d = 0; d < 2; d++)
@@ -618,6 +618,30 @@ static int ports_sync(const struct fw_maps *m, __u32 set,
 				t[FW_PORT_KEY(set, d, i)].vec = ids[d][i];
 	munmap(t, len);
 	return 0;
+}
+
+/*
+ * The first level of IPv4 lookups (fw_dir16) of a dimension whose IPv4
+ * prefixes are @p (@np, sorted: a holder before what it holds, the /0
+ * first): each /16 gets the vector of the longest prefix holding all of
+ * it, unless a longer prefix lies inside it.
+ */
+static void build_dir16(const struct pfx *p, __u32 np, __u32 *ids)
+{
+	__u32 i, b, at;
+
+	for (b = 0; b < 65536; b++)
+		ids[b] = p[0].vec;
+	for (i = 1; i < np; i++) {
+		at = (__u32)p[i].addr[0] << 8 | p[i].addr[1];
+		if (p[i].plen > 16) {
+			ids[at] = FW_DIR16_TRIE;
+			continue;
+		}
+		/* in order, so the longer prefixes inside come after */
+		for (b = 0; b < 1u << (16 - p[i].plen); b++)
+			ids[at + b] = p[i].vec;
+	}
 }
 
 /* Write @n elements of @vals (@size bytes each) at @keys. */
@@ -725,7 +749,7 @@ int fw_set_write(const struct fw_maps *m, __u32 set,
 	struct pfx *p[2][2] = {}, *q[2][2] = {};
 	__u32 np[2][2] = {}, nq[2][2] = {}, small[FW_SMALL_DIMS][256], i, all;
 	__u32 words;
-	static __u32 ports[2][65536];
+	static __u32 ports[2][65536], dir16[2][65536];
 	int d, f, err;
 
 	if (n > FW_RULES_MAX)
@@ -807,7 +831,11 @@ int fw_set_write(const struct fw_maps *m, __u32 set,
 				       p[d][f], np[d][f]);
 	pcn_fault_point("fw-build-half");
 	if (!err)
-		err = ports_sync(m, set, ports);
+		err = ids_sync(m->ports, set, ports);
+	for (d = 0; !err && d < 2; d++)
+		build_dir16(p[d][0], np[d][0], dir16[d]);
+	if (!err)
+		err = ids_sync(m->dir16, set, dir16);
 	for (d = 0; !err && d < FW_SMALL_DIMS; d++)
 		err = array_write(m->small, FW_SMALL_KEY(set, d, 0), small[d],
 				  sizeof(__u32), 256);

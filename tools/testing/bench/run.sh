@@ -599,6 +599,7 @@ scen_hops()
 			done
 			pts+="$k $(printf '%s\n' "${v[@]}" | median)"$'\n'
 		done
+		echo "# hops_$mode, ns by cubes:" $(awk 'NF { printf "%d:%s ", $1, $2 }' <<<"$pts")
 		teardown_pcn_fwd
 		for ((k = 1; k <= 8; k++)); do
 			"$PCN" -n "$NS_D" cube del "h$k"

@@ -242,6 +242,7 @@ static int setup(struct env *e)
 		.lpm6 = map_fd(e->fw, "fw_lpm6"),
 		.handles = map_fd(e->fw, "fw_handles"),
 		.ports = map_fd(e->fw, "fw_ports"),
+		.dir16 = map_fd(e->fw, "fw_dir16"),
 		.small = map_fd(e->fw, "fw_small"),
 		.counters = map_fd(e->fw, "fw_counters"),
 	};
@@ -1448,6 +1449,36 @@ BOTH_BUILDS(ports_below_every_range)
 		{ V4, TCP(1024, 8080), -1 },
 		{ V4, TCP(1024, 22), -1 },
 		{ V4, TCP(80, 80), -1 },
+	};
+
+	CHAINS_TEXT(e, rules, FW_ACCEPT);
+	expect_cases(_metadata, e, cases, ARRAY_SIZE(cases));
+}
+
+/*
+ * IPv4 addresses are looked up first by their /16 (fw_dir16), then, in
+ * a /16 that holds a longer prefix, in the trie: each way gives the
+ * longest match, on both fields, and a /16 next to one that asks the
+ * trie does not.
+ */
+BOTH_BUILDS(dir16_and_trie)
+{
+	static const char *const rules[] = {
+		"src 10.1.2.0/24 action drop",
+		"src 10.1.0.0/16 dst 10.2.0.0/15 action accept",
+		"src 10.0.0.0/8 dst 10.3.255.255/32 action drop",
+		"src 10.0.0.0/8 action accept",
+		"dst 172.16.0.0/12 action drop",
+	};
+	static const struct tcase cases[] = {
+		{ "10.1.2.3", "10.9.0.1", {}, 0 },	/* trie: the /24 */
+		{ "10.1.3.3", "10.3.0.1", {}, 1 },	/* trie: the /16 */
+		{ "10.1.3.3", "10.4.0.1", {}, 3 },	/* the /8 */
+		{ "10.2.0.1", "10.3.255.255", {}, 2 },	/* dst by the trie */
+		{ "10.2.0.1", "10.3.255.254", {}, 3 },
+		{ "10.1.2.3", "172.20.0.1", {}, 0 },
+		{ "192.168.0.1", "172.31.255.255", {}, 4 }, /* dst /16 wide */
+		{ "192.168.0.1", "172.32.0.1", {}, -1 },
 	};
 
 	CHAINS_TEXT(e, rules, FW_ACCEPT);
