@@ -98,19 +98,11 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, FW_SETS * 2 * 65536);
+	__uint(max_entries, FW_SETS * FW_T_NUM * 65536);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct fw_vec_id);
-} fw_ports SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, FW_SETS * 2 * 65536);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__type(key, __u32);
-	__type(value, struct fw_vec_id);
-} fw_dir16 SEC(".maps");
+} fw_ids SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -505,8 +497,9 @@ static __always_inline int vectors(__u32 set, const struct pkt *k, int ct,
 						  .sel = set * 2 + d };
 			struct fw_vec_id *e;
 
-			key = FW_DIR16_KEY(set, d, (__u32)a[0] << 8 | a[1]);
-			e = bpf_map_lookup_elem(&fw_dir16, &key);
+			key = FW_IDS_KEY(set, FW_T_SRC16 + d,
+					 (__u32)a[0] << 8 | a[1]);
+			e = bpf_map_lookup_elem(&fw_ids, &key);
 			if (e && e->vec != FW_DIR16_TRIE) {
 				s->v[d] = vec(t, &e->vec);
 				continue;
@@ -530,11 +523,11 @@ static __always_inline int vectors(__u32 set, const struct pkt *k, int ct,
 	if (k->l4 >= 2) {
 		struct fw_vec_id *pe;
 
-		key = FW_PORT_KEY(set, 0, k->sport);
-		pe = bpf_map_lookup_elem(&fw_ports, &key);
+		key = FW_IDS_KEY(set, FW_T_SPORT, k->sport);
+		pe = bpf_map_lookup_elem(&fw_ids, &key);
 		s->v[2] = pe ? vec(t, &pe->vec) : NULL;
-		key = FW_PORT_KEY(set, 1, k->dport);
-		pe = bpf_map_lookup_elem(&fw_ports, &key);
+		key = FW_IDS_KEY(set, FW_T_DPORT, k->dport);
+		pe = bpf_map_lookup_elem(&fw_ids, &key);
 		s->v[3] = pe ? vec(t, &pe->vec) : NULL;
 	} else {
 		/* unknown: every rule (see parse()); none: rules on none */

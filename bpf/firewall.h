@@ -153,25 +153,32 @@ struct fw_lpm6_key {
 };
 
 /*
- * fw_ports: BPF_MAP_TYPE_ARRAY (mmapable: user space reads and writes
- * it in place), set * 131072 + (0: sport, 1: dport) * 65536 + port ->
- * vector id. fw_small: BPF_MAP_TYPE_ARRAY, set * 768 + (0: protocol,
- * 1: TCP flags, 2: ct state) * 256 + value -> vector id.
+ * fw_ids: BPF_MAP_TYPE_ARRAY (mmapable: user space reads and writes it
+ * in place), four tables of 65536 vector ids per set, at
+ * FW_IDS_KEY(set, table, value):
+ *
+ *   FW_T_SPORT, FW_T_DPORT  port -> vector id
+ *   FW_T_SRC16, FW_T_DST16  the first level of IPv4 address lookups:
+ *                           the address's first 16 bits -> the vector
+ *                           id of the longest prefix of the rules that
+ *                           holds that whole /16, or FW_DIR16_TRIE where
+ *                           a longer prefix lies inside it and the trie
+ *                           (fw_lpm4) decides
+ *
+ * fw_small: BPF_MAP_TYPE_ARRAY, set * 768 + (0: protocol, 1: TCP flags,
+ * 2: ct state) * 256 + value -> vector id.
  */
-#define FW_SMALL_DIMS			3
-#define FW_PORT_KEY(set, d, port)	((set) * 131072 + (d) * 65536 + (port))
-
-/*
- * fw_dir16: BPF_MAP_TYPE_ARRAY (mmapable), the first level of IPv4
- * address lookups: FW_DIR16_KEY(set, d, the address's first 16 bits) ->
- * the vector id of the longest prefix of the rules that holds that
- * whole /16, or FW_DIR16_TRIE where a longer prefix lies inside it and
- * the trie (fw_lpm4) decides. Most addresses are then one array read.
- */
-#define FW_DIR16_KEY(set, d, hi)	((set) * 131072 + (d) * 65536 + (hi))
+enum fw_id_table {
+	FW_T_SPORT = 0,
+	FW_T_DPORT = 1,
+	FW_T_SRC16 = 2,
+	FW_T_DST16 = 3,
+	FW_T_NUM = 4,
+};
+#define FW_IDS_KEY(set, table, v)	(((set) * FW_T_NUM + (table)) * 65536 + (v))
 #define FW_DIR16_TRIE			0xffffffffu
+#define FW_SMALL_DIMS			3
 
-/* an element of fw_ports and fw_dir16 */
 struct fw_vec_id {
 	__u32 vec;
 	__u32 pad;			/* an mmapable array's element is 8

@@ -69,8 +69,8 @@ static int fw_maps_open(struct pcn_cube *c, struct fw_maps *m)
 {
 	static const char *const files[] = { "fw_state", "fw_sets", "fw_rules",
 					     "fw_vecs", "fw_lpm4", "fw_lpm6",
-					     "fw_handles", "fw_ports", "fw_dir16",
-					     "fw_small", "fw_counters" };
+					     "fw_handles", "fw_ids", "fw_small",
+					     "fw_counters" };
 	int *fds = (int *)m;
 	size_t i;
 

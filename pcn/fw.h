@@ -16,8 +16,7 @@ struct fw_maps {
 	int lpm4;
 	int lpm6;
 	int handles;
-	int ports;
-	int dir16;
+	int ids;
 	int small;
 	int counters;
 };

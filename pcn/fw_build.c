@@ -598,30 +598,30 @@ static int vec_table_write(const struct fw_maps *m, __u32 set,
 }
 
 /*
- * Make the two tables of @set in @fd (fw_ports or fw_dir16: 65536 ids
- * per set and dimension) @ids[d]: only the entries that differ are
- * written, in place. Each is one aligned 4-byte store, which a packet
- * sees whole (none reads the set while it is built anyway).
+ * Make the tables of @set in fw_ids @ids[table]: only the entries that
+ * differ are written, in place. Each is one aligned 4-byte store, which
+ * a packet sees whole (none reads the set while it is built anyway).
  */
-static int ids_sync(int fd, __u32 set, __u32 ids[2][65536])
+static int ids_sync(const struct fw_maps *m, __u32 set,
+		    __u32 ids[FW_T_NUM][65536])
 {
 	struct fw_vec_id *t;
 	size_t len;
-	__u32 d, i;
+	__u32 tab, i;
 
-	t = array_map(fd, FW_SETS * 2 * 65536, sizeof(*t), &len);
+	t = array_map(m->ids, FW_SETS * FW_T_NUM * 65536, sizeof(*t), &len);
 	if (!t)
 		return -errno;
-	for (d = 0; d < 2; d++)
+	for (tab = 0; tab < FW_T_NUM; tab++)
 		for (i = 0; i < 65536; i++)
-			if (t[FW_PORT_KEY(set, d, i)].vec != ids[d][i])
-				t[FW_PORT_KEY(set, d, i)].vec = ids[d][i];
+			if (t[FW_IDS_KEY(set, tab, i)].vec != ids[tab][i])
+				t[FW_IDS_KEY(set, tab, i)].vec = ids[tab][i];
 	munmap(t, len);
 	return 0;
 }
 
 /*
- * The first level of IPv4 lookups (fw_dir16) of a dimension whose IPv4
+ * The first level of IPv4 lookups (FW_T_SRC16/DST16) of a dimension whose IPv4
  * prefixes are @p (@np, sorted: a holder before what it holds, the /0
  * first): each /16 gets the vector of the longest prefix holding all of
  * it, unless a longer prefix lies inside it.
@@ -749,7 +749,7 @@ int fw_set_write(const struct fw_maps *m, __u32 set,
 	struct pfx *p[2][2] = {}, *q[2][2] = {};
 	__u32 np[2][2] = {}, nq[2][2] = {}, small[FW_SMALL_DIMS][256], i, all;
 	__u32 words;
-	static __u32 ports[2][65536], dir16[2][65536];
+	static __u32 ids[FW_T_NUM][65536];
 	int d, f, err;
 
 	if (n > FW_RULES_MAX)
@@ -796,7 +796,7 @@ int fw_set_write(const struct fw_maps *m, __u32 set,
 	 * table that points at them need not be rewritten
 	 */
 	for (d = 0; !err && d < 2; d++)
-		err = build_ports(rules, n, d, &vs, ports[d]);
+		err = build_ports(rules, n, d, &vs, ids[FW_T_SPORT + d]);
 	for (d = 0; !err && d < 2; d++)
 		for (f = 0; !err && f < 2; f++)
 			err = build_prefixes(rules, n, d, f ? 6 : 4, &vs,
@@ -830,12 +830,10 @@ int fw_set_write(const struct fw_maps *m, __u32 set,
 			err = lpm_sync(m, set, d, f ? 6 : 4, q[d][f], nq[d][f],
 				       p[d][f], np[d][f]);
 	pcn_fault_point("fw-build-half");
-	if (!err)
-		err = ids_sync(m->ports, set, ports);
 	for (d = 0; !err && d < 2; d++)
-		build_dir16(p[d][0], np[d][0], dir16[d]);
+		build_dir16(p[d][0], np[d][0], ids[FW_T_SRC16 + d]);
 	if (!err)
-		err = ids_sync(m->dir16, set, dir16);
+		err = ids_sync(m, set, ids);
 	for (d = 0; !err && d < FW_SMALL_DIMS; d++)
 		err = array_write(m->small, FW_SMALL_KEY(set, d, 0), small[d],
 				  sizeof(__u32), 256);

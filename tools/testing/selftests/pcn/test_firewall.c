@@ -241,8 +241,7 @@ static int setup(struct env *e)
 		.lpm4 = map_fd(e->fw, "fw_lpm4"),
 		.lpm6 = map_fd(e->fw, "fw_lpm6"),
 		.handles = map_fd(e->fw, "fw_handles"),
-		.ports = map_fd(e->fw, "fw_ports"),
-		.dir16 = map_fd(e->fw, "fw_dir16"),
+		.ids = map_fd(e->fw, "fw_ids"),
 		.small = map_fd(e->fw, "fw_small"),
 		.counters = map_fd(e->fw, "fw_counters"),
 	};
@@ -1456,7 +1455,7 @@ BOTH_BUILDS(ports_below_every_range)
 }
 
 /*
- * IPv4 addresses are looked up first by their /16 (fw_dir16), then, in
+ * IPv4 addresses are looked up first by their /16 (fw_ids), then, in
  * a /16 that holds a longer prefix, in the trie: each way gives the
  * longest match, on both fields, and a /16 next to one that asks the
  * trie does not.
