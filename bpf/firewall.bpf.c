@@ -416,6 +416,7 @@ struct search {
 	struct fw_vec *v[NDIMS];
 	__u64 cand;			/* summary words left to visit */
 	__u32 sw;			/* summary word being visited */
+	__u32 nsw;			/* summary words the set's rules use */
 	__u32 rule;			/* result: FW_RULES_MAX if none */
 };
 
@@ -439,7 +440,7 @@ static long visit(__u32 i, void *data)
 	int k;
 
 	if (!cand) {
-		if (++s->sw >= FW_SUMMARY)
+		if (++s->sw >= s->nsw)
 			return 1;
 		j = s->sw;
 		OPAQUE(j);
@@ -696,7 +697,10 @@ static __always_inline int firewall(struct pcn_ctx *ctx, __u32 dir)
 		/* the summaries first, here: a packet that no rule can
 		 * match costs no call of the loop's callback (an indirect
 		 * call, slow where retpolines are on) */
+		s.nsw = (hdr->nrules + 64 * 64 - 1) / (64 * 64);
 		for (j = FW_SUMMARY - 1; j >= 0; j--) {
+			if (j >= s.nsw)
+				continue;
 			s.cand = s.v[0]->summary[j] & s.v[1]->summary[j] &
 				 s.v[2]->summary[j] & s.v[3]->summary[j] &
 				 s.v[4]->summary[j] & s.v[5]->summary[j] &
