@@ -214,9 +214,16 @@ static void grace_period(void)
 		usleep(20000);
 }
 
-static int table_commit(struct fw_table *t)
+/*
+ * Switch @t's changed chains to new generations. With @spare (the end
+ * of a batch), then also rebuild the generations just left with the
+ * same rules: a batch can change many rules, and the next single change
+ * then writes only its own difference, not the batch's again.
+ */
+static int table_commit(struct fw_table *t, bool spare)
 {
 	struct fw_state next = t->state;
+	bool changed[2] = { t->dirty[0], t->dirty[1] };
 	struct pcn_cube c;
 	struct fw_maps m;
 	__u32 ch, zero = 0, i;
@@ -262,6 +269,12 @@ static int table_commit(struct fw_table *t)
 		t->dirty[0] = t->dirty[1] = t->state_dirty = false;
 		grace_period();
 	}
+	/* no packet is in the generations left: a failure here leaves one
+	 * marked partial, which the next change builds whole */
+	for (ch = 0; !err && spare && ch < 2; ch++)
+		if (changed[ch])
+			fw_set_write(&m, !(next.gen[ch] & 1) * 2 + ch,
+				     t->rules[ch], t->n[ch], t->policy[ch]);
 	fw_maps_close(&m);
 	cube_close(&c);
 	if (err == -E2BIG)
@@ -277,10 +290,10 @@ int fw_table_done(struct fw_table *t)
 {
 	if (batch_line)
 		return 0;
-	return fw_tables_end(true);
+	return fw_tables_end(true, false);
 }
 
-int fw_tables_end(bool commit)
+int fw_tables_end(bool commit, bool spare)
 {
 	struct fw_table *t;
 	int err = 0, e;
@@ -288,7 +301,7 @@ int fw_tables_end(bool commit)
 	while ((t = staged)) {
 		staged = t->next;
 		if (commit && (t->dirty[0] || t->dirty[1] || t->state_dirty)) {
-			e = table_commit(t);
+			e = table_commit(t, spare);
 			err = err ?: e;
 		}
 		fw_table_free(t);

@@ -10,17 +10,21 @@
  *             vector is its parent's (the longest shorter prefix that
  *             holds it) OR the rules with exactly that prefix, so the
  *             longest match a packet finds has every rule that holds it
+ *             (and for IPv4, each /16 the vector of the longest prefix
+ *             holding it whole, unless a longer one lies inside)
  *   ports     the boundaries of the ranges cut 0..65535 into elementary
- *             intervals; a sweep adds and removes rules at each one
+ *             intervals; a sweep adds and removes rules at each one, and
+ *             intervals with the same rules share a vector
  *   protocol  one vector per protocol named, the rest share the
  *             "any protocol" one; TCP flags: one per value, shared when
  *             equal to the one before
  *
- * A set (generation x chain) is rebuilt in place: its header is marked
- * partial, then its vectors, LPM entries and port tables are written
- * where they differ from what the previous build of the set left, then
- * its small tables and rules, then its header. After a build that did
- * not finish (pcn killed), the next one clears the set whole.
+ * A set (generation x chain) is rebuilt in place, while no packet reads
+ * it: its header is marked partial, then its vectors are copied into its
+ * table, then what points at them is written where it differs from what
+ * the set holds (prefix handles, trie entries, the id tables), then its
+ * small tables and rules, then its header. After a build that did not
+ * finish (pcn killed), the next one clears the set's trie entries whole.
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -146,7 +146,7 @@ static int do_batch(const char *name)
 		fclose(f);
 	/* rule changes apply whole, when no line failed */
 	batch_line = 0;
-	err = fw_tables_end(ret == 0);
+	err = fw_tables_end(ret == 0, true);
 	return ret ?: err;
 }
 

@@ -212,8 +212,9 @@ int rt_neigh_flush(struct pcn_cube *c, int port, bool dynamic_only);
 /* Firewalls: pcn/fw.h */
 int do_rule(int argc, char **argv);
 int do_ct(int argc, char **argv);
-/* the batch ends: commit every firewall changed (or drop the changes) */
-int fw_tables_end(bool commit);
+/* the batch ends: commit every firewall changed (or drop the changes);
+ * @spare: and bring the generations left up to date (see firewall.c) */
+int fw_tables_end(bool commit, bool spare);
 
 /* The cube graph, for the tail-call budget (graph.c). */
 struct graph;
