@@ -187,21 +187,39 @@ fail:
 	return NULL;
 }
 
-/* A rule id no rule of @t has; its counters start from zero. */
-__u32 fw_table_new_id(struct fw_table *t)
+/* The ids @t's rules have, and those it gave out: in @t->used. */
+static void ids_scan(struct fw_table *t)
 {
-	static unsigned char used[FW_IDS_MAX];
 	__u32 ch, i;
 
-	memset(used, 0, sizeof(used));
+	memcpy(t->used, t->fresh, sizeof(t->used));
 	for (ch = 0; ch < 2; ch++)
 		for (i = 0; i < t->n[ch]; i++)
-			used[t->rules[ch][i].id % FW_IDS_MAX] = 1;
-	for (i = 0; i < FW_IDS_MAX; i++)
-		if (!used[i] && !t->fresh[i]) {
-			t->fresh[i] = 1;
-			return i;
-		}
+			t->used[t->rules[ch][i].id % FW_IDS_MAX] = 1;
+	t->id_next = 0;
+	t->ids_known = true;
+}
+
+/*
+ * A rule id no rule of @t has; its counters start from zero. The ids
+ * freed since the last scan are found again only when none is left
+ * after it: a batch of N appends costs O(N + FW_IDS_MAX), not O(N x
+ * FW_IDS_MAX).
+ */
+__u32 fw_table_new_id(struct fw_table *t)
+{
+	int pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		if (!t->ids_known || pass)
+			ids_scan(t);
+		for (; t->id_next < FW_IDS_MAX; t->id_next++)
+			if (!t->used[t->id_next]) {
+				t->used[t->id_next] = 1;
+				t->fresh[t->id_next] = 1;
+				return t->id_next++;
+			}
+	}
 	return 0;		/* cannot be: FW_IDS_MAX covers both chains */
 }
 

@@ -42,6 +42,9 @@ struct fw_table {
 	bool state_dirty;		/* flags changed */
 	__u32 map_id;			/* fw_rules as read: the same cube */
 	__u8 fresh[FW_IDS_MAX];		/* ids of new rules: counters to zero */
+	__u8 used[FW_IDS_MAX];		/* ids taken, as of the last scan */
+	__u32 id_next;			/* where fw_table_new_id() goes on */
+	bool ids_known;			/* used[] scanned */
 };
 struct fw_table *fw_table_get(const char *name, bool change, int *err);
 void fw_table_free(struct fw_table *t);
