@@ -65,7 +65,8 @@ cleanup()
 	done
 	umount "$BPFFS" 2>/dev/null
 	rmdir "$BPFFS" 2>/dev/null
-	rm -f "$RESULTS"
+	# the scenarios' files beside it, when one failed half-way
+	rm -f "$RESULTS" "$BPFFS.routes" "$BPFFS.rules"
 }
 trap cleanup EXIT
 mount -t bpf bpf "$BPFFS"
