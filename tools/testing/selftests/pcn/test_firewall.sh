@@ -141,6 +141,10 @@ batch_whole()
 	pcn -n "$H2" -batch "$f"
 	pcn -n "$H2" -j rule show fw0 ingress |
 		jq -e '.[0].rules | map(.dport) == ["3", "4"]'
+	# the generation the batch left was rebuilt with its rules too:
+	# sets 0 and 2 (both generations of ingress) hold 2 rules each
+	bpftool -j map dump pinned "$(echo "$PCN_ROOT"/ns-*/cubes/fw0/fw_sets)" |
+		jq -e '[.[].formatted | select(.key == 0 or .key == 2) | .value.nrules] == [2, 2]'
 }
 
 # Two rule sets that both drop UDP to port 5000, in different orders
