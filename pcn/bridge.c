@@ -46,22 +46,6 @@ static int br_parse_add(int argc, char **argv, __u8 *config)
 				config);
 }
 
-static int config_write(struct pcn_cube *c, __u32 ageing)
-{
-	struct br_config cfg = { .ageing_ns = (__u64)ageing * 1000000000ull };
-	__u32 zero = 0;
-
-	return cube_map_put(c, "br_config", &zero, &cfg);
-}
-
-static int br_init(struct pcn_cube *c)
-{
-	struct br_meta m;
-
-	memcpy(&m, c->meta.config, sizeof(m));
-	return config_write(c, m.ageing);
-}
-
 static int state_parse(const char *arg, __u32 *state)
 {
 	__u32 i;
@@ -204,29 +188,24 @@ static int port_written(struct pcn_cube *c, __u32 idx, const void *settings)
 
 static const struct port_settings br_settings = {
 	.kw = "ageing_time",
+	.kw_map = "br_config",	/* struct br_config: ageing_ns */
 	.map = "br_ports",
 	.size = sizeof(struct br_port),
 	.parse_port = parse_port_settings,
 	.written = port_written,
 };
 
+_Static_assert(sizeof(struct br_config) == sizeof(__u64),
+	       "br_config is the ageing time alone");
+
+static int br_init(struct pcn_cube *c)
+{
+	return cube_seconds_init(c, &br_settings);
+}
+
 static int br_set(struct pcn_cube *c, int argc, char **argv)
 {
-	struct br_meta m;
-	bool ageing_set;
-	int err;
-
-	memcpy(&m, c->meta.config, sizeof(m));
-	err = cube_set_ports(c, argc, argv, &br_settings, &m.ageing,
-			     &ageing_set);
-	if (err || !ageing_set)
-		return err;
-	err = config_write(c, m.ageing);
-	if (!err) {
-		memcpy(c->meta.config, &m, sizeof(m));
-		err = cube_meta_write(c);
-	}
-	return err ? pcn_err_kernel(err, "cannot set cube \"%s\"", c->name) : 0;
+	return cube_set_ports(c, argc, argv, &br_settings);
 }
 
 static void br_show(struct pcn_cube *c)

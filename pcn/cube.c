@@ -258,16 +258,34 @@ int cube_add_seconds(int argc, char **argv, const char *kw, __u32 dflt,
 	return 0;
 }
 
+/* @sec seconds into @ps->kw_map, as the datapath reads them */
+static int seconds_put(struct pcn_cube *c, const struct port_settings *ps,
+		       __u32 sec)
+{
+	__u64 ns = (__u64)sec * 1000000000ull;
+	__u32 zero = 0;
+
+	return cube_map_put(c, ps->kw_map, &zero, &ns);
+}
+
+int cube_seconds_init(struct pcn_cube *c, const struct port_settings *ps)
+{
+	__u32 sec;
+
+	memcpy(&sec, c->meta.config, sizeof(sec));
+	return seconds_put(c, ps, sec);
+}
+
 int cube_set_ports(struct pcn_cube *c, int argc, char **argv,
-		   const struct port_settings *ps, __u32 *cfg, bool *kw_set)
+		   const struct port_settings *ps)
 {
 	struct pcn_port ports[PCN_MAX_PORTS];
-	bool touched[PCN_MAX_PORTS] = {};
+	bool touched[PCN_MAX_PORTS] = {}, kw_set = false;
 	char *want;
-	__u32 i;
+	__u32 i, sec;
 	int idx, err;
 
-	*kw_set = false;
+	memcpy(&sec, c->meta.config, sizeof(sec));
 	err = cube_ports_read(c, ports);
 	if (err)
 		return pcn_err_kernel(err, "cannot read cube \"%s\"", c->name);
@@ -277,17 +295,17 @@ int cube_set_ports(struct pcn_cube *c, int argc, char **argv,
 	/* everything checked before anything changes */
 	while (argc > 0 && !err) {
 		if (is_kw(*argv, ps->kw)) {
-			if (*kw_set) {
+			if (kw_set) {
 				err = pcn_dup_arg(ps->kw);
 				break;
 			}
-			*kw_set = true;
+			kw_set = true;
 			if (argc < 2) {
 				err = pcn_missing_arg(ps->kw);
 				break;
 			}
 			argc--, argv++;
-			err = parse_seconds(ps->kw, *argv, cfg);
+			err = parse_seconds(ps->kw, *argv, &sec);
 		} else if (is_kw(*argv, "port")) {
 			if (argc < 2) {
 				err = pcn_missing_arg("port");
@@ -331,7 +349,15 @@ int cube_set_ports(struct pcn_cube *c, int argc, char **argv,
 					     c->name, ports[i].name);
 	}
 	free(want);
-	return err;
+	if (err || !kw_set)
+		return err;
+	err = seconds_put(c, ps, sec);
+	if (!err) {
+		memcpy(c->meta.config, &sec, sizeof(sec));
+		err = cube_meta_write(c);
+	}
+	return err ? pcn_err_kernel(err, "cannot set %s of \"%s\"", ps->kw,
+				    c->name) : 0;
 }
 
 int cube_open_type(const char *name, const char *type, struct pcn_cube *c,

@@ -104,14 +104,16 @@ int cube_add_seconds(int argc, char **argv, const char *kw, __u32 dflt,
 		     __u8 *config);
 /*
  * "cube set NAME [ KW SECONDS ] [ port PORT SETTINGS... ] ...": one
- * setting of the cube itself (@kw, a number of seconds, into @cfg) and
- * settings of @size bytes
- * per port, kept in the cube's map @map. Everything is checked first;
- * then each port named is written in one map update, and @written
- * called; the caller writes @cfg if *@kw_set. Reports errors.
+ * setting of the cube itself, @kw, a number of seconds (the first __u32
+ * of the cube's meta config, as cube_add_seconds() put it; the datapath
+ * reads it in ns, a __u64 at key 0 of the cube's map @kw_map), and
+ * settings of @size bytes per port, kept in the cube's map @map.
+ * Everything is checked first; then each port named is written in one
+ * map update, and @written called; then @kw. Reports errors.
  */
 struct port_settings {
 	const char *kw;
+	const char *kw_map;
 	const char *map;
 	size_t size;
 	/* argv[0] is the port's name; takes what follows that is its */
@@ -119,7 +121,9 @@ struct port_settings {
 	int (*written)(struct pcn_cube *c, __u32 idx, const void *settings);
 };
 int cube_set_ports(struct pcn_cube *c, int argc, char **argv,
-		   const struct port_settings *ps, __u32 *cfg, bool *kw_set);
+		   const struct port_settings *ps);
+/* a new cube: its @ps->kw seconds, from its meta config, to @ps->kw_map */
+int cube_seconds_init(struct pcn_cube *c, const struct port_settings *ps);
 /* now, as pcn_now_ns() in the datapath: CLOCK_MONOTONIC */
 __u64 pcn_now_ns(void);
 /* "port CUBE:PORT", given once (@port is "" until then) */

@@ -129,24 +129,6 @@ static int rt_parse_add(int argc, char **argv, __u8 *config)
 				config);
 }
 
-static int config_write(struct pcn_cube *c, __u32 timeout)
-{
-	struct rt_config cfg = {
-		.neigh_timeout_ns = (__u64)timeout * 1000000000ull,
-	};
-	__u32 zero = 0;
-
-	return cube_map_put(c, "rt_config", &zero, &cfg);
-}
-
-static int rt_init(struct pcn_cube *c)
-{
-	struct rt_meta m;
-
-	memcpy(&m, c->meta.config, sizeof(m));
-	return config_write(c, m.neigh_timeout);
-}
-
 __u64 rt_neigh_timeout_ns(struct pcn_cube *c)
 {
 	struct rt_meta m;
@@ -651,27 +633,23 @@ static int parse_port_settings(int *argcp, char ***argvp, void *settings)
 
 static const struct port_settings rt_settings = {
 	.kw = "neigh_timeout",
+	.kw_map = "rt_config",	/* struct rt_config: neigh_timeout_ns */
 	.map = "rt_ports",
 	.size = sizeof(struct rt_port),
 	.parse_port = parse_port_settings,
 };
 
+_Static_assert(sizeof(struct rt_config) == sizeof(__u64),
+	       "rt_config is the timeout alone");
+
+static int rt_init(struct pcn_cube *c)
+{
+	return cube_seconds_init(c, &rt_settings);
+}
+
 static int rt_set(struct pcn_cube *c, int argc, char **argv)
 {
-	struct rt_meta m;
-	bool timeout_set;
-	int err;
-
-	memcpy(&m, c->meta.config, sizeof(m));
-	err = cube_set_ports(c, argc, argv, &rt_settings, &m.neigh_timeout,
-			     &timeout_set);
-	if (err || !timeout_set)
-		return err;
-	memcpy(c->meta.config, &m, sizeof(m));
-	err = config_write(c, m.neigh_timeout);
-	if (!err)
-		err = cube_meta_write(c);
-	return err ? pcn_err_kernel(err, "cannot set neigh_timeout") : 0;
+	return cube_set_ports(c, argc, argv, &rt_settings);
 }
 
 static void rt_show(struct pcn_cube *c)
