@@ -66,7 +66,9 @@ __u64 pcn_now_ns(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	/* bpf_ktime_get_coarse_ns()'s clock: a time pcn writes is never
+	 * ahead of the datapath's now */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 

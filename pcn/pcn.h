@@ -124,7 +124,7 @@ int cube_set_ports(struct pcn_cube *c, int argc, char **argv,
 		   const struct port_settings *ps);
 /* a new cube: its @ps->kw seconds, from its meta config, to @ps->kw_map */
 int cube_seconds_init(struct pcn_cube *c, const struct port_settings *ps);
-/* now, as pcn_now_ns() in the datapath: CLOCK_MONOTONIC */
+/* now, as pcn_now_ns() in the datapath: CLOCK_MONOTONIC_COARSE */
 __u64 pcn_now_ns(void);
 /* "port CUBE:PORT", given once (@port is "" until then) */
 int port_endpoint_arg(const char *arg, char *cube, char *port);
