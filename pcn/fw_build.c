@@ -539,25 +539,27 @@ static int array_write(int fd, __u32 base, const void *vals, __u32 size,
 		       __u32 n);
 
 /*
- * The values of mmapable array @fd, of @n elements of @size bytes, in
- * place: what the datapath reads. munmap(@ret, *@len) when done.
+ * @bytes of the values of mmapable array @fd from byte @off (a multiple
+ * of the page size), in place: what the datapath reads. Only those pages
+ * are mapped. munmap(@ret, *@len) when done.
  */
-static void *array_map(int fd, __u32 n, __u32 size, size_t *len)
+static void *array_map(int fd, size_t off, size_t bytes, size_t *len)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	void *p;
 
-	*len = ((size_t)n * size + page - 1) / page * page;
+	*len = (bytes + page - 1) / page * page;
 	p = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-		 fd, 0);
+		 fd, off);
 	return p == MAP_FAILED ? NULL : p;
 }
 
 /*
  * Write the vectors @vs of @set into its table: the one it has, where
  * they fit and it is not over four times too large; else a new one,
- * with a quarter to spare, put in its place (nothing reads the set
- * while it is built, and the kernel frees the table it replaces).
+ * with a quarter to spare, filled, then put in its place (nothing reads
+ * the set while it is built, and the kernel frees the table it
+ * replaces).
  */
 static int vec_table_write(const struct fw_maps *m, __u32 set,
 			   const struct vecs *vs)
@@ -565,19 +567,21 @@ static int vec_table_write(const struct fw_maps *m, __u32 set,
 	LIBBPF_OPTS(bpf_map_create_opts, opts,
 		    .map_flags = BPF_F_INNER_MAP | BPF_F_MMAPABLE);
 	struct bpf_map_info info = {};
-	__u32 id, ilen = sizeof(info), cap = 0;
+	__u32 id, ilen = sizeof(info), cap;
 	struct fw_vec *table;
+	bool fresh = false;
 	size_t len;
-	int fd = -1, err;
+	int fd = -1, err = 0;
 
 	if (!bpf_map_lookup_elem(m->vecs, &set, &id))
 		fd = bpf_map_get_fd_by_id(id);
-	if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &ilen) &&
-	    info.max_entries >= vs->n && info.max_entries / 4 <= vs->n + 256) {
-		cap = info.max_entries;
-	} else {
-		if (fd >= 0)
-			close(fd);
+	if (fd >= 0 && (bpf_obj_get_info_by_fd(fd, &info, &ilen) ||
+			info.max_entries < vs->n ||
+			info.max_entries / 4 > vs->n + 256)) {
+		close(fd);
+		fd = -1;
+	}
+	if (fd < 0) {
 		cap = vs->n + vs->n / 4 + 256;
 		if (cap > FW_VECS_MAX)
 			cap = FW_VECS_MAX;
@@ -586,19 +590,20 @@ static int vec_table_write(const struct fw_maps *m, __u32 set,
 				    &opts);
 		if (fd < 0)
 			return -errno;
-		if (bpf_map_update_elem(m->vecs, &set, &fd, BPF_ANY)) {
-			err = -errno;
-			close(fd);
-			return err;
-		}
+		fresh = true;
 	}
-	table = array_map(fd, cap, sizeof(*vs->v), &len);
+	table = array_map(fd, 0, (size_t)vs->n * sizeof(*vs->v), &len);
+	if (!table) {
+		err = -errno;
+	} else {
+		memcpy(table, vs->v, (size_t)vs->n * sizeof(*vs->v));
+		munmap(table, len);
+	}
+	/* a new table takes the set's slot full */
+	if (!err && fresh && bpf_map_update_elem(m->vecs, &set, &fd, BPF_ANY))
+		err = -errno;
 	close(fd);
-	if (!table)
-		return -errno;
-	memcpy(table, vs->v, (size_t)vs->n * sizeof(*vs->v));
-	munmap(table, len);
-	return 0;
+	return err;
 }
 
 /*
@@ -613,13 +618,15 @@ static int ids_sync(const struct fw_maps *m, __u32 set,
 	size_t len;
 	__u32 tab, i;
 
-	t = array_map(m->ids, FW_SETS * FW_T_NUM * 65536, sizeof(*t), &len);
+	/* the set's tables only: 2 MiB from a multiple of 2 MiB */
+	t = array_map(m->ids, FW_IDS_KEY(set, 0, 0) * sizeof(*t),
+		      FW_T_NUM * 65536 * sizeof(*t), &len);
 	if (!t)
 		return -errno;
 	for (tab = 0; tab < FW_T_NUM; tab++)
 		for (i = 0; i < 65536; i++)
-			if (t[FW_IDS_KEY(set, tab, i)].vec != ids[tab][i])
-				t[FW_IDS_KEY(set, tab, i)].vec = ids[tab][i];
+			if (t[tab * 65536 + i].vec != ids[tab][i])
+				t[tab * 65536 + i].vec = ids[tab][i];
 	munmap(t, len);
 	return 0;
 }
