@@ -658,7 +658,7 @@ static __always_inline int firewall(struct pcn_ctx *ctx, __u32 dir)
 	struct fw_ct *entry;
 	struct pkt k = {};
 	__u32 zero = 0, set, key, action;
-	int ret, ct, side = 0;
+	int ret, ct, side = 0, track;
 	__u64 now;
 
 	ret = parse(ctx, &k);
@@ -680,15 +680,12 @@ static __always_inline int firewall(struct pcn_ctx *ctx, __u32 dir)
 	action = hdr->policy;
 	if (!k.l4 && st)
 		st->fragments++;
-	if (state->flags & FW_NO_CT) {
-		ct = -1;	/* no rule looks at it */
-		entry = NULL;
-		k.ct_ok = 0;
-		k.icmp_error = 0;
-		now = 0;
-	} else {
+	track = !(state->flags & FW_NO_CT);
+	if (track) {
 		now = pcn_now_ns();
 		ct = ct_state(&k, now, &ck, &side, &entry);
+	} else {
+		ct = -1;	/* no rule looks at it */
 	}
 	if (hdr->nrules && vectors(set, &k, ct, &s) == 0) {
 		__u64 any = 0;
@@ -738,7 +735,8 @@ static __always_inline int firewall(struct pcn_ctx *ctx, __u32 dir)
 	}
 	if (st)
 		st->accepted++;
-	ct_update(&k, ct, now, &ck, side, entry);
+	if (track)
+		ct_update(&k, ct, now, &ck, side, entry);
 	return PCN_NEXT;
 }
 
