@@ -472,8 +472,8 @@ scen_firewall()
 # 10,000 firewall rules (a random source /24, tcp, a random destination
 # port; the same every run) loaded in one batch, then single changes in
 # the middle of them: pcn against nftables with the same rules in one
-# chain. The first pcn change after the load builds the generation the
-# load left empty, and is reported apart.
+# chain. The first pcn change after the load is reported apart: it
+# shows whether the batch left the spare generation up to date.
 FW_NRULES=10000
 
 fw_rule_lines()
