@@ -4,14 +4,19 @@
 # pcn benchmarks: every figure is a ratio against a baseline measured in
 # the same run, A/B/A/B interleaved, median of the rounds.
 #
-#   run.sh [--quick] [--rounds N] [--seconds S] [SCENARIO...]
+#   run.sh [--quick] [--shared] [--rounds N] [--seconds S] [SCENARIO...]
 #
 # Throughput: a generator namespace sends 64-byte UDP frames (spread over
 # 256 source addresses and 64 destination ports) into veth g0; its peer r1
 # is the device under test's ingress in namespace DUT, r2 its egress, and
 # the sink counts what arrives on s0 (see tools/pcn-bench.c). Without a
-# NIC, generator, DUT and sink share the machine's cores: only ratios
-# carry over between runs.
+# NIC, a veth's receive work runs where its frames were sent: r1's NAPI
+# is made threaded and its thread pinned to one CPU (the DUT's), the
+# generator to another, so the DUT's CPU does what a NIC queue's would:
+# receive, forward, transmit (and the sink's drop, on both sides of
+# every comparison). --shared leaves all of it on the generator's CPU
+# (the method before; every XDP figure is then capped by the
+# generator's own cost). Only ratios carry over between runs.
 #
 # Adding a scenario: a function scen_NAME that calls "measure" for each
 # variant (see the existing ones), and its name in SCENARIOS.
@@ -26,15 +31,19 @@ BENCH=$BUILD/tools/pcn-bench
 ROUNDS=3
 SECS=2
 QUICK=
+SHARED=
+GEN_CPU=0
+DUT_CPU=1
 SCENARIOS=(floor forwarder_xdp forwarder_tc chain bridge router firewall
 	   fw_rules micro hops control)
 
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1; SECS=0.4; shift ;;
+	--shared) SHARED=1; shift ;;
 	--rounds) ROUNDS=$2; shift 2 ;;
 	--seconds) SECS=$2; shift 2 ;;
-	-*) echo "Usage: $0 [--quick] [--rounds N] [--seconds S] [SCENARIO...]" >&2
+	-*) echo "Usage: $0 [--quick] [--shared] [--rounds N] [--seconds S] [SCENARIO...]" >&2
 	    exit 1 ;;
 	*) break ;;
 	esac
@@ -44,6 +53,10 @@ done
 if [ "$(id -u)" != 0 ]; then
 	echo "Error: benchmarks need root" >&2
 	exit 1
+fi
+if [ -z "$SHARED" ] && [ "$(nproc)" -lt 2 ]; then
+	echo "# one CPU: generator and DUT share it (--shared)" >&2
+	SHARED=1
 fi
 for f in "$PCN" "$BENCH"; do
 	[ -x "$f" ] || { echo "Error: $f is not built (make tests)" >&2; exit 1; }
@@ -88,6 +101,26 @@ topology()
 	ip -n "$NS_S" link set s0 up
 	# frames XDP_TX'd into r1 need NAPI there when r1 runs no XDP
 	ip netns exec "$NS_D" ethtool -K r1 gro on >/dev/null
+	[ -n "$SHARED" ] && return
+	ip netns exec "$NS_D" sh -c 'echo 1 > /sys/class/net/r1/threaded'
+}
+
+# pin_dut: r1's NAPI thread to the DUT's CPU. The thread lives as long
+# as r1's NAPI (GRO keeps it across XDP attach and detach); pinned
+# before every measurement all the same.
+pin_dut()
+{
+	local pid n=0
+
+	[ -n "$SHARED" ] && return
+	for pid in $(pgrep -x 'napi/r1-[0-9]+'); do
+		taskset -pc "$DUT_CPU" "$pid" >/dev/null
+		n=$((n + 1))
+	done
+	if [ "$n" = 0 ]; then
+		echo "Error: r1 has no NAPI thread to pin" >&2
+		return 1
+	fi
 }
 
 median()
@@ -99,7 +132,11 @@ median()
 # gen [EXTRA...]: one measurement, rx packets/s at the sink (or the DUT)
 gen()
 {
-	"$BENCH" run gen "$NS_G" g0 seconds "$SECS" flows 16384 \
+	local cpu=()
+
+	pin_dut
+	[ -z "$SHARED" ] && cpu=(taskset -c "$GEN_CPU")
+	"${cpu[@]}" "$BENCH" run gen "$NS_G" g0 seconds "$SECS" flows 16384 \
 		src 10.200.0.1/256 dport 1000/64 "$@" | jq '.rx_pps'
 }
 
@@ -666,6 +703,11 @@ topology
 printf '# pcn benchmarks, %s, %s, %s cores, kernel %s; %s rounds of %s s\n' \
 	"$(date -u +%Y-%m-%dT%H:%MZ)" "$(uname -n)" "$(nproc)" "$(uname -r)" \
 	"$ROUNDS" "$SECS"
+if [ -n "$SHARED" ]; then
+	echo "# generator, DUT and sink share one CPU"
+else
+	echo "# generator on CPU $GEN_CPU; DUT (r1's NAPI thread) and sink on CPU $DUT_CPU"
+fi
 printf '%-22s %-20s %9s  %-22s %9s  %6s  %s\n' scenario pcn value baseline \
 	value ratio unit
 for s in "${SCENARIOS[@]}"; do
