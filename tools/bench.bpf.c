@@ -8,6 +8,8 @@
  *   bench_sink      counts what arrives (per CPU) and drops it
  *   bench_redirect  bare XDP redirect through a devmap: the floor a cube
  *                   that forwards is compared with
+ *   bench_redirect_eth  the same, after reading the Ethernet header: what
+ *                   touching a frame from another CPU costs
  *   bench_tc_redir  bare TC bpf_redirect, the same for mode tc
  *   bench_empty     returns at once: the BPF_PROG_TEST_RUN floor
  */
@@ -121,6 +123,18 @@ int bench_sink(struct xdp_md *ctx)
 SEC("xdp")
 int bench_redirect(struct xdp_md *ctx)
 {
+	return bpf_redirect_map(&tx_port, 0, XDP_DROP);
+}
+
+SEC("xdp")
+int bench_redirect_eth(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	struct ethhdr *eth = data;
+
+	if ((void *)(eth + 1) > (void *)(long)ctx->data_end ||
+	    (eth->h_dest[0] & 1))
+		return XDP_DROP;
 	return bpf_redirect_map(&tx_port, 0, XDP_DROP);
 }
 

@@ -4,7 +4,8 @@
  * pcn's benchmarks. Needs no NIC and no kernel module.
  *
  *   pcn-bench run gen NETNS IFNAME [ sink NETNS IFNAME ]
- *             [ dut NETNS IFNAME { drop | redirect IFNAME | tcredirect IFNAME } ]
+ *             [ dut NETNS IFNAME { drop | redirect IFNAME | redirect-eth IFNAME |
+ *                                  tcredirect IFNAME } ]
  *             [ seconds S | count N ] [ size BYTES ] [ flows N ]
  *             [ src A.B.C.D[/N] ] [ dst A.B.C.D[/N] ]
  *             [ sport PORT[/N] ] [ dport PORT[/N] ] [ dmac MAC ]
@@ -14,8 +15,9 @@
  * and returns XDP_TX, so each frame leaves by IFNAME into its veth peer,
  * where the device under test sits. The sink (bench_sink, native XDP)
  * counts per CPU and drops. A "dut" attaches a bare baseline program
- * instead of a pcn cube: drop (counting), redirect (XDP, devmap) or
- * tcredirect (tcx, bpf_redirect). Prints one JSON object: sent and
+ * instead of a pcn cube: drop (counting), redirect (XDP, devmap),
+ * redirect-eth (the same after reading the Ethernet header, as any cube
+ * must) or tcredirect (tcx, bpf_redirect). Prints one JSON object: sent and
  * received packets over the measured time, and their rates.
  *
  *   pcn-bench prog { empty | id PROG_ID | link PIN } [ repeat N ]
@@ -274,15 +276,17 @@ static int cmd_run(int argc, char **argv)
 		if (!strcmp(dut_kind, "drop")) {
 			links[nlinks++] = xdp_attach(
 				bpf_program__fd(dut->progs.bench_sink), dut_idx);
-		} else if (!strcmp(dut_kind, "redirect")) {
+		} else if (!strcmp(dut_kind, "redirect") ||
+			   !strcmp(dut_kind, "redirect-eth")) {
 			__u32 zero = 0;
 
 			if (bpf_map_update_elem(bpf_map__fd(dut->maps.tx_port),
 						&zero, &to, 0))
 				die("cannot fill the devmap: %s", strerror(errno));
-			links[nlinks++] = xdp_attach(
-				bpf_program__fd(dut->progs.bench_redirect),
-				dut_idx);
+			links[nlinks++] = xdp_attach(bpf_program__fd(
+				strcmp(dut_kind, "redirect") ?
+				dut->progs.bench_redirect_eth :
+				dut->progs.bench_redirect), dut_idx);
 		} else if (!strcmp(dut_kind, "tcredirect")) {
 			int fd = bpf_link_create(
 				bpf_program__fd(dut->progs.bench_tc_redir),
