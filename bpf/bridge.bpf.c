@@ -19,6 +19,7 @@
  */
 #include <linux/if_ether.h>
 #include <bpf/bpf_endian.h>
+#define PCN_CLOCK
 #include "pcn_cube.h"
 #include "bridge.h"
 
@@ -229,7 +230,7 @@ static __always_inline void learn(__u32 in, const __u8 *src, __u16 v,
 			e->seen_ns = now;
 			if (bs)
 				bs->moved++;
-		} else if (now - e->seen_ns > NSEC_PER_SEC) {
+		} else if (pcn_older(now, e->seen_ns, NSEC_PER_SEC)) {
 			e->seen_ns = now;
 		}
 		return;
@@ -401,7 +402,7 @@ PCN_PROG(bridge)
 		return flood(ctx, in, tagged, v, bs);
 	if (!(e->flags & BR_FDB_STATIC)) {
 		cfg = bpf_map_lookup_elem(&br_config, &zero);
-		if (cfg && now - e->seen_ns > cfg->ageing_ns) {
+		if (cfg && pcn_older(now, e->seen_ns, cfg->ageing_ns)) {
 			/* aged out: forget it, and look for it everywhere */
 			bpf_map_delete_elem(&br_fdb, &k);
 			return flood(ctx, in, tagged, v, bs);

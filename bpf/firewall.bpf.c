@@ -28,6 +28,7 @@
 #include <linux/ipv6.h>
 #include <linux/in.h>
 #include <bpf/bpf_endian.h>
+#define PCN_CLOCK
 #include "pcn_cube.h"
 #include "firewall.h"
 
@@ -572,7 +573,7 @@ static __always_inline int ct_expired(const struct fw_ct *c, __u8 proto,
 	else
 		t = c->flags & FW_CT_REPLIED ? FW_CT_OTHER_REPLIED :
 					       FW_CT_OTHER_NEW;
-	return now - c->seen_ns > t * NSEC_PER_SEC;
+	return pcn_older(now, c->seen_ns, t * NSEC_PER_SEC);
 }
 
 /*
@@ -636,7 +637,7 @@ static __always_inline void ct_update(const struct pkt *k, int ct, __u64 now,
 	/* in place, and at most once a second for the time */
 	if (side != c->opener && !(c->flags & FW_CT_REPLIED))
 		c->flags |= FW_CT_REPLIED;
-	if (now - c->seen_ns > NSEC_PER_SEC)
+	if (pcn_older(now, c->seen_ns, NSEC_PER_SEC))
 		c->seen_ns = now;
 	if (k->proto != IPPROTO_TCP)
 		return;

@@ -70,16 +70,54 @@ struct {
 } pcn_scratch SEC(".maps");
 #endif
 
+#ifdef PCN_CLOCK
 /*
  * The time of the tables that age (bridge fdb, router neighbours,
- * firewall flows): CLOCK_MONOTONIC to a scheduler tick. The precise
- * clock costs ~20 ns a packet in a VM (a TSC read through kvm-clock);
- * this one a load. User space reads it as pcn_now_ns().
+ * firewall flows): CLOCK_MONOTONIC to a scheduler tick, as user space
+ * reads it in pcn_now_ns(). The precise clock costs ~20 ns a packet in
+ * a VM (a TSC read through kvm-clock), the coarse one's helper ~14 ns
+ * here; both change only at a tick. So each CPU keeps the coarse time
+ * with the jiffies it was read at, and calls the helper again only
+ * when jiffies moved: a packet pays an inlined jiffies load and a
+ * per-CPU read. A cube that ages entries defines PCN_CLOCK.
  */
+struct pcn_clock {
+	__u64 jiffies;
+	__u64 ns;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pcn_clock);
+} pcn_clock SEC(".maps");
+
 static __always_inline __u64 pcn_now_ns(void)
 {
-	return bpf_ktime_get_coarse_ns();
+	__u64 j = bpf_jiffies64();
+	struct pcn_clock *c;
+	__u32 zero = 0;
+
+	c = bpf_map_lookup_elem(&pcn_clock, &zero);
+	if (!c)
+		return bpf_ktime_get_coarse_ns();
+	if (c->jiffies != j || !c->ns) {
+		c->ns = bpf_ktime_get_coarse_ns();
+		c->jiffies = j;
+	}
+	return c->ns;
 }
+
+/*
+ * Whether @then lies more than @ns before @now. Signed: another CPU's
+ * clock may be a tick ahead, and its @then after this CPU's @now.
+ */
+static __always_inline int pcn_older(__u64 now, __u64 then, __u64 ns)
+{
+	return (__s64)(now - then) > (__s64)ns;
+}
+#endif
 
 static __always_inline __u32 pcn_pkt_len(struct pcn_ctx *ctx)
 {

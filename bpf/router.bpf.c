@@ -25,6 +25,7 @@
 #include <linux/if_ether.h>
 #include <linux/ip.h>
 #include <bpf/bpf_endian.h>
+#define PCN_CLOCK
 #include "pcn_cube.h"
 #include "router.h"
 
@@ -221,7 +222,7 @@ static __always_inline void neigh_learn(__u32 port, __be32 ip,
 		/* in place: no map update for a neighbour already known */
 		if (!mac_eq(n->mac, mac))
 			__builtin_memcpy(n->mac, mac, ETH_ALEN);
-		else if (now - n->seen_ns < NSEC_PER_SEC)
+		else if (!pcn_older(now, n->seen_ns, NSEC_PER_SEC))
 			return;
 		n->seen_ns = now;
 		return;
@@ -293,7 +294,7 @@ static __always_inline int neigh_tx(struct pcn_ctx *ctx, __u32 in,
 	if (n && !(n->flags & RT_NEIGH_STATIC)) {
 		cfg = bpf_map_lookup_elem(&rt_config, &zero);
 		now = pcn_now_ns();
-		if (cfg && now - n->seen_ns > cfg->neigh_timeout_ns) {
+		if (cfg && pcn_older(now, n->seen_ns, cfg->neigh_timeout_ns)) {
 			/* aged out: forget it, and ask again */
 			bpf_map_delete_elem(&rt_neigh, &k);
 			n = NULL;
@@ -310,7 +311,7 @@ static __always_inline int neigh_tx(struct pcn_ctx *ctx, __u32 in,
 	if (!now)
 		now = pcn_now_ns();
 	last = bpf_map_lookup_elem(&rt_pending, &k);
-	if (last && now - *last < NSEC_PER_SEC)
+	if (last && !pcn_older(now, *last, NSEC_PER_SEC))
 		return pcn_drop(ctx, in);
 	if (arp_request(ctx, p, nh))
 		return pcn_drop(ctx, in);

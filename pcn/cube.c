@@ -66,8 +66,9 @@ __u64 pcn_now_ns(void)
 {
 	struct timespec ts;
 
-	/* bpf_ktime_get_coarse_ns()'s clock: a time pcn writes is never
-	 * ahead of the datapath's now */
+	/* bpf_ktime_get_coarse_ns()'s clock, which the datapath reads
+	 * once a tick per CPU (pcn_cube.h): a time pcn writes is at most
+	 * a tick ahead of a CPU's now, and pcn_older() compares signed */
 	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
