@@ -102,7 +102,8 @@ static __always_inline __u64 pcn_now_ns(void)
 	c = bpf_map_lookup_elem(&pcn_clock, &zero);
 	if (!c)
 		return bpf_ktime_get_coarse_ns();
-	if (c->jiffies != j || !c->ns) {
+	/* jiffies starts far from 0: a CPU's first call reads the clock */
+	if (c->jiffies != j) {
 		c->ns = bpf_ktime_get_coarse_ns();
 		c->jiffies = j;
 	}

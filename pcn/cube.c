@@ -279,22 +279,46 @@ int cube_seconds_init(struct pcn_cube *c, const struct port_settings *ps)
 	return seconds_put(c, ps, sec);
 }
 
+/* One port's settings, and what the type does when they change. */
+static int port_put(struct pcn_cube *c, const struct port_settings *ps,
+		    __u32 idx, const void *val)
+{
+	int err = cube_map_put(c, ps->map, &idx, val);
+
+	if (!err && ps->written)
+		err = ps->written(c, idx, val);
+	return err;
+}
+
+/* Put back the ports touched below @end as they were (in @old). */
+static void ports_undo(struct pcn_cube *c, const struct port_settings *ps,
+		       const bool *touched, const char *old, __u32 end)
+{
+	__u32 i;
+
+	for (i = 0; i < end; i++)
+		if (touched[i])
+			port_put(c, ps, i, old + i * ps->size);
+}
+
 int cube_set_ports(struct pcn_cube *c, int argc, char **argv,
 		   const struct port_settings *ps)
 {
 	struct pcn_port ports[PCN_MAX_PORTS];
 	bool touched[PCN_MAX_PORTS] = {}, kw_set = false;
-	char *want;
-	__u32 i, sec;
+	char *want, *old;
+	__u32 i, sec, old_sec;
 	int idx, err;
 
 	memcpy(&sec, c->meta.config, sizeof(sec));
+	old_sec = sec;
 	err = cube_ports_read(c, ports);
 	if (err)
 		return pcn_err_kernel(err, "cannot read cube \"%s\"", c->name);
-	want = calloc(PCN_MAX_PORTS, ps->size);
+	want = calloc(2 * PCN_MAX_PORTS, ps->size);
 	if (!want)
 		return pcn_err_kernel(-ENOMEM, "cannot set cube \"%s\"", c->name);
+	old = want + PCN_MAX_PORTS * ps->size;
 	/* everything checked before anything changes */
 	while (argc > 0 && !err) {
 		if (is_kw(*argv, ps->kw)) {
@@ -326,7 +350,9 @@ int cube_set_ports(struct pcn_cube *c, int argc, char **argv,
 			} else {
 				touched[idx] = true;
 				err = cube_map_get(c, ps->map, &idx,
-						   want + idx * ps->size);
+						   old + idx * ps->size);
+				memcpy(want + idx * ps->size,
+				       old + idx * ps->size, ps->size);
 				err = err ? pcn_err_kernel(err,
 							   "cannot read port %s",
 							   *argv) :
@@ -339,28 +365,40 @@ int cube_set_ports(struct pcn_cube *c, int argc, char **argv,
 		argc--;
 		argv++;
 	}
-	/* one map update per port: a packet sees its old settings or the
-	 * new ones */
+	/*
+	 * One map update per port: a packet sees its old settings or the
+	 * new ones. A write that fails puts back what went before it (the
+	 * entries a type's @written dropped are learned again).
+	 */
 	for (i = 0; i < PCN_MAX_PORTS && !err; i++) {
 		if (!touched[i])
 			continue;
-		err = cube_map_put(c, ps->map, &i, want + i * ps->size);
-		if (!err && ps->written)
-			err = ps->written(c, i, want + i * ps->size);
-		if (err)
+		err = port_put(c, ps, i, want + i * ps->size);
+		if (err) {
+			ports_undo(c, ps, touched, old, i);
 			err = pcn_err_kernel(err, "cannot set port %s:%s",
 					     c->name, ports[i].name);
+		}
 	}
-	free(want);
 	if (err || !kw_set)
-		return err;
+		goto out;
 	err = seconds_put(c, ps, sec);
 	if (!err) {
 		memcpy(c->meta.config, &sec, sizeof(sec));
 		err = cube_meta_write(c);
+		if (err) {
+			memcpy(c->meta.config, &old_sec, sizeof(old_sec));
+			seconds_put(c, ps, old_sec);
+		}
 	}
-	return err ? pcn_err_kernel(err, "cannot set %s of \"%s\"", ps->kw,
-				    c->name) : 0;
+	if (err) {
+		ports_undo(c, ps, touched, old, PCN_MAX_PORTS);
+		err = pcn_err_kernel(err, "cannot set %s of \"%s\"", ps->kw,
+				     c->name);
+	}
+out:
+	free(want);
+	return err;
 }
 
 int cube_open_type(const char *name, const char *type, struct pcn_cube *c,
