@@ -10,6 +10,9 @@
  *             trunk's tag if allowed, or its native VLAN when untagged
  *   learn     (source MAC, VLAN) -> ingress port, refreshed in place at
  *             most once a second, moved when a station moves
+ *   look up   the destination's port; both lookups go first to this
+ *             CPU's cache of the fdb (struct br_cache), which spares a
+ *             frame between known stations the two hash lookups
  *   act       known unicast out of its port; broadcast, multicast and
  *             unknown unicast flooded to every other forwarding port of
  *             the VLAN: in XDP by a devmap broadcast of the tagged frame
@@ -46,6 +49,21 @@ struct {
 } br_config SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BR_CACHE_SIZE);
+	__type(key, __u32);
+	__type(value, struct br_cache);
+} br_cache SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct br_gen);
+} br_gen SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, PCN_MAX_PORTS);
 	__type(key, __u32);
@@ -77,12 +95,14 @@ struct {
 } br_ifport SEC(".maps");
 #endif
 
-static __always_inline struct br_stats *br_counters(void)
-{
-	__u32 zero = 0;
-
-	return bpf_map_lookup_elem(&br_stats, &zero);
-}
+/* Count an event of the bridge: looked up then, off the common path. */
+#define br_count(field)                                                    \
+	do {                                                               \
+		__u32 zero_ = 0;                                           \
+		struct br_stats *bs_ = bpf_map_lookup_elem(&br_stats, &zero_); \
+		if (bs_)                                                   \
+			bs_->field++;                                      \
+	} while (0)
 
 static __always_inline struct br_port *br_port(__u32 port)
 {
@@ -213,41 +233,123 @@ static __always_inline int set_form(struct __sk_buff *skb, int tagged,
 }
 #endif
 
-static __always_inline void learn(__u32 in, const __u8 *src, __u16 v,
-				  __u64 now, struct br_stats *bs)
+/*
+ * (MAC, VLAN) as the number the cache compares: two loads, where the
+ * byte-wise copy into a struct br_fdb_key (done only on a cache miss)
+ * takes six, plus shifts.
+ */
+static __always_inline __u64 mac_key(const __u8 *mac, __u16 v)
 {
-	struct br_fdb_key k = { .vid = v };
-	struct br_fdb_entry *e, n = { .port = in, .seen_ns = now };
+	return *(const __u32 *)mac | (__u64)*(const __u16 *)(mac + 4) << 32 |
+	       (__u64)v << 48;
+}
 
-	__builtin_memcpy(k.mac, src, ETH_ALEN);
+static __always_inline void fdb_key(struct br_fdb_key *k, const __u8 *mac,
+				    __u16 v)
+{
+	__builtin_memcpy(k->mac, mac, ETH_ALEN);
+	k->vid = v;
+}
+
+/* This CPU's cache slot for @key. */
+static __always_inline struct br_cache *cache_slot(__u64 key)
+{
+	__u32 i = (key * BR_HASH_MUL) >> (64 - BR_CACHE_BITS);
+
+	return bpf_map_lookup_elem(&br_cache, &i);
+}
+
+static __always_inline void cache_fill(struct br_cache *c, __u64 key,
+				       const struct br_fdb_entry *e, __u64 gen)
+{
+	if (!c)
+		return;
+	c->key = key;
+	c->seen_ns = e->seen_ns;
+	c->port = e->port;
+	c->flags = e->flags;
+	c->gen = gen;
+}
+
+/* The fdb changed under every cache: see struct br_cache. */
+static __always_inline void fdb_changed(struct br_gen *g)
+{
+	if (g)
+		__sync_fetch_and_add(&g->gen, 1);
+}
+
+static __always_inline void learn(__u32 in, const __u8 *src, __u16 v,
+				  __u64 now, struct br_gen *g, __u64 gen)
+{
+	struct br_fdb_entry *e, n = { .port = in, .seen_ns = now };
+	__u64 key = mac_key(src, v);
+	struct br_cache *c = cache_slot(key);
+	struct br_fdb_key k;
+
+	/* known here, refreshed less than a second ago: nothing to do */
+	if (c && c->key == key && c->gen == gen && c->port == in &&
+	    !pcn_older(now, c->seen_ns, NSEC_PER_SEC))
+		return;
+	fdb_key(&k, src, v);
 	e = bpf_map_lookup_elem(&br_fdb, &k);
 	if (e) {
-		if (e->flags & BR_FDB_STATIC)
+		if (e->flags & BR_FDB_STATIC) {
+			cache_fill(c, key, e, gen);
 			return;
+		}
 		/* in place: no map update for a station already known */
 		if (e->port != in) {
 			e->port = in;
 			e->seen_ns = now;
-			if (bs)
-				bs->moved++;
-		} else if (pcn_older(now, e->seen_ns, NSEC_PER_SEC)) {
-			e->seen_ns = now;
+			fdb_changed(g);
+			br_count(moved);
+			return;
 		}
+		if (pcn_older(now, e->seen_ns, NSEC_PER_SEC))
+			e->seen_ns = now;
+		cache_fill(c, key, e, gen);
 		return;
 	}
 	if (bpf_map_update_elem(&br_fdb, &k, &n, BPF_NOEXIST)) {
-		if (bs)
-			bs->fdb_full++;
-	} else if (bs) {
-		bs->learned++;
+		br_count(fdb_full);
+		return;
 	}
+	cache_fill(c, key, &n, gen);
+	br_count(learned);
 }
 
-static __always_inline int vlan_drop(struct pcn_ctx *ctx, __u32 in,
-				     struct br_stats *bs)
+/*
+ * The port of the station @dst in VLAN @v, or -1 if the fdb does not
+ * know it (or no more: an entry older than the ageing time is removed).
+ */
+static __always_inline int fdb_port(const __u8 *dst, __u16 v, __u64 now,
+				    __u64 ageing, struct br_gen *g, __u64 gen)
 {
-	if (bs)
-		bs->vlan_dropped++;
+	__u64 key = mac_key(dst, v);
+	struct br_cache *c = cache_slot(key);
+	struct br_fdb_entry *e;
+	struct br_fdb_key k;
+
+	if (c && c->key == key && c->gen == gen &&
+	    ((c->flags & BR_FDB_STATIC) || !pcn_older(now, c->seen_ns, ageing)))
+		return c->port;
+	fdb_key(&k, dst, v);
+	e = bpf_map_lookup_elem(&br_fdb, &k);
+	if (!e)
+		return -1;
+	if (!(e->flags & BR_FDB_STATIC) && pcn_older(now, e->seen_ns, ageing)) {
+		/* aged out: forget it, and look for it everywhere */
+		bpf_map_delete_elem(&br_fdb, &k);
+		fdb_changed(g);
+		return -1;
+	}
+	cache_fill(c, key, e, gen);
+	return e->port;
+}
+
+static __always_inline int vlan_drop(struct pcn_ctx *ctx, __u32 in)
+{
+	br_count(vlan_dropped);
 	return pcn_drop(ctx, in);
 }
 
@@ -290,10 +392,9 @@ static long flood_port(__u32 i, void *data)
 #endif
 
 static __always_inline int flood(struct pcn_ctx *ctx, __u32 in, int tagged,
-				 __u16 v, struct br_stats *bs)
+				 __u16 v)
 {
-	if (bs)
-		bs->flooded++;
+	br_count(flooded);
 #ifdef PCN_BUILD_XDP
 	/*
 	 * Broadcast it tagged to every interface port but its own: each
@@ -333,24 +434,20 @@ PCN_PROG(bridge)
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
-	struct br_fdb_key k = {};
-	struct br_fdb_entry *e;
 	struct br_port *bp, *out;
 	struct br_config *cfg;
-	struct br_stats *bs;
+	struct br_gen *g;
 	struct pcn_md md;
 	__u32 zero = 0;
-	int in, tagged = 0, vid = 0;
+	int in, port, tagged = 0, vid = 0;
 	__u16 v;
-	__u64 now;
+	__u64 now, gen;
 
 	in = pcn_rx(ctx, &md);
 	if (in < 0)
 		return PCN_DROP;
-	bs = br_counters();
 	if ((void *)(eth + 1) > data_end || (eth->h_source[0] & 1)) {
-		if (bs)
-			bs->malformed++;
+		br_count(malformed);
 		return pcn_drop(ctx, in);
 	}
 #ifdef PCN_BUILD_TC
@@ -364,61 +461,50 @@ PCN_PROG(bridge)
 		vid = data_vid(ctx);
 		if (vid < 0) {
 			/* a tag cut short */
-			if (bs)
-				bs->malformed++;
+			br_count(malformed);
 			return pcn_drop(ctx, in);
 		}
 		tagged = 1;
 	}
 	if (link_local(eth->h_dest)) {
 		/* for an STP daemon on the host, whatever the port state */
-		if (bs)
-			bs->link_local++;
+		br_count(link_local);
 		return pcn_pass(ctx, in);
 	}
 	bp = br_port(in);
 	if (!bp || (bp->state != BR_FORWARDING && bp->state != BR_LEARNING)) {
-		if (bs)
-			bs->filtered++;
+		br_count(filtered);
 		return pcn_drop(ctx, in);
 	}
 	v = ingress_vlan(bp, tagged, vid);
 	if (!v || v > BR_VID_MAX)
-		return vlan_drop(ctx, in, bs);
+		return vlan_drop(ctx, in);
 	now = pcn_now_ns();
-	learn(in, eth->h_source, v, now, bs);
+	g = bpf_map_lookup_elem(&br_gen, &zero);
+	gen = g ? g->gen : 0;
+	learn(in, eth->h_source, v, now, g, gen);
 	if (bp->state == BR_LEARNING) {
-		if (bs)
-			bs->filtered++;
+		br_count(filtered);
 		return pcn_drop(ctx, in);
 	}
 
 	if (eth->h_dest[0] & 1)
-		return flood(ctx, in, tagged, v, bs);
-	__builtin_memcpy(k.mac, eth->h_dest, ETH_ALEN);
-	k.vid = v;
-	e = bpf_map_lookup_elem(&br_fdb, &k);
-	if (!e)
-		return flood(ctx, in, tagged, v, bs);
-	if (!(e->flags & BR_FDB_STATIC)) {
-		cfg = bpf_map_lookup_elem(&br_config, &zero);
-		if (cfg && pcn_older(now, e->seen_ns, cfg->ageing_ns)) {
-			/* aged out: forget it, and look for it everywhere */
-			bpf_map_delete_elem(&br_fdb, &k);
-			return flood(ctx, in, tagged, v, bs);
-		}
-	}
-	out = br_port(e->port);
-	if (e->port == in || !out || out->state != BR_FORWARDING) {
-		if (bs)
-			bs->filtered++;
+		return flood(ctx, in, tagged, v);
+	cfg = bpf_map_lookup_elem(&br_config, &zero);
+	port = fdb_port(eth->h_dest, v, now, cfg ? cfg->ageing_ns : ~0ull >> 1,
+			g, gen);
+	if (port < 0)
+		return flood(ctx, in, tagged, v);
+	out = br_port(port);
+	if (port == in || !out || out->state != BR_FORWARDING) {
+		br_count(filtered);
 		return pcn_drop(ctx, in);
 	}
 	if (!br_in_vlan(out, v))
-		return vlan_drop(ctx, in, bs);
+		return vlan_drop(ctx, in);
 	if (set_form(ctx, tagged, out, v))
 		return pcn_drop(ctx, in);
-	return pcn_tx(ctx, e->port);
+	return pcn_tx(ctx, port);
 }
 
 #ifdef PCN_BUILD_XDP

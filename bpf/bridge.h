@@ -31,6 +31,31 @@ struct br_fdb_entry {
 	__u64 seen_ns;			/* pcn_now_ns() */
 };
 
+/*
+ * br_cache: BPF_MAP_TYPE_PERCPU_ARRAY, a direct-mapped cache in front of
+ * br_fdb on each CPU (as Open vSwitch's exact-match cache in front of
+ * its classifier): the stations this CPU saw last, by a hash of the key.
+ * An entry holds while its gen is br_gen's: whatever removes an fdb
+ * entry or moves it to another port (user space or the datapath)
+ * increments br_gen first thing after, so no CPU acts on what was.
+ */
+#define BR_CACHE_BITS		10
+#define BR_CACHE_SIZE		(1u << BR_CACHE_BITS)
+#define BR_HASH_MUL		0x9e3779b97f4a7c15ull	/* 2^64 / phi */
+
+struct br_cache {
+	__u64 key;			/* struct br_fdb_key, as a number */
+	__u64 seen_ns;			/* the fdb entry's, when cached */
+	__u32 port;
+	__u32 flags;			/* the fdb entry's */
+	__u64 gen;			/* br_gen when cached */
+};
+
+/* br_gen: BPF_MAP_TYPE_ARRAY (mmapable), one entry */
+struct br_gen {
+	__u64 gen;
+};
+
 /* br_config: BPF_MAP_TYPE_ARRAY, one entry */
 struct br_config {
 	__u64 ageing_ns;

@@ -13,7 +13,7 @@
  * Version of the pin tree layout (meta records, ports, stats). A cube
  * pinned by a pcn with another version is refused, never reused.
  */
-#define PCN_SCHEMA_VERSION	3
+#define PCN_SCHEMA_VERSION	4
 #define PCN_META_MAGIC		0x70636e31	/* "pcn1" */
 
 #define PCN_NAME_LEN		16	/* names fit IFNAMSIZ, NUL included */

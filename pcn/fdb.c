@@ -13,6 +13,9 @@
  * Entries live in the bridge's br_fdb map: the datapath learns them and
  * refreshes them; an entry older than the bridge's ageing time is dead
  * (not shown, not used) and the datapath drops it when it meets it.
+ * Each CPU caches the stations it saw last (br_cache): whatever removes
+ * an entry or moves it to another port increments br_gen afterwards,
+ * which voids every cached copy (br_fdb_changed()).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -21,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <bpf/bpf.h>
 
 #include "bpffs.h"
@@ -106,6 +110,31 @@ out:
 	return 0;
 }
 
+/*
+ * The fdb of @c lost or changed entries: void what every CPU cached of
+ * them. br_gen is mmapable, so the datapath's own increments (station
+ * moves, entries aged out) and ours never undo one another.
+ */
+int br_fdb_changed(struct pcn_cube *c)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	struct br_gen *g;
+	int fd, err = 0;
+
+	fd = cube_obj_fd(c, "br_gen");
+	if (fd < 0)
+		return -errno;
+	g = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (g == MAP_FAILED) {
+		err = -errno;
+	} else {
+		__atomic_fetch_add(&g->gen, 1, __ATOMIC_SEQ_CST);
+		munmap(g, page);
+	}
+	close(fd);
+	return err;
+}
+
 int br_fdb_flush(struct pcn_cube *c, int port, bool dynamic_only, int vid,
 		 const struct br_port *left)
 {
@@ -134,6 +163,8 @@ int br_fdb_flush(struct pcn_cube *c, int port, bool dynamic_only, int vid,
 			err = -errno;
 	}
 	close(fd);
+	if (!err)
+		err = br_fdb_changed(c);
 out:
 	free(keys);
 	free(vals);
@@ -333,6 +364,9 @@ static int fdb_add_cmd(int argc, char **argv)
 					"the fdb of \"%s\" is full (%d entries)",
 					cube, BR_FDB_MAX)
 			      : pcn_err_kernel(errno, "cannot add %s", mac);
+	} else if ((err = br_fdb_changed(&c))) {
+		err = pcn_err_kernel(err, "cannot void the cached copies of %s",
+				     mac);
 	}
 	close(fd);
 out:
@@ -387,6 +421,10 @@ static int fdb_del_cmd(int argc, char **argv)
 				      cube, k.vid);
 		else if ((err = cube_map_del(&c, "br_fdb", &k)))
 			err = pcn_err_kernel(err, "cannot delete %s", mac);
+		else if ((err = br_fdb_changed(&c)))
+			err = pcn_err_kernel(err,
+					     "cannot void the cached copies of %s",
+					     mac);
 	}
 	cube_close(&c);
 	return err;

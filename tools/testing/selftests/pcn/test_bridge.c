@@ -8,6 +8,7 @@
  * ageing, 802.1Q-tagged and double-tagged frames bridged by MAC.
  */
 #include <errno.h>
+#include <sched.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/pkt_cls.h>
@@ -28,7 +29,7 @@
 struct env {
 	bool tc;
 	void *skel;
-	int prog, ports, fdb, cfg, brports, stats, scratch, devmap;
+	int prog, ports, fdb, cfg, brports, stats, scratch, devmap, gen;
 };
 
 static int setup(struct env *e)
@@ -63,6 +64,7 @@ static int setup(struct env *e)
 	e->ports = bpf_map__fd(bpf_object__find_map_by_name(obj, "pcn_ports"));
 	e->fdb = bpf_map__fd(bpf_object__find_map_by_name(obj, "br_fdb"));
 	e->cfg = bpf_map__fd(bpf_object__find_map_by_name(obj, "br_config"));
+	e->gen = bpf_map__fd(bpf_object__find_map_by_name(obj, "br_gen"));
 	e->brports = bpf_map__fd(bpf_object__find_map_by_name(obj, "br_ports"));
 	e->stats = bpf_map__fd(bpf_object__find_map_by_name(obj, "br_stats"));
 	e->devmap = e->tc ? -1 : bpf_map__fd(bpf_object__find_map_by_name(obj, "pcn_devmap"));
@@ -92,6 +94,12 @@ FIXTURE(br) {
 
 FIXTURE_SETUP(br)
 {
+	cpu_set_t one;
+
+	/* one CPU: what the datapath caches per CPU is met again */
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	ASSERT_EQ(0, sched_setaffinity(0, sizeof(one), &one));
 	self->e.tc = strstr(_metadata->name, "_tc") != NULL;
 	ASSERT_EQ(0, setup(&self->e));
 }
@@ -180,6 +188,36 @@ static int fdb_get(struct env *e, const char *mac, struct br_fdb_entry *out)
 	return bpf_map_lookup_elem(e->fdb, &k, out) ? -errno : 0;
 }
 
+/* Void the CPUs' cached copies of the fdb, as pcn does after a change. */
+static int gen_bump(struct env *e)
+{
+	struct br_gen g;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(e->gen, &zero, &g))
+		return -errno;
+	g.gen++;
+	return bpf_map_update_elem(e->gen, &zero, &g, BPF_ANY) ? -errno : 0;
+}
+
+static int fdb_put(struct env *e, const struct br_fdb_key *k,
+		   const struct br_fdb_entry *v)
+{
+	if (bpf_map_update_elem(e->fdb, k, v, BPF_ANY))
+		return -errno;
+	return gen_bump(e);
+}
+
+static int fdb_forget(struct env *e, const char *mac)
+{
+	struct br_fdb_key k = { .vid = 1 };
+
+	memcpy(k.mac, mac, 6);
+	if (bpf_map_delete_elem(e->fdb, &k))
+		return -errno;
+	return gen_bump(e);
+}
+
 static __u32 v_drop(struct env *e) { return e->tc ? TC_ACT_SHOT : XDP_DROP; }
 static __u32 v_pass(struct env *e) { return e->tc ? TC_ACT_OK : XDP_PASS; }
 static __u32 v_redirect(struct env *e)
@@ -253,6 +291,49 @@ static void learn_and_forward(struct __test_metadata *_metadata, struct env *e)
 TEST_F(br, learn_and_forward_xdp) { learn_and_forward(_metadata, &self->e); }
 TEST_F(br, learn_and_forward_tc) { learn_and_forward(_metadata, &self->e); }
 
+/*
+ * What a CPU cached of the fdb never outlives a change: a static entry
+ * rewritten, a station moving, an entry deleted (the test runs on one
+ * CPU, so every frame meets the cache the one before it filled).
+ */
+static void cache_voided(struct __test_metadata *_metadata, struct env *e)
+{
+	struct br_fdb_key k = { .vid = 1 };
+	struct br_fdb_entry st = { .port = 1, .flags = BR_FDB_STATIC }, fe;
+	__u32 ret;
+
+	memcpy(k.mac, B, 6);
+	ASSERT_EQ(0, fdb_put(e, &k, &st));
+	ASSERT_EQ(0, run(e, 0, B, A, NULL, 0, 60, &ret));
+	EXPECT_EQ(v_redirect(e), ret);
+	/* B's static entry now on port 0, A's own: filtered */
+	st.port = 0;
+	ASSERT_EQ(0, fdb_put(e, &k, &st));
+	ASSERT_EQ(0, run(e, 0, B, A, NULL, 0, 60, &ret));
+	EXPECT_EQ(v_drop(e), ret);
+	EXPECT_EQ(1, counters(e).filtered);
+
+	/* A cached behind port 0 as a destination, then it moves to 1 */
+	ASSERT_EQ(0, run(e, 0, A, B, NULL, 0, 60, &ret));
+	EXPECT_EQ(v_drop(e), ret);
+	ASSERT_EQ(0, run(e, 1, B, A, NULL, 0, 60, &ret));
+	EXPECT_EQ(v_redirect(e), ret);
+	EXPECT_EQ(1, counters(e).moved);
+	ASSERT_EQ(0, run(e, 0, A, B, NULL, 0, 60, &ret));
+	EXPECT_EQ(v_redirect(e), ret);
+
+	/* A deleted: its next frame learns it again at once */
+	ASSERT_EQ(0, fdb_forget(e, A));
+	ASSERT_EQ(0, run(e, 1, B, A, NULL, 0, 60, &ret));
+	EXPECT_EQ(v_redirect(e), ret);
+	ASSERT_EQ(0, fdb_get(e, A, &fe));
+	EXPECT_EQ(1, fe.port);
+	EXPECT_EQ(2, counters(e).learned);
+}
+
+TEST_F(br, cache_voided_xdp) { cache_voided(_metadata, &self->e); }
+TEST_F(br, cache_voided_tc) { cache_voided(_metadata, &self->e); }
+
 static void states_and_link_local(struct __test_metadata *_metadata,
 				  struct env *e)
 {
@@ -291,13 +372,13 @@ static void ageing(struct __test_metadata *_metadata, struct env *e)
 
 	/* B learned long ago: dead, forgotten, and the frame flooded */
 	memcpy(k.mac, B, 6);
-	ASSERT_EQ(0, bpf_map_update_elem(e->fdb, &k, &old, BPF_ANY));
+	ASSERT_EQ(0, fdb_put(e, &k, &old));
 	ASSERT_EQ(0, run(e, 0, B, A, NULL, 0, 60, &ret));
 	EXPECT_EQ(v_flood(e), ret);
 	EXPECT_EQ(-ENOENT, fdb_get(e, B, &fe));
 	/* a static entry does not age */
 	old.flags = BR_FDB_STATIC;
-	ASSERT_EQ(0, bpf_map_update_elem(e->fdb, &k, &old, BPF_ANY));
+	ASSERT_EQ(0, fdb_put(e, &k, &old));
 	ASSERT_EQ(0, run(e, 0, B, A, NULL, 0, 60, &ret));
 	EXPECT_EQ(v_redirect(e), ret);
 }
@@ -342,9 +423,9 @@ static void vlans(struct __test_metadata *_metadata, struct env *e)
 
 	memcpy(k.mac, B, 6);
 	k.vid = 1;
-	ASSERT_EQ(0, bpf_map_update_elem(e->fdb, &k, &on1, BPF_ANY));
+	ASSERT_EQ(0, fdb_put(e, &k, &on1));
 	k.vid = 10;
-	ASSERT_EQ(0, bpf_map_update_elem(e->fdb, &k, &on1, BPF_ANY));
+	ASSERT_EQ(0, fdb_put(e, &k, &on1));
 
 	/* untagged on the access port: VLAN 1, out of the trunk untagged
 	 * (its native VLAN) */
@@ -401,7 +482,7 @@ static void push_pop(struct __test_metadata *_metadata, struct env *e)
 	trunk10.allowed[0] = 1ull << 10;
 	ASSERT_EQ(0, bpf_map_update_elem(e->brports, &zero, &trunk10, BPF_ANY));
 	memcpy(k.mac, B, 6);
-	ASSERT_EQ(0, bpf_map_update_elem(e->fdb, &k, &on0, BPF_ANY));
+	ASSERT_EQ(0, fdb_put(e, &k, &on0));
 	/* tagged 10 in by the trunk port 1, out by port 0 tagged */
 	ASSERT_EQ(0, run_out(e, 1, in, frame(in, t10, 1), out, &olen, &ret));
 	EXPECT_EQ(v_redirect(e), ret);
@@ -414,7 +495,7 @@ static void push_pop(struct __test_metadata *_metadata, struct env *e)
 	/* untagged in by port 1 (native 1) to B known behind port 0 in
 	 * VLAN 1: port 0 is no longer in VLAN 1 */
 	k.vid = 1;
-	ASSERT_EQ(0, bpf_map_update_elem(e->fdb, &k, &on0, BPF_ANY));
+	ASSERT_EQ(0, fdb_put(e, &k, &on0));
 	ASSERT_EQ(0, run_out(e, 1, in, frame(in, NULL, 0), out, &olen, &ret));
 	EXPECT_EQ(v_drop(e), ret);
 	EXPECT_EQ(1, counters(e).vlan_dropped);
