@@ -8,12 +8,12 @@
 #include "pcn_cube.h"
 #include "helloworld.h"
 
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct hw_config);
-} hw_config SEC(".maps");
+/*
+ * The actions, written by pcn in place: a global of its own section,
+ * pinned as hw_config (see cube_pin()). A global costs the datapath one
+ * load where a map lookup costs a key on the stack and a bounds check.
+ */
+volatile struct hw_config hw_config SEC(".data.hw_config");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -22,24 +22,20 @@ struct {
 	__type(value, struct hw_stats);
 } hw_stats SEC(".maps");
 
+/* hw_stats' keys, where a lookup finds them without a stack slot */
+const volatile __u32 hw_keys[2] = { PCN_DIR_INGRESS, PCN_DIR_EGRESS };
+
+/* @dir is a constant of each program: no variable index */
 static __always_inline int helloworld(struct pcn_ctx *ctx, __u32 dir)
 {
-	struct hw_config *cfg;
 	struct hw_stats *st;
-	__u32 zero = 0, key = dir;
-	__u32 action;
 
-	st = bpf_map_lookup_elem(&hw_stats, &key);
-	cfg = bpf_map_lookup_elem(&hw_config, &zero);
+	st = bpf_map_lookup_elem(&hw_stats, (const void *)&hw_keys[dir]);
 	if (st) {
 		st->packets++;
-		st->bytes += pcn_pkt_len(ctx);
+		st->bytes += pcn_pkt_len64(ctx);
 	}
-	/* @dir is a constant of each program: no variable index */
-	action = !cfg ? HW_DROP
-		      : dir == PCN_DIR_EGRESS ? cfg->action[PCN_DIR_EGRESS]
-					      : cfg->action[PCN_DIR_INGRESS];
-	if (action != HW_PASS) {
+	if (hw_config.action[dir] != HW_PASS) {
 		if (st)
 			st->dropped++;
 		return PCN_DROP;

@@ -129,6 +129,16 @@ static __always_inline __u32 pcn_pkt_len(struct pcn_ctx *ctx)
 #endif
 }
 
+/* The same, for a 64-bit counter: no truncation to 32 bits on the way. */
+static __always_inline __u64 pcn_pkt_len64(struct pcn_ctx *ctx)
+{
+#ifdef PCN_BUILD_XDP
+	return (long)ctx->data_end - (long)ctx->data;
+#else
+	return ctx->len;
+#endif
+}
+
 /* The metadata for the next program of the chain. */
 static __always_inline int pcn_md_store(struct pcn_ctx *ctx,
 					const struct pcn_md *in)

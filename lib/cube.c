@@ -579,9 +579,19 @@ int cube_pin(const struct cube_spec *spec, struct bpf_object *obj,
 		memcpy(meta.config, spec->config, sizeof(meta.config));
 
 	bpf_object__for_each_map(map, obj) {
-		if (map_is_shared(map) || bpf_map__is_internal(map))
+		const char *name = bpf_map__name(map), *sec;
+
+		if (map_is_shared(map))
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, bpf_map__name(map));
+		/* globals of a section .data.NAME: user space writes them
+		 * as map NAME; other globals are the object's own */
+		if (bpf_map__is_internal(map)) {
+			sec = strstr(name, ".data.");
+			if (!sec)
+				continue;
+			name = sec + strlen(".data.");
+		}
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
 		if (bpf_obj_pin(bpf_map__fd(map), path))
 			return -errno;
 	}

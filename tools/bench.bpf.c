@@ -12,6 +12,10 @@
  *                   touching a frame from another CPU costs
  *   bench_tc_redir  bare TC bpf_redirect, the same for mode tc
  *   bench_empty     returns at once: the BPF_PROG_TEST_RUN floor
+ *   bench_hop       tail-calls slot hop_next of hops, a constant index
+ *                   (a direct jump once JITed), as a pcn cube passes a
+ *                   packet on: a chain of them measures the kernel's own
+ *                   cost of a hop, without a cube's work
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -147,6 +151,22 @@ int bench_tc_redir(struct __sk_buff *skb)
 SEC("xdp")
 int bench_empty(struct xdp_md *ctx)
 {
+	return XDP_DROP;
+}
+
+const volatile __u32 hop_next = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, BENCH_MAX_HOPS + 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} hops SEC(".maps");
+
+SEC("xdp")
+int bench_hop(struct xdp_md *ctx)
+{
+	bpf_tail_call(ctx, &hops, hop_next);
 	return XDP_DROP;
 }
 

@@ -5,6 +5,9 @@
 
 #include <linux/types.h>
 
+/* Longest chain of "pcn-bench prog tailcalls N" (bench_hop). */
+#define BENCH_MAX_HOPS	16
+
 /* The generator's frames, set in .rodata before load. */
 struct gen_cfg {
 	__u8 dmac[6];

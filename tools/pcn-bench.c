@@ -20,12 +20,15 @@
  * must) or tcredirect (tcx, bpf_redirect). Prints one JSON object: sent and
  * received packets over the measured time, and their rates.
  *
- *   pcn-bench prog { empty | id PROG_ID | link PIN } [ repeat N ]
- *             [ size BYTES ]
+ *   pcn-bench prog { empty | tailcalls N | id PROG_ID | link PIN }
+ *             [ repeat N ] [ size BYTES ]
  *
  * Runs a program with BPF_PROG_TEST_RUN (non-live: the same frame each
  * time) and prints the kernel's average ns per run. For a pcn port entry
  * program, "link PIN" takes the program of a pinned bpf_link.
+ * "tailcalls N" runs a chain of N + 1 bench_hop programs, each loaded
+ * with the next one's slot as its constant index: N tail calls, as many
+ * as N pcn hops, with nothing else done.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -370,10 +373,41 @@ static int cmd_run(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * A chain of @n tail calls: instance 0's bench_hop jumps to slot 1 of
+ * their shared hops map, which holds instance 1's, and so on; slot n is
+ * empty and the last one returns. The instances are kept in @b.
+ */
+static int hop_chain(struct bench **b, __u32 n)
+{
+	__u32 i;
+
+	if (n > BENCH_MAX_HOPS)
+		die("tailcalls 0..%d", BENCH_MAX_HOPS);
+	for (i = 0; i <= n; i++) {
+		struct bpf_program *p;
+		int fd;
+
+		b[i] = open_bench();
+		bpf_object__for_each_program(p, b[i]->obj)
+			bpf_program__set_autoload(p, p == b[i]->progs.bench_hop);
+		b[i]->rodata->hop_next = i + 1;
+		if (i && bpf_map__reuse_fd(b[i]->maps.hops,
+					   bpf_map__fd(b[0]->maps.hops)))
+			die("cannot share the hops map: %s", strerror(errno));
+		load_bench(b[i]);
+		fd = bpf_program__fd(b[i]->progs.bench_hop);
+		if (i && bpf_map_update_elem(bpf_map__fd(b[0]->maps.hops), &i,
+					     &fd, BPF_ANY))
+			die("cannot fill the hops map: %s", strerror(errno));
+	}
+	return bpf_program__fd(b[0]->progs.bench_hop);
+}
+
 static int cmd_prog(int argc, char **argv)
 {
-	__u32 repeat = 1000000, size = 64;
-	struct bench *b = NULL;
+	__u32 repeat = 1000000, size = 64, nhops = 0;
+	struct bench *b = NULL, *hops[BENCH_MAX_HOPS + 1] = {};
 	unsigned char frame[1600] = {};
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info);
@@ -385,6 +419,9 @@ static int cmd_prog(int argc, char **argv)
 			b = open_bench();
 			load_bench(b);
 			fd = bpf_program__fd(b->progs.bench_empty);
+		} else if (!strcmp(argv[i], "tailcalls") && i + 1 < argc) {
+			nhops = strtoul(argv[++i], NULL, 10);
+			fd = hop_chain(hops, nhops);
 		} else if (!strcmp(argv[i], "id") && i + 1 < argc) {
 			fd = bpf_prog_get_fd_by_id(strtoul(argv[++i], NULL, 10));
 		} else if (!strcmp(argv[i], "link") && i + 1 < argc) {
@@ -405,7 +442,7 @@ static int cmd_prog(int argc, char **argv)
 		}
 	}
 	if (fd < 0)
-		die("which program? empty, id ID or link PIN");
+		die("which program? empty, tailcalls N, id ID or link PIN");
 	if (size < 60 || size > sizeof(frame))
 		die("size 60..1600");
 	/* an IPv4/UDP frame, as the generator makes them */
@@ -435,6 +472,9 @@ static int cmd_prog(int argc, char **argv)
 	}
 	if (b)
 		bench__destroy(b);
+	for (i = 0; i <= (int)nhops; i++)
+		if (hops[i])
+			bench__destroy(hops[i]);
 	return 0;
 }
 
@@ -446,7 +486,7 @@ int main(int argc, char **argv)
 		return cmd_prog(argc - 2, argv + 2);
 	fprintf(stderr,
 		"Usage: pcn-bench run gen NETNS IFNAME [ sink NETNS IFNAME ] [ dut ... ] [ seconds S | count N ] ...\n"
-		"       pcn-bench prog { empty | id ID | link PIN } [ repeat N ] [ size B ]\n"
+		"       pcn-bench prog { empty | tailcalls N | id ID | link PIN } [ repeat N ] [ size B ]\n"
 		"(the comment at the top of tools/pcn-bench.c has the whole grammar)\n");
 	return 1;
 }

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # pcn benchmarks: every figure is a ratio against a baseline measured in
-# the same run, A/B/A/B interleaved, median of the rounds.
+# the same run, A/B/A/B interleaved, median of the rounds' ratios.
 #
 #   run.sh [--quick] [--shared] [--rounds N] [--seconds S] [SCENARIO...]
 #
@@ -410,26 +410,34 @@ measure_variant()
 	esac
 }
 
-# measure SCENARIO UNIT A B: A/B/A/B... ROUNDS times, medians, ratio A/B
+# measure SCENARIO UNIT A B: A/B/A/B... ROUNDS times; the medians of A
+# and of B, and the median of the rounds' A/B ratios: the VM's speed
+# drifts by up to 2x over tens of seconds, and each round's pair is
+# measured within seconds of each other.
 measure()
 {
-	local scen=$1 unit=$2 a=$3 b=$4 i va=() vb=() ma mb
+	local scen=$1 unit=$2 a=$3 b=$4 i va=() vb=() vr=() ma mb
 
 	for ((i = 0; i < ROUNDS; i++)); do
 		va+=("$(measure_variant "$a")")
 		vb+=("$(measure_variant "$b")")
+		vr+=("$(awk -v x="${va[i]}" -v y="${vb[i]}" 'BEGIN { print y ? x / y : 0 }')")
 	done
 	ma=$(printf '%s\n' "${va[@]}" | median)
 	mb=$(printf '%s\n' "${vb[@]}" | median)
-	report "$scen" "$unit" "$a" "$ma" "$b" "$mb"
+	report "$scen" "$unit" "$a" "$ma" "$b" "$mb" \
+		"$(printf '%s\n' "${vr[@]}" | median)"
 }
 
+# report SCENARIO UNIT A VALUE_A B VALUE_B [RATIO]: one line of the
+# table (RATIO: VALUE_A / VALUE_B unless given)
 report()
 {
 	local scen=$1 unit=$2 a=$3 ma=$4 b=$5 mb=$6 scale=1 ratio
 
 	[ "$unit" = Mpps ] && scale=1000000
-	ratio=$(awk -v x="$ma" -v y="$mb" 'BEGIN { printf "%.2f", y ? x / y : 0 }')
+	ratio=$(awk -v x="$ma" -v y="$mb" -v r="${7:-}" 'BEGIN {
+		printf "%.2f", r != "" ? r : y ? x / y : 0 }')
 	printf '%-22s %-20s %9.3f  %-22s %9.3f  %6s  %s\n' "$scen" "$a" \
 		"$(awk -v v="$ma" -v s=$scale 'BEGIN { print v / s }')" "$b" \
 		"$(awk -v v="$mb" -v s=$scale 'BEGIN { print v / s }')" "$ratio" "$unit"
@@ -621,13 +629,35 @@ scen_micro()
 	done
 }
 
+# least-squares slope of "x y" lines on stdin (x from $1 to $2)
+slope()
+{
+	awk -v lo="$1" -v hi="$2" '$1 >= lo && $1 <= hi { n++; sx += $1;
+		sy += $2; sxx += $1 * $1; sxy += $1 * $2 } END {
+		printf "%.1f", (n * sxy - sx * sy) / (n * sxx - sx * sx) }'
+}
+
 # The cost of one more cube on a packet's way: 0..8 helloworld cubes at
 # a forwarder port's ingress, ns per run of the port's entry program,
-# and the slope of the least-squares line through them.
+# and the slope of the least-squares line through them; against the
+# kernel's own: chains of as many tail calls of empty programs (k cubes
+# make k + 2 tail calls: entry -> cubes -> forwarder), the XDP ones for
+# both modes. Past about six tail calls a packet the kernel's calls
+# themselves cost more each, hence also the slope over 0..4 cubes.
 scen_hops()
 {
-	local mode k i link v pts
+	local mode k i link v w pts bare=""
 
+	for ((k = 0; k <= 8; k++)); do
+		v=()
+		for ((i = 0; i < ROUNDS; i++)); do
+			v+=("$("$BENCH" prog tailcalls $((k + 2)) repeat 2000000 |
+				jq '.ns_per_run')")
+		done
+		bare+="$k $(printf '%s\n' "${v[@]}" | median)"$'\n'
+	done
+	echo "# kernel tail calls, ns by cubes' worth (k + 2 calls):" \
+		$(awk 'NF { printf "%d:%s ", $1, $2 }' <<<"$bare")
 	for mode in xdp tc; do
 		setup_pcn_fwd "$mode"
 		link=$(echo "$PCN_ROOT"/ns-*/cubes/bfw/link_p1)
@@ -649,12 +679,13 @@ scen_hops()
 		for ((k = 1; k <= 8; k++)); do
 			"$PCN" -n "$NS_D" cube del "h$k"
 		done
-		report "hops_$mode" ns "0 cubes" "$(awk '$1 == 0 { print $2 }' <<<"$pts")" \
+		w=$(awk '$1 == 0 { print $2 }' <<<"$pts")
+		report "hops_$mode" ns "0 cubes" "$w" \
 			"8 cubes" "$(awk '$1 == 8 { print $2 }' <<<"$pts")"
-		report "hops_$mode" ns "per cube (fit)" "$(awk '{ n++; sx += $1;
-			sy += $2; sxx += $1 * $1; sxy += $1 * $2 } END {
-			printf "%.1f", (n * sxy - sx * sy) / (n * sxx - sx * sx) }' <<<"$pts")" \
-			"empty program" "$(prog_ns empty)"
+		report "hops_$mode" ns "per cube, 0..8 (fit)" "$(slope 0 8 <<<"$pts")" \
+			"kernel tail call" "$(slope 0 8 <<<"$bare")"
+		report "hops_$mode" ns "per cube, 0..4 (fit)" "$(slope 0 4 <<<"$pts")" \
+			"kernel tail call" "$(slope 0 4 <<<"$bare")"
 	done
 }
 

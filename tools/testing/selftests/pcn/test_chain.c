@@ -150,7 +150,7 @@ static int setup(struct env *e)
 	e->actions = map_fd(e->obj[O_FWD], "fwd_actions");
 	e->stats = map_fd(e->obj[O_FWD], "pcn_stats");
 	for (i = 0; i < 2; i++) {
-		e->hw_cfg[i] = map_fd(e->obj[i], "hw_config");
+		e->hw_cfg[i] = map_fd(e->obj[i], ".data.hw_config");
 		e->hw_stats[i] = map_fd(e->obj[i], "hw_stats");
 	}
 
