@@ -87,6 +87,9 @@ all: deps $(O)/pcn
 deps:
 	$(Q)scripts/install-deps.sh build
 
+# the bridge's fdb generation needs fetching atomics (BPF ISA v3)
+$(O)/bpf/bridge.xdp.o $(O)/bpf/bridge.tc.o: BPF_CFLAGS += -mcpu=v3
+
 $(O)/bpf/%.xdp.o: bpf/%.bpf.c $(wildcard bpf/*.h) | $(O)/bpf
 	$(call msg,CLANG,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DPCN_BUILD_XDP -c $< -o $@

@@ -273,11 +273,30 @@ static __always_inline void cache_fill(struct br_cache *c, __u64 key,
 	c->gen = gen;
 }
 
-/* The fdb changed under every cache: see struct br_cache. */
+/*
+ * br_gen, read before a look in br_fdb whose result goes into the
+ * cache: a fetching atomic, ordered on every architecture (where memory
+ * is weakly ordered, a plain load may pass the fdb's loads, and a port
+ * the fdb no longer has be cached under the new generation). Only on a
+ * miss: the atomic takes the line away from the other CPUs.
+ */
+static __always_inline __u64 gen_acquire(struct br_gen *g)
+{
+	return g ? __sync_fetch_and_add(&g->gen, 0) : 0;
+}
+
+/*
+ * The fdb changed under every cache: see struct br_cache. The fetching
+ * form of the atomic (its result used), ordered after the fdb's writes.
+ */
 static __always_inline void fdb_changed(struct br_gen *g)
 {
-	if (g)
-		__sync_fetch_and_add(&g->gen, 1);
+	__u64 old;
+
+	if (!g)
+		return;
+	old = __sync_fetch_and_add(&g->gen, 1);
+	asm volatile("" : : "r"(old));
 }
 
 static __always_inline void learn(__u32 in, const __u8 *src, __u16 v,
@@ -293,6 +312,7 @@ static __always_inline void learn(__u32 in, const __u8 *src, __u16 v,
 	    !pcn_older(now, c->seen_ns, NSEC_PER_SEC))
 		return;
 	fdb_key(&k, src, v);
+	gen = gen_acquire(g);
 	e = bpf_map_lookup_elem(&br_fdb, &k);
 	if (e) {
 		if (e->flags & BR_FDB_STATIC) {
@@ -336,6 +356,7 @@ static __always_inline int fdb_port(const __u8 *dst, __u16 v, __u64 now,
 	    ((c->flags & BR_FDB_STATIC) || !pcn_older(now, c->seen_ns, ageing)))
 		return c->port;
 	fdb_key(&k, dst, v);
+	gen = gen_acquire(g);
 	e = bpf_map_lookup_elem(&br_fdb, &k);
 	if (!e)
 		return -1;

@@ -557,6 +557,26 @@ int cube_install(const struct cube_spec *spec, struct bpf_object *obj)
 	return 0;
 }
 
+/*
+ * NAME, if @map holds the globals of a section .data.NAME of @obj. From
+ * the section's BTF: libbpf cuts the names of such maps to 15 bytes.
+ */
+static const char *data_section(struct bpf_object *obj,
+				const struct bpf_map *map)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	const struct btf_type *t;
+	const char *name;
+
+	t = btf ? btf__type_by_id(btf, bpf_map__btf_value_type_id(map)) : NULL;
+	if (!t || !btf_is_datasec(t))
+		return NULL;
+	name = btf__name_by_offset(btf, t->name_off);
+	if (!name || strncmp(name, ".data.", strlen(".data.")))
+		return NULL;
+	return name + strlen(".data.");
+}
+
 int cube_pin(const struct cube_spec *spec, struct bpf_object *obj,
 	     const char *dir)
 {
@@ -579,17 +599,16 @@ int cube_pin(const struct cube_spec *spec, struct bpf_object *obj,
 		memcpy(meta.config, spec->config, sizeof(meta.config));
 
 	bpf_object__for_each_map(map, obj) {
-		const char *name = bpf_map__name(map), *sec;
+		const char *name = bpf_map__name(map);
 
 		if (map_is_shared(map))
 			continue;
 		/* globals of a section .data.NAME: user space writes them
 		 * as map NAME; other globals are the object's own */
 		if (bpf_map__is_internal(map)) {
-			sec = strstr(name, ".data.");
-			if (!sec)
+			name = data_section(obj, map);
+			if (!name)
 				continue;
-			name = sec + strlen(".data.");
 		}
 		snprintf(path, sizeof(path), "%s/%s", dir, name);
 		if (bpf_obj_pin(bpf_map__fd(map), path))

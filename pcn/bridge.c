@@ -318,9 +318,14 @@ static int br_port_added(struct pcn_cube *c, __u32 idx,
 	return err;
 }
 
-/* Entries learned on a port go with it. */
+/*
+ * Entries learned on a port go with it: the port is disabled first, so
+ * that no frame entering it learns anything between the flush and its
+ * removal (br_port_added() resets it for the next port of that index).
+ */
 static int br_port_removed(struct pcn_cube *c, __u32 idx)
 {
+	struct br_port off = { .state = BR_DISABLED };
 	struct pcn_port ports[PCN_MAX_PORTS];
 	int err;
 
@@ -331,7 +336,7 @@ static int br_port_removed(struct pcn_cube *c, __u32 idx)
 		cube_map_del(c, "br_ifport", &ports[idx].ifindex);
 	}
 	if (!err)
-		err = port_reset(c, idx);
+		err = port_put(c, idx, &off);
 	if (!err)
 		err = br_fdb_flush(c, idx, false, -1, NULL);
 	return err;

@@ -140,7 +140,7 @@ int br_fdb_flush(struct pcn_cube *c, int port, bool dynamic_only, int vid,
 {
 	struct br_fdb_entry *vals;
 	struct br_fdb_key *keys;
-	int fd, n, i, err;
+	int fd, n, i, err, gerr;
 
 	err = fdb_read(c, &keys, &vals, &n);
 	if (err)
@@ -159,12 +159,15 @@ int br_fdb_flush(struct pcn_cube *c, int port, bool dynamic_only, int vid,
 			continue;
 		if (left && br_in_vlan(left, keys[i].vid))
 			continue;
-		if (bpf_map_delete_elem(fd, &keys[i]) && errno != ENOENT)
+		if (bpf_map_delete_elem(fd, &keys[i]) && errno != ENOENT &&
+		    !err)
 			err = -errno;
 	}
 	close(fd);
+	/* what was deleted before a failure is gone from the caches too */
+	gerr = br_fdb_changed(c);
 	if (!err)
-		err = br_fdb_changed(c);
+		err = gerr;
 out:
 	free(keys);
 	free(vals);
@@ -365,7 +368,8 @@ static int fdb_add_cmd(int argc, char **argv)
 					cube, BR_FDB_MAX)
 			      : pcn_err_kernel(errno, "cannot add %s", mac);
 	} else if ((err = br_fdb_changed(&c))) {
-		err = pcn_err_kernel(err, "cannot void the cached copies of %s",
+		err = pcn_err_kernel(err,
+				     "%s was added, but the CPUs' cached copies of the fdb could not be voided",
 				     mac);
 	}
 	close(fd);
@@ -423,7 +427,7 @@ static int fdb_del_cmd(int argc, char **argv)
 			err = pcn_err_kernel(err, "cannot delete %s", mac);
 		else if ((err = br_fdb_changed(&c)))
 			err = pcn_err_kernel(err,
-					     "cannot void the cached copies of %s",
+					     "%s was deleted, but the CPUs' cached copies of the fdb could not be voided",
 					     mac);
 	}
 	cube_close(&c);

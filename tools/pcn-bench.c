@@ -375,8 +375,9 @@ static int cmd_run(int argc, char **argv)
 
 /*
  * A chain of @n tail calls: instance 0's bench_hop jumps to slot 1 of
- * their shared hops map, which holds instance 1's, and so on; slot n is
- * empty and the last one returns. The instances are kept in @b.
+ * their shared hops map, which holds instance 1's, and so on; instance
+ * n's call finds slot n + 1 empty, and it returns. The instances are
+ * kept in @b.
  */
 static int hop_chain(struct bench **b, __u32 n)
 {
@@ -415,12 +416,20 @@ static int cmd_prog(int argc, char **argv)
 	json_writer_t *jw;
 
 	for (i = 0; i < argc; i++) {
+		if (fd >= 0 && (!strcmp(argv[i], "empty") ||
+				!strcmp(argv[i], "tailcalls") ||
+				!strcmp(argv[i], "id") || !strcmp(argv[i], "link")))
+			die("one program at a time");
 		if (!strcmp(argv[i], "empty")) {
 			b = open_bench();
 			load_bench(b);
 			fd = bpf_program__fd(b->progs.bench_empty);
 		} else if (!strcmp(argv[i], "tailcalls") && i + 1 < argc) {
-			nhops = strtoul(argv[++i], NULL, 10);
+			char *end;
+
+			nhops = strtoul(argv[++i], &end, 10);
+			if (*end || end == argv[i])
+				die("tailcalls: \"%s\" is not a number", argv[i]);
 			fd = hop_chain(hops, nhops);
 		} else if (!strcmp(argv[i], "id") && i + 1 < argc) {
 			fd = bpf_prog_get_fd_by_id(strtoul(argv[++i], NULL, 10));

@@ -634,7 +634,8 @@ slope()
 {
 	awk -v lo="$1" -v hi="$2" '$1 >= lo && $1 <= hi { n++; sx += $1;
 		sy += $2; sxx += $1 * $1; sxy += $1 * $2 } END {
-		printf "%.1f", (n * sxy - sx * sy) / (n * sxx - sx * sx) }'
+		d = n * sxx - sx * sx
+		printf "%.1f", d ? (n * sxy - sx * sy) / d : 0 }'
 }
 
 # The cost of one more cube on a packet's way: 0..8 helloworld cubes at
