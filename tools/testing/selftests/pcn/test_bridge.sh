@@ -164,6 +164,39 @@ station_move()
 	pcn -n "$R" -j fdb show | jq -e 'length == 0'
 }
 
+# ping from a netns on CPU 0 only: the bridge caches the fdb per CPU
+ping_cpu0()
+{
+	ip netns exec "$1" taskset -c 0 ping -c "$3" -i 0.1 -W 1 -q "$2" \
+		>/dev/null
+}
+
+# pcn fdb add, del and flush take effect for the very next frame, even
+# on a CPU that has the station cached (the pings stay on one CPU, where
+# the frames and the replies are bridged)
+fdb_changes_at_once()
+{
+	local mac2 rx3
+
+	three_hosts "$1"
+	mac2=$(mac_of "$B2" e2)
+	ping_cpu0 "$B1" 10.202.0.2 3
+	fdb_port_is "$mac2" p2
+	# B2 put behind p3: B3 gets B1's pings, B2 none
+	pcn -n "$R" fdb add "$mac2" port br:p3
+	rx3=$(rx_of "$B3" e3)
+	fails ping_cpu0 "$B1" 10.202.0.2 2
+	[ "$(rx_of "$B3" e3)" -ge $((rx3 + 2)) ]
+	# deleted: flooded, B2 answers and is learned again
+	pcn -n "$R" fdb del "$mac2" cube br
+	ping_cpu0 "$B1" 10.202.0.2 2
+	fdb_port_is "$mac2" p2
+	pcn -n "$R" fdb add "$mac2" port br:p3
+	fails ping_cpu0 "$B1" 10.202.0.2 2
+	pcn -n "$R" fdb flush cube br
+	ping_cpu0 "$B1" 10.202.0.2 2
+}
+
 fdb_port_is()
 {
 	pcn -n "$R" -j fdb show | jq -e --arg m "$1" --arg p "$2" \
@@ -360,6 +393,7 @@ for m in xdp tc; do
 	run_test "bridge_broadcast_once_$m" broadcast_once $m
 	run_test "bridge_states_and_bpdus_$m" states_and_bpdus $m
 	run_test "bridge_station_move_$m" station_move $m
+	run_test "bridge_fdb_changes_at_once_$m" fdb_changes_at_once $m
 	run_test "bridge_flood_skips_egress_chain_$m" flood_and_egress_chain $m
 	run_test "bridge_bad_input_$m" bad_input $m
 	run_test "bridge_vlan_access_$m" vlan_access $m
