@@ -642,7 +642,7 @@ slope()
 # a forwarder port's ingress, ns per run of the port's entry program,
 # and the slope of the least-squares line through them; against the
 # kernel's own: chains of as many tail calls of empty programs (k cubes
-# make k + 2 tail calls: entry -> cubes -> forwarder), the XDP ones for
+# make k + 1 tail calls: entry -> cubes -> forwarder), the XDP ones for
 # both modes. Past about six tail calls a packet the kernel's calls
 # themselves cost more each, hence also the slope over 0..4 cubes.
 scen_hops()
@@ -652,12 +652,12 @@ scen_hops()
 	for ((k = 0; k <= 8; k++)); do
 		v=()
 		for ((i = 0; i < ROUNDS; i++)); do
-			v+=("$("$BENCH" prog tailcalls $((k + 2)) repeat 2000000 |
+			v+=("$("$BENCH" prog tailcalls $((k + 1)) repeat 2000000 |
 				jq '.ns_per_run')")
 		done
 		bare+="$k $(printf '%s\n' "${v[@]}" | median)"$'\n'
 	done
-	echo "# kernel tail calls, ns by cubes' worth (k + 2 calls):" \
+	echo "# kernel tail calls, ns by cubes' worth (k + 1 calls):" \
 		$(awk 'NF { printf "%d:%s ", $1, $2 }' <<<"$bare")
 	for mode in xdp tc; do
 		setup_pcn_fwd "$mode"
