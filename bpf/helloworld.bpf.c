@@ -33,7 +33,7 @@ static __always_inline int helloworld(struct pcn_ctx *ctx, __u32 dir)
 	st = bpf_map_lookup_elem(&hw_stats, (const void *)&hw_keys[dir]);
 	if (st) {
 		st->packets++;
-		st->bytes += pcn_pkt_len64(ctx);
+		st->bytes += pcn_pkt_len(ctx);
 	}
 	if (hw_config.action[dir] != HW_PASS) {
 		if (st)

@@ -120,17 +120,8 @@ static __always_inline int pcn_older(__u64 now, __u64 then, __u64 ns)
 }
 #endif
 
-static __always_inline __u32 pcn_pkt_len(struct pcn_ctx *ctx)
-{
-#ifdef PCN_BUILD_XDP
-	return ctx->data_end - ctx->data;
-#else
-	return ctx->len;
-#endif
-}
-
-/* The same, for a 64-bit counter: no truncation to 32 bits on the way. */
-static __always_inline __u64 pcn_pkt_len64(struct pcn_ctx *ctx)
+/* For the byte counters: 64 bits, no truncation to 32 on the way. */
+static __always_inline __u64 pcn_pkt_len(struct pcn_ctx *ctx)
 {
 #ifdef PCN_BUILD_XDP
 	return (long)ctx->data_end - (long)ctx->data;
