@@ -302,9 +302,9 @@ static __always_inline void fdb_changed(struct br_gen *g)
 static __always_inline void learn(__u32 in, const __u8 *src, __u16 v,
 				  __u64 now, struct br_gen *g, __u64 gen)
 {
-	struct br_fdb_entry *e, n = { .port = in, .seen_ns = now };
 	__u64 key = mac_key(src, v);
 	struct br_cache *c = cache_slot(key);
+	struct br_fdb_entry *e, n;
 	struct br_fdb_key k;
 
 	/* known here, refreshed less than a second ago: nothing to do */
@@ -332,6 +332,8 @@ static __always_inline void learn(__u32 in, const __u8 *src, __u16 v,
 		cache_fill(c, key, e, gen);
 		return;
 	}
+	/* a new station: built here, not for every frame */
+	n = (struct br_fdb_entry){ .port = in, .seen_ns = now };
 	if (bpf_map_update_elem(&br_fdb, &k, &n, BPF_NOEXIST)) {
 		br_count(fdb_full);
 		return;
