@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <bpf/libbpf.h>
 
 #include "utils.h"
@@ -270,4 +271,15 @@ int split_words(char *line, char **argv, int max)
 		*out = '\0';
 	}
 	return argc;
+}
+
+void *map_mmap(int fd, size_t off, size_t bytes, size_t *len)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *p;
+
+	*len = (bytes + page - 1) / page * page;
+	p = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		 fd, off);
+	return p == MAP_FAILED ? NULL : p;
 }

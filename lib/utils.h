@@ -105,6 +105,14 @@ int split_words(char *line, char **argv, int max);
 /* Fault injection for the crash tests: PCN_FAULT=POINT kills pcn there. */
 void pcn_fault_point(const char *point);
 
+/*
+ * @bytes of the values of mmapable array map @fd from byte @off (a
+ * multiple of the page size), in place: what the datapath reads. Only
+ * those pages are mapped. munmap(@ret, *@len) when done; NULL and errno
+ * on failure.
+ */
+void *map_mmap(int fd, size_t off, size_t bytes, size_t *len);
+
 /* Monotonic and boot clocks */
 uint64_t now_ns(void);
 

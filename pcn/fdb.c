@@ -117,19 +117,19 @@ out:
  */
 int br_fdb_changed(struct pcn_cube *c)
 {
-	long page = sysconf(_SC_PAGESIZE);
 	struct br_gen *g;
 	int fd, err = 0;
+	size_t len;
 
 	fd = cube_obj_fd(c, "br_gen");
 	if (fd < 0)
 		return -errno;
-	g = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (g == MAP_FAILED) {
+	g = map_mmap(fd, 0, sizeof(*g), &len);
+	if (!g) {
 		err = -errno;
 	} else {
 		__atomic_fetch_add(&g->gen, 1, __ATOMIC_SEQ_CST);
-		munmap(g, page);
+		munmap(g, len);
 	}
 	close(fd);
 	return err;

@@ -539,22 +539,6 @@ static int array_write(int fd, __u32 base, const void *vals, __u32 size,
 		       __u32 n);
 
 /*
- * @bytes of the values of mmapable array @fd from byte @off (a multiple
- * of the page size), in place: what the datapath reads. Only those pages
- * are mapped. munmap(@ret, *@len) when done.
- */
-static void *array_map(int fd, size_t off, size_t bytes, size_t *len)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	void *p;
-
-	*len = (bytes + page - 1) / page * page;
-	p = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-		 fd, off);
-	return p == MAP_FAILED ? NULL : p;
-}
-
-/*
  * Write the vectors @vs of @set into its table: the one it has, where
  * they fit and it is not over four times too large; else a new one,
  * with a quarter to spare, filled, then put in its place (nothing reads
@@ -592,7 +576,7 @@ static int vec_table_write(const struct fw_maps *m, __u32 set,
 			return -errno;
 		fresh = true;
 	}
-	table = array_map(fd, 0, (size_t)vs->n * sizeof(*vs->v), &len);
+	table = map_mmap(fd, 0, (size_t)vs->n * sizeof(*vs->v), &len);
 	if (!table) {
 		err = -errno;
 	} else {
@@ -619,7 +603,7 @@ static int ids_sync(const struct fw_maps *m, __u32 set,
 	__u32 tab, i;
 
 	/* the set's tables only: 2 MiB from a multiple of 2 MiB */
-	t = array_map(m->ids, FW_IDS_KEY(set, 0, 0) * sizeof(*t),
+	t = map_mmap(m->ids, FW_IDS_KEY(set, 0, 0) * sizeof(*t),
 		      FW_T_NUM * 65536 * sizeof(*t), &len);
 	if (!t)
 		return -errno;
