@@ -416,10 +416,8 @@ static int cmd_prog(int argc, char **argv)
 	json_writer_t *jw;
 
 	for (i = 0; i < argc; i++) {
-		if (fd >= 0 && (!strcmp(argv[i], "empty") ||
-				!strcmp(argv[i], "tailcalls") ||
-				!strcmp(argv[i], "id") || !strcmp(argv[i], "link")))
-			die("one program at a time");
+		int had = fd;
+
 		if (!strcmp(argv[i], "empty")) {
 			b = open_bench();
 			load_bench(b);
@@ -449,6 +447,8 @@ static int cmd_prog(int argc, char **argv)
 		} else {
 			die("unknown or incomplete \"%s\"", argv[i]);
 		}
+		if (had >= 0 && fd != had)
+			die("one program at a time");
 	}
 	if (fd < 0)
 		die("which program? empty, tailcalls N, id ID or link PIN");
