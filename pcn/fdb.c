@@ -15,7 +15,8 @@
  * (not shown, not used) and the datapath drops it when it meets it.
  * Each CPU caches the stations it saw last (br_cache): whatever removes
  * an entry or moves it to another port increments br_gen afterwards,
- * which voids every cached copy (br_fdb_changed()).
+ * which voids every cached copy (gen_map() before the change, gen_bump()
+ * after it).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -111,28 +112,37 @@ out:
 }
 
 /*
- * The fdb of @c lost or changed entries: void what every CPU cached of
- * them. br_gen is mmapable, so the datapath's own increments (station
- * moves, entries aged out) and ours never undo one another.
+ * A bridge's br_gen, mapped before its fdb changes, so that voiding what
+ * the CPUs cached of the fdb afterwards cannot fail (gen_bump()). NULL,
+ * with errno set, if it cannot be mapped: then change nothing.
  */
-int br_fdb_changed(struct pcn_cube *c)
-{
+struct fdb_gen {
 	struct br_gen *g;
-	int fd, err = 0;
 	size_t len;
+};
 
-	fd = cube_obj_fd(c, "br_gen");
+static int gen_map(struct pcn_cube *c, struct fdb_gen *fg)
+{
+	int fd = cube_obj_fd(c, "br_gen"), err = 0;
+
 	if (fd < 0)
 		return -errno;
-	g = map_mmap(fd, 0, sizeof(*g), &len);
-	if (!g) {
+	fg->g = map_mmap(fd, 0, sizeof(*fg->g), &fg->len);
+	if (!fg->g)
 		err = -errno;
-	} else {
-		__atomic_fetch_add(&g->gen, 1, __ATOMIC_SEQ_CST);
-		munmap(g, len);
-	}
 	close(fd);
 	return err;
+}
+
+/*
+ * The fdb lost or changed entries: void every CPU's cached copies. An
+ * atomic add on the mapped value, so the datapath's own increments
+ * (station moves, entries aged out) and ours never undo one another.
+ */
+static void gen_bump(struct fdb_gen *fg)
+{
+	__atomic_fetch_add(&fg->g->gen, 1, __ATOMIC_SEQ_CST);
+	munmap(fg->g, fg->len);
 }
 
 int br_fdb_flush(struct pcn_cube *c, int port, bool dynamic_only, int vid,
@@ -140,14 +150,19 @@ int br_fdb_flush(struct pcn_cube *c, int port, bool dynamic_only, int vid,
 {
 	struct br_fdb_entry *vals;
 	struct br_fdb_key *keys;
-	int fd, n, i, err, gerr;
+	struct fdb_gen fg;
+	int fd, n, i, err;
 
 	err = fdb_read(c, &keys, &vals, &n);
 	if (err)
 		return err;
+	err = gen_map(c, &fg);
+	if (err)
+		goto out;
 	fd = cube_obj_fd(c, "br_fdb");
 	if (fd < 0) {
 		err = -errno;
+		munmap(fg.g, fg.len);
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
@@ -165,9 +180,7 @@ int br_fdb_flush(struct pcn_cube *c, int port, bool dynamic_only, int vid,
 	}
 	close(fd);
 	/* what was deleted before a failure is gone from the caches too */
-	gerr = br_fdb_changed(c);
-	if (!err)
-		err = gerr;
+	gen_bump(&fg);
 out:
 	free(keys);
 	free(vals);
@@ -310,6 +323,7 @@ static int fdb_add_cmd(int argc, char **argv)
 	char cube[PCN_NAME_LEN], port[PCN_NAME_LEN] = "";
 	struct pcn_port ports[PCN_MAX_PORTS];
 	struct br_fdb_key k = {};
+	struct fdb_gen fg;
 	struct pcn_cube c;
 	const char *mac;
 	int fd, idx, vid = -1, err;
@@ -355,9 +369,15 @@ static int fdb_add_cmd(int argc, char **argv)
 		goto out;
 	}
 	e.port = idx;
+	err = gen_map(&c, &fg);
+	if (err) {
+		err = pcn_err_kernel(err, "cannot open the fdb of \"%s\"", cube);
+		goto out;
+	}
 	fd = cube_obj_fd(&c, "br_fdb");
 	if (fd < 0) {
 		err = pcn_err_kernel(errno, "cannot open the fdb of \"%s\"", cube);
+		munmap(fg.g, fg.len);
 		goto out;
 	}
 	/* a static entry replaces a learned one, not the reverse */
@@ -367,10 +387,9 @@ static int fdb_add_cmd(int argc, char **argv)
 					"the fdb of \"%s\" is full (%d entries)",
 					cube, BR_FDB_MAX)
 			      : pcn_err_kernel(errno, "cannot add %s", mac);
-	} else if ((err = br_fdb_changed(&c))) {
-		err = pcn_err_kernel(err,
-				     "%s was added, but the CPUs' cached copies of the fdb could not be voided",
-				     mac);
+		munmap(fg.g, fg.len);
+	} else {
+		gen_bump(&fg);
 	}
 	close(fd);
 out:
@@ -418,17 +437,21 @@ static int fdb_del_cmd(int argc, char **argv)
 		return err;
 	{
 		struct br_fdb_entry e;
+		struct fdb_gen fg;
 
-		if (cube_map_get(&c, "br_fdb", &k, &e))
+		if (cube_map_get(&c, "br_fdb", &k, &e)) {
 			err = pcn_err(PCN_EXIT_KERNEL,
 				      "%s is not in the fdb of \"%s\" (vlan %u)", mac,
 				      cube, k.vid);
-		else if ((err = cube_map_del(&c, "br_fdb", &k)))
+		} else if ((err = gen_map(&c, &fg))) {
+			err = pcn_err_kernel(err, "cannot open the fdb of \"%s\"",
+					     cube);
+		} else if ((err = cube_map_del(&c, "br_fdb", &k))) {
 			err = pcn_err_kernel(err, "cannot delete %s", mac);
-		else if ((err = br_fdb_changed(&c)))
-			err = pcn_err_kernel(err,
-					     "%s was deleted, but the CPUs' cached copies of the fdb could not be voided",
-					     mac);
+			munmap(fg.g, fg.len);
+		} else {
+			gen_bump(&fg);
+		}
 	}
 	cube_close(&c);
 	return err;

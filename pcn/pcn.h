@@ -166,7 +166,6 @@ int parse_vid(const char *arg, __u16 *vid);
 /* fdb.c: delete a bridge's entries (port/vid -1: any); with @left, only
  * those in VLANs that port settings @left are not in */
 struct br_port;
-int br_fdb_changed(struct pcn_cube *c);
 int br_fdb_flush(struct pcn_cube *c, int port, bool dynamic_only, int vid,
 		 const struct br_port *left);
 

@@ -647,7 +647,7 @@ slope()
 # themselves cost more each, hence also the slope over 0..4 cubes.
 scen_hops()
 {
-	local mode k i link v w pts bare=""
+	local mode k i link v pts bare=""
 
 	for ((k = 0; k <= 8; k++)); do
 		v=()
@@ -680,8 +680,7 @@ scen_hops()
 		for ((k = 1; k <= 8; k++)); do
 			"$PCN" -n "$NS_D" cube del "h$k"
 		done
-		w=$(awk '$1 == 0 { print $2 }' <<<"$pts")
-		report "hops_$mode" ns "0 cubes" "$w" \
+		report "hops_$mode" ns "0 cubes" "$(awk '$1 == 0 { print $2 }' <<<"$pts")" \
 			"8 cubes" "$(awk '$1 == 8 { print $2 }' <<<"$pts")"
 		report "hops_$mode" ns "per cube, 0..8 (fit)" "$(slope 0 8 <<<"$pts")" \
 			"kernel tail call" "$(slope 0 8 <<<"$bare")"
