@@ -57,9 +57,7 @@ override CFLAGS += -std=gnu11 $(WARNINGS) $(SAN_FLAGS) -D_GNU_SOURCE \
 override LDFLAGS += $(SAN_FLAGS)
 LDLIBS := -lbpf -lmnl -lelf -lz
 
-# ISA v3 (kernel 5.1; pcn needs 5.17 for bpf_loop): 32-bit ALU and
-# jumps, and fetching atomics (the bridge's fdb generation)
-BPF_CFLAGS := -target bpf -mcpu=v3 -O2 -g -Wall -Werror -Ibpf \
+BPF_CFLAGS := -target bpf -O2 -g -Wall -Werror -Ibpf \
 	      $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH))
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
@@ -88,6 +86,9 @@ all: deps $(O)/pcn
 
 deps:
 	$(Q)scripts/install-deps.sh build
+
+# the bridge's fdb generation needs fetching atomics (BPF ISA v3)
+$(O)/bpf/bridge.xdp.o $(O)/bpf/bridge.tc.o: BPF_CFLAGS += -mcpu=v3
 
 $(O)/bpf/%.xdp.o: bpf/%.bpf.c $(wildcard bpf/*.h) | $(O)/bpf
 	$(call msg,CLANG,$@)
