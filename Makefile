@@ -87,14 +87,17 @@ all: deps $(O)/pcn
 deps:
 	$(Q)scripts/install-deps.sh build
 
-# the bridge's fdb generation needs fetching atomics (BPF ISA v3)
+# The bridge's fdb generation needs fetching atomics (BPF ISA v3). Not
+# every object: under v3 the firewall's programs pass the verifier's
+# 1M-instruction limit.
 $(O)/bpf/bridge.xdp.o $(O)/bpf/bridge.tc.o: BPF_CFLAGS += -mcpu=v3
 
-$(O)/bpf/%.xdp.o: bpf/%.bpf.c $(wildcard bpf/*.h) | $(O)/bpf
+# objects depend on the Makefile too: a change of flags rebuilds them
+$(O)/bpf/%.xdp.o: bpf/%.bpf.c $(wildcard bpf/*.h) Makefile | $(O)/bpf
 	$(call msg,CLANG,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DPCN_BUILD_XDP -c $< -o $@
 
-$(O)/bpf/%.tc.o: bpf/%.bpf.c $(wildcard bpf/*.h) | $(O)/bpf
+$(O)/bpf/%.tc.o: bpf/%.bpf.c $(wildcard bpf/*.h) Makefile | $(O)/bpf
 	$(call msg,CLANG,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -DPCN_BUILD_TC -c $< -o $@
 
@@ -147,7 +150,7 @@ $(OBJ)/tools/%.o: tools/%.c $(SKELS) $(TOOLS_SKELS)
 	$(Q)$(CC) $(CFLAGS) -I$(O)/tools -c $< -o $@
 
 # the benchmark tools' own eBPF programs (XDP and TC, one object each)
-$(O)/tools/%.bpf.o: tools/%.bpf.c
+$(O)/tools/%.bpf.o: tools/%.bpf.c Makefile
 	$(call msg,CLANG,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
