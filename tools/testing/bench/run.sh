@@ -638,16 +638,47 @@ slope()
 		printf "%.1f", d ? (n * sxy - sx * sy) / d : 0 }'
 }
 
-# The cost of one more cube on a packet's way: 0..8 helloworld cubes at
-# a forwarder port's ingress, ns per run of the port's entry program,
-# and the slope of the least-squares line through them; against the
-# kernel's own: chains of as many tail calls of empty programs (k cubes
-# make k + 1 tail calls: entry -> cubes -> forwarder), the XDP ones for
-# both modes. Past about six tail calls a packet the kernel's calls
-# themselves cost more each, hence also the slope over 0..4 cubes.
+# hops_curve MODE: "k ns" for k = 0..8 helloworld cubes at a forwarder
+# port's ingress, ns per run of the port's entry program (median of 3;
+# a load's own figures hardly move), built and removed afresh
+hops_curve()
+{
+	local mode=$1 k i link v
+
+	setup_pcn_fwd "$mode"
+	link=$(echo "$PCN_ROOT"/ns-*/cubes/bfw/link_p1)
+	for ((k = 0; k <= 8; k++)); do
+		if [ "$k" -gt 0 ]; then
+			"$PCN" -n "$NS_D" cube add "h$k" type helloworld \
+				mode "$mode"
+			"$PCN" -n "$NS_D" link add "h$k" port bfw:p1 ingress
+		fi
+		v=()
+		for ((i = 0; i < 3; i++)); do
+			v+=("$(prog_ns link "$link")")
+		done
+		echo "$k $(printf '%s\n' "${v[@]}" | median)"
+	done
+	teardown_pcn_fwd
+	for ((k = 1; k <= 8; k++)); do
+		"$PCN" -n "$NS_D" cube del "h$k"
+	done
+}
+
+# The cost of one more cube on a packet's way: the slope of the
+# least-squares line through hops_curve's points, against the kernel's
+# own: chains of as many tail calls of empty programs (k cubes make
+# k + 1 tail calls: entry -> cubes -> forwarder), the XDP ones for both
+# modes. Past about five cubes a chain's cost depends on where the
+# kernel put its programs, which changes with every load (see
+# Documentation/performance.md, "The cost of a hop"): each round builds
+# the chain afresh, the figures are the medians over the rounds, and
+# the slopes of every round are printed. Past about six tail calls a
+# packet the kernel's calls themselves cost more each, hence also the
+# slope over 0..4 cubes.
 scen_hops()
 {
-	local mode k i link v pts bare=""
+	local mode k i v pts bare="" s8 s4 all
 
 	for ((k = 0; k <= 8; k++)); do
 		v=()
@@ -660,31 +691,27 @@ scen_hops()
 	echo "# kernel tail calls, ns by cubes' worth (k + 1 calls):" \
 		$(awk 'NF { printf "%d:%s ", $1, $2 }' <<<"$bare")
 	for mode in xdp tc; do
-		setup_pcn_fwd "$mode"
-		link=$(echo "$PCN_ROOT"/ns-*/cubes/bfw/link_p1)
-		pts=""
-		for ((k = 0; k <= 8; k++)); do
-			if [ "$k" -gt 0 ]; then
-				"$PCN" -n "$NS_D" cube add "h$k" type helloworld \
-					mode "$mode"
-				"$PCN" -n "$NS_D" link add "h$k" port bfw:p1 ingress
-			fi
-			v=()
-			for ((i = 0; i < ROUNDS; i++)); do
-				v+=("$(prog_ns link "$link")")
-			done
-			pts+="$k $(printf '%s\n' "${v[@]}" | median)"$'\n'
+		s8=()
+		s4=()
+		all=""
+		for ((i = 0; i < ROUNDS; i++)); do
+			pts=$(hops_curve "$mode")
+			echo "# hops_$mode, load $((i + 1)), ns by cubes:" \
+				$(awk 'NF { printf "%d:%s ", $1, $2 }' <<<"$pts")
+			s8+=("$(slope 0 8 <<<"$pts")")
+			s4+=("$(slope 0 4 <<<"$pts")")
+			all+="$pts"$'\n'
 		done
-		echo "# hops_$mode, ns by cubes:" $(awk 'NF { printf "%d:%s ", $1, $2 }' <<<"$pts")
-		teardown_pcn_fwd
-		for ((k = 1; k <= 8; k++)); do
-			"$PCN" -n "$NS_D" cube del "h$k"
-		done
-		report "hops_$mode" ns "0 cubes" "$(awk '$1 == 0 { print $2 }' <<<"$pts")" \
-			"8 cubes" "$(awk '$1 == 8 { print $2 }' <<<"$pts")"
-		report "hops_$mode" ns "per cube, 0..8 (fit)" "$(slope 0 8 <<<"$pts")" \
+		echo "# hops_$mode, per cube over 0..8 by load: ${s8[*]};" \
+			"over 0..4: ${s4[*]}"
+		report "hops_$mode" ns "0 cubes" \
+			"$(awk '$1 == 0 { print $2 }' <<<"$all" | median)" \
+			"8 cubes" "$(awk '$1 == 8 { print $2 }' <<<"$all" | median)"
+		report "hops_$mode" ns "per cube, 0..8 (fit)" \
+			"$(printf '%s\n' "${s8[@]}" | median)" \
 			"kernel tail call" "$(slope 0 8 <<<"$bare")"
-		report "hops_$mode" ns "per cube, 0..4 (fit)" "$(slope 0 4 <<<"$pts")" \
+		report "hops_$mode" ns "per cube, 0..4 (fit)" \
+			"$(printf '%s\n' "${s4[@]}" | median)" \
 			"kernel tail call" "$(slope 0 4 <<<"$bare")"
 	done
 }
