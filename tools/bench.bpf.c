@@ -16,6 +16,8 @@
  *                   (a direct jump once JITed), as a pcn cube passes a
  *                   packet on: a chain of them measures the kernel's own
  *                   cost of a hop, without a cube's work
+ *   bench_hop_count the same after counting packets and bytes in its
+ *                   own per-CPU counters, as every pcn cube does
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -166,6 +168,15 @@ struct {
 SEC("xdp")
 int bench_hop(struct xdp_md *ctx)
 {
+	bpf_tail_call(ctx, &hops, hop_next);
+	return XDP_DROP;
+}
+
+/* bench_hop after counting the frame in its own per-CPU counters */
+SEC("xdp")
+int bench_hop_count(struct xdp_md *ctx)
+{
+	count(ctx->data_end - ctx->data);
 	bpf_tail_call(ctx, &hops, hop_next);
 	return XDP_DROP;
 }

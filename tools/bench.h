@@ -8,6 +8,9 @@
 /* Longest chain of "pcn-bench prog tailcalls N" (bench_hop). */
 #define BENCH_MAX_HOPS	16
 
+/* Most measurements of one program in "pcn-bench prog ... runs K". */
+#define BENCH_MAX_RUNS	100
+
 /* The generator's frames, set in .rodata before load. */
 struct gen_cfg {
 	__u8 dmac[6];

@@ -20,20 +20,26 @@
  * must) or tcredirect (tcx, bpf_redirect). Prints one JSON object: sent and
  * received packets over the measured time, and their rates.
  *
- *   pcn-bench prog { empty | tailcalls N | id PROG_ID | link PIN }
- *             [ repeat N ] [ size BYTES ]
+ *   pcn-bench prog { empty | tailcalls N [ count ] | id PROG_ID | link PIN }
+ *             [ repeat N ] [ runs K ] [ size BYTES ]
  *
  * Runs a program with BPF_PROG_TEST_RUN (non-live: the same frame each
  * time) and prints the kernel's average ns per run. For a pcn port entry
  * program, "link PIN" takes the program of a pinned bpf_link.
  * "tailcalls N" runs a chain of N + 1 bench_hop programs, each loaded
  * with the next one's slot as its constant index: N tail calls, as many
- * as N pcn hops, with nothing else done.
+ * as N pcn hops, with nothing else done; with "count", each hop first
+ * counts the frame in per-CPU counters of its own, as a cube does, and
+ * "counted" sums what all of them counted: (N + 1) x repeat x runs.
+ * "runs K" measures the same program K times: ns_per_run is then the
+ * median, and "runs" lists them all (what one load of a chain costs
+ * stays put from run to run; it changes from load to load).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -379,35 +385,55 @@ static int cmd_run(int argc, char **argv)
  * n's call finds slot n + 1 empty, and it returns. The instances are
  * kept in @b.
  */
-static int hop_chain(struct bench **b, __u32 n)
+static int hop_chain(struct bench **b, __u32 n, bool count)
 {
 	__u32 i;
 
 	if (n > BENCH_MAX_HOPS)
 		die("tailcalls 0..%d", BENCH_MAX_HOPS);
 	for (i = 0; i <= n; i++) {
-		struct bpf_program *p;
+		struct bpf_program *p, *hop;
 		int fd;
 
 		b[i] = open_bench();
+		hop = count ? b[i]->progs.bench_hop_count : b[i]->progs.bench_hop;
 		bpf_object__for_each_program(p, b[i]->obj)
-			bpf_program__set_autoload(p, p == b[i]->progs.bench_hop);
+			bpf_program__set_autoload(p, p == hop);
 		b[i]->rodata->hop_next = i + 1;
 		if (i && bpf_map__reuse_fd(b[i]->maps.hops,
 					   bpf_map__fd(b[0]->maps.hops)))
 			die("cannot share the hops map: %s", strerror(errno));
 		load_bench(b[i]);
-		fd = bpf_program__fd(b[i]->progs.bench_hop);
+		fd = bpf_program__fd(hop);
 		if (i && bpf_map_update_elem(bpf_map__fd(b[0]->maps.hops), &i,
 					     &fd, BPF_ANY))
 			die("cannot fill the hops map: %s", strerror(errno));
 	}
-	return bpf_program__fd(b[0]->progs.bench_hop);
+	return bpf_program__fd(count ? b[0]->progs.bench_hop_count
+				     : b[0]->progs.bench_hop);
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* the median of @n values (the lower middle one of an even count) */
+static __u32 median_u32(const __u32 *v, __u32 n)
+{
+	__u32 s[BENCH_MAX_RUNS];
+
+	memcpy(s, v, n * sizeof(*v));
+	qsort(s, n, sizeof(*s), cmp_u32);
+	return s[(n - 1) / 2];
 }
 
 static int cmd_prog(int argc, char **argv)
 {
-	__u32 repeat = 1000000, size = 64, nhops = 0;
+	__u32 repeat = 1000000, size = 64, nhops = 0, runs = 1, ns[BENCH_MAX_RUNS];
+	bool count = false;
 	struct bench *b = NULL, *hops[BENCH_MAX_HOPS + 1] = {};
 	unsigned char frame[1600] = {};
 	struct bpf_prog_info info = {};
@@ -428,7 +454,9 @@ static int cmd_prog(int argc, char **argv)
 			nhops = strtoul(argv[++i], &end, 10);
 			if (*end || end == argv[i])
 				die("tailcalls: \"%s\" is not a number", argv[i]);
-			fd = hop_chain(hops, nhops);
+			count = i + 1 < argc && !strcmp(argv[i + 1], "count");
+			i += count;
+			fd = hop_chain(hops, nhops, count);
 		} else if (!strcmp(argv[i], "id") && i + 1 < argc) {
 			fd = bpf_prog_get_fd_by_id(strtoul(argv[++i], NULL, 10));
 		} else if (!strcmp(argv[i], "link") && i + 1 < argc) {
@@ -442,6 +470,12 @@ static int cmd_prog(int argc, char **argv)
 			close(lfd);
 		} else if (!strcmp(argv[i], "repeat") && i + 1 < argc) {
 			repeat = strtoul(argv[++i], NULL, 10);
+		} else if (!strcmp(argv[i], "runs") && i + 1 < argc) {
+			char *end;
+
+			runs = strtoul(argv[++i], &end, 10);
+			if (*end || runs < 1 || runs > BENCH_MAX_RUNS)
+				die("runs 1..%d", BENCH_MAX_RUNS);
 		} else if (!strcmp(argv[i], "size") && i + 1 < argc) {
 			size = strtoul(argv[++i], NULL, 10);
 		} else {
@@ -468,14 +502,31 @@ static int cmd_prog(int argc, char **argv)
 			opts.ctx_in = &skb;
 			opts.ctx_size_in = sizeof(skb);
 		}
-		if (bpf_prog_test_run_opts(fd, &opts))
-			die("test run failed: %s", strerror(errno));
+		for (i = 0; i < (int)runs; i++) {
+			if (bpf_prog_test_run_opts(fd, &opts))
+				die("test run failed: %s", strerror(errno));
+			ns[i] = opts.duration;
+		}
 		jw = jsonw_new(stdout);
 		jsonw_start_object(jw);
 		jsonw_string_field(jw, "name", info.name);
 		jsonw_uint_field(jw, "repeat", repeat);
-		jsonw_uint_field(jw, "ns_per_run", opts.duration);
+		jsonw_uint_field(jw, "ns_per_run", median_u32(ns, runs));
 		jsonw_uint_field(jw, "retval", opts.retval);
+		if (count) {
+			__u64 counted = 0;
+
+			for (i = 0; i <= (int)nhops; i++)
+				counted += packets(hops[i]);
+			jsonw_uint_field(jw, "counted", counted);
+		}
+		if (runs > 1) {
+			jsonw_name(jw, "runs");
+			jsonw_start_array(jw);
+			for (i = 0; i < (int)runs; i++)
+				jsonw_uint(jw, ns[i]);
+			jsonw_end_array(jw);
+		}
 		jsonw_end_object(jw);
 		jsonw_destroy(&jw);
 	}
@@ -495,7 +546,7 @@ int main(int argc, char **argv)
 		return cmd_prog(argc - 2, argv + 2);
 	fprintf(stderr,
 		"Usage: pcn-bench run gen NETNS IFNAME [ sink NETNS IFNAME ] [ dut ... ] [ seconds S | count N ] ...\n"
-		"       pcn-bench prog { empty | tailcalls N | id ID | link PIN } [ repeat N ] [ size B ]\n"
+		"       pcn-bench prog { empty | tailcalls N [ count ] | id ID | link PIN } [ repeat N ] [ runs K ] [ size B ]\n"
 		"(the comment at the top of tools/pcn-bench.c has the whole grammar)\n");
 	return 1;
 }

@@ -669,7 +669,7 @@ hops_curve()
 # least-squares line through hops_curve's points, against the kernel's
 # own: chains of as many tail calls of empty programs (k cubes make
 # k + 1 tail calls: entry -> cubes -> forwarder), the XDP ones for both
-# modes. Past about five cubes a chain's cost depends on where the
+# modes, and of programs that only count, as every cube does. Past about five cubes a chain's cost depends on where the
 # kernel put its programs, which changes with every load (see
 # Documentation/performance.md, "The cost of a hop"): each round builds
 # the chain afresh, the figures are the medians over the rounds, and
@@ -678,18 +678,26 @@ hops_curve()
 # slope over 0..4 cubes.
 scen_hops()
 {
-	local mode k i v pts bare="" s8 s4 all
+	local mode k i v c pts bare="" counting="" s8 s4 all
 
 	for ((k = 0; k <= 8; k++)); do
 		v=()
+		c=()
 		for ((i = 0; i < ROUNDS; i++)); do
 			v+=("$("$BENCH" prog tailcalls $((k + 1)) repeat 2000000 |
 				jq '.ns_per_run')")
+			c+=("$("$BENCH" prog tailcalls $((k + 1)) count \
+				repeat 2000000 | jq '.ns_per_run')")
 		done
 		bare+="$k $(printf '%s\n' "${v[@]}" | median)"$'\n'
+		counting+="$k $(printf '%s\n' "${c[@]}" | median)"$'\n'
 	done
 	echo "# kernel tail calls, ns by cubes' worth (k + 1 calls):" \
 		$(awk 'NF { printf "%d:%s ", $1, $2 }' <<<"$bare")
+	echo "# the same, each hop counting:" \
+		$(awk 'NF { printf "%d:%s ", $1, $2 }' <<<"$counting")
+	report hops ns "counting hop, 0..8 (fit)" "$(slope 0 8 <<<"$counting")" \
+		"kernel tail call" "$(slope 0 8 <<<"$bare")"
 	for mode in xdp tc; do
 		s8=()
 		s4=()

@@ -74,6 +74,22 @@ generator_through_forwarder()
 		repeat 1000 | jq -e '.retval == 4'
 }
 
+# the microbenchmark's own chains: every hop runs, every run is reported
+prog_tailcalls()
+{
+	need_root
+	[ -x "$BENCH" ] || skip "$BENCH is not built"
+	"$BENCH" prog tailcalls 3 count runs 2 repeat 100 |
+		jq -e '.retval == 1 and .counted == 800 and
+			(.runs | length) == 2 and
+			.ns_per_run == (.runs | min)'
+	"$BENCH" prog tailcalls 0 repeat 10 | jq -e '.retval == 1 and
+		(has("runs") | not) and (has("counted") | not)'
+	check_err 1 "$BENCH" prog empty runs 0
+	check_err 1 "$BENCH" prog tailcalls 17 count
+}
+
 run_test generator_to_sink generator_to_sink
 run_test generator_through_forwarder generator_through_forwarder
+run_test prog_tailcalls prog_tailcalls
 tap_done
