@@ -32,8 +32,9 @@
  * counts the frame in per-CPU counters of its own, as a cube does, and
  * "counted" sums what all of them counted: (N + 1) x repeat x runs.
  * "runs K" measures the same program K times: ns_per_run is then the
- * median, and "runs" lists them all (what one load of a chain costs
- * stays put from run to run; it changes from load to load).
+ * median (the lower middle one of an even K), and "runs" lists them
+ * all (what one load of a chain costs stays put from run to run; it
+ * changes from load to load).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -380,13 +381,15 @@ static int cmd_run(int argc, char **argv)
 }
 
 /*
- * A chain of @n tail calls: instance 0's bench_hop jumps to slot 1 of
- * their shared hops map, which holds instance 1's, and so on; instance
- * n's call finds slot n + 1 empty, and it returns. The instances are
- * kept in @b.
+ * A chain of @n tail calls: instance 0's hop program (bench_hop, or
+ * bench_hop_count if @count) jumps to slot 1 of their shared hops map,
+ * which holds instance 1's, and so on; instance n's call finds slot
+ * n + 1 empty, and it returns. The instances are kept in @b; returns
+ * instance 0's program.
  */
 static int hop_chain(struct bench **b, __u32 n, bool count)
 {
+	int first = -1;
 	__u32 i;
 
 	if (n > BENCH_MAX_HOPS)
@@ -396,7 +399,8 @@ static int hop_chain(struct bench **b, __u32 n, bool count)
 		int fd;
 
 		b[i] = open_bench();
-		hop = count ? b[i]->progs.bench_hop_count : b[i]->progs.bench_hop;
+		hop = count ? b[i]->progs.bench_hop_count
+			    : b[i]->progs.bench_hop;
 		bpf_object__for_each_program(p, b[i]->obj)
 			bpf_program__set_autoload(p, p == hop);
 		b[i]->rodata->hop_next = i + 1;
@@ -405,12 +409,26 @@ static int hop_chain(struct bench **b, __u32 n, bool count)
 			die("cannot share the hops map: %s", strerror(errno));
 		load_bench(b[i]);
 		fd = bpf_program__fd(hop);
-		if (i && bpf_map_update_elem(bpf_map__fd(b[0]->maps.hops), &i,
+		if (!i)
+			first = fd;
+		else if (bpf_map_update_elem(bpf_map__fd(b[0]->maps.hops), &i,
 					     &fd, BPF_ANY))
 			die("cannot fill the hops map: %s", strerror(errno));
 	}
-	return bpf_program__fd(count ? b[0]->progs.bench_hop_count
-				     : b[0]->progs.bench_hop);
+	return first;
+}
+
+/* "NAME N": N as a number from @min to @max, or die */
+static __u32 number(const char *name, const char *arg, __u32 min, __u32 max)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || *end || end == arg || *arg == '-' || v < min || v > max)
+		die("%s %u..%u", name, min, max);
+	return v;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -420,7 +438,7 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* the median of @n values (the lower middle one of an even count) */
+/* the median of @n values: for an even count, the lower middle one */
 static __u32 median_u32(const __u32 *v, __u32 n)
 {
 	__u32 s[BENCH_MAX_RUNS];
@@ -432,7 +450,8 @@ static __u32 median_u32(const __u32 *v, __u32 n)
 
 static int cmd_prog(int argc, char **argv)
 {
-	__u32 repeat = 1000000, size = 64, nhops = 0, runs = 1, ns[BENCH_MAX_RUNS];
+	__u32 repeat = 1000000, size = 64, nhops = 0, runs = 1, r;
+	__u32 ns[BENCH_MAX_RUNS];
 	bool count = false;
 	struct bench *b = NULL, *hops[BENCH_MAX_HOPS + 1] = {};
 	unsigned char frame[1600] = {};
@@ -449,13 +468,12 @@ static int cmd_prog(int argc, char **argv)
 			load_bench(b);
 			fd = bpf_program__fd(b->progs.bench_empty);
 		} else if (!strcmp(argv[i], "tailcalls") && i + 1 < argc) {
-			char *end;
-
-			nhops = strtoul(argv[++i], &end, 10);
-			if (*end || end == argv[i])
-				die("tailcalls: \"%s\" is not a number", argv[i]);
-			count = i + 1 < argc && !strcmp(argv[i + 1], "count");
-			i += count;
+			nhops = number("tailcalls", argv[++i], 0,
+				       BENCH_MAX_HOPS);
+			if (i + 1 < argc && !strcmp(argv[i + 1], "count")) {
+				count = true;
+				i++;
+			}
 			fd = hop_chain(hops, nhops, count);
 		} else if (!strcmp(argv[i], "id") && i + 1 < argc) {
 			fd = bpf_prog_get_fd_by_id(strtoul(argv[++i], NULL, 10));
@@ -469,15 +487,11 @@ static int cmd_prog(int argc, char **argv)
 			fd = bpf_prog_get_fd_by_id(li.prog_id);
 			close(lfd);
 		} else if (!strcmp(argv[i], "repeat") && i + 1 < argc) {
-			repeat = strtoul(argv[++i], NULL, 10);
+			repeat = number("repeat", argv[++i], 1, ~0U);
 		} else if (!strcmp(argv[i], "runs") && i + 1 < argc) {
-			char *end;
-
-			runs = strtoul(argv[++i], &end, 10);
-			if (*end || runs < 1 || runs > BENCH_MAX_RUNS)
-				die("runs 1..%d", BENCH_MAX_RUNS);
+			runs = number("runs", argv[++i], 1, BENCH_MAX_RUNS);
 		} else if (!strcmp(argv[i], "size") && i + 1 < argc) {
-			size = strtoul(argv[++i], NULL, 10);
+			size = number("size", argv[++i], 60, sizeof(frame));
 		} else {
 			die("unknown or incomplete \"%s\"", argv[i]);
 		}
@@ -486,8 +500,6 @@ static int cmd_prog(int argc, char **argv)
 	}
 	if (fd < 0)
 		die("which program? empty, tailcalls N, id ID or link PIN");
-	if (size < 60 || size > sizeof(frame))
-		die("size 60..1600");
 	/* an IPv4/UDP frame, as the generator makes them */
 	memcpy(frame, "\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00\x45\x00", 16);
 	frame[23] = 17;
@@ -502,10 +514,10 @@ static int cmd_prog(int argc, char **argv)
 			opts.ctx_in = &skb;
 			opts.ctx_size_in = sizeof(skb);
 		}
-		for (i = 0; i < (int)runs; i++) {
+		for (r = 0; r < runs; r++) {
 			if (bpf_prog_test_run_opts(fd, &opts))
 				die("test run failed: %s", strerror(errno));
-			ns[i] = opts.duration;
+			ns[r] = opts.duration;
 		}
 		jw = jsonw_new(stdout);
 		jsonw_start_object(jw);
@@ -516,15 +528,15 @@ static int cmd_prog(int argc, char **argv)
 		if (count) {
 			__u64 counted = 0;
 
-			for (i = 0; i <= (int)nhops; i++)
-				counted += packets(hops[i]);
+			for (r = 0; r <= nhops; r++)
+				counted += packets(hops[r]);
 			jsonw_uint_field(jw, "counted", counted);
 		}
 		if (runs > 1) {
 			jsonw_name(jw, "runs");
 			jsonw_start_array(jw);
-			for (i = 0; i < (int)runs; i++)
-				jsonw_uint(jw, ns[i]);
+			for (r = 0; r < runs; r++)
+				jsonw_uint(jw, ns[r]);
 			jsonw_end_array(jw);
 		}
 		jsonw_end_object(jw);

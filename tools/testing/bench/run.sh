@@ -638,13 +638,16 @@ slope()
 		printf "%.1f", d ? (n * sxy - sx * sy) / d : 0 }'
 }
 
-# hops_curve MODE: "k ns" for k = 0..8 helloworld cubes at a forwarder
-# port's ingress, ns per run of the port's entry program (median of 3;
-# a load's own figures hardly move), built and removed afresh
+# hops_curve MODE: PTS gets "k ns" lines for k = 0..8 helloworld cubes
+# at a forwarder port's ingress, ns per run of the port's entry program
+# (the median of 3 runs of the same load: they hardly differ), the
+# chain built and removed afresh. (Called as it is, not in $(...),
+# where set -e would not stop it half-way.)
 hops_curve()
 {
-	local mode=$1 k i link v
+	local mode=$1 k link
 
+	PTS=""
 	setup_pcn_fwd "$mode"
 	link=$(echo "$PCN_ROOT"/ns-*/cubes/bfw/link_p1)
 	for ((k = 0; k <= 8; k++)); do
@@ -653,11 +656,7 @@ hops_curve()
 				mode "$mode"
 			"$PCN" -n "$NS_D" link add "h$k" port bfw:p1 ingress
 		fi
-		v=()
-		for ((i = 0; i < 3; i++)); do
-			v+=("$(prog_ns link "$link")")
-		done
-		echo "$k $(printf '%s\n' "${v[@]}" | median)"
+		PTS+="$k $(prog_ns link "$link" runs 3)"$'\n'
 	done
 	teardown_pcn_fwd
 	for ((k = 1; k <= 8; k++)); do
@@ -665,50 +664,66 @@ hops_curve()
 	done
 }
 
+# tails_curve [count]: PTS gets "k ns" lines for chains of k + 1 tail
+# calls of the bench's hop programs, k = 0..8, each chain a fresh load
+# (median of 3 runs)
+tails_curve()
+{
+	local k
+
+	PTS=""
+	for ((k = 0; k <= 8; k++)); do
+		PTS+="$k $(prog_ns tailcalls $((k + 1)) "$@" runs 3)"$'\n'
+	done
+}
+
+# points "k ns" lines on stdin as "k:ns k:ns ..."
+points()
+{
+	awk 'NF { printf "%s%d:%s", n++ ? " " : "", $1, $2 }'
+}
+
 # The cost of one more cube on a packet's way: the slope of the
 # least-squares line through hops_curve's points, against the kernel's
-# own: chains of as many tail calls of empty programs (k cubes make
-# k + 1 tail calls: entry -> cubes -> forwarder), the XDP ones for both
-# modes, and of programs that only count, as every cube does. Past about five cubes a chain's cost depends on where the
-# kernel put its programs, which changes with every load (see
-# Documentation/performance.md, "The cost of a hop"): each round builds
-# the chain afresh, the figures are the medians over the rounds, and
-# the slopes of every round are printed. Past about six tail calls a
-# packet the kernel's calls themselves cost more each, hence also the
-# slope over 0..4 cubes.
+# own: chains of as many tail calls (k cubes make k + 1: entry -> cubes
+# -> forwarder) of empty programs, and of programs that only count, as
+# every cube does (the XDP ones for both modes). Past about five hops a
+# chain's cost depends on where the kernel put its programs, which
+# changes with every load (see Documentation/performance.md, "The cost
+# of a hop"): each round loads every chain afresh, the figures are the
+# medians of the rounds' slopes, and each round's slopes are printed.
+# Past about six tail calls a packet the kernel's calls themselves cost
+# more each, hence also the slope over 0..4 cubes.
 scen_hops()
 {
-	local mode k i v c pts bare="" counting="" s8 s4 all
+	local mode i bare8=() bare4=() cnt8=() s8 s4 all
 
-	for ((k = 0; k <= 8; k++)); do
-		v=()
-		c=()
-		for ((i = 0; i < ROUNDS; i++)); do
-			v+=("$("$BENCH" prog tailcalls $((k + 1)) repeat 2000000 |
-				jq '.ns_per_run')")
-			c+=("$("$BENCH" prog tailcalls $((k + 1)) count \
-				repeat 2000000 | jq '.ns_per_run')")
-		done
-		bare+="$k $(printf '%s\n' "${v[@]}" | median)"$'\n'
-		counting+="$k $(printf '%s\n' "${c[@]}" | median)"$'\n'
+	for ((i = 0; i < ROUNDS; i++)); do
+		tails_curve
+		echo "# kernel tail calls, round $((i + 1)), ns by cubes'" \
+			"worth (k + 1 calls): $(points <<<"$PTS")"
+		bare8+=("$(slope 0 8 <<<"$PTS")")
+		bare4+=("$(slope 0 4 <<<"$PTS")")
+		tails_curve count
+		echo "# the same, each hop counting: $(points <<<"$PTS")"
+		cnt8+=("$(slope 0 8 <<<"$PTS")")
 	done
-	echo "# kernel tail calls, ns by cubes' worth (k + 1 calls):" \
-		$(awk 'NF { printf "%d:%s ", $1, $2 }' <<<"$bare")
-	echo "# the same, each hop counting:" \
-		$(awk 'NF { printf "%d:%s ", $1, $2 }' <<<"$counting")
-	report hops ns "counting hop, 0..8 (fit)" "$(slope 0 8 <<<"$counting")" \
-		"kernel tail call" "$(slope 0 8 <<<"$bare")"
+	echo "# kernel tail calls, per hop over 0..8 by round: ${bare8[*]};" \
+		"over 0..4: ${bare4[*]}; counting, over 0..8: ${cnt8[*]}"
+	report hops ns "counting hop (fit)" \
+		"$(printf '%s\n' "${cnt8[@]}" | median)" \
+		"kernel tail call" "$(printf '%s\n' "${bare8[@]}" | median)"
 	for mode in xdp tc; do
 		s8=()
 		s4=()
 		all=""
 		for ((i = 0; i < ROUNDS; i++)); do
-			pts=$(hops_curve "$mode")
+			hops_curve "$mode"
 			echo "# hops_$mode, load $((i + 1)), ns by cubes:" \
-				$(awk 'NF { printf "%d:%s ", $1, $2 }' <<<"$pts")
-			s8+=("$(slope 0 8 <<<"$pts")")
-			s4+=("$(slope 0 4 <<<"$pts")")
-			all+="$pts"$'\n'
+				"$(points <<<"$PTS")"
+			s8+=("$(slope 0 8 <<<"$PTS")")
+			s4+=("$(slope 0 4 <<<"$PTS")")
+			all+="$PTS"
 		done
 		echo "# hops_$mode, per cube over 0..8 by load: ${s8[*]};" \
 			"over 0..4: ${s4[*]}"
@@ -717,10 +732,10 @@ scen_hops()
 			"8 cubes" "$(awk '$1 == 8 { print $2 }' <<<"$all" | median)"
 		report "hops_$mode" ns "per cube, 0..8 (fit)" \
 			"$(printf '%s\n' "${s8[@]}" | median)" \
-			"kernel tail call" "$(slope 0 8 <<<"$bare")"
+			"kernel tail call" "$(printf '%s\n' "${bare8[@]}" | median)"
 		report "hops_$mode" ns "per cube, 0..4 (fit)" \
 			"$(printf '%s\n' "${s4[@]}" | median)" \
-			"kernel tail call" "$(slope 0 4 <<<"$bare")"
+			"kernel tail call" "$(printf '%s\n' "${bare4[@]}" | median)"
 	done
 }
 
