@@ -38,6 +38,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -150,10 +151,24 @@ static int xdp_attach(int prog_fd, int ifindex)
 	return fd;
 }
 
-/* "A.B.C.D[/N]" or "PORT[/N]" */
-static void parse_range(const char *arg, bool ip, __u32 *first, __u32 *n)
+/* "NAME N": N as a number from @min to @max, or die */
+static __u32 number(const char *name, const char *arg, __u32 min, __u32 max)
 {
-	char buf[64], *slash;
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || *end || end == arg || *arg == '-' || v < min || v > max)
+		die("%s %u..%u", name, min, max);
+	return v;
+}
+
+/* "A.B.C.D[/N]" or "PORT[/N]": the first one and how many */
+static void parse_range(const char *kw, const char *arg, bool ip,
+			__u32 *first, __u32 *n)
+{
+	char buf[64], what[32], *slash;
 	struct in_addr a;
 
 	snprintf(buf, sizeof(buf), "%s", arg);
@@ -161,16 +176,15 @@ static void parse_range(const char *arg, bool ip, __u32 *first, __u32 *n)
 	*n = 1;
 	if (slash) {
 		*slash = '\0';
-		*n = strtoul(slash + 1, NULL, 10);
-		if (!*n)
-			die("bad count in \"%s\"", arg);
+		snprintf(what, sizeof(what), "%s .../N: N", kw);
+		*n = number(what, slash + 1, 1, ip ? ~0U : 65536);
 	}
 	if (ip) {
 		if (inet_pton(AF_INET, buf, &a) != 1)
 			die("bad address \"%s\"", arg);
 		*first = ntohl(a.s_addr);
 	} else {
-		*first = strtoul(buf, NULL, 10);
+		*first = number(kw, buf, 0, 65535);
 	}
 }
 
@@ -225,25 +239,31 @@ static int cmd_run(int argc, char **argv)
 		} else if (!strcmp(kw, "seconds") && i + 1 < argc) {
 			seconds = atof(argv[++i]);
 		} else if (!strcmp(kw, "count") && i + 1 < argc) {
-			count = strtoull(argv[++i], NULL, 10);
+			char *end;
+
+			errno = 0;
+			count = strtoull(argv[++i], &end, 10);
+			if (errno || *end || end == argv[i] ||
+			    *argv[i] == '-' || !count)
+				die("count 1..%llu", ULLONG_MAX);
 		} else if (!strcmp(kw, "size") && i + 1 < argc) {
-			size = strtoul(argv[++i], NULL, 10);
+			size = number("size", argv[++i], 60, sizeof(frame));
 		} else if (!strcmp(kw, "flows") && i + 1 < argc) {
-			flows = strtoul(argv[++i], NULL, 10);
+			flows = number("flows", argv[++i], 1, ~0U);
 		} else if (!strcmp(kw, "src") && i + 1 < argc) {
-			parse_range(argv[++i], true, &v, &n);
+			parse_range(kw, argv[++i], true, &v, &n);
 			gen->rodata->cfg.saddr = v;
 			gen->rodata->cfg.nsaddr = n;
 		} else if (!strcmp(kw, "dst") && i + 1 < argc) {
-			parse_range(argv[++i], true, &v, &n);
+			parse_range(kw, argv[++i], true, &v, &n);
 			gen->rodata->cfg.daddr = v;
 			gen->rodata->cfg.ndaddr = n;
 		} else if (!strcmp(kw, "sport") && i + 1 < argc) {
-			parse_range(argv[++i], false, &v, &n);
+			parse_range(kw, argv[++i], false, &v, &n);
 			gen->rodata->cfg.sport = v;
 			gen->rodata->cfg.nsport = n;
 		} else if (!strcmp(kw, "dport") && i + 1 < argc) {
-			parse_range(argv[++i], false, &v, &n);
+			parse_range(kw, argv[++i], false, &v, &n);
 			gen->rodata->cfg.dport = v;
 			gen->rodata->cfg.ndport = n;
 		} else if (!strcmp(kw, "dmac") && i + 1 < argc) {
@@ -262,9 +282,8 @@ static int cmd_run(int argc, char **argv)
 	}
 	if (!gen_if)
 		die("\"gen NETNS IFNAME\" is missing");
-	if (size < 60 || size > sizeof(frame) || !flows || seconds <= 0 ||
-	    (count && count < 1))
-		die("size 60..1600, flows >= 1 and seconds > 0");
+	if (seconds <= 0)
+		die("seconds > 0");
 	gen->rodata->cfg.frame_len = size;
 	gen->rodata->cfg.flows = flows;
 	load_bench(gen);
@@ -416,19 +435,6 @@ static int hop_chain(struct bench **b, __u32 n, bool count)
 			die("cannot fill the hops map: %s", strerror(errno));
 	}
 	return first;
-}
-
-/* "NAME N": N as a number from @min to @max, or die */
-static __u32 number(const char *name, const char *arg, __u32 min, __u32 max)
-{
-	unsigned long v;
-	char *end;
-
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (errno || *end || end == arg || *arg == '-' || v < min || v > max)
-		die("%s %u..%u", name, min, max);
-	return v;
 }
 
 static int cmp_u32(const void *a, const void *b)

@@ -89,7 +89,36 @@ prog_tailcalls()
 	check_err 1 "$BENCH" prog tailcalls 17 count
 }
 
+# refused WHAT CMD...: CMD fails with one Error line, and it names WHAT
+refused()
+{
+	local want=$1 err
+
+	shift
+	check_err 1 "$@"
+	err=$("$@" 2>&1 >/dev/null) && return 1
+	grep -qF -- "$want" <<<"$err"
+}
+
+# numbers out of range are refused before anything is loaded or entered
+# (not wrapped into range: size 4294967356 would be 60 in 32 bits)
+bench_bad_numbers()
+{
+	local a
+
+	need_root
+	[ -x "$BENCH" ] || skip "$BENCH is not built"
+	for a in "size 59" "size 4294967356" "flows 0" "count 0" "count -1" \
+		 "sport 65536" "dport 80/0" "src 10.0.0.1/x" "seconds 0"; do
+		# shellcheck disable=SC2086 # $a is a keyword and its value
+		refused "${a%% *}" "$BENCH" run gen nowhere g0 $a
+	done
+	refused "tailcalls 0..16" "$BENCH" prog tailcalls 4294967299
+	refused "repeat 1.." "$BENCH" prog empty repeat 0
+}
+
 run_test generator_to_sink generator_to_sink
 run_test generator_through_forwarder generator_through_forwarder
 run_test prog_tailcalls prog_tailcalls
+run_test bench_bad_numbers bench_bad_numbers
 tap_done
