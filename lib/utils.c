@@ -219,12 +219,22 @@ void name_copy(char *dst, const char *src)
 	memcpy(dst, src, len);
 }
 
-void pcn_fault_point(const char *point)
+static bool fault_at(const char *point)
 {
 	const char *want = getenv("PCN_FAULT");
 
-	if (want && strcmp(want, point) == 0)
+	return want && strcmp(want, point) == 0;
+}
+
+void pcn_fault_point(const char *point)
+{
+	if (fault_at(point))
 		kill(getpid(), SIGKILL);
+}
+
+int pcn_fault_err(const char *point)
+{
+	return fault_at(point) ? -EIO : 0;
 }
 
 uint64_t now_ns(void)

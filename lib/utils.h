@@ -102,8 +102,13 @@ void name_copy(char *dst, const char *src);
  */
 int split_words(char *line, char **argv, int max);
 
-/* Fault injection for the crash tests: PCN_FAULT=POINT kills pcn there. */
+/*
+ * Fault injection for the tests. PCN_FAULT=POINT kills pcn at
+ * pcn_fault_point(POINT) (a crash), or makes pcn_fault_err(POINT) return
+ * -EIO (a kernel call failing there); otherwise the latter returns 0.
+ */
 void pcn_fault_point(const char *point);
+int pcn_fault_err(const char *point);
 
 /*
  * @bytes of the values of mmapable array map @fd from byte @off (a

@@ -233,7 +233,8 @@ static int route_add_cmd(int argc, char **argv)
 
 /*
  * The static routes of the prefix with the same metric go, the new one
- * comes: the list changes first, then the FIB in one write.
+ * comes: the list changes first, then the FIB in one write. If any step
+ * fails, the list is put back as it was (the FIB was not written).
  */
 static int route_replace_cmd(int argc, char **argv)
 {
@@ -244,8 +245,7 @@ static int route_replace_cmd(int argc, char **argv)
 	struct rt_entry *all;
 	struct route_args r;
 	struct pcn_cube c;
-	int idx, i, n, fd = -1, err;
-	bool had = false;
+	int idx, i, n, fd = -1, err, had = -1, gone = 0;
 
 	err = route_args_parse(argc, argv, &r);
 	if (err)
@@ -275,28 +275,43 @@ static int route_replace_cmd(int argc, char **argv)
 		goto out;
 	}
 	nr.metric = r.metric;
-	nr.seq = 0;
 	for (i = 0; i < n; i++)
-		if (!memcmp(&all[i].k, &k, sizeof(k))) {
-			nr.seq = all[i].r.seq;	/* it keeps its age */
-			had = true;
-		}
-	if (!had)
-		nr.seq = rt_seq_next();
+		if (!memcmp(&all[i].k, &k, sizeof(k)))
+			had = i;
+	/* a route that was there keeps its age */
+	nr.seq = had >= 0 ? all[had].r.seq : rt_seq_next();
 	if (bpf_map_update_elem(fd, &k, &nr, BPF_ANY)) {
 		err = -errno;
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		if (all[i].k.prefix != k.prefix || all[i].k.plen != k.plen ||
-		    all[i].r.kind != RT_KIND_STATIC ||
-		    all[i].r.metric != r.metric ||
-		    !memcmp(&all[i].k, &k, sizeof(k)))
+	/* those to delete first in @all, so that an undo finds them */
+	for (i = 0; i < n && !err; i++) {
+		struct rt_entry e = all[i];
+
+		if (e.k.prefix != k.prefix || e.k.plen != k.plen ||
+		    e.r.kind != RT_KIND_STATIC || e.r.metric != r.metric ||
+		    i == had)
 			continue;
-		if (bpf_map_delete_elem(fd, &all[i].k))
+		if (bpf_map_delete_elem(fd, &e.k)) {
 			err = -errno;
+			break;
+		}
+		all[i] = all[gone];
+		all[gone++] = e;
+		if (had == gone - 1)
+			had = i;
 	}
-	err = rt_fib_sync(&c, &k, 1) ?: err;
+	if (!err)
+		err = pcn_fault_err("route-replace-fib") ?:
+		      rt_fib_sync(&c, &k, 1);
+	if (err) {
+		for (i = 0; i < gone; i++)
+			bpf_map_update_elem(fd, &all[i].k, &all[i].r, BPF_ANY);
+		if (had >= 0)
+			bpf_map_update_elem(fd, &k, &all[had].r, BPF_ANY);
+		else
+			bpf_map_delete_elem(fd, &k);
+	}
 out:
 	if (fd >= 0)
 		close(fd);

@@ -377,6 +377,23 @@ bad_input()
 	check_err 1 "$PCN" -n "$R" cube add r9 type router neigh_timeout x
 	check_err 2 "$PCN" -n "$R" fdb show cube r0
 	[ "$before" = "$(tree_snapshot)" ]
+	# a replace whose FIB write fails puts the route list back: both
+	# routes of the prefix stay, the new one does not come
+	pcn -n "$R" route add 10.50.0.0/16 via 10.210.1.2 cube r0
+	before=$(tree_snapshot)
+	PCN_FAULT=route-replace-fib check_err 2 \
+		"$PCN" -n "$R" route replace 10.50.0.0/16 via 10.210.3.2 cube r0
+	[ "$before" = "$(tree_snapshot)" ]
+	# the same when the new route is one of them (its old value back)
+	PCN_FAULT=route-replace-fib check_err 2 "$PCN" -n "$R" \
+		route replace 10.50.0.0/16 via 10.210.2.2 cube r0 metric 7
+	PCN_FAULT=route-replace-fib check_err 2 "$PCN" -n "$R" \
+		route replace 10.50.0.0/16 via 10.210.1.2 cube r0
+	[ "$before" = "$(tree_snapshot)" ]
+	pcn -n "$R" route replace 10.50.0.0/16 via 10.210.3.2 cube r0
+	pcn -n "$R" -j route show cube r0 |
+		jq -e '[.[] | select(.dst == "10.50.0.0/16")] |
+			length == 1 and .[0].via == "10.210.3.2"'
 }
 
 # a static on-link route and an address's routes are different routes
