@@ -274,15 +274,31 @@ static __always_inline void cache_fill(struct br_cache *c, __u64 key,
 }
 
 /*
+ * br_gen as a frame sees it: @gen read plainly (what cache hits are
+ * compared with) until a look in br_fdb whose result goes into the cache
+ * needs it read by gen_acquire().
+ */
+struct gen_view {
+	struct br_gen *g;
+	__u64 gen;
+	__u8 acquired;
+};
+
+/*
  * br_gen, read before a look in br_fdb whose result goes into the
  * cache: a fetching atomic, ordered on every architecture (where memory
  * is weakly ordered, a plain load may pass the fdb's loads, and a port
  * the fdb no longer has be cached under the new generation). Only on a
- * miss: the atomic takes the line away from the other CPUs.
+ * miss, and once a frame: the atomic takes the line away from the other
+ * CPUs, and it orders every later look in br_fdb of the frame.
  */
-static __always_inline __u64 gen_acquire(struct br_gen *g)
+static __always_inline __u64 gen_acquire(struct gen_view *gv)
 {
-	return g ? __sync_fetch_and_add(&g->gen, 0) : 0;
+	if (!gv->acquired && gv->g) {
+		gv->gen = __sync_fetch_and_add(&gv->g->gen, 0);
+		gv->acquired = 1;
+	}
+	return gv->gen;
 }
 
 /*
@@ -300,19 +316,20 @@ static __always_inline void fdb_changed(struct br_gen *g)
 }
 
 static __always_inline void learn(__u32 in, const __u8 *src, __u16 v,
-				  __u64 now, struct br_gen *g, __u64 gen)
+				  __u64 now, struct gen_view *gv)
 {
 	__u64 key = mac_key(src, v);
 	struct br_cache *c = cache_slot(key);
 	struct br_fdb_entry *e, n;
 	struct br_fdb_key k;
+	__u64 gen;
 
 	/* known here, refreshed less than a second ago: nothing to do */
-	if (c && c->key == key && c->gen == gen && c->port == in &&
+	if (c && c->key == key && c->gen == gv->gen && c->port == in &&
 	    !pcn_older(now, c->seen_ns, NSEC_PER_SEC))
 		return;
 	fdb_key(&k, src, v);
-	gen = gen_acquire(g);
+	gen = gen_acquire(gv);
 	e = bpf_map_lookup_elem(&br_fdb, &k);
 	if (e) {
 		if (e->flags & BR_FDB_STATIC) {
@@ -323,7 +340,7 @@ static __always_inline void learn(__u32 in, const __u8 *src, __u16 v,
 		if (e->port != in) {
 			e->port = in;
 			e->seen_ns = now;
-			fdb_changed(g);
+			fdb_changed(gv->g);
 			br_count(moved);
 			return;
 		}
@@ -347,25 +364,26 @@ static __always_inline void learn(__u32 in, const __u8 *src, __u16 v,
  * know it (or no more: an entry older than the ageing time is removed).
  */
 static __always_inline int fdb_port(const __u8 *dst, __u16 v, __u64 now,
-				    __u64 ageing, struct br_gen *g, __u64 gen)
+				    __u64 ageing, struct gen_view *gv)
 {
 	__u64 key = mac_key(dst, v);
 	struct br_cache *c = cache_slot(key);
 	struct br_fdb_entry *e;
 	struct br_fdb_key k;
+	__u64 gen;
 
-	if (c && c->key == key && c->gen == gen &&
+	if (c && c->key == key && c->gen == gv->gen &&
 	    ((c->flags & BR_FDB_STATIC) || !pcn_older(now, c->seen_ns, ageing)))
 		return c->port;
 	fdb_key(&k, dst, v);
-	gen = gen_acquire(g);
+	gen = gen_acquire(gv);
 	e = bpf_map_lookup_elem(&br_fdb, &k);
 	if (!e)
 		return -1;
 	if (!(e->flags & BR_FDB_STATIC) && pcn_older(now, e->seen_ns, ageing)) {
 		/* aged out: forget it, and look for it everywhere */
 		bpf_map_delete_elem(&br_fdb, &k);
-		fdb_changed(g);
+		fdb_changed(gv->g);
 		return -1;
 	}
 	cache_fill(c, key, e, gen);
@@ -461,12 +479,12 @@ PCN_PROG(bridge)
 	struct ethhdr *eth = data;
 	struct br_port *bp, *out;
 	struct br_config *cfg;
-	struct br_gen *g;
+	struct gen_view gv = {};
 	struct pcn_md md;
 	__u32 zero = 0;
 	int in, port, tagged = 0, vid = 0;
 	__u16 v;
-	__u64 now, gen;
+	__u64 now;
 
 	in = pcn_rx(ctx, &md);
 	if (in < 0)
@@ -505,9 +523,9 @@ PCN_PROG(bridge)
 	if (!v || v > BR_VID_MAX)
 		return vlan_drop(ctx, in);
 	now = pcn_now_ns();
-	g = bpf_map_lookup_elem(&br_gen, &zero);
-	gen = g ? g->gen : 0;
-	learn(in, eth->h_source, v, now, g, gen);
+	gv.g = bpf_map_lookup_elem(&br_gen, &zero);
+	gv.gen = gv.g ? gv.g->gen : 0;
+	learn(in, eth->h_source, v, now, &gv);
 	if (bp->state == BR_LEARNING) {
 		br_count(filtered);
 		return pcn_drop(ctx, in);
@@ -517,7 +535,7 @@ PCN_PROG(bridge)
 		return flood(ctx, in, tagged, v);
 	cfg = bpf_map_lookup_elem(&br_config, &zero);
 	port = fdb_port(eth->h_dest, v, now, cfg ? cfg->ageing_ns : ~0ull >> 1,
-			g, gen);
+			&gv);
 	if (port < 0)
 		return flood(ctx, in, tagged, v);
 	out = br_port(port);
