@@ -231,6 +231,15 @@ static int route_add_cmd(int argc, char **argv)
 	return 0;
 }
 
+/* Does "route replace" of @k with @metric delete @e? (Not @k itself.) */
+static bool replaced(const struct rt_entry *e, const struct rt_route_key *k,
+		     __u32 metric)
+{
+	return e->k.prefix == k->prefix && e->k.plen == k->plen &&
+	       e->r.kind == RT_KIND_STATIC && e->r.metric == metric &&
+	       memcmp(&e->k, k, sizeof(*k));
+}
+
 /*
  * The static routes of the prefix with the same metric go, the new one
  * comes: the list changes first, then the FIB in one write. If any step
@@ -245,7 +254,8 @@ static int route_replace_cmd(int argc, char **argv)
 	struct rt_entry *all;
 	struct route_args r;
 	struct pcn_cube c;
-	int idx, i, n, fd = -1, err, had = -1, gone = 0;
+	struct rt_route old;
+	int idx, i, n, fd = -1, err, had = -1;
 
 	err = route_args_parse(argc, argv, &r);
 	if (err)
@@ -284,31 +294,22 @@ static int route_replace_cmd(int argc, char **argv)
 		err = -errno;
 		goto out;
 	}
-	/* those to delete first in @all, so that an undo finds them */
-	for (i = 0; i < n && !err; i++) {
-		struct rt_entry e = all[i];
-
-		if (e.k.prefix != k.prefix || e.k.plen != k.plen ||
-		    e.r.kind != RT_KIND_STATIC || e.r.metric != r.metric ||
-		    i == had)
-			continue;
-		if (bpf_map_delete_elem(fd, &e.k)) {
+	for (i = 0; i < n && !err; i++)
+		if (replaced(&all[i], &k, r.metric) &&
+		    bpf_map_delete_elem(fd, &all[i].k))
 			err = -errno;
-			break;
-		}
-		all[i] = all[gone];
-		all[gone++] = e;
-		if (had == gone - 1)
-			had = i;
-	}
 	if (!err)
 		err = pcn_fault_err("route-replace-fib") ?:
 		      rt_fib_sync(&c, &k, 1);
 	if (err) {
-		for (i = 0; i < gone; i++)
-			bpf_map_update_elem(fd, &all[i].k, &all[i].r, BPF_ANY);
+		/* the list as it was: the FIB was not written */
+		for (i = 0; i < n; i++)
+			if (replaced(&all[i], &k, r.metric) &&
+			    bpf_map_lookup_elem(fd, &all[i].k, &old))
+				bpf_map_update_elem(fd, &all[i].k, &all[i].r,
+						    BPF_NOEXIST);
 		if (had >= 0)
-			bpf_map_update_elem(fd, &k, &all[had].r, BPF_ANY);
+			bpf_map_update_elem(fd, &k, &all[had].r, BPF_EXIST);
 		else
 			bpf_map_delete_elem(fd, &k);
 	}
