@@ -15,7 +15,7 @@
  * (not shown, not used) and the datapath drops it when it meets it.
  * Each CPU caches the stations it saw last (br_cache): whatever removes
  * an entry or moves it to another port increments br_gen afterwards,
- * which voids every cached copy (gen_map() before the change, gen_bump()
+ * which voids every cached copy (gen_map() before the change, gen_done()
  * after it).
  */
 #include <errno.h>
@@ -113,8 +113,8 @@ out:
 
 /*
  * A bridge's br_gen, mapped before its fdb changes, so that voiding what
- * the CPUs cached of the fdb afterwards cannot fail (gen_bump()). NULL,
- * with errno set, if it cannot be mapped: then change nothing.
+ * the CPUs cached of the fdb afterwards cannot fail (gen_done()). An
+ * error if it cannot be mapped: then change nothing.
  */
 struct fdb_gen {
 	struct br_gen *g;
@@ -135,13 +135,15 @@ static int gen_map(struct pcn_cube *c, struct fdb_gen *fg)
 }
 
 /*
- * The fdb lost or changed entries: void every CPU's cached copies. An
- * atomic add on the mapped value, so the datapath's own increments
- * (station moves, entries aged out) and ours never undo one another.
+ * Unmap br_gen; if the fdb lost or changed entries (@changed), void every
+ * CPU's cached copies first: an atomic add on the mapped value, so the
+ * datapath's own increments (station moves, entries aged out) and ours
+ * never undo one another.
  */
-static void gen_bump(struct fdb_gen *fg)
+static void gen_done(struct fdb_gen *fg, bool changed)
 {
-	__atomic_fetch_add(&fg->g->gen, 1, __ATOMIC_SEQ_CST);
+	if (changed)
+		__atomic_fetch_add(&fg->g->gen, 1, __ATOMIC_SEQ_CST);
 	munmap(fg->g, fg->len);
 }
 
@@ -162,7 +164,7 @@ int br_fdb_flush(struct pcn_cube *c, int port, bool dynamic_only, int vid,
 	fd = cube_obj_fd(c, "br_fdb");
 	if (fd < 0) {
 		err = -errno;
-		munmap(fg.g, fg.len);
+		gen_done(&fg, false);
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
@@ -180,7 +182,7 @@ int br_fdb_flush(struct pcn_cube *c, int port, bool dynamic_only, int vid,
 	}
 	close(fd);
 	/* what was deleted before a failure is gone from the caches too */
-	gen_bump(&fg);
+	gen_done(&fg, true);
 out:
 	free(keys);
 	free(vals);
@@ -377,7 +379,7 @@ static int fdb_add_cmd(int argc, char **argv)
 	fd = cube_obj_fd(&c, "br_fdb");
 	if (fd < 0) {
 		err = pcn_err_kernel(errno, "cannot open the fdb of \"%s\"", cube);
-		munmap(fg.g, fg.len);
+		gen_done(&fg, false);
 		goto out;
 	}
 	/* a static entry replaces a learned one, not the reverse */
@@ -387,10 +389,8 @@ static int fdb_add_cmd(int argc, char **argv)
 					"the fdb of \"%s\" is full (%d entries)",
 					cube, BR_FDB_MAX)
 			      : pcn_err_kernel(errno, "cannot add %s", mac);
-		munmap(fg.g, fg.len);
-	} else {
-		gen_bump(&fg);
 	}
+	gen_done(&fg, !err);
 	close(fd);
 out:
 	cube_close(&c);
@@ -446,11 +446,11 @@ static int fdb_del_cmd(int argc, char **argv)
 		} else if ((err = gen_map(&c, &fg))) {
 			err = pcn_err_kernel(err, "cannot open the fdb of \"%s\"",
 					     cube);
-		} else if ((err = cube_map_del(&c, "br_fdb", &k))) {
-			err = pcn_err_kernel(err, "cannot delete %s", mac);
-			munmap(fg.g, fg.len);
 		} else {
-			gen_bump(&fg);
+			err = cube_map_del(&c, "br_fdb", &k);
+			gen_done(&fg, !err);
+			if (err)
+				err = pcn_err_kernel(err, "cannot delete %s", mac);
 		}
 	}
 	cube_close(&c);
