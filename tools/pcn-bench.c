@@ -152,15 +152,16 @@ static int xdp_attach(int prog_fd, int ifindex)
 }
 
 /* "NAME N": N as a number from @min to @max, or die */
-static __u32 number(const char *name, const char *arg, __u32 min, __u32 max)
+static unsigned long long number(const char *name, const char *arg,
+				 unsigned long long min, unsigned long long max)
 {
-	unsigned long v;
+	unsigned long long v;
 	char *end;
 
 	errno = 0;
-	v = strtoul(arg, &end, 10);
+	v = strtoull(arg, &end, 10);
 	if (errno || *end || end == arg || *arg == '-' || v < min || v > max)
-		die("%s %u..%u", name, min, max);
+		die("%s %llu..%llu", name, min, max);
 	return v;
 }
 
@@ -239,13 +240,7 @@ static int cmd_run(int argc, char **argv)
 		} else if (!strcmp(kw, "seconds") && i + 1 < argc) {
 			seconds = atof(argv[++i]);
 		} else if (!strcmp(kw, "count") && i + 1 < argc) {
-			char *end;
-
-			errno = 0;
-			count = strtoull(argv[++i], &end, 10);
-			if (errno || *end || end == argv[i] ||
-			    *argv[i] == '-' || !count)
-				die("count 1..%llu", ULLONG_MAX);
+			count = number("count", argv[++i], 1, ULLONG_MAX);
 		} else if (!strcmp(kw, "size") && i + 1 < argc) {
 			size = number("size", argv[++i], 60, sizeof(frame));
 		} else if (!strcmp(kw, "flows") && i + 1 < argc) {
@@ -482,7 +477,10 @@ static int cmd_prog(int argc, char **argv)
 			}
 			fd = hop_chain(hops, nhops, count);
 		} else if (!strcmp(argv[i], "id") && i + 1 < argc) {
-			fd = bpf_prog_get_fd_by_id(strtoul(argv[++i], NULL, 10));
+			fd = bpf_prog_get_fd_by_id(number("id", argv[++i], 1,
+							  ~0U));
+			if (fd < 0)
+				die("no program with id %s", argv[i]);
 		} else if (!strcmp(argv[i], "link") && i + 1 < argc) {
 			struct bpf_link_info li = {};
 			__u32 llen = sizeof(li);
