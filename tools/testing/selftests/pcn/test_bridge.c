@@ -180,11 +180,19 @@ static struct br_stats counters(struct env *e)
 	return s;
 }
 
-static int fdb_get(struct env *e, const char *mac, struct br_fdb_entry *out)
+/* the fdb key of @mac in VLAN 1 */
+static struct br_fdb_key key1(const char *mac)
 {
 	struct br_fdb_key k = { .vid = 1 };
 
 	memcpy(k.mac, mac, 6);
+	return k;
+}
+
+static int fdb_get(struct env *e, const char *mac, struct br_fdb_entry *out)
+{
+	struct br_fdb_key k = key1(mac);
+
 	return bpf_map_lookup_elem(e->fdb, &k, out) ? -errno : 0;
 }
 
@@ -210,9 +218,8 @@ static int fdb_put(struct env *e, const struct br_fdb_key *k,
 
 static int fdb_forget(struct env *e, const char *mac)
 {
-	struct br_fdb_key k = { .vid = 1 };
+	struct br_fdb_key k = key1(mac);
 
-	memcpy(k.mac, mac, 6);
 	if (bpf_map_delete_elem(e->fdb, &k))
 		return -errno;
 	return gen_bump(e);
@@ -298,11 +305,10 @@ TEST_F(br, learn_and_forward_tc) { learn_and_forward(_metadata, &self->e); }
  */
 static void cache_voided(struct __test_metadata *_metadata, struct env *e)
 {
-	struct br_fdb_key k = { .vid = 1 };
+	struct br_fdb_key k = key1(B);
 	struct br_fdb_entry st = { .port = 1, .flags = BR_FDB_STATIC }, fe;
 	__u32 ret;
 
-	memcpy(k.mac, B, 6);
 	ASSERT_EQ(0, fdb_put(e, &k, &st));
 	ASSERT_EQ(0, run(e, 0, B, A, NULL, 0, 60, &ret));
 	EXPECT_EQ(v_redirect(e), ret);
@@ -366,12 +372,11 @@ TEST_F(br, states_and_link_local_tc) { states_and_link_local(_metadata, &self->e
 
 static void ageing(struct __test_metadata *_metadata, struct env *e)
 {
-	struct br_fdb_key k = { .vid = 1 };
+	struct br_fdb_key k = key1(B);
 	struct br_fdb_entry old = { .port = 1, .seen_ns = 1 }, fe;
 	__u32 ret;
 
 	/* B learned long ago: dead, forgotten, and the frame flooded */
-	memcpy(k.mac, B, 6);
 	ASSERT_EQ(0, fdb_put(e, &k, &old));
 	ASSERT_EQ(0, run(e, 0, B, A, NULL, 0, 60, &ret));
 	EXPECT_EQ(v_flood(e), ret);
