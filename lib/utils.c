@@ -237,14 +237,6 @@ int pcn_fault_err(const char *point)
 	return fault_at(point) ? -EIO : 0;
 }
 
-uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 /*
  * Split a batch line into words: blanks separate, "double" or 'single'
  * quotes group, '#' starts a comment. Returns the word count or -1.

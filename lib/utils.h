@@ -118,7 +118,4 @@ int pcn_fault_err(const char *point);
  */
 void *map_mmap(int fd, size_t off, size_t bytes, size_t *len);
 
-/* Monotonic and boot clocks */
-uint64_t now_ns(void);
-
 #endif /* __PCN_UTILS_H */

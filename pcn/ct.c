@@ -64,7 +64,7 @@ static void print_flow(const char *cube, const struct fw_ct_key *k,
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
 	const char *name = proto_name(k->proto);
 	bool ports = k->proto == 6 || k->proto == 17;
-	__u64 age = now > c->seen_ns ? (now - c->seen_ns) / 1000000000ull : 0;
+	__u64 age = pcn_age_ns(now, c->seen_ns) / NSEC_PER_SEC;
 
 	inet_ntop(af, k->addr[o], a, sizeof(a));
 	inet_ntop(af, k->addr[!o], b, sizeof(b));
@@ -113,8 +113,8 @@ static int ct_walk(struct pcn_cube *c, bool all,
 			continue;
 		/* a timed-out flow is gone, whether or not the datapath
 		 * met it again */
-		if (!all &&
-		    now - v.seen_ns > ct_timeout(&v, k.proto) * 1000000000ull)
+		if (!all && pcn_older(now, v.seen_ns,
+				      ct_timeout(&v, k.proto) * NSEC_PER_SEC))
 			continue;
 		fn(c, fd, &k, &v);
 	}

@@ -62,17 +62,6 @@ int cube_open_for_change(const char *name, struct pcn_cube *c)
 	return err ? cube_open_err(name, err) : 0;
 }
 
-__u64 pcn_now_ns(void)
-{
-	struct timespec ts;
-
-	/* bpf_ktime_get_coarse_ns()'s clock, which the datapath reads
-	 * once a tick per CPU (pcn_cube.h): a time pcn writes is at most
-	 * a tick ahead of a CPU's now, and pcn_older() compares signed */
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 int port_endpoint_arg(const char *arg, char *cube, char *port)
 {
 	int err;
@@ -265,7 +254,7 @@ int cube_add_seconds(int argc, char **argv, const char *kw, __u32 dflt,
 static int seconds_put(struct pcn_cube *c, const struct port_settings *ps,
 		       __u32 sec)
 {
-	__u64 ns = (__u64)sec * 1000000000ull;
+	__u64 ns = (__u64)sec * NSEC_PER_SEC;
 	__u32 zero = 0;
 
 	return cube_map_put(c, ps->kw_map, &zero, &ns);

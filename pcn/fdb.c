@@ -66,7 +66,7 @@ int parse_mac(const char *arg, __u8 *mac)
 
 static __u64 ageing_ns(struct pcn_cube *c)
 {
-	struct br_config cfg = { .ageing_ns = BR_AGEING_DEFAULT * 1000000000ull };
+	struct br_config cfg = { .ageing_ns = BR_AGEING_DEFAULT * NSEC_PER_SEC };
 	__u32 zero = 0;
 
 	cube_map_get(c, "br_config", &zero, &cfg);
@@ -220,7 +220,7 @@ static int fdb_print(struct pcn_cube *c, const struct fdb_filter *f)
 		const struct br_fdb_entry *e = &vals[i];
 		bool stat = e->flags & BR_FDB_STATIC;
 
-		age = now > e->seen_ns ? now - e->seen_ns : 0;
+		age = pcn_age_ns(now, e->seen_ns);
 		if ((!stat && age > ageing) || e->port >= PCN_MAX_PORTS)
 			continue;
 		if (f->port && strncmp(ports[e->port].name, f->port,
@@ -238,7 +238,7 @@ static int fdb_print(struct pcn_cube *c, const struct fdb_filter *f)
 			print_string(PRINT_FP, NULL, "%s", " static");
 		else
 			print_u64(PRINT_ANY, "age", " age %" PRIu64 "s",
-				  age / 1000000000ull);
+				  age / NSEC_PER_SEC);
 		print_nl();
 		close_json_object();
 	}

@@ -115,7 +115,7 @@ static int neigh_print_cb(struct pcn_cube *c, const char *port)
 	timeout = rt_neigh_timeout_ns(c);
 	for (i = 0; i < n; i++) {
 		bool stat = vals[i].flags & RT_NEIGH_STATIC;
-		__u64 age = now > vals[i].seen_ns ? now - vals[i].seen_ns : 0;
+		__u64 age = pcn_age_ns(now, vals[i].seen_ns);
 
 		if (keys[i].port >= PCN_MAX_PORTS || (!stat && age > timeout))
 			continue;
@@ -132,7 +132,7 @@ static int neigh_print_cb(struct pcn_cube *c, const char *port)
 			print_string(PRINT_FP, NULL, "%s", " static");
 		else
 			print_u64(PRINT_ANY, "age", " age %" PRIu64 "s",
-				  age / 1000000000ull);
+				  age / NSEC_PER_SEC);
 		close_json_object();
 		print_nl();
 	}

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+#include "clock.h"
 #include "cube.h"
 
 /* Objects: "pcn OBJECT ..." dispatches through a table of these. */
@@ -124,8 +125,6 @@ int cube_set_ports(struct pcn_cube *c, int argc, char **argv,
 		   const struct port_settings *ps);
 /* a new cube: its @ps->kw seconds, from its meta config, to @ps->kw_map */
 int cube_seconds_init(struct pcn_cube *c, const struct port_settings *ps);
-/* now, as pcn_now_ns() in the datapath: CLOCK_MONOTONIC_COARSE */
-__u64 pcn_now_ns(void);
 /* "port CUBE:PORT", given once (@port is "" until then) */
 int port_endpoint_arg(const char *arg, char *cube, char *port);
 /* The index of port @port of @c, or -(exit code) after reporting */
@@ -193,7 +192,6 @@ bool rt_on_link(const struct rt_port *rp, __be32 a);
 int rt_routes_read(struct pcn_cube *c, struct rt_route_key **keys,
 		   struct rt_route **vals, int *n);
 bool rt_better(const struct rt_route *a, const struct rt_route *b);
-__u64 rt_seq_next(void);
 /* -EEXIST, -E2BIG; the FIB follows */
 int rt_route_add(struct pcn_cube *c, const struct rt_route_key *k,
 		 __u32 metric);

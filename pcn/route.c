@@ -289,7 +289,7 @@ static int route_replace_cmd(int argc, char **argv)
 		if (!memcmp(&all[i].k, &k, sizeof(k)))
 			had = i;
 	/* a route that was there keeps its age */
-	nr.seq = had >= 0 ? all[had].r.seq : rt_seq_next();
+	nr.seq = had >= 0 ? all[had].r.seq : pcn_seq_next();
 	if (bpf_map_update_elem(fd, &k, &nr, BPF_ANY)) {
 		err = -errno;
 		goto out;

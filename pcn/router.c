@@ -134,7 +134,7 @@ __u64 rt_neigh_timeout_ns(struct pcn_cube *c)
 	struct rt_meta m;
 
 	memcpy(&m, c->meta.config, sizeof(m));
-	return (__u64)m.neigh_timeout * 1000000000ull;
+	return (__u64)m.neigh_timeout * NSEC_PER_SEC;
 }
 
 int rt_port_get(struct pcn_cube *c, __u32 idx, struct rt_port *rp)
@@ -401,15 +401,6 @@ int rt_fib_sync(struct pcn_cube *c, const struct rt_route_key *keys, int n)
 	return err;
 }
 
-/* the order in which routes were added: a later one loses a tie */
-__u64 rt_seq_next(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-}
-
 /*
  * Add route @k (of kind k->kind) with @metric to the list (map fd @rfd), and to
  * the FIB (@ffd) if it is now the best of its prefix. -EEXIST if it is
@@ -423,7 +414,8 @@ int rt_route_insert(int rfd, int ffd, const struct rt_route_key *k,
 	struct rt_route cur;
 	int err;
 
-	r.seq = rt_seq_next();
+	/* the order in which routes were added: a later one loses a tie */
+	r.seq = pcn_seq_next();
 	if (bpf_map_update_elem(rfd, k, &r, BPF_NOEXIST))
 		return -errno;
 	if (!fib_get(ffd, k->prefix, k->plen, &fe)) {

@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpf_test.h"
 #include "harness.h"
 #include "pcn_shared.h"
 #include "bridge.h"
@@ -372,11 +373,21 @@ TEST_F(br, states_and_link_local_tc) { states_and_link_local(_metadata, &self->e
 
 static void ageing(struct __test_metadata *_metadata, struct env *e)
 {
+	/* the longest ageing time: B's stamp lies before boot */
+	struct br_config cfg = { .ageing_ns = DP_TIMEOUT_MAX_NS };
 	struct br_fdb_key k = key1(B);
-	struct br_fdb_entry old = { .port = 1, .seen_ns = 1 }, fe;
-	__u32 ret;
+	struct br_fdb_entry old = { .port = 1 }, fe;
+	__u32 ret, zero = 0;
 
+	ASSERT_EQ(0, bpf_map_update_elem(e->cfg, &zero, &cfg, BPF_ANY));
+	/* B learned a second more than the ageing time ago: alive a
+	 * second before that */
+	old.seen_ns = dp_ago_ns(cfg.ageing_ns - 1000000000ull);
+	ASSERT_EQ(0, fdb_put(e, &k, &old));
+	ASSERT_EQ(0, run(e, 0, B, A, NULL, 0, 60, &ret));
+	EXPECT_EQ(v_redirect(e), ret);
 	/* B learned long ago: dead, forgotten, and the frame flooded */
+	old.seen_ns = dp_ago_ns(cfg.ageing_ns + 1000000000ull);
 	ASSERT_EQ(0, fdb_put(e, &k, &old));
 	ASSERT_EQ(0, run(e, 0, B, A, NULL, 0, 60, &ret));
 	EXPECT_EQ(v_flood(e), ret);

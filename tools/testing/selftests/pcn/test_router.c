@@ -1061,11 +1061,15 @@ TEST_BOTH(arp)
  */
 static void unresolved(struct __test_metadata *_metadata, struct env *e)
 {
+	/* the longest timeout: a dead entry's stamp lies before boot */
+	struct rt_config cfg = { .neigh_timeout_ns = DP_TIMEOUT_MAX_NS };
 	struct rt_neigh_key k = { .addr = inet_addr(GW), .port = 1 };
 	struct frame in, out, want, ask, reply;
-	__u64 long_ago = 1;
+	__u64 long_ago, second_ago;
 	struct rt_neigh n;
+	__u32 zero = 0;
 
+	ASSERT_EQ(0, bpf_map_update_elem(e->cfg, &zero, &cfg, BPF_ANY));
 	ASSERT_EQ(0, bpf_map_delete_elem(e->neigh, &k));
 	from_h0(&in, FAR, 64, IPPROTO_UDP, 0);
 	arp_ask(&ask, P1_MAC, P1, GW);
@@ -1077,7 +1081,8 @@ static void unresolved(struct __test_metadata *_metadata, struct env *e)
 	EXPECT_EQ(e->drop, verdict(e, 0, &in, &out));
 	EXPECT_STATS(e, .no_neigh = 2, .arp_requested = 1);
 	/* the request a second old */
-	ASSERT_EQ(0, bpf_map_update_elem(e->pending, &k, &long_ago, BPF_ANY));
+	second_ago = dp_ago_ns(NSEC_PER_SEC + NSEC_PER_SEC / 10);
+	ASSERT_EQ(0, bpf_map_update_elem(e->pending, &k, &second_ago, BPF_ANY));
 	EXPECT_EQ(e->redirect, verdict(e, 0, &in, &out));
 	EXPECT_EQ(-1, frame_diff(&ask, &out));
 	EXPECT_STATS(e, .no_neigh = 3, .arp_requested = 2);
@@ -1091,19 +1096,28 @@ static void unresolved(struct __test_metadata *_metadata, struct env *e)
 	EXPECT_STATS(e, .forwarded = 1, .no_neigh = 3, .arp_requested = 2,
 		     .neigh_learned = 1);
 
+	/* learned a second less than the timeout ago: alive */
+	ASSERT_EQ(0, neigh_set(e, GW, 1, GW_MAC, 0,
+			       dp_ago_ns(cfg.neigh_timeout_ns - NSEC_PER_SEC)));
+	EXPECT_EQ(e->redirect, verdict(e, 0, &in, &out));
+	EXPECT_EQ(-1, frame_diff(&want, &out));
+	EXPECT_STATS(e, .forwarded = 2, .no_neigh = 3, .arp_requested = 2,
+		     .neigh_learned = 1);
 	/* learned long ago: dead, deleted as it is asked for again */
+	long_ago = dp_ago_ns(cfg.neigh_timeout_ns + NSEC_PER_SEC);
 	ASSERT_EQ(0, neigh_set(e, GW, 1, GW_MAC, 0, long_ago));
-	ASSERT_EQ(0, bpf_map_update_elem(e->pending, &k, &long_ago, BPF_ANY));
+	second_ago = dp_ago_ns(NSEC_PER_SEC + NSEC_PER_SEC / 10);
+	ASSERT_EQ(0, bpf_map_update_elem(e->pending, &k, &second_ago, BPF_ANY));
 	EXPECT_EQ(e->redirect, verdict(e, 0, &in, &out));
 	EXPECT_EQ(-1, frame_diff(&ask, &out));
 	EXPECT_EQ(-ENOENT, neigh_get(e, GW, 1, &n));
 	/* so the answer makes a new one */
 	EXPECT_EQ(e->drop, verdict(e, 1, &reply, &out));
 	ASSERT_EQ(0, neigh_get(e, GW, 1, &n));
-	EXPECT_LT(long_ago, n.seen_ns);
+	EXPECT_TRUE(dp_after(n.seen_ns, long_ago));
 	EXPECT_EQ(e->redirect, verdict(e, 0, &in, &out));
 	EXPECT_EQ(-1, frame_diff(&want, &out));
-	EXPECT_STATS(e, .forwarded = 2, .no_neigh = 4, .arp_requested = 3,
+	EXPECT_STATS(e, .forwarded = 3, .no_neigh = 4, .arp_requested = 3,
 		     .neigh_learned = 2);
 
 	/* on the link, by the connected route: asked for itself */
@@ -1111,7 +1125,7 @@ static void unresolved(struct __test_metadata *_metadata, struct env *e)
 	arp_ask(&ask, P1_MAC, P1, "10.2.0.77");
 	EXPECT_EQ(e->redirect, verdict(e, 0, &in, &out));
 	EXPECT_EQ(-1, frame_diff(&ask, &out));
-	EXPECT_STATS(e, .forwarded = 2, .no_neigh = 5, .arp_requested = 4,
+	EXPECT_STATS(e, .forwarded = 3, .no_neigh = 5, .arp_requested = 4,
 		     .neigh_learned = 2);
 
 	/* the router's own packets too: an echo reply to a stranger */
@@ -1120,7 +1134,7 @@ static void unresolved(struct __test_metadata *_metadata, struct env *e)
 	arp_ask(&ask, P0_MAC, P0, "10.1.0.50");
 	EXPECT_EQ(e->redirect, verdict(e, 0, &in, &out));
 	EXPECT_EQ(-1, frame_diff(&ask, &out));
-	EXPECT_STATS(e, .forwarded = 2, .no_neigh = 6, .arp_requested = 5,
+	EXPECT_STATS(e, .forwarded = 3, .no_neigh = 6, .arp_requested = 5,
 		     .neigh_learned = 2, .echo_replied = 1);
 }
 
