@@ -213,7 +213,9 @@ static __always_inline int ct_order(struct fw_ct_key *ck, const __u8 *a,
 /*
  * ICMP: an echo is tracked by its id; an error quotes the header of
  * the packet it is about, whose flow is looked for (as the quoted
- * packet's sender saw it: the ends as they are in it).
+ * packet's sender saw it: the ends as they are in it). The quote must
+ * lie within the IP packet (@lim bytes from @l4): what follows it in
+ * the frame is padding, not a quote.
  */
 static __always_inline void parse_icmp(void *l4, void *end, __u64 lim,
 				       struct pkt *k)
@@ -221,7 +223,7 @@ static __always_inline void parse_icmp(void *l4, void *end, __u64 lim,
 	__u8 *b = l4, *in;
 	__u8 qsrc[16] = {}, qdst[16] = {};
 	__u16 qs = 0, qd = 0;
-	__u32 ihl;
+	__u32 ihl, quoted;
 
 	if (k->proto != IPPROTO_ICMP && k->proto != IPPROTO_ICMPV6)
 		return;
@@ -249,6 +251,7 @@ static __always_inline void parse_icmp(void *l4, void *end, __u64 lim,
 		__builtin_memcpy(qsrc, &ip->saddr, 4);
 		__builtin_memcpy(qdst, &ip->daddr, 4);
 		in += ihl;
+		quoted = 8 + ihl + 8;
 	} else {
 		struct ipv6hdr *ip6 = (void *)in;
 
@@ -258,8 +261,10 @@ static __always_inline void parse_icmp(void *l4, void *end, __u64 lim,
 		__builtin_memcpy(qsrc, &ip6->saddr, 16);
 		__builtin_memcpy(qdst, &ip6->daddr, 16);
 		in += sizeof(*ip6);
+		quoted = 8 + sizeof(*ip6) + 8;
 	}
-	if ((void *)(in + 8) > end)
+	/* the quoted header and 8 bytes of what it carried */
+	if ((void *)(in + 8) > end || lim < quoted)
 		return;
 	if (k->quoted.proto == IPPROTO_TCP || k->quoted.proto == IPPROTO_UDP) {
 		qs = ((__u16)in[0] << 8) | in[1];
@@ -327,7 +332,13 @@ static __always_inline int parse(struct pcn_ctx *ctx, struct pkt *k)
 		proto = vh->proto;
 		cur = vh + 1;
 	}
-	if (is_vlan(proto))
+#ifdef PCN_BUILD_TC
+	/* the stack keeps a frame's outer tag out of the data (always on
+	 * ingress, on egress where the device offloads it): one more */
+	if (ctx->vlan_present)
+		i++;
+#endif
+	if (is_vlan(proto) || i > MAX_TAGS)
 		return PARSE_BAD;		/* more tags than we look through */
 
 	if (proto == bpf_htons(ETH_P_IP)) {

@@ -24,6 +24,9 @@
  *   fragments         a later fragment takes the first rule matching
  *                     what it has, and fails closed on one on ports
  *   non_ip            passes, uncounted
+ *   conntrack         flows live until their timeout whenever they were
+ *                     stamped (before boot too); an ICMP error is
+ *                     related by a quote within its own IP packet only
  *   generations       a set built beside the one in use, one switch
  *   counters          packets and bytes by rule, statistics by chain
  *   cost              ns per packet at 10 to 7824 rules, printed only
@@ -362,6 +365,10 @@ static int rule_parse(const char *text, struct fw_rule *r)
 			if (sscanf(arg, "%hhx/%hhx", &r->flags_value,
 				   &r->flags_mask) != 2)
 				err = -EINVAL;
+		} else if (!strcmp(kw, "state")) {
+			/* a mask of enum fw_ct_state bits, in hex */
+			r->fields |= FW_F_STATE;
+			r->state_mask = strtoul(arg, NULL, 16);
 		} else if (!strcmp(kw, "action")) {
 			if (!strcmp(arg, "drop"))
 				r->action = FW_DROP;
@@ -1262,6 +1269,113 @@ BOTH_BUILDS(fragments)
 	/* 8 later fragments on each chain */
 	EXPECT_EQ(8, stats(e, FW_INGRESS).fragments);
 	EXPECT_EQ(8, stats(e, FW_EGRESS).fragments);
+}
+
+/* ---- connection tracking ---- */
+
+/* The flow of IPv4 @a:@pa <-> @b:@pb, @proto: its key, as ct_order() */
+static struct fw_ct_key ct_key4(__u8 proto, const char *a, __u16 pa,
+				const char *b, __u16 pb)
+{
+	struct fw_ct_key k = { .family = 4, .proto = proto };
+	__u8 x[16] = {}, y[16] = {};
+	int swap;
+
+	inet_pton(AF_INET, a, x);
+	inet_pton(AF_INET, b, y);
+	swap = memcmp(x, y, 16) > 0 || (!memcmp(x, y, 16) && pa > pb);
+	memcpy(k.addr[0], swap ? y : x, 16);
+	memcpy(k.addr[1], swap ? x : y, 16);
+	k.port[0] = swap ? pb : pa;
+	k.port[1] = swap ? pa : pb;
+	return k;
+}
+
+/*
+ * An ICMP destination unreachable from @from to @to quoting @p (its
+ * IPv4 header and 8 bytes of TCP); with @in_padding, the error's IP
+ * length ends after the ICMP header and the quote follows in the frame.
+ */
+static void icmp_error_frame(struct frame *f, const char *from,
+			     const char *to, const struct pkt *p,
+			     bool in_padding)
+{
+	struct iphdr ip = { .version = 4, .ihl = 5, .ttl = 64,
+			    .protocol = IPPROTO_ICMP };
+	struct frame q;
+	unsigned char *c;
+
+	frame_build(&q, p);
+	memset(f, 0, sizeof(*f));
+	memcpy(f->b, "\x02\0\0\0\0\x01\x02\0\0\0\0\x02", 2 * ETH_ALEN);
+	c = put16(f->b + 2 * ETH_ALEN, ETH_P_IP);
+	ip.tot_len = htons(sizeof(ip) + 8 + (in_padding ? 0 : 20 + 8));
+	inet_pton(AF_INET, from, &ip.saddr);
+	inet_pton(AF_INET, to, &ip.daddr);
+	memcpy(c, &ip, sizeof(ip));
+	c += sizeof(ip);
+	c[0] = 3;		/* destination unreachable */
+	c[1] = 1;		/* host unreachable */
+	c += 8;
+	memcpy(c, q.b + L3, 20 + 8);
+	f->len = c + 20 + 8 - f->b;
+}
+
+/*
+ * A TCP flow that saw its reply lives FW_CT_TCP_OPEN seconds after its
+ * last refresh: stamps a second either side of that, which lie before
+ * boot on a machine up for less than five days, are alive and dead. An
+ * ICMP error about the flow is related only if its quote lies within
+ * the error's IP packet.
+ */
+BOTH_BUILDS(conntrack)
+{
+	/* established and related pass; the rest takes the policy */
+	static const char *const rules[] = {
+		"state 6 action accept",
+	};
+	static const struct tcase reply = {
+		"10.0.0.2", "10.0.0.1",
+		{ .proto = IPPROTO_TCP, .sport = 80, .dport = 1000,
+		  .tcp_flags = 0x10 }, 0
+	};
+	struct fw_ct_key k = ct_key4(IPPROTO_TCP, "10.0.0.1", 1000,
+				     "10.0.0.2", 80);
+	struct fw_ct flow = { .flags = FW_CT_REPLIED }, seen;
+	struct frame f, err, padded;
+	struct pkt p, sent;
+	int ct = map_fd(e->fw, "fw_ct");
+	__u32 ch;
+
+	ASSERT_LE(0, ct);
+	CHAINS_TEXT(e, rules, FW_DROP);
+	ASSERT_EQ(0, case_pkt(&reply, &p));
+	frame_build(&f, &p);
+	/* the packet the error is about: the opener's, to port 80 */
+	sent = p;
+	memcpy(sent.src, p.dst, 16);
+	memcpy(sent.dst, p.src, 16);
+	sent.sport = 1000;
+	sent.dport = 80;
+	icmp_error_frame(&err, "10.0.0.9", "10.0.0.1", &sent, false);
+	icmp_error_frame(&padded, "10.0.0.9", "10.0.0.1", &sent, true);
+	for (ch = 0; ch < 2; ch++) {
+		flow.seen_ns = dp_ago_ns((FW_CT_TCP_OPEN - 1) * 1000000000ull);
+		ASSERT_EQ(0, bpf_map_update_elem(ct, &k, &flow, BPF_ANY));
+		EXPECT_EQ(e->pass, run(e, ch, &f, 1, NULL));
+		EXPECT_EQ(e->pass, run(e, ch, &err, 1, NULL));
+		EXPECT_EQ(e->drop, run(e, ch, &padded, 1, NULL));
+		/* the replies refreshed it: it is now */
+		ASSERT_EQ(0, bpf_map_lookup_elem(ct, &k, &seen));
+		EXPECT_TRUE(dp_after(seen.seen_ns, flow.seen_ns));
+
+		flow.seen_ns = dp_ago_ns((FW_CT_TCP_OPEN + 1) * 1000000000ull);
+		ASSERT_EQ(0, bpf_map_update_elem(ct, &k, &flow, BPF_ANY));
+		EXPECT_EQ(e->drop, run(e, ch, &err, 1, NULL));
+		/* an ACK of no live flow: invalid, and the dead entry goes */
+		EXPECT_EQ(e->drop, run(e, ch, &f, 1, NULL));
+		EXPECT_EQ(-ENOENT, bpf_map_lookup_elem(ct, &k, &seen) ? -errno : 0);
+	}
 }
 
 /* Frames that are not IP are not the firewall's: they pass, uncounted. */

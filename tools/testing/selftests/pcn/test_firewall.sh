@@ -9,6 +9,8 @@
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+SENDRAW="python3 $(dirname "${BASH_SOURCE[0]}")/sendraw.py"
+
 # H1 (10.230.0.1, fd30::1) - veth - H2 (10.230.0.2, fd30::2), firewall
 # fw0 on H2's e2 (ingress, or $2)
 pair()
@@ -351,8 +353,44 @@ killed_half_built()
 	tcp_blocked "$H1" "$H2" 10.230.0.2 7002
 }
 
+# chain_stat CHAIN FIELD: a statistic of fw0's chain
+chain_stat()
+{
+	pcn -n "$H2" -j -s cube show fw0 | jq -e ".[0].stats.$1.$2"
+}
+
+chain_stat_is()
+{
+	[ "$(chain_stat "$1" "$2")" = "$3" ]
+}
+
+# A frame with three 802.1Q tags around IPv4 is more than the firewall
+# looks through: dropped as malformed in both modes, although in tc the
+# stack has moved the outer tag out of the data before the firewall runs
+three_tags()
+{
+	local mac ip udp
+
+	pair "$1"
+	quiet_ns "$H1"
+	quiet_ns "$H2"
+	mac=$(ip -n "$H2" -j link show dev e2 | jq -r '.[0].address')
+	ip="4500001c00000000401100000ae600010ae60002"
+	udp="1388138900080000"
+	ip netns exec "$H1" $SENDRAW e1 "$mac" 02:00:00:00:00:01 1 8100 64 \
+		"000a810000148100001e0800$ip$udp"
+	wait_for 5 chain_stat_is ingress malformed 1
+	chain_stat_is ingress accepted 0
+	# two tags are looked through: classified, and accepted
+	ip netns exec "$H1" $SENDRAW e1 "$mac" 02:00:00:00:00:01 1 8100 64 \
+		"000a810000140800$ip$udp"
+	wait_for 5 chain_stat_is ingress accepted 1
+	chain_stat_is ingress malformed 1
+}
+
 for m in xdp tc; do
 	run_test "firewall_traffic_$m" traffic $m
+	run_test "firewall_three_tags_$m" three_tags $m
 	run_test "firewall_policy_and_egress_$m" policy_and_egress $m
 	run_test "firewall_batch_whole_$m" batch_whole $m
 	run_test "firewall_swap_under_traffic_$m" swap_under_traffic $m
