@@ -54,6 +54,50 @@ static bool is_bpffs(const char *path)
 	return statfs(path, &st) == 0 && st.f_type == BPF_FS_MAGIC;
 }
 
+/*
+ * For a reader: 0 if the root is a bpffs, -ENOENT if there is nothing
+ * yet (no root, or not a bpffs), else reports why it cannot be looked
+ * at (not root: "Permission denied") and returns the exit code.
+ */
+static int root_probe(void)
+{
+	struct statfs st;
+
+	if (statfs(pcn_root(), &st))
+		return errno == ENOENT || errno == ENOTDIR
+			       ? -ENOENT
+			       : pcn_err_kernel(errno, "cannot access %s",
+						pcn_root());
+	return st.f_type == BPF_FS_MAGIC ? 0 : -ENOENT;
+}
+
+/*
+ * Whoever can write to the root or to a netns directory can hide cubes
+ * from pcn (renaming their directories) while they stay attached, or
+ * hold the lock and stop every pcn: refuse a directory that pcn did not
+ * make safe, owned by another user than root (or the caller) or
+ * writable by its group or others. 0, or reports and returns 2.
+ */
+static int dir_check_safe(int fd, const char *path)
+{
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return pcn_err_kernel(errno, "cannot check %s", path);
+	if (!S_ISDIR(st.st_mode))
+		return pcn_err(PCN_EXIT_KERNEL, "%s is not a directory", path);
+	if (st.st_uid != 0 && st.st_uid != geteuid())
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "%s is owned by uid %u, not by root: another user could hide or block pcn's state; remove it (or choose another root with -root)",
+			       path, st.st_uid);
+	if (st.st_mode & (S_IWGRP | S_IWOTH))
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "%s is writable by %s (mode %04o): another user could hide or block pcn's state; make it 0700 (chmod go-w) or remove it",
+			       path, st.st_mode & S_IWOTH ? "others" : "its group",
+			       st.st_mode & 07777);
+	return 0;
+}
+
 bool pcn_path_exists(const char *path)
 {
 	struct stat st;
@@ -311,6 +355,24 @@ static int ns_create(uint64_t ino, uint64_t cookie)
 	return err;
 }
 
+/* The netns directory, if there is one, must be safe too. */
+static int ns_check_safe(void)
+{
+	int fd, err;
+
+	fd = open(ns_path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 :
+		       errno == ENOTDIR || errno == ELOOP
+			       ? pcn_err(PCN_EXIT_KERNEL,
+					 "%s is not a directory", ns_path)
+			       : pcn_err_kernel(errno, "cannot open %s",
+						ns_path);
+	err = dir_check_safe(fd, ns_path);
+	close(fd);
+	return err;
+}
+
 /* Open (and for writers create) the directory of the calling netns. */
 static int ns_open(enum pcn_access access)
 {
@@ -324,6 +386,9 @@ static int ns_open(enum pcn_access access)
 	snprintf(ns_path, sizeof(ns_path), "%s/ns-%llu", pcn_root(),
 		 (unsigned long long)ino);
 
+	err = ns_check_safe();
+	if (err)
+		return err;
 	err = read_ns_meta(ns_path, &meta);
 	if (!err && (meta.magic != PCN_META_MAGIC ||
 		     meta.schema != PCN_SCHEMA_VERSION))
@@ -389,19 +454,21 @@ int pcn_state_open(enum pcn_access access)
 		return 0;
 
 	if (root_fd < 0) {
-		if (access == PCN_WRITE) {
-			err = root_ensure();
-			if (err)
-				return err;
-		} else if (!is_bpffs(pcn_root())) {
-			return -ENOENT;
-		}
+		err = access == PCN_WRITE ? root_ensure() : root_probe();
+		if (err)
+			return err;
 		root_fd = open(pcn_root(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (root_fd < 0) {
 			if (errno == ENOENT && access != PCN_WRITE)
 				return -ENOENT;
 			return pcn_err_kernel(errno, "cannot open %s",
 					      pcn_root());
+		}
+		err = dir_check_safe(root_fd, pcn_root());
+		if (err) {
+			close(root_fd);
+			root_fd = -1;
+			return err;
 		}
 	}
 	if (lock_held != LOCK_EX && lock_held != want) {

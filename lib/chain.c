@@ -256,6 +256,11 @@ static void mark(bool *used, __u32 slot, __u32 n)
 			used[slot + i] = true;
 }
 
+/*
+ * The finals are used while a chain may end in one of them: the host,
+ * for the points of interfaces; an interface, for the egress points of
+ * ports connected to one. They come and go together (finals_ensure()).
+ */
 int slots_mark(enum pcn_mode mode, bool *used)
 {
 	static struct pcn_point all[PCN_MAX_POINTS];
@@ -264,7 +269,6 @@ int slots_mark(enum pcn_mode mode, bool *used)
 	int n, i, j, err;
 
 	memset(used, 0, PCN_MAX_SLOTS * sizeof(*used));
-	mark(used, 0, PCN_SLOT_FIRST);
 	err = points_read_all(all);
 	if (!err)
 		err = cube_names(&names, &n);
@@ -278,18 +282,37 @@ int slots_mark(enum pcn_mode mode, bool *used)
 		if (same_family(c.meta.mode, mode)) {
 			mark(used, c.meta.slot, c.meta.nslots);
 			if (c.meta.max_ports && !cube_ports_read(&c, ports))
-				for (j = 0; j < PCN_MAX_PORTS; j++)
-					if (ports[j].name[0])
-						mark(used, ports[j].in_slot, 1);
+				for (j = 0; j < PCN_MAX_PORTS; j++) {
+					if (!ports[j].name[0])
+						continue;
+					mark(used, ports[j].in_slot, 1);
+					if (ports[j].eg_point != PCN_POINT_NONE &&
+					    ports[j].peer == PCN_PEER_IFACE)
+						mark(used, 0, PCN_SLOT_FIRST);
+				}
 		}
 		cube_close(&c);
 	}
 	cube_names_free(names, n);
 	for (i = 0; i < PCN_MAX_POINTS; i++)
 		if (all[i].kind == PCN_POINT_DEV &&
-		    same_family(all[i].mode, mode))
+		    same_family(all[i].mode, mode)) {
 			mark(used, all[i].entry_slot, 1);
+			mark(used, 0, PCN_SLOT_FIRST);
+		}
 	return 0;
+}
+
+int finals_gc(enum pcn_mode mode)
+{
+	static bool used[PCN_MAX_SLOTS];
+	int err;
+
+	err = slots_mark(mode, used);
+	if (!err && !used[PCN_SLOT_PASS])
+		err = panel_clear(mode, PCN_SLOT_PASS) ?:
+		      panel_clear(mode, PCN_SLOT_TX);
+	return err;
 }
 
 int panel_alloc(enum pcn_mode mode, __u32 n, __u32 *base)

@@ -58,9 +58,11 @@ int panel_copy(enum pcn_mode mode, __u32 from, __u32 to);
 /*
  * The slots of @mode's patch panel that the state of the netns gives an
  * owner to (cubes' ranges, ports' entry slots, interface points, the
- * finals), in @used[PCN_MAX_SLOTS].
+ * finals while a chain can end in them), in @used[PCN_MAX_SLOTS].
  */
 int slots_mark(enum pcn_mode mode, bool *used);
+/* Empty the finals of @mode's panel if no chain can end in them. */
+int finals_gc(enum pcn_mode mode);
 /* @n consecutive free slots, the first in *base (nothing is written). */
 int panel_alloc(enum pcn_mode mode, __u32 n, __u32 *base);
 

@@ -881,6 +881,52 @@ void port_print_peer(struct pcn_cube *c, const struct pcn_port *p)
 	port_print_chains(c, p);
 }
 
+/* Is interface @ifname named by a port or a point (perhaps gone since)? */
+static bool dev_recorded(const char *ifname)
+{
+	static struct pcn_point all[PCN_MAX_POINTS];
+	struct iface_port ip = { .ifname = ifname };
+	int i;
+
+	if (cube_for_each(NULL, iface_port_cb, &ip) == 1)
+		return true;
+	if (points_read_all(all))
+		return false;
+	for (i = 0; i < PCN_MAX_POINTS; i++)
+		if (all[i].kind == PCN_POINT_DEV &&
+		    !strncmp(all[i].ifname, ifname, PCN_NAME_LEN))
+			return true;
+	return false;
+}
+
+/*
+ * "link show dev IFNAME" of an interface that neither exists nor is
+ * recorded, or "cube CUBE" of no cube: an error, as "ip link show dev"
+ * of a missing device is. @tree: the state was opened (else -ENOENT).
+ */
+static int show_filter_check(const char *dev, const char *cube, bool tree)
+{
+	struct nl_link ifc;
+	struct pcn_cube c;
+	int err;
+
+	if (cube) {
+		err = tree ? cube_open(cube, &c) : -ENOENT;
+		if (err)
+			return cube_open_err(cube, err);
+		cube_close(&c);
+	}
+	if (dev) {
+		err = nl_link_get(dev, 0, &ifc);
+		if (err == -ENODEV && !(tree && dev_recorded(dev)))
+			return pcn_err(PCN_EXIT_KERNEL,
+				       "interface \"%s\" does not exist", dev);
+		if (err && err != -ENODEV)
+			return pcn_err_kernel(err, "cannot look up \"%s\"", dev);
+	}
+	return 0;
+}
+
 static int link_show_cmd(int argc, char **argv)
 {
 	const char *only_dev = NULL, *only_cube = NULL;
@@ -894,6 +940,8 @@ static int link_show_cmd(int argc, char **argv)
 			if (only_dev)
 				return pcn_dup_arg("dev");
 			only_dev = *argv;
+			if (!*only_dev || strlen(only_dev) >= IF_NAMESIZE)
+				return pcn_bad_arg("interface name", only_dev);
 		} else if (is_kw(*argv, "cube")) {
 			NEXT_ARG();
 			if (only_cube)
@@ -909,6 +957,9 @@ static int link_show_cmd(int argc, char **argv)
 		argv++;
 	}
 	err = pcn_state_open(PCN_READ);
+	if (err > 0)
+		return err;
+	err = show_filter_check(only_dev, only_cube, !err) ?: err;
 	if (err > 0)
 		return err;
 	if (!err) {

@@ -90,15 +90,20 @@ int pcn_cmd_select(const char *object, const struct pcn_cmd *cmds, int argc,
 
 unsigned long pcn_cmd_gen;
 
+/* No object given: one error line, the synopsis in it. */
+static int object_missing(void)
+{
+	return pcn_err(PCN_EXIT_USAGE,
+		       "OBJECT is missing: pcn [ OPTIONS ] OBJECT { COMMAND | help }, try \"pcn help\"");
+}
+
 int pcn_dispatch(int argc, char **argv)
 {
 	size_t i;
 
 	pcn_cmd_gen++;
-	if (argc < 1) {
-		usage(stderr);
-		return PCN_EXIT_USAGE;
-	}
+	if (argc < 1)
+		return object_missing();
 	for (i = 0; i < ARRAY_SIZE(objects); i++)
 		if (is_kw(argv[0], objects[i].name))
 			return objects[i].fn(argc - 1, argv + 1);
@@ -261,9 +266,5 @@ int pcn_run(int argc, char **argv)
 	}
 	if (force)
 		return pcn_err(PCN_EXIT_USAGE, "-force goes with -batch");
-	if (argc < 2) {
-		usage(stderr);
-		return PCN_EXIT_USAGE;
-	}
 	return pcn_dispatch(argc - 1, argv + 1);
 }

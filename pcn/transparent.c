@@ -815,6 +815,10 @@ int transparent_cmd(bool add, int argc, char **argv)
 		if (id >= 0)
 			detach_point(&t, id, place);
 	}
+	/* the finals no chain ends in any more (or, after a failure, put
+	 * in the panel for nothing) */
+	if (err || !add)
+		finals_gc(t.meta.mode);
 out:
 	cube_close(&t);
 	return err;
@@ -876,6 +880,7 @@ int transparent_detach_all(struct pcn_cube *c)
 	int err = 0;
 
 	for_each_point_of(c, detach_cb, &err);
+	finals_gc(c->meta.mode);
 	return err;
 }
 

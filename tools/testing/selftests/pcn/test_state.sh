@@ -42,6 +42,8 @@ unchanged()
 
 bad_input()
 {
+	local out
+
 	base_state
 	unchanged 2 cube add fw type forwarder
 	unchanged 2 cube del nosuch
@@ -76,6 +78,28 @@ bad_input()
 	unchanged 1 cube set fw port p1
 	unchanged 1 cube set fw port p1 action drop port p1 action pass
 	unchanged 1 cube set fw
+	# a transparent cube the kernel will not attach: the programs that
+	# end chains must not stay in the patch panel
+	pcn -n "$R" cube add t type helloworld
+	unchanged 2 link add t dev lo ingress
+	# nor on an interface another XDP program holds (here another
+	# pcn root's port)
+	PCN_ROOT=$PCN_TEST_BPFFS/other "$PCN" -n "$R" cube add o type forwarder
+	PCN_ROOT=$PCN_TEST_BPFFS/other "$PCN" -n "$R" link add o:p dev x2
+	unchanged 2 link add t dev x2 ingress
+	unchanged 2 link add t dev x2
+	PCN_ROOT=$PCN_TEST_BPFFS/other "$PCN" -n "$R" cube del o
+	pcn -n "$R" cube del t
+	# filters that name nothing fail, as "ip link show dev" does
+	unchanged 2 link show dev nosuchif
+	unchanged 2 link show cube nosuch
+	out=$("$PCN" -n "$R" -j link show cube nosuch || true)
+	echo "$out" | jq -e '.error | test("does not exist")'
+	unchanged 2 fdb show cube nosuch
+	# no object: the usage, and an error
+	unchanged 1
+	out=$("$PCN" -j 2>/dev/null || true)
+	echo "$out" | jq -e '.error | test("OBJECT")'
 	check_err 2 "$PCN" -n pcn-no-such-netns cube show
 	# and the state still works
 	pcn -n "$R" -j cube show fw | jq -e '.[0].ports[0].action == "drop"'
@@ -438,7 +462,67 @@ killed_detach()
 	ping_ok "$H1" 10.201.1.2 2
 }
 
+# A user who may not see pcn's state is told so, never shown an empty
+# list with exit 0
+not_root()
+{
+	base_state
+	as_nobody()
+	{
+		setpriv --reuid=nobody --regid=nogroup --clear-groups \
+			--inh-caps=-all env PCN_ROOT="$PCN_ROOT" "$PCN" "$@"
+	}
+	local out
+
+	for cmd in "cube show" "link show" "fdb show" \
+		"route show" "rule show" "ct show"; do
+		# shellcheck disable=SC2086
+		check_err 2 as_nobody $cmd
+	done
+	out=$(as_nobody -j cube show 2>/dev/null || true)
+	echo "$out" | jq -e '.error | test("Permission denied")'
+}
+
+# A root (or netns directory) that another user made or may write to is
+# refused, before anything is read or written in it
+unsafe_root()
+{
+	local out
+
+	setup_root
+	add_ns R
+	# bpffs mounted with default permissions: anyone may create the root
+	chmod 1777 "$PCN_TEST_BPFFS"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		mkdir -m 0700 "$PCN_ROOT"
+	check_err 2 "$PCN" -n "$R" cube add f type forwarder
+	out=$("$PCN" -n "$R" cube add f type forwarder 2>&1 || true)
+	[[ $out == *"owned by uid"* ]]
+	check_err 2 "$PCN" -n "$R" cube show
+	[ -z "$(ls -A "$PCN_ROOT")" ]
+	rmdir "$PCN_ROOT"
+	# root's own, but writable by others
+	mkdir -m 0777 "$PCN_ROOT"
+	chmod 0777 "$PCN_ROOT"
+	check_err 2 "$PCN" -n "$R" cube add f type forwarder
+	out=$("$PCN" -n "$R" cube add f type forwarder 2>&1 || true)
+	[[ $out == *"writable by others"* ]]
+	chmod 0700 "$PCN_ROOT"
+	pcn -n "$R" cube add f type forwarder
+	# a netns directory handed to another user
+	chown nobody "$PCN_ROOT"/ns-*
+	check_err 2 "$PCN" -n "$R" cube show
+	check_err 2 "$PCN" -n "$R" cube del f
+	chown root "$PCN_ROOT"/ns-*
+	chmod g+w "$PCN_ROOT"/ns-*
+	check_err 2 "$PCN" -n "$R" cube del f
+	chmod g-w "$PCN_ROOT"/ns-*
+	pcn -n "$R" cube del f
+}
+
 run_test bad_input_leaves_tree_unchanged bad_input
+run_test not_root_is_told not_root
+run_test unsafe_root_refused unsafe_root
 for p in cube-add-pinned cube-add-panel; do
 	run_test "killed_cube_add_${p#cube-add-}_xdp" killed_cube_add $p xdp
 	run_test "killed_cube_add_${p#cube-add-}_tc" killed_cube_add $p tc
