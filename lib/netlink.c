@@ -10,6 +10,7 @@
 #include <linux/if_arp.h>
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
+#include <linux/net_namespace.h>
 #include <linux/netlink.h>
 #include <linux/pkt_cls.h>
 #include <linux/pkt_sched.h>
@@ -183,6 +184,7 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[IFLA_MAX + 1] = {};
 	const struct nlattr *info[IFLA_INFO_MAX + 1] = {};
+	const struct nlattr *xdp[IFLA_XDP_MAX + 1] = {};
 	struct nl_link *link = data;
 
 	if (nlh->nlmsg_type != RTM_NEWLINK)
@@ -190,6 +192,16 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	parse_attrs(nlh, sizeof(*ifm), tb, IFLA_MAX);
 	link->ifindex = ifm->ifi_index;
 	link->flags = ifm->ifi_flags;
+	link->link_netnsid = -1;
+	if (tb[IFLA_LINK])
+		link->link = mnl_attr_get_u32(tb[IFLA_LINK]);
+	if (tb[IFLA_LINK_NETNSID])
+		link->link_netnsid = (int)mnl_attr_get_u32(tb[IFLA_LINK_NETNSID]);
+	if (tb[IFLA_XDP]) {
+		parse_nested(tb[IFLA_XDP], xdp, IFLA_XDP_MAX);
+		link->xdp = xdp[IFLA_XDP_ATTACHED] &&
+			    mnl_attr_get_u8(xdp[IFLA_XDP_ATTACHED]);
+	}
 	if (tb[IFLA_IFNAME])
 		snprintf(link->name, sizeof(link->name), "%s",
 			 mnl_attr_get_str(tb[IFLA_IFNAME]));
@@ -238,6 +250,42 @@ int nl_link_get(const char *name, int ifindex, struct nl_link *link)
 	if (err == -ENODEV || (!err && !link->ifindex))
 		return -ENODEV;
 	return err;
+}
+
+static int nsid_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *tb[NETNSA_MAX + 1] = {};
+	int *id = data;
+
+	if (nlh->nlmsg_type != RTM_NEWNSID)
+		return MNL_CB_OK;
+	parse_attrs(nlh, sizeof(struct rtgenmsg), tb, NETNSA_MAX);
+	if (tb[NETNSA_NSID])
+		*id = (int)mnl_attr_get_u32(tb[NETNSA_NSID]);
+	return MNL_CB_OK;
+}
+
+int nl_netns_id(int fd)
+{
+	struct nlmsghdr *nlh;
+	struct rtgenmsg *g;
+	struct nl_req r;
+	int err, id = -1;
+
+	err = nl_open(&r);
+	if (err)
+		return err;
+	nlh = mnl_nlmsg_put_header(r.buf);
+	nlh->nlmsg_type = RTM_GETNSID;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
+	g->rtgen_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, NETNSA_FD, fd);
+	err = nl_talk(&r, nlh, nsid_cb, &id);
+	nl_close(&r);
+	if (err)
+		return err;
+	return id < 0 ? -ENOENT : id;
 }
 
 static struct nlmsghdr *tc_msg(struct nl_req *r, int type, int flags,

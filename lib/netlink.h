@@ -16,6 +16,9 @@ struct nl_link {
 	unsigned int mtu;
 	unsigned char addr[6];
 	bool has_addr;
+	bool xdp;		/* an XDP program is attached */
+	int link;		/* IFLA_LINK: a veth's peer, or 0 */
+	int link_netnsid;	/* the netns of @link, -1: this one */
 };
 
 /*
@@ -26,6 +29,12 @@ const char *nl_extack(void);
 
 /* Look an interface up by name (ifindex 0) or by index. -ENODEV if none. */
 int nl_link_get(const char *name, int ifindex, struct nl_link *link);
+
+/*
+ * The id this netns gives the netns @fd refers to (IFLA_LINK_NETNSID
+ * names them so); -ENOENT if it gave it none.
+ */
+int nl_netns_id(int fd);
 
 /* clsact + cls_bpf, direct-action, at a fixed priority owned by pcn. */
 #define PCN_TC_PRIO 0xc0deU

@@ -32,6 +32,7 @@
 #include "netlink.h"
 #include "pcn.h"
 #include "utils.h"
+#include "veth.h"
 
 static void usage(FILE *f)
 {
@@ -280,6 +281,53 @@ static int port_slot(struct pcn_cube *c, const struct pcn_port *ports,
 	return -1;
 }
 
+/* port_slot(), for a check before anything is made: 0 or reported */
+static int port_free_check(struct pcn_cube *c, const char *port, int from)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	int err;
+
+	err = cube_ports_read(c, ports);
+	if (err)
+		return pcn_err_kernel(err, "cannot read ports of \"%s\"",
+				      c->name);
+	return port_slot(c, ports, port, from) < 0 ? PCN_EXIT_KERNEL : 0;
+}
+
+/*
+ * After "link add CUBE:PORT dev VETH" in native XDP: a warning (one
+ * line, on stderr) when the veth's peer would drop what the port sends
+ * or send what breaks going through it (see veth.h).
+ */
+static void veth_warn(const struct pcn_cube *c, const char *port,
+		      const struct nl_link *ifc)
+{
+	struct veth_peer vp;
+	char peer[64];
+
+	if (c->meta.mode != PCN_MODE_XDP || veth_peer_get(ifc, &vp))
+		return;
+	if (!vp.known) {
+		pcn_warn("%s is a veth whose peer (ifindex %d, netnsid %d) pcn cannot look at: frames %s:%s redirects into it are dropped unless the peer has GRO on or an XDP program, and TCP it sends breaks unless its tx checksum offload is off (ethtool -K PEER gro on tx off; see pcn-link(8))",
+			 ifc->name, vp.ifindex, vp.netnsid, c->name, port);
+		return;
+	}
+	if (vp.netnsid < 0)
+		snprintf(peer, sizeof(peer), "%s", vp.name);
+	else
+		snprintf(peer, sizeof(peer), "%s (netnsid %d)", vp.name,
+			 vp.netnsid);
+	if (!veth_peer_takes_redirects(&vp) && vp.tx_csum)
+		pcn_warn("%s is a veth whose peer %s has neither GRO nor an XDP program, and tx checksum offload on: frames %s:%s redirects into it are dropped, and TCP it sends through %s arrives with bad checksums (ethtool -K %s gro on tx off; see pcn-link(8))",
+			 ifc->name, peer, c->name, port, c->name, vp.name);
+	else if (!veth_peer_takes_redirects(&vp))
+		pcn_warn("%s is a veth whose peer %s has neither GRO nor an XDP program: frames %s:%s redirects into it are dropped (ethtool -K %s gro on; see pcn-link(8))",
+			 ifc->name, peer, c->name, port, vp.name);
+	else if (vp.tx_csum)
+		pcn_warn("%s is a veth whose peer %s has tx checksum offload on: TCP it sends through %s arrives with bad checksums (ethtool -K %s tx off; see pcn-link(8))",
+			 ifc->name, peer, c->name, vp.name);
+}
+
 static int link_connect(struct pcn_cube *c, const char *port,
 			const struct nl_link *ifc)
 {
@@ -352,6 +400,7 @@ static int link_connect(struct pcn_cube *c, const char *port,
 		goto undo;
 	}
 	pcn_fault_point("link-add-pinned");
+	veth_warn(c, port, ifc);
 	err = 0;
 	goto out;
 undo:
@@ -443,6 +492,9 @@ static int link_dev_add(const char *cube, char *port, const char *ifname)
 		goto out;
 	}
 	err = iface_in_use(ifc.ifindex, ifc.name, true);
+	/* a free port first: the graph has no room for a 65th */
+	if (!err)
+		err = port_free_check(&c, port, 0);
 	if (!err) {
 		/* a new way in: the paths from it must fit the budget too */
 		struct endpoints e = { cube, port, NULL, NULL };
@@ -506,7 +558,7 @@ static int link_peer_add(const char *ca, char *pa, const char *cb, char *pb)
 	struct pcn_port rec_a = {}, rec_b = {};
 	struct pcn_cube a, b;
 	struct pcn_stage stage;
-	int ia, ib, err;
+	int ia = -1, ib = -1, err;
 	bool made_a = false, made_b = false;
 
 	if (!pa[0])
@@ -523,21 +575,25 @@ static int link_peer_add(const char *ca, char *pa, const char *cb, char *pb)
 		cube_close(&a);
 		return cube_open_err(cb, err);
 	}
-	err = peer_check(&a, pa, &b, pb);
-	if (!err)
-		err = cube_ports_read(&a, ports_a) ||
-				      cube_ports_read(&b, ports_b)
-			      ? pcn_err_kernel(-EIO, "cannot read ports")
-			      : 0;
+	err = cube_ports_read(&a, ports_a) || cube_ports_read(&b, ports_b)
+		      ? pcn_err_kernel(-EIO, "cannot read ports")
+		      : 0;
 	if (err)
 		goto out;
-	ia = port_slot(&a, ports_a, pa, 0);
-	/* the same cube on both ends: the two ports need two indexes */
-	ib = ia < 0 ? -1 : port_slot(&b, ports_b, pb, strcmp(ca, cb) ? 0 : ia + 1);
-	if (ia < 0 || ib < 0) {
-		err = PCN_EXIT_KERNEL;
-		goto out;
+	/* free ports first: the graph has no room for a 65th */
+	if (a.meta.max_ports && b.meta.max_ports) {
+		ia = port_slot(&a, ports_a, pa, 0);
+		/* the same cube on both ends: two ports, two indexes */
+		ib = ia < 0 ? -1 :
+			port_slot(&b, ports_b, pb, strcmp(ca, cb) ? 0 : ia + 1);
+		if (ia < 0 || ib < 0) {
+			err = PCN_EXIT_KERNEL;
+			goto out;
+		}
 	}
+	err = peer_check(&a, pa, &b, pb);
+	if (err)
+		goto out;
 
 	intent.mode = a.meta.mode;
 	intent.port = ia;
@@ -862,6 +918,40 @@ void print_attachment(const char *path, enum pcn_attach attach,
 	}
 }
 
+/* " KEY on|off" in text, "KEY": bool in JSON */
+static void print_onoff(const char *key, bool on)
+{
+	print_bool(PRINT_JSON, key, NULL, on);
+	print_string(PRINT_FP, NULL, " %s", key);
+	print_string(PRINT_FP, NULL, " %s", on ? "on" : "off");
+}
+
+/* With -d, a port in native XDP on a veth: what the peer has. */
+static void print_veth_peer(const struct pcn_cube *c, const struct pcn_port *p)
+{
+	struct veth_peer vp;
+	struct nl_link ifc;
+
+	if (!show_details || c->meta.mode != PCN_MODE_XDP ||
+	    nl_link_get(NULL, p->ifindex, &ifc) || veth_peer_get(&ifc, &vp))
+		return;
+	open_json_object("veth_peer");
+	print_int(PRINT_ANY, "ifindex", " veth_peer ifindex %d", vp.ifindex);
+	if (vp.netnsid >= 0)
+		print_int(PRINT_ANY, "netnsid", " netnsid %d", vp.netnsid);
+	print_bool(PRINT_JSON, "known", NULL, vp.known);
+	if (vp.known) {
+		print_string(PRINT_ANY, "ifname", " %s", vp.name);
+		print_onoff("gro", vp.gro);
+		print_onoff("xdp", vp.xdp);
+		print_onoff("tx_checksum", vp.tx_csum);
+		print_onoff("takes_redirects", veth_peer_takes_redirects(&vp));
+	} else {
+		print_string(PRINT_FP, NULL, "%s", " unknown");
+	}
+	close_json_object();
+}
+
 void port_print_peer(struct pcn_cube *c, const struct pcn_port *p)
 {
 	char path[PATH_MAX];
@@ -877,6 +967,7 @@ void port_print_peer(struct pcn_cube *c, const struct pcn_port *p)
 		link_path(c, p->name, path, sizeof(path));
 		print_attachment(path, p->attach, p->ifindex, p->peer_name,
 				 false);
+		print_veth_peer(c, p);
 	}
 	port_print_chains(c, p);
 }

@@ -198,6 +198,9 @@ int rt_route_add(struct pcn_cube *c, const struct rt_route_key *k,
 /* the same on the open maps rt_routes (@rfd) and rt_fib (@ffd) */
 int rt_route_insert(int rfd, int ffd, const struct rt_route_key *k,
 		    __u32 metric);
+/* -EEXIST if a static route of @k's prefix has @metric already */
+int rt_route_taken(int rfd, int ffd, const struct rt_route_key *k,
+		   __u32 metric);
 int rt_route_del(struct pcn_cube *c, const struct rt_route_key *k);
 /* a route with its key; read sorted by prefix, then best first */
 struct rt_entry;

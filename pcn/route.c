@@ -225,7 +225,15 @@ static int route_add_cmd(int argc, char **argv)
 	k = (struct rt_route_key){ .prefix = r.prefix, .plen = r.plen,
 				   .via = r.via, .port = idx,
 				   .kind = RT_KIND_STATIC };
-	err = rt_route_insert(kept.rfd, kept.ffd, &k, r.metric);
+	/* as "ip route add": one static route a prefix and metric;
+	 * "replace" is the way to change it */
+	err = rt_route_taken(kept.rfd, kept.ffd, &k, r.metric);
+	if (err == -EEXIST)
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "a route to %s with metric %u exists: change it with \"pcn route replace\", or give another metric",
+			       argv[0], r.metric);
+	if (!err)
+		err = rt_route_insert(kept.rfd, kept.ffd, &k, r.metric);
 	if (err)
 		return route_add_err(err, &r, &kept.c, argv[0]);
 	return 0;

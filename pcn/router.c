@@ -190,20 +190,17 @@ bool rt_on_link(const struct rt_port *rp, __be32 a)
 	return false;
 }
 
-/* Every route of @c; caller frees *keys and *vals. */
-int rt_routes_read(struct pcn_cube *c, struct rt_route_key **keys,
-		   struct rt_route **vals, int *n)
+/* Every route of the list @fd; caller frees *keys and *vals. */
+static int routes_read_fd(int fd, struct rt_route_key **keys,
+			  struct rt_route **vals, int *n)
 {
 	struct rt_route_key *kv;
 	struct rt_route *vv;
 	__u32 batch, count;
-	int fd, cnt = 0, err = 0;
+	int cnt = 0, err = 0;
 	bool first = true;
 
 	*n = 0;
-	fd = cube_obj_fd(c, "rt_routes");
-	if (fd < 0)
-		return -errno;
 	kv = calloc(RT_ROUTES_MAX, sizeof(*kv));
 	vv = calloc(RT_ROUTES_MAX, sizeof(*vv));
 	if (!kv || !vv) {
@@ -225,7 +222,6 @@ int rt_routes_read(struct pcn_cube *c, struct rt_route_key **keys,
 		}
 	}
 out:
-	close(fd);
 	if (err) {
 		free(kv);
 		free(vv);
@@ -235,6 +231,21 @@ out:
 	*vals = vv;
 	*n = cnt;
 	return 0;
+}
+
+/* Every route of @c; caller frees *keys and *vals. */
+int rt_routes_read(struct pcn_cube *c, struct rt_route_key **keys,
+		   struct rt_route **vals, int *n)
+{
+	int fd, err;
+
+	*n = 0;
+	fd = cube_obj_fd(c, "rt_routes");
+	if (fd < 0)
+		return -errno;
+	err = routes_read_fd(fd, keys, vals, n);
+	close(fd);
+	return err;
 }
 
 /* Does route @a win over route @b for the same prefix? */
@@ -427,6 +438,30 @@ int rt_route_insert(int rfd, int ffd, const struct rt_route_key *k,
 	err = fib_put(ffd, k, &r);
 	if (err)
 		bpf_map_delete_elem(rfd, k);
+	return err;
+}
+
+int rt_route_taken(int rfd, int ffd, const struct rt_route_key *k,
+		   __u32 metric)
+{
+	struct rt_route_key *keys;
+	struct rt_route *vals;
+	struct rt_fib_entry fe;
+	int i, n, err;
+
+	/* a prefix without a FIB entry has no route: no list to read */
+	if (fib_get(ffd, k->prefix, k->plen, &fe))
+		return 0;
+	err = routes_read_fd(rfd, &keys, &vals, &n);
+	if (err)
+		return err;
+	for (i = 0; i < n && !err; i++)
+		if (keys[i].prefix == k->prefix && keys[i].plen == k->plen &&
+		    keys[i].kind == RT_KIND_STATIC &&
+		    vals[i].kind == RT_KIND_STATIC && vals[i].metric == metric)
+			err = -EEXIST;
+	free(keys);
+	free(vals);
 	return err;
 }
 

@@ -576,8 +576,9 @@ static int rule_delete_cmd(int argc, char **argv)
 
 	if (argc < 3)
 		return pcn_err(PCN_EXIT_USAGE, "FIREWALL CHAIN { N | RULE } missing");
-	/* a number, or a rule to find */
-	if (argc == 3 && !get_u32(&num, argv[2], 10)) {
+	/* a number (or what was meant as one: "-1"), or a rule to find */
+	if (argc == 3 && (!get_u32(&num, argv[2], 10) ||
+			  strspn(argv[2], "+-0123456789") == strlen(argv[2]))) {
 		err = table_chain(argc, argv, &t, &ch);
 		if (!err)
 			err = parse_index(argv[2], t, ch, false, &pos);

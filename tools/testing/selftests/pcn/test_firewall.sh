@@ -193,7 +193,7 @@ swap_under_traffic()
 
 bad_input()
 {
-	local before f i
+	local before f i out
 
 	pair "$1"
 	# no IPv6 chatter moving the counters behind the test's back
@@ -222,6 +222,12 @@ bad_input()
 	check_err 2 "$PCN" -n "$H2" rule insert fw0 ingress index 0 action drop
 	check_err 2 "$PCN" -n "$H2" rule replace fw0 ingress 2 action drop
 	check_err 2 "$PCN" -n "$H2" rule delete fw0 ingress 5
+	# rule numbers that are not numbers: syntax errors, named as such
+	check_err 1 "$PCN" -n "$H2" rule insert fw0 ingress index abc action drop
+	check_err 1 "$PCN" -n "$H2" rule replace fw0 ingress x action drop
+	check_err 1 "$PCN" -n "$H2" rule delete fw0 egress -1
+	out=$("$PCN" -n "$H2" rule delete fw0 egress -1 2>&1 || true)
+	[[ $out == *'invalid rule number "-1"'* ]]
 	check_err 2 "$PCN" -n "$H2" rule delete fw0 ingress proto tcp dport 23 action accept
 	check_err 1 "$PCN" -n "$H2" cube set fw0 ingress maybe
 	check_err 1 "$PCN" -n "$H2" cube set fw0 conntrack maybe

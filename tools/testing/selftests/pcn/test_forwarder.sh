@@ -72,6 +72,60 @@ clsact_traffic()
 	forwarder_traffic tc
 }
 
+# stderr of pcn ARGS in $err; fails if pcn does
+with_err()
+{
+	local f
+
+	f=$(mktemp "${TMPDIR:-/tmp}/pcn-err.XXXXXX")
+	"$PCN" "$@" 2>"$f" || { cat "$f" >&2; rm -f "$f"; return 1; }
+	err=$(<"$f")
+	rm -f "$f"
+}
+
+# A port in native XDP on a veth whose peer would drop what it redirects
+# (no GRO, no XDP program) or send what breaks (tx checksum offload):
+# one Warning line, exit 0; none once the peer is ready, none in tc;
+# pcn -d link show says what the peer has, wherever its netns is
+veth_trap()
+{
+	local err
+
+	setup_root
+	add_ns H1
+	add_ns R
+	add_veth "$R" r1 "$H1" h1
+	add_veth "$R" r2 "$R" r3
+	pcn -n "$R" cube add fw type forwarder
+	with_err -n "$R" link add fw:p1 dev r1
+	[ "$(grep -c . <<<"$err")" = 1 ]
+	[[ $err == "Warning: r1 is a veth whose peer h1 (netnsid "*"has neither GRO nor an XDP program, and tx checksum offload on"* ]]
+	pcn -n "$R" -d -j link show dev r1 | jq -e '.[0].veth_peer |
+		.ifname == "h1" and .gro == false and .tx_checksum == true and
+		.takes_redirects == false'
+	# the same netns: the peer is read there
+	with_err -n "$R" link add fw:p2 dev r2
+	[[ $err == "Warning: r2 is a veth whose peer r3 has"* ]]
+	# a ready peer: no word
+	pcn -n "$R" link del fw:p1
+	veth_xdp_ready "$H1" h1
+	with_err -n "$R" link add fw:p1 dev r1
+	[ -z "$err" ]
+	pcn -n "$R" -d -j link show dev r1 | jq -e '.[0].veth_peer |
+		.gro == true and .tx_checksum == false and .takes_redirects'
+	pcn -n "$R" -d link show dev r1 | grep -q ' veth_peer ifindex .* h1 gro on xdp off tx_checksum off takes_redirects on'
+	# GRO alone: the checksums are still a trap
+	ip netns exec "$H1" ethtool -K h1 tx on >/dev/null
+	pcn -n "$R" link del fw:p1
+	with_err -n "$R" link add fw:p1 dev r1
+	[[ $err == *"has tx checksum offload on: TCP it sends through fw arrives with bad checksums"* ]]
+	# tc has no trap
+	pcn -n "$R" cube add ft type forwarder mode tc
+	with_err -n "$R" link add ft:p3 dev r3
+	[ -z "$err" ]
+}
+
+run_test forwarder_veth_trap veth_trap
 run_test forwarder_xdp forwarder_traffic xdp
 run_test forwarder_xdpgeneric forwarder_traffic xdpgeneric
 run_test forwarder_tc forwarder_traffic tc

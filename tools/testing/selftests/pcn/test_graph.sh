@@ -295,6 +295,36 @@ bad_input()
 	ping_ok "$H1" 10.201.1.2 2
 }
 
+# A cube with every port taken: the next link is refused with the limit,
+# to an interface or to another cube, and changes nothing
+port_limit()
+{
+	local f i out before
+
+	setup_root
+	add_ns R
+	quiet_ns "$R"
+	add_veth "$R" r1 "$R" x1
+	f=$(mktemp "${TMPDIR:-/tmp}/pcn-ports.XXXXXX")
+	defer "rm -f $f"
+	echo "cube add hub type forwarder" >"$f"
+	for i in $(seq 1 65); do
+		echo "cube add s$i type forwarder"
+	done >>"$f"
+	for i in $(seq 1 64); do
+		echo "link add hub:p$i peer s$i:up"
+	done >>"$f"
+	pcn -n "$R" -batch "$f"
+	before=$(tree_snapshot)
+	check_err 2 "$PCN" -n "$R" link add hub:p65 peer s65:up
+	check_err 2 "$PCN" -n "$R" link add s65:up peer hub:p65
+	check_err 2 "$PCN" -n "$R" link add hub:p65 dev r1
+	out=$("$PCN" -n "$R" link add hub:p65 dev r1 2>&1 || true)
+	[[ $out == *'cube "hub" has no free port (at most 64)'* ]]
+	[ "$before" = "$(tree_snapshot)" ]
+}
+
+run_test port_limit port_limit
 for m in xdp tc; do
 	run_test "chain_of_forwarders_$m" chain_traffic $m
 	run_test "transparent_stacking_$m" stacking $m

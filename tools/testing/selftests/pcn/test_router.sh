@@ -356,6 +356,9 @@ bad_input()
 	check_err 2 "$PCN" -n "$R" route add 10.60.0.0/16 port r0:nope
 	check_err 2 "$PCN" -n "$R" route add 10.60.0.0/16 via 10.210.2.2 cube nope
 	check_err 2 "$PCN" -n "$R" route add 10.50.0.0/16 via 10.210.2.2 cube r0
+	# another next hop, the same metric: as ip route add, "exists"
+	check_err 2 "$PCN" -n "$R" route add 10.50.0.0/16 via 10.210.1.2 cube r0
+	check_err 2 "$PCN" -n "$R" route add 10.50.0.0/16 port r0:p1 metric 0
 	check_err 2 "$PCN" -n "$R" route del 10.51.0.0/16 cube r0
 	check_err 2 "$PCN" -n "$R" route del 10.50.0.0/16 cube r0 via 10.210.3.2
 	check_err 2 "$PCN" -n "$R" route get 10.1.1.1 cube r0
@@ -379,7 +382,7 @@ bad_input()
 	[ "$before" = "$(tree_snapshot)" ]
 	# a replace whose FIB write fails puts the route list back: both
 	# routes of the prefix stay, the new one does not come
-	pcn -n "$R" route add 10.50.0.0/16 via 10.210.1.2 cube r0
+	pcn -n "$R" route add 10.50.0.0/16 via 10.210.1.2 cube r0 metric 1
 	before=$(tree_snapshot)
 	PCN_FAULT=route-replace-fib check_err 2 \
 		"$PCN" -n "$R" route replace 10.50.0.0/16 via 10.210.3.2 cube r0
@@ -392,7 +395,7 @@ bad_input()
 	[ "$before" = "$(tree_snapshot)" ]
 	pcn -n "$R" route replace 10.50.0.0/16 via 10.210.3.2 cube r0
 	pcn -n "$R" -j route show cube r0 |
-		jq -e '[.[] | select(.dst == "10.50.0.0/16")] |
+		jq -e '[.[] | select(.dst == "10.50.0.0/16" and .metric == 0)] |
 			length == 1 and .[0].via == "10.210.3.2"'
 }
 
