@@ -22,13 +22,18 @@ int show_details;
 int force;
 const char *batch_file;
 int batch_line;
+int batch_line_end;
 
 static void verr(const char *fmt, va_list ap, const char *suffix)
 {
 	char msg[1024];
 	int n = 0;
 
-	if (batch_line)
+	if (batch_line && batch_line_end > batch_line)
+		n = snprintf(msg, sizeof(msg), "%s:%d-%d: ",
+			     batch_file ? batch_file : "-", batch_line,
+			     batch_line_end);
+	else if (batch_line)
 		n = snprintf(msg, sizeof(msg), "%s:%d: ",
 			     batch_file ? batch_file : "-", batch_line);
 	vsnprintf(msg + n, sizeof(msg) - n, fmt, ap);

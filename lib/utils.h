@@ -22,6 +22,7 @@ extern int show_details;	/* -d */
 extern int force;		/* -force, with -batch */
 extern const char *batch_file;	/* -batch FILE, for error locations */
 extern int batch_line;		/* line being run, 0 outside a batch */
+extern int batch_line_end;	/* > batch_line: an error about lines up to it */
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -104,6 +104,7 @@ void fw_table_free(struct fw_table *t)
 		return;
 	free(t->rules[0]);
 	free(t->rules[1]);
+	free(t->lines);
 	free(t);
 }
 
@@ -306,20 +307,86 @@ static int table_commit(struct fw_table *t, bool spare)
 /* Outside a batch, a change is committed at once. */
 int fw_table_done(struct fw_table *t)
 {
-	if (batch_line)
+	int *l;
+
+	if (!batch_line)
+		return fw_tables_end(true, false, 0);
+	/* which lines it holds, to say so if they are dropped */
+	if (t->nlines && t->lines[t->nlines - 1] == batch_line)
 		return 0;
-	return fw_tables_end(true, false);
+	if (t->nlines == t->cap) {
+		l = realloc(t->lines, (t->cap ? 2 * t->cap : 64) * sizeof(*l));
+		if (!l)
+			return pcn_err_kernel(-ENOMEM, "cannot stage the change");
+		t->lines = l;
+		t->cap = t->cap ? 2 * t->cap : 64;
+	}
+	t->lines[t->nlines++] = batch_line;
+	return 0;
 }
 
-int fw_tables_end(bool commit, bool spare)
+static bool table_dirty(const struct fw_table *t)
+{
+	return t->dirty[0] || t->dirty[1] || t->state_dirty;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/*
+ * One error for each batch line whose changes to @only (NULL: to any
+ * firewall staged) are dropped, in the order of the file, saying why;
+ * a run of such lines, one after the other, as FIRST-LAST.
+ */
+static void lines_dropped(const struct fw_table *only, int failed_line)
+{
+	const struct fw_table *t;
+	int i, j, n = 0, *all, saved = batch_line, saved_end = batch_line_end;
+
+	for (t = only ?: staged; t; t = only ? NULL : t->next)
+		n += table_dirty(t) ? t->nlines : 0;
+	all = calloc(n ? n : 1, sizeof(*all));
+	if (!all)
+		return;
+	n = 0;
+	for (t = only ?: staged; t; t = only ? NULL : t->next)
+		for (i = 0; table_dirty(t) && i < t->nlines; i++)
+			all[n++] = t->lines[i];
+	qsort(all, n, sizeof(*all), cmp_int);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n && all[j] == all[j - 1] + 1; j++)
+			;
+		batch_line = all[i];
+		batch_line_end = all[j - 1];
+		if (only)
+			pcn_err(PCN_EXIT_KERNEL,
+				"not applied: firewall \"%s\" refused the batch's changes",
+				only->name);
+		else
+			pcn_err(PCN_EXIT_KERNEL,
+				"not applied: the rule changes of a batch are made only if no line fails, and line %d failed",
+				failed_line);
+	}
+	batch_line = saved;
+	batch_line_end = saved_end;
+	free(all);
+}
+
+int fw_tables_end(bool commit, bool spare, int failed_line)
 {
 	struct fw_table *t;
 	int err = 0, e;
 
+	if (!commit)
+		lines_dropped(NULL, failed_line);
 	while ((t = staged)) {
 		staged = t->next;
-		if (commit && (t->dirty[0] || t->dirty[1] || t->state_dirty)) {
+		if (commit && table_dirty(t)) {
 			e = table_commit(t, spare);
+			if (e)
+				lines_dropped(t, 0);
 			err = err ?: e;
 		}
 		fw_table_free(t);

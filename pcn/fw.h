@@ -45,6 +45,8 @@ struct fw_table {
 	__u8 used[FW_IDS_MAX];		/* ids taken, as of the last scan */
 	__u32 id_next;			/* where fw_table_new_id() goes on */
 	bool ids_known;			/* used[] scanned */
+	int *lines;			/* batch lines whose changes it holds */
+	int nlines, cap;
 };
 struct fw_table *fw_table_get(const char *name, bool change, int *err);
 void fw_table_free(struct fw_table *t);

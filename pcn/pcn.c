@@ -115,7 +115,7 @@ static int do_batch(const char *name)
 {
 	char *line = NULL, *argv[256];
 	size_t len = 0;
-	int argc, ret = 0, err;
+	int argc, ret = 0, err, failed_line = 0;
 	FILE *f;
 
 	if (strcmp(name, "-") == 0) {
@@ -140,8 +140,10 @@ static int do_batch(const char *name)
 			err = pcn_dispatch(argc, argv);
 		}
 		if (err) {
-			if (!ret)
+			if (!ret) {
 				ret = err;
+				failed_line = batch_line;
+			}
 			if (!force)
 				break;
 		}
@@ -149,9 +151,10 @@ static int do_batch(const char *name)
 	free(line);
 	if (f != stdin)
 		fclose(f);
-	/* rule changes apply whole, when no line failed */
+	/* rule changes apply whole, when no line failed; each line whose
+	 * changes are dropped is named */
 	batch_line = 0;
-	err = fw_tables_end(ret == 0, true);
+	err = fw_tables_end(ret == 0, true, failed_line);
 	return ret ?: err;
 }
 

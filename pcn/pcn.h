@@ -217,9 +217,10 @@ int rt_neigh_flush(struct pcn_cube *c, int port, bool dynamic_only);
 /* Firewalls: pcn/fw.h */
 int do_rule(int argc, char **argv);
 int do_ct(int argc, char **argv);
-/* the batch ends: commit every firewall changed (or drop the changes);
+/* the batch ends: commit every firewall changed (or drop the changes,
+ * saying of each line that made one that line @failed_line failed);
  * @spare: and bring the generations left up to date (see firewall.c) */
-int fw_tables_end(bool commit, bool spare);
+int fw_tables_end(bool commit, bool spare, int failed_line);
 
 /* The cube graph, for the tail-call budget (graph.c). */
 struct graph;

@@ -121,7 +121,7 @@ policy_and_egress()
 
 batch_whole()
 {
-	local f before
+	local f before out
 
 	pair "$1"
 	pcn -n "$H2" rule append fw0 ingress proto tcp dport 1 action drop
@@ -132,11 +132,25 @@ batch_whole()
 	rule flush fw0 ingress
 	rule append fw0 ingress proto udp dport 70000 action drop
 	rule append fw0 ingress proto tcp dport 4 action drop
+	cube add fw9 type helloworld
 	EOF
 	before=$(pcn -n "$H2" -j rule show fw0)
-	check_err 1 "$PCN" -n "$H2" -batch "$f"
-	grep -q "^Error: $f:3: " <<<"$("$PCN" -n "$H2" -batch "$f" 2>&1)"
+	# the error, then one line for each line whose changes are dropped
+	out=$("$PCN" -n "$H2" -batch "$f" 2>&1 >/dev/null || true)
+	diff - <(echo "$out") <<-EOF
+	Error: $f:3: ports "70000": PORT or LOW-HIGH, from 0 to 65535
+	Error: $f:1-2: not applied: the rule changes of a batch are made only if no line fails, and line 3 failed
+	EOF
+	fails pcn -n "$H2" cube show fw9 2>/dev/null
+	# -force runs every line, and says which rule lines it did not apply
+	out=$("$PCN" -n "$H2" -force -batch "$f" 2>&1 >/dev/null || true)
+	diff - <(echo "$out") <<-EOF
+	Error: $f:3: ports "70000": PORT or LOW-HIGH, from 0 to 65535
+	Error: $f:1-2: not applied: the rule changes of a batch are made only if no line fails, and line 3 failed
+	Error: $f:4: not applied: the rule changes of a batch are made only if no line fails, and line 3 failed
+	EOF
 	fails "$PCN" -n "$H2" -force -batch "$f" 2>/dev/null
+	pcn -n "$H2" cube del fw9
 	[ "$before" = "$(pcn -n "$H2" -j rule show fw0)" ]
 	# a good one applies whole
 	sed -i 's/70000/3/' "$f"
@@ -238,7 +252,11 @@ bad_input()
 	for ((i = 0; i <= 16384; i++)); do
 		echo "rule append fw0 egress proto udp dport $((i % 65536)) action drop"
 	done >"$f"
-	check_err 2 "$PCN" -n "$H2" -batch "$f"
+	out=$("$PCN" -n "$H2" -batch "$f" 2>&1 >/dev/null || true)
+	diff - <(echo "$out") <<-EOF
+	Error: $f:16385: chain egress of "fw0" has 16384 rules, the most it can
+	Error: $f:1-16384: not applied: the rule changes of a batch are made only if no line fails, and line 16385 failed
+	EOF
 	[ "$before" = "$(tree_snapshot)" ]
 	pcn -n "$H2" -j rule show fw0 | jq -e '.[0].rules | length == 1'
 	pcn -n "$H2" -j rule show fw0 | jq -e '.[1].rules | length == 0'
