@@ -68,13 +68,21 @@ SKELS := $(foreach n,$(BPF_NAMES),$(O)/bpf/$(n)_xdp.skel.h \
 
 OBJ := $(O)/obj
 LIB_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(wildcard lib/*.c))
-PCN_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(wildcard pcn/*.c))
+# the command, and every cube type: a folder of pcn/cubes/ (each
+# registers itself, see pcn/pcn.h)
+CMD_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(wildcard pcn/*.c))
+TYPE_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(wildcard pcn/cubes/*/*.c))
+PCN_OBJS := $(CMD_OBJS) $(TYPE_OBJS)
 # everything but main(), for the C selftests
 PCN_CORE := $(filter-out $(OBJ)/pcn/main.o,$(PCN_OBJS)) $(LIB_OBJS)
 
 TEST_DIR := tools/testing/selftests/pcn
 TEST_SRCS := $(wildcard $(TEST_DIR)/test_*.c)
 TEST_BINS := $(patsubst $(TEST_DIR)/%.c,$(O)/tests/%,$(TEST_SRCS))
+# the selftests' own eBPF programs (progs/), XDP and TC builds of each
+TEST_PROG_NAMES := $(patsubst $(TEST_DIR)/progs/%.bpf.c,%,$(wildcard $(TEST_DIR)/progs/*.bpf.c))
+TEST_SKELS := $(foreach n,$(TEST_PROG_NAMES),$(O)/tests/progs/$(n)_xdp.skel.h \
+		$(O)/tests/progs/$(n)_tc.skel.h)
 
 TOOLS_SRCS := $(filter-out %.bpf.c,$(wildcard tools/*.c))
 TOOLS_BINS := $(patsubst tools/%.c,$(O)/tools/%,$(TOOLS_SRCS))
@@ -82,10 +90,12 @@ TOOLS_SKELS := $(patsubst tools/%.bpf.c,$(O)/tools/%.skel.h,$(wildcard tools/*.b
 
 MANS := $(wildcard Documentation/*.8)
 
-all: deps $(O)/pcn
+all: $(O)/pcn
 
+# installing what pcn needs is never a side effect of building: "make
+# deps", "make check" and "make demo" (and .ci/run) do it
 deps:
-	$(Q)scripts/install-deps.sh build
+	$(Q)scripts/install-deps.sh all
 
 # The bridge's fdb generation needs fetching atomics (BPF ISA v3). Not
 # every object: under v3 the firewall's programs pass the verifier's
@@ -122,6 +132,11 @@ $(OBJ)/pcn/%.o: pcn/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
+$(OBJ)/pcn/cubes/%.o: pcn/cubes/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
 $(O)/pcn: $(PCN_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -139,10 +154,28 @@ $(O)/tools/%: $(OBJ)/tools/%.o $(PCN_CORE)
 $(O)/bpf:
 	$(Q)mkdir -p $@
 
-$(OBJ)/$(TEST_DIR)/%.o: $(TEST_DIR)/%.c $(SKELS)
+$(OBJ)/$(TEST_DIR)/%.o: $(TEST_DIR)/%.c $(SKELS) $(TEST_SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -I$(TEST_DIR) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) -I$(TEST_DIR) -I$(O)/tests/progs -c $< -o $@
+
+$(O)/tests/progs/%.xdp.o: $(TEST_DIR)/progs/%.bpf.c $(wildcard bpf/*.h) Makefile
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DPCN_BUILD_XDP -c $< -o $@
+
+$(O)/tests/progs/%.tc.o: $(TEST_DIR)/progs/%.bpf.c $(wildcard bpf/*.h) Makefile
+	$(call msg,CLANG,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DPCN_BUILD_TC -c $< -o $@
+
+$(O)/tests/progs/%_xdp.skel.h: $(O)/tests/progs/%.xdp.o
+	$(call msg,GENSKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_xdp > $@.tmp && mv $@.tmp $@
+
+$(O)/tests/progs/%_tc.skel.h: $(O)/tests/progs/%.tc.o
+	$(call msg,GENSKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_tc > $@.tmp && mv $@.tmp $@
 
 $(OBJ)/tools/%.o: tools/%.c $(SKELS) $(TOOLS_SKELS)
 	$(call msg,CC,$@)
@@ -162,27 +195,28 @@ $(O)/tools/%.skel.h: $(O)/tools/%.bpf.o
 tests: $(O)/pcn $(TEST_BINS) $(TOOLS_BINS)
 
 # The README's test command. The last line is "N passed, N failed, N skipped".
-check: all
+# What is missing is installed first, before anything is built.
+check:
 	$(Q)scripts/install-deps.sh test
-	$(Q)$(MAKE) --no-print-directory tests
-	$(Q)PCN=$(abspath $(O)/pcn) PCN_BUILD=$(abspath $(O)) \
-		TEST_BINS="$(abspath $(TEST_BINS))" \
-		$(TEST_DIR)/run_tests.sh $(TESTS)
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory -C $(TEST_DIR) OUTPUT=$(abspath $(O)) \
+		TESTS="$(TESTS)" run_tests
 
-bench: all
+bench:
 	$(Q)scripts/install-deps.sh bench
-	$(Q)$(MAKE) --no-print-directory tests
+	$(Q)$(MAKE) --no-print-directory all tests
 	$(Q)PCN=$(abspath $(O)/pcn) PCN_BUILD=$(abspath $(O)) \
 		tools/testing/bench/run.sh
 
-bench-quick: all
+bench-quick:
 	$(Q)scripts/install-deps.sh bench
-	$(Q)$(MAKE) --no-print-directory tests
+	$(Q)$(MAKE) --no-print-directory all tests
 	$(Q)PCN=$(abspath $(O)/pcn) PCN_BUILD=$(abspath $(O)) \
 		tools/testing/bench/run.sh --quick
 
-demo: all
+demo:
 	$(Q)scripts/install-deps.sh test
+	$(Q)$(MAKE) --no-print-directory all
 	$(Q)PCN=$(abspath $(O)/pcn) scripts/demo.sh
 
 install: all
@@ -197,16 +231,13 @@ uninstall:
 	$(Q)rm -f $(DESTDIR)$(SBINDIR)/pcn $(DESTDIR)$(BASHCOMPDIR)/pcn \
 		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MANS)))
 
-format:
-	$(Q)clang-format -i pcn/*.c lib/*.c lib/*.h bpf/*.c bpf/*.h \
-		$(TEST_DIR)/*.c $(TEST_DIR)/*.h
 
 clean:
 	$(call msg,CLEAN,build build-sanitize)
 	$(Q)rm -rf build build-sanitize
 
 .PHONY: all deps tests check bench bench-quick demo install uninstall \
-	format clean
+	clean
 .SECONDARY:
 .DELETE_ON_ERROR:
 

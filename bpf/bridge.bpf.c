@@ -20,19 +20,10 @@
  *             and strips the tag where the port wants none), in TC by
  *             cloning, untagged copies first, then tagged ones
  */
-#include <linux/if_ether.h>
-#include <bpf/bpf_endian.h>
 #define PCN_CLOCK
 #include "pcn_cube.h"
+#include "parse.h"
 #include "bridge.h"
-
-#define NSEC_PER_SEC 1000000000ull
-#define VLAN_HLEN 4
-
-struct vlan_tag {
-	__be16 tci;
-	__be16 proto;			/* the encapsulated ethertype */
-};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -96,13 +87,7 @@ struct {
 #endif
 
 /* Count an event of the bridge: looked up then, off the common path. */
-#define br_count(field)                                                    \
-	do {                                                               \
-		__u32 zero_ = 0;                                           \
-		struct br_stats *bs_ = bpf_map_lookup_elem(&br_stats, &zero_); \
-		if (bs_)                                                   \
-			bs_->field++;                                      \
-	} while (0)
+#define br_count(field) PCN_COUNT_AT(&br_stats, 0, field)
 
 static __always_inline struct br_port *br_port(__u32 port)
 {
@@ -135,23 +120,6 @@ static __always_inline __u16 ingress_vlan(const struct br_port *bp,
 	return bp->pvid;
 }
 
-static __always_inline int vlan_proto(__be16 p)
-{
-	return p == bpf_htons(ETH_P_8021Q) || p == bpf_htons(ETH_P_8021AD);
-}
-
-/* The vid of a tag in the data, -1 if cut short. */
-static __always_inline int data_vid(struct pcn_ctx *ctx)
-{
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct vlan_tag *vt = data + ETH_HLEN;
-
-	if ((void *)(vt + 1) > data_end)
-		return -1;
-	return bpf_ntohs(vt->tci) & 0xfff;
-}
-
 #ifdef PCN_BUILD_XDP
 /* In place: the Ethernet addresses move, the frame grows or shrinks. */
 static __always_inline int xdp_vlan_pop(struct xdp_md *ctx)
@@ -171,7 +139,7 @@ static __always_inline int xdp_vlan_push(struct xdp_md *ctx, __u16 vid)
 {
 	void *data, *data_end;
 	__u8 macs[2 * ETH_ALEN];
-	struct vlan_tag *vt;
+	struct vlan_hdr *vt;
 
 	if (bpf_xdp_adjust_head(ctx, -VLAN_HLEN))
 		return -1;
@@ -191,13 +159,11 @@ static __always_inline int xdp_vlan_push(struct xdp_md *ctx, __u16 vid)
 /* The outer tag's vid, or -1 if there is none. */
 static __always_inline int xdp_vid(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
+	struct pcn_eth e;
 
-	if ((void *)(eth + 1) > data_end || !vlan_proto(eth->h_proto))
+	if (pcn_parse_eth(ctx, &e, 1) || !e.tagged)
 		return -1;
-	return data_vid(ctx);
+	return e.vid;
 }
 
 /* Give the frame the form @bp wants for VLAN @v: tagged v, or untagged. */
@@ -206,7 +172,7 @@ static __always_inline int set_form(struct xdp_md *ctx, int tagged,
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	struct vlan_tag *vt = data + 2 * ETH_ALEN + 2;
+	struct vlan_hdr *vt = data + 2 * ETH_ALEN + 2;
 
 	if (!tags(bp, v))
 		return tagged ? xdp_vlan_pop(ctx) : 0;
@@ -426,10 +392,7 @@ static long flood_port(__u32 i, void *data)
 		return 0;
 	bpf_clone_redirect(f->skb, p->ifindex, 0);
 	st = pcn_port_stats(i);
-	if (st) {
-		st->tx_packets++;
-		st->tx_bytes += f->skb->len;
-	}
+	PCN_COUNT_PKT(st, tx_packets, tx_bytes, f->skb->len);
 	return 0;
 }
 #endif
@@ -475,39 +438,25 @@ static __always_inline int flood(struct pcn_ctx *ctx, __u32 in, int tagged,
 PCN_PROG(bridge)
 {
 	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
 	struct br_port *bp, *out;
 	struct br_config *cfg;
 	struct gen_view gv = {};
 	struct pcn_md md;
+	struct pcn_eth e;
 	__u32 zero = 0;
-	int in, port, tagged = 0, vid = 0;
+	int in, port;
 	__u16 v;
 	__u64 now;
 
 	in = pcn_rx(ctx, &md);
 	if (in < 0)
 		return PCN_DROP;
-	if ((void *)(eth + 1) > data_end || (eth->h_source[0] & 1)) {
+	/* the outer tag (in tc the kernel mostly moves it out of the data):
+	 * cut short, or a multicast source, the frame is malformed */
+	if (pcn_parse_eth(ctx, &e, 1) || (eth->h_source[0] & 1)) {
 		br_count(malformed);
 		return pcn_drop(ctx, in);
-	}
-#ifdef PCN_BUILD_TC
-	/* the kernel moves the outer tag out of the data, mostly */
-	if (ctx->vlan_present) {
-		tagged = 1;
-		vid = ctx->vlan_tci & 0xfff;
-	} else
-#endif
-	if (vlan_proto(eth->h_proto)) {
-		vid = data_vid(ctx);
-		if (vid < 0) {
-			/* a tag cut short */
-			br_count(malformed);
-			return pcn_drop(ctx, in);
-		}
-		tagged = 1;
 	}
 	if (link_local(eth->h_dest)) {
 		/* for an STP daemon on the host, whatever the port state */
@@ -519,7 +468,7 @@ PCN_PROG(bridge)
 		br_count(filtered);
 		return pcn_drop(ctx, in);
 	}
-	v = ingress_vlan(bp, tagged, vid);
+	v = ingress_vlan(bp, e.tagged, e.vid);
 	if (!v || v > BR_VID_MAX)
 		return vlan_drop(ctx, in);
 	now = pcn_now_ns();
@@ -532,12 +481,12 @@ PCN_PROG(bridge)
 	}
 
 	if (eth->h_dest[0] & 1)
-		return flood(ctx, in, tagged, v);
+		return flood(ctx, in, e.tagged, v);
 	cfg = bpf_map_lookup_elem(&br_config, &zero);
 	port = fdb_port(eth->h_dest, v, now, cfg ? cfg->ageing_ns : ~0ull >> 1,
 			&gv);
 	if (port < 0)
-		return flood(ctx, in, tagged, v);
+		return flood(ctx, in, e.tagged, v);
 	out = br_port(port);
 	if (port == in || !out || out->state != BR_FORWARDING) {
 		br_count(filtered);
@@ -545,7 +494,7 @@ PCN_PROG(bridge)
 	}
 	if (!br_in_vlan(out, v))
 		return vlan_drop(ctx, in);
-	if (set_form(ctx, tagged, out, v))
+	if (set_form(ctx, e.tagged, out, v))
 		return pcn_drop(ctx, in);
 	return pcn_tx(ctx, port);
 }
@@ -579,10 +528,7 @@ int bridge_egress(struct xdp_md *ctx)
 	if (!tags(bp, v) && xdp_vlan_pop(ctx))
 		return XDP_DROP;
 	st = pcn_port_stats(*port);
-	if (st) {
-		st->tx_packets++;
-		st->tx_bytes += ctx->data_end - ctx->data;
-	}
+	PCN_COUNT_PKT(st, tx_packets, tx_bytes, ctx->data_end - ctx->data);
 	return XDP_PASS;
 }
 #endif

@@ -23,19 +23,13 @@
  * firewall's: they pass.
  */
 #define PCN_TRANSPARENT
-#include <linux/if_ether.h>
-#include <linux/ip.h>
-#include <linux/ipv6.h>
-#include <linux/in.h>
-#include <bpf/bpf_endian.h>
 #define PCN_CLOCK
 #include "pcn_cube.h"
+#include "parse.h"
+#include "ct.h"
 #include "firewall.h"
 
 #define MAX_TAGS	2
-#define MAX_EXT		8		/* IPv6 extension headers walked */
-#define IP_MF		0x2000
-#define IP_OFFSET	0x1fff
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -115,8 +109,8 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, FW_CT_MAX);
-	__type(key, struct fw_ct_key);
-	__type(value, struct fw_ct);
+	__type(key, struct pcn_ct_key);
+	__type(value, struct pcn_ct);
 } fw_ct SEC(".maps");
 
 struct {
@@ -132,278 +126,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct fw_stats);
 } fw_stats SEC(".maps");
-
-/* what the rules look at */
-struct pkt {
-	__u8 family;			/* 4 or 6 */
-	__u8 proto;
-	__u8 flags;			/* TCP */
-	__u8 l4;			/* 0: a later fragment, ports unknown;
-					 * 1: no ports; 2: ports; 3: TCP */
-	__u16 sport;
-	__u16 dport;
-	__u8 src[16];
-	__u8 dst[16];
-	/* connection tracking: the flow's ends (ports, or an echo id),
-	 * whether it can be tracked, and for an ICMP error the flow it
-	 * quotes, as that flow's packets would see it */
-	__u16 ct_port[2];
-	__u8 ct_ok;
-	__u8 icmp_reply;		/* an echo reply: opens nothing */
-	__u8 icmp_error;
-	__u8 tcp_flags;
-	struct fw_ct_key quoted;
-};
-
-enum { PARSE_OK, PARSE_OTHER, PARSE_BAD };
-
-struct vlan_hdr {
-	__be16 tci;
-	__be16 proto;
-};
-
-/* IPv6 extension header: next header and length in 8-byte units */
-struct ext_hdr {
-	__u8 next;
-	__u8 len;
-	__be16 frag_off;		/* the fragment header's */
-};
-
-static __always_inline int is_vlan(__be16 p)
-{
-	return p == bpf_htons(ETH_P_8021Q) || p == bpf_htons(ETH_P_8021AD);
-}
-
-static __always_inline int icmp_is_error(__u8 proto, __u8 type)
-{
-	if (proto == IPPROTO_ICMP)
-		return type == 3 || type == 4 || type == 5 || type == 11 ||
-		       type == 12;
-	return proto == IPPROTO_ICMPV6 && type >= 1 && type <= 4;
-}
-
-static __always_inline int icmp_is_echo(__u8 proto, __u8 type)
-{
-	if (proto == IPPROTO_ICMP)
-		return type == 8 || type == 0;
-	return proto == IPPROTO_ICMPV6 && (type == 128 || type == 129);
-}
-
-/* Put the two ends of a flow in the order of fw_ct_key: side 0 first. */
-static __always_inline int ct_order(struct fw_ct_key *ck, const __u8 *a,
-				    __u16 pa, const __u8 *b, __u16 pb)
-{
-	int i, swap = 0, decided = 0;
-
-	for (i = 0; i < 16; i++) {
-		if (!decided && a[i] != b[i]) {
-			swap = a[i] > b[i];
-			decided = 1;
-		}
-	}
-	if (!decided)
-		swap = pa > pb;
-	__builtin_memcpy(ck->addr[0], swap ? b : a, 16);
-	__builtin_memcpy(ck->addr[1], swap ? a : b, 16);
-	ck->port[0] = swap ? pb : pa;
-	ck->port[1] = swap ? pa : pb;
-	return swap;
-}
-
-/*
- * ICMP: an echo is tracked by its id; an error quotes the header of
- * the packet it is about, whose flow is looked for (as the quoted
- * packet's sender saw it: the ends as they are in it). The quote must
- * lie within the IP packet (@lim bytes from @l4): what follows it in
- * the frame is padding, not a quote.
- */
-static __always_inline void parse_icmp(void *l4, void *end, __u64 lim,
-				       struct pkt *k)
-{
-	__u8 *b = l4, *in;
-	__u8 qsrc[16] = {}, qdst[16] = {};
-	__u16 qs = 0, qd = 0;
-	__u32 ihl, quoted;
-
-	if (k->proto != IPPROTO_ICMP && k->proto != IPPROTO_ICMPV6)
-		return;
-	if ((void *)(b + 8) > end || lim < 8)
-		return;
-	if (icmp_is_echo(k->proto, b[0])) {
-		k->ct_port[0] = k->ct_port[1] = ((__u16)b[4] << 8) | b[5];
-		k->ct_ok = 1;
-		k->icmp_reply = b[0] == 0 || b[0] == 129;
-		return;
-	}
-	if (!icmp_is_error(k->proto, b[0]))
-		return;
-	k->icmp_error = 1;
-	in = b + 8;
-	if (k->family == 4) {
-		struct iphdr *ip = (void *)in;
-
-		if ((void *)(ip + 1) > end)
-			return;
-		ihl = ip->ihl * 4;
-		if (ihl < sizeof(*ip) || ihl > 60)
-			return;
-		k->quoted.proto = ip->protocol;
-		__builtin_memcpy(qsrc, &ip->saddr, 4);
-		__builtin_memcpy(qdst, &ip->daddr, 4);
-		in += ihl;
-		quoted = 8 + ihl + 8;
-	} else {
-		struct ipv6hdr *ip6 = (void *)in;
-
-		if ((void *)(ip6 + 1) > end)
-			return;
-		k->quoted.proto = ip6->nexthdr;
-		__builtin_memcpy(qsrc, &ip6->saddr, 16);
-		__builtin_memcpy(qdst, &ip6->daddr, 16);
-		in += sizeof(*ip6);
-		quoted = 8 + sizeof(*ip6) + 8;
-	}
-	/* the quoted header and 8 bytes of what it carried */
-	if ((void *)(in + 8) > end || lim < quoted)
-		return;
-	if (k->quoted.proto == IPPROTO_TCP || k->quoted.proto == IPPROTO_UDP) {
-		qs = ((__u16)in[0] << 8) | in[1];
-		qd = ((__u16)in[2] << 8) | in[3];
-	} else if (icmp_is_echo(k->quoted.proto, in[0])) {
-		qs = qd = ((__u16)in[4] << 8) | in[5];
-	} else {
-		return;
-	}
-	k->quoted.family = k->family;
-	ct_order(&k->quoted, qsrc, qs, qdst, qd);
-	k->icmp_error = 2;		/* a flow to look for */
-}
-
-/*
- * TCP/UDP ports and TCP flags at @l4, or PARSE_BAD if cut short: by the
- * frame (@end) or by the IP packet's length (@lim; what follows it is
- * padding)
- */
-static __always_inline int parse_l4(void *l4, void *end, __u64 lim,
-				    struct pkt *k)
-{
-	__u8 *b = l4;
-
-	k->l4 = 1;
-	if (k->proto == IPPROTO_TCP) {
-		if ((void *)(b + 20) > end || lim < 20)
-			return PARSE_BAD;
-		k->flags = b[13];
-		k->tcp_flags = b[13];
-		k->l4 = 3;
-	} else if (k->proto == IPPROTO_UDP) {
-		if ((void *)(b + 8) > end || lim < 8)
-			return PARSE_BAD;
-		k->l4 = 2;
-	} else {
-		parse_icmp(l4, end, lim, k);
-		return PARSE_OK;	/* no ports: rules on ports skip it */
-	}
-	k->sport = ((__u16)b[0] << 8) | b[1];
-	k->dport = ((__u16)b[2] << 8) | b[3];
-	k->ct_port[0] = k->sport;
-	k->ct_port[1] = k->dport;
-	k->ct_ok = 1;
-	return PARSE_OK;
-}
-
-static __always_inline int parse(struct pcn_ctx *ctx, struct pkt *k)
-{
-	void *data = (void *)(long)ctx->data;
-	void *end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
-	void *cur = data + ETH_HLEN;
-	__be16 proto;
-	int i;
-
-	if ((void *)(eth + 1) > end)
-		return PARSE_BAD;
-	proto = eth->h_proto;
-	for (i = 0; i < MAX_TAGS && is_vlan(proto); i++) {
-		struct vlan_hdr *vh = cur;
-
-		if ((void *)(vh + 1) > end)
-			return PARSE_BAD;
-		proto = vh->proto;
-		cur = vh + 1;
-	}
-#ifdef PCN_BUILD_TC
-	/* the stack keeps a frame's outer tag out of the data (always on
-	 * ingress, on egress where the device offloads it): one more */
-	if (ctx->vlan_present)
-		i++;
-#endif
-	if (is_vlan(proto) || i > MAX_TAGS)
-		return PARSE_BAD;		/* more tags than we look through */
-
-	if (proto == bpf_htons(ETH_P_IP)) {
-		struct iphdr *ip = cur;
-		__u32 ihl;
-
-		if ((void *)(ip + 1) > end)
-			return PARSE_BAD;
-		ihl = ip->ihl * 4;
-		if (ip->version != 4 || ihl < sizeof(*ip) ||
-		    bpf_ntohs(ip->tot_len) < ihl || cur + ihl > end)
-			return PARSE_BAD;
-		k->family = 4;
-		k->proto = ip->protocol;
-		__builtin_memcpy(k->src, &ip->saddr, 4);
-		__builtin_memcpy(k->dst, &ip->daddr, 4);
-		if (ip->frag_off & bpf_htons(IP_OFFSET))
-			return PARSE_OK;	/* a later fragment: no ports */
-		return parse_l4(cur + ihl, end, bpf_ntohs(ip->tot_len) - ihl, k);
-	}
-	if (proto == bpf_htons(ETH_P_IPV6)) {
-		struct ipv6hdr *ip6 = cur;
-		__u64 ext;
-		__u8 next;
-
-		if ((void *)(ip6 + 1) > end)
-			return PARSE_BAD;
-		if (ip6->version != 6)
-			return PARSE_BAD;
-		k->family = 6;
-		__builtin_memcpy(k->src, &ip6->saddr, 16);
-		__builtin_memcpy(k->dst, &ip6->daddr, 16);
-		next = ip6->nexthdr;
-		cur = ip6 + 1;
-		for (i = 0; i <= MAX_EXT; i++) {
-			struct ext_hdr *x = cur;
-
-			if (next != IPPROTO_HOPOPTS && next != IPPROTO_ROUTING &&
-			    next != IPPROTO_DSTOPTS && next != IPPROTO_FRAGMENT &&
-			    next != IPPROTO_AH)
-				break;
-			/* more than we look through */
-			if (i == MAX_EXT || (void *)(x + 1) > end)
-				return PARSE_BAD;
-			if (next == IPPROTO_FRAGMENT) {
-				if (x->frag_off & bpf_htons(0xfff8)) {
-					k->proto = x->next;
-					return PARSE_OK;	/* no ports */
-				}
-				cur += 8;
-			} else if (next == IPPROTO_AH) {
-				cur += ((__u32)x->len + 2) * 4;
-			} else {
-				cur += ((__u32)x->len + 1) * 8;
-			}
-			next = x->next;
-		}
-		k->proto = next;
-		/* the bytes of the payload left after the extension headers */
-		ext = cur - (void *)(ip6 + 1);
-		return parse_l4(cur, end, ext > bpf_ntohs(ip6->payload_len) ? 0 :
-				bpf_ntohs(ip6->payload_len) - ext, k);
-	}
-	return PARSE_OTHER;
-}
 
 /* the index of the lowest bit set in @x (not 0): de Bruijn */
 static const __u8 debruijn[64] = {
@@ -489,9 +211,9 @@ static __always_inline struct fw_vec *vec(void *table, __u32 *id)
 
 /*
  * The vectors of @k's fields and connection state @ct in @set (@ct < 0:
- * not known, see parse()), or -1 if one is missing.
+ * not known, see pcn_parse_ip()), or -1 if one is missing.
  */
-static __always_inline int vectors(__u32 set, const struct pkt *k, int ct,
+static __always_inline int vectors(__u32 set, const struct pcn_ip *k, int ct,
 				   struct search *s)
 {
 	__u32 key, *id, none[3] = { FW_VEC_ALL, FW_VEC_NO_PORTS,
@@ -566,98 +288,6 @@ static __always_inline int vectors(__u32 set, const struct pkt *k, int ct,
 	return 0;
 }
 
-#define NSEC_PER_SEC	1000000000ull
-#define TCP_FIN		0x01
-#define TCP_SYN		0x02
-#define TCP_RST		0x04
-#define TCP_ACK		0x10
-
-static __always_inline int ct_expired(const struct fw_ct *c, __u8 proto,
-				      __u64 now)
-{
-	__u64 t;
-
-	if (proto == IPPROTO_TCP)
-		t = c->flags & FW_CT_CLOSING ? FW_CT_TCP_CLOSING :
-		    c->flags & FW_CT_REPLIED ? FW_CT_TCP_OPEN :
-					       FW_CT_TCP_OPENING;
-	else
-		t = c->flags & FW_CT_REPLIED ? FW_CT_OTHER_REPLIED :
-					       FW_CT_OTHER_NEW;
-	return pcn_older(now, c->seen_ns, t * NSEC_PER_SEC);
-}
-
-/*
- * The state of @k's flow in connection tracking (-1: not known, a
- * fragment after the first), with its key, the side the packet comes
- * from and the flow's entry, if it has one.
- */
-static __always_inline int ct_state(const struct pkt *k, __u64 now,
-				    struct fw_ct_key *ck, int *side,
-				    struct fw_ct **entry)
-{
-	struct fw_ct *c;
-
-	*entry = NULL;
-	if (!k->l4)
-		return -1;
-	if (k->icmp_error) {
-		c = k->icmp_error == 2 ?
-			bpf_map_lookup_elem(&fw_ct, &k->quoted) : NULL;
-		if (c && !ct_expired(c, k->quoted.proto, now))
-			return FW_CT_RELATED;
-		return FW_CT_INVALID;
-	}
-	if (!k->ct_ok)
-		return FW_CT_NEW;	/* a protocol not tracked */
-	ck->family = k->family;
-	ck->proto = k->proto;
-	*side = ct_order(ck, k->src, k->ct_port[0], k->dst, k->ct_port[1]);
-	c = bpf_map_lookup_elem(&fw_ct, ck);
-	if (c && ct_expired(c, k->proto, now)) {
-		bpf_map_delete_elem(&fw_ct, ck);
-		c = NULL;
-	}
-	*entry = c;
-	if (c)
-		return *side != c->opener || (c->flags & FW_CT_REPLIED) ?
-			FW_CT_ESTABLISHED : FW_CT_NEW;
-	/* TCP opens with a SYN alone; an echo reply answers a request */
-	if (k->proto == IPPROTO_TCP &&
-	    (k->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
-		return FW_CT_INVALID;
-	if (k->icmp_reply)
-		return FW_CT_INVALID;
-	return FW_CT_NEW;
-}
-
-/* An accepted packet: its flow opens, or goes on, or closes. */
-static __always_inline void ct_update(const struct pkt *k, int ct, __u64 now,
-				      const struct fw_ct_key *ck, int side,
-				      struct fw_ct *c)
-{
-	if (!k->ct_ok || k->icmp_error)
-		return;
-	if (!c) {
-		struct fw_ct fresh = { .opener = side, .seen_ns = now };
-
-		if (ct == FW_CT_NEW)
-			bpf_map_update_elem(&fw_ct, ck, &fresh, BPF_NOEXIST);
-		return;
-	}
-	/* in place, and at most once a second for the time */
-	if (side != c->opener && !(c->flags & FW_CT_REPLIED))
-		c->flags |= FW_CT_REPLIED;
-	if (pcn_older(now, c->seen_ns, NSEC_PER_SEC))
-		c->seen_ns = now;
-	if (k->proto != IPPROTO_TCP)
-		return;
-	if (k->tcp_flags & TCP_RST)
-		bpf_map_delete_elem(&fw_ct, ck);
-	else if ((k->tcp_flags & TCP_FIN) && !(c->flags & FW_CT_CLOSING))
-		c->flags |= FW_CT_CLOSING;
-}
-
 static __always_inline int firewall(struct pcn_ctx *ctx, __u32 dir)
 {
 	struct search s = { .rule = FW_RULES_MAX };
@@ -666,19 +296,22 @@ static __always_inline int firewall(struct pcn_ctx *ctx, __u32 dir)
 	struct fw_state *state;
 	struct fw_rule *r;
 	struct fw_set *hdr;
-	struct fw_ct_key ck = {};
-	struct fw_ct *entry;
-	struct pkt k = {};
+	struct pcn_ct_key ck = {};
+	struct pcn_ct *entry;
+	struct pcn_ip k = {};
+	struct pcn_eth e;
 	__u32 zero = 0, set, key, action;
 	int ret, ct, side = 0, track;
 	__u64 now;
 
-	ret = parse(ctx, &k);
-	if (ret == PARSE_OTHER)
+	/* up to two tags looked through, more dropped: fail closed */
+	ret = pcn_parse_eth(ctx, &e, MAX_TAGS) ? PCN_PARSE_BAD :
+	      e.more || e.ntags > MAX_TAGS ? PCN_PARSE_BAD :
+	      pcn_parse_ip(ctx, &e, &k);
+	if (ret == PCN_PARSE_OTHER)
 		return PCN_NEXT;
-	if (ret == PARSE_BAD) {
-		if (st)
-			st->malformed++;
+	if (ret == PCN_PARSE_BAD) {
+		PCN_COUNT(st, malformed);
 		return PCN_DROP;
 	}
 	state = bpf_map_lookup_elem(&fw_state, &zero);
@@ -690,12 +323,12 @@ static __always_inline int firewall(struct pcn_ctx *ctx, __u32 dir)
 	if (!hdr)
 		return PCN_DROP;
 	action = hdr->policy;
-	if (!k.l4 && st)
-		st->fragments++;
+	if (!k.l4)
+		PCN_COUNT(st, fragments);
 	track = !(state->flags & FW_NO_CT);
 	if (track) {
 		now = pcn_now_ns();
-		ct = ct_state(&k, now, &ck, &side, &entry);
+		ct = pcn_ct_state(&fw_ct, &k, now, &ck, &side, &entry);
 	} else {
 		ct = -1;	/* no rule looks at it */
 	}
@@ -733,22 +366,17 @@ static __always_inline int firewall(struct pcn_ctx *ctx, __u32 dir)
 			action = FW_DROP;
 		key = r->id;
 		cnt = bpf_map_lookup_elem(&fw_counters, &key);
-		if (cnt) {
-			cnt->packets++;
-			cnt->bytes += pcn_pkt_len(ctx);
-		}
-	} else if (st) {
-		st->policy++;
+		PCN_COUNT_PKT(cnt, packets, bytes, pcn_pkt_len(ctx));
+	} else {
+		PCN_COUNT(st, policy);
 	}
 	if (action != FW_ACCEPT) {
-		if (st)
-			st->dropped++;
+		PCN_COUNT(st, dropped);
 		return PCN_DROP;
 	}
-	if (st)
-		st->accepted++;
+	PCN_COUNT(st, accepted);
 	if (track)
-		ct_update(&k, ct, now, &ck, side, entry);
+		pcn_ct_update(&fw_ct, &k, ct, now, &ck, side, entry);
 	return PCN_NEXT;
 }
 

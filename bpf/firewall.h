@@ -23,6 +23,8 @@
 
 #include <linux/types.h>
 
+#include "ct.h"
+
 #define FW_RULES_MAX		16384	/* rules per chain */
 #define FW_WORDS		(FW_RULES_MAX / 64)
 #define FW_SUMMARY		(FW_WORDS / 64)
@@ -51,15 +53,6 @@ enum fw_action {
 /* what a fragment after the first does not tell */
 #define FW_F_L4		(FW_F_SPORT | FW_F_DPORT | FW_F_FLAGS | FW_F_STATE)
 
-/* a packet's state in connection tracking, as a rule matches it */
-enum fw_ct_state {
-	FW_CT_NEW = 0,			/* opens a flow, or no reply seen yet */
-	FW_CT_ESTABLISHED = 1,		/* of a flow that saw a reply */
-	FW_CT_RELATED = 2,		/* an ICMP error about a known flow */
-	FW_CT_INVALID = 3,		/* TCP that opens nothing, an ICMP
-					 * error about no known flow */
-};
-
 /* fw_rules: BPF_MAP_TYPE_ARRAY, set * FW_RULES_MAX + index: the rules of
  * each set in priority order, the canonical list of the generation in
  * use; the datapath reads action and id. */
@@ -79,7 +72,7 @@ struct fw_rule {
 	__u16 dport_hi;
 	__u8 src[16];			/* IPv4 in the first 4 bytes */
 	__u8 dst[16];
-	__u8 state_mask;		/* bit s: enum fw_ct_state s matches */
+	__u8 state_mask;		/* bit s: enum pcn_ct_state s matches */
 	__u8 pad[7];
 };
 
@@ -187,38 +180,10 @@ struct fw_vec_id {
 #define FW_SMALL_KEY(set, d, v)		((set) * 768 + (d) * 256 + (v))
 
 /*
- * fw_ct: BPF_MAP_TYPE_LRU_HASH, one entry per flow, shared by both
- * chains. The key is the flow's two ends in a fixed order (the lower
- * address and port first, "side 0"), so both directions find it; for
- * ICMP echo the ports are the echo id.
+ * fw_ct: BPF_MAP_TYPE_LRU_HASH of the flows (bpf/ct.h: struct
+ * pcn_ct_key -> struct pcn_ct), shared by both chains.
  */
 #define FW_CT_MAX		65536
-
-struct fw_ct_key {
-	__u8 family;
-	__u8 proto;
-	__u16 pad;
-	__u16 port[2];
-	__u8 addr[2][16];
-};
-
-#define FW_CT_REPLIED	0x01		/* the other side answered */
-#define FW_CT_CLOSING	0x02		/* TCP FIN seen */
-
-struct fw_ct {
-	__u8 opener;			/* the side that opened the flow */
-	__u8 flags;			/* FW_CT_* */
-	__u16 pad;
-	__u32 pad2;
-	__u64 seen_ns;			/* pcn_now_ns() */
-};
-
-/* timeouts, seconds */
-#define FW_CT_TCP_OPENING	120
-#define FW_CT_TCP_OPEN		432000
-#define FW_CT_TCP_CLOSING	120
-#define FW_CT_OTHER_NEW		30
-#define FW_CT_OTHER_REPLIED	180
 
 /* fw_counters: BPF_MAP_TYPE_PERCPU_ARRAY by rule id */
 struct fw_counter {

@@ -31,13 +31,9 @@ static __always_inline int helloworld(struct pcn_ctx *ctx, __u32 dir)
 	struct hw_stats *st;
 
 	st = bpf_map_lookup_elem(&hw_stats, (const void *)&hw_keys[dir]);
-	if (st) {
-		st->packets++;
-		st->bytes += pcn_pkt_len(ctx);
-	}
+	PCN_COUNT_PKT(st, packets, bytes, pcn_pkt_len(ctx));
 	if (hw_config.action[dir] != HW_PASS) {
-		if (st)
-			st->dropped++;
+		PCN_COUNT(st, dropped);
 		return PCN_DROP;
 	}
 	return PCN_NEXT;

@@ -53,6 +53,34 @@
 
 #define PCN_PROG(name) SEC(PCN_SEC) int name(struct pcn_ctx *ctx)
 
+/*
+ * Counters: per-CPU structs of __u64, counted in place. PCN_COUNT()
+ * takes the entry looked up already (NULL is fine: nothing counted);
+ * PCN_COUNT_AT() looks entry @key of @map up for the count alone, for
+ * events off the common path.
+ */
+#define PCN_COUNT(st, field)                                               \
+	do {                                                               \
+		if (st)                                                    \
+			(st)->field++;                                     \
+	} while (0)
+
+/* A packet of @len bytes: @packets + 1, @bytes + @len. */
+#define PCN_COUNT_PKT(st, packets, bytes, len)                             \
+	do {                                                               \
+		if (st) {                                                  \
+			(st)->packets++;                                   \
+			(st)->bytes += (len);                              \
+		}                                                          \
+	} while (0)
+
+#define PCN_COUNT_AT(map, key, field)                                      \
+	do {                                                               \
+		__u32 key_ = (key);                                        \
+		typeof(*(map)->value) *st_ = bpf_map_lookup_elem(map, &key_);\
+		PCN_COUNT(st_, field);                                     \
+	} while (0)
+
 /* Shared by every cube of a netns: user space reuses the pinned maps. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
@@ -243,10 +271,7 @@ static __always_inline int pcn_rx(struct pcn_ctx *ctx, struct pcn_md *md)
 	if (pcn_md_load(ctx, md) || md->in_port >= PCN_MAX_PORTS)
 		return -1;
 	st = pcn_port_stats(md->in_port);
-	if (st) {
-		st->rx_packets++;
-		st->rx_bytes += pcn_pkt_len(ctx);
-	}
+	PCN_COUNT_PKT(st, rx_packets, rx_bytes, pcn_pkt_len(ctx));
 	return md->in_port;
 }
 
@@ -254,8 +279,7 @@ static __always_inline int pcn_drop(struct pcn_ctx *ctx, __u32 port)
 {
 	struct pcn_port_stats *st = pcn_port_stats(port);
 
-	if (st)
-		st->drop_packets++;
+	PCN_COUNT(st, drop_packets);
 	return PCN_DROP;
 }
 
@@ -263,8 +287,7 @@ static __always_inline int pcn_pass(struct pcn_ctx *ctx, __u32 port)
 {
 	struct pcn_port_stats *st = pcn_port_stats(port);
 
-	if (st)
-		st->pass_packets++;
+	PCN_COUNT(st, pass_packets);
 	return PCN_PASS;
 }
 
@@ -306,14 +329,10 @@ static __always_inline int pcn_tx(struct pcn_ctx *ctx, __u32 port)
 		return PCN_DROP;
 	st = pcn_port_stats(port);
 	if (p->peer != PCN_PEER_IFACE && p->peer != PCN_PEER_CUBE) {
-		if (st)
-			st->drop_packets++;
+		PCN_COUNT(st, drop_packets);
 		return PCN_DROP;
 	}
-	if (st) {
-		st->tx_packets++;
-		st->tx_bytes += pcn_pkt_len(ctx);
-	}
+	PCN_COUNT_PKT(st, tx_packets, tx_bytes, pcn_pkt_len(ctx));
 	if (p->peer == PCN_PEER_IFACE && !p->eg_chain) {
 #ifdef PCN_BUILD_XDP
 		return bpf_redirect_map(&pcn_devmap, port, XDP_DROP);
@@ -328,8 +347,7 @@ static __always_inline int pcn_tx(struct pcn_ctx *ctx, __u32 port)
 	if (pcn_md_store(ctx, &md) == 0)
 		pcn_tail_out(ctx, port);
 	/* what follows left its slot */
-	if (st)
-		st->drop_packets++;
+	PCN_COUNT(st, drop_packets);
 	return PCN_DROP;
 }
 #endif /* PCN_TRANSPARENT, standard cube */

@@ -22,14 +22,12 @@
  * ICMP errors and echo replies are routed like any packet the router
  * sends: by the FIB and the neighbour table, out of whichever port.
  */
-#include <linux/if_ether.h>
-#include <linux/ip.h>
-#include <bpf/bpf_endian.h>
 #define PCN_CLOCK
 #include "pcn_cube.h"
+#include "csum.h"
+#include "parse.h"
 #include "router.h"
 
-#define NSEC_PER_SEC 1000000000ull
 #define ARP_LEN (ETH_HLEN + 28)
 /* the shortest Ethernet frame: an ARP request is padded to it (and a
  * TCP packet whose checksum is left to offload shrinks to no less) */
@@ -37,43 +35,6 @@
 /* an ICMP error: Ethernet, IPv4 and ICMP headers, and the quote */
 #define ERR_HLEN (sizeof(struct iphdr) + sizeof(struct icmphdr))
 #define QUOTE_MAX (60 + 20)
-
-#define STAT(st, f)                                                        \
-	do {                                                               \
-		if (st)                                                    \
-			(st)->f++;                                         \
-	} while (0)
-
-/* linux/icmp.h pulls in the C library's headers: the part used here */
-struct icmphdr {
-	__u8 type;
-	__u8 code;
-	__sum16 checksum;
-	__be32 rest;			/* id and sequence, or unused */
-};
-
-#define IPPROTO_ICMP		1
-#define IPPROTO_TCP		6
-#define ICMP_ECHOREPLY		0
-#define ICMP_DEST_UNREACH	3
-#define ICMP_NET_UNREACH	0
-#define ICMP_ECHO		8
-#define ICMP_TIME_EXCEEDED	11
-#define ICMP_EXC_TTL		0
-#define ICMP_TIMESTAMP		13
-#define ICMP_TIMESTAMPREPLY	14
-
-struct arp_eth {
-	__be16 htype;
-	__be16 ptype;
-	__u8 hlen;
-	__u8 plen;
-	__be16 op;
-	__u8 sha[ETH_ALEN];
-	__be32 sip;
-	__u8 tha[ETH_ALEN];
-	__be32 tip;
-} __attribute__((packed));
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -145,25 +106,6 @@ static __always_inline int mac_eq(const __u8 *a, const __u8 *b)
 	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]));
 }
 
-static __always_inline __u16 csum_fold(__u32 s)
-{
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return ~s;
-}
-
-/* The sum of the 16-bit words in [p, p + len), len even, at most max. */
-#define CSUM_WORDS(sum, p, len, max, end)                                  \
-	do {                                                               \
-		__u16 *w_ = (__u16 *)(p);                                  \
-		int i_;                                                    \
-		for (i_ = 0; i_ < (max) / 2; i_++) {                       \
-			if (i_ >= (len) / 2 || (void *)(w_ + 1) > (end))   \
-				break;                                     \
-			(sum) += *w_++;                                    \
-		}                                                          \
-	} while (0)
-
 /* An address of @p on the subnet of @a, else its primary one (0: none). */
 static __always_inline __be32 port_addr_for(const struct rt_port *p,
 					    __be32 a)
@@ -232,9 +174,9 @@ static __always_inline void neigh_learn(__u32 port, __be32 ip,
 	__builtin_memcpy(fresh.mac, mac, ETH_ALEN);
 	fresh.seen_ns = now;
 	if (bpf_map_update_elem(&rt_neigh, &k, &fresh, BPF_NOEXIST))
-		STAT(st, neigh_full);
+		PCN_COUNT(st, neigh_full);
 	else
-		STAT(st, neigh_learned);
+		PCN_COUNT(st, neigh_learned);
 }
 
 /* Turn the packet into a broadcast ARP request for @tip out of @p. */
@@ -304,10 +246,10 @@ static __always_inline int neigh_tx(struct pcn_ctx *ctx, __u32 in,
 		__builtin_memcpy(eth->h_dest, n->mac, ETH_ALEN);
 		__builtin_memcpy(eth->h_source, p->mac, ETH_ALEN);
 		if (fwd)
-			STAT(st, forwarded);
+			PCN_COUNT(st, forwarded);
 		return pcn_tx(ctx, out);
 	}
-	STAT(st, no_neigh);
+	PCN_COUNT(st, no_neigh);
 	if (!now)
 		now = pcn_now_ns();
 	last = bpf_map_lookup_elem(&rt_pending, &k);
@@ -316,7 +258,7 @@ static __always_inline int neigh_tx(struct pcn_ctx *ctx, __u32 in,
 	if (arp_request(ctx, p, nh))
 		return pcn_drop(ctx, in);
 	bpf_map_update_elem(&rt_pending, &k, &now, BPF_ANY);
-	STAT(st, arp_requested);
+	PCN_COUNT(st, arp_requested);
 	return pcn_tx(ctx, out);
 }
 
@@ -331,15 +273,6 @@ static __always_inline int send_own(struct pcn_ctx *ctx, __u32 in,
 	if (!fe || fe->kind == RT_KIND_LOCAL || fe->port >= PCN_MAX_PORTS)
 		return pcn_drop(ctx, in);
 	return neigh_tx(ctx, in, fe->port, fe->via ? fe->via : daddr, 0, st);
-}
-
-static __always_inline void ip_csum_set(struct iphdr *ip, void *end)
-{
-	__u32 sum = 0;
-
-	ip->check = 0;
-	CSUM_WORDS(sum, ip, ip->ihl * 4, 60, end);
-	ip->check = csum_fold(sum);
 }
 
 /*
@@ -410,12 +343,12 @@ static __always_inline int icmp_error(struct pcn_ctx *ctx, __u32 in,
 	nip->protocol = IPPROTO_ICMP;
 	nip->saddr = src;
 	nip->daddr = dst;
-	ip_csum_set(nip, data_end);
+	pcn_ip_csum_set(nip, data_end);
 	ic->type = type;
 	ic->code = code;
 	ic->checksum = 0;
 	ic->rest = 0;
-	CSUM_WORDS(sum, ic, sizeof(*ic) + quote, sizeof(*ic) + QUOTE_MAX,
+	PCN_CSUM_WORDS(sum, ic, sizeof(*ic) + quote, sizeof(*ic) + QUOTE_MAX,
 		   data_end);
 	if (quote & 1) {
 		/* the last byte, as the first of a word padded with zero */
@@ -425,7 +358,7 @@ static __always_inline int icmp_error(struct pcn_ctx *ctx, __u32 in,
 			return pcn_drop(ctx, in);
 		sum += *last;
 	}
-	ic->checksum = csum_fold(sum);
+	ic->checksum = pcn_csum_fold(sum);
 	return send_own(ctx, in, dst, st);
 }
 
@@ -439,7 +372,6 @@ static __always_inline int local_in(struct pcn_ctx *ctx, __u32 in,
 	struct iphdr *ip = data + ETH_HLEN;
 	struct icmphdr *ic;
 	__be32 me;
-	__u32 sum;
 
 	if ((void *)(ip + 1) > data_end)
 		return pcn_drop(ctx, in);
@@ -448,10 +380,10 @@ static __always_inline int local_in(struct pcn_ctx *ctx, __u32 in,
 	    ic->type != ICMP_ECHO || ic->code ||
 	    (ip->frag_off & bpf_htons(0x3fff))) {
 		if (p->local == RT_LOCAL_PASS) {
-			STAT(st, local_passed);
+			PCN_COUNT(st, local_passed);
 			return pcn_pass(ctx, in);
 		}
-		STAT(st, local_dropped);
+		PCN_COUNT(st, local_dropped);
 		return pcn_drop(ctx, in);
 	}
 	/* the reply: same data, addresses swapped, type 0 */
@@ -459,11 +391,12 @@ static __always_inline int local_in(struct pcn_ctx *ctx, __u32 in,
 	ip->daddr = ip->saddr;
 	ip->saddr = me;
 	ip->ttl = 64;
-	ip_csum_set(ip, data_end);
+	pcn_ip_csum_set(ip, data_end);
 	ic->type = ICMP_ECHOREPLY;
-	sum = (__u16)~ic->checksum + (__u16)~bpf_htons(ICMP_ECHO << 8);
-	ic->checksum = csum_fold(sum);
-	STAT(st, echo_replied);
+	ic->checksum = pcn_csum_replace2(ic->checksum,
+					 bpf_htons(ICMP_ECHO << 8),
+					 bpf_htons(ICMP_ECHOREPLY << 8));
+	PCN_COUNT(st, echo_replied);
 	return send_own(ctx, in, ip->daddr, st);
 }
 
@@ -482,7 +415,7 @@ static __always_inline int arp_in(struct pcn_ctx *ctx, __u32 in,
 	if ((void *)(a + 1) > data_end || a->htype != bpf_htons(1) ||
 	    a->ptype != bpf_htons(ETH_P_IP) || a->hlen != ETH_ALEN ||
 	    a->plen != 4) {
-		STAT(st, bad_header);
+		PCN_COUNT(st, bad_header);
 		return pcn_drop(ctx, in);
 	}
 	sip = a->sip;
@@ -500,16 +433,16 @@ static __always_inline int arp_in(struct pcn_ctx *ctx, __u32 in,
 		a->sip = tip;
 		__builtin_memcpy(eth->h_dest, mac, ETH_ALEN);
 		__builtin_memcpy(eth->h_source, p->mac, ETH_ALEN);
-		STAT(st, arp_replied);
+		PCN_COUNT(st, arp_replied);
 		return pcn_tx(ctx, in);
 	}
 	if (ours)
 		return PCN_DROP;	/* a reply to us: learned */
 	if (p->local == RT_LOCAL_PASS) {
-		STAT(st, local_passed);
+		PCN_COUNT(st, local_passed);
 		return pcn_pass(ctx, in);
 	}
-	STAT(st, not_routed);
+	PCN_COUNT(st, not_routed);
 	return pcn_drop(ctx, in);
 }
 
@@ -521,6 +454,7 @@ PCN_PROG(router)
 	struct rt_stats *st;
 	struct ethhdr *eth;
 	struct rt_port *p;
+	struct pcn_eth e;
 	struct iphdr *ip;
 	struct pcn_md md;
 	__u32 zero = 0, ihl, tot, sum = 0;
@@ -535,49 +469,46 @@ PCN_PROG(router)
 		return pcn_drop(ctx, in);
 #ifdef PCN_BUILD_TC
 	if (ctx->vlan_present) {
-		STAT(st, bad_header);
+		PCN_COUNT(st, bad_header);
 		return pcn_drop(ctx, in);
 	}
 	if (ctx->len > ctx->data_end - ctx->data)
 		bpf_skb_pull_data(ctx, ctx->len < 128 ? ctx->len : 128);
 #endif
+	/* no tag is looked through: a tagged frame is not routed here */
+	if (pcn_parse_eth(ctx, &e, 0)) {
+		PCN_COUNT(st, bad_header);
+		return pcn_drop(ctx, in);
+	}
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;
 	eth = data;
-	if ((void *)(eth + 1) > data_end) {
-		STAT(st, bad_header);
+	if ((void *)(eth + 1) > data_end)
 		return pcn_drop(ctx, in);
-	}
 	if (eth->h_proto == bpf_htons(ETH_P_ARP)) {
 		if (!(eth->h_dest[0] & 1) &&
 		    !mac_eq(eth->h_dest, p->mac)) {
-			STAT(st, not_routed);
+			PCN_COUNT(st, not_routed);
 			return pcn_drop(ctx, in);
 		}
 		return arp_in(ctx, in, p, st);
 	}
 	if (!mac_eq(eth->h_dest, p->mac)) {
-		STAT(st, not_routed);
+		PCN_COUNT(st, not_routed);
 		return pcn_drop(ctx, in);
 	}
 	if (eth->h_proto != bpf_htons(ETH_P_IP)) {
 		/* other protocols, and tags: not routed here */
-		if (eth->h_proto == bpf_htons(ETH_P_8021Q) ||
-		    eth->h_proto == bpf_htons(ETH_P_8021AD))
-			STAT(st, bad_header);
+		if (e.more)
+			PCN_COUNT(st, bad_header);
 		else
-			STAT(st, not_routed);
+			PCN_COUNT(st, not_routed);
 		return pcn_drop(ctx, in);
 	}
 
 	/* an IPv4 header that holds together */
-	ip = data + ETH_HLEN;
-	if ((void *)(ip + 1) > data_end)
-		goto bad;
-	ihl = ip->ihl * 4;
-	tot = bpf_ntohs(ip->tot_len);
-	if (ip->version != 4 || ihl < sizeof(*ip) || tot < ihl ||
-	    (void *)ip + ihl > data_end)
+	ip = pcn_ipv4_hdr(data + ETH_HLEN, data_end, &ihl, &tot);
+	if (!ip)
 		goto bad;
 #ifdef PCN_BUILD_XDP
 	if ((void *)ip + tot > data_end)
@@ -593,39 +524,37 @@ PCN_PROG(router)
 		sum = w[0] + w[1] + w[2] + w[3] + w[4] + w[5] + w[6] + w[7] +
 		      w[8] + w[9];
 	} else {
-		CSUM_WORDS(sum, ip, ihl, 60, data_end);
+		PCN_CSUM_WORDS(sum, ip, ihl, 60, data_end);
 	}
-	if (csum_fold(sum))
+	if (pcn_csum_fold(sum))
 		goto bad;
 	/* no source that is not one host */
 	if (!ip->saddr || multicast(ip->saddr))
 		goto bad;
 	if (!ip->daddr || multicast(ip->daddr)) {
-		STAT(st, not_routed);
+		PCN_COUNT(st, not_routed);
 		return pcn_drop(ctx, in);
 	}
 
 	fk.prefix = ip->daddr;
 	fe = bpf_map_lookup_elem(&rt_fib, &fk);
 	if (!fe || fe->port >= PCN_MAX_PORTS) {
-		STAT(st, no_route);
+		PCN_COUNT(st, no_route);
 		return icmp_error(ctx, in, p, ICMP_DEST_UNREACH,
 				  ICMP_NET_UNREACH, ihl, tot, st);
 	}
 	if (fe->kind == RT_KIND_LOCAL)
 		return local_in(ctx, in, p, ihl, st);
 	if (ip->ttl <= 1) {
-		STAT(st, ttl_exceeded);
+		PCN_COUNT(st, ttl_exceeded);
 		return icmp_error(ctx, in, p, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL,
 				  ihl, tot, st);
 	}
-	/* TTL - 1: the checksum goes up by 0x0100 (RFC 1624) */
-	ip->ttl--;
-	sum = ip->check + bpf_htons(0x0100);
-	ip->check = sum + (sum >= 0xffff);
+	/* TTL - 1, the checksum kept in step */
+	pcn_ip_ttl_dec(ip);
 	return neigh_tx(ctx, in, fe->port, fe->via ? fe->via : ip->daddr, 1,
 			st);
 bad:
-	STAT(st, bad_header);
+	PCN_COUNT(st, bad_header);
 	return pcn_drop(ctx, in);
 }

@@ -11,7 +11,9 @@
 #include "attach.h"
 #include "bpffs.h"
 #include "cube.h"
+#include "error.h"
 #include "netlink.h"
+#include "panel.h"
 #include "utils.h"
 #include "port_xdp.skel.h"
 #include "port_tc.skel.h"
@@ -223,7 +225,7 @@ out:
 	return err;
 }
 
-const char *attach_hint(enum pcn_mode mode, int err)
+static const char *attach_hint(enum pcn_mode mode, int err)
 {
 	switch (-err) {
 	case EOPNOTSUPP:
@@ -238,4 +240,19 @@ const char *attach_hint(enum pcn_mode mode, int err)
 	default:
 		return NULL;
 	}
+}
+
+int attach_fail(const char *what, const char *ifname, enum pcn_mode mode,
+		int err)
+{
+	const char *hint = attach_hint(mode, err);
+	const char *ext = nl_extack();
+
+	if (hint)
+		return pcn_fail(err, "cannot attach %s to %s: %s (%s)", what,
+				ifname, strerror(-err), hint);
+	if (*ext)
+		return pcn_fail(err, "cannot attach %s to %s: %s (%s)", what,
+				ifname, strerror(-err), ext);
+	return pcn_fail_sys(err, "cannot attach %s to %s", what, ifname);
 }

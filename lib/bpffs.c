@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 
 #include "bpffs.h"
+#include "error.h"
 #include "utils.h"
 
 #ifndef SO_NETNS_COOKIE
@@ -26,11 +27,10 @@
 static char root_path[PATH_MAX];
 static int root_fd = -1;
 static int lock_held;			/* 0, LOCK_SH or LOCK_EX */
-static bool swept;
+static bool root_swept;		/* staging of the root removed */
+static bool swept;		/* the netns swept (pcn_state_set_swept()) */
 static char ns_path[PATH_MAX];
 static bool ns_ready;
-
-int (*pcn_sweep_hook)(void);
 
 void pcn_root_set(const char *path)
 {
@@ -56,8 +56,8 @@ static bool is_bpffs(const char *path)
 
 /*
  * For a reader: 0 if the root is a bpffs, -ENOENT if there is nothing
- * yet (no root, or not a bpffs), else reports why it cannot be looked
- * at (not root: "Permission denied") and returns the exit code.
+ * yet (no root, or not a bpffs), else why it cannot be looked at (not
+ * root: "Permission denied").
  */
 static int root_probe(void)
 {
@@ -66,8 +66,8 @@ static int root_probe(void)
 	if (statfs(pcn_root(), &st))
 		return errno == ENOENT || errno == ENOTDIR
 			       ? -ENOENT
-			       : pcn_err_kernel(errno, "cannot access %s",
-						pcn_root());
+			       : pcn_fail_sys(-errno, "cannot access %s",
+					      pcn_root());
 	return st.f_type == BPF_FS_MAGIC ? 0 : -ENOENT;
 }
 
@@ -76,25 +76,25 @@ static int root_probe(void)
  * from pcn (renaming their directories) while they stay attached, or
  * hold the lock and stop every pcn: refuse a directory that pcn did not
  * make safe, owned by another user than root (or the caller) or
- * writable by its group or others. 0, or reports and returns 2.
+ * writable by its group or others: -EPERM.
  */
 static int dir_check_safe(int fd, const char *path)
 {
 	struct stat st;
 
 	if (fstat(fd, &st))
-		return pcn_err_kernel(errno, "cannot check %s", path);
+		return pcn_fail_sys(-errno, "cannot check %s", path);
 	if (!S_ISDIR(st.st_mode))
-		return pcn_err(PCN_EXIT_KERNEL, "%s is not a directory", path);
+		return pcn_fail(-ENOTDIR, "%s is not a directory", path);
 	if (st.st_uid != 0 && st.st_uid != geteuid())
-		return pcn_err(PCN_EXIT_KERNEL,
-			       "%s is owned by uid %u, not by root: another user could hide or block pcn's state; remove it (or choose another root with -root)",
-			       path, st.st_uid);
+		return pcn_fail(-EPERM,
+				"%s is owned by uid %u, not by root: another user could hide or block pcn's state; remove it (or choose another root with -root)",
+				path, st.st_uid);
 	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		return pcn_err(PCN_EXIT_KERNEL,
-			       "%s is writable by %s (mode %04o): another user could hide or block pcn's state; make it 0700 (chmod go-w) or remove it",
-			       path, st.st_mode & S_IWOTH ? "others" : "its group",
-			       st.st_mode & 07777);
+		return pcn_fail(-EPERM,
+				"%s is writable by %s (mode %04o): another user could hide or block pcn's state; make it 0700 (chmod go-w) or remove it",
+				path, st.st_mode & S_IWOTH ? "others" : "its group",
+				st.st_mode & 07777);
 	return 0;
 }
 
@@ -151,29 +151,28 @@ static int root_ensure(void)
 
 	if (is_bpffs(parent)) {
 		if (mkdir(root, 0700) && errno != EEXIST)
-			return pcn_err_kernel(errno, "cannot create %s", root);
+			return pcn_fail_sys(-errno, "cannot create %s", root);
 		return 0;
 	}
 
 	if (stat("/proc/self/ns/mnt", &a) == 0 &&
 	    stat("/proc/1/ns/mnt", &b) == 0 && a.st_ino != b.st_ino)
-		return pcn_err(PCN_EXIT_KERNEL,
-			       "no bpffs at %s in this mount namespace (under \"ip netns exec\"? use \"pcn -n NETNS\" instead)",
-			       parent);
+		return pcn_fail(-ENOENT,
+				"no bpffs at %s in this mount namespace (under \"ip netns exec\"? use \"pcn -n NETNS\" instead)",
+				parent);
 
 	target = strcmp(parent, "/sys/fs/bpf") == 0 ? parent : root;
 	err = mkdir_p(target, 0700);
 	if (err)
-		return pcn_err_kernel(err, "cannot create %s", target);
+		return pcn_fail_sys(err, "cannot create %s", target);
 	if (mount("bpf", target, "bpf", 0, "mode=0700"))
-		return pcn_err_kernel(errno, "cannot mount bpffs on %s",
-				      target);
+		return pcn_fail_sys(-errno, "cannot mount bpffs on %s", target);
 	if (target != root && mkdir(root, 0700) && errno != EEXIST)
-		return pcn_err_kernel(errno, "cannot create %s", root);
+		return pcn_fail_sys(-errno, "cannot create %s", root);
 	return 0;
 }
 
-int pcn_netns_id(uint64_t *ino, uint64_t *cookie)
+static int pcn_netns_id(uint64_t *ino, uint64_t *cookie)
 {
 	socklen_t len = sizeof(*cookie);
 	struct stat st;
@@ -197,6 +196,8 @@ int pcn_ns_path(char *buf, size_t size, const char *fmt, ...)
 	int n, m;
 
 	n = snprintf(buf, size, "%s/", ns_path);
+	if ((size_t)n >= size)
+		return -ENAMETOOLONG;
 	va_start(ap, fmt);
 	m = vsnprintf(buf + n, size - n, fmt, ap);
 	va_end(ap);
@@ -364,10 +365,10 @@ static int ns_check_safe(void)
 	if (fd < 0)
 		return errno == ENOENT ? 0 :
 		       errno == ENOTDIR || errno == ELOOP
-			       ? pcn_err(PCN_EXIT_KERNEL,
-					 "%s is not a directory", ns_path)
-			       : pcn_err_kernel(errno, "cannot open %s",
-						ns_path);
+			       ? pcn_fail(-ENOTDIR, "%s is not a directory",
+					  ns_path)
+			       : pcn_fail_sys(-errno, "cannot open %s",
+					      ns_path);
 	err = dir_check_safe(fd, ns_path);
 	close(fd);
 	return err;
@@ -377,12 +378,12 @@ static int ns_check_safe(void)
 static int ns_open(enum pcn_access access)
 {
 	struct pcn_ns_meta meta;
-	uint64_t ino, cookie;
+	uint64_t ino = 0, cookie = 0;
 	int err;
 
 	err = pcn_netns_id(&ino, &cookie);
 	if (err)
-		return pcn_err_kernel(err, "cannot identify the network namespace");
+		return pcn_fail_sys(err, "cannot identify the network namespace");
 	snprintf(ns_path, sizeof(ns_path), "%s/ns-%llu", pcn_root(),
 		 (unsigned long long)ino);
 
@@ -392,9 +393,9 @@ static int ns_open(enum pcn_access access)
 	err = read_ns_meta(ns_path, &meta);
 	if (!err && (meta.magic != PCN_META_MAGIC ||
 		     meta.schema != PCN_SCHEMA_VERSION))
-		return pcn_err(PCN_EXIT_KERNEL,
-			       "%s was made by an incompatible pcn (schema %u, this pcn uses %u): remove it with \"rm -r\" after detaching its cubes",
-			       ns_path, meta.schema, PCN_SCHEMA_VERSION);
+		return pcn_fail(-EPROTO,
+				"%s was made by an incompatible pcn (schema %u, this pcn uses %u): remove it with \"rm -r\" after detaching its cubes",
+				ns_path, meta.schema, PCN_SCHEMA_VERSION);
 	if (!err && meta.netns_cookie != cookie) {
 		/*
 		 * The inode number of a dead netns was reused: everything
@@ -416,9 +417,9 @@ static int ns_open(enum pcn_access access)
 			return -ENOENT;
 		err = ns_create(ino, cookie);
 		if (err)
-			return pcn_err_kernel(err, "cannot create %s", ns_path);
+			return pcn_fail_sys(err, "cannot create %s", ns_path);
 	} else if (err) {
-		return pcn_err_kernel(err, "cannot read %s/meta", ns_path);
+		return pcn_fail_sys(err, "cannot read %s/meta", ns_path);
 	}
 	ns_ready = true;
 	return 0;
@@ -461,8 +462,8 @@ int pcn_state_open(enum pcn_access access)
 		if (root_fd < 0) {
 			if (errno == ENOENT && access != PCN_WRITE)
 				return -ENOENT;
-			return pcn_err_kernel(errno, "cannot open %s",
-					      pcn_root());
+			return pcn_fail_sys(-errno, "cannot open %s",
+					    pcn_root());
 		}
 		err = dir_check_safe(root_fd, pcn_root());
 		if (err) {
@@ -473,8 +474,8 @@ int pcn_state_open(enum pcn_access access)
 	}
 	if (lock_held != LOCK_EX && lock_held != want) {
 		if (flock(root_fd, want))
-			return pcn_err_kernel(errno, "cannot lock %s",
-					      pcn_root());
+			return pcn_fail_sys(-errno, "cannot lock %s",
+					    pcn_root());
 		lock_held = want;
 	}
 
@@ -482,33 +483,21 @@ int pcn_state_open(enum pcn_access access)
 	if (err)
 		return err;
 
-	if (lock_held == LOCK_EX && !swept) {
-		swept = true;
+	if (lock_held == LOCK_EX && !root_swept) {
+		root_swept = true;
 		sweep_root_staging();
-		if (pcn_sweep_hook) {
-			err = pcn_sweep_hook();
-			if (err)
-				return err;
-		}
 	}
 	return 0;
-}
-
-void pcn_state_close(void)
-{
-	if (root_fd >= 0) {
-		flock(root_fd, LOCK_UN);
-		close(root_fd);
-	}
-	root_fd = -1;
-	lock_held = 0;
-	ns_ready = false;
-	swept = false;
 }
 
 bool pcn_state_swept(void)
 {
 	return swept;
+}
+
+void pcn_state_set_swept(void)
+{
+	swept = true;
 }
 
 static bool dir_is_empty(const char *path, const char *ignore)

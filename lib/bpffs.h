@@ -14,6 +14,9 @@
  *       cubes/<name>/            one per cube (see cube.h)
  *       staging-<pid>-<n>/       a mutation in progress: an "intent"
  *                                record and the objects being built
+ *
+ * Functions returning int return 0 (or an fd) or -errno; only
+ * pcn_state_open() leaves a reason.
  */
 #ifndef __PCN_BPFFS_H
 #define __PCN_BPFFS_H
@@ -78,56 +81,86 @@ struct pcn_stage {
 
 /* Override the root (-root option); otherwise $PCN_ROOT or the default. */
 void pcn_root_set(const char *path);
+/* The root in force. Return: its path, never NULL. */
 const char *pcn_root(void);
 
 /*
  * Open the tree for this netns under a lock. PCN_READ and
- * PCN_WRITE_EXISTING return -ENOENT when there is nothing yet (no root
- * or no netns directory) and change nothing. PCN_WRITE mounts bpffs if
- * needed and creates the tree. Other errors are reported and returned
- * as a positive exit code. Calls nest: the lock is held until
- * pcn_state_close() or exit.
+ * PCN_WRITE_EXISTING change nothing when there is nothing yet (no root
+ * or no netns directory). PCN_WRITE mounts bpffs if needed and creates
+ * the tree. Calls nest: the lock is held until the process exits.
+ * The caller sweeps (lib/sweep.h) once it holds the exclusive lock.
+ * Return: 0; -ENOENT when there is no tree (PCN_READ,
+ * PCN_WRITE_EXISTING); another -errno, with a reason.
  */
 int pcn_state_open(enum pcn_access access);
-void pcn_state_close(void);
-/* true once this process swept the tree (first PCN_WRITE open). */
+/*
+ * Whether this process swept the netns since it locked it, and say so.
+ * Return: true once pcn_state_set_swept() was called.
+ */
 bool pcn_state_swept(void);
+void pcn_state_set_swept(void);
 
-/* Absolute path of the current netns directory, and of things in it. */
+/*
+ * Absolute path of the current netns directory.
+ * Return: the path, in static storage ("" before pcn_state_open()).
+ */
 const char *pcn_ns_dir(void);
+/*
+ * The same for the path @fmt inside it, in @buf.
+ * Return: 0, or -ENAMETOOLONG if it did not fit (@buf cut).
+ */
 int pcn_ns_path(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /*
  * Remove the netns directory once its last cube is gone, so that a
  * namespace without cubes leaves nothing behind. Needs the write lock.
+ * Return: 0 (also when it is not empty, or none is open) or -errno.
  */
 int pcn_ns_remove_if_empty(void);
 
-/* Shared per-netns maps, as new fds (caller closes). */
+/*
+ * Shared per-netns maps, as new fds (caller closes): the patch panel of
+ * @mode's hook family.
+ * Return: the fd, or -errno (-ENOENT if it is not pinned).
+ */
 int pcn_panel_fd(enum pcn_mode mode);
+/* The XDP scratch map. Return: its fd, or -errno. */
 int pcn_scratch_fd(void);
+/* The points map. Return: its fd, or -errno. */
 int pcn_points_fd(void);
+/* The chains map. Return: its fd, or -errno. */
 int pcn_chains_fd(void);
+/* Read the netns directory's record. Return: 0 or -errno. */
 int pcn_ns_meta_get(struct pcn_ns_meta *meta);
+/* Overwrite the netns directory's record. Return: 0 or -errno. */
 int pcn_ns_meta_put(const struct pcn_ns_meta *meta);
 
-/* Staging directories with intent records. */
+/*
+ * Staging directories with intent records: make one holding @intent;
+ * remove it with what it holds.
+ * Return: 0 or -errno.
+ */
 int pcn_stage_begin(struct pcn_stage *st, const struct pcn_intent *intent);
 void pcn_stage_end(struct pcn_stage *st);
+/* The intent record of @stage_dir. Return: 0 or -errno. */
 int pcn_intent_read(const char *stage_dir, struct pcn_intent *intent);
 
-/* Remove a directory tree of pins; missing is fine. */
+/*
+ * Remove a directory tree of pins; missing is fine.
+ * Return: 0 or -errno (-ENOTEMPTY if something inside stayed).
+ */
 int pcn_rmtree(const char *path);
+/* Is there anything at @path? Return: true if lstat() finds it. */
 bool pcn_path_exists(const char *path);
 
-/* Iterate over the current netns' staging directories (for the sweep). */
+/*
+ * Iterate over the current netns' staging directories (for the sweep),
+ * until @fn returns non-zero.
+ * Return: 0, what @fn returned, or -errno.
+ */
 int pcn_for_each_stage(int (*fn)(const char *path, void *arg), void *arg);
 
-/* Called by pcn_state_open(PCN_WRITE) once per process, after locking. */
-extern int (*pcn_sweep_hook)(void);
-
-/* Netns identity of the calling thread. */
-int pcn_netns_id(uint64_t *ino, uint64_t *cookie);
 
 #endif /* __PCN_BPFFS_H */

@@ -7,7 +7,7 @@
 
 #include "bpffs.h"
 #include "chain.h"
-#include "cube.h"
+#include "map.h"
 #include "utils.h"
 
 static int map_get(int (*open_fn)(void), __u32 key, void *val)
@@ -44,26 +44,19 @@ int point_put(__u32 id, const struct pcn_point *pt)
 	return map_put(pcn_points_fd, id, pt);
 }
 
-int chain_get(__u32 rec, struct pcn_chain *ch)
+static int chain_get(__u32 rec, struct pcn_chain *ch)
 {
 	return map_get(pcn_chains_fd, rec, ch);
 }
 
 int points_read_all(struct pcn_point *all)
 {
-	__u32 keys[PCN_MAX_POINTS], count = PCN_MAX_POINTS, out, i;
-	int fd, err = 0;
+	int fd, err;
 
-	memset(all, 0, sizeof(*all) * PCN_MAX_POINTS);
 	fd = pcn_points_fd();
 	if (fd < 0)
 		return -errno;
-	if (bpf_map_lookup_batch(fd, NULL, &out, keys, all, &count, NULL) &&
-	    errno != ENOENT) {
-		for (i = 0; i < PCN_MAX_POINTS && !err; i++)
-			if (bpf_map_lookup_elem(fd, &i, &all[i]))
-				err = -errno;
-	}
+	err = map_array_read(fd, PCN_MAX_POINTS, sizeof(*all), all);
 	close(fd);
 	return err;
 }
@@ -157,21 +150,6 @@ static int chain_alloc(__u32 *rec)
 	return -ENOSPC;
 }
 
-int panel_copy(enum pcn_mode mode, __u32 from, __u32 to)
-{
-	__u32 id = panel_prog_id(mode, from);
-	int fd, err;
-
-	if (!id)
-		return -ENOENT;
-	fd = bpf_prog_get_fd_by_id(id);
-	if (fd < 0)
-		return -errno;
-	err = panel_set(mode, to, fd);
-	close(fd);
-	return err;
-}
-
 int chain_store(__u32 id, const struct pcn_chain *ch, struct chain_undo *undo)
 {
 	struct pcn_point pt;
@@ -240,100 +218,4 @@ void chain_remove(struct pcn_chain *ch, __u32 pos)
 	for (i = pos; i + 1 < ch->n; i++)
 		ch->hops[i] = ch->hops[i + 1];
 	ch->hops[--ch->n] = 0;
-}
-
-static bool same_family(enum pcn_mode a, enum pcn_mode b)
-{
-	return (a == PCN_MODE_TC) == (b == PCN_MODE_TC);
-}
-
-static void mark(bool *used, __u32 slot, __u32 n)
-{
-	__u32 i;
-
-	for (i = 0; i < n; i++)
-		if (slot + i < PCN_MAX_SLOTS)
-			used[slot + i] = true;
-}
-
-/*
- * The finals are used while a chain may end in one of them: the host,
- * for the points of interfaces; an interface, for the egress points of
- * ports connected to one. They come and go together (finals_ensure()).
- */
-int slots_mark(enum pcn_mode mode, bool *used)
-{
-	static struct pcn_point all[PCN_MAX_POINTS];
-	struct pcn_port ports[PCN_MAX_PORTS];
-	char **names;
-	int n, i, j, err;
-
-	memset(used, 0, PCN_MAX_SLOTS * sizeof(*used));
-	err = points_read_all(all);
-	if (!err)
-		err = cube_names(&names, &n);
-	if (err)
-		return err;
-	for (i = 0; i < n; i++) {
-		struct pcn_cube c;
-
-		if (cube_open(names[i], &c))
-			continue;
-		if (same_family(c.meta.mode, mode)) {
-			mark(used, c.meta.slot, c.meta.nslots);
-			if (c.meta.max_ports && !cube_ports_read(&c, ports))
-				for (j = 0; j < PCN_MAX_PORTS; j++) {
-					if (!ports[j].name[0])
-						continue;
-					mark(used, ports[j].in_slot, 1);
-					if (ports[j].eg_point != PCN_POINT_NONE &&
-					    ports[j].peer == PCN_PEER_IFACE)
-						mark(used, 0, PCN_SLOT_FIRST);
-				}
-		}
-		cube_close(&c);
-	}
-	cube_names_free(names, n);
-	for (i = 0; i < PCN_MAX_POINTS; i++)
-		if (all[i].kind == PCN_POINT_DEV &&
-		    same_family(all[i].mode, mode)) {
-			mark(used, all[i].entry_slot, 1);
-			mark(used, 0, PCN_SLOT_FIRST);
-		}
-	return 0;
-}
-
-int finals_gc(enum pcn_mode mode)
-{
-	static bool used[PCN_MAX_SLOTS];
-	int err;
-
-	err = slots_mark(mode, used);
-	if (!err && !used[PCN_SLOT_PASS])
-		err = panel_clear(mode, PCN_SLOT_PASS) ?:
-		      panel_clear(mode, PCN_SLOT_TX);
-	return err;
-}
-
-int panel_alloc(enum pcn_mode mode, __u32 n, __u32 *base)
-{
-	static bool used[PCN_MAX_SLOTS];
-	__u32 i, run = 0;
-	int err;
-
-	err = slots_mark(mode, used);
-	if (err)
-		return err;
-	for (i = PCN_SLOT_FIRST; i < PCN_MAX_SLOTS; i++) {
-		/* taken by what the state says, or by a program half-made */
-		if (used[i] || panel_prog_id(mode, i)) {
-			run = 0;
-			continue;
-		}
-		if (++run == n) {
-			*base = i + 1 - n;
-			return 0;
-		}
-	}
-	return -ENOSPC;
 }

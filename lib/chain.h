@@ -10,6 +10,9 @@
  * follows it: the chain is a linked list in the patch panel, rewired one
  * slot write at a time (see transparent.c). The list as the user set it
  * is a record in the chains map, the canonical configuration.
+ *
+ * Functions returning int return 0 (or an id, a position) or -errno and
+ * leave no reason; chain_find() alone returns -1 for none.
  */
 #ifndef __PCN_CHAIN_H
 #define __PCN_CHAIN_H
@@ -19,18 +22,33 @@
 
 #include "pcn_shared.h"
 
+/* Read the record of point @id. Return: 0 or -errno. */
 int point_get(__u32 id, struct pcn_point *pt);
+/* Write the record of point @id. Return: 0 or -errno. */
 int point_put(__u32 id, const struct pcn_point *pt);
-/* All PCN_MAX_POINTS records, in one read where the kernel batches. */
+/*
+ * All PCN_MAX_POINTS records, in one read where the kernel batches.
+ * Return: 0 or -errno.
+ */
 int points_read_all(struct pcn_point *all);
-/* Take a free point for @pt; its id in *id. */
+/*
+ * Take a free point for @pt; its id in *id.
+ * Return: 0; -ENOSPC when every point is taken; another -errno.
+ */
 int point_alloc(const struct pcn_point *pt, __u32 *id);
+/* Free point @id. Return: 0 or -errno. */
 int point_release(__u32 id);
-/* The point of interface @ifindex in direction @dir, -ENOENT if none. */
+/*
+ * The point of interface @ifindex in direction @dir, among @all.
+ * Return: its id, or -ENOENT if none.
+ */
 int point_find_dev(const struct pcn_point *all, __u32 ifindex, __u32 dir);
 
-int chain_get(__u32 rec, struct pcn_chain *ch);
-/* The chain in force at point @id. */
+/*
+ * The chain in force at point @id (a port's ingress without a record:
+ * straight into the cube).
+ * Return: 0; -ENOENT if the point is free; another -errno.
+ */
 int point_chain(__u32 id, struct pcn_chain *ch);
 
 #include "bpffs.h"
@@ -47,28 +65,19 @@ struct chain_undo {
  * record, and the point switched to it. (The datapath follows the patch
  * panel: see transparent.c.) With @undo, remember what the record and
  * the cursor were.
+ * Return: 0; -ENOSPC when no chain record is free; another -errno.
  */
 int chain_store(__u32 id, const struct pcn_chain *ch, struct chain_undo *undo);
 /* Put back the record and cursor (the point must no longer use it). */
 void chain_undo(const struct chain_undo *undo);
 
-/* Put the program in panel slot @from also in slot @to. */
-int panel_copy(enum pcn_mode mode, __u32 from, __u32 to);
-
-/*
- * The slots of @mode's patch panel that the state of the netns gives an
- * owner to (cubes' ranges, ports' entry slots, interface points, the
- * finals while a chain can end in them), in @used[PCN_MAX_SLOTS].
- */
-int slots_mark(enum pcn_mode mode, bool *used);
-/* Empty the finals of @mode's panel if no chain can end in them. */
-int finals_gc(enum pcn_mode mode);
-/* @n consecutive free slots, the first in *base (nothing is written). */
-int panel_alloc(enum pcn_mode mode, __u32 n, __u32 *base);
-
-/* Position of @slot in @ch, or -1. */
+/* Where @slot is in @ch. Return: its position, or -1 (not -errno). */
 int chain_find(const struct pcn_chain *ch, __u32 slot);
-/* Insert @slot at @pos (0..n) / remove position @pos. */
+/*
+ * Insert @slot at @pos (0..n; past n: at the end) / remove position
+ * @pos (nothing if there is none).
+ * Return: 0, or -ENOSPC when @ch is full.
+ */
 int chain_insert(struct pcn_chain *ch, __u32 pos, __u32 slot);
 void chain_remove(struct pcn_chain *ch, __u32 pos);
 

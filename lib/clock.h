@@ -6,7 +6,7 @@
  * same way, so that "pcn ... show" ages an entry exactly as the
  * datapath does, also one stamped within the first timeout after boot
  * (when now minus the timeout lies before zero) or on a CPU whose clock
- * runs a tick ahead.
+ * runs a tick ahead. Nothing here can fail.
  */
 #ifndef __PCN_CLOCK_H
 #define __PCN_CLOCK_H
@@ -16,10 +16,13 @@
 
 #define NSEC_PER_SEC 1000000000ull
 
-/* Now, on the datapath's clock (CLOCK_MONOTONIC_COARSE). */
+/* Now, on the datapath's clock. Return: CLOCK_MONOTONIC_COARSE in ns. */
 __u64 pcn_now_ns(void);
 
-/* How long before @now @then is: 0 when it is not before (a tick ahead). */
+/*
+ * How long before @now @then is.
+ * Return: @now - @then in ns; 0 when it is not before (a tick ahead).
+ */
 static inline __u64 pcn_age_ns(__u64 now, __u64 then)
 {
 	__s64 d = (__s64)(now - then);
@@ -27,7 +30,10 @@ static inline __u64 pcn_age_ns(__u64 now, __u64 then)
 	return d > 0 ? (__u64)d : 0;
 }
 
-/* Whether @then lies more than @ns before @now, as the datapath asks. */
+/*
+ * Whether @then lies more than @ns before @now, as the datapath asks.
+ * Return: true if pcn_age_ns(@now, @then) > @ns.
+ */
 static inline bool pcn_older(__u64 now, __u64 then, __u64 ns)
 {
 	return pcn_age_ns(now, then) > ns;
@@ -36,6 +42,7 @@ static inline bool pcn_older(__u64 now, __u64 then, __u64 ns)
 /*
  * A number that grows with every call in this boot, also from one pcn
  * run to the next (CLOCK_MONOTONIC in ns): the order things were made.
+ * Return: CLOCK_MONOTONIC in ns, never less than an earlier call's.
  */
 __u64 pcn_seq_next(void);
 

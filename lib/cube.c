@@ -10,8 +10,10 @@
 #include <bpf/libbpf.h>
 #include <bpf/btf.h>
 
+#include "error.h"
 #include "bpffs.h"
 #include "cube.h"
+#include "map.h"
 #include "utils.h"
 
 static const char *const mode_names[] = {
@@ -32,7 +34,7 @@ int mode_parse(const char *arg, enum pcn_mode *mode)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(mode_names); i++) {
-		if (mode_names[i] && is_kw(arg, mode_names[i])) {
+		if (mode_names[i] && !strcmp(arg, mode_names[i])) {
 			*mode = i;
 			return 0;
 		}
@@ -128,27 +130,6 @@ int cube_open(const char *name, struct pcn_cube *c)
 		}
 	}
 	return 0;
-}
-
-int cube_open_err(const char *name, int err)
-{
-	switch (err) {
-	case -ENOENT:
-		return pcn_err(PCN_EXIT_KERNEL, "cube \"%s\" does not exist",
-			       name);
-	case -EINVAL:
-		return check_name("cube", name);
-	case -EPROTO:
-		return pcn_err(PCN_EXIT_KERNEL,
-			       "cube \"%s\" was made by an incompatible pcn (schema version differs, this pcn uses %d); delete it with \"pcn cube del %s\"",
-			       name, PCN_SCHEMA_VERSION, name);
-	case -EBADF:
-		return pcn_err(PCN_EXIT_KERNEL,
-			       "cube \"%s\" is damaged (missing pins); delete it with \"pcn cube del %s\"",
-			       name, name);
-	default:
-		return pcn_err_kernel(err, "cannot open cube \"%s\"", name);
-	}
 }
 
 void cube_close(struct pcn_cube *c)
@@ -252,22 +233,12 @@ void cube_names_free(char **names, int count)
 
 int cube_ports_read(struct pcn_cube *c, struct pcn_port *ports)
 {
-	__u32 keys[PCN_MAX_PORTS], count = PCN_MAX_PORTS, i;
-	__u32 out_batch;
-	int err;
-
-	memset(ports, 0, sizeof(*ports) * PCN_MAX_PORTS);
-	if (c->ports_fd < 0)
+	if (c->ports_fd < 0) {
+		memset(ports, 0, sizeof(*ports) * PCN_MAX_PORTS);
 		return 0;
-	/* one syscall for the whole array where the kernel can batch */
-	err = bpf_map_lookup_batch(c->ports_fd, NULL, &out_batch, keys, ports,
-				   &count, NULL);
-	if (!err || errno == ENOENT)
-		return 0;
-	for (i = 0; i < PCN_MAX_PORTS; i++)
-		if (bpf_map_lookup_elem(c->ports_fd, &i, &ports[i]))
-			return -errno;
-	return 0;
+	}
+	return map_array_read(c->ports_fd, PCN_MAX_PORTS, sizeof(*ports),
+			      ports);
 }
 
 int cube_port_find(const struct pcn_port *ports, int max, const char *name)
@@ -295,96 +266,9 @@ int cube_port_clear(struct pcn_cube *c, __u32 idx)
 	return cube_port_write(c, idx, &empty);
 }
 
-int cube_stats_read(struct pcn_cube *c, __u32 idx, struct pcn_port_stats *sum)
-{
-	int ncpu = libbpf_num_possible_cpus(), i, err = 0;
-	struct pcn_port_stats *v;
-
-	memset(sum, 0, sizeof(*sum));
-	if (ncpu < 0)
-		return ncpu;
-	v = calloc(ncpu, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(c->stats_fd, &idx, v)) {
-		err = -errno;
-		goto out;
-	}
-	for (i = 0; i < ncpu; i++) {
-		sum->rx_packets += v[i].rx_packets;
-		sum->rx_bytes += v[i].rx_bytes;
-		sum->tx_packets += v[i].tx_packets;
-		sum->tx_bytes += v[i].tx_bytes;
-		sum->drop_packets += v[i].drop_packets;
-		sum->pass_packets += v[i].pass_packets;
-	}
-out:
-	free(v);
-	return err;
-}
-
 int cube_stats_reset(struct pcn_cube *c, __u32 idx)
 {
-	int ncpu = libbpf_num_possible_cpus(), err = 0;
-	struct pcn_port_stats *v;
-
-	if (ncpu < 0)
-		return ncpu;
-	v = calloc(ncpu, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	if (bpf_map_update_elem(c->stats_fd, &idx, v, BPF_ANY))
-		err = -errno;
-	free(v);
-	return err;
-}
-
-__u32 panel_prog_id(enum pcn_mode mode, __u32 slot)
-{
-	__u32 id = 0;
-	int fd;
-
-	fd = pcn_panel_fd(mode);
-	if (fd < 0)
-		return 0;
-	if (bpf_map_lookup_elem(fd, &slot, &id))
-		id = 0;
-	close(fd);
-	return id;
-}
-
-int panel_set(enum pcn_mode mode, __u32 slot, int prog_fd)
-{
-	int fd, err = 0;
-
-	fd = pcn_panel_fd(mode);
-	if (fd < 0)
-		return -errno;
-	if (bpf_map_update_elem(fd, &slot, &prog_fd, BPF_ANY))
-		err = -errno;
-	close(fd);
-	return err;
-}
-
-int panel_clear(enum pcn_mode mode, __u32 slot)
-{
-	int fd, err = 0;
-
-	fd = pcn_panel_fd(mode);
-	if (fd < 0)
-		return -errno;
-	if (bpf_map_delete_elem(fd, &slot) && errno != ENOENT)
-		err = -errno;
-	close(fd);
-	return err;
-}
-
-void panel_clear_range(enum pcn_mode mode, __u32 slot, __u32 n)
-{
-	__u32 i;
-
-	for (i = 0; i < n; i++)
-		panel_clear(mode, slot + i);
+	return map_percpu_zero(c->stats_fd, idx, sizeof(struct pcn_port_stats));
 }
 
 /*
@@ -519,42 +403,6 @@ int cube_load(const struct cube_spec *spec, struct bpf_object **objp)
 err:
 	bpf_object__close(obj);
 	return err;
-}
-
-static bool ends_with(const char *s, const char *end)
-{
-	size_t a = strlen(s), b = strlen(end);
-
-	return a >= b && !strcmp(s + a - b, end);
-}
-
-int cube_install(const struct cube_spec *spec, struct bpf_object *obj)
-{
-	struct bpf_program *prog;
-	int err;
-
-	if (spec->max_ports) {
-		/* the program named after the type; the others are helpers */
-		prog = bpf_object__find_program_by_name(obj, spec->type);
-		return prog ? panel_set(spec->mode, spec->slot,
-					bpf_program__fd(prog))
-			    : -ENOENT;
-	}
-	bpf_object__for_each_program(prog, obj) {
-		const char *name = bpf_program__name(prog);
-		__u32 slot;
-
-		if (ends_with(name, "_in"))
-			slot = spec->slot + PCN_DIR_INGRESS;
-		else if (ends_with(name, "_eg"))
-			slot = spec->slot + PCN_DIR_EGRESS;
-		else
-			continue;
-		err = panel_set(spec->mode, slot, bpf_program__fd(prog));
-		if (err)
-			return err;
-	}
-	return 0;
 }
 
 /*

@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* rtnetlink through libmnl: interfaces, and clsact for kernels without tcx. */
+/*
+ * rtnetlink through libmnl: interfaces, and clsact for kernels without tcx.
+ * Functions returning int return 0 (or an id) or -errno and leave no
+ * reason; the kernel's own, if it gave one, is nl_extack().
+ */
 #ifndef __PCN_NETLINK_H
 #define __PCN_NETLINK_H
 
@@ -24,23 +28,37 @@ struct nl_link {
 /*
  * The kernel's reason for the last failed request (netlink extack), or
  * "" when it gave none.
+ * Return: the message, in static storage (never NULL).
  */
 const char *nl_extack(void);
 
-/* Look an interface up by name (ifindex 0) or by index. -ENODEV if none. */
+/*
+ * Look an interface up by name (ifindex 0) or by index (@name NULL).
+ * Return: 0; -ENODEV if there is none (or @name cannot be one);
+ * another -errno.
+ */
 int nl_link_get(const char *name, int ifindex, struct nl_link *link);
 
 /*
  * The id this netns gives the netns @fd refers to (IFLA_LINK_NETNSID
- * names them so); -ENOENT if it gave it none.
+ * names them so).
+ * Return: the id (>= 0); -ENOENT if it gave it none; another -errno.
  */
 int nl_netns_id(int fd);
 
 /* clsact + cls_bpf, direct-action, at a fixed priority owned by pcn. */
 #define PCN_TC_PRIO 0xc0deU
+/*
+ * Add pcn's filter running @prog_fd (the clsact qdisc too, if missing).
+ * Return: 0; -EEXIST if pcn's filter is already there; another -errno.
+ */
 int nl_clsact_attach(int ifindex, bool ingress, int prog_fd, const char *name);
+/* Remove pcn's filter from the hook. Return: 0 or -errno. */
 int nl_clsact_detach(int ifindex, bool ingress);
-/* id of pcn's program on the hook, 0 if none */
+/*
+ * The id of pcn's program on the hook, in *@prog_id: 0 if none.
+ * Return: 0 (also with no clsact qdisc) or -errno.
+ */
 int nl_clsact_query(int ifindex, bool ingress, __u32 *prog_id);
 
 #endif /* __PCN_NETLINK_H */

@@ -7,6 +7,7 @@
  * the default) reaches XDP on the veth without the means to finish it:
  * redirected elsewhere, it arrives with a bad checksum (TCP breaks).
  * pcn looks at the peer, wherever its network namespace is, to warn.
+ * veth_peer_get() returns 0 or -errno and leaves no reason.
  */
 #ifndef __PCN_VETH_H
 #define __PCN_VETH_H
@@ -26,12 +27,17 @@ struct veth_peer {
 };
 
 /*
- * The peer of veth @l. -EINVAL if @l is not a veth; 0 with !known when
- * its network namespace cannot be entered (not named, no process in it).
+ * The peer of veth @l, read in its own network namespace (pcn aborts if
+ * it cannot come back).
+ * Return: 0, with !known when that namespace cannot be found (not
+ * named, no process in it); -EINVAL if @l is not a veth; another -errno.
  */
 int veth_peer_get(const struct nl_link *l, struct veth_peer *p);
 
-/* Frames redirected into the veth reach its peer. */
+/*
+ * Frames redirected into the veth reach its peer.
+ * Return: true if the peer is known and has XDP or GRO on.
+ */
 static inline bool veth_peer_takes_redirects(const struct veth_peer *p)
 {
 	return p->known && (p->xdp || p->gro);

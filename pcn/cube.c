@@ -18,406 +18,15 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "attach.h"
-#include "chain.h"
-#include "bpffs.h"
-#include "json_print.h"
+#include "panel.h"
 #include "pcn.h"
-#include "utils.h"
-
-static const struct cube_type *const types[] = {
-	&forwarder_type,
-	&bridge_type,
-	&router_type,
-	&firewall_type,
-	&helloworld_type,
-};
-
-const struct cube_type *const *cube_types(size_t *count)
-{
-	*count = ARRAY_SIZE(types);
-	return types;
-}
-
-const struct cube_type *cube_type_find(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(types); i++)
-		if (is_kw(name, types[i]->name))
-			return types[i];
-	return NULL;
-}
-
-int cube_open_for_change(const char *name, struct pcn_cube *c)
-{
-	int err;
-
-	err = pcn_state_open(PCN_WRITE_EXISTING);
-	if (err == -ENOENT)
-		return cube_open_err(name, err);
-	if (err)
-		return err;
-	err = cube_open(name, c);
-	return err ? cube_open_err(name, err) : 0;
-}
-
-int port_endpoint_arg(const char *arg, char *cube, char *port)
-{
-	int err;
-
-	if (port[0])
-		return pcn_dup_arg("port");
-	err = parse_endpoint(arg, cube, port);
-	if (!err && !port[0])
-		err = pcn_err(PCN_EXIT_USAGE, "\"port\" takes CUBE:PORT");
-	return err;
-}
-
-/* The index of port @port of @c, or reports that there is none. */
-int cube_port_index(struct pcn_cube *c, const char *port)
-{
-	struct pcn_port ports[PCN_MAX_PORTS];
-	int idx;
-
-	idx = cube_ports_read(c, ports) ? -1 :
-		cube_port_find(ports, PCN_MAX_PORTS, port);
-	if (idx < 0)
-		return -pcn_err(PCN_EXIT_KERNEL, "port %s:%s does not exist",
-				c->name, port);
-	return idx;
-}
-
-/* what cube_show_each() hands each cube's callback */
-struct show_each {
-	const char *type;
-	const char *port;
-	int (*fn)(struct pcn_cube *c, const char *port);
-};
-
-static int show_each_cb(struct pcn_cube *c, void *arg)
-{
-	struct show_each *e = arg;
-
-	if (strcmp(c->meta.type, e->type))
-		return 0;
-	return e->fn(c, e->port);
-}
-
-int cube_show_each(int argc, char **argv, const char *object,
-		   const char *type,
-		   int (*fn)(struct pcn_cube *c, const char *port))
-{
-	char cube[PCN_NAME_LEN] = "", port[PCN_NAME_LEN] = "";
-	struct show_each e = { .type = type, .fn = fn };
-	int err;
-
-	while (argc > 0) {
-		if (is_kw(*argv, "cube")) {
-			NEXT_ARG();
-			if (cube[0])
-				return pcn_dup_arg("cube");
-			err = check_name("cube", *argv);
-			if (!err)
-				name_copy(cube, *argv);
-		} else if (is_kw(*argv, "port")) {
-			NEXT_ARG();
-			err = port_endpoint_arg(*argv, cube, port);
-		} else {
-			return pcn_unknown_kw(object, *argv);
-		}
-		if (err)
-			return err;
-		argc--;
-		argv++;
-	}
-	e.port = port[0] ? port : NULL;
-	return cube_show_of_type(cube[0] ? cube : NULL, type, show_each_cb, &e);
-}
-
-int cube_show_of_type(const char *name, const char *type,
-		      int (*fn)(struct pcn_cube *c, void *arg), void *arg)
-{
-	struct pcn_cube c;
-	int err;
-
-	if (name) {
-		err = cube_open_type(name, type, &c, false);
-		if (err)
-			return err;
-		cube_close(&c);
-	} else {
-		/* no tree yet: nothing to show */
-		err = pcn_state_open(PCN_READ);
-		if (err > 0)
-			return err;
-	}
-	new_json_obj(json, pretty);
-	open_json_array(PRINT_JSON, NULL);
-	if (!err)
-		cube_for_each(name, fn, arg);
-	close_json_array(PRINT_JSON, NULL);
-	delete_json_obj();
-	return 0;
-}
-
-int cube_flush_cmd(int argc, char **argv, const struct flush_spec *spec)
-{
-	const char *cube = NULL, *port = NULL;
-	bool dynamic_only = false;
-	struct pcn_cube c;
-	int idx = -1, vid = -1, err;
-	__u16 v;
-
-	while (argc > 0) {
-		if (is_kw(*argv, "cube")) {
-			NEXT_ARG();
-			if (cube)
-				return pcn_dup_arg("cube");
-			cube = *argv;
-			err = check_name("cube", cube);
-		} else if (is_kw(*argv, "port")) {
-			NEXT_ARG();
-			if (port)
-				return pcn_dup_arg("port");
-			port = *argv;
-			err = check_name("port", port);
-		} else if (spec->dynamic && is_kw(*argv, "dynamic")) {
-			DUP_CHECK(dynamic_only, "dynamic");
-			err = 0;
-		} else if (spec->vlan && is_kw(*argv, "vlan")) {
-			NEXT_ARG();
-			if (vid >= 0)
-				return pcn_dup_arg("vlan");
-			err = parse_vid(*argv, &v);
-			vid = v;
-		} else {
-			return pcn_unknown_kw(spec->object, *argv);
-		}
-		if (err)
-			return err;
-		argc--;
-		argv++;
-	}
-	if (!cube)
-		return pcn_err(PCN_EXIT_USAGE, "\"cube %s\" is missing",
-			       spec->cube_arg);
-	err = cube_open_type(cube, spec->type, &c, true);
-	if (err)
-		return err;
-	if (port) {
-		idx = cube_port_index(&c, port);
-		if (idx < 0) {
-			cube_close(&c);
-			return -idx;
-		}
-	}
-	err = spec->flush(&c, idx, dynamic_only, vid);
-	if (err)
-		err = pcn_err_kernel(err, "cannot flush the %s of \"%s\"",
-				     spec->what, cube);
-	cube_close(&c);
-	return err;
-}
-
-int parse_seconds(const char *kw, const char *arg, __u32 *sec)
-{
-	if (get_u32(sec, arg, 10) || *sec == 0 || *sec > 1000000)
-		return pcn_err(PCN_EXIT_USAGE, "%s \"%s\": 1 to 1000000 seconds",
-			       kw, arg);
-	return 0;
-}
-
-int cube_add_seconds(int argc, char **argv, const char *kw, __u32 dflt,
-		     __u8 *config)
-{
-	__u32 sec = dflt;
-	bool seen = false;
-	int err;
-
-	while (argc > 0) {
-		if (!is_kw(*argv, kw))
-			return pcn_unknown_kw("cube", *argv);
-		DUP_CHECK(seen, kw);
-		NEXT_ARG();
-		err = parse_seconds(kw, *argv, &sec);
-		if (err)
-			return err;
-		argc--;
-		argv++;
-	}
-	memcpy(config, &sec, sizeof(sec));
-	return 0;
-}
-
-/* @sec seconds into @ps->kw_map, as the datapath reads them */
-static int seconds_put(struct pcn_cube *c, const struct port_settings *ps,
-		       __u32 sec)
-{
-	__u64 ns = (__u64)sec * NSEC_PER_SEC;
-	__u32 zero = 0;
-
-	return cube_map_put(c, ps->kw_map, &zero, &ns);
-}
-
-int cube_seconds_init(struct pcn_cube *c, const struct port_settings *ps)
-{
-	__u32 sec;
-
-	memcpy(&sec, c->meta.config, sizeof(sec));
-	return seconds_put(c, ps, sec);
-}
-
-/* One port's settings, and what the type does when they change. */
-static int port_put(struct pcn_cube *c, const struct port_settings *ps,
-		    __u32 idx, const void *val)
-{
-	int err = cube_map_put(c, ps->map, &idx, val);
-
-	if (!err && ps->written)
-		err = ps->written(c, idx, val);
-	return err;
-}
-
-/* Put back the ports touched below @end as they were (in @old). */
-static void ports_undo(struct pcn_cube *c, const struct port_settings *ps,
-		       const bool *touched, const char *old, __u32 end)
-{
-	__u32 i;
-
-	for (i = 0; i < end; i++)
-		if (touched[i])
-			port_put(c, ps, i, old + i * ps->size);
-}
-
-int cube_set_ports(struct pcn_cube *c, int argc, char **argv,
-		   const struct port_settings *ps)
-{
-	struct pcn_port ports[PCN_MAX_PORTS];
-	bool touched[PCN_MAX_PORTS] = {}, kw_set = false;
-	char *want, *old;
-	__u32 i, sec, old_sec;
-	int idx, err;
-
-	memcpy(&sec, c->meta.config, sizeof(sec));
-	old_sec = sec;
-	err = cube_ports_read(c, ports);
-	if (err)
-		return pcn_err_kernel(err, "cannot read cube \"%s\"", c->name);
-	want = calloc(2 * PCN_MAX_PORTS, ps->size);
-	if (!want)
-		return pcn_err_kernel(-ENOMEM, "cannot set cube \"%s\"", c->name);
-	old = want + PCN_MAX_PORTS * ps->size;
-	/* everything checked before anything changes */
-	while (argc > 0 && !err) {
-		if (is_kw(*argv, ps->kw)) {
-			if (kw_set) {
-				err = pcn_dup_arg(ps->kw);
-				break;
-			}
-			kw_set = true;
-			if (argc < 2) {
-				err = pcn_missing_arg(ps->kw);
-				break;
-			}
-			argc--, argv++;
-			err = parse_seconds(ps->kw, *argv, &sec);
-		} else if (is_kw(*argv, "port")) {
-			if (argc < 2) {
-				err = pcn_missing_arg("port");
-				break;
-			}
-			argc--, argv++;
-			idx = cube_port_find(ports, PCN_MAX_PORTS, *argv);
-			if (idx < 0) {
-				err = pcn_err(PCN_EXIT_KERNEL,
-					      "port %s:%s does not exist",
-					      c->name, *argv);
-			} else if (touched[idx]) {
-				err = pcn_err(PCN_EXIT_USAGE,
-					      "port \"%s\" is given twice", *argv);
-			} else {
-				touched[idx] = true;
-				err = cube_map_get(c, ps->map, &idx,
-						   old + idx * ps->size);
-				memcpy(want + idx * ps->size,
-				       old + idx * ps->size, ps->size);
-				err = err ? pcn_err_kernel(err,
-							   "cannot read port %s",
-							   *argv) :
-					    ps->parse_port(&argc, &argv,
-							   want + idx * ps->size);
-			}
-		} else {
-			err = pcn_unknown_kw("cube", *argv);
-		}
-		argc--;
-		argv++;
-	}
-	/*
-	 * One map update per port: a packet sees its old settings or the
-	 * new ones. A write that fails puts back what went before it (the
-	 * entries a type's @written dropped are learned again).
-	 */
-	for (i = 0; i < PCN_MAX_PORTS && !err; i++) {
-		if (!touched[i])
-			continue;
-		err = port_put(c, ps, i, want + i * ps->size);
-		if (err) {
-			ports_undo(c, ps, touched, old, i);
-			err = pcn_err_kernel(err, "cannot set port %s:%s",
-					     c->name, ports[i].name);
-		}
-	}
-	if (err || !kw_set)
-		goto out;
-	err = seconds_put(c, ps, sec);
-	if (!err) {
-		memcpy(c->meta.config, &sec, sizeof(sec));
-		err = cube_meta_write(c);
-		if (err) {
-			memcpy(c->meta.config, &old_sec, sizeof(old_sec));
-			seconds_put(c, ps, old_sec);
-		}
-	}
-	if (err) {
-		ports_undo(c, ps, touched, old, PCN_MAX_PORTS);
-		err = pcn_err_kernel(err, "cannot set %s of \"%s\"", ps->kw,
-				     c->name);
-	}
-out:
-	free(want);
-	return err;
-}
-
-int cube_open_type(const char *name, const char *type, struct pcn_cube *c,
-		   bool change)
-{
-	int err;
-
-	if (change) {
-		err = cube_open_for_change(name, c);
-	} else {
-		err = pcn_state_open(PCN_READ);
-		if (err > 0)
-			return err;
-		err = cube_open(name, c);
-		if (err)
-			return cube_open_err(name, err);
-	}
-	if (err)
-		return err;
-	if (strcmp(c->meta.type, type)) {
-		cube_close(c);
-		return pcn_err(PCN_EXIT_KERNEL, "cube \"%s\" is a %s, not a %s",
-			       name, c->meta.type, type);
-	}
-	return 0;
-}
+#include "sweep.h"
+#include "transparent.h"
 
 static void usage(FILE *f)
 {
-	size_t i;
+	const struct cube_type *const *t;
+	const char *const *d;
 
 	fprintf(f,
 		"Usage: pcn cube add NAME type TYPE [ mode MODE ] [ TYPE_ARGS ]\n"
@@ -427,13 +36,19 @@ static void usage(FILE *f)
 		"       pcn cube help\n"
 		"where  MODE := { xdp | xdpgeneric | tc }\n"
 		"       TYPE := {");
-	for (i = 0; i < ARRAY_SIZE(types); i++)
-		fprintf(f, "%s %s", i ? " |" : "", types[i]->name);
+	for (t = cube_types(); *t; t++)
+		fprintf(f, "%s %s", t == cube_types() ? "" : " |", (*t)->name);
 	fprintf(f, " }\n");
-	for (i = 0; i < ARRAY_SIZE(types); i++)
-		if (types[i]->set_usage)
-			fprintf(f, "       %s set: %s\n", types[i]->name,
-				types[i]->set_usage);
+	for (t = cube_types(); *t; t++) {
+		if ((*t)->add_usage)
+			fprintf(f, "       %s add: %s\n", (*t)->name,
+				(*t)->add_usage);
+		if ((*t)->set_usage)
+			fprintf(f, "       %s set: %s\n", (*t)->name,
+				(*t)->set_usage);
+		for (d = (*t)->definitions; d && *d; d++)
+			fprintf(f, "       %s\n", *d);
+	}
 }
 
 static int cube_add_err(const char *name, const char *step, int err)
@@ -472,7 +87,7 @@ static int cube_build(const struct cube_spec *spec, const char *stage)
 		}
 	}
 	pcn_fault_point("cube-add-pinned");
-	err = cube_install(spec, obj);
+	err = panel_install(spec, obj);
 	if (err) {
 		err = cube_add_err(spec->name, "patch panel", err);
 		goto out;
@@ -533,7 +148,7 @@ static int cube_add_cmd(int argc, char **argv)
 		return pcn_unknown_kw("cube", *argv);
 	}
 
-	err = pcn_state_open(PCN_WRITE);
+	err = tree_open(PCN_WRITE, NULL);
 	if (err)
 		return err;
 	pcn_ns_path(dst, sizeof(dst), "cubes/%s", name);
@@ -590,38 +205,15 @@ static int cube_unwire(struct pcn_cube *c)
 	int i, err;
 
 	if (!c->meta.max_ports)
-		return transparent_detach_all(c);
-	err = cube_ports_read(c, ports);
-	if (err)
-		return pcn_err_kernel(err, "cannot read ports of \"%s\"", c->name);
-	for (i = 0; i < PCN_MAX_PORTS && !err; i++)
+		err = transparent_detach_all(c);
+	else
+		err = cube_ports_read(c, ports);
+	for (i = 0; c->meta.max_ports && i < PCN_MAX_PORTS && !err; i++)
 		if (ports[i].name[0])
-			err = port_disconnect(c, i, &ports[i]);
-	return err;
-}
-
-/* What a damaged or incompatible cube left attached: links and filters. */
-void cube_detach_dir(const char *cube_dir)
-{
-	struct pcn_cube c = { .ports_fd = -1, .stats_fd = -1 };
-	struct pcn_port ports[PCN_MAX_PORTS];
-	char path[PATH_MAX];
-	int i;
-
-	snprintf(c.dir, sizeof(c.dir), "%s", cube_dir);
-	c.ports_fd = cube_obj_fd(&c, "pcn_ports");
-	if (c.ports_fd < 0 || cube_ports_read(&c, ports))
-		goto out;
-	for (i = 0; i < PCN_MAX_PORTS; i++) {
-		if (!ports[i].name[0])
-			continue;
-		snprintf(path, sizeof(path), "%s/link_%s", cube_dir,
-			 ports[i].name);
-		unlink(path);
-		port_detach_nolink(ports[i].attach, ports[i].ifindex, false);
-	}
-out:
-	cube_close(&c);
+			err = port_disconnect(c, i, &ports[i],
+					      &type_port_hooks);
+	return err ? pcn_err_kernel(err, "cannot unwire cube \"%s\"", c->name)
+		   : 0;
 }
 
 static int cube_del_cmd(int argc, char **argv)
@@ -631,7 +223,7 @@ static int cube_del_cmd(int argc, char **argv)
 	char src[PATH_MAX], dst[PATH_MAX];
 	struct pcn_cube c;
 	const char *name;
-	bool damaged;
+	bool damaged, none;
 	int err;
 
 	err = take_name("cube", &argc, &argv, &name);
@@ -641,12 +233,10 @@ static int cube_del_cmd(int argc, char **argv)
 		return pcn_err(PCN_EXIT_USAGE, "unexpected \"%s\" after the cube name",
 			       *argv);
 
-	err = pcn_state_open(PCN_WRITE_EXISTING);
-	if (err == -ENOENT)
-		return cube_open_err(name, err);
+	err = tree_open(PCN_WRITE_EXISTING, &none);
 	if (err)
 		return err;
-	err = cube_open(name, &c);
+	err = none ? -ENOENT : cube_open(name, &c);
 	/* an incompatible or damaged cube can still be removed */
 	damaged = err == -EPROTO || err == -EBADF;
 	if (err && !damaged)
@@ -714,24 +304,10 @@ static int cube_set_cmd(int argc, char **argv)
 	return err;
 }
 
-static void print_stats(const struct pcn_port_stats *st)
-{
-	open_json_object("stats");
-	print_string(PRINT_FP, NULL, "%s", "\n        ");
-	print_u64(PRINT_ANY, "rx_packets", "rx %" PRIu64 " packets", st->rx_packets);
-	print_u64(PRINT_ANY, "rx_bytes", " %" PRIu64 " bytes", st->rx_bytes);
-	print_u64(PRINT_ANY, "tx_packets", ", tx %" PRIu64 " packets", st->tx_packets);
-	print_u64(PRINT_ANY, "tx_bytes", " %" PRIu64 " bytes", st->tx_bytes);
-	print_u64(PRINT_ANY, "drop_packets", ", dropped %" PRIu64, st->drop_packets);
-	print_u64(PRINT_ANY, "pass_packets", ", to host %" PRIu64, st->pass_packets);
-	close_json_object();
-}
-
 static void print_port(struct pcn_cube *c, const struct cube_type *type,
 		       const struct pcn_port *ports, __u32 idx)
 {
 	const struct pcn_port *p = &ports[idx];
-	struct pcn_port_stats st;
 
 	open_json_object(NULL);
 	print_string(PRINT_FP, NULL, "%s", "    ");
@@ -741,8 +317,8 @@ static void print_port(struct pcn_cube *c, const struct cube_type *type,
 	port_print_peer(c, p);
 	if (type && type->show_port)
 		type->show_port(c, ports, idx);
-	if (show_stats && !cube_stats_read(c, idx, &st))
-		print_stats(&st);
+	if (show_stats)
+		print_port_counters(c, idx);
 	print_nl();
 	close_json_object();
 }
@@ -775,6 +351,8 @@ static int cube_print(const char *name)
 	}
 	if (type && type->show)
 		type->show(&c);
+	if (show_stats && type && type->counters)
+		print_counters(&c, type->counters);
 	print_nl();
 	if (!c.meta.max_ports)
 		transparent_print_points(&c);
@@ -796,6 +374,7 @@ static int cube_show_cmd(int argc, char **argv)
 	const char *only = NULL;
 	char **names = NULL;
 	int i, n = 0, err;
+	bool none;
 
 	if (argc > 0) {
 		only = *argv;
@@ -807,13 +386,12 @@ static int cube_show_cmd(int argc, char **argv)
 				       "unexpected \"%s\" after the cube name",
 				       argv[1]);
 	}
-	err = pcn_state_open(PCN_READ);
-	if (err > 0)
+	err = tree_open(PCN_READ, &none);
+	if (err)
 		return err;
-	if (err == -ENOENT) {
+	if (none) {
 		if (only)
-			return cube_open_err(only, err);
-		err = 0;
+			return cube_open_err(only, -ENOENT);
 	} else if (!only) {
 		err = cube_names(&names, &n);
 		if (err)
@@ -859,7 +437,9 @@ static const struct pcn_cmd cmds[] = {
 	{ NULL, NULL },
 };
 
-int do_cube(int argc, char **argv)
-{
-	return pcn_cmd_select("cube", cmds, argc, argv, usage);
-}
+const struct pcn_object cube_object = {
+	.name = "cube",
+	.cmds = cmds,
+	.summary = "network functions: add, delete, configure, show",
+	.usage = usage,
+};

@@ -15,48 +15,81 @@
 
 #include <bpf/libbpf.h>
 
-#include "bpffs.h"
-#include "json_print.h"
 #include "pcn.h"
-#include "sweep.h"
-#include "utils.h"
 
-static const struct pcn_object objects[] = {
-	{ "cube", do_cube, "network functions: add, delete, configure, show" },
-	{ "link", do_link, "wire cubes: ports to interfaces and to each other" },
-	{ "fdb", do_fdb, "forwarding database of bridge cubes" },
-	{ "addr", do_addr, "IPv4 addresses of router ports" },
-	{ "route", do_route, "routes of router cubes" },
-	{ "neigh", do_neigh, "neighbour (ARP) tables of router cubes" },
-	{ "rule", do_rule, "rules of firewall cubes" },
-	{ "ct", do_ct, "connection tracking tables of firewall cubes" },
-	{ "help", do_help, "this text" },
+static int do_help(int argc, char **argv);
+static void usage(FILE *f);
+
+static const struct pcn_object help_object = {
+	.name = "help",
+	.fn = do_help,
+	.summary = "this text",
+	.usage = usage,
 };
 
-const struct pcn_object *pcn_objects(size_t *count)
+/*
+ * Every object, in the order "pcn help" lists them: the core ones, those
+ * of each type in the types' order, then help. @fn for each until it
+ * returns non-zero, which is returned.
+ */
+static int for_each_object(int (*fn)(const struct pcn_object *o, void *arg),
+			   void *arg)
 {
-	*count = ARRAY_SIZE(objects);
-	return objects;
+	static const struct pcn_object *const core[] = { &cube_object,
+							  &link_object };
+	const struct cube_type *const *t;
+	const struct pcn_object *const *o;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(core); i++) {
+		ret = fn(core[i], arg);
+		if (ret)
+			return ret;
+	}
+	for (t = cube_types(); *t; t++)
+		for (o = (*t)->objects; o && *o; o++) {
+			ret = fn(*o, arg);
+			if (ret)
+				return ret;
+		}
+	return fn(&help_object, arg);
+}
+
+static int print_name(const struct pcn_object *o, void *arg)
+{
+	FILE *f = arg;
+
+	fprintf(f, "%s %s", o == &cube_object ? "" : " |", o->name);
+	return 0;
+}
+
+static int print_summary(const struct pcn_object *o, void *arg)
+{
+	FILE *f = arg;
+
+	fprintf(f, "  %-6s %s\n", o->name, o->summary);
+	return 0;
 }
 
 static void usage(FILE *f)
 {
-	size_t i;
-
 	fprintf(f,
 		"Usage: pcn [ OPTIONS ] OBJECT { COMMAND | help }\n"
 		"       pcn [ -force ] -batch FILE\n"
-		"where  OBJECT := { cube | link | fdb | addr | route | neigh | rule | ct | help }\n"
+		"where  OBJECT := {");
+	for_each_object(print_name, f);
+	fprintf(f,
+		" }\n"
 		"       OPTIONS := { -V | -j | -p | -s | -d | -n NETNS | -root DIR |\n"
 		"                    -h }\n"
 		"       (long forms: -Version -json -pretty -statistics -details\n"
 		"        -netns -help; -stats for -s)\n"
 		"\nObjects:\n");
-	for (i = 0; i < ARRAY_SIZE(objects); i++)
-		fprintf(f, "  %-6s %s\n", objects[i].name, objects[i].summary);
+	for_each_object(print_summary, f);
 }
 
-int do_help(int argc, char **argv)
+static int do_help(int argc, char **argv)
 {
 	if (argc > 0)
 		return pcn_err(PCN_EXIT_USAGE,
@@ -64,28 +97,6 @@ int do_help(int argc, char **argv)
 			       *argv);
 	usage(stdout);
 	return 0;
-}
-
-int pcn_cmd_select(const char *object, const struct pcn_cmd *cmds, int argc,
-		   char **argv, void (*print_usage)(FILE *f))
-{
-	const struct pcn_cmd *c;
-
-	if (argc < 1)
-		return cmds[0].fn(0, argv);
-	for (c = cmds; c->name; c++)
-		if (is_kw(*argv, c->name))
-			return c->fn(argc - 1, argv + 1);
-	if (is_kw(*argv, "help")) {
-		if (argc > 1)
-			return pcn_err(PCN_EXIT_USAGE,
-				       "unexpected \"%s\" after help", argv[1]);
-		print_usage(stdout);
-		return 0;
-	}
-	return pcn_err(PCN_EXIT_USAGE,
-		       "command \"%s\" is unknown, try \"pcn %s help\"", *argv,
-		       object);
 }
 
 unsigned long pcn_cmd_gen;
@@ -97,18 +108,50 @@ static int object_missing(void)
 		       "OBJECT is missing: pcn [ OPTIONS ] OBJECT { COMMAND | help }, try \"pcn help\"");
 }
 
-int pcn_dispatch(int argc, char **argv)
+static int object_named(const struct pcn_object *o, void *arg)
 {
-	size_t i;
+	const struct pcn_object **found = arg;
+
+	if (!is_kw((*found)->name, o->name))
+		return 0;
+	*found = o;
+	return 1;
+}
+
+/* Run one command line (argv[0] is the object), as main and -batch do. */
+static int pcn_dispatch(int argc, char **argv)
+{
+	struct pcn_object want = {};
+	const struct pcn_object *o = &want;
 
 	pcn_cmd_gen++;
+	pcn_reason_clear();
 	if (argc < 1)
 		return object_missing();
-	for (i = 0; i < ARRAY_SIZE(objects); i++)
-		if (is_kw(argv[0], objects[i].name))
-			return objects[i].fn(argc - 1, argv + 1);
-	return pcn_err(PCN_EXIT_USAGE,
-		       "object \"%s\" is unknown, try \"pcn help\"", argv[0]);
+	want.name = argv[0];
+	if (for_each_object(object_named, &o) != 1)
+		return pcn_err(PCN_EXIT_USAGE,
+			       "object \"%s\" is unknown, try \"pcn help\"",
+			       argv[0]);
+	if (o->cmds)
+		return pcn_cmd_select(o->name, o->cmds, argc - 1, argv + 1,
+				      o->usage);
+	return o->fn(argc - 1, argv + 1);
+}
+
+/* A -batch ends: each type commits what it staged, or says it drops it. */
+static int batch_end(bool commit, int failed_line)
+{
+	const struct cube_type *const *t;
+	int err = 0, e;
+
+	for (t = cube_types(); *t; t++) {
+		if (!(*t)->batch_end)
+			continue;
+		e = (*t)->batch_end(commit, failed_line);
+		err = err ?: e;
+	}
+	return err;
 }
 
 static int do_batch(const char *name)
@@ -154,7 +197,7 @@ static int do_batch(const char *name)
 	/* rule changes apply whole, when no line failed; each line whose
 	 * changes are dropped is named */
 	batch_line = 0;
-	err = fw_tables_end(ret == 0, true, failed_line);
+	err = batch_end(ret == 0, failed_line);
 	return ret ?: err;
 }
 
@@ -196,9 +239,11 @@ int pcn_run(int argc, char **argv)
 	const char *netns = NULL, *batch = NULL;
 	int ret;
 
-	pcn_libbpf_setup();
-	pcn_sweep_hook = pcn_sweep;
+	pcn_libbpf_setup(0);
 
+	/* for bash-completion/pcn: every word after it is the line's */
+	if (argc > 1 && is_opt(argv[1], "-complete", "-complete"))
+		return pcn_complete(argc - 2, argv + 2, for_each_object);
 	while (argc > 1 && argv[1][0] == '-') {
 		const char *opt = argv[1];
 
@@ -255,6 +300,7 @@ int pcn_run(int argc, char **argv)
 	if (pretty)
 		json = 1;
 	set_json_mode(json, pretty);
+	pcn_libbpf_setup(show_details);
 
 	if (netns) {
 		ret = netns_switch(netns);

@@ -1,5 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The pcn command: objects, cube types and the helpers they share. */
+/*
+ * The pcn command: what its objects and the cube types share. A cube
+ * type (a folder pcn/cubes/TYPE) includes this header, fills a struct cube_type
+ * named TYPE_type, and is found by the build (see "Adding a cube type"
+ * in Documentation/cube-types.md); nothing here names a type.
+ *
+ * Layers, each calling only down: cube types, the command (pcn:
+ * options, dispatch, batch, the cube and link objects, what objects
+ * share), the engine (lib: returns 0 or -errno and never prints), the
+ * datapath headers (bpf/). Functions of this layer return an exit code
+ * (report.h) after reporting any error once.
+ */
 #ifndef __PCN_PCN_H
 #define __PCN_PCN_H
 
@@ -8,14 +19,38 @@
 #include <stddef.h>
 #include <linux/types.h>
 
+#include "args.h"
+#include "bpffs.h"
 #include "clock.h"
 #include "cube.h"
+#include "error.h"
+#include "json_print.h"
+#include "map.h"
+#include "parse.h"
+#include "port.h"
+#include "report.h"
+#include "utils.h"
 
-/* Objects: "pcn OBJECT ..." dispatches through a table of these. */
-struct pcn_object {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *summary;
+/*
+ * A command line being completed (pcn -complete, complete.c), as an
+ * object's completer sees it: the verb, the values its grammar bound so
+ * far ("FIREWALL" to "fw1"), and where the candidates go.
+ */
+struct pcn_line;
+const char *pcn_line_verb(const struct pcn_line *l);
+/* the word bound to value @name ("CHAIN"), or NULL */
+const char *pcn_line_value(const struct pcn_line *l, const char *name);
+/* offer a candidate (dropped unless it extends the word being typed) */
+void pcn_line_emit(struct pcn_line *l, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* call @fn on each cube of type @type, or on cube @only if not NULL */
+void pcn_line_cubes(struct pcn_line *l, const char *type, const char *only,
+		    void (*fn)(struct pcn_line *l, struct pcn_cube *c));
+
+/* How an object completes value @value of its grammar ("N", "MAC"). */
+struct pcn_completion {
+	const char *value;		/* NULL ends */
+	void (*fn)(struct pcn_line *l);
 };
 
 /* The verbs of an object, bpftool's cmd_select() style. */
@@ -25,41 +60,72 @@ struct pcn_cmd {
 };
 
 /*
+ * An object: "pcn OBJECT VERB ..." runs the verb of @cmds (see
+ * pcn_cmd_select()), or fn(argc, argv) after OBJECT for an object
+ * without verbs.
+ */
+struct pcn_object {
+	const char *name;
+	const struct pcn_cmd *cmds;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+	/* its usage, as "pcn OBJECT help" prints it: also its grammar, for
+	 * completion (lines "pcn OBJECT ..." and "X := ...") */
+	void (*usage)(FILE *f);
+	const struct pcn_completion *complete;
+};
+
+/*
+ * pcn -complete [ OPTIONS ] WORD...: what may follow (complete.c), from
+ * the grammar of the objects @each_object walks.
+ */
+int pcn_complete(int argc, char **argv,
+		 int (*each_object)(int (*fn)(const struct pcn_object *o,
+					      void *arg), void *arg));
+
+/*
  * Run verb argv[0] of @object from @cmds, a table ended by a NULL name
  * whose first entry runs when no verb is given; "help" prints @usage.
  */
 int pcn_cmd_select(const char *object, const struct pcn_cmd *cmds, int argc,
 		   char **argv, void (*usage)(FILE *f));
 
-int do_cube(int argc, char **argv);
-int do_link(int argc, char **argv);
-int do_help(int argc, char **argv);
-
-/* The whole command: global options, then one object or -batch. */
-int pcn_run(int argc, char **argv);
-
-/* Run one command line (argv[0] is the object), as main and -batch do. */
-int pcn_dispatch(int argc, char **argv);
 /*
- * Counts the commands run: a command may keep what it opened for the
- * next one if that comes right after it (pcn_cmd_gen one higher), when
- * nothing else can have changed the tree in between.
+ * A cube's counters: per-CPU __u64s at @key of its map @map, in the order
+ * of struct they are in, each printed by one generic path. In JSON they
+ * are "stats": { GROUP: { KEY: N, ... }, ... } (see pcn(8), COUNTERS);
+ * in text, each counter's @fmt, in the order given.
  */
-extern unsigned long pcn_cmd_gen;
-const struct pcn_object *pcn_objects(size_t *count);
+struct pcn_counter {
+	const char *group;		/* JSON: the object it is in */
+	const char *key;		/* JSON: its name there */
+	const char *fmt;		/* text: with one PRIu64 */
+};
+
+struct pcn_counters {
+	const char *map;		/* NULL ends a list of these */
+	__u32 key;
+	const char *heading;		/* text before the counters, or NULL */
+	const struct pcn_counter *counter;	/* one per field, NULL key ends */
+};
 
 /*
- * Cube types. A new network function is one struct like this in its own
- * pcn/<type>.c, a line in the table in pcn/cube.c, and bpf/<type>.bpf.c.
+ * A cube type. Its folder pcn/cubes/NAME/ holds NAME_type and the
+ * objects that belong to it; its datapath is bpf/NAME.bpf.c and
+ * bpf/NAME.h.
  */
 struct cube_type {
 	const char *name;
 	const char *summary;
-	/* grammar of "cube set NAME ..." for this type, for usage() */
-	const char *set_usage;
+	/* where "pcn help" and "pcn cube help" list it: lower first */
+	int order;
+	/* the grammar of its TYPE_ARGS, for usage and completion */
+	const char *add_usage;		/* "cube add NAME type T [mode M] ..." */
+	const char *set_usage;		/* "cube set NAME ..." */
+	const char *const *definitions;	/* "STATE := { ... }", NULL-ended */
 	const void *(*elf_xdp)(size_t *size);
 	const void *(*elf_tc)(size_t *size);
-	__u32 max_ports;	/* 0 for a transparent cube */
+	__u32 max_ports;		/* 0 for a transparent cube */
 	/* "cube add NAME type T [mode M] ARGS": fill meta config */
 	int (*parse_add)(int argc, char **argv, __u8 *config);
 	/* fill the cube's maps from its meta config, before it is published */
@@ -75,30 +141,112 @@ struct cube_type {
 			  const struct pcn_port *p);
 	/* a port goes away: drop the type's state that refers to it */
 	int (*port_removed)(struct pcn_cube *c, __u32 idx);
+	/* the cube's own counters (-s), a list ended by a NULL map */
+	const struct pcn_counters *counters;
+	/* the objects of the type ("fdb" of the bridge), NULL-ended */
+	const struct pcn_object *const *objects;
+	/*
+	 * A -batch ends: @commit what the batch staged, or drop it and
+	 * say so (line @failed_line failed). Returns an exit code.
+	 */
+	int (*batch_end)(bool commit, int failed_line);
 };
 
-const struct cube_type *cube_type_find(const char *name);
+/*
+ * A type registers itself: PCN_CUBE_TYPE(bridge_type) in its folder puts
+ * a pointer to it in the section pcn_types, which the linker gathers
+ * from every object the build links (each folder of pcn/cubes/), and no
+ * list names it anywhere else.
+ */
+#define PCN_CUBE_TYPE(t)                                                   \
+	static const struct cube_type *const __pcn_type_##t                \
+		__attribute__((used, section("pcn_types"))) = &t
 
+/* The types linked in, in listing order; NULL ends. */
+const struct cube_type *const *cube_types(void);
+const struct cube_type *cube_type_find(const char *name);
+/* What the engine asks of a cube's type (its port hooks). */
+extern const struct port_hooks type_port_hooks;
+
+/* The whole command: global options, then one object or -batch. */
+int pcn_run(int argc, char **argv);
+/*
+ * Counts the commands run: a command may keep what it opened for the
+ * next one if that comes right after it (pcn_cmd_gen one higher), when
+ * nothing else can have changed the tree in between.
+ */
+extern unsigned long pcn_cmd_gen;
+
+/* The core objects (cube.c, link.c). */
+extern const struct pcn_object cube_object;
+extern const struct pcn_object link_object;
+
+/*
+ * Open the pin tree for a command (tree.c): shared lock to read,
+ * exclusive to change (and then swept). *@none (may be NULL for
+ * PCN_WRITE) says there is no tree yet for PCN_READ and
+ * PCN_WRITE_EXISTING; nothing is reported then.
+ */
+int tree_open(enum pcn_access access, bool *none);
+
+/* Report an error of cube_open() on @name. Returns the exit code. */
+int cube_open_err(const char *name, int err);
 /*
  * Take the write lock and open an existing cube, for the commands that
  * change one. Reports what is wrong and returns an exit code.
  */
 int cube_open_for_change(const char *name, struct pcn_cube *c);
-const struct cube_type *const *cube_types(size_t *count);
-/* "OBJECT flush cube NAME [ port PORT ] [ vlan VID ] [ dynamic ]" */
+/*
+ * Open cube @name, which must be of type @type: for a change (the write
+ * lock) or to read. Reports what is wrong and returns an exit code.
+ */
+int cube_open_type(const char *name, const char *type, struct pcn_cube *c,
+		   bool change);
+/* The index of port @port of @c in *@idx, or reports there is none. */
+int cube_port_index(struct pcn_cube *c, const char *port, int *idx);
+
+/*
+ * "OBJECT show [ cube NAME ] [ port NAME:PORT ] [ KW VALUE ]...": @show
+ * for each cube of @type, or the one named, with the port to show (NULL:
+ * all), inside one JSON array; the type's own keywords through
+ * @parse_kw, as cube_flush_cmd() takes them, into @arg.
+ */
+struct show_spec {
+	const char *object;		/* "fdb" */
+	const char *type;		/* of the cube: "bridge" */
+	int (*parse_kw)(int *argc, char ***argv, void *arg);
+	int (*show)(struct pcn_cube *c, const char *port, void *arg);
+};
+int cube_show_each(int argc, char **argv, const struct show_spec *spec,
+		   void *arg);
+/*
+ * The JSON array (or lines) of @fn for cube @name, which must be of
+ * @type, or (@name NULL) for every cube (@fn skips the other types).
+ */
+int cube_show_of_type(const char *name, const char *type,
+		      int (*fn)(struct pcn_cube *c, void *arg), void *arg);
+
+/*
+ * "OBJECT flush cube NAME [ port PORT ] [ dynamic ] [ KW VALUE ]...":
+ * the type's own keywords through @parse_kw (argv[0] is a keyword: take
+ * it and its value, and return 0, or the exit code of the error it
+ * reported; -1, taking nothing: not one of its), whose result goes to
+ * @flush in @arg (zeroed first).
+ */
 struct flush_spec {
 	const char *object;		/* "fdb" */
 	const char *type;		/* of the cube: "bridge" */
 	const char *cube_arg;		/* "BRIDGE", for the error */
 	const char *what;		/* "fdb", in "cannot flush the fdb" */
 	bool dynamic;			/* takes "dynamic" */
-	bool vlan;			/* takes "vlan VID" */
-	/* port, vid: -1 for any */
-	int (*flush)(struct pcn_cube *c, int port, bool dynamic_only, int vid);
+	int (*parse_kw)(int *argc, char ***argv, void *arg);
+	size_t arg_size;		/* bytes of @arg, zeroed first */
+	/* port: -1 for any; returns 0 or -errno */
+	int (*flush)(struct pcn_cube *c, int port, bool dynamic_only,
+		     const void *arg);
 };
 int cube_flush_cmd(int argc, char **argv, const struct flush_spec *spec);
-/* "KW SECONDS": 1 to 1000000 */
-int parse_seconds(const char *kw, const char *arg, __u32 *sec);
+
 /* "cube add NAME type T [ KW SECONDS ]": the seconds, as the first
  * __u32 of the cube's config */
 int cube_add_seconds(int argc, char **argv, const char *kw, __u32 dflt,
@@ -125,174 +273,24 @@ int cube_set_ports(struct pcn_cube *c, int argc, char **argv,
 		   const struct port_settings *ps);
 /* a new cube: its @ps->kw seconds, from its meta config, to @ps->kw_map */
 int cube_seconds_init(struct pcn_cube *c, const struct port_settings *ps);
-/* "port CUBE:PORT", given once (@port is "" until then) */
-int port_endpoint_arg(const char *arg, char *cube, char *port);
-/* The index of port @port of @c, or -(exit code) after reporting */
-int cube_port_index(struct pcn_cube *c, const char *port);
-/*
- * "OBJECT show [ cube NAME ] [ port NAME:PORT ]": @fn for each cube of
- * @type, or the one named, with the port to show (NULL: all), inside
- * one JSON array.
- */
-int cube_show_each(int argc, char **argv, const char *object,
-		   const char *type,
-		   int (*fn)(struct pcn_cube *c, const char *port));
-/*
- * The JSON array (or lines) of @fn for cube @name, which must be of
- * @type, or (@name NULL) for every cube (@fn skips the other types).
- */
-int cube_show_of_type(const char *name, const char *type,
-		      int (*fn)(struct pcn_cube *c, void *arg), void *arg);
-/*
- * Open cube @name, which must be of type @type: for a change (the write
- * lock) or to read. Reports what is wrong and returns an exit code.
- */
-int cube_open_type(const char *name, const char *type, struct pcn_cube *c,
-		   bool change);
 
-extern const struct cube_type forwarder_type;
-extern const struct cube_type helloworld_type;
-extern const struct cube_type bridge_type;
-extern const struct cube_type router_type;
-extern const struct cube_type firewall_type;
+/* Counters (-s) through their descriptor (stats.c). */
+void print_counters(struct pcn_cube *c, const struct pcn_counters *list);
+/* A port's own counters (rx, tx), for cube show and link show. */
+void print_port_counters(struct pcn_cube *c, __u32 idx);
 
-int do_fdb(int argc, char **argv);
-/* fdb.c: "xx:xx:xx:xx:xx:xx" */
-int parse_mac(const char *arg, __u8 *mac);
+/* The values pcn writes as it reads them (parse.h), as text and JSON. */
 void print_mac(const char *key, const char *fmt, const __u8 *mac);
-/* bridge.c: a VLAN id, 1..4094 (reports, returns 1 otherwise) */
-int parse_vid(const char *arg, __u16 *vid);
-/* fdb.c: delete a bridge's entries (port/vid -1: any); with @left, only
- * those in VLANs that port settings @left are not in */
-struct br_port;
-int br_fdb_flush(struct pcn_cube *c, int port, bool dynamic_only, int vid,
-		 const struct br_port *left);
-
-/* Routers (router.c, addr.c, route.c, neigh.c) */
-int do_addr(int argc, char **argv);
-int do_route(int argc, char **argv);
-int do_neigh(int argc, char **argv);
-struct rt_port;
-struct rt_route;
-struct rt_route_key;
-/* "A.B.C.D[/N]" (or "default" unless @host); @host: host bits allowed */
-int parse_prefix(const char *arg, __be32 *addr, __u32 *plen, bool host);
-int parse_ipv4(const char *arg, __be32 *addr);
-void print_prefix(const char *key, const char *fmt, __be32 addr, __u32 plen);
+void print_prefix4(const char *key, const char *fmt, __be32 addr, __u32 plen);
 void print_ipv4(const char *key, const char *fmt, __be32 addr);
-__be32 rt_mask(__u32 plen);
-const char *rt_kind_name(__u32 kind);
-__u64 rt_neigh_timeout_ns(struct pcn_cube *c);
-int rt_port_get(struct pcn_cube *c, __u32 idx, struct rt_port *rp);
-int rt_port_put(struct pcn_cube *c, __u32 idx, const struct rt_port *rp);
-int rt_ports_read(struct pcn_cube *c, struct rt_port *all);
-/* the port of @all with a subnet that holds @a, or -1 */
-int rt_port_on_link(const struct rt_port *all, __be32 a);
-bool rt_on_link(const struct rt_port *rp, __be32 a);
-int rt_routes_read(struct pcn_cube *c, struct rt_route_key **keys,
-		   struct rt_route **vals, int *n);
-bool rt_better(const struct rt_route *a, const struct rt_route *b);
-/* -EEXIST, -E2BIG; the FIB follows */
-int rt_route_add(struct pcn_cube *c, const struct rt_route_key *k,
-		 __u32 metric);
-/* the same on the open maps rt_routes (@rfd) and rt_fib (@ffd) */
-int rt_route_insert(int rfd, int ffd, const struct rt_route_key *k,
-		    __u32 metric);
-/* -EEXIST if a static route of @k's prefix has @metric already */
-int rt_route_taken(int rfd, int ffd, const struct rt_route_key *k,
-		   __u32 metric);
-int rt_route_del(struct pcn_cube *c, const struct rt_route_key *k);
-/* a route with its key; read sorted by prefix, then best first */
-struct rt_entry;
-int rt_entries_read(struct pcn_cube *c, struct rt_entry **out, int *n);
-/* rt_fib from the list, for the prefixes of @keys */
-int rt_fib_sync(struct pcn_cube *c, const struct rt_route_key *keys, int n);
-int rt_routes_drop(struct pcn_cube *c,
-		   bool (*drop)(const struct rt_route_key *k,
-				const struct rt_route *r, void *arg),
-		   void *arg);
-/* neigh.c: delete a router's neighbours (port -1: any) */
-int rt_neigh_flush(struct pcn_cube *c, int port, bool dynamic_only);
-
-/* Firewalls: pcn/fw.h */
-int do_rule(int argc, char **argv);
-int do_ct(int argc, char **argv);
-/* the batch ends: commit every firewall changed (or drop the changes,
- * saying of each line that made one that line @failed_line failed);
- * @spare: and bring the generations left up to date (see firewall.c) */
-int fw_tables_end(bool commit, bool spare, int failed_line);
-
-/* The cube graph, for the tail-call budget (graph.c). */
-struct graph;
-struct graph *graph_load(void);
-void graph_free(struct graph *g);
-int graph_add_peer(struct graph *g, const char *a, const char *pa,
-		   const char *b, const char *pb);
-int graph_add_hops(struct graph *g, const char *cube, const char *port,
-		   bool egress, int delta);
-int graph_add_iface(struct graph *g, const char *cube, const char *port);
-/*
- * 0 if the graph changed by @change keeps every path within the budget
- * and loop-free; else reports "cannot WHAT: why" and returns 2.
- */
-int budget_check(const char *what, int (*change)(struct graph *g, void *arg),
-		 void *arg);
-/* 0, or -ELOOP / -E2BIG with the reason (naming the path) in @why */
-int graph_check(struct graph *g, char *why, size_t len);
-
-/* "CUBE[:PORT]"; port is "" when not given. */
-int parse_endpoint(const char *arg, char *cube, char *port);
 
 /* The peer of a port, and the state of its attachment (cube show). */
 void port_print_peer(struct pcn_cube *c, const struct pcn_port *p);
-
-/* Detach every port of the cube pinned in DIR (being deleted). */
-void cube_detach_dir(const char *dir);
-
-/*
- * Remove a port: the type's state, the record (the commit), its
- * attachment points and slots, the devmap entry.
- */
-int port_remove(struct pcn_cube *c, __u32 idx);
-
-/* Disconnect port @idx of @c, and the peer's end of a link between cubes. */
-int port_disconnect(struct pcn_cube *c, int idx, const struct pcn_port *p);
-
-/*
- * 0, or reports that interface @ifindex is taken: by a cube port, or
- * (with @chains) by transparent cubes.
- */
-int iface_in_use(int ifindex, const char *ifname, bool chains);
-
-/* Report a failed attachment with the kernel's reason and a hint. */
-int link_add_err(const char *what, const char *ifname, enum pcn_mode mode,
-		 int err);
-
-/* " dev NAME state ..." of an attachment pinned at @path. */
-void print_attachment(const char *path, enum pcn_attach attach,
-		      __u32 ifindex, const char *recorded, bool egress);
-
-/* Transparent cubes (transparent.c) */
-bool cube_is_transparent(const char *name);
-/* "link add|del TCUBE { dev IFNAME | port CUBE:PORT } ..." */
-int transparent_cmd(bool add, int argc, char **argv);
-/* the chains at a port's ingress and egress, in cube and link show */
-void port_print_chains(struct pcn_cube *c, const struct pcn_port *p);
 /* link show lines of a transparent cube */
 void transparent_print_links(struct pcn_cube *c, const char *only_dev);
-
-/* Write point @id's chain into the patch panel (transparent.c). */
-int point_apply(__u32 id);
-/* What port @port of @cube leads to, refreshed after its peer changed. */
-int peer_out_refresh(const char *cube, const char *port);
-
-/* Detach transparent cube @c from every point it is attached to. */
-int transparent_detach_all(struct pcn_cube *c);
-
 /* Print the attachment points of transparent cube @c (cube show). */
 void transparent_print_points(struct pcn_cube *c);
-
-/* Sweep: the panel slots and points nothing refers to any more. */
-int pcn_gc(void);
+/* "link add|del TCUBE { dev IFNAME | port CUBE:PORT } ..." */
+int transparent_cmd(bool add, int argc, char **argv);
 
 #endif /* __PCN_PCN_H */

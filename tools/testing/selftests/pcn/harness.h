@@ -36,6 +36,13 @@
  *		...
  *	}
  *
+ *	FIXTURE_VARIANT(sock) {
+ *		int family;
+ *	};
+ *
+ *	FIXTURE_VARIANT_ADD(sock, ipv4) { .family = AF_INET, };
+ *	FIXTURE_VARIANT_ADD(sock, ipv6) { .family = AF_INET6, };
+ *
  *	TEST_HARNESS_MAIN
  *
  * Tests run in definition order, each in its own forked child that is
@@ -54,6 +61,12 @@
  * enum) or pointers, evaluate each argument once, and compare by value:
  * ASSERT_LT(-1, 1u) holds.  Floating point arguments are refused at
  * compile time.
+ *
+ * Variants, as the kernel's kselftest_harness.h has them: a fixture with
+ * FIXTURE_VARIANT() and FIXTURE_VARIANT_ADD()s runs each of its TEST_Fs
+ * once per variant, in the order the variants were added, named
+ * "fixture.variant.name"; setup, test and teardown see `variant', a
+ * pointer to the variant's fields.
  *
  * FIXTURE_SETUP and FIXTURE_TEARDOWN must both be defined for a fixture.
  * `self' starts zeroed.  The test body runs once setup returns, unless
@@ -99,10 +112,23 @@ struct __th_result {
 	char reason[512];
 };
 
+struct __th_variant_meta {
+	const char *name;
+	const void *data;
+	struct __th_variant_meta *next;
+};
+
+struct __th_fixture_meta {
+	const char *name;
+	struct __th_variant_meta *variants, *vtail;
+};
+
 struct __test_metadata {
 	const char *name;
 	void (*fn)(struct __test_metadata *_metadata);
 	struct __test_metadata *next;
+	struct __th_fixture_meta *fixture;	/* TEST_F: its fixture */
+	const void *variant;			/* the variant it runs */
 	int selected;
 	/* The rest is only meaningful inside the test child. */
 	int setup_done;
@@ -143,10 +169,30 @@ __TH_FN void __th_register(struct __test_metadata *t)
 	}
 }
 
-#define __TH_REGISTER(id, str, func)					\
+__TH_FN void __th_variant_add(struct __th_fixture_meta *f,
+				struct __th_variant_meta *v)
+{
+	/* constructors may run in either order: keep definition order */
+	if (__th_probe_ran) {
+		v->next = NULL;
+		if (f->vtail)
+			f->vtail->next = v;
+		else
+			f->variants = v;
+		f->vtail = v;
+	} else {
+		v->next = f->variants;
+		f->variants = v;
+		if (!f->vtail)
+			f->vtail = v;
+	}
+}
+
+#define __TH_REGISTER(id, str, func, fix)				\
 	static struct __test_metadata __th_md_##id = {			\
 		.name = str,						\
 		.fn = func,						\
+		.fixture = fix,						\
 	};								\
 	static void __attribute__((constructor)) __th_reg_##id(void)	\
 	{								\
@@ -155,50 +201,81 @@ __TH_FN void __th_register(struct __test_metadata *t)
 
 #define TEST(name)							\
 	static void __th_test_##name(struct __test_metadata *_metadata); \
-	__TH_REGISTER(t_##name, #name, __th_test_##name)		\
+	__TH_REGISTER(t_##name, #name, __th_test_##name, NULL)		\
 	static void __th_test_##name(					\
 		struct __test_metadata __attribute__((unused)) *_metadata)
 
 #define FIXTURE_DATA(fixture)	struct __th_fixture_##fixture
+#define FIXTURE_VARIANT(fixture) struct __th_variant_##fixture
 
-#define FIXTURE(fixture)	FIXTURE_DATA(fixture)
+#define FIXTURE(fixture)						\
+	FIXTURE_VARIANT(fixture);					\
+	static struct __th_fixture_meta __th_fm_##fixture = {		\
+		.name = #fixture,					\
+	};								\
+	FIXTURE_DATA(fixture)
+
+#define FIXTURE_VARIANT_ADD(fixture, vname)				\
+	static const FIXTURE_VARIANT(fixture)				\
+		__th_v_##fixture##__##vname;				\
+	static struct __th_variant_meta __th_vm_##fixture##__##vname = { \
+		.name = #vname,						\
+		.data = &__th_v_##fixture##__##vname,			\
+	};								\
+	static void __attribute__((constructor))			\
+	__th_vreg_##fixture##__##vname(void)				\
+	{								\
+		__th_variant_add(&__th_fm_##fixture,			\
+				 &__th_vm_##fixture##__##vname);	\
+	}								\
+	static const FIXTURE_VARIANT(fixture)				\
+		__th_v_##fixture##__##vname =
 
 #define FIXTURE_SETUP(fixture)						\
 	static void __th_setup_##fixture(				\
 		struct __test_metadata __attribute__((unused)) *_metadata, \
-		FIXTURE_DATA(fixture) __attribute__((unused)) *self)
+		FIXTURE_DATA(fixture) __attribute__((unused)) *self,	\
+		const FIXTURE_VARIANT(fixture)				\
+			__attribute__((unused)) *variant)
 
 #define FIXTURE_TEARDOWN(fixture)					\
 	static void __th_teardown_##fixture(				\
 		struct __test_metadata __attribute__((unused)) *_metadata, \
-		FIXTURE_DATA(fixture) __attribute__((unused)) *self)
+		FIXTURE_DATA(fixture) __attribute__((unused)) *self,	\
+		const FIXTURE_VARIANT(fixture)				\
+			__attribute__((unused)) *variant)
 
 #define TEST_F(fixture, name)						\
 	static void __th_test_##fixture##__##name(			\
 		struct __test_metadata *_metadata,			\
-		FIXTURE_DATA(fixture) *self);				\
+		FIXTURE_DATA(fixture) *self,				\
+		const FIXTURE_VARIANT(fixture) *variant);		\
 	static void __th_wrap_##fixture##__##name(			\
 		struct __test_metadata *_metadata)			\
 	{								\
+		const FIXTURE_VARIANT(fixture) *variant = _metadata->variant; \
 		FIXTURE_DATA(fixture) self;				\
 									\
 		memset(&self, 0, sizeof(self));				\
 		_metadata->setup_done = 0;				\
 		if (!setjmp(_metadata->env)) {				\
-			__th_setup_##fixture(_metadata, &self);		\
+			__th_setup_##fixture(_metadata, &self, variant); \
 			_metadata->setup_done = 1;			\
 			if (!_metadata->res->skipped)			\
 				__th_test_##fixture##__##name(_metadata, \
-							      &self);	\
+							      &self,	\
+							      variant);	\
 		}							\
 		if (_metadata->setup_done && !setjmp(_metadata->env))	\
-			__th_teardown_##fixture(_metadata, &self);	\
+			__th_teardown_##fixture(_metadata, &self, variant); \
 	}								\
-	__TH_REGISTER(f_##fixture##__##name, #fixture "." #name,	\
-		      __th_wrap_##fixture##__##name)			\
+	__TH_REGISTER(f_##fixture##__##name, #name,			\
+		      __th_wrap_##fixture##__##name, &__th_fm_##fixture) \
 	static void __th_test_##fixture##__##name(			\
 		struct __test_metadata __attribute__((unused)) *_metadata, \
-		FIXTURE_DATA(fixture) __attribute__((unused)) *self)
+		FIXTURE_DATA(fixture) __attribute__((unused)) *self,	\
+		const FIXTURE_VARIANT(fixture)				\
+			__attribute__((unused)) *variant)
 
 /* ---- diagnostics, failure and skip ---- */
 
@@ -666,6 +743,53 @@ __TH_FN void __th_usage(FILE *f, const char *prog)
 		prog, TH_DEFAULT_TIMEOUT);
 }
 
+/*
+ * The TEST_Fs as they run: "fixture.name", or one "fixture.variant.name"
+ * per variant of their fixture, in place of the one registered.
+ */
+__TH_FN void __th_expand(void)
+{
+	struct __test_metadata *t, *prev = NULL, *c, *last;
+	struct __th_variant_meta *v;
+	char *name;
+	size_t len;
+
+	for (t = __th_head; t; prev = t, t = t->next) {
+		if (!t->fixture)
+			continue;
+		if (!t->fixture->variants) {
+			len = strlen(t->fixture->name) + strlen(t->name) + 2;
+			name = malloc(len);
+			if (!name)
+				abort();
+			snprintf(name, len, "%s.%s", t->fixture->name, t->name);
+			t->name = name;
+			continue;
+		}
+		last = prev;
+		for (v = t->fixture->variants; v; v = v->next) {
+			c = malloc(sizeof(*c));
+			len = strlen(t->fixture->name) + strlen(v->name) +
+			      strlen(t->name) + 3;
+			name = malloc(len);
+			if (!c || !name)
+				abort();
+			*c = *t;
+			snprintf(name, len, "%s.%s.%s", t->fixture->name,
+				 v->name, t->name);
+			c->name = name;
+			c->variant = v->data;
+			if (last)
+				last->next = c;
+			else
+				__th_head = c;
+			last = c;
+		}
+		last->next = t->next;
+		t = last;
+	}
+}
+
 __TH_FN int __th_main(int argc, char **argv)
 {
 	int pass = 0, fail = 0, skip = 0, total = 0, filter = 0, n = 0;
@@ -677,6 +801,7 @@ __TH_FN int __th_main(int argc, char **argv)
 	char *end;
 	int opt, r, found;
 
+	__th_expand();
 	for (t = __th_head; t; t = t->next)
 		t->selected = 1;
 

@@ -8,7 +8,7 @@
 #
 #	test_bad_option()
 #	{
-#		check_err 2 some-command --no-such-option
+#		expect_err 2 some-command --no-such-option
 #	}
 #
 #	run_test bad_option test_bad_option
@@ -46,7 +46,7 @@
 #	nothing was reported yet; else report what tap_plan still expects
 #	as skipped and finish with tap_done.
 #
-# check_err EXPECTED_EXIT CMD [ARGS...]
+# expect_err EXPECTED_EXIT CMD [ARGS...]
 #	Run CMD; return 0 when it exits with EXPECTED_EXIT and its stderr
 #	is exactly one newline-terminated line starting with "Error: ",
 #	else describe what was seen on stderr and return 1.  CMD's stdout
@@ -277,7 +277,7 @@ run_test()
 	return 0
 }
 
-check_err()
+expect_err()
 {
 	local expected=$1 errf rc=0 lines=() ok=1
 
@@ -295,7 +295,7 @@ check_err()
 	fi
 	if [ "$ok" = 0 ]; then
 		{
-			printf 'check_err:'
+			printf 'expect_err:'
 			printf ' %q' "$@"
 			echo
 			echo "  expected: exit status $expected," \
@@ -360,7 +360,8 @@ wait_for()
 # tree_snapshot		every pin under $PCN_ROOT with its kernel content
 # port_progs		how many port entry programs the kernel holds
 
-PCN=${PCN:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pwd)/build/pcn}
+SELFTEST_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+PCN=${PCN:-$(cd "$SELFTEST_DIR/../../../.." && pwd)/build/pcn}
 TEST_ID=$(printf '%x%x' $$ $RANDOM)
 
 __defer=()
@@ -379,6 +380,15 @@ defer()
 {
 	__defer+=("$*")
 	trap __run_defer EXIT
+}
+
+# need_type TYPE: skip the test, saying why, when pcn was built without
+# the cube type TYPE (a folder of pcn/cubes/ left out)
+need_type()
+{
+	if ! "$PCN" cube help | grep -Eq "TYPE := \{.* $1( |$)"; then
+		skip "pcn is built without the cube type $1"
+	fi
 }
 
 need_root()
@@ -454,25 +464,7 @@ pcn()
 # tree.
 tree_snapshot()
 {
-	local f
-
-	[ -d "$PCN_ROOT" ] || { echo "(no root)"; return 0; }
-	find "$PCN_ROOT" | LC_ALL=C sort | while read -r f; do
-		if [ -d "$f" ]; then
-			echo "dir $f"
-		elif bpftool -j map show pinned "$f" >/dev/null 2>&1; then
-			echo "map $f $(bpftool -j map show pinned "$f" |
-				jq -c '{id, type, name}') content $(
-				bpftool -j map dump pinned "$f" 2>/dev/null |
-				md5sum | cut -c1-32)"
-		elif bpftool -j prog show pinned "$f" >/dev/null 2>&1; then
-			echo "prog $f $(bpftool -j prog show pinned "$f" |
-				jq -c '{id, name}')"
-		else
-			echo "link $f $(bpftool -j link show pinned "$f" |
-				jq -c '{id, prog_id}')"
-		fi
-	done
+	python3 "$SELFTEST_DIR/snapshot.py" "$PCN_ROOT"
 }
 
 port_progs()
@@ -582,7 +574,8 @@ stable_stats()
 	return 1
 }
 
-# port_stat NS CUBE PORT FIELD: one counter of a port, from pcn -j -s
+# port_stat NS CUBE PORT GROUP.KEY: one counter of a port (rx.packets,
+# tx.bytes, rx.dropped, ...), from pcn -j -s
 port_stat()
 {
 	"$PCN" -n "$1" -j -s cube show "$2" |

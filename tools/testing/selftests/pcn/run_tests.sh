@@ -241,7 +241,8 @@ count_test()
 		f=$((f + 1))
 		failures+=("$name: $extra")
 	fi
-	echo "# $name: $p passed, $f failed, $s skipped (exit status ${rc:-?})"
+	echo "# $name: $p passed, $f failed, $s skipped (exit status ${rc:-?}," \
+		"$((SECONDS - started)) s)"
 	passed=$((passed + p))
 	failed=$((failed + f))
 	skipped=$((skipped + s))
@@ -256,6 +257,7 @@ for path in "${paths[@]}"; do
 		failures+=("$name: not an executable file")
 		continue
 	fi
+	started=$SECONDS
 	start_test "$path" "$name"
 	wait_test
 	count_test "$name" "$(<"$tmp/rc")"

@@ -41,18 +41,18 @@ TEST(numbers)
 {
 	uint32_t v = 7;
 
-	EXPECT_EQ(0, get_u32(&v, "0", 10));
+	EXPECT_EQ(0, pcn_parse_u32("0", 10, &v));
 	EXPECT_EQ(0, v);
-	EXPECT_EQ(0, get_u32(&v, "4294967295", 10));
+	EXPECT_EQ(0, pcn_parse_u32("4294967295", 10, &v));
 	EXPECT_EQ(4294967295u, v);
-	EXPECT_EQ(0, get_u32(&v, "0x10", 0));
+	EXPECT_EQ(0, pcn_parse_u32("0x10", 0, &v));
 	EXPECT_EQ(16, v);
-	EXPECT_EQ(-EINVAL, get_u32(&v, "4294967296", 10));
-	EXPECT_EQ(-EINVAL, get_u32(&v, "-1", 10));
-	EXPECT_EQ(-EINVAL, get_u32(&v, "+1", 10));
-	EXPECT_EQ(-EINVAL, get_u32(&v, "1x", 10));
-	EXPECT_EQ(-EINVAL, get_u32(&v, "", 10));
-	EXPECT_EQ(-EINVAL, get_u32(&v, NULL, 10));
+	EXPECT_EQ(-EINVAL, pcn_parse_u32("4294967296", 10, &v));
+	EXPECT_EQ(-EINVAL, pcn_parse_u32("-1", 10, &v));
+	EXPECT_EQ(-EINVAL, pcn_parse_u32("+1", 10, &v));
+	EXPECT_EQ(-EINVAL, pcn_parse_u32("1x", 10, &v));
+	EXPECT_EQ(-EINVAL, pcn_parse_u32("", 10, &v));
+	EXPECT_EQ(-EINVAL, pcn_parse_u32(NULL, 10, &v));
 	EXPECT_EQ(16, v);
 }
 
@@ -84,20 +84,20 @@ TEST(endpoints)
 
 	/* errors are reported on stderr: keep the TAP stream clean */
 	dup2(null, 2);
-	EXPECT_EQ(0, parse_endpoint("fw0:p0", cube, port));
+	EXPECT_EQ(0, arg_endpoint("fw0:p0", cube, port));
 	EXPECT_STREQ("fw0", cube);
 	EXPECT_STREQ("p0", port);
-	EXPECT_EQ(0, parse_endpoint("br", cube, port));
+	EXPECT_EQ(0, arg_endpoint("br", cube, port));
 	EXPECT_STREQ("br", cube);
 	EXPECT_STREQ("", port);
-	EXPECT_EQ(PCN_EXIT_USAGE, parse_endpoint("fw0:", cube, port));
-	EXPECT_EQ(PCN_EXIT_USAGE, parse_endpoint(":p0", cube, port));
-	EXPECT_EQ(PCN_EXIT_USAGE, parse_endpoint("a:b:c", cube, port));
-	EXPECT_EQ(PCN_EXIT_USAGE, parse_endpoint("a.b:c", cube, port));
+	EXPECT_EQ(PCN_EXIT_USAGE, arg_endpoint("fw0:", cube, port));
+	EXPECT_EQ(PCN_EXIT_USAGE, arg_endpoint(":p0", cube, port));
+	EXPECT_EQ(PCN_EXIT_USAGE, arg_endpoint("a:b:c", cube, port));
+	EXPECT_EQ(PCN_EXIT_USAGE, arg_endpoint("a.b:c", cube, port));
 	EXPECT_EQ(PCN_EXIT_USAGE,
-		  parse_endpoint("abcdefghijklmnop:c", cube, port));
+		  arg_endpoint("abcdefghijklmnop:c", cube, port));
 	EXPECT_EQ(PCN_EXIT_USAGE,
-		  parse_endpoint("abcdefghijklmnopqrstuvwxyz0123456789", cube,
+		  arg_endpoint("abcdefghijklmnopqrstuvwxyz0123456789", cube,
 				 port));
 	dup2(fd, 2);
 	close(fd);

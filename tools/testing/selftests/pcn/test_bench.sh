@@ -68,7 +68,7 @@ generator_through_forwarder()
 	# the forwarder saw every frame the sink counted
 	st=$(stable_stats "$D" f)
 	jq -e --argjson r "$(jq .received <<<"$out")" \
-		'.[0].ports[1].stats.tx_packets >= $r' <<<"$st"
+		'.[0].ports[1].stats.tx.packets >= $r' <<<"$st"
 	# a microbenchmark run of the port's entry program forwards too
 	"$BENCH" prog link "$(echo "$PCN_ROOT"/ns-*/cubes/f/link_p1)" \
 		repeat 1000 | jq -e '.retval == 4'
@@ -85,8 +85,8 @@ prog_tailcalls()
 			.ns_per_run == (.runs | min)'
 	"$BENCH" prog tailcalls 0 repeat 10 | jq -e '.retval == 1 and
 		(has("runs") | not) and (has("counted") | not)'
-	check_err 1 "$BENCH" prog empty runs 0
-	check_err 1 "$BENCH" prog tailcalls 17 count
+	expect_err 1 "$BENCH" prog empty runs 0
+	expect_err 1 "$BENCH" prog tailcalls 17 count
 }
 
 # refused WHAT CMD...: CMD fails with one Error line, and it names WHAT
@@ -95,7 +95,7 @@ refused()
 	local want=$1 err
 
 	shift
-	check_err 1 "$@"
+	expect_err 1 "$@"
 	err=$("$@" 2>&1 >/dev/null) && return 1
 	grep -qF -- "$want" <<<"$err"
 }

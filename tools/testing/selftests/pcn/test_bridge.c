@@ -93,6 +93,13 @@ FIXTURE(br) {
 	struct env e;
 };
 
+FIXTURE_VARIANT(br) {
+	bool tc;			/* the TC build, else the XDP one */
+};
+
+FIXTURE_VARIANT_ADD(br, xdp) { .tc = false, };
+FIXTURE_VARIANT_ADD(br, tc) { .tc = true, };
+
 FIXTURE_SETUP(br)
 {
 	cpu_set_t one;
@@ -101,7 +108,7 @@ FIXTURE_SETUP(br)
 	CPU_ZERO(&one);
 	CPU_SET(sched_getcpu(), &one);
 	ASSERT_EQ(0, sched_setaffinity(0, sizeof(one), &one));
-	self->e.tc = strstr(_metadata->name, "_tc") != NULL;
+	self->e.tc = variant->tc;
 	ASSERT_EQ(0, setup(&self->e));
 }
 
@@ -253,8 +260,7 @@ static void malformed(struct __test_metadata *_metadata, struct env *e)
 	EXPECT_EQ(1, counters(e).learned);
 }
 
-TEST_F(br, malformed_xdp) { malformed(_metadata, &self->e); }
-TEST_F(br, malformed_tc) { malformed(_metadata, &self->e); }
+TEST_F(br, malformed) { malformed(_metadata, &self->e); }
 
 static void learn_and_forward(struct __test_metadata *_metadata, struct env *e)
 {
@@ -296,8 +302,7 @@ static void learn_and_forward(struct __test_metadata *_metadata, struct env *e)
 	EXPECT_EQ(1, counters(e).moved);
 }
 
-TEST_F(br, learn_and_forward_xdp) { learn_and_forward(_metadata, &self->e); }
-TEST_F(br, learn_and_forward_tc) { learn_and_forward(_metadata, &self->e); }
+TEST_F(br, learn_and_forward) { learn_and_forward(_metadata, &self->e); }
 
 /*
  * What a CPU cached of the fdb never outlives a change: a static entry
@@ -338,8 +343,7 @@ static void cache_voided(struct __test_metadata *_metadata, struct env *e)
 	EXPECT_EQ(2, counters(e).learned);
 }
 
-TEST_F(br, cache_voided_xdp) { cache_voided(_metadata, &self->e); }
-TEST_F(br, cache_voided_tc) { cache_voided(_metadata, &self->e); }
+TEST_F(br, cache_voided) { cache_voided(_metadata, &self->e); }
 
 static void states_and_link_local(struct __test_metadata *_metadata,
 				  struct env *e)
@@ -368,8 +372,7 @@ static void states_and_link_local(struct __test_metadata *_metadata,
 	EXPECT_EQ(v_drop(e), ret);
 }
 
-TEST_F(br, states_and_link_local_xdp) { states_and_link_local(_metadata, &self->e); }
-TEST_F(br, states_and_link_local_tc) { states_and_link_local(_metadata, &self->e); }
+TEST_F(br, states_and_link_local) { states_and_link_local(_metadata, &self->e); }
 
 static void ageing(struct __test_metadata *_metadata, struct env *e)
 {
@@ -399,8 +402,7 @@ static void ageing(struct __test_metadata *_metadata, struct env *e)
 	EXPECT_EQ(v_redirect(e), ret);
 }
 
-TEST_F(br, ageing_xdp) { ageing(_metadata, &self->e); }
-TEST_F(br, ageing_tc) { ageing(_metadata, &self->e); }
+TEST_F(br, ageing) { ageing(_metadata, &self->e); }
 
 /* dst B, src A, then @tags (TPID, TCI pairs), then IPv4 */
 static size_t frame(unsigned char *f, const __u16 *tags, int ntags)
@@ -481,8 +483,7 @@ static void vlans(struct __test_metadata *_metadata, struct env *e)
 	EXPECT_NE(0, bpf_map_lookup_elem(e->fdb, &k, &on1));
 }
 
-TEST_F(br, vlans_xdp) { vlans(_metadata, &self->e); }
-TEST_F(br, vlans_tc) { vlans(_metadata, &self->e); }
+TEST_F(br, vlans) { vlans(_metadata, &self->e); }
 
 /* An access port of VLAN 1 sends VLAN 10 out tagged once made a trunk. */
 static void push_pop(struct __test_metadata *_metadata, struct env *e)
@@ -517,8 +518,7 @@ static void push_pop(struct __test_metadata *_metadata, struct env *e)
 	EXPECT_EQ(1, counters(e).vlan_dropped);
 }
 
-TEST_F(br, push_pop_xdp) { push_pop(_metadata, &self->e); }
-TEST_F(br, push_pop_tc) { push_pop(_metadata, &self->e); }
+TEST_F(br, push_pop) { push_pop(_metadata, &self->e); }
 
 /* A tag cut short is malformed: dropped, counted. */
 static void tagged(struct __test_metadata *_metadata, struct env *e)
@@ -531,7 +531,6 @@ static void tagged(struct __test_metadata *_metadata, struct env *e)
 	EXPECT_EQ(1, counters(e).malformed);
 }
 
-TEST_F(br, tagged_xdp) { tagged(_metadata, &self->e); }
-TEST_F(br, tagged_tc) { tagged(_metadata, &self->e); }
+TEST_F(br, tagged) { tagged(_metadata, &self->e); }
 
 TEST_HARNESS_MAIN

@@ -2,7 +2,8 @@
 /*
  * Transparent cubes in the patch panel, through BPF_PROG_TEST_RUN, in XDP
  * and TC builds. A port's entry program hands the packet to two
- * helloworld cubes in order, each by its own next slot, then to the
+ * transparent programs in order (progs/chain_probe.bpf.c: they count,
+ * and drop where told), each by its own next slot, then to the
  * forwarder; a drop stops the walk; an egress chain runs after the
  * forwarder and ends in the program that sends out of an interface;
  * rewiring one slot at a time gives the old list or the new; an empty
@@ -16,14 +17,14 @@
 #include <bpf/libbpf.h>
 
 #include "harness.h"
+
 #include "pcn_shared.h"
 #include "cube.h"
 #include "forwarder.h"
-#include "helloworld.h"
 #include "forwarder_xdp.skel.h"
 #include "forwarder_tc.skel.h"
-#include "helloworld_xdp.skel.h"
-#include "helloworld_tc.skel.h"
+#include "chain_probe_xdp.skel.h"
+#include "chain_probe_tc.skel.h"
 #include "port_xdp.skel.h"
 #include "port_tc.skel.h"
 
@@ -45,7 +46,7 @@ struct env {
 	bool tc;
 	struct bpf_object *obj[O_N];
 	int panel, scratch;
-	int ports, actions, stats, hw_cfg[2], hw_stats[2];
+	int ports, actions, stats, drop[2], seen[2];
 };
 
 static int map_fd(struct bpf_object *obj, const char *name)
@@ -126,21 +127,21 @@ static int slot(struct env *e, __u32 s, int fd)
 
 static int setup(struct env *e)
 {
-	const void *hw, *fw, *port;
-	size_t shw, sfw, sport;
+	const void *probe, *fw, *port;
+	size_t sprobe, sfw, sport;
 	int err, i;
 
 	if (e->tc) {
-		hw = helloworld_tc__elf_bytes(&shw);
+		probe = chain_probe_tc__elf_bytes(&sprobe);
 		fw = forwarder_tc__elf_bytes(&sfw);
 		port = port_tc__elf_bytes(&sport);
 	} else {
-		hw = helloworld_xdp__elf_bytes(&shw);
+		probe = chain_probe_xdp__elf_bytes(&sprobe);
 		fw = forwarder_xdp__elf_bytes(&sfw);
 		port = port_xdp__elf_bytes(&sport);
 	}
-	err = load(e, O_A, hw, shw);
-	err = err ?: load(e, O_B, hw, shw);
+	err = load(e, O_A, probe, sprobe);
+	err = err ?: load(e, O_B, probe, sprobe);
 	err = err ?: load(e, O_FWD, fw, sfw);
 	err = err ?: load(e, O_ENTRY, port, sport);
 	err = err ?: load(e, O_FINALS, port, sport);
@@ -150,21 +151,21 @@ static int setup(struct env *e)
 	e->actions = map_fd(e->obj[O_FWD], "fwd_actions");
 	e->stats = map_fd(e->obj[O_FWD], "pcn_stats");
 	for (i = 0; i < 2; i++) {
-		e->hw_cfg[i] = map_fd(e->obj[i], ".data.hw_config");
-		e->hw_stats[i] = map_fd(e->obj[i], "hw_stats");
+		e->drop[i] = map_fd(e->obj[i], ".bss");
+		e->seen[i] = map_fd(e->obj[i], "probe_seen");
 	}
 
 	/* the cubes and finals in their slots; entry -> a -> b -> forwarder */
 	err = slot(e, PCN_SLOT_PASS, prog_fd(e->obj[O_FINALS], "pcn_final_pass"));
 	err = err ?: slot(e, PCN_SLOT_TX, prog_fd(e->obj[O_FINALS], "pcn_final_tx"));
 	err = err ?: slot(e, S_FWD, prog_fd(e->obj[O_FWD], "forwarder"));
-	err = err ?: slot(e, IN_PROG(S_A), prog_fd(e->obj[O_A], "helloworld_in"));
-	err = err ?: slot(e, EG_PROG(S_A), prog_fd(e->obj[O_A], "helloworld_eg"));
-	err = err ?: slot(e, IN_PROG(S_B), prog_fd(e->obj[O_B], "helloworld_in"));
-	err = err ?: slot(e, EG_PROG(S_B), prog_fd(e->obj[O_B], "helloworld_eg"));
+	err = err ?: slot(e, IN_PROG(S_A), prog_fd(e->obj[O_A], "probe_in"));
+	err = err ?: slot(e, EG_PROG(S_A), prog_fd(e->obj[O_A], "probe_eg"));
+	err = err ?: slot(e, IN_PROG(S_B), prog_fd(e->obj[O_B], "probe_in"));
+	err = err ?: slot(e, EG_PROG(S_B), prog_fd(e->obj[O_B], "probe_eg"));
 	err = err ?: slot(e, NEXT_IN(S_B), prog_fd(e->obj[O_FWD], "forwarder"));
-	err = err ?: slot(e, NEXT_IN(S_A), prog_fd(e->obj[O_B], "helloworld_in"));
-	err = err ?: slot(e, S_ENTRY, prog_fd(e->obj[O_A], "helloworld_in"));
+	err = err ?: slot(e, NEXT_IN(S_A), prog_fd(e->obj[O_B], "probe_in"));
+	err = err ?: slot(e, S_ENTRY, prog_fd(e->obj[O_A], "probe_in"));
 	if (err)
 		return err;
 	{
@@ -189,9 +190,16 @@ FIXTURE(chain) {
 	struct env e;
 };
 
+FIXTURE_VARIANT(chain) {
+	bool tc;			/* the TC build, else the XDP one */
+};
+
+FIXTURE_VARIANT_ADD(chain, xdp) { .tc = false, };
+FIXTURE_VARIANT_ADD(chain, tc) { .tc = true, };
+
 FIXTURE_SETUP(chain)
 {
-	self->e.tc = strstr(_metadata->name, "_tc") != NULL;
+	self->e.tc = variant->tc;
 	ASSERT_EQ(0, setup(&self->e));
 }
 
@@ -220,18 +228,26 @@ static int run(struct env *e, __u32 *ret)
 	return err ? -errno : 0;
 }
 
-/* packets counted by helloworld @i in direction @dir */
-static __u64 hw_count(struct env *e, int i, __u32 dir)
+/* packets probe @i saw in direction @dir */
+static __u64 seen(struct env *e, int i, __u32 dir)
 {
 	int ncpu = libbpf_num_possible_cpus(), c;
-	struct hw_stats v[ncpu];
-	__u64 sum = 0;
+	__u64 v[ncpu], sum = 0;
 
-	if (bpf_map_lookup_elem(e->hw_stats[i], &dir, v))
+	if (bpf_map_lookup_elem(e->seen[i], &dir, v))
 		return ~0ull;
 	for (c = 0; c < ncpu; c++)
-		sum += v[c].packets;
+		sum += v[c];
 	return sum;
+}
+
+/* probe @i's probe_drop[]: drop in direction @dir */
+static int drop_in(struct env *e, int i, __u32 dir)
+{
+	__u32 drop[2] = {};
+
+	drop[dir] = 1;
+	return put(e->drop[i], 0, drop);
 }
 
 static __u64 port_rx(struct env *e, __u32 port)
@@ -252,30 +268,24 @@ static __u32 drop(bool tc) { return tc ? TC_ACT_SHOT : XDP_DROP; }
 
 static void in_order(struct __test_metadata *_metadata, struct env *e)
 {
-	struct hw_config dropping = { .action = { HW_DROP, HW_PASS } };
 	__u32 ret;
 
 	ASSERT_EQ(0, run(e, &ret));
 	EXPECT_EQ(redirect(e->tc), ret);
-	EXPECT_EQ(1, hw_count(e, O_A, PCN_DIR_INGRESS));
-	EXPECT_EQ(1, hw_count(e, O_B, PCN_DIR_INGRESS));
+	EXPECT_EQ(1, seen(e, O_A, PCN_DIR_INGRESS));
+	EXPECT_EQ(1, seen(e, O_B, PCN_DIR_INGRESS));
 	EXPECT_EQ(1, port_rx(e, 0));
 
 	/* the first drops: the second and the forwarder never see it */
-	ASSERT_EQ(0, put(e->hw_cfg[O_A], 0, &dropping));
+	ASSERT_EQ(0, drop_in(e, O_A, PCN_DIR_INGRESS));
 	ASSERT_EQ(0, run(e, &ret));
 	EXPECT_EQ(drop(e->tc), ret);
-	EXPECT_EQ(2, hw_count(e, O_A, PCN_DIR_INGRESS));
-	EXPECT_EQ(1, hw_count(e, O_B, PCN_DIR_INGRESS));
+	EXPECT_EQ(2, seen(e, O_A, PCN_DIR_INGRESS));
+	EXPECT_EQ(1, seen(e, O_B, PCN_DIR_INGRESS));
 	EXPECT_EQ(1, port_rx(e, 0));
 }
 
-TEST_F(chain, in_order_xdp)
-{
-	in_order(_metadata, &self->e);
-}
-
-TEST_F(chain, in_order_tc)
+TEST_F(chain, in_order)
 {
 	in_order(_metadata, &self->e);
 }
@@ -289,30 +299,25 @@ static void rewire(struct __test_metadata *_metadata, struct env *e)
 	__u32 ret;
 
 	/* [b]: the entry slot is the switch */
-	ASSERT_EQ(0, slot(e, S_ENTRY, prog_fd(e->obj[O_B], "helloworld_in")));
+	ASSERT_EQ(0, slot(e, S_ENTRY, prog_fd(e->obj[O_B], "probe_in")));
 	ASSERT_EQ(0, run(e, &ret));
 	EXPECT_EQ(redirect(e->tc), ret);
-	EXPECT_EQ(0, hw_count(e, O_A, PCN_DIR_INGRESS));
-	EXPECT_EQ(1, hw_count(e, O_B, PCN_DIR_INGRESS));
+	EXPECT_EQ(0, seen(e, O_A, PCN_DIR_INGRESS));
+	EXPECT_EQ(1, seen(e, O_B, PCN_DIR_INGRESS));
 
 	/* [b, a]: a's next first (a is not reachable yet), then b's */
 	ASSERT_EQ(0, slot(e, NEXT_IN(S_A), prog_fd(e->obj[O_FWD], "forwarder")));
 	ASSERT_EQ(0, run(e, &ret));
-	EXPECT_EQ(0, hw_count(e, O_A, PCN_DIR_INGRESS));
-	ASSERT_EQ(0, slot(e, NEXT_IN(S_B), prog_fd(e->obj[O_A], "helloworld_in")));
+	EXPECT_EQ(0, seen(e, O_A, PCN_DIR_INGRESS));
+	ASSERT_EQ(0, slot(e, NEXT_IN(S_B), prog_fd(e->obj[O_A], "probe_in")));
 	ASSERT_EQ(0, run(e, &ret));
 	EXPECT_EQ(redirect(e->tc), ret);
-	EXPECT_EQ(1, hw_count(e, O_A, PCN_DIR_INGRESS));
-	EXPECT_EQ(3, hw_count(e, O_B, PCN_DIR_INGRESS));
+	EXPECT_EQ(1, seen(e, O_A, PCN_DIR_INGRESS));
+	EXPECT_EQ(3, seen(e, O_B, PCN_DIR_INGRESS));
 	EXPECT_EQ(3, port_rx(e, 0));
 }
 
-TEST_F(chain, rewire_xdp)
-{
-	rewire(_metadata, &self->e);
-}
-
-TEST_F(chain, rewire_tc)
+TEST_F(chain, rewire)
 {
 	rewire(_metadata, &self->e);
 }
@@ -326,29 +331,23 @@ static void egress(struct __test_metadata *_metadata, struct env *e)
 {
 	struct pcn_port p1 = { .name = "p1", .peer = PCN_PEER_IFACE,
 			       .ifindex = LO, .eg_chain = 1 };
-	struct hw_config eg_drop = { .action = { HW_PASS, HW_DROP } };
 	__u32 ret;
 
 	ASSERT_EQ(0, slot(e, NEXT_EG(S_B), prog_fd(e->obj[O_FINALS], "pcn_final_tx")));
-	ASSERT_EQ(0, slot(e, OUT(1), prog_fd(e->obj[O_B], "helloworld_eg")));
+	ASSERT_EQ(0, slot(e, OUT(1), prog_fd(e->obj[O_B], "probe_eg")));
 	ASSERT_EQ(0, put(e->ports, 1, &p1));
 	ASSERT_EQ(0, run(e, &ret));
 	EXPECT_EQ(redirect(e->tc), ret);
-	EXPECT_EQ(1, hw_count(e, O_B, PCN_DIR_EGRESS));
-	EXPECT_EQ(1, hw_count(e, O_B, PCN_DIR_INGRESS));
+	EXPECT_EQ(1, seen(e, O_B, PCN_DIR_EGRESS));
+	EXPECT_EQ(1, seen(e, O_B, PCN_DIR_INGRESS));
 
-	ASSERT_EQ(0, put(e->hw_cfg[O_B], 0, &eg_drop));
+	ASSERT_EQ(0, drop_in(e, O_B, PCN_DIR_EGRESS));
 	ASSERT_EQ(0, run(e, &ret));
 	EXPECT_EQ(drop(e->tc), ret);
-	EXPECT_EQ(2, hw_count(e, O_B, PCN_DIR_EGRESS));
+	EXPECT_EQ(2, seen(e, O_B, PCN_DIR_EGRESS));
 }
 
-TEST_F(chain, egress_xdp)
-{
-	egress(_metadata, &self->e);
-}
-
-TEST_F(chain, egress_tc)
+TEST_F(chain, egress)
 {
 	egress(_metadata, &self->e);
 }
@@ -361,16 +360,11 @@ static void empty_slot(struct __test_metadata *_metadata, struct env *e)
 	ASSERT_EQ(0, bpf_map_delete_elem(e->panel, &key));
 	ASSERT_EQ(0, run(e, &ret));
 	EXPECT_EQ(drop(e->tc), ret);
-	EXPECT_EQ(1, hw_count(e, O_B, PCN_DIR_INGRESS));
+	EXPECT_EQ(1, seen(e, O_B, PCN_DIR_INGRESS));
 	EXPECT_EQ(0, port_rx(e, 0));
 }
 
-TEST_F(chain, empty_slot_xdp)
-{
-	empty_slot(_metadata, &self->e);
-}
-
-TEST_F(chain, empty_slot_tc)
+TEST_F(chain, empty_slot)
 {
 	empty_slot(_metadata, &self->e);
 }

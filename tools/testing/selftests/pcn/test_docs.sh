@@ -1,10 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The documentation keeps up with the code: man pages lint clean; every
-# usage line of "pcn help" and "pcn OBJECT help" stands in the man page's
-# SYNOPSIS and in the README; bash completion knows every object, verb,
-# option and cube type; "make install" installs all of it.
+# The documentation keeps up with the code, as pcn's registry of objects
+# and cube types has it (never a list kept here): man pages lint clean;
+# every usage line of "pcn help" and "pcn OBJECT help" stands in the man
+# page's SYNOPSIS and in the README; every cube type has its page, with
+# its grammar; bash completion offers what the grammar says; "make
+# install" installs all of it.
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -40,11 +42,25 @@ man_text()
 	MANWIDTH=400 man -l "$1" 2>/dev/null | col -b | tr -s ' \n' '  '
 }
 
+# the objects pcn knows, from "pcn help"
+objects()
+{
+	"$PCN" help | sed -n '/^Objects:/,$s/^  \([a-z]*\) .*/\1/p'
+}
+
+# the cube types pcn knows, from "pcn cube help"
+types()
+{
+	"$PCN" cube help | sed -n 's/.*TYPE := {\(.*\)}.*/\1/p' | tr -d '|' |
+		tr ' ' '\n' | grep .
+}
+
 synopsis_sync()
 {
 	local obj page text line
 
-	for obj in "" cube link fdb addr route neigh rule ct; do
+	[ "$(objects | wc -l)" -ge 3 ]
+	for obj in "" $(objects | grep -vx help); do
 		page=$DOC/pcn${obj:+-$obj}.8
 		text=$(man_text "$page")
 		while read -r line; do
@@ -58,7 +74,7 @@ synopsis_sync()
 
 readme_sync()
 {
-	local line readme
+	local line readme link type
 
 	readme=$(tr -s ' ' <"$TOP/README.md")
 	while read -r line; do
@@ -68,91 +84,125 @@ readme_sync()
 			echo "README.md lacks: $line"
 			return 1
 		fi
-	done < <(usage_lines cube help | grep -v ' help$'
-		 usage_lines link help | grep -v ' help$'
-		 usage_lines fdb help | grep -v ' help$'
-		 usage_lines addr help | grep -v ' help$'
-		 usage_lines route help | grep -v ' help$'
-		 usage_lines neigh help | grep -v ' help$'
-		 usage_lines rule help | grep -v ' help$'
-		 usage_lines ct help | grep -v ' help$')
+	done < <(for obj in $(objects | grep -vx help); do
+			 usage_lines "$obj" help | grep -v ' help$'
+		 done)
 	[[ $readme == *"Documentation/pcn.8"* ]]
-	[[ $readme == *"Documentation/pcn-rule.8"* ]]
-	[[ $readme == *"Documentation/pcn-ct.8"* ]]
+	for obj in $(objects | grep -vx help); do
+		[[ $readme == *"Documentation/pcn-$obj.8"* ]] ||
+			{ echo "README.md lacks a link to pcn-$obj(8)"; return 1; }
+	done
+	# the types it names are left to it (a type brings its own page, and
+	# touches no shared file), but what it links to is there
+	for link in $(grep -o '](Documentation/[^)]*)' "$TOP/README.md" |
+		      sed 's/^](//; s/)$//'); do
+		[ -e "$TOP/$link" ] ||
+			{ echo "README.md links to $link, which is not there"; return 1; }
+	done
+	# a type's TYPE_ARGS it has (continued on lines indented further)
+	# are the type's set grammar
+	for type in $(types); do
+		line=$(awk -v t="$type" '
+			$1 == t && $2 == "TYPE_ARGS" { on = 1; sub(/.*:= /, ""); print; next }
+			on && /^                            / { print; next }
+			{ on = 0 }' "$TOP/README.md" | tr -s ' \n' '  ')
+		[ -n "$line" ] || continue
+		"$PCN" cube help | tr -s ' ' | grep -qxF " $type set: ${line% }" ||
+			{ echo "README.md's $type TYPE_ARGS are not its set grammar: $line"; return 1; }
+	done
 	[[ $readme == *"Documentation/firewall.md"* ]]
-	[[ $readme == *"firewall TYPE_ARGS := [ ingress { accept | drop } ] [ egress { accept | drop } ]"* ]]
 	[[ $readme == *"make check"* ]]
 	[[ $readme == *"make demo"* ]]
+}
+
+# Every cube type has its page, pcn-cube-TYPE(8), whose SYNOPSIS holds
+# the type's grammar as "pcn cube help" prints it (add, set and the
+# definitions of its words); every page pcn's pages name exists
+type_pages()
+{
+	local type page text line ref
+
+	[ "$(types | wc -l)" -ge 2 ]
+	for type in $(types); do
+		page=$DOC/pcn-cube-$type.8
+		[ -f "$page" ] || { echo "no man page $page"; return 1; }
+		text=$(man_text "$page")
+		while read -r line; do
+			if [[ $text != *"$line"* ]]; then
+				echo "$page lacks: $line"
+				return 1
+			fi
+		done < <("$PCN" cube help | tr -s ' ' |
+			 sed -n "s/^ $type \(add\|set\): /$type \1: /p")
+	done
+	for page in "$DOC"/*.8; do
+		for ref in $(man_text "$page" | grep -o 'pcn-[a-z-]*([0-9])' |
+			     sed 's/(8)//' | sort -u); do
+			[ -f "$DOC/$ref.8" ] ||
+				{ echo "$page names $ref(8), which is not there"; return 1; }
+		done
+	done
 }
 
 # complete_words WORD... CUR: what completion offers for CUR after WORDs
 complete_words()
 {
-	local COMP_WORDS COMP_CWORD COMPREPLY=() COMP_LINE COMP_POINT
+	local COMPREPLY=() COMP_LINE COMP_POINT
 
 	# shellcheck disable=SC1091
 	source "$TOP/bash-completion/pcn"
-	COMP_WORDS=("$@")
-	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 	COMP_LINE="$*"
 	COMP_POINT=${#COMP_LINE}
-	_pcn pcn "" "${COMP_WORDS[COMP_CWORD - 1]}"
+	_pcn
 	printf '%s\n' "${COMPREPLY[@]}"
 }
 
+# offered WORDS OFFER...: each OFFER is one of the WORDS completion gave
+offered()
+{
+	local words=$1 w
+
+	shift
+	for w in "$@"; do
+		grep -qx -- "$w" <<<"$words" ||
+			{ echo "\"$w\" not offered: $(tr '\n' ' ' <<<"$words")"; return 1; }
+	done
+}
+
+# The verbs and keywords offered are those of the usage pcn prints, for
+# every object and every cube type of its registry.
 completion_sync()
 {
-	local words verb type
+	local words obj type verbs kws
 
 	bash -n "$TOP/bash-completion/pcn"
-	words=$(complete_words pcn "")
-	for obj in cube link fdb addr route neigh rule ct help; do
-		grep -qx "$obj" <<<"$words"
+	words=$(complete_words "$PCN" "")
+	# shellcheck disable=SC2046
+	offered "$words" $(objects) help
+	for obj in $(objects | grep -vx help); do
+		verbs=$("$PCN" "$obj" help 2>&1 |
+			sed -n "s/^\(Usage:\)\? *pcn $obj \([a-z]*\|{ [a-z |]* }\).*/\2/p" |
+			tr -d '{}|')
+		[ -n "$verbs" ] || { echo "no verbs in \"pcn $obj help\""; return 1; }
+		# shellcheck disable=SC2086
+		offered "$(complete_words "$PCN" "$obj" "")" $verbs
 	done
-	words=$(complete_words pcn rule "")
-	for verb in show append insert replace delete flush reset help; do
-		grep -qx "$verb" <<<"$words"
+	words=$(complete_words "$PCN" cube add x type "")
+	# shellcheck disable=SC2046
+	offered "$words" $(types)
+	offered "$(complete_words "$PCN" cube add x type "$(types | head -1)" mode "")" \
+		xdp xdpgeneric tc
+	# each type's add arguments: the first keyword of each group
+	for type in $(types); do
+		kws=$("$PCN" cube help | sed -n "s/^ *$type add: //p" |
+		      { grep -o '\[ [a-z_]*' || true; } | tr -d '[ ')
+		# shellcheck disable=SC2086
+		offered "$(complete_words "$PCN" cube add x type "$type" "")" \
+			mode $kws
 	done
-	words=$(complete_words pcn fdb "")
-	for verb in show add del flush help; do
-		grep -qx "$verb" <<<"$words"
-	done
-	words=$(complete_words pcn addr "")
-	for verb in show add del help; do
-		grep -qx "$verb" <<<"$words"
-	done
-	words=$(complete_words pcn route "")
-	for verb in show add replace del get flush help; do
-		grep -qx "$verb" <<<"$words"
-	done
-	words=$(complete_words pcn neigh "")
-	for verb in show add del flush help; do
-		grep -qx "$verb" <<<"$words"
-	done
-	words=$(complete_words pcn ct "")
-	for verb in show flush help; do
-		grep -qx "$verb" <<<"$words"
-	done
-	words=$(complete_words pcn cube "")
-	for verb in add del set show help; do
-		grep -qx "$verb" <<<"$words"
-	done
-	words=$(complete_words pcn link "")
-	for verb in add del show help; do
-		grep -qx "$verb" <<<"$words"
-	done
-	words=$(complete_words pcn cube add x type "")
-	for type in $("$PCN" cube help | sed -n 's/.*TYPE := {\(.*\)}/\1/p' | tr -d '|'); do
-		grep -qx "$type" <<<"$words"
-	done
-	words=$(complete_words pcn cube add x type forwarder mode "")
-	for m in xdp xdpgeneric tc; do
-		grep -qx "$m" <<<"$words"
-	done
-	words=$(complete_words pcn -)
-	for opt in -j -p -s -d -n -root -batch -force -V -h; do
-		grep -qx -- "$opt" <<<"$words"
-	done
+	words=$(complete_words "$PCN" -)
+	offered "$words" -j -p -s -d -n -root -batch -force -V -h
+	[ "$(complete_words "$PCN" -batch "")" = "$(compgen -f -- "")" ]
 }
 
 # words offered for CUR after WORDs ($1...), one per line, sorted
@@ -193,13 +243,22 @@ completion_live()
 	[ "$(offers "${c[@]}" fdb show port "")" = "bq:p1 " ]
 	[ "$(offers "${c[@]}" fdb add 02:00:00:00:00:01 port bq:p1 "")" = \
 		"vlan " ]
+	"$PCN" -n "$R" fdb add 02:00:00:00:00:01 port bq:p1
+	# (with what the bridge learned)
+	offered "$(complete_words "${c[@]}" fdb del "")" 02:00:00:00:00:01
+	[ "$(offers "${c[@]}" fdb del 02:00:00:00:00:01 "")" = "cube " ]
+	# bash replaces what follows the last ':' only
+	offered "$(complete_words "${c[@]}" fdb del 02:00:00:00:)" 00:01
+	[ "$(offers "${c[@]}" link del bq:)" = "p1 " ]
+	[ "$(offers "${c[@]}" link del dev v)" = "v1 v2 " ]
 
 	# a router, its addresses, routes and neighbours
 	[ "$(offers "${c[@]}" cube add rx type router "")" = \
 		"mode neigh_timeout " ]
 	[ "$(offers "${c[@]}" cube set rq "")" = "neigh_timeout port " ]
 	[ "$(offers "${c[@]}" cube set rq port "")" = "p1 " ]
-	[ "$(offers "${c[@]}" cube set rq port p1 "")" = "local mac " ]
+	[ "$(offers "${c[@]}" cube set rq port p1 "")" = \
+		"local mac neigh_timeout port " ]
 	[ "$(offers "${c[@]}" cube set rq port p1 local "")" = "drop pass " ]
 	[ "$(offers "${c[@]}" cube set rq port p1 local pass "")" = \
 		"mac neigh_timeout port " ]
@@ -207,16 +266,17 @@ completion_live()
 	[ "$(offers "${c[@]}" addr add 10.0.1.1/24 port "")" = "rq:p1 " ]
 	[ "$(offers "${c[@]}" addr del "")" = "10.0.0.1/24 " ]
 	[ "$(offers "${c[@]}" addr del 10.0.0.1/24 port "")" = "rq:p1 " ]
-	[ "$(offers "${c[@]}" route add 10.8.0.0/16 "")" = \
-		"cube metric port via " ]
+	# in the order the grammar gives
+	[ "$(offers "${c[@]}" route add 10.8.0.0/16 "")" = "port via " ]
+	[ "$(offers "${c[@]}" route add 10.8.0.0/16 port rq:p1 "")" = "metric " ]
 	[ "$(offers "${c[@]}" route add 10.8.0.0/16 via 10.0.0.3 cube "")" = \
 		"rq " ]
-	[ "$(offers "${c[@]}" route del "")" = "10.9.0.0/16 " ]
+	[ "$(offers "${c[@]}" route del "")" = "10.9.0.0/16 default " ]
 	[ "$(offers "${c[@]}" route get 10.9.1.1 cube "")" = "rq " ]
 	[ "$(offers "${c[@]}" route flush cube rq "")" = "port " ]
 	[ "$(offers "${c[@]}" route flush cube rq port "")" = "p1 " ]
 	[ "$(offers "${c[@]}" neigh show port "")" = "rq:p1 " ]
-	[ "$(offers "${c[@]}" neigh add 10.0.0.3 "")" = "lladdr port " ]
+	[ "$(offers "${c[@]}" neigh add 10.0.0.3 "")" = "lladdr " ]
 	[ "$(offers "${c[@]}" neigh del "")" = "10.0.0.2 " ]
 	[ "$(offers "${c[@]}" neigh flush cube "")" = "rq " ]
 	[ "$(offers "${c[@]}" neigh flush cube rq "")" = "dynamic port " ]
@@ -226,10 +286,13 @@ completion_live()
 	"$PCN" -n "$R" rule append fq ingress proto icmp action accept
 	"$PCN" -n "$R" rule append fq ingress proto tcp dport 22 action drop
 	[ "$(offers "${c[@]}" cube add fx type firewall "")" = \
-		"egress ingress mode " ]
-	[ "$(offers "${c[@]}" cube set fq "")" = "egress ingress " ]
+		"conntrack egress ingress mode " ]
+	[ "$(offers "${c[@]}" cube set fq "")" = "conntrack egress ingress " ]
 	[ "$(offers "${c[@]}" cube set fq egress "")" = "accept drop " ]
-	[ "$(offers "${c[@]}" cube set fq egress drop "")" = "ingress " ]
+	[ "$(offers "${c[@]}" cube set fq conntrack "")" = "off on " ]
+	[ "$(offers "${c[@]}" cube set fq egress drop "")" = "conntrack ingress " ]
+	[ "$(offers "${c[@]}" cube set fq conntrack on egress drop "")" = \
+		"ingress " ]
 	[ "$(offers "${c[@]}" rule show "")" = "fq " ]
 	[ "$(offers "${c[@]}" rule append fq "")" = "egress ingress " ]
 	[ "$(offers "${c[@]}" rule append fq ingress "")" = \
@@ -237,9 +300,9 @@ completion_live()
 	[ "$(offers "${c[@]}" rule append fq ingress proto "")" = \
 		"icmp icmpv6 tcp udp " ]
 	[ "$(offers "${c[@]}" rule append fq ingress proto icmp "")" = \
-		"action dst src state " ]
+		"action dport dst sport src state tcp-flags " ]
 	[ "$(offers "${c[@]}" rule append fq ingress proto udp dport 53 "")" = \
-		"action dst sport src state " ]
+		"action dst sport src state tcp-flags " ]
 	[ "$(offers "${c[@]}" rule append fq ingress state "")" = \
 		"established invalid new related " ]
 	[ "$(offers "${c[@]}" rule append fq ingress state new,related,"")" = \
@@ -254,6 +317,8 @@ completion_live()
 	[ "$(offers "${c[@]}" rule replace fq ingress "")" = "1 2 " ]
 	[ -z "$(complete_words "${c[@]}" rule replace fq egress "")" ]
 	[ -z "$(complete_words "${c[@]}" rule delete fq ingress 2 "")" ]
+	[ "$(offers "${c[@]}" rule delete fq ingress "")" = \
+		"1 2 action dport dst proto sport src state tcp-flags " ]
 	[ "$(offers "${c[@]}" rule flush fq "")" = "egress ingress " ]
 	[ "$(offers "${c[@]}" ct "")" = "flush help show " ]
 	[ "$(offers "${c[@]}" ct show "")" = "fq " ]
@@ -279,6 +344,7 @@ install_tree()
 run_test man_pages_lint_clean man_lint
 run_test man_synopsis_matches_usage synopsis_sync
 run_test readme_grammar_matches_usage readme_sync
+run_test type_pages_hold_their_grammar type_pages
 run_test bash_completion_knows_the_grammar completion_sync
 run_test bash_completion_reads_the_tree completion_live
 run_test make_install install_tree

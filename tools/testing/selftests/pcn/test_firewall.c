@@ -52,7 +52,7 @@
 #include "harness.h"
 #include "pcn_shared.h"
 #include "cube.h"
-#include "fw.h"
+#include "cubes/firewall/fw.h"
 #include "firewall_xdp.skel.h"
 #include "firewall_tc.skel.h"
 #include "port_xdp.skel.h"
@@ -263,9 +263,16 @@ FIXTURE(fw) {
 	struct env e;
 };
 
+FIXTURE_VARIANT(fw) {
+	bool tc;			/* the TC build, else the XDP one */
+};
+
+FIXTURE_VARIANT_ADD(fw, xdp) { .tc = false, };
+FIXTURE_VARIANT_ADD(fw, tc) { .tc = true, };
+
 FIXTURE_SETUP(fw)
 {
-	self->e.tc = strstr(_metadata->name, "_tc") != NULL;
+	self->e.tc = variant->tc;
 	ASSERT_EQ(0, setup(&self->e));
 }
 
@@ -282,15 +289,11 @@ FIXTURE_TEARDOWN(fw)
 	free(self->e.cb.trace);
 }
 
-/* Each test runs on the XDP build, then on the TC build. */
+/* Each test runs on the XDP build, then on the TC build (variants). */
 #define BOTH_BUILDS(name)						\
 	static void test_##name(struct __test_metadata *_metadata,	\
 				struct env *e);				\
-	TEST_F(fw, name##_xdp)						\
-	{								\
-		test_##name(_metadata, &self->e);			\
-	}								\
-	TEST_F(fw, name##_tc)						\
+	TEST_F(fw, name)						\
 	{								\
 		test_##name(_metadata, &self->e);			\
 	}								\
@@ -366,7 +369,7 @@ static int rule_parse(const char *text, struct fw_rule *r)
 				   &r->flags_mask) != 2)
 				err = -EINVAL;
 		} else if (!strcmp(kw, "state")) {
-			/* a mask of enum fw_ct_state bits, in hex */
+			/* a mask of enum pcn_ct_state bits, in hex */
 			r->fields |= FW_F_STATE;
 			r->state_mask = strtoul(arg, NULL, 16);
 		} else if (!strcmp(kw, "action")) {
@@ -1274,10 +1277,10 @@ BOTH_BUILDS(fragments)
 /* ---- connection tracking ---- */
 
 /* The flow of IPv4 @a:@pa <-> @b:@pb, @proto: its key, as ct_order() */
-static struct fw_ct_key ct_key4(__u8 proto, const char *a, __u16 pa,
+static struct pcn_ct_key ct_key4(__u8 proto, const char *a, __u16 pa,
 				const char *b, __u16 pb)
 {
-	struct fw_ct_key k = { .family = 4, .proto = proto };
+	struct pcn_ct_key k = { .family = 4, .proto = proto };
 	__u8 x[16] = {}, y[16] = {};
 	int swap;
 
@@ -1322,7 +1325,7 @@ static void icmp_error_frame(struct frame *f, const char *from,
 }
 
 /*
- * A TCP flow that saw its reply lives FW_CT_TCP_OPEN seconds after its
+ * A TCP flow that saw its reply lives PCN_CT_TCP_OPEN seconds after its
  * last refresh: stamps a second either side of that, which lie before
  * boot on a machine up for less than five days, are alive and dead. An
  * ICMP error about the flow is related only if its quote lies within
@@ -1339,9 +1342,9 @@ BOTH_BUILDS(conntrack)
 		{ .proto = IPPROTO_TCP, .sport = 80, .dport = 1000,
 		  .tcp_flags = 0x10 }, 0
 	};
-	struct fw_ct_key k = ct_key4(IPPROTO_TCP, "10.0.0.1", 1000,
+	struct pcn_ct_key k = ct_key4(IPPROTO_TCP, "10.0.0.1", 1000,
 				     "10.0.0.2", 80);
-	struct fw_ct flow = { .flags = FW_CT_REPLIED }, seen;
+	struct pcn_ct flow = { .flags = PCN_CT_REPLIED }, seen;
 	struct frame f, err, padded;
 	struct pkt p, sent;
 	int ct = map_fd(e->fw, "fw_ct");
@@ -1360,7 +1363,7 @@ BOTH_BUILDS(conntrack)
 	icmp_error_frame(&err, "10.0.0.9", "10.0.0.1", &sent, false);
 	icmp_error_frame(&padded, "10.0.0.9", "10.0.0.1", &sent, true);
 	for (ch = 0; ch < 2; ch++) {
-		flow.seen_ns = dp_ago_ns((FW_CT_TCP_OPEN - 1) * 1000000000ull);
+		flow.seen_ns = dp_ago_ns((PCN_CT_TCP_OPEN - 1) * 1000000000ull);
 		ASSERT_EQ(0, bpf_map_update_elem(ct, &k, &flow, BPF_ANY));
 		EXPECT_EQ(e->pass, run(e, ch, &f, 1, NULL));
 		EXPECT_EQ(e->pass, run(e, ch, &err, 1, NULL));
@@ -1369,7 +1372,7 @@ BOTH_BUILDS(conntrack)
 		ASSERT_EQ(0, bpf_map_lookup_elem(ct, &k, &seen));
 		EXPECT_TRUE(dp_after(seen.seen_ns, flow.seen_ns));
 
-		flow.seen_ns = dp_ago_ns((FW_CT_TCP_OPEN + 1) * 1000000000ull);
+		flow.seen_ns = dp_ago_ns((PCN_CT_TCP_OPEN + 1) * 1000000000ull);
 		ASSERT_EQ(0, bpf_map_update_elem(ct, &k, &flow, BPF_ANY));
 		EXPECT_EQ(e->drop, run(e, ch, &err, 1, NULL));
 		/* an ACK of no live flow: invalid, and the dead entry goes */

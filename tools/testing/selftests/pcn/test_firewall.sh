@@ -132,7 +132,7 @@ batch_whole()
 	rule flush fw0 ingress
 	rule append fw0 ingress proto udp dport 70000 action drop
 	rule append fw0 ingress proto tcp dport 4 action drop
-	cube add fw9 type helloworld
+	cube add fw9 type forwarder
 	EOF
 	before=$(pcn -n "$H2" -j rule show fw0)
 	# the error, then one line for each line whose changes are dropped
@@ -215,37 +215,37 @@ bad_input()
 	quiet_ns "$H2"
 	pcn -n "$H2" rule append fw0 ingress proto tcp dport 22 action accept
 	before=$(tree_snapshot)
-	check_err 1 "$PCN" -n "$H2" rule append fw0 ingress src 10.0.0.0/33 action drop
-	check_err 1 "$PCN" -n "$H2" rule append fw0 ingress src 10.0.0.1/8 action drop
-	check_err 1 "$PCN" -n "$H2" rule append fw0 ingress src fd00::/129 action drop
-	check_err 1 "$PCN" -n "$H2" rule append fw0 ingress src 10.0.0.0/8 dst fd00::/8 action drop
-	check_err 1 "$PCN" -n "$H2" rule append fw0 ingress proto tcp dport 9-8 action drop
-	check_err 1 "$PCN" -n "$H2" rule append fw0 ingress proto tcp dport 65536 action drop
-	check_err 1 "$PCN" -n "$H2" rule append fw0 ingress dport 80 action drop
-	check_err 1 "$PCN" -n "$H2" rule append fw0 ingress proto udp tcp-flags syn/syn action drop
-	check_err 1 "$PCN" -n "$H2" rule append fw0 ingress proto tcp tcp-flags syn,ack/syn action drop
-	check_err 1 "$PCN" -n "$H2" rule append fw0 ingress proto tcp tcp-flags syn action drop
-	check_err 1 "$PCN" -n "$H2" rule append fw0 ingress proto foo action drop
-	check_err 1 "$PCN" -n "$H2" rule append fw0 ingress proto tcp action maybe
-	check_err 1 "$PCN" -n "$H2" rule append fw0 ingress proto tcp
-	check_err 1 "$PCN" -n "$H2" rule append fw0 ingress color red action drop
-	check_err 1 "$PCN" -n "$H2" rule append fw0 sideways action drop
-	check_err 1 "$PCN" -n "$H2" rule append fw0 ingress proto tcp proto udp action drop
-	check_err 2 "$PCN" -n "$H2" rule append nope ingress action drop
-	check_err 2 "$PCN" -n "$H2" rule insert fw0 ingress index 3 action drop
-	check_err 2 "$PCN" -n "$H2" rule insert fw0 ingress index 0 action drop
-	check_err 2 "$PCN" -n "$H2" rule replace fw0 ingress 2 action drop
-	check_err 2 "$PCN" -n "$H2" rule delete fw0 ingress 5
+	expect_err 1 "$PCN" -n "$H2" rule append fw0 ingress src 10.0.0.0/33 action drop
+	expect_err 1 "$PCN" -n "$H2" rule append fw0 ingress src 10.0.0.1/8 action drop
+	expect_err 1 "$PCN" -n "$H2" rule append fw0 ingress src fd00::/129 action drop
+	expect_err 1 "$PCN" -n "$H2" rule append fw0 ingress src 10.0.0.0/8 dst fd00::/8 action drop
+	expect_err 1 "$PCN" -n "$H2" rule append fw0 ingress proto tcp dport 9-8 action drop
+	expect_err 1 "$PCN" -n "$H2" rule append fw0 ingress proto tcp dport 65536 action drop
+	expect_err 1 "$PCN" -n "$H2" rule append fw0 ingress dport 80 action drop
+	expect_err 1 "$PCN" -n "$H2" rule append fw0 ingress proto udp tcp-flags syn/syn action drop
+	expect_err 1 "$PCN" -n "$H2" rule append fw0 ingress proto tcp tcp-flags syn,ack/syn action drop
+	expect_err 1 "$PCN" -n "$H2" rule append fw0 ingress proto tcp tcp-flags syn action drop
+	expect_err 1 "$PCN" -n "$H2" rule append fw0 ingress proto foo action drop
+	expect_err 1 "$PCN" -n "$H2" rule append fw0 ingress proto tcp action maybe
+	expect_err 1 "$PCN" -n "$H2" rule append fw0 ingress proto tcp
+	expect_err 1 "$PCN" -n "$H2" rule append fw0 ingress color red action drop
+	expect_err 1 "$PCN" -n "$H2" rule append fw0 sideways action drop
+	expect_err 1 "$PCN" -n "$H2" rule append fw0 ingress proto tcp proto udp action drop
+	expect_err 2 "$PCN" -n "$H2" rule append nope ingress action drop
+	expect_err 2 "$PCN" -n "$H2" rule insert fw0 ingress index 3 action drop
+	expect_err 2 "$PCN" -n "$H2" rule insert fw0 ingress index 0 action drop
+	expect_err 2 "$PCN" -n "$H2" rule replace fw0 ingress 2 action drop
+	expect_err 2 "$PCN" -n "$H2" rule delete fw0 ingress 5
 	# rule numbers that are not numbers: syntax errors, named as such
-	check_err 1 "$PCN" -n "$H2" rule insert fw0 ingress index abc action drop
-	check_err 1 "$PCN" -n "$H2" rule replace fw0 ingress x action drop
-	check_err 1 "$PCN" -n "$H2" rule delete fw0 egress -1
+	expect_err 1 "$PCN" -n "$H2" rule insert fw0 ingress index abc action drop
+	expect_err 1 "$PCN" -n "$H2" rule replace fw0 ingress x action drop
+	expect_err 1 "$PCN" -n "$H2" rule delete fw0 egress -1
 	out=$("$PCN" -n "$H2" rule delete fw0 egress -1 2>&1 || true)
 	[[ $out == *'invalid rule number "-1"'* ]]
-	check_err 2 "$PCN" -n "$H2" rule delete fw0 ingress proto tcp dport 23 action accept
-	check_err 1 "$PCN" -n "$H2" cube set fw0 ingress maybe
-	check_err 1 "$PCN" -n "$H2" cube set fw0 conntrack maybe
-	check_err 1 "$PCN" -n "$H2" cube set fw0 conntrack off conntrack on
+	expect_err 2 "$PCN" -n "$H2" rule delete fw0 ingress proto tcp dport 23 action accept
+	expect_err 1 "$PCN" -n "$H2" cube set fw0 ingress maybe
+	expect_err 1 "$PCN" -n "$H2" cube set fw0 conntrack maybe
+	expect_err 1 "$PCN" -n "$H2" cube set fw0 conntrack off conntrack on
 	# more rules than a chain holds: refused whole
 	f=$(mktemp "${TMPDIR:-/tmp}/pcn-many.XXXXXX")
 	defer "rm -f $f"
@@ -345,12 +345,12 @@ conntrack_off()
 	tcp_blocked "$H1" "$H2" 10.230.0.2 7007
 	pcn -n "$H2" -j ct show fw0 | jq -e 'length == 0'
 	before=$(tree_snapshot)
-	check_err 2 "$PCN" -n "$H2" rule append fw0 ingress state established action accept
-	check_err 2 "$PCN" -n "$H2" rule replace fw0 ingress 1 state new action drop
+	expect_err 2 "$PCN" -n "$H2" rule append fw0 ingress state established action accept
+	expect_err 2 "$PCN" -n "$H2" rule replace fw0 ingress 1 state new action drop
 	[ "$before" = "$(tree_snapshot)" ]
 	pcn -n "$H2" cube set fw0 conntrack on
 	pcn -n "$H2" rule append fw0 ingress state invalid action drop
-	check_err 2 "$PCN" -n "$H2" cube set fw0 conntrack off
+	expect_err 2 "$PCN" -n "$H2" cube set fw0 conntrack off
 	pcn -n "$H2" -j cube show fw0 | jq -e '.[0].conntrack == "on"'
 	tcp_transfer "$H2" "$H1" 10.230.0.1 100000
 	pcn -n "$H2" -j ct show fw0 |

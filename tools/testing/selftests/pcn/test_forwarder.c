@@ -112,11 +112,16 @@ static int fixture_open(bool tc, struct cube *a, struct cube *b)
 	return err;
 }
 
+FIXTURE_VARIANT(fwd) {
+	bool tc;			/* the TC build, else the XDP one */
+};
+
+FIXTURE_VARIANT_ADD(fwd, xdp) { .tc = false, };
+FIXTURE_VARIANT_ADD(fwd, tc) { .tc = true, };
+
 FIXTURE_SETUP(fwd)
 {
-	const char *name = _metadata->name;
-
-	self->tc = strstr(name, "_tc") != NULL;
+	self->tc = variant->tc;
 	ASSERT_EQ(0, fixture_open(self->tc, &self->a, &self->b));
 }
 
@@ -258,12 +263,7 @@ static void check_actions(struct __test_metadata *_metadata, bool tc,
 	EXPECT_EQ(st.rx_packets, stats(a, 0).rx_packets);
 }
 
-TEST_F(fwd, actions_xdp)
-{
-	check_actions(_metadata, self->tc, &self->a);
-}
-
-TEST_F(fwd, actions_tc)
+TEST_F(fwd, actions)
 {
 	check_actions(_metadata, self->tc, &self->a);
 }
@@ -349,12 +349,7 @@ static void check_port_entry(struct __test_metadata *_metadata, bool tc,
 	port_prog_close(tc, skel_empty);
 }
 
-TEST_F(fwd, port_entry_xdp)
-{
-	check_port_entry(_metadata, self->tc, &self->a);
-}
-
-TEST_F(fwd, port_entry_tc)
+TEST_F(fwd, port_entry)
 {
 	check_port_entry(_metadata, self->tc, &self->a);
 }
@@ -391,12 +386,7 @@ static void check_cube_to_cube(struct __test_metadata *_metadata, bool tc,
 	EXPECT_EQ(1, stats(b, 4).rx_packets);
 }
 
-TEST_F(fwd, cube_to_cube_xdp)
-{
-	check_cube_to_cube(_metadata, self->tc, &self->a, &self->b);
-}
-
-TEST_F(fwd, cube_to_cube_tc)
+TEST_F(fwd, cube_to_cube)
 {
 	check_cube_to_cube(_metadata, self->tc, &self->a, &self->b);
 }

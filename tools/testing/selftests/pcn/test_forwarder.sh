@@ -14,7 +14,7 @@ forwarded_all()
 	jq -e --arg i "$2" --arg o "$3" '.[0].ports as $p |
 		($p[] | select(.name == $i) | .stats) as $in |
 		($p[] | select(.name == $o) | .stats) as $out |
-		$in.rx_packets - $in.pass_packets == $out.tx_packets' <<<"$1"
+		$in.rx.packets - $in.rx.to_host == $out.tx.packets' <<<"$1"
 }
 
 forwarder_traffic()
@@ -35,7 +35,7 @@ forwarder_traffic()
 	# ... and the host of R answers for its own address
 	addr "$R" r1 10.201.1.254/24
 	ping_ok "$H1" 10.201.1.254 3
-	[ "$(port_stat "$R" fw p1 pass_packets)" -ge 3 ]
+	[ "$(port_stat "$R" fw p1 rx.to_host)" -ge 3 ]
 
 	pcn -n "$R" cube set fw port p1 action forward p2 port p2 action forward p1
 	pcn -n "$R" -j cube show fw |
@@ -44,15 +44,15 @@ forwarder_traffic()
 	tcp_transfer "$H1" "$H2" 10.201.1.2 2000000
 
 	# what entered p1 and was not passed left by p2, and the other way
-	[ "$(port_stat "$R" fw p1 rx_packets)" -gt 1000 ]
+	[ "$(port_stat "$R" fw p1 rx.packets)" -gt 1000 ]
 	st=$(stable_stats "$R" fw)
 	forwarded_all "$st" p1 p2
 	forwarded_all "$st" p2 p1
 
 	pcn -n "$R" cube set fw port p1 action drop
-	drops=$(port_stat "$R" fw p1 drop_packets)
+	drops=$(port_stat "$R" fw p1 rx.dropped)
 	fails ping_ok "$H1" 10.201.1.2 3
-	[ "$(port_stat "$R" fw p1 drop_packets)" -ge $((drops + 3)) ]
+	[ "$(port_stat "$R" fw p1 rx.dropped)" -ge $((drops + 3)) ]
 	fails ping_ok "$H1" 10.201.1.254 2
 
 	pcn -n "$R" cube del fw

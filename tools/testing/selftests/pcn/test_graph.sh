@@ -41,9 +41,9 @@ chain_traffic()
 	st=$(pcn -n "$R" -j link show)
 	jq -e '[.[] | select(.peer)] | length == 2' <<<"$st"
 	st=$(stable_stats "$R" f1)
-	jq -e '.[0].ports[] | select(.name == "x") | .stats.tx_packets > 500' <<<"$st"
-	[ "$(jq '.[0].ports[] | select(.name == "x") | .stats.tx_packets' <<<"$st")" -eq \
-	  "$(port_stat "$R" f2 y rx_packets)" ]
+	jq -e '.[0].ports[] | select(.name == "x") | .stats.tx.packets > 500' <<<"$st"
+	[ "$(jq '.[0].ports[] | select(.name == "x") | .stats.tx.packets' <<<"$st")" -eq \
+	  "$(port_stat "$R" f2 y rx.packets)" ]
 	# taking the link away cuts the path, and both ends go
 	pcn -n "$R" link del f2:y
 	pcn -n "$R" -j link show | jq -e '[.[] | select(.peer)] | length == 0'
@@ -57,10 +57,20 @@ position()
 		jq -e --arg c "$1" '.[] | select(.port == "f1:p1" and .direction == "ingress") | .position'
 }
 
-# seen CUBE: ingress packets a helloworld counted
+# met NS CUBE CHAIN: the packets firewall CUBE met on CHAIN (ingress or
+# egress), accepted, dropped or malformed. Only IPv4 and IPv6 count: a
+# frame that is neither (ARP) goes on uncounted whatever the policy, so
+# these are the pings and their replies, never ARP.
+met()
+{
+	pcn -n "$1" -j -s cube show "$2" |
+		jq ".[0].stats.$3 | .accepted + .dropped + .malformed"
+}
+
+# seen CUBE: the packets firewall CUBE in R met on its way in
 seen()
 {
-	pcn -n "$R" -j -s cube show "$1" | jq '.[0].stats.ingress.packets'
+	met "$R" "$1" ingress
 }
 
 stacking()
@@ -69,7 +79,7 @@ stacking()
 
 	two_forwarders "$1"
 	for c in a b c d e; do
-		pcn -n "$R" cube add "$c" type helloworld mode "$1"
+		pcn -n "$R" cube add "$c" type firewall mode "$1"
 	done
 	pcn -n "$R" link add a port f1:p1 ingress
 	pcn -n "$R" link add c port f1:p1 ingress last
@@ -107,9 +117,9 @@ stacking()
 		jq -e '.[] | select(.port == "p1") | .ingress_chain == ["d","a","e","c"]'
 	# an egress chain runs after the cube, before the peer
 	pcn -n "$R" link add b port f1:x egress
-	pcn -n "$R" cube set b ingress pass egress drop
+	pcn -n "$R" cube set b ingress accept egress drop
 	fails ping_ok "$H1" 10.201.1.2 2
-	pcn -n "$R" cube set b egress pass
+	pcn -n "$R" cube set b egress accept
 	ping_ok "$H1" 10.201.1.2 2
 	# deleting a transparent cube detaches it everywhere
 	pcn -n "$R" cube del b
@@ -130,17 +140,17 @@ on_interface()
 	pcn -n "$R" link add f1:p1 dev r1
 	pcn -n "$R" link add f1:p2 dev r2
 	pcn -n "$R" cube set f1 port p1 action forward p2 port p2 action forward p1
-	pcn -n "$H2" cube add in1 type helloworld mode "$1"
-	pcn -n "$H2" cube add out1 type helloworld mode tc
-	pcn -n "$H2" cube add out2 type helloworld mode tc
+	pcn -n "$H2" cube add in1 type firewall mode "$1"
+	pcn -n "$H2" cube add out1 type firewall mode tc
+	pcn -n "$H2" cube add out2 type firewall mode tc
 	pcn -n "$H2" link add in1 dev h2 ingress
 	pcn -n "$H2" link add out1 dev h2 egress
 	pcn -n "$H2" link add out2 dev h2 egress first
 	ping_ok "$H1" 10.201.1.2 4
 	# the replies H2 sends itself pass its egress chain
-	[ "$(pcn -n "$H2" -j -s cube show out1 | jq '.[0].stats.egress.packets')" -ge 4 ]
-	[ "$(pcn -n "$H2" -j -s cube show out2 | jq '.[0].stats.egress.packets')" -ge 4 ]
-	[ "$(pcn -n "$H2" -j -s cube show in1 | jq '.[0].stats.ingress.packets')" -ge 4 ]
+	[ "$(met "$H2" out1 egress)" -ge 4 ]
+	[ "$(met "$H2" out2 egress)" -ge 4 ]
+	[ "$(met "$H2" in1 ingress)" -ge 4 ]
 	pcn -n "$H2" -j link show dev h2 | jq -e 'length == 3 and all(.state == "attached")'
 	pcn -n "$H2" cube set out2 egress drop
 	fails ping_ok "$H1" 10.201.1.2 2
@@ -148,8 +158,8 @@ on_interface()
 	ping_ok "$H1" 10.201.1.2 2
 	# an interface with a chain cannot become a port, nor the reverse
 	pcn -n "$H2" cube add fx type forwarder mode tc
-	check_err 2 "$PCN" -n "$H2" link add fx:p dev h2
-	check_err 2 "$PCN" -n "$R" link add in1 dev r1 2>/dev/null || true
+	expect_err 2 "$PCN" -n "$H2" link add fx:p dev h2
+	expect_err 2 "$PCN" -n "$R" link add in1 dev r1 2>/dev/null || true
 	pcn -n "$H2" link del in1 dev h2
 	pcn -n "$H2" link del out1 dev h2
 	ip -n "$H2" -d link show dev h2 | fails grep -q 'prog/xdp'
@@ -168,7 +178,7 @@ no_reload()
 
 	two_forwarders "$1"
 	pcn -n "$R" cube add f3 type forwarder mode "$1"
-	pcn -n "$R" cube add h type helloworld mode "$1"
+	pcn -n "$R" cube add h type firewall mode "$1"
 	before=$(prog_ids)
 	jq -e 'all(.prog_id > 0)' <<<"$before"
 	pcn -n "$R" link add f2:z peer f3:w
@@ -200,8 +210,8 @@ rewire_under_traffic()
 	ip netns exec "$R" ethtool -K r1 gro on >/dev/null
 	pcn -n "$R" cube add f1 type forwarder mode "$mode"
 	pcn -n "$R" cube add f2 type forwarder mode "$mode"
-	pcn -n "$R" cube add h1 type helloworld mode "$mode"
-	pcn -n "$R" cube add h2 type helloworld mode "$mode"
+	pcn -n "$R" cube add h1 type firewall mode "$mode"
+	pcn -n "$R" cube add h2 type firewall mode "$mode"
 	pcn -n "$R" link add f1:p1 dev r1
 	pcn -n "$R" link add f1:p2 dev r2
 	pcn -n "$R" cube set f1 port p1 action forward p2
@@ -239,31 +249,31 @@ bad_input()
 	two_forwarders "$1"
 	pcn -n "$R" cube add f3 type forwarder mode "$1"
 	pcn -n "$R" cube add ftc type forwarder mode "$([ "$1" = tc ] && echo xdp || echo tc)"
-	pcn -n "$R" cube add h type helloworld mode "$1"
+	pcn -n "$R" cube add h type firewall mode "$1"
 	pcn -n "$R" link add h port f1:p1 ingress
 	before=$(tree_snapshot)
-	check_err 2 "$PCN" -n "$R" link add f1:x peer f3:w	# connected
-	check_err 2 "$PCN" -n "$R" link add f3:w peer f1:x
-	check_err 2 "$PCN" -n "$R" link add f3:w peer nosuch:w
-	check_err 2 "$PCN" -n "$R" link add nosuch:w peer f3:w
-	check_err 2 "$PCN" -n "$R" link add f3:a peer f3:b	# to itself
-	check_err 2 "$PCN" -n "$R" link add f2:z peer f1:z	# a loop
-	check_err 2 "$PCN" -n "$R" link add f3:w peer ftc:w	# xdp with tc
-	check_err 2 "$PCN" -n "$R" link add f3:w peer h	# transparent
-	check_err 1 "$PCN" -n "$R" link add f3:w peer f3:w
-	check_err 2 "$PCN" -n "$R" link add h port f1:p1 ingress	# twice
-	check_err 2 "$PCN" -n "$R" link add h port f1:p1 ingress before nosuch
-	check_err 2 "$PCN" -n "$R" link add h port f1:x ingress after f3
-	check_err 2 "$PCN" -n "$R" link add h port f1:nosuch
-	check_err 2 "$PCN" -n "$R" link add h port nosuch:p
-	check_err 2 "$PCN" -n "$R" link add f1 port f2:y	# not transparent
-	check_err 2 "$PCN" -n "$R" link del h port f1:x
-	check_err 2 "$PCN" -n "$R" link del h port f1:p1 egress
-	check_err 1 "$PCN" -n "$R" link add h port f1:p1 sideways
-	check_err 1 "$PCN" -n "$R" link add h port f1:p1 before
-	check_err 1 "$PCN" -n "$R" link add h port f1:p1 ingress egress
-	check_err 1 "$PCN" -n "$R" link add h port f1
-	check_err 1 "$PCN" -n "$R" cube set f1 port p1 action forward p1
+	expect_err 2 "$PCN" -n "$R" link add f1:x peer f3:w	# connected
+	expect_err 2 "$PCN" -n "$R" link add f3:w peer f1:x
+	expect_err 2 "$PCN" -n "$R" link add f3:w peer nosuch:w
+	expect_err 2 "$PCN" -n "$R" link add nosuch:w peer f3:w
+	expect_err 2 "$PCN" -n "$R" link add f3:a peer f3:b	# to itself
+	expect_err 2 "$PCN" -n "$R" link add f2:z peer f1:z	# a loop
+	expect_err 2 "$PCN" -n "$R" link add f3:w peer ftc:w	# xdp with tc
+	expect_err 2 "$PCN" -n "$R" link add f3:w peer h	# transparent
+	expect_err 1 "$PCN" -n "$R" link add f3:w peer f3:w
+	expect_err 2 "$PCN" -n "$R" link add h port f1:p1 ingress	# twice
+	expect_err 2 "$PCN" -n "$R" link add h port f1:p1 ingress before nosuch
+	expect_err 2 "$PCN" -n "$R" link add h port f1:x ingress after f3
+	expect_err 2 "$PCN" -n "$R" link add h port f1:nosuch
+	expect_err 2 "$PCN" -n "$R" link add h port nosuch:p
+	expect_err 2 "$PCN" -n "$R" link add f1 port f2:y	# not transparent
+	expect_err 2 "$PCN" -n "$R" link del h port f1:x
+	expect_err 2 "$PCN" -n "$R" link del h port f1:p1 egress
+	expect_err 1 "$PCN" -n "$R" link add h port f1:p1 sideways
+	expect_err 1 "$PCN" -n "$R" link add h port f1:p1 before
+	expect_err 1 "$PCN" -n "$R" link add h port f1:p1 ingress egress
+	expect_err 1 "$PCN" -n "$R" link add h port f1
+	expect_err 1 "$PCN" -n "$R" cube set f1 port p1 action forward p1
 	after=$(tree_snapshot)
 	diff <(echo "$before") <(echo "$after")
 
@@ -273,7 +283,7 @@ bad_input()
 	# interface: room for 6 (33), not 7
 	for i in 1 2 3 4 5 6 7 8; do
 		for p in a b c d; do
-			pcn -n "$R" cube add "$p$i" type helloworld mode "$1"
+			pcn -n "$R" cube add "$p$i" type firewall mode "$1"
 		done
 		[ "$i" = 8 ] || pcn -n "$R" link add "a$i" port f1:p1 ingress
 		pcn -n "$R" link add "b$i" port f1:x egress
@@ -283,12 +293,12 @@ bad_input()
 		pcn -n "$R" link add "d$i" port f2:p2 egress
 	done
 	before=$(tree_snapshot)
-	check_err 2 "$PCN" -n "$R" link add d7 port f2:p2 egress
+	expect_err 2 "$PCN" -n "$R" link add d7 port f2:p2 egress
 	{ "$PCN" -n "$R" link add d7 port f2:p2 egress 2>&1 || true; } |
 		grep -q 'the path from f1:p1, f1:x -> f2:y, f2:p2 would take 34 tail calls'
 	# one place each way: c1 is at f2:y ingress already
-	check_err 2 "$PCN" -n "$R" link add c1 port f2:p2 ingress
-	check_err 2 "$PCN" -n "$R" link add h port f2:y ingress
+	expect_err 2 "$PCN" -n "$R" link add c1 port f2:p2 ingress
+	expect_err 2 "$PCN" -n "$R" link add h port f2:y ingress
 	after=$(tree_snapshot)
 	diff <(echo "$before") <(echo "$after")
 	# and packets still go through every one of them
@@ -316,9 +326,9 @@ port_limit()
 	done >>"$f"
 	pcn -n "$R" -batch "$f"
 	before=$(tree_snapshot)
-	check_err 2 "$PCN" -n "$R" link add hub:p65 peer s65:up
-	check_err 2 "$PCN" -n "$R" link add s65:up peer hub:p65
-	check_err 2 "$PCN" -n "$R" link add hub:p65 dev r1
+	expect_err 2 "$PCN" -n "$R" link add hub:p65 peer s65:up
+	expect_err 2 "$PCN" -n "$R" link add s65:up peer hub:p65
+	expect_err 2 "$PCN" -n "$R" link add hub:p65 dev r1
 	out=$("$PCN" -n "$R" link add hub:p65 dev r1 2>&1 || true)
 	[[ $out == *'cube "hub" has no free port (at most 64)'* ]]
 	[ "$before" = "$(tree_snapshot)" ]

@@ -31,12 +31,12 @@
 #include "bpf_test.h"
 #include "harness.h"
 #include "pcn_shared.h"
+#include "proto.h"
 #include "router.h"
 #include "router_xdp.skel.h"
 #include "router_tc.skel.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define NSEC_PER_SEC 1000000000ull
 
 #define LO 1
 #define P0_MAC "\x02\0\0\0\0\xa0"
@@ -71,19 +71,6 @@ struct frame {
 	__u16 ip_align;
 	unsigned char b[256];
 };
-
-/* The Ethernet/IPv4 ARP body, as bpf/router.bpf.c reads it. */
-struct arp_eth {
-	__be16 htype;
-	__be16 ptype;
-	__u8 hlen;
-	__u8 plen;
-	__be16 op;
-	__u8 sha[ETH_ALEN];
-	__be32 sip;
-	__u8 tha[ETH_ALEN];
-	__be32 tip;
-} __attribute__((packed));
 
 static int map_fd(struct bpf_object *obj, const char *name)
 {
@@ -222,9 +209,16 @@ FIXTURE(rt) {
 	struct env e;
 };
 
+FIXTURE_VARIANT(rt) {
+	bool tc;			/* the TC build, else the XDP one */
+};
+
+FIXTURE_VARIANT_ADD(rt, xdp) { .tc = false, };
+FIXTURE_VARIANT_ADD(rt, tc) { .tc = true, };
+
 FIXTURE_SETUP(rt)
 {
-	self->e.tc = strstr(_metadata->name, "_tc") != NULL;
+	self->e.tc = variant->tc;
 	ASSERT_EQ(0, setup(&self->e));
 }
 
@@ -595,9 +589,9 @@ static void echo_reply_for(struct frame *want, const struct frame *in)
 }
 
 /* Each test runs on both builds: the fixture picks one by the name. */
+/* each test runs on the XDP build, then on the TC build (variants) */
 #define TEST_BOTH(name)							\
-	TEST_F(rt, name##_xdp) { name(_metadata, &self->e); }		\
-	TEST_F(rt, name##_tc) { name(_metadata, &self->e); }
+	TEST_F(rt, name) { name(_metadata, &self->e); }
 
 /*
  * Forwarded: TTL - 1 with the checksum updated in place, MACs from the

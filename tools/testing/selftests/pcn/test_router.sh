@@ -37,7 +37,7 @@ three_subnets()
 
 rt_stat()
 {
-	pcn -n "$R" -j -s cube show "${2:-r0}" | jq ".[0].router_stats.$1"
+	pcn -n "$R" -j -s cube show "${2:-r0}" | jq ".[0].stats.router.$1"
 }
 
 # ping_first NS ADDR: the first packet may resolve a next hop (it
@@ -260,7 +260,7 @@ on_a_bridge()
 	ping_first "$H1" 10.213.2.3
 	tcp_transfer "$B2" "$H1" 10.213.1.2 300000
 	# a transparent cube on the router port: it decides, then goes
-	pcn -n "$R" cube add hw type helloworld mode "$1" ingress drop
+	pcn -n "$R" cube add hw type firewall mode "$1" ingress drop
 	pcn -n "$R" link add hw port r0:p1 ingress
 	fails ping_ok "$H1" 10.213.2.2 1
 	pcn -n "$R" link del hw port r0:p1
@@ -332,7 +332,7 @@ many_routes()
 		jq -e '.[0].prefix == "10.100.0.0/24" and .[0].via == "10.210.2.2"'
 	pcn -n "$R" route flush cube r0
 	[ "$(pcn -n "$R" -j route show cube r0 | jq 'length')" -eq 3 ]
-	check_err 2 "$PCN" -n "$R" route get 10.100.0.200 cube r0
+	expect_err 2 "$PCN" -n "$R" route get 10.100.0.200 cube r0
 }
 
 bad_input()
@@ -343,54 +343,54 @@ bad_input()
 	pcn -n "$R" route add 10.50.0.0/16 via 10.210.2.2 cube r0
 	pcn -n "$R" neigh add 10.210.1.9 lladdr 02:00:00:00:00:09 port r0:p1
 	before=$(tree_snapshot)
-	check_err 1 "$PCN" -n "$R" route add 10.60.0.0/33 via 10.210.2.2
-	check_err 1 "$PCN" -n "$R" route add 10.60.0.1/16 via 10.210.2.2
-	check_err 1 "$PCN" -n "$R" route add 10.60.0.0/16 via 10.210.2.2
-	check_err 1 "$PCN" -n "$R" route add 10.60.x.0/16 via 10.210.2.2 cube r0
-	check_err 1 "$PCN" -n "$R" route add 10.60.0.0/16 cube r0
-	check_err 1 "$PCN" -n "$R" route add 10.60.0.0/16 via 224.0.0.1 cube r0
-	check_err 1 "$PCN" -n "$R" route add 10.60.0.0/16 via 10.210.2.2 cube r0 metric -1
-	check_err 1 "$PCN" -n "$R" route add 10.60.0.0/16 via 10.210.2.2 cube r0 mtu 1
-	check_err 2 "$PCN" -n "$R" route add 10.60.0.0/16 via 10.9.9.9 cube r0
-	check_err 2 "$PCN" -n "$R" route add 10.60.0.0/16 via 10.210.2.2 port r0:p3
-	check_err 2 "$PCN" -n "$R" route add 10.60.0.0/16 port r0:nope
-	check_err 2 "$PCN" -n "$R" route add 10.60.0.0/16 via 10.210.2.2 cube nope
-	check_err 2 "$PCN" -n "$R" route add 10.50.0.0/16 via 10.210.2.2 cube r0
+	expect_err 1 "$PCN" -n "$R" route add 10.60.0.0/33 via 10.210.2.2
+	expect_err 1 "$PCN" -n "$R" route add 10.60.0.1/16 via 10.210.2.2
+	expect_err 1 "$PCN" -n "$R" route add 10.60.0.0/16 via 10.210.2.2
+	expect_err 1 "$PCN" -n "$R" route add 10.60.x.0/16 via 10.210.2.2 cube r0
+	expect_err 1 "$PCN" -n "$R" route add 10.60.0.0/16 cube r0
+	expect_err 1 "$PCN" -n "$R" route add 10.60.0.0/16 via 224.0.0.1 cube r0
+	expect_err 1 "$PCN" -n "$R" route add 10.60.0.0/16 via 10.210.2.2 cube r0 metric -1
+	expect_err 1 "$PCN" -n "$R" route add 10.60.0.0/16 via 10.210.2.2 cube r0 mtu 1
+	expect_err 2 "$PCN" -n "$R" route add 10.60.0.0/16 via 10.9.9.9 cube r0
+	expect_err 2 "$PCN" -n "$R" route add 10.60.0.0/16 via 10.210.2.2 port r0:p3
+	expect_err 2 "$PCN" -n "$R" route add 10.60.0.0/16 port r0:nope
+	expect_err 2 "$PCN" -n "$R" route add 10.60.0.0/16 via 10.210.2.2 cube nope
+	expect_err 2 "$PCN" -n "$R" route add 10.50.0.0/16 via 10.210.2.2 cube r0
 	# another next hop, the same metric: as ip route add, "exists"
-	check_err 2 "$PCN" -n "$R" route add 10.50.0.0/16 via 10.210.1.2 cube r0
-	check_err 2 "$PCN" -n "$R" route add 10.50.0.0/16 port r0:p1 metric 0
-	check_err 2 "$PCN" -n "$R" route del 10.51.0.0/16 cube r0
-	check_err 2 "$PCN" -n "$R" route del 10.50.0.0/16 cube r0 via 10.210.3.2
-	check_err 2 "$PCN" -n "$R" route get 10.1.1.1 cube r0
-	check_err 1 "$PCN" -n "$R" addr add 10.70.0.1/40 port r0:p1
-	check_err 1 "$PCN" -n "$R" addr add 224.1.1.1/24 port r0:p1
-	check_err 1 "$PCN" -n "$R" addr add 10.70.0.1/24
-	check_err 2 "$PCN" -n "$R" addr add 10.70.0.1/24 port r0:p9
-	check_err 2 "$PCN" -n "$R" addr add 10.210.2.1/24 port r0:p1
-	check_err 2 "$PCN" -n "$R" addr del 10.70.0.1/24 port r0:p1
-	check_err 1 "$PCN" -n "$R" neigh add 10.210.1.7 lladdr 01:00:5e:00:00:01 port r0:p1
-	check_err 1 "$PCN" -n "$R" neigh add 10.210.1.7 lladdr zz port r0:p1
-	check_err 1 "$PCN" -n "$R" neigh add 10.210.1.7 port r0:p1
-	check_err 2 "$PCN" -n "$R" neigh del 10.210.1.7 port r0:p1
-	check_err 2 "$PCN" -n "$R" neigh add 10.210.1.7 lladdr 02:00:00:00:00:07 port r0:p7
-	check_err 1 "$PCN" -n "$R" cube set r0 neigh_timeout 0
-	check_err 1 "$PCN" -n "$R" cube set r0 port p1 local maybe
-	check_err 1 "$PCN" -n "$R" cube set r0 port p1 mac 01:00:00:00:00:01
-	check_err 2 "$PCN" -n "$R" cube set r0 port p9 local pass
-	check_err 1 "$PCN" -n "$R" cube add r9 type router neigh_timeout x
-	check_err 2 "$PCN" -n "$R" fdb show cube r0
+	expect_err 2 "$PCN" -n "$R" route add 10.50.0.0/16 via 10.210.1.2 cube r0
+	expect_err 2 "$PCN" -n "$R" route add 10.50.0.0/16 port r0:p1 metric 0
+	expect_err 2 "$PCN" -n "$R" route del 10.51.0.0/16 cube r0
+	expect_err 2 "$PCN" -n "$R" route del 10.50.0.0/16 cube r0 via 10.210.3.2
+	expect_err 2 "$PCN" -n "$R" route get 10.1.1.1 cube r0
+	expect_err 1 "$PCN" -n "$R" addr add 10.70.0.1/40 port r0:p1
+	expect_err 1 "$PCN" -n "$R" addr add 224.1.1.1/24 port r0:p1
+	expect_err 1 "$PCN" -n "$R" addr add 10.70.0.1/24
+	expect_err 2 "$PCN" -n "$R" addr add 10.70.0.1/24 port r0:p9
+	expect_err 2 "$PCN" -n "$R" addr add 10.210.2.1/24 port r0:p1
+	expect_err 2 "$PCN" -n "$R" addr del 10.70.0.1/24 port r0:p1
+	expect_err 1 "$PCN" -n "$R" neigh add 10.210.1.7 lladdr 01:00:5e:00:00:01 port r0:p1
+	expect_err 1 "$PCN" -n "$R" neigh add 10.210.1.7 lladdr zz port r0:p1
+	expect_err 1 "$PCN" -n "$R" neigh add 10.210.1.7 port r0:p1
+	expect_err 2 "$PCN" -n "$R" neigh del 10.210.1.7 port r0:p1
+	expect_err 2 "$PCN" -n "$R" neigh add 10.210.1.7 lladdr 02:00:00:00:00:07 port r0:p7
+	expect_err 1 "$PCN" -n "$R" cube set r0 neigh_timeout 0
+	expect_err 1 "$PCN" -n "$R" cube set r0 port p1 local maybe
+	expect_err 1 "$PCN" -n "$R" cube set r0 port p1 mac 01:00:00:00:00:01
+	expect_err 2 "$PCN" -n "$R" cube set r0 port p9 local pass
+	expect_err 1 "$PCN" -n "$R" cube add r9 type router neigh_timeout x
+	expect_err 2 "$PCN" -n "$R" fdb show cube r0
 	[ "$before" = "$(tree_snapshot)" ]
 	# a replace whose FIB write fails puts the route list back: both
 	# routes of the prefix stay, the new one does not come
 	pcn -n "$R" route add 10.50.0.0/16 via 10.210.1.2 cube r0 metric 1
 	before=$(tree_snapshot)
-	PCN_FAULT=route-replace-fib check_err 2 \
+	PCN_FAULT=route-replace-fib expect_err 2 \
 		"$PCN" -n "$R" route replace 10.50.0.0/16 via 10.210.3.2 cube r0
 	[ "$before" = "$(tree_snapshot)" ]
 	# the same when the new route is one of them (its old value back)
-	PCN_FAULT=route-replace-fib check_err 2 "$PCN" -n "$R" \
+	PCN_FAULT=route-replace-fib expect_err 2 "$PCN" -n "$R" \
 		route replace 10.50.0.0/16 via 10.210.2.2 cube r0 metric 7
-	PCN_FAULT=route-replace-fib check_err 2 "$PCN" -n "$R" \
+	PCN_FAULT=route-replace-fib expect_err 2 "$PCN" -n "$R" \
 		route replace 10.50.0.0/16 via 10.210.1.2 cube r0
 	[ "$before" = "$(tree_snapshot)" ]
 	pcn -n "$R" route replace 10.50.0.0/16 via 10.210.3.2 cube r0

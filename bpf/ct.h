@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Connection tracking, for every cube that follows flows (the firewall
+ * today; NAT and the load balancers next): the records user space and
+ * the datapath share, and (in the datapath) how a packet finds its
+ * flow's state and moves it on.
+ *
+ * A cube keeps one table of flows, a BPF_MAP_TYPE_LRU_HASH from struct
+ * pcn_ct_key (the flow's two ends in a fixed order, see
+ * pcn_flow_order(), so that both directions find it) to struct pcn_ct,
+ * and passes it to pcn_ct_state() and pcn_ct_update().
+ */
+#ifndef __PCN_CT_H
+#define __PCN_CT_H
+
+#include <linux/types.h>
+
+/* a packet's state in connection tracking, as a rule matches it */
+enum pcn_ct_state {
+	PCN_CT_NEW = 0,			/* opens a flow, or no reply seen yet */
+	PCN_CT_ESTABLISHED = 1,		/* of a flow that saw a reply */
+	PCN_CT_RELATED = 2,		/* an ICMP error about a known flow */
+	PCN_CT_INVALID = 3,		/* TCP that opens nothing, an ICMP
+					 * error about no known flow */
+};
+
+/* the key: a flow's ends, side 0 first (struct pcn_flow_key) */
+struct pcn_ct_key {
+	__u8 family;
+	__u8 proto;
+	__u16 pad;
+	__u16 port[2];
+	__u8 addr[2][16];
+};
+
+#define PCN_CT_REPLIED	0x01		/* the other side answered */
+#define PCN_CT_CLOSING	0x02		/* TCP FIN seen */
+
+struct pcn_ct {
+	__u8 opener;			/* the side that opened the flow */
+	__u8 flags;			/* PCN_CT_* */
+	__u16 pad;
+	__u32 pad2;
+	__u64 seen_ns;			/* pcn_now_ns() */
+};
+
+/* timeouts, seconds */
+#define PCN_CT_TCP_OPENING	120
+#define PCN_CT_TCP_OPEN		432000
+#define PCN_CT_TCP_CLOSING	120
+#define PCN_CT_OTHER_NEW	30
+#define PCN_CT_OTHER_REPLIED	180
+
+/* Seconds flow @c of @proto lives without a packet. */
+static inline __u64 pcn_ct_timeout(const struct pcn_ct *c, __u8 proto)
+{
+	if (proto == 6)
+		return c->flags & PCN_CT_CLOSING ? PCN_CT_TCP_CLOSING :
+		       c->flags & PCN_CT_REPLIED ? PCN_CT_TCP_OPEN :
+						   PCN_CT_TCP_OPENING;
+	return c->flags & PCN_CT_REPLIED ? PCN_CT_OTHER_REPLIED :
+					   PCN_CT_OTHER_NEW;
+}
+
+#ifdef __bpf__
+#include "parse.h"
+
+_Static_assert(sizeof(struct pcn_ct_key) == sizeof(struct pcn_flow_key),
+	       "a flow key is a conntrack key");
+
+static __always_inline int pcn_ct_expired(const struct pcn_ct *c, __u8 proto,
+					  __u64 now)
+{
+	return pcn_older(now, c->seen_ns, pcn_ct_timeout(c, proto) * NSEC_PER_SEC);
+}
+
+/*
+ * The state of @k's flow in table @ct (-1: not known, a fragment after
+ * the first), with its key, the side the packet comes from and the
+ * flow's entry, if it has one. An entry that timed out is deleted and
+ * the packet judged as if there were none.
+ */
+static __always_inline int pcn_ct_state(void *ct, const struct pcn_ip *k,
+					__u64 now, struct pcn_ct_key *ck,
+					int *side, struct pcn_ct **entry)
+{
+	struct pcn_ct *c;
+
+	*entry = NULL;
+	if (!k->l4)
+		return -1;
+	if (k->icmp_error) {
+		c = k->icmp_error == 2 ?
+			bpf_map_lookup_elem(ct, &k->quoted) : NULL;
+		if (c && !pcn_ct_expired(c, k->quoted.proto, now))
+			return PCN_CT_RELATED;
+		return PCN_CT_INVALID;
+	}
+	if (!k->ct_ok)
+		return PCN_CT_NEW;	/* a protocol not tracked */
+	ck->family = k->family;
+	ck->proto = k->proto;
+	*side = pcn_flow_order((struct pcn_flow_key *)ck, k->src,
+			       k->ct_port[0], k->dst, k->ct_port[1]);
+	c = bpf_map_lookup_elem(ct, ck);
+	if (c && pcn_ct_expired(c, k->proto, now)) {
+		bpf_map_delete_elem(ct, ck);
+		c = NULL;
+	}
+	*entry = c;
+	if (c)
+		return *side != c->opener || (c->flags & PCN_CT_REPLIED) ?
+			PCN_CT_ESTABLISHED : PCN_CT_NEW;
+	/* TCP opens with a SYN alone; an echo reply answers a request */
+	if (k->proto == IPPROTO_TCP &&
+	    (k->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
+		return PCN_CT_INVALID;
+	if (k->icmp_reply)
+		return PCN_CT_INVALID;
+	return PCN_CT_NEW;
+}
+
+/*
+ * An accepted packet: its flow opens (@ct_state new, no entry), or goes
+ * on, or closes: refreshed in place at most once a second, replied when
+ * the other side speaks, closing at a TCP FIN, gone at a RST.
+ */
+static __always_inline void pcn_ct_update(void *ct, const struct pcn_ip *k,
+					  int ct_state, __u64 now,
+					  const struct pcn_ct_key *ck,
+					  int side, struct pcn_ct *c)
+{
+	if (!k->ct_ok || k->icmp_error)
+		return;
+	if (!c) {
+		struct pcn_ct fresh = { .opener = side, .seen_ns = now };
+
+		if (ct_state == PCN_CT_NEW)
+			bpf_map_update_elem(ct, ck, &fresh, BPF_NOEXIST);
+		return;
+	}
+	if (side != c->opener && !(c->flags & PCN_CT_REPLIED))
+		c->flags |= PCN_CT_REPLIED;
+	if (pcn_older(now, c->seen_ns, NSEC_PER_SEC))
+		c->seen_ns = now;
+	if (k->proto != IPPROTO_TCP)
+		return;
+	if (k->tcp_flags & TCP_RST)
+		bpf_map_delete_elem(ct, ck);
+	else if ((k->tcp_flags & TCP_FIN) && !(c->flags & PCN_CT_CLOSING))
+		c->flags |= PCN_CT_CLOSING;
+}
+#endif /* __bpf__ */
+
+#endif /* __PCN_CT_H */

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The firewall's user space: firewall.c, rule.c, fw_build.c. */
+#ifndef __PCN_FW_H
+#define __PCN_FW_H
+
+#include <stdbool.h>
+#include "firewall.h"
+#include "pcn.h"
+
+/* the objects of the firewall: rule, ct */
+extern const struct pcn_object rule_object, ct_object;
+
+/* the batch ends: commit every firewall changed (or drop the changes,
+ * saying of each line that made one that line @failed_line failed);
+ * @spare: and bring the generations left up to date (see firewall.c) */
+int fw_tables_end(bool commit, bool spare, int failed_line);
+
+/* fds of a firewall cube's maps */
+struct fw_maps {
+	int state;
+	int sets;
+	int rules;
+	int vecs;
+	int lpm4;
+	int lpm6;
+	int handles;
+	int ids;
+	int small;
+	int counters;
+};
+/* Open / close them all. 0 or -errno. */
+int fw_maps_open(struct pcn_cube *c, struct fw_maps *m);
+void fw_maps_close(struct fw_maps *m);
+/*
+ * Build set @set (generation * 2 + chain) from @rules (@n, priority
+ * order) and @policy, in place of what it held. -E2BIG: too many rules,
+ * or too many distinct values.
+ */
+int fw_set_write(const struct fw_maps *m, __u32 set,
+		 const struct fw_rule *rules, __u32 n, __u32 policy);
+/* the @n rules of set @set */
+int fw_rules_read(const struct fw_maps *m, __u32 set, struct fw_rule *rules,
+		  __u32 n);
+/* fw_table.c: a firewall's chains, changed in memory, then committed */
+struct fw_table {
+	struct fw_table *next;		/* staged in a batch */
+	char name[PCN_NAME_LEN];
+	struct fw_state state;		/* as read, or last committed */
+	struct fw_rule *rules[2];	/* [chain], FW_RULES_MAX each */
+	__u32 n[2];
+	__u32 policy[2];
+	bool dirty[2];
+	bool state_dirty;		/* flags changed */
+	__u32 map_id;			/* fw_rules as read: the same cube */
+	__u8 fresh[FW_IDS_MAX];		/* ids of new rules: counters to zero */
+	__u8 used[FW_IDS_MAX];		/* ids taken, as of the last scan */
+	__u32 id_next;			/* where fw_table_new_id() goes on */
+	bool ids_known;			/* used[] scanned */
+	int *lines;			/* batch lines whose changes it holds */
+	int nlines, cap;
+};
+struct fw_table *fw_table_get(const char *name, bool change, int *err);
+void fw_table_free(struct fw_table *t);
+__u32 fw_table_new_id(struct fw_table *t);
+/* commit @t now, or at the end of the batch */
+int fw_table_done(struct fw_table *t);
+const char *fw_chain_name(__u32 c);
+const char *fw_action_name(__u32 a);
+int fw_chain_parse(const char *arg, __u32 *c);
+int fw_action_parse(const char *arg, __u32 *a);
+/* Can @r be in @t? (a rule on state needs connection tracking) */
+int fw_rule_fits(const struct fw_table *t, const struct fw_rule *r);
+
+#endif /* __PCN_FW_H */

@@ -1,0 +1,622 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcn rule: the rules of firewall cubes, like "iptables" and "nft".
+ *
+ *   pcn rule show [ FIREWALL [ CHAIN ] ]
+ *   pcn rule append FIREWALL CHAIN RULE
+ *   pcn rule insert FIREWALL CHAIN [ index N ] RULE
+ *   pcn rule replace FIREWALL CHAIN N RULE
+ *   pcn rule delete FIREWALL CHAIN { N | RULE }
+ *   pcn rule flush FIREWALL [ CHAIN ]
+ *   pcn rule reset FIREWALL [ CHAIN ]
+ *   RULE := [ src PREFIX ] [ dst PREFIX ] [ proto PROTO ]
+ *           [ sport PORTS ] [ dport PORTS ] [ tcp-flags FLAGS/FLAGS ]
+ *           [ state STATES ] action { accept | drop }
+ *
+ * Rules are numbered from 1 in each chain, first match wins. Each
+ * change builds the chain anew and switches to it in one step (see
+ * pcn/firewall.c); in a -batch, all the rule changes of the batch do.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "fw.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: pcn rule show [ FIREWALL [ CHAIN ] ]\n"
+		"       pcn rule append FIREWALL CHAIN RULE\n"
+		"       pcn rule insert FIREWALL CHAIN [ index N ] RULE\n"
+		"       pcn rule replace FIREWALL CHAIN N RULE\n"
+		"       pcn rule delete FIREWALL CHAIN { N | RULE }\n"
+		"       pcn rule flush FIREWALL [ CHAIN ]\n"
+		"       pcn rule reset FIREWALL [ CHAIN ]\n"
+		"       pcn rule help\n"
+		"where  CHAIN := { ingress | egress }\n"
+		"       RULE := [ src PREFIX ] [ dst PREFIX ] [ proto PROTO ] [ sport PORTS ] [ dport PORTS ]\n"
+		"               [ tcp-flags FLAGS/FLAGS ] [ state STATES ] action { accept | drop }\n"
+		"       PREFIX := { A.B.C.D[/LEN] | X:X::X[/LEN] }\n"
+		"       PROTO := { tcp | udp | icmp | icmpv6 | NUMBER }\n"
+		"       PORTS := PORT[-PORT]\n"
+		"       FLAGS := { FLAG[,FLAG...] | none }   FLAG := { fin | syn | rst | psh | ack | urg | ece | cwr }\n"
+		"       STATES := STATE[,STATE...]   STATE := { new | established | related | invalid }\n");
+}
+
+static const char *const flag_names[] = { "fin", "syn", "rst", "psh",
+					   "ack", "urg", "ece", "cwr" };
+static const char *const state_names[] = {
+	[PCN_CT_NEW] = "new",
+	[PCN_CT_ESTABLISHED] = "established",
+	[PCN_CT_RELATED] = "related",
+	[PCN_CT_INVALID] = "invalid",
+};
+
+/* "10.0.0.0/8", "2001:db8::/32": host bits must be zero */
+static int parse_addr(const char *arg, struct fw_rule *r, int dst)
+{
+	__u8 *a = dst ? r->dst : r->src;
+	__u32 plen;
+	int family, err;
+
+	err = pcn_parse_prefix(arg, a, &plen, &family);
+	if (err)
+		return pcn_err_parse(err, "prefix", arg);
+	if (r->family && r->family != family)
+		return pcn_err(PCN_EXIT_USAGE,
+			       "\"%s\": src and dst must be of one family", arg);
+	r->family = family;
+	if (dst) {
+		r->dst_plen = plen;
+		r->fields |= FW_F_DST;
+	} else {
+		r->src_plen = plen;
+		r->fields |= FW_F_SRC;
+	}
+	return 0;
+}
+
+static int parse_ports(const char *arg, __u16 *lo, __u16 *hi)
+{
+	int err = pcn_parse_port_range(arg, lo, hi);
+
+	return err ? pcn_err_parse(err, "ports", arg) : 0;
+}
+
+/* a list of flag names of @len bytes at @s, or "none" */
+static int parse_flag_list(const char *s, size_t len, __u8 *out)
+{
+	char buf[64];
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (!strcmp(buf, "none")) {
+		*out = 0;
+		return 0;
+	}
+	return pcn_parse_names(buf, flag_names, ARRAY_SIZE(flag_names), out);
+}
+
+/* "syn/syn,ack": the flags of the mask that must be set */
+static int parse_flags(const char *arg, struct fw_rule *r)
+{
+	const char *slash = strchr(arg, '/');
+
+	if (!slash || slash == arg || !slash[1] ||
+	    parse_flag_list(arg, slash - arg, &r->flags_value) ||
+	    parse_flag_list(slash + 1, strlen(slash + 1), &r->flags_mask) ||
+	    !r->flags_mask || (r->flags_value & ~r->flags_mask))
+		return pcn_err(PCN_EXIT_USAGE,
+			       "tcp-flags \"%s\": FLAGS/MASK, the flags among the mask that are set, as syn/syn,ack",
+			       arg);
+	return 0;
+}
+
+/* RULE from argv; every keyword once, action last or anywhere */
+static int parse_rule(int argc, char **argv, struct fw_rule *r)
+{
+	bool action = false;
+	int err = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (argc <= 0)
+		return pcn_err(PCN_EXIT_USAGE, "FIREWALL CHAIN RULE missing");
+	while (argc > 0) {
+		const char *kw = *argv;
+
+		if (is_kw(kw, "src") || is_kw(kw, "dst")) {
+			int dst = is_kw(kw, "dst");
+
+			if (r->fields & (dst ? FW_F_DST : FW_F_SRC))
+				return pcn_dup_arg(kw);
+			NEXT_ARG();
+			err = parse_addr(*argv, r, dst);
+		} else if (is_kw(kw, "proto")) {
+			if (r->fields & FW_F_PROTO)
+				return pcn_dup_arg(kw);
+			NEXT_ARG();
+			r->fields |= FW_F_PROTO;
+			err = pcn_parse_proto(*argv, &r->proto);
+			if (err)
+				err = pcn_err_parse(err, "protocol", *argv);
+		} else if (is_kw(kw, "sport") || is_kw(kw, "dport")) {
+			int d = is_kw(kw, "dport");
+
+			if (r->fields & (d ? FW_F_DPORT : FW_F_SPORT))
+				return pcn_dup_arg(kw);
+			NEXT_ARG();
+			r->fields |= d ? FW_F_DPORT : FW_F_SPORT;
+			err = d ? parse_ports(*argv, &r->dport_lo, &r->dport_hi)
+				: parse_ports(*argv, &r->sport_lo, &r->sport_hi);
+		} else if (is_kw(kw, "tcp-flags")) {
+			if (r->fields & FW_F_FLAGS)
+				return pcn_dup_arg(kw);
+			NEXT_ARG();
+			r->fields |= FW_F_FLAGS;
+			err = parse_flags(*argv, r);
+		} else if (is_kw(kw, "state")) {
+			if (r->fields & FW_F_STATE)
+				return pcn_dup_arg(kw);
+			NEXT_ARG();
+			r->fields |= FW_F_STATE;
+			if (pcn_parse_names(*argv, state_names,
+					    ARRAY_SIZE(state_names),
+					    &r->state_mask) || !r->state_mask)
+				err = pcn_err(PCN_EXIT_USAGE,
+					      "state \"%s\": a list of new, established, related, invalid",
+					      *argv);
+		} else if (is_kw(kw, "action")) {
+			DUP_CHECK(action, "action");
+			NEXT_ARG();
+			err = fw_action_parse(*argv, &r->action);
+		} else {
+			return pcn_unknown_kw("rule", kw);
+		}
+		if (err)
+			return err;
+		argc--;
+		argv++;
+	}
+	if (!action)
+		return pcn_err(PCN_EXIT_USAGE, "\"action { accept | drop }\" is missing");
+	/* ports and flags belong to a protocol that has them */
+	if ((r->fields & (FW_F_SPORT | FW_F_DPORT)) &&
+	    (!(r->fields & FW_F_PROTO) || (r->proto != 6 && r->proto != 17)))
+		return pcn_err(PCN_EXIT_USAGE, "sport and dport need proto tcp or udp");
+	if ((r->fields & FW_F_FLAGS) &&
+	    (!(r->fields & FW_F_PROTO) || r->proto != 6))
+		return pcn_err(PCN_EXIT_USAGE, "tcp-flags needs proto tcp");
+	return 0;
+}
+
+/* Do two rules match the same packets and do the same? */
+static bool rule_same(const struct fw_rule *a, const struct fw_rule *b)
+{
+	struct fw_rule x = *a, y = *b;
+
+	x.id = y.id = 0;
+	return !memcmp(&x, &y, sizeof(x));
+}
+
+static void print_addr(const char *key, const char *fmt, int family,
+		       const __u8 *a, __u32 plen)
+{
+	char buf[PCN_PREFIX_STRLEN];
+
+	print_string(PRINT_ANY, key, fmt, pcn_prefix_str(family, a, plen, buf));
+}
+
+static void print_ports(const char *key, const char *fmt, __u16 lo, __u16 hi)
+{
+	char buf[PCN_PORTS_STRLEN];
+
+	print_string(PRINT_ANY, key, fmt, pcn_port_range_str(lo, hi, buf));
+}
+
+static void print_proto(__u8 p)
+{
+	const char *name = pcn_proto_name(p);
+
+	if (name)
+		print_string(PRINT_ANY, "proto", " proto %s", name);
+	else
+		print_uint(PRINT_ANY, "proto", " proto %u", p);
+}
+
+static void print_rule(const struct fw_rule *r, __u32 index,
+		       const struct fw_counter *cnt)
+{
+	char v[64], m[64], buf[130];
+
+	open_json_object(NULL);
+	print_uint(PRINT_ANY, "index", "    %u", index);
+	if (r->fields & FW_F_SRC)
+		print_addr("src", " src %s", r->family, r->src, r->src_plen);
+	if (r->fields & FW_F_DST)
+		print_addr("dst", " dst %s", r->family, r->dst, r->dst_plen);
+	if (r->fields & FW_F_PROTO)
+		print_proto(r->proto);
+	if (r->fields & FW_F_SPORT)
+		print_ports("sport", " sport %s", r->sport_lo, r->sport_hi);
+	if (r->fields & FW_F_DPORT)
+		print_ports("dport", " dport %s", r->dport_lo, r->dport_hi);
+	if (r->fields & FW_F_FLAGS) {
+		pcn_names_str(r->flags_value, flag_names,
+			      ARRAY_SIZE(flag_names), v, sizeof(v));
+		pcn_names_str(r->flags_mask, flag_names,
+			      ARRAY_SIZE(flag_names), m, sizeof(m));
+		snprintf(buf, sizeof(buf), "%s/%s", v[0] ? v : "none", m);
+		print_string(PRINT_ANY, "tcp_flags", " tcp-flags %s", buf);
+	}
+	if (r->fields & FW_F_STATE) {
+		pcn_names_str(r->state_mask, state_names,
+			      ARRAY_SIZE(state_names), buf, sizeof(buf));
+		print_string(PRINT_ANY, "state", " state %s", buf);
+	}
+	print_string(PRINT_ANY, "action", " action %s", fw_action_name(r->action));
+	print_u64(PRINT_ANY, "packets", " packets %" PRIu64, cnt->packets);
+	print_u64(PRINT_ANY, "bytes", " bytes %" PRIu64, cnt->bytes);
+	close_json_object();
+	print_nl();
+}
+
+/* FIREWALL [ CHAIN ]: the chains named, as a mask */
+static int chain_args(int argc, char **argv, unsigned *mask)
+{
+	__u32 ch;
+	int err;
+
+	if (argc < 1)
+		return pcn_err(PCN_EXIT_USAGE, "FIREWALL missing");
+	err = check_name("cube", argv[0]);
+	if (err)
+		return err;
+	if (argc > 2)
+		return pcn_err(PCN_EXIT_USAGE, "unexpected \"%s\"", argv[2]);
+	*mask = 3;
+	if (argc == 2) {
+		err = fw_chain_parse(argv[1], &ch);
+		if (err)
+			return err;
+		*mask = 1u << ch;
+	}
+	return 0;
+}
+
+/* The chains of @mask of firewall @c, with each rule's counters. */
+static int show_chains(struct pcn_cube *c, unsigned mask)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd, i, err;
+	struct fw_counter v[ncpu > 0 ? ncpu : 1], sum;
+	struct fw_table *t;
+	__u32 ch, r;
+
+	/* the chains as the kernel has them */
+	t = fw_table_get(c->name, false, &err);
+	if (!t)
+		return err;
+	fd = cube_obj_fd(c, "fw_counters");
+	for (ch = 0; ch < 2; ch++) {
+		if (!(mask & (1u << ch)))
+			continue;
+		open_json_object(NULL);
+		print_string(PRINT_ANY, "cube", "%s", c->name);
+		print_string(PRINT_ANY, "chain", " %s", fw_chain_name(ch));
+		print_string(PRINT_ANY, "policy", " policy %s",
+			     fw_action_name(t->policy[ch]));
+		print_nl();
+		open_json_array(PRINT_JSON, "rules");
+		for (r = 0; r < t->n[ch]; r++) {
+			__u32 id = t->rules[ch][r].id;
+
+			memset(&sum, 0, sizeof(sum));
+			if (fd >= 0 && !bpf_map_lookup_elem(fd, &id, v))
+				for (i = 0; i < ncpu; i++) {
+					sum.packets += v[i].packets;
+					sum.bytes += v[i].bytes;
+				}
+			print_rule(&t->rules[ch][r], r + 1, &sum);
+		}
+		close_json_array(PRINT_JSON, NULL);
+		close_json_object();
+	}
+	if (fd >= 0)
+		close(fd);
+	fw_table_free(t);
+	return 0;
+}
+
+static int show_all_cb(struct pcn_cube *c, void *arg)
+{
+	if (strcmp(c->meta.type, "firewall"))
+		return 0;
+	return show_chains(c, *(unsigned *)arg);
+}
+
+/* FIREWALL [ CHAIN ], or every firewall of the netns */
+static int rule_show_cmd(int argc, char **argv)
+{
+	unsigned mask = 3;
+	int err;
+
+	if (argc) {
+		err = chain_args(argc, argv, &mask);
+		if (err)
+			return err;
+	}
+	return cube_show_of_type(argc ? argv[0] : NULL, "firewall", show_all_cb,
+				 &mask);
+}
+
+/* FIREWALL CHAIN: the table and the chain */
+static int table_chain(int argc, char **argv, struct fw_table **t, __u32 *ch)
+{
+	int err;
+
+	if (argc < 2)
+		return pcn_err(PCN_EXIT_USAGE, "FIREWALL and CHAIN missing");
+	err = check_name("cube", argv[0]) ?: fw_chain_parse(argv[1], ch);
+	if (err)
+		return err;
+	*t = fw_table_get(argv[0], true, &err);
+	return *t ? 0 : err;
+}
+
+/* Put @r at @pos (0-based) of chain @ch, the rules after it move down. */
+static int rule_put(struct fw_table *t, __u32 ch, __u32 pos,
+		    struct fw_rule *r)
+{
+	int err = fw_rule_fits(t, r);
+
+	if (err)
+		return err;
+	if (t->n[ch] >= FW_RULES_MAX)
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "chain %s of \"%s\" has %d rules, the most it can",
+			       fw_chain_name(ch), t->name, FW_RULES_MAX);
+	r->id = fw_table_new_id(t);
+	memmove(&t->rules[ch][pos + 1], &t->rules[ch][pos],
+		(t->n[ch] - pos) * sizeof(*r));
+	t->rules[ch][pos] = *r;
+	t->n[ch]++;
+	t->dirty[ch] = true;
+	return fw_table_done(t);
+}
+
+static int rule_append_cmd(int argc, char **argv)
+{
+	struct fw_table *t;
+	struct fw_rule r;
+	__u32 ch;
+	int err;
+
+	err = parse_rule(argc - 2, argv + 2, &r);
+	if (!err)
+		err = table_chain(argc, argv, &t, &ch);
+	return err ?: rule_put(t, ch, t->n[ch], &r);
+}
+
+/* "N": a rule number of the chain, from 1 (to n + 1 with @append) */
+static int parse_index(const char *arg, const struct fw_table *t, __u32 ch,
+		       bool append, __u32 *pos)
+{
+	__u32 n = t->n[ch] + (append ? 1 : 0);
+
+	if (pcn_parse_u32(arg, 10, pos))
+		return pcn_bad_arg("rule number", arg);
+	if (*pos < 1 || *pos > n)
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "rule number \"%s\" is not in chain %s of \"%s\" (1 to %u)",
+			       arg, fw_chain_name(ch), t->name, n);
+	(*pos)--;
+	return 0;
+}
+
+static int rule_insert_cmd(int argc, char **argv)
+{
+	const char *index = NULL;
+	struct fw_table *t;
+	struct fw_rule r;
+	__u32 ch, pos = 0;
+	int err, skip = 2;
+
+	if (argc > 3 && is_kw(argv[2], "index")) {
+		index = argv[3];
+		skip = 4;
+	}
+	err = parse_rule(argc - skip, argv + skip, &r);
+	if (!err)
+		err = table_chain(argc, argv, &t, &ch);
+	if (!err && index)
+		err = parse_index(index, t, ch, true, &pos);
+	return err ?: rule_put(t, ch, pos, &r);
+}
+
+static int rule_replace_cmd(int argc, char **argv)
+{
+	struct fw_table *t;
+	struct fw_rule r;
+	__u32 ch, pos;
+	int err;
+
+	if (argc < 3)
+		return pcn_err(PCN_EXIT_USAGE, "FIREWALL CHAIN N missing");
+	err = parse_rule(argc - 3, argv + 3, &r);
+	if (!err)
+		err = table_chain(argc, argv, &t, &ch);
+	if (!err)
+		err = parse_index(argv[2], t, ch, false, &pos);
+	if (!err)
+		err = fw_rule_fits(t, &r);
+	if (err)
+		return err;
+	/* a new rule: its counters start from zero */
+	r.id = fw_table_new_id(t);
+	t->rules[ch][pos] = r;
+	t->dirty[ch] = true;
+	return fw_table_done(t);
+}
+
+static int rule_delete_cmd(int argc, char **argv)
+{
+	struct fw_table *t;
+	struct fw_rule r;
+	__u32 ch, pos, num;
+	int err;
+
+	if (argc < 3)
+		return pcn_err(PCN_EXIT_USAGE, "FIREWALL CHAIN { N | RULE } missing");
+	/* a number (or what was meant as one: "-1"), or a rule to find */
+	if (argc == 3 && (!pcn_parse_u32(argv[2], 10, &num) ||
+			  strspn(argv[2], "+-0123456789") == strlen(argv[2]))) {
+		err = table_chain(argc, argv, &t, &ch);
+		if (!err)
+			err = parse_index(argv[2], t, ch, false, &pos);
+	} else {
+		err = parse_rule(argc - 2, argv + 2, &r);
+		if (!err)
+			err = table_chain(argc, argv, &t, &ch);
+		for (pos = 0; !err && pos < t->n[ch]; pos++)
+			if (rule_same(&t->rules[ch][pos], &r))
+				break;
+		if (!err && pos == t->n[ch])
+			err = pcn_err(PCN_EXIT_KERNEL,
+				      "chain %s of \"%s\" has no such rule",
+				      fw_chain_name(ch), t->name);
+	}
+	if (err)
+		return err;
+	memmove(&t->rules[ch][pos], &t->rules[ch][pos + 1],
+		(t->n[ch] - pos - 1) * sizeof(r));
+	t->n[ch]--;
+	t->dirty[ch] = true;
+	return fw_table_done(t);
+}
+
+static int rule_flush_cmd(int argc, char **argv)
+{
+	struct fw_table *t;
+	unsigned mask;
+	__u32 ch;
+	int err;
+
+	err = chain_args(argc, argv, &mask);
+	if (err)
+		return err;
+	t = fw_table_get(argv[0], true, &err);
+	if (!t)
+		return err;
+	for (ch = 0; ch < 2; ch++) {
+		if (!(mask & (1u << ch)))
+			continue;
+		t->n[ch] = 0;
+		t->dirty[ch] = true;
+	}
+	return fw_table_done(t);
+}
+
+/* Counters to zero: the rules' (a new id each), without a rebuild. */
+static int rule_reset_cmd(int argc, char **argv)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd;
+	struct fw_counter zeros[ncpu > 0 ? ncpu : 1];
+	struct fw_table *t;
+	struct pcn_cube c;
+	unsigned mask;
+	__u32 ch, r;
+	int err;
+
+	err = chain_args(argc, argv, &mask);
+	if (err)
+		return err;
+	t = fw_table_get(argv[0], false, &err);
+	if (!t)
+		return err;
+	err = cube_open_type(argv[0], "firewall", &c, true);
+	if (err) {
+		fw_table_free(t);
+		return err;
+	}
+	fd = cube_obj_fd(&c, "fw_counters");
+	memset(zeros, 0, sizeof(zeros));
+	for (ch = 0; fd >= 0 && !err && ch < 2; ch++) {
+		if (!(mask & (1u << ch)))
+			continue;
+		for (r = 0; !err && r < t->n[ch]; r++)
+			if (bpf_map_update_elem(fd, &t->rules[ch][r].id, zeros,
+						BPF_ANY))
+				err = -errno;
+	}
+	if (fd < 0)
+		err = -errno;
+	if (fd >= 0)
+		close(fd);
+	cube_close(&c);
+	fw_table_free(t);
+	return err ? pcn_err_kernel(err, "cannot reset the counters of \"%s\"",
+				    argv[0]) : 0;
+}
+
+static const struct pcn_cmd cmds[] = {
+	{ "show", rule_show_cmd },
+	{ "list", rule_show_cmd },
+	{ "append", rule_append_cmd },
+	{ "add", rule_append_cmd },
+	{ "insert", rule_insert_cmd },
+	{ "replace", rule_replace_cmd },
+	{ "delete", rule_delete_cmd },
+	{ "del", rule_delete_cmd },
+	{ "flush", rule_flush_cmd },
+	{ "reset", rule_reset_cmd },
+	{ NULL, NULL },
+};
+
+/* "N": the numbers of the rules of the chain named, from 1 */
+static void rule_numbers(struct pcn_line *l, struct pcn_cube *c)
+{
+	const char *chain = pcn_line_value(l, "CHAIN");
+	struct fw_table *t;
+	__u32 ch, i;
+	int err;
+
+	if (!chain || (!is_kw(chain, "ingress") && !is_kw(chain, "egress")) ||
+	    fw_chain_parse(chain, &ch))
+		return;
+	t = fw_table_get(c->name, false, &err);
+	if (!t)
+		return;
+	/* insert may append: one more */
+	for (i = 1; i <= t->n[ch] + !strcmp(pcn_line_verb(l), "insert"); i++)
+		pcn_line_emit(l, "%u", i);
+	fw_table_free(t);
+}
+
+static void complete_number(struct pcn_line *l)
+{
+	const char *fw = pcn_line_value(l, "FIREWALL");
+
+	if (fw)
+		pcn_line_cubes(l, "firewall", fw, rule_numbers);
+}
+
+static const struct pcn_completion completions[] = {
+	{ "N", complete_number },
+	{ NULL, NULL },
+};
+
+const struct pcn_object rule_object = {
+	.name = "rule",
+	.cmds = cmds,
+	.summary = "rules of firewall cubes",
+	.usage = usage,
+	.complete = completions,
+};

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcn addr: the IPv4 addresses of router ports, like "ip addr".
+ *
+ *   pcn addr show [ cube ROUTER ] [ port ROUTER:PORT ]
+ *   pcn addr add ADDR/LEN port ROUTER:PORT
+ *   pcn addr del ADDR/LEN port ROUTER:PORT
+ *
+ * The first address of a port is its primary one: the source of what
+ * the router sends out of it when no address of the port is on the
+ * destination's subnet. Each address brings a local route (ADDR/32,
+ * answered by the router) and a connected route (its subnet, on the
+ * port); deleting it takes them away, and the routes through next hops
+ * that no address of the port reaches any more.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "rt.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: pcn addr show [ cube ROUTER ] [ port ROUTER:PORT ]\n"
+		"       pcn addr add ADDR/LEN port ROUTER:PORT\n"
+		"       pcn addr del ADDR/LEN port ROUTER:PORT\n"
+		"       pcn addr help\n"
+		"The first address of a port is its primary one.\n");
+}
+
+static int addr_print_cb(struct pcn_cube *c, const char *port, void *arg)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	struct rt_port rp;
+	__u32 i, j;
+
+	if (cube_ports_read(c, ports))
+		return 0;
+	for (i = 0; i < PCN_MAX_PORTS; i++) {
+		if (!ports[i].name[0] || rt_port_get(c, i, &rp))
+			continue;
+		if (port && strcmp(port, ports[i].name))
+			continue;
+		for (j = 0; j < RT_ADDRS_MAX && rp.addrs[j].addr; j++) {
+			open_json_object(NULL);
+			print_ipv4("addr", "%s", rp.addrs[j].addr);
+			print_uint(PRINT_ANY, "prefixlen", "/%u",
+				   rp.addrs[j].plen);
+			print_string(PRINT_ANY, "cube", " cube %s", c->name);
+			print_string(PRINT_ANY, "port", " port %s",
+				     ports[i].name);
+			print_bool(PRINT_JSON, "secondary", NULL, j > 0);
+			if (j > 0)
+				print_string(PRINT_FP, NULL, "%s", " secondary");
+			close_json_object();
+			print_nl();
+		}
+	}
+	return 0;
+}
+
+static int addr_show_cmd(int argc, char **argv)
+{
+	static const struct show_spec spec = {
+		.object = "addr", .type = "router", .show = addr_print_cb,
+	};
+
+	return cube_show_each(argc, argv, &spec, NULL);
+}
+
+/* "ADDR/LEN port ROUTER:PORT": open the router, find the port */
+static int addr_args(int argc, char **argv, struct rt_addr *a,
+		     struct pcn_cube *c, int *idx)
+{
+	char cube[PCN_NAME_LEN], port[PCN_NAME_LEN] = "";
+	int err;
+
+	if (argc < 1)
+		return pcn_err(PCN_EXIT_USAGE, "ADDR/LEN missing");
+	err = rt_arg_prefix(*argv, &a->addr, &a->plen, true);
+	if (err)
+		return err;
+	if (!a->addr || (ntohl(a->addr) >> 28) >= 0xe)
+		return pcn_err(PCN_EXIT_USAGE,
+			       "%s is not a unicast address", *argv);
+	if (!a->plen)
+		return pcn_err(PCN_EXIT_USAGE,
+			       "%s: the prefix length of an address is 1 to 32",
+			       *argv);
+	argc--;
+	argv++;
+	while (argc > 0) {
+		if (!is_kw(*argv, "port"))
+			return pcn_unknown_kw("addr", *argv);
+		NEXT_ARG();
+		err = arg_port_endpoint(*argv, cube, port);
+		if (err)
+			return err;
+		argc--;
+		argv++;
+	}
+	if (!port[0])
+		return pcn_err(PCN_EXIT_USAGE, "\"port ROUTER:PORT\" is missing");
+	err = cube_open_type(cube, "router", c, true);
+	if (err)
+		return err;
+	err = cube_port_index(c, port, idx);
+	if (err)
+		cube_close(c);
+	return err;
+}
+
+static int addr_add_cmd(int argc, char **argv)
+{
+	struct rt_route_key local = { .plen = 32, .kind = RT_KIND_LOCAL };
+	struct rt_route_key net = { .kind = RT_KIND_CONNECTED };
+	struct rt_port rp, other;
+	struct rt_addr a;
+	struct pcn_cube c;
+	int idx, i, n, err;
+
+	err = addr_args(argc, argv, &a, &c, &idx);
+	if (err)
+		return err;
+	for (i = 0; i < PCN_MAX_PORTS; i++) {
+		if (rt_port_get(&c, i, &other))
+			continue;
+		for (n = 0; n < RT_ADDRS_MAX && other.addrs[n].addr; n++)
+			if (other.addrs[n].addr == a.addr) {
+				err = pcn_err(PCN_EXIT_KERNEL,
+					      "%s is already an address of router \"%s\"",
+					      argv[0], c.name);
+				goto out;
+			}
+	}
+	err = rt_port_get(&c, idx, &rp);
+	if (err) {
+		err = pcn_err_kernel(err, "cannot read the port");
+		goto out;
+	}
+	for (n = 0; n < RT_ADDRS_MAX && rp.addrs[n].addr; n++)
+		;
+	if (n == RT_ADDRS_MAX) {
+		err = pcn_err(PCN_EXIT_KERNEL,
+			      "the port has %d addresses, the most it can",
+			      RT_ADDRS_MAX);
+		goto out;
+	}
+	/* the routes first: an address answers as soon as it is there */
+	local.prefix = a.addr;
+	local.port = idx;
+	err = rt_route_add(&c, &local, 0);
+	if (err) {
+		err = pcn_err_kernel(err, "cannot add the local route of %s",
+				     argv[0]);
+		goto out;
+	}
+	net.prefix = a.addr & pcn_mask4(a.plen);
+	net.plen = a.plen;
+	net.port = idx;
+	if (a.plen < 32) {
+		err = rt_route_add(&c, &net, 0);
+		if (err == -EEXIST) {
+			/* another address of the port on that subnet */
+			err = 0;
+			net.plen = 33;
+		}
+		if (err) {
+			rt_route_del(&c, &local);
+			err = pcn_err_kernel(err,
+					     "cannot add the route to the subnet of %s",
+					     argv[0]);
+			goto out;
+		}
+	}
+	rp.addrs[n] = a;
+	err = rt_port_put(&c, idx, &rp);
+	if (err) {
+		if (a.plen < 32 && net.plen != 33)
+			rt_route_del(&c, &net);
+		rt_route_del(&c, &local);
+		err = pcn_err_kernel(err, "cannot add %s", argv[0]);
+	}
+out:
+	cube_close(&c);
+	return err;
+}
+
+struct unreachable_arg {
+	__u32 port;
+	struct rt_port *rp;
+};
+
+/* static routes of the port whose next hop its subnets no longer hold */
+static bool unreachable_via(const struct rt_route_key *k,
+			    const struct rt_route *r, void *arg)
+{
+	struct unreachable_arg *u = arg;
+
+	return k->port == u->port && r->kind == RT_KIND_STATIC && k->via &&
+	       !rt_on_link(u->rp, k->via);
+}
+
+static int addr_del_cmd(int argc, char **argv)
+{
+	struct rt_route_key local = { .plen = 32, .kind = RT_KIND_LOCAL };
+	struct rt_route_key net = { .kind = RT_KIND_CONNECTED };
+	struct unreachable_arg u;
+	struct rt_port rp;
+	struct rt_addr a;
+	struct pcn_cube c;
+	int idx, i, n, err;
+	bool shared = false;
+
+	err = addr_args(argc, argv, &a, &c, &idx);
+	if (err)
+		return err;
+	err = rt_port_get(&c, idx, &rp);
+	if (err) {
+		err = pcn_err_kernel(err, "cannot read the port");
+		goto out;
+	}
+	for (n = 0; n < RT_ADDRS_MAX && rp.addrs[n].addr; n++)
+		if (rp.addrs[n].addr == a.addr && rp.addrs[n].plen == a.plen)
+			break;
+	if (n == RT_ADDRS_MAX || !rp.addrs[n].addr) {
+		err = pcn_err(PCN_EXIT_KERNEL, "%s is not an address of port %s",
+			      argv[0], argv[2]);
+		goto out;
+	}
+	/* the next one becomes primary if this one was */
+	for (i = n; i < RT_ADDRS_MAX - 1; i++)
+		rp.addrs[i] = rp.addrs[i + 1];
+	rp.addrs[RT_ADDRS_MAX - 1] = (struct rt_addr){};
+	/*
+	 * The routes that need the address go first, the address last: if
+	 * a step fails, the address is still there and "addr del" again
+	 * finishes the job (a route already gone is no error).
+	 */
+	local.prefix = a.addr;
+	local.port = idx;
+	err = rt_route_del(&c, &local);
+	for (i = 0; i < RT_ADDRS_MAX && rp.addrs[i].addr; i++)
+		if (rp.addrs[i].plen == a.plen &&
+		    !((rp.addrs[i].addr ^ a.addr) & pcn_mask4(a.plen)))
+			shared = true;
+	if ((!err || err == -ENOENT) && a.plen < 32 && !shared) {
+		net.prefix = a.addr & pcn_mask4(a.plen);
+		net.plen = a.plen;
+		net.port = idx;
+		err = rt_route_del(&c, &net);
+	}
+	if (!err || err == -ENOENT) {
+		u.port = idx;
+		u.rp = &rp;
+		err = rt_routes_drop(&c, unreachable_via, &u);
+	}
+	if (err) {
+		err = pcn_err_kernel(err, "cannot remove the routes of %s",
+				     argv[0]);
+		goto out;
+	}
+	err = rt_port_put(&c, idx, &rp);
+	if (err)
+		err = pcn_err_kernel(err, "cannot delete %s", argv[0]);
+out:
+	cube_close(&c);
+	return err;
+}
+
+static const struct pcn_cmd cmds[] = {
+	{ "show", addr_show_cmd },
+	{ "list", addr_show_cmd },
+	{ "add", addr_add_cmd },
+	{ "del", addr_del_cmd },
+	{ "delete", addr_del_cmd },
+	{ NULL, NULL },
+};
+
+/* "ADDR/LEN" of addr del: the addresses the routers have */
+static void addr_addrs(struct pcn_line *l, struct pcn_cube *c)
+{
+	char buf[PCN_PREFIX_STRLEN];
+	struct rt_port rp;
+	__u32 i, j;
+
+	for (i = 0; i < PCN_MAX_PORTS; i++) {
+		if (rt_port_get(c, i, &rp))
+			continue;
+		for (j = 0; j < RT_ADDRS_MAX && rp.addrs[j].addr; j++)
+			pcn_line_emit(l, "%s", pcn_prefix4_str(rp.addrs[j].addr,
+							      rp.addrs[j].plen,
+							      buf));
+	}
+}
+
+static void complete_addr(struct pcn_line *l)
+{
+	if (!strcmp(pcn_line_verb(l), "del"))
+		pcn_line_cubes(l, "router", NULL, addr_addrs);
+}
+
+static const struct pcn_completion completions[] = {
+	{ "ADDR/LEN", complete_addr },
+	{ NULL, NULL },
+};
+
+const struct pcn_object addr_object = {
+	.name = "addr",
+	.cmds = cmds,
+	.summary = "IPv4 addresses of router ports",
+	.usage = usage,
+	.complete = completions,
+};

@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcn neigh: the neighbour (ARP) tables of router cubes, like "ip neigh".
+ *
+ *   pcn neigh show [ cube ROUTER ] [ port ROUTER:PORT ]
+ *   pcn neigh add ADDR lladdr MAC port ROUTER:PORT     a static entry
+ *   pcn neigh del ADDR port ROUTER:PORT
+ *   pcn neigh flush cube ROUTER [ port PORT ] [ dynamic ]
+ *
+ * Entries live in the router's rt_neigh map: the datapath learns them
+ * from ARP and refreshes them; one older than the router's
+ * neigh_timeout is dead (not shown, not used: the next packet for it
+ * sends an ARP request).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "rt.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: pcn neigh show [ cube ROUTER ] [ port ROUTER:PORT ]\n"
+		"       pcn neigh add ADDR lladdr MAC port ROUTER:PORT\n"
+		"       pcn neigh del ADDR port ROUTER:PORT\n"
+		"       pcn neigh flush cube ROUTER [ port PORT ] [ dynamic ]\n"
+		"       pcn neigh help\n"
+		"Entries added are static: they never age.\n");
+}
+
+/* Every entry of a router's table; caller frees. */
+static int neigh_read(struct pcn_cube *c, struct rt_neigh_key **keys,
+		      struct rt_neigh **vals, int *n)
+{
+	int fd;
+
+	*n = 0;
+	fd = cube_obj_fd(c, "rt_neigh");
+	if (fd < 0)
+		return -errno;
+	*n = map_dump(fd, sizeof(**keys), sizeof(**vals), RT_NEIGH_MAX,
+		      (void **)keys, (void **)vals);
+	close(fd);
+	if (*n < 0) {
+		int err = *n;
+
+		*n = 0;
+		return err;
+	}
+	return 0;
+}
+
+int rt_neigh_flush(struct pcn_cube *c, int port, bool dynamic_only)
+{
+	struct rt_neigh_key *keys;
+	struct rt_neigh *vals;
+	int i, n, fd, err;
+
+	err = neigh_read(c, &keys, &vals, &n);
+	if (err)
+		return err;
+	fd = cube_obj_fd(c, "rt_neigh");
+	if (fd < 0)
+		err = -errno;
+	for (i = 0; i < n && !err; i++) {
+		if (port >= 0 && keys[i].port != (__u32)port)
+			continue;
+		if (dynamic_only && (vals[i].flags & RT_NEIGH_STATIC))
+			continue;
+		if (bpf_map_delete_elem(fd, &keys[i]) && errno != ENOENT)
+			err = -errno;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(keys);
+	free(vals);
+	return err;
+}
+
+static int neigh_print_cb(struct pcn_cube *c, const char *port, void *arg)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	struct rt_neigh_key *keys;
+	struct rt_neigh *vals;
+	__u64 now = pcn_now_ns(), timeout;
+	int i, n;
+
+	if (cube_ports_read(c, ports) ||
+	    neigh_read(c, &keys, &vals, &n))
+		return 0;
+	timeout = rt_neigh_timeout_ns(c);
+	for (i = 0; i < n; i++) {
+		bool stat = vals[i].flags & RT_NEIGH_STATIC;
+		__u64 age = pcn_age_ns(now, vals[i].seen_ns);
+
+		if (keys[i].port >= PCN_MAX_PORTS || (!stat && age > timeout))
+			continue;
+		if (port && strcmp(port, ports[keys[i].port].name))
+			continue;
+		open_json_object(NULL);
+		print_ipv4("addr", "%s", keys[i].addr);
+		print_string(PRINT_ANY, "cube", " cube %s", c->name);
+		print_string(PRINT_ANY, "port", " port %s",
+			     ports[keys[i].port].name);
+		print_mac("lladdr", " lladdr %s", vals[i].mac);
+		print_bool(PRINT_JSON, "static", NULL, stat);
+		if (stat)
+			print_string(PRINT_FP, NULL, "%s", " static");
+		else
+			print_u64(PRINT_ANY, "age", " age %" PRIu64 "s",
+				  age / NSEC_PER_SEC);
+		close_json_object();
+		print_nl();
+	}
+	free(keys);
+	free(vals);
+	return 0;
+}
+
+static int neigh_show_cmd(int argc, char **argv)
+{
+	static const struct show_spec spec = {
+		.object = "neigh", .type = "router", .show = neigh_print_cb,
+	};
+
+	return cube_show_each(argc, argv, &spec, NULL);
+}
+
+/* "ADDR ... port ROUTER:PORT" with "lladdr MAC" if @mac */
+static int neigh_args(int argc, char **argv, struct rt_neigh_key *k,
+		      __u8 *mac, struct pcn_cube *c)
+{
+	char cube[PCN_NAME_LEN], port[PCN_NAME_LEN] = "";
+	bool mac_set = false;
+	int idx, err;
+
+	if (argc < 1)
+		return pcn_err(PCN_EXIT_USAGE, "ADDR missing");
+	err = rt_arg_ipv4(*argv, &k->addr);
+	if (err)
+		return err;
+	if (!k->addr || (ntohl(k->addr) >> 28) >= 0xe)
+		return pcn_err(PCN_EXIT_USAGE, "%s is not a unicast address",
+			       *argv);
+	argc--;
+	argv++;
+	while (argc > 0) {
+		if (is_kw(*argv, "port")) {
+			NEXT_ARG();
+			err = arg_port_endpoint(*argv, cube, port);
+		} else if (mac && is_kw(*argv, "lladdr")) {
+			NEXT_ARG();
+			DUP_CHECK(mac_set, "lladdr");
+			if (pcn_parse_mac(*argv, mac) || (mac[0] & 1))
+				err = pcn_err(PCN_EXIT_USAGE,
+					      "\"%s\" is not a unicast MAC address",
+					      *argv);
+		} else {
+			return pcn_unknown_kw("neigh", *argv);
+		}
+		if (err)
+			return err;
+		argc--;
+		argv++;
+	}
+	if (mac && !mac_set)
+		return pcn_err(PCN_EXIT_USAGE, "\"lladdr MAC\" is missing");
+	if (!port[0])
+		return pcn_err(PCN_EXIT_USAGE, "\"port ROUTER:PORT\" is missing");
+	err = cube_open_type(cube, "router", c, true);
+	if (err)
+		return err;
+	err = cube_port_index(c, port, &idx);
+	if (err) {
+		cube_close(c);
+		return err;
+	}
+	k->port = idx;
+	return 0;
+}
+
+static int neigh_add_cmd(int argc, char **argv)
+{
+	struct rt_neigh n = { .flags = RT_NEIGH_STATIC };
+	struct rt_neigh_key k = {};
+	struct pcn_cube c;
+	int err;
+
+	err = neigh_args(argc, argv, &k, n.mac, &c);
+	if (err)
+		return err;
+	n.seen_ns = pcn_now_ns();
+	/* a static entry replaces a learned one */
+	err = cube_map_put(&c, "rt_neigh", &k, &n);
+	if (err == -E2BIG)
+		err = pcn_err(PCN_EXIT_KERNEL,
+			      "the neighbour table of \"%s\" is full (%d entries)",
+			      c.name, RT_NEIGH_MAX);
+	else if (err)
+		err = pcn_err_kernel(err, "cannot add %s", argv[0]);
+	cube_close(&c);
+	return err;
+}
+
+static int neigh_del_cmd(int argc, char **argv)
+{
+	struct rt_neigh_key k = {};
+	struct pcn_cube c;
+	struct rt_neigh n;
+	int err;
+
+	err = neigh_args(argc, argv, &k, NULL, &c);
+	if (err)
+		return err;
+	if (cube_map_get(&c, "rt_neigh", &k, &n))
+		err = pcn_err(PCN_EXIT_KERNEL,
+			      "%s is not in the neighbour table of port %s",
+			      argv[0], argv[2]);
+	else if ((err = cube_map_del(&c, "rt_neigh", &k)))
+		err = pcn_err_kernel(err, "cannot delete %s", argv[0]);
+	cube_close(&c);
+	return err;
+}
+
+static int neigh_flush(struct pcn_cube *c, int port, bool dynamic_only,
+		       const void *arg)
+{
+	return rt_neigh_flush(c, port, dynamic_only);
+}
+
+static int neigh_flush_cmd(int argc, char **argv)
+{
+	static const struct flush_spec spec = {
+		.object = "neigh", .type = "router", .cube_arg = "ROUTER",
+		.what = "neighbours", .dynamic = true,
+		.flush = neigh_flush,
+	};
+
+	return cube_flush_cmd(argc, argv, &spec);
+}
+
+static const struct pcn_cmd cmds[] = {
+	{ "show", neigh_show_cmd },
+	{ "list", neigh_show_cmd },
+	{ "add", neigh_add_cmd },
+	{ "del", neigh_del_cmd },
+	{ "delete", neigh_del_cmd },
+	{ "flush", neigh_flush_cmd },
+	{ NULL, NULL },
+};
+
+/* "ADDR" of neigh del: the neighbours the routers know */
+static void neigh_addrs(struct pcn_line *l, struct pcn_cube *c)
+{
+	struct rt_neigh_key *keys;
+	struct rt_neigh *vals;
+	char buf[PCN_PREFIX_STRLEN];
+	int i, n;
+
+	if (neigh_read(c, &keys, &vals, &n))
+		return;
+	for (i = 0; i < n; i++)
+		pcn_line_emit(l, "%s", pcn_ipv4_str(keys[i].addr, buf));
+	free(keys);
+	free(vals);
+}
+
+static void complete_addr(struct pcn_line *l)
+{
+	if (!strcmp(pcn_line_verb(l), "del"))
+		pcn_line_cubes(l, "router", NULL, neigh_addrs);
+}
+
+static const struct pcn_completion completions[] = {
+	{ "ADDR", complete_addr },
+	{ NULL, NULL },
+};
+
+const struct pcn_object neigh_object = {
+	.name = "neigh",
+	.cmds = cmds,
+	.summary = "neighbour (ARP) tables of router cubes",
+	.usage = usage,
+	.complete = completions,
+};

@@ -1,0 +1,573 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcn route: the routes of router cubes, like "ip route".
+ *
+ *   pcn route show [ cube ROUTER ] [ port ROUTER:PORT ]
+ *   pcn route { add | replace } PREFIX ROUTE
+ *   pcn route del PREFIX { cube ROUTER | port ROUTER:PORT }
+ *                 [ via ADDR ] [ metric N ]
+ *   pcn route get ADDR cube ROUTER
+ *   pcn route flush cube ROUTER [ port PORT ]
+ *   ROUTE := { via ADDR { cube ROUTER | port ROUTER:PORT } |
+ *              port ROUTER:PORT } [ metric N ]
+ *
+ * A prefix may have several routes: the local route of a port address
+ * first, then the lowest metric, the oldest on a tie, is the one the
+ * datapath uses; when it goes the next takes its place. Connected
+ * routes come and go with port addresses (pcn addr).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "rt.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: pcn route show [ cube ROUTER ] [ port ROUTER:PORT ]\n"
+		"       pcn route { add | replace } PREFIX ROUTE\n"
+		"       pcn route del PREFIX { cube ROUTER | port ROUTER:PORT } [ via ADDR ] [ metric N ]\n"
+		"       pcn route get ADDR cube ROUTER\n"
+		"       pcn route flush cube ROUTER [ port PORT ]\n"
+		"       pcn route help\n"
+		"ROUTE := { via ADDR { cube ROUTER | port ROUTER:PORT } | port ROUTER:PORT } [ metric N ]\n"
+		"PREFIX := { A.B.C.D[/LEN] | default }\n");
+}
+
+struct route_args {
+	__be32 prefix;
+	__u32 plen;
+	__be32 via;
+	__u32 metric;
+	bool via_set;
+	bool metric_set;
+	char cube[PCN_NAME_LEN];
+	char port[PCN_NAME_LEN];
+};
+
+/* "PREFIX [ via ADDR ] [ cube ROUTER | port ROUTER:PORT ] [ metric N ]" */
+static int route_args_parse(int argc, char **argv, struct route_args *r)
+{
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	if (argc < 1)
+		return pcn_err(PCN_EXIT_USAGE, "PREFIX missing");
+	err = rt_arg_prefix(*argv, &r->prefix, &r->plen, false);
+	if (err)
+		return err;
+	argc--;
+	argv++;
+	while (argc > 0) {
+		if (is_kw(*argv, "via")) {
+			NEXT_ARG();
+			DUP_CHECK(r->via_set, "via");
+			err = rt_arg_ipv4(*argv, &r->via);
+			if (!err && (!r->via || (ntohl(r->via) >> 28) >= 0xe))
+				err = pcn_err(PCN_EXIT_USAGE,
+					      "next hop %s is not a unicast address",
+					      *argv);
+		} else if (is_kw(*argv, "cube")) {
+			NEXT_ARG();
+			if (r->cube[0])
+				return pcn_dup_arg("cube");
+			err = check_name("cube", *argv);
+			if (!err)
+				name_copy(r->cube, *argv);
+		} else if (is_kw(*argv, "port")) {
+			NEXT_ARG();
+			if (r->port[0])
+				return pcn_dup_arg("port");
+			if (r->cube[0])
+				return pcn_err(PCN_EXIT_USAGE,
+					       "\"port ROUTER:PORT\" names the router: no \"cube\" with it");
+			err = arg_port_endpoint(*argv, r->cube, r->port);
+		} else if (is_kw(*argv, "metric")) {
+			NEXT_ARG();
+			DUP_CHECK(r->metric_set, "metric");
+			if (pcn_parse_u32(*argv, 10, &r->metric))
+				err = pcn_bad_arg("metric", *argv);
+		} else {
+			return pcn_unknown_kw("route", *argv);
+		}
+		if (err)
+			return err;
+		argc--;
+		argv++;
+	}
+	if (!r->cube[0])
+		return pcn_err(PCN_EXIT_USAGE,
+			       "\"cube ROUTER\" or \"port ROUTER:PORT\" is missing");
+	return 0;
+}
+
+/* The port a new route goes out of, in *@idx: given, or the next hop's. */
+static int route_port(struct pcn_cube *c, const struct pcn_port *ports,
+		      const struct rt_port *all, const struct route_args *r,
+		      int *idx)
+{
+	char via[INET_ADDRSTRLEN];
+
+	if (!r->via_set && !r->port[0])
+		return pcn_err(PCN_EXIT_USAGE,
+			       "a route needs \"via ADDR\" or \"port ROUTER:PORT\"");
+	inet_ntop(AF_INET, &r->via, via, sizeof(via));
+	if (r->port[0]) {
+		*idx = cube_port_find(ports, PCN_MAX_PORTS, r->port);
+		if (*idx < 0)
+			return pcn_err(PCN_EXIT_KERNEL,
+				       "port %s:%s does not exist", c->name,
+				       r->port);
+		if (r->via_set && !rt_on_link(&all[*idx], r->via))
+			return pcn_err(PCN_EXIT_KERNEL,
+				       "next hop %s is not on a subnet of port %s:%s",
+				       via, c->name, r->port);
+		return 0;
+	}
+	*idx = rt_port_on_link(all, r->via);
+	if (*idx < 0)
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "next hop %s is not on the subnet of any port of \"%s\"",
+			       via, c->name);
+	return 0;
+}
+
+static int route_add_err(int err, const struct route_args *r,
+			 struct pcn_cube *c, const char *prefix)
+{
+	if (err == -EEXIST)
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "the route to %s by that next hop and port exists",
+			       prefix);
+	if (err == -E2BIG || err == -ENOMEM || err == -ENOSPC)
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "the route list of \"%s\" is full (%d routes)",
+			       c->name, RT_ROUTES_MAX);
+	return pcn_err_kernel(err, "cannot add the route to %s", prefix);
+}
+
+/*
+ * What "route add" opened, kept for the next command if it is another
+ * "route add" (a batch of them): routes change no port or pin.
+ */
+static struct {
+	unsigned long gen;		/* pcn_cmd_gen when last used */
+	bool open;
+	struct pcn_cube c;
+	struct pcn_port ports[PCN_MAX_PORTS];
+	struct rt_port rt_ports[PCN_MAX_PORTS];
+	int rfd;
+	int ffd;
+} kept;
+
+static void kept_close(void)
+{
+	if (!kept.open)
+		return;
+	close(kept.rfd);
+	close(kept.ffd);
+	cube_close(&kept.c);
+	kept.open = false;
+}
+
+static int kept_open(const char *cube)
+{
+	int err;
+
+	if (kept.open && kept.gen + 1 == pcn_cmd_gen &&
+	    !strcmp(kept.c.name, cube)) {
+		kept.gen = pcn_cmd_gen;
+		return 0;
+	}
+	kept_close();
+	err = cube_open_type(cube, "router", &kept.c, true);
+	if (err)
+		return err;
+	err = cube_ports_read(&kept.c, kept.ports) ?:
+	      rt_ports_read(&kept.c, kept.rt_ports);
+	kept.rfd = cube_obj_fd(&kept.c, "rt_routes");
+	kept.ffd = cube_obj_fd(&kept.c, "rt_fib");
+	if (!err && (kept.rfd < 0 || kept.ffd < 0))
+		err = -errno;
+	kept.open = true;
+	if (err) {
+		kept_close();
+		return pcn_err_kernel(err, "cannot read router \"%s\"", cube);
+	}
+	kept.gen = pcn_cmd_gen;
+	return 0;
+}
+
+static int route_add_cmd(int argc, char **argv)
+{
+	struct rt_route_key k = {};
+	struct route_args r;
+	int idx, err;
+
+	err = route_args_parse(argc, argv, &r);
+	if (err)
+		return err;
+	err = kept_open(r.cube);
+	if (err)
+		return err;
+	err = route_port(&kept.c, kept.ports, kept.rt_ports, &r, &idx);
+	if (err)
+		return err;
+	k = (struct rt_route_key){ .prefix = r.prefix, .plen = r.plen,
+				   .via = r.via, .port = idx,
+				   .kind = RT_KIND_STATIC };
+	/* as "ip route add": one static route a prefix and metric;
+	 * "replace" is the way to change it */
+	err = rt_route_taken(kept.rfd, kept.ffd, &k, r.metric);
+	if (err == -EEXIST)
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "a route to %s with metric %u exists: change it with \"pcn route replace\", or give another metric",
+			       argv[0], r.metric);
+	if (!err)
+		err = rt_route_insert(kept.rfd, kept.ffd, &k, r.metric);
+	if (err)
+		return route_add_err(err, &r, &kept.c, argv[0]);
+	return 0;
+}
+
+/* Does "route replace" of @k with @metric delete @e? (Not @k itself.) */
+static bool replaced(const struct rt_entry *e, const struct rt_route_key *k,
+		     __u32 metric)
+{
+	return e->k.prefix == k->prefix && e->k.plen == k->plen &&
+	       e->r.kind == RT_KIND_STATIC && e->r.metric == metric &&
+	       memcmp(&e->k, k, sizeof(*k));
+}
+
+/*
+ * The static routes of the prefix with the same metric go, the new one
+ * comes: the list changes first, then the FIB in one write. If any step
+ * fails, the list is put back as it was (the FIB was not written).
+ */
+static int route_replace_cmd(int argc, char **argv)
+{
+	struct rt_port rt_ports[PCN_MAX_PORTS];
+	struct pcn_port ports[PCN_MAX_PORTS];
+	struct rt_route nr = { .kind = RT_KIND_STATIC };
+	struct rt_route_key k;
+	struct rt_entry *all;
+	struct route_args r;
+	struct pcn_cube c;
+	struct rt_route old;
+	int idx, i, n, fd = -1, err, had = -1;
+
+	err = route_args_parse(argc, argv, &r);
+	if (err)
+		return err;
+	err = cube_open_type(r.cube, "router", &c, true);
+	if (err)
+		return err;
+	err = cube_ports_read(&c, ports) ?: rt_ports_read(&c, rt_ports);
+	if (err) {
+		cube_close(&c);
+		return pcn_err_kernel(err, "cannot read router \"%s\"", c.name);
+	}
+	err = route_port(&c, ports, rt_ports, &r, &idx);
+	if (err) {
+		cube_close(&c);
+		return err;
+	}
+	k = (struct rt_route_key){ .prefix = r.prefix, .plen = r.plen,
+				   .via = r.via, .port = idx,
+				   .kind = RT_KIND_STATIC };
+	err = rt_entries_read(&c, &all, &n);
+	if (err)
+		goto out_close;
+	fd = cube_obj_fd(&c, "rt_routes");
+	if (fd < 0) {
+		err = -errno;
+		goto out;
+	}
+	nr.metric = r.metric;
+	for (i = 0; i < n; i++)
+		if (!memcmp(&all[i].k, &k, sizeof(k)))
+			had = i;
+	/* a route that was there keeps its age */
+	nr.seq = had >= 0 ? all[had].r.seq : pcn_seq_next();
+	if (bpf_map_update_elem(fd, &k, &nr, BPF_ANY)) {
+		err = -errno;
+		goto out;
+	}
+	for (i = 0; i < n && !err; i++)
+		if (replaced(&all[i], &k, r.metric) &&
+		    bpf_map_delete_elem(fd, &all[i].k))
+			err = -errno;
+	if (!err)
+		err = pcn_fault_err("route-replace-fib") ?:
+		      rt_fib_sync(&c, &k, 1);
+	if (err) {
+		/* the list as it was: the FIB was not written */
+		for (i = 0; i < n; i++)
+			if (replaced(&all[i], &k, r.metric) &&
+			    bpf_map_lookup_elem(fd, &all[i].k, &old))
+				bpf_map_update_elem(fd, &all[i].k, &all[i].r,
+						    BPF_NOEXIST);
+		if (had >= 0)
+			bpf_map_update_elem(fd, &k, &all[had].r, BPF_EXIST);
+		else
+			bpf_map_delete_elem(fd, &k);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(all);
+out_close:
+	if (err)
+		err = route_add_err(err, &r, &c, argv[0]);
+	cube_close(&c);
+	return err;
+}
+
+static int route_del_cmd(int argc, char **argv)
+{
+	struct rt_entry *all;
+	struct route_args r;
+	struct pcn_cube c;
+	int idx = -1, i, n, err;
+
+	err = route_args_parse(argc, argv, &r);
+	if (err)
+		return err;
+	err = cube_open_type(r.cube, "router", &c, true);
+	if (err)
+		return err;
+	if (r.port[0]) {
+		err = cube_port_index(&c, r.port, &idx);
+		if (err) {
+			cube_close(&c);
+			return err;
+		}
+	}
+	err = rt_entries_read(&c, &all, &n);
+	if (err) {
+		cube_close(&c);
+		return pcn_err_kernel(err, "cannot read the routes of \"%s\"",
+				      c.name);
+	}
+	/* the best static route that matches: the first in order */
+	for (i = 0; i < n; i++) {
+		if (all[i].k.prefix == r.prefix && all[i].k.plen == r.plen &&
+		    all[i].r.kind == RT_KIND_STATIC &&
+		    (idx < 0 || all[i].k.port == (__u32)idx) &&
+		    (!r.via_set || all[i].k.via == r.via) &&
+		    (!r.metric_set || all[i].r.metric == r.metric))
+			break;
+	}
+	if (i == n)
+		err = pcn_err(PCN_EXIT_KERNEL,
+			      "no static route to %s of \"%s\" matches", argv[0],
+			      c.name);
+	else if ((err = rt_route_del(&c, &all[i].k)))
+		err = pcn_err_kernel(err, "cannot delete the route to %s",
+				     argv[0]);
+	free(all);
+	cube_close(&c);
+	return err;
+}
+
+static void route_print(struct pcn_cube *c, const struct pcn_port *ports,
+			const struct rt_entry *e, bool active)
+{
+	open_json_object(NULL);
+	print_prefix4("dst", "%s", e->k.prefix, e->k.plen);
+	if (e->k.via)
+		print_ipv4("via", " via %s", e->k.via);
+	print_string(PRINT_ANY, "cube", " cube %s", c->name);
+	if (e->k.port < PCN_MAX_PORTS)
+		print_string(PRINT_ANY, "port", " port %s",
+			     ports[e->k.port].name);
+	print_string(PRINT_ANY, "proto", " proto %s", rt_kind_name(e->r.kind));
+	print_uint(PRINT_ANY, "metric", " metric %u", e->r.metric);
+	print_bool(PRINT_JSON, "active", NULL, active);
+	if (!active)
+		print_string(PRINT_FP, NULL, "%s", " inactive");
+	close_json_object();
+	print_nl();
+}
+
+static int route_print_cb(struct pcn_cube *c, const char *port, void *arg)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	struct rt_entry *all;
+	int i, n;
+
+	if (cube_ports_read(c, ports) ||
+	    rt_entries_read(c, &all, &n))
+		return 0;
+	for (i = 0; i < n; i++) {
+		/* the first of a prefix is the one in use */
+		bool active = !i || all[i - 1].k.prefix != all[i].k.prefix ||
+			      all[i - 1].k.plen != all[i].k.plen;
+
+		if (all[i].r.kind == RT_KIND_LOCAL ||
+		    all[i].k.port >= PCN_MAX_PORTS)
+			continue;
+		if (port && strcmp(ports[all[i].k.port].name, port))
+			continue;
+		route_print(c, ports, &all[i], active);
+	}
+	free(all);
+	return 0;
+}
+
+static int route_show_cmd(int argc, char **argv)
+{
+	static const struct show_spec spec = {
+		.object = "route", .type = "router", .show = route_print_cb,
+	};
+
+	return cube_show_each(argc, argv, &spec, NULL);
+}
+
+/* The route the datapath takes to ADDR: the FIB's longest match. */
+static int route_get_cmd(int argc, char **argv)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	struct rt_fib_key k = { .plen = 32 };
+	char cube[PCN_NAME_LEN] = "";
+	struct rt_fib_entry fe;
+	struct pcn_cube c;
+	const char *addr;
+	int fd, err;
+
+	if (argc < 1)
+		return pcn_err(PCN_EXIT_USAGE, "ADDR missing");
+	addr = *argv;
+	err = rt_arg_ipv4(addr, &k.prefix);
+	if (err)
+		return err;
+	argc--;
+	argv++;
+	while (argc > 0) {
+		if (!is_kw(*argv, "cube"))
+			return pcn_unknown_kw("route", *argv);
+		NEXT_ARG();
+		if (cube[0])
+			return pcn_dup_arg("cube");
+		err = check_name("cube", *argv);
+		if (err)
+			return err;
+		name_copy(cube, *argv);
+		argc--;
+		argv++;
+	}
+	if (!cube[0])
+		return pcn_err(PCN_EXIT_USAGE, "\"cube ROUTER\" is missing");
+	err = cube_open_type(cube, "router", &c, false);
+	if (err)
+		return err;
+	fd = cube_obj_fd(&c, "rt_fib");
+	if (fd < 0) {
+		err = pcn_err_kernel(errno, "cannot read the routes of \"%s\"",
+				     cube);
+	} else if (bpf_map_lookup_elem(fd, &k, &fe) ||
+		   cube_ports_read(&c, ports) || fe.port >= PCN_MAX_PORTS) {
+		err = pcn_err(PCN_EXIT_KERNEL, "\"%s\" has no route to %s",
+			      cube, addr);
+	} else {
+		new_json_obj(json, pretty);
+		open_json_array(PRINT_JSON, NULL);
+		open_json_object(NULL);
+		print_string(PRINT_ANY, "dst", "%s", addr);
+		if (fe.via)
+			print_ipv4("via", " via %s", fe.via);
+		print_string(PRINT_ANY, "cube", " cube %s", cube);
+		print_string(PRINT_ANY, "port", " port %s",
+			     ports[fe.port].name);
+		print_string(PRINT_ANY, "proto", " proto %s",
+			     rt_kind_name(fe.kind));
+		print_uint(PRINT_ANY, "metric", " metric %u", fe.metric);
+		print_prefix4("prefix", " prefix %s", k.prefix & pcn_mask4(fe.plen), fe.plen);
+		close_json_object();
+		print_nl();
+		close_json_array(PRINT_JSON, NULL);
+		delete_json_obj();
+	}
+	if (fd >= 0)
+		close(fd);
+	cube_close(&c);
+	return err;
+}
+
+static bool static_of_port(const struct rt_route_key *k,
+			   const struct rt_route *r, void *arg)
+{
+	int port = *(int *)arg;
+
+	return r->kind == RT_KIND_STATIC && (port < 0 || k->port == (__u32)port);
+}
+
+static int route_flush(struct pcn_cube *c, int port, bool dynamic_only,
+		       const void *arg)
+{
+	return rt_routes_drop(c, static_of_port, &port);
+}
+
+static int route_flush_cmd(int argc, char **argv)
+{
+	static const struct flush_spec spec = {
+		.object = "route", .type = "router", .cube_arg = "ROUTER",
+		.what = "routes", .flush = route_flush,
+	};
+
+	return cube_flush_cmd(argc, argv, &spec);
+}
+
+static const struct pcn_cmd cmds[] = {
+	{ "show", route_show_cmd },
+	{ "list", route_show_cmd },
+	{ "add", route_add_cmd },
+	{ "replace", route_replace_cmd },
+	{ "del", route_del_cmd },
+	{ "delete", route_del_cmd },
+	{ "get", route_get_cmd },
+	{ "flush", route_flush_cmd },
+	{ NULL, NULL },
+};
+
+/* "PREFIX" of route del and replace: the static routes of the routers */
+static void route_prefixes(struct pcn_line *l, struct pcn_cube *c)
+{
+	char buf[PCN_PREFIX_STRLEN];
+	struct rt_entry *all;
+	int i, n;
+
+	if (rt_entries_read(c, &all, &n))
+		return;
+	for (i = 0; i < n; i++)
+		if (all[i].r.kind == RT_KIND_STATIC)
+			pcn_line_emit(l, "%s", all[i].k.plen ?
+				      pcn_prefix4_str(all[i].k.prefix,
+						      all[i].k.plen, buf) :
+				      "default");
+	free(all);
+}
+
+static void complete_prefix(struct pcn_line *l)
+{
+	if (strcmp(pcn_line_verb(l), "add"))
+		pcn_line_cubes(l, "router", NULL, route_prefixes);
+}
+
+static const struct pcn_completion completions[] = {
+	{ "PREFIX", complete_prefix },
+	{ NULL, NULL },
+};
+
+const struct pcn_object route_object = {
+	.name = "route",
+	.cmds = cmds,
+	.summary = "routes of router cubes",
+	.usage = usage,
+	.complete = completions,
+};

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * router: an IPv4 router in the datapath, and the route list it keeps.
+ *
+ *   pcn cube add NAME type router [ neigh_timeout SECONDS ]
+ *   pcn cube set NAME [ neigh_timeout SECONDS ]
+ *                     [ port PORT [ mac MAC ] [ local { drop | pass } ] ] ...
+ *
+ * A port takes its interface's MAC address, or a random local one when
+ * it is linked to another cube. Its addresses are the object "addr"
+ * (addr.c), the routes "route" (route.c), the neighbours "neigh"
+ * (neigh.c); the route list and the FIB are kept in rt.c.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "rt.h"
+#include "router_xdp.skel.h"
+#include "router_tc.skel.h"
+
+static const char *const local_names[] = {
+	[RT_LOCAL_DROP] = "drop",
+	[RT_LOCAL_PASS] = "pass",
+};
+
+static int rt_parse_add(int argc, char **argv, __u8 *config)
+{
+	return cube_add_seconds(argc, argv, "neigh_timeout", RT_NEIGH_TIMEOUT,
+				config);
+}
+
+/* The MAC of interface @ifindex of the current netns. */
+static int iface_mac(__u32 ifindex, __u8 *mac)
+{
+	struct ifreq ifr = {};
+	int fd, err = 0;
+
+	if (!if_indextoname(ifindex, ifr.ifr_name))
+		return -errno;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, SIOCGIFHWADDR, &ifr))
+		err = -errno;
+	else
+		memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	close(fd);
+	return err;
+}
+
+/* A new port: its interface's MAC, or a random locally administered one. */
+static int rt_port_added(struct pcn_cube *c, __u32 idx,
+			 const struct pcn_port *p)
+{
+	struct rt_port rp = { .local = RT_LOCAL_DROP };
+	int err = -ENOENT;
+
+	if (p->peer == PCN_PEER_IFACE)
+		err = iface_mac(p->ifindex, rp.mac);
+	if (err || !(rp.mac[0] | rp.mac[1] | rp.mac[2] | rp.mac[3] |
+		     rp.mac[4] | rp.mac[5])) {
+		if (getrandom(rp.mac, sizeof(rp.mac), 0) != sizeof(rp.mac))
+			return -errno;
+		rp.mac[0] = (rp.mac[0] & 0xfe) | 0x02;
+	}
+	return rt_port_put(c, idx, &rp);
+}
+
+static bool route_of_port(const struct rt_route_key *k,
+			  const struct rt_route *r, void *arg)
+{
+	return k->port == *(__u32 *)arg;
+}
+
+/* Routes, addresses and neighbours of a port go with it. */
+static int rt_port_removed(struct pcn_cube *c, __u32 idx)
+{
+	struct rt_port rp = {};
+	int err;
+
+	err = rt_routes_drop(c, route_of_port, &idx);
+	if (!err)
+		err = rt_neigh_flush(c, idx, false);
+	if (!err)
+		err = rt_port_put(c, idx, &rp);
+	return err;
+}
+
+static int local_parse(const char *arg, __u16 *local)
+{
+	__u16 i;
+
+	for (i = 0; i < ARRAY_SIZE(local_names); i++) {
+		if (is_kw(arg, local_names[i])) {
+			*local = i;
+			return 0;
+		}
+	}
+	return pcn_err(PCN_EXIT_USAGE, "local \"%s\": drop or pass", arg);
+}
+
+/* "[ mac MAC ] [ local { drop | pass } ]" */
+static int parse_port_settings(int *argcp, char ***argvp, void *settings)
+{
+	struct rt_port *rp = settings;
+	bool mac_set = false, local_set = false;
+	int argc = *argcp, err = 0;
+	char **argv = *argvp;
+
+	while (argc > 1) {
+		const char *kw = argv[1];
+
+		if (is_kw(kw, "mac")) {
+			DUP_CHECK(mac_set, "mac");
+			argc--, argv++;
+			NEXT_ARG();
+			if (pcn_parse_mac(*argv, rp->mac) || (rp->mac[0] & 1))
+				return pcn_err(PCN_EXIT_USAGE,
+					       "\"%s\" is not a unicast MAC address",
+					       *argv);
+		} else if (is_kw(kw, "local")) {
+			DUP_CHECK(local_set, "local");
+			argc--, argv++;
+			NEXT_ARG();
+			err = local_parse(*argv, &rp->local);
+		} else {
+			break;
+		}
+		if (err)
+			return err;
+	}
+	if (!mac_set && !local_set)
+		return pcn_err(PCN_EXIT_USAGE,
+			       "\"port PORT\" takes \"mac\" or \"local\"");
+	*argcp = argc;
+	*argvp = argv;
+	return 0;
+}
+
+static const struct port_settings rt_settings = {
+	.kw = "neigh_timeout",
+	.kw_map = "rt_config",	/* struct rt_config: neigh_timeout_ns */
+	.map = "rt_ports",
+	.size = sizeof(struct rt_port),
+	.parse_port = parse_port_settings,
+};
+
+_Static_assert(sizeof(struct rt_config) == sizeof(__u64),
+	       "rt_config is the timeout alone");
+
+static int rt_init(struct pcn_cube *c)
+{
+	return cube_seconds_init(c, &rt_settings);
+}
+
+static int rt_set(struct pcn_cube *c, int argc, char **argv)
+{
+	return cube_set_ports(c, argc, argv, &rt_settings);
+}
+
+static void rt_show(struct pcn_cube *c)
+{
+	struct rt_meta m;
+
+	memcpy(&m, c->meta.config, sizeof(m));
+	print_uint(PRINT_ANY, "neigh_timeout", " neigh_timeout %u",
+		   m.neigh_timeout);
+}
+
+/* struct rt_stats */
+static const struct pcn_counter rt_counter[] = {
+	{ "router", "forwarded", "\n    forwarded %" PRIu64 },
+	{ "router", "no_route", ", no route %" PRIu64 },
+	{ "router", "no_neigh", ", no neigh %" PRIu64 },
+	{ "router", "ttl_exceeded", ", ttl exceeded %" PRIu64 },
+	{ "router", "bad_header", ", bad header %" PRIu64 },
+	{ "router", "not_routed", ", not routed %" PRIu64 },
+	{ "router", "local_dropped", "\n    local dropped %" PRIu64 },
+	{ "router", "local_passed", ", local passed %" PRIu64 },
+	{ "router", "echo_replied", ", echo replied %" PRIu64 },
+	{ "router", "arp_replied", ", arp replied %" PRIu64 },
+	{ "router", "arp_requested", ", arp requested %" PRIu64 },
+	{ "router", "neigh_learned", ", neigh learned %" PRIu64 },
+	{ "router", "neigh_full", ", neigh full %" PRIu64 },
+	{ NULL, NULL, NULL },
+};
+
+static const struct pcn_counters rt_counters[] = {
+	{ "rt_stats", 0, NULL, rt_counter },
+	{ NULL, 0, NULL, NULL },
+};
+
+_Static_assert(sizeof(struct rt_stats) ==
+		       (ARRAY_SIZE(rt_counter) - 1) * sizeof(__u64),
+	       "a counter for every field");
+
+static void rt_show_port(struct pcn_cube *c, const struct pcn_port *ports,
+			 __u32 idx)
+{
+	struct rt_port rp;
+	__u32 j;
+
+	if (rt_port_get(c, idx, &rp))
+		return;
+	print_mac("mac", " mac %s", rp.mac);
+	open_json_array(PRINT_JSON, "addrs");
+	for (j = 0; j < RT_ADDRS_MAX && rp.addrs[j].addr; j++) {
+		open_json_object(NULL);
+		print_ipv4("addr", " %s", rp.addrs[j].addr);
+		print_uint(PRINT_ANY, "prefixlen", "/%u", rp.addrs[j].plen);
+		close_json_object();
+	}
+	close_json_array(PRINT_JSON, NULL);
+	print_string(PRINT_ANY, "local", " local %s",
+		     rp.local < ARRAY_SIZE(local_names) ? local_names[rp.local]
+							: "?");
+}
+
+static const struct pcn_object *const rt_objects[] = {
+	&addr_object, &route_object, &neigh_object, NULL,
+};
+
+static const struct cube_type router_type = {
+	.name = "router",
+	.summary = "IPv4 router: routes, ARP and ICMP in the datapath",
+	.order = 30,
+	.add_usage = "[ neigh_timeout SECONDS ]",
+	.set_usage = "[ neigh_timeout SECONDS ] [ port PORT [ mac MAC ] [ local { drop | pass } ] ] ...",
+	.elf_xdp = router_xdp__elf_bytes,
+	.elf_tc = router_tc__elf_bytes,
+	.max_ports = PCN_MAX_PORTS,
+	.parse_add = rt_parse_add,
+	.init = rt_init,
+	.set = rt_set,
+	.show = rt_show,
+	.show_port = rt_show_port,
+	.port_added = rt_port_added,
+	.port_removed = rt_port_removed,
+	.counters = rt_counters,
+	.objects = rt_objects,
+};
+
+PCN_CUBE_TYPE(router_type);

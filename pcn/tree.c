@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The pin tree as commands open it: locked, swept once a command holds
+ * the exclusive lock, and what is wrong reported once.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "pcn.h"
+#include "sweep.h"
+
+int tree_open(enum pcn_access access, bool *none)
+{
+	int err;
+
+	if (none)
+		*none = false;
+	pcn_reason_clear();
+	err = pcn_state_open(access);
+	if (err == -ENOENT && access != PCN_WRITE && none) {
+		*none = true;
+		return 0;
+	}
+	if (err)
+		return pcn_err_kernel(err, "cannot open %s", pcn_root());
+	if (access != PCN_READ && !pcn_state_swept()) {
+		pcn_state_set_swept();
+		err = pcn_sweep(&type_port_hooks);
+		if (err)
+			return pcn_err_kernel(err, "cannot sweep %s",
+					      pcn_ns_dir());
+	}
+	return 0;
+}
+
+int cube_open_err(const char *name, int err)
+{
+	switch (err) {
+	case -ENOENT:
+		return pcn_err(PCN_EXIT_KERNEL, "cube \"%s\" does not exist",
+			       name);
+	case -EINVAL:
+		return check_name("cube", name);
+	case -EPROTO:
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "cube \"%s\" was made by an incompatible pcn (schema version differs, this pcn uses %d); delete it with \"pcn cube del %s\"",
+			       name, PCN_SCHEMA_VERSION, name);
+	case -EBADF:
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "cube \"%s\" is damaged (missing pins); delete it with \"pcn cube del %s\"",
+			       name, name);
+	default:
+		return pcn_err_kernel(err, "cannot open cube \"%s\"", name);
+	}
+}
+
+int cube_open_for_change(const char *name, struct pcn_cube *c)
+{
+	bool none;
+	int err;
+
+	err = tree_open(PCN_WRITE_EXISTING, &none);
+	if (err)
+		return err;
+	if (none)
+		return cube_open_err(name, -ENOENT);
+	err = cube_open(name, c);
+	return err ? cube_open_err(name, err) : 0;
+}
+
+int cube_open_type(const char *name, const char *type, struct pcn_cube *c,
+		   bool change)
+{
+	bool none;
+	int err;
+
+	if (change) {
+		err = cube_open_for_change(name, c);
+		if (err)
+			return err;
+	} else {
+		err = tree_open(PCN_READ, &none);
+		if (err)
+			return err;
+		err = none ? -ENOENT : cube_open(name, c);
+		if (err)
+			return cube_open_err(name, err);
+	}
+	if (strcmp(c->meta.type, type)) {
+		cube_close(c);
+		return pcn_err(PCN_EXIT_KERNEL, "cube \"%s\" is a %s, not a %s",
+			       name, c->meta.type, type);
+	}
+	return 0;
+}
+
+int cube_port_index(struct pcn_cube *c, const char *port, int *idx)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+
+	*idx = cube_ports_read(c, ports) ? -1 :
+		cube_port_find(ports, PCN_MAX_PORTS, port);
+	if (*idx < 0)
+		return pcn_err(PCN_EXIT_KERNEL, "port %s:%s does not exist",
+			       c->name, port);
+	return 0;
+}
