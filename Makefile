@@ -154,7 +154,11 @@ $(O)/tools/%: $(OBJ)/tools/%.o $(PCN_CORE)
 $(O)/bpf:
 	$(Q)mkdir -p $@
 
-$(OBJ)/$(TEST_DIR)/%.o: $(TEST_DIR)/%.c $(SKELS) $(TEST_SKELS)
+# static pattern rules: tools/%.o would match the selftests too
+TEST_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(TEST_SRCS))
+TOOLS_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(TOOLS_SRCS))
+
+$(TEST_OBJS): $(OBJ)/$(TEST_DIR)/%.o: $(TEST_DIR)/%.c $(SKELS) $(TEST_SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -I$(TEST_DIR) -I$(O)/tests/progs -c $< -o $@
@@ -177,7 +181,7 @@ $(O)/tests/progs/%_tc.skel.h: $(O)/tests/progs/%.tc.o
 	$(call msg,GENSKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $*_tc > $@.tmp && mv $@.tmp $@
 
-$(OBJ)/tools/%.o: tools/%.c $(SKELS) $(TOOLS_SKELS)
+$(TOOLS_OBJS): $(OBJ)/tools/%.o: tools/%.c $(SKELS) $(TOOLS_SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -I$(O)/tools -c $< -o $@
