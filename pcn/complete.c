@@ -44,7 +44,10 @@ struct g_node {
 	char *word;			/* G_WORD */
 	struct g_node **kid;
 	int n;
+	struct g_node *made_next;	/* every node made, to free them */
 };
+
+static struct g_node *g_made;
 
 static struct g_node *g_new(enum g_kind kind)
 {
@@ -53,7 +56,22 @@ static struct g_node *g_new(enum g_kind kind)
 	if (!g)
 		abort();
 	g->kind = kind;
+	g->made_next = g_made;
+	g_made = g;
 	return g;
+}
+
+/* Free every node made, in trees or not: the NFA's words go with them. */
+static void g_free_all(void)
+{
+	struct g_node *g;
+
+	while ((g = g_made)) {
+		g_made = g->made_next;
+		free(g->word);
+		free(g->kid);
+		free(g);
+	}
 }
 
 static void g_add(struct g_node *g, struct g_node *k)
@@ -129,6 +147,8 @@ static struct g_node *parse_seq(struct toks *tk, const char *close)
 		} else {
 			item = g_new(G_WORD);
 			item->word = strdup(t);
+			if (!item->word)
+				abort();
 		}
 		g_add(seq, item);
 	}
@@ -179,7 +199,7 @@ static struct g_node *g_parse(const char *text)
 	if (g && tk.i != tk.n)
 		g = NULL;
 	free(tk.t);
-	/* the words point into @copy: keep it (the process is short) */
+	free(copy);
 	return g;
 }
 
@@ -892,22 +912,27 @@ static bool list_values(const char *name, const struct defs *ds,
 
 static struct defs defs;
 
-/* The usage of @o, as "pcn OBJ help" prints it, into @prods and @defs. */
-static int object_grammar(const struct pcn_object *o, char ***prods, int *n)
+/*
+ * The usage of @o, as "pcn OBJ help" prints it, into @prods and @defs.
+ * The productions point into *@text, which the caller frees.
+ */
+static int object_grammar(const struct pcn_object *o, char **text,
+			  char ***prods, int *n)
 {
-	char *text = NULL, *line, *save, prefix[64], def[2048] = "";
+	char *line, *save, prefix[64], def[2048] = "";
 	size_t size = 0, indent = 0;
 	FILE *f;
 
 	*n = 0;
 	*prods = NULL;
-	f = open_memstream(&text, &size);
+	*text = NULL;
+	f = open_memstream(text, &size);
 	if (!f)
 		return -errno;
 	o->usage(f);
 	fclose(f);
 	snprintf(prefix, sizeof(prefix), "pcn %s ", o->name);
-	for (line = strtok_r(text, "\n", &save); line;
+	for (line = strtok_r(*text, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *p = line;
 
@@ -1034,7 +1059,7 @@ int pcn_complete(int argc, char **argv,
 	struct ctx c = {};
 	struct obj_find of = {};
 	struct run r = {};
-	char **prods;
+	char **prods = NULL, *text = NULL;
 	int i, n, s, e, acc, nwords;
 	char **w;
 
@@ -1061,8 +1086,7 @@ int pcn_complete(int argc, char **argv,
 				i++;
 			} else {
 				netnses(&c);
-				print_out(&c);
-				return 0;
+				goto out;
 			}
 		} else if (!strcmp(o, "-root") || !strcmp(o, "-batch") ||
 			   !strcmp(o, "-b")) {
@@ -1072,7 +1096,7 @@ int pcn_complete(int argc, char **argv,
 				i++;
 			} else {
 				printf("#files\n");
-				return 0;
+				goto out;
 			}
 		}
 	}
@@ -1084,20 +1108,19 @@ int pcn_complete(int argc, char **argv,
 			of.c = &c;
 			each_object(obj_cb, &of);
 		}
-		print_out(&c);
-		return 0;
+		goto out;
 	}
 	of.name = argv[i];
 	each_object(obj_cb, &of);
 	if (!of.o || !of.o->usage)
-		return 0;
+		goto out;
 	c.o = of.o;
 	c.object = of.o->name;
 	w = argv + i + 1;
 	nwords = argc - i - 2;
 	/* the verbs, and the productions of each */
-	if (object_grammar(of.o, &prods, &n))
-		return 0;
+	if (object_grammar(of.o, &text, &prods, &n))
+		goto out;
 	if (nwords == 0) {
 		for (i = 0; i < n; i++) {
 			char verb[64];
@@ -1117,8 +1140,7 @@ int pcn_complete(int argc, char **argv,
 				}
 			}
 		}
-		print_out(&c);
-		return 0;
+		goto out;
 	}
 	c.verb = w[0];
 	c.add = !strcmp(w[0], "add");
@@ -1157,6 +1179,13 @@ int pcn_complete(int argc, char **argv,
 		}
 	}
 	free(r.p);
+out:
 	print_out(&c);
+	for (i = 0; i < c.nout; i++)
+		free(c.out[i]);
+	free(c.out);
+	free(prods);
+	free(text);
+	g_free_all();
 	return 0;
 }
