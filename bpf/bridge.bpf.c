@@ -18,7 +18,11 @@
  *             the VLAN: in XDP by a devmap broadcast of the tagged frame
  *             (an egress program per port checks membership and state
  *             and strips the tag where the port wants none), in TC by
- *             cloning, untagged copies first, then tagged ones
+ *             cloning, untagged copies first, then tagged ones. Ports
+ *             that lead into the graph again (a peer cube, transparent
+ *             cubes on the way out) take copies by the netns copy
+ *             device, which come back here tagged (md.aux[0] =
+ *             PCN_MD_COPY) to leave by their port as any frame would.
  */
 #define PCN_CLOCK
 #include "pcn_cube.h"
@@ -67,6 +71,13 @@ struct {
 	__type(key, __u32);
 	__type(value, struct br_stats);
 } br_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct br_copy);
+} br_copy SEC(".maps");
 
 #ifdef PCN_BUILD_XDP
 /* interface ports: ifindex -> {ifindex, bridge_egress}, for floods */
@@ -365,30 +376,43 @@ static __always_inline int vlan_drop(struct pcn_ctx *ctx, __u32 in)
 #ifdef PCN_BUILD_TC
 struct flood_ctx {
 	struct __sk_buff *skb;
+	const struct br_copy *cp;
 	__u32 in;
-	__u32 peer;			/* a port on a peer cube, if any */
 	__u16 vlan;
 	__u16 tagged;			/* this pass: ports that take it tagged */
 };
 
-/* One port of a TC flood: a clone out of it, if it takes one now. */
+/*
+ * One port of a TC flood: a clone out of it, if it takes one now. A
+ * port that leads into the graph again takes a copy, tagged, by the
+ * copy device; its form is set when it comes back.
+ */
 static long flood_port(__u32 i, void *data)
 {
 	struct flood_ctx *f = data;
 	struct pcn_port_stats *st;
 	struct br_port *bp;
 	struct pcn_port *p;
+	__u32 mark;
 
 	bp = br_port(i);
 	if (i == f->in || !bp || bp->state != BR_FORWARDING ||
-	    !br_in_vlan(bp, f->vlan) || tags(bp, f->vlan) != f->tagged)
+	    !br_in_vlan(bp, f->vlan))
 		return 0;
 	p = bpf_map_lookup_elem(&pcn_ports, &i);
 	if (!p)
 		return 0;
-	if (p->peer == PCN_PEER_CUBE && f->peer == PCN_MAX_PORTS)
-		f->peer = i;
-	if (p->peer != PCN_PEER_IFACE || p->eg_chain)
+	if (p->peer == PCN_PEER_CUBE || (p->peer == PCN_PEER_IFACE &&
+					 p->eg_chain)) {
+		if (!f->tagged || !f->cp || !f->cp->ifindex)
+			return 0;
+		mark = f->skb->mark;
+		f->skb->mark = PCN_COPY_MARK(f->cp->slot, i);
+		bpf_clone_redirect(f->skb, f->cp->ifindex, BPF_F_INGRESS);
+		f->skb->mark = mark;
+		return 0;
+	}
+	if (p->peer != PCN_PEER_IFACE || tags(bp, f->vlan) != f->tagged)
 		return 0;
 	bpf_clone_redirect(f->skb, p->ifindex, 0);
 	st = pcn_port_stats(i);
@@ -400,24 +424,41 @@ static long flood_port(__u32 i, void *data)
 static __always_inline int flood(struct pcn_ctx *ctx, __u32 in, int tagged,
 				 __u16 v)
 {
+	struct br_copy *cp;
+	__u32 zero = 0;
+
 	br_count(flooded);
+	cp = bpf_map_lookup_elem(&br_copy, &zero);
 #ifdef PCN_BUILD_XDP
 	/*
 	 * Broadcast it tagged to every interface port but its own: each
 	 * copy's egress program keeps it, strips the tag, or drops it.
+	 * Where ports take copies, the metadata says where it came in.
 	 */
 	{
 		struct br_port trunk = { .mode = BR_TRUNK };
+		struct pcn_copy *c;
 
 		if (set_form(ctx, tagged, &trunk, v))
 			return pcn_drop(ctx, in);
+		if (cp && cp->targets &&
+		    !bpf_xdp_adjust_meta(ctx, -(int)sizeof(*c))) {
+			c = (void *)(long)ctx->data_meta;
+			if ((void *)(c + 1) > (void *)(long)ctx->data)
+				return pcn_drop(ctx, in);
+			c->magic = PCN_COPY_MAGIC;
+			c->in_port = in;
+			c->port = PCN_MAX_PORTS;
+			c->slot = cp->slot;
+			c->targets = cp->targets;
+			c->seq = bpf_get_prandom_u32();
+			c->pad = 0;
+		}
 	}
 	return bpf_redirect_map(&br_flood, 0,
 				BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
 #else
-	struct flood_ctx f = { .skb = ctx, .in = in, .peer = PCN_MAX_PORTS,
-			       .vlan = v };
-	struct br_port *bp;
+	struct flood_ctx f = { .skb = ctx, .cp = cp, .in = in, .vlan = v };
 
 	/* untagged copies, then tagged ones */
 	if (tagged && bpf_skb_vlan_pop(ctx))
@@ -427,12 +468,26 @@ static __always_inline int flood(struct pcn_ctx *ctx, __u32 in, int tagged,
 		return pcn_drop(ctx, in);
 	f.tagged = 1;
 	bpf_loop(PCN_MAX_PORTS, flood_port, &f, 0);
-	/* the frame itself goes to a peer cube, if one is there */
-	bp = br_port(f.peer);
-	if (f.peer < PCN_MAX_PORTS && bp && !set_form(ctx, 1, bp, v))
-		return pcn_tx(ctx, f.peer);
 	return TC_ACT_SHOT;
 #endif
+}
+
+/*
+ * A copy of a flood, back by the copy device, tagged with its VLAN:
+ * out of @port in the form the port wants, if it still takes the VLAN.
+ */
+static __always_inline int copy_out(struct pcn_ctx *ctx, __u32 port)
+{
+	struct br_port *bp;
+	struct pcn_eth e;
+
+	if (port >= PCN_MAX_PORTS || pcn_parse_eth(ctx, &e, 1) || !e.tagged)
+		return PCN_DROP;
+	bp = br_port(port);
+	if (!bp || bp->state != BR_FORWARDING || !br_in_vlan(bp, e.vid) ||
+	    set_form(ctx, 1, bp, e.vid))
+		return PCN_DROP;
+	return pcn_tx(ctx, port);
 }
 
 PCN_PROG(bridge)
@@ -449,7 +504,11 @@ PCN_PROG(bridge)
 	__u16 v;
 	__u64 now;
 
-	in = pcn_rx(ctx, &md);
+	if (pcn_md_load(ctx, &md))
+		return PCN_DROP;
+	if (md.aux[0] == PCN_MD_COPY)
+		return copy_out(ctx, md.in_port);
+	in = pcn_rx_md(ctx, &md);
 	if (in < 0)
 		return PCN_DROP;
 	/* the outer tag (in tc the kernel mostly moves it out of the data):

@@ -61,6 +61,18 @@ struct br_config {
 	__u64 ageing_ns;
 };
 
+/*
+ * br_copy: BPF_MAP_TYPE_ARRAY, one entry: how a flood reaches the
+ * ports that lead into the graph again (a peer cube, transparent cubes
+ * on the way out) -- by copies through the netns copy device
+ * (pcn_shared.h). Zero until the bridge has such a port.
+ */
+struct br_copy {
+	__u32 slot;			/* the bridge's own slot */
+	__u32 ifindex;			/* TC: the copy device's receiving end */
+	__u64 targets;			/* the ports that take copies (bits) */
+};
+
 #define BR_VID_MAX	4094
 #define BR_VID_DEFAULT	1
 

@@ -14,6 +14,7 @@
  * Standard cubes (ports):
  *   PCN_PROG(name)          defines the cube's entry program
  *   pcn_rx(ctx, &md)        reads the metadata and counts the packet in
+ *                           (pcn_rx_md() counts what pcn_md_load() read)
  *   pcn_tx(ctx, port)       sends out of a port: to its interface, or by
  *                           slot pcn_out_base + port to what comes next
  *                           (transparent cubes on the way out, or the
@@ -264,15 +265,23 @@ static __always_inline struct pcn_port_stats *pcn_port_stats(__u32 port)
  * port. Returns the ingress port, or -1 if the metadata is unusable (the
  * caller drops).
  */
-static __always_inline int pcn_rx(struct pcn_ctx *ctx, struct pcn_md *md)
+static __always_inline int pcn_rx_md(struct pcn_ctx *ctx,
+				     const struct pcn_md *md)
 {
 	struct pcn_port_stats *st;
 
-	if (pcn_md_load(ctx, md) || md->in_port >= PCN_MAX_PORTS)
+	if (md->in_port >= PCN_MAX_PORTS)
 		return -1;
 	st = pcn_port_stats(md->in_port);
 	PCN_COUNT_PKT(st, rx_packets, rx_bytes, pcn_pkt_len(ctx));
 	return md->in_port;
+}
+
+static __always_inline int pcn_rx(struct pcn_ctx *ctx, struct pcn_md *md)
+{
+	if (pcn_md_load(ctx, md))
+		return -1;
+	return pcn_rx_md(ctx, md);
 }
 
 static __always_inline int pcn_drop(struct pcn_ctx *ctx, __u32 port)

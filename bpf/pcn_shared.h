@@ -13,7 +13,7 @@
  * Version of the pin tree layout (meta records, ports, stats). A cube
  * pinned by a pcn with another version is refused, never reused.
  */
-#define PCN_SCHEMA_VERSION	4
+#define PCN_SCHEMA_VERSION	5
 #define PCN_META_MAGIC		0x70636e31	/* "pcn1" */
 
 #define PCN_NAME_LEN		16	/* names fit IFNAMSIZ, NUL included */
@@ -101,6 +101,47 @@ struct pcn_md {
 	__u32 ifindex;			/* where PCN_SLOT_TX sends */
 	__u32 aux[2];			/* for cubes to pass along */
 };
+
+/*
+ * Copies. A cube that sends one frame out of several ports (a bridge's
+ * flood) reaches the ports that lead into the graph again (a peer cube,
+ * transparent cubes on the way out) by copies that re-enter it through
+ * the netns copy device, a veth pair (lib/copy.c): sent into
+ * PCN_COPY_TX, they come in by PCN_COPY_RX, whose program
+ * (pcn_copy_in) tail-calls the cube's slot with md.in_port = the port
+ * to send the copy out of and md.aux[0] = PCN_MD_COPY.
+ *
+ * In XDP a copy is one of a devmap broadcast, with struct pcn_copy in
+ * the frame's metadata, written by the cube. Every copy entry of the
+ * devmap leads into PCN_COPY_TX, and a devmap runs one program for all
+ * the frames it queues to a device at once: so each copy takes the
+ * next of the ports in pcn_copy.targets as it goes by pcn_copy_out
+ * (one program per netns), which tells the copies of one frame from
+ * those of the next by pcn_copy.seq. In TC the cube clones the frame
+ * into PCN_COPY_RX's ingress, the cube and the port in skb->mark.
+ */
+#define PCN_COPY_TX		"pcn-copy-tx"
+#define PCN_COPY_RX		"pcn-copy-rx"
+#define PCN_MD_COPY		0x70636e43	/* "pcnC" */
+#define PCN_COPY_MAGIC		0x70c3
+
+struct pcn_copy {
+	__u16 magic;			/* PCN_COPY_MAGIC */
+	__u8 in_port;			/* the frame came in by: no copy */
+	__u8 port;			/* the copy goes out of */
+	__u32 slot;			/* the cube's slot */
+	__u64 targets;			/* the ports with a copy entry */
+	__u32 seq;			/* the frame's, random */
+	__u32 pad;
+};
+
+/* TC: skb->mark of a copy: 6 bits of magic, the slot, the port */
+#define PCN_COPY_MARK_MAGIC	0x2bu
+#define PCN_COPY_MARK(slot, port)                                           \
+	((PCN_COPY_MARK_MAGIC << 26) | ((__u32)(slot) << 6) | (port))
+#define PCN_COPY_MARK_OK(m)	((m) >> 26 == PCN_COPY_MARK_MAGIC)
+#define PCN_COPY_MARK_SLOT(m)	(((m) >> 6) & (PCN_MAX_SLOTS - 1))
+#define PCN_COPY_MARK_PORT(m)	((m) & (PCN_MAX_PORTS - 1))
 
 /* Where a packet goes once every transparent cube of a point passed it. */
 enum pcn_final {

@@ -61,9 +61,10 @@ static int reuse_shared_maps(struct bpf_object *obj, enum pcn_mode mode)
 }
 
 /*
- * The skeleton types differ by mode, not their .rodata: one body. Loads
- * the entry program (@entry) or the two finals, and returns the fd of
- * the entry program or of pcn_final_pass (pcn_final_tx in *tx_fd).
+ * Load the programs of port.bpf.c named @a and @b (NULL: one alone)
+ * with @slot and @port in .rodata; the skeleton types differ by mode,
+ * not their .rodata: one body. Return: the fd of @a (of @b in *@b_fd),
+ * or -errno.
  */
 #define PORT_LOAD(skel)                                                      \
 	({                                                                   \
@@ -72,31 +73,56 @@ static int reuse_shared_maps(struct bpf_object *obj, enum pcn_mode mode)
 		if (s) {                                                     \
 			s->rodata->pcn_slot = slot;                          \
 			s->rodata->pcn_port = port;                          \
-			bpf_program__set_autoload(s->progs.pcn_port_in,      \
-						  entry);                    \
-			bpf_program__set_autoload(s->progs.pcn_final_pass,   \
-						  !entry);                   \
-			bpf_program__set_autoload(s->progs.pcn_final_tx,     \
-						  !entry);                   \
-			__err = reuse_shared_maps(s->obj, mode);             \
-			if (!__err)                                          \
-				__err = skel##__load(s);                     \
-			if (!__err && !entry)                                \
-				*tx_fd = dup(bpf_program__fd(                \
-					s->progs.pcn_final_tx));             \
-			if (!__err)                                          \
-				__err = dup(bpf_program__fd(                 \
-					entry ? s->progs.pcn_port_in         \
-					      : s->progs.pcn_final_pass));   \
-			if (__err == -1)                                     \
-				__err = -errno;                              \
+			__err = port_progs_load(s->obj, mode, a, b, b_fd);   \
 			skel##__destroy(s);                                  \
 		}                                                            \
 		__err;                                                       \
 	})
 
-static int port_load(enum pcn_mode mode, __u32 slot, __u32 port, bool entry,
-		     int *tx_fd)
+static int port_progs_load(struct bpf_object *obj, enum pcn_mode mode,
+			   const char *a, const char *b, int *b_fd)
+{
+	struct bpf_program *prog, *pa = NULL, *pb = NULL;
+	struct bpf_map *map;
+	int err, fd;
+
+	bpf_object__for_each_program(prog, obj) {
+		const char *name = bpf_program__name(prog);
+
+		if (!strcmp(name, a))
+			pa = prog;
+		else if (b && !strcmp(name, b))
+			pb = prog;
+		bpf_program__set_autoload(prog, prog == pa || prog == pb);
+	}
+	/* the copies' cursor is pcn_copy_out's alone */
+	map = bpf_object__find_map_by_name(obj, "pcn_copy_cursor");
+	if (map && strcmp(a, "pcn_copy_out"))
+		bpf_map__set_autocreate(map, false);
+	if (!pa || (b && !pb))
+		return -ENOENT;
+	err = reuse_shared_maps(obj, mode);
+	if (!err)
+		err = bpf_object__load(obj);
+	if (err)
+		return err;
+	if (b) {
+		*b_fd = dup(bpf_program__fd(pb));
+		if (*b_fd < 0)
+			return -errno;
+	}
+	fd = dup(bpf_program__fd(pa));
+	if (fd < 0) {
+		err = -errno;
+		if (b)
+			close(*b_fd);
+		return err;
+	}
+	return fd;
+}
+
+static int port_load(enum pcn_mode mode, __u32 slot, __u32 port,
+		     const char *a, const char *b, int *b_fd)
 {
 	pcn_libbpf_log_reset();
 	if (mode == PCN_MODE_TC)
@@ -106,7 +132,12 @@ static int port_load(enum pcn_mode mode, __u32 slot, __u32 port, bool entry,
 
 int port_prog_load(enum pcn_mode mode, __u32 slot, __u32 port)
 {
-	return port_load(mode, slot, port, true, NULL);
+	return port_load(mode, slot, port, "pcn_port_in", NULL, NULL);
+}
+
+int copy_prog_load(enum pcn_mode mode, const char *name)
+{
+	return port_load(mode, PCN_SLOT_NONE, 0, name, NULL, NULL);
 }
 
 int finals_ensure(enum pcn_mode mode)
@@ -115,7 +146,8 @@ int finals_ensure(enum pcn_mode mode)
 
 	if (panel_prog_id(mode, PCN_SLOT_PASS) && panel_prog_id(mode, PCN_SLOT_TX))
 		return 0;
-	pass_fd = port_load(mode, PCN_SLOT_NONE, 0, false, &tx_fd);
+	pass_fd = port_load(mode, PCN_SLOT_NONE, 0, "pcn_final_pass",
+			    "pcn_final_tx", &tx_fd);
 	if (pass_fd < 0)
 		return pass_fd;
 	err = panel_set(mode, PCN_SLOT_PASS, pass_fd);

@@ -30,6 +30,12 @@ int port_prog_load(enum pcn_mode mode, __u32 slot, __u32 port);
 int finals_ensure(enum pcn_mode mode);
 
 /*
+ * Load program @name of the copy device: pcn_copy_in, or in XDP the
+ * devmap program pcn_copy_out. Return: its fd, or -errno.
+ */
+int copy_prog_load(enum pcn_mode mode, const char *name);
+
+/*
  * Attach @prog_fd to the ingress (or, TC only, egress) of @ifindex for a
  * cube in @mode. On success *link_fd is
  * a bpf_link fd to pin (or -1 for clsact, which has no link) and *how

@@ -7,9 +7,11 @@
 #include <time.h>
 #include <unistd.h>
 #include <libmnl/libmnl.h>
+#include <linux/if.h>
 #include <linux/if_arp.h>
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
+#include <linux/veth.h>
 #include <linux/net_namespace.h>
 #include <linux/netlink.h>
 #include <linux/pkt_cls.h>
@@ -286,6 +288,74 @@ int nl_netns_id(int fd)
 	if (err)
 		return err;
 	return id < 0 ? -ENOENT : id;
+}
+
+/* an RTM_*LINK request with its ifinfomsg */
+static struct nlmsghdr *link_msg(struct nl_req *r, int type, int flags,
+				 int ifindex)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(r->buf);
+	struct ifinfomsg *ifm;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = ifindex;
+	return nlh;
+}
+
+int nl_veth_add(const char *name, const char *peer)
+{
+	struct nlattr *info, *data, *pinfo;
+	struct ifinfomsg *pifm;
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifm;
+	struct nl_req r;
+	int err;
+
+	err = nl_open(&r);
+	if (err)
+		return err;
+	nlh = link_msg(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
+	ifm = mnl_nlmsg_get_payload(nlh);
+	ifm->ifi_flags = ifm->ifi_change = IFF_UP | IFF_NOARP;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	pinfo = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	pifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*pifm));
+	pifm->ifi_family = AF_UNSPEC;
+	/* up only once the pair is made: a veth opens with its peer */
+	pifm->ifi_flags = pifm->ifi_change = IFF_NOARP;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
+	mnl_attr_nest_end(nlh, pinfo);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, info);
+	err = nl_talk(&r, nlh, NULL, NULL);
+	if (!err) {
+		nlh = link_msg(&r, RTM_NEWLINK, 0, 0);
+		ifm = mnl_nlmsg_get_payload(nlh);
+		ifm->ifi_flags = ifm->ifi_change = IFF_UP;
+		mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
+		err = nl_talk(&r, nlh, NULL, NULL);
+	}
+	nl_close(&r);
+	return err;
+}
+
+int nl_link_del(int ifindex)
+{
+	struct nl_req r;
+	int err;
+
+	err = nl_open(&r);
+	if (err)
+		return err;
+	err = nl_talk(&r, link_msg(&r, RTM_DELLINK, 0, ifindex), NULL, NULL);
+	nl_close(&r);
+	return err;
 }
 
 static struct nlmsghdr *tc_msg(struct nl_req *r, int type, int flags,

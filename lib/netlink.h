@@ -46,6 +46,14 @@ int nl_link_get(const char *name, int ifindex, struct nl_link *link);
  */
 int nl_netns_id(int fd);
 
+/*
+ * Create a veth pair @name - @peer in this netns, both up, no ARP.
+ * Return: 0 or -errno (-EEXIST if a name is taken).
+ */
+int nl_veth_add(const char *name, const char *peer);
+/* Delete interface @ifindex (a veth takes its peer along). Return: 0 or -errno. */
+int nl_link_del(int ifindex);
+
 /* clsact + cls_bpf, direct-action, at a fixed priority owned by pcn. */
 #define PCN_TC_PRIO 0xc0deU
 /*

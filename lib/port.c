@@ -92,6 +92,12 @@ static int hook_added(const struct port_hooks *h, struct pcn_cube *c,
 	return h && h->added ? h->added(c, idx, p) : 0;
 }
 
+int port_hook_changed(const struct port_hooks *h, struct pcn_cube *c,
+		      __u32 idx, const struct pcn_port *p)
+{
+	return h && h->changed ? h->changed(c, idx, p) : 0;
+}
+
 int port_remove(struct pcn_cube *c, __u32 idx, const struct port_hooks *h)
 {
 	struct pcn_port ports[PCN_MAX_PORTS];

@@ -33,7 +33,14 @@ struct port_hooks {
 	int (*added)(struct pcn_cube *c, __u32 idx, const struct pcn_port *p);
 	/* a port goes away: drop the type's state that refers to it */
 	int (*removed)(struct pcn_cube *c, __u32 idx);
+	/* transparent cubes came onto or left the port's way out
+	 * (p->eg_chain, committed) */
+	int (*changed)(struct pcn_cube *c, __u32 idx, const struct pcn_port *p);
 };
+
+/* Call @h's changed hook, if it has one. Return: its result, or 0. */
+int port_hook_changed(const struct port_hooks *h, struct pcn_cube *c,
+		      __u32 idx, const struct pcn_port *p);
 
 
 /*

@@ -296,7 +296,8 @@ out:
  * saying that the way out goes through it.
  */
 static int eg_point_create(struct pcn_cube *c, int idx,
-			   const struct pcn_port *p, struct pcn_cube *t)
+			   const struct pcn_port *p, struct pcn_cube *t,
+			   const struct port_hooks *h)
 {
 	struct pcn_point pt = {
 		.rec = PCN_REC_NONE,
@@ -341,11 +342,14 @@ static int eg_point_create(struct pcn_cube *c, int idx,
 	rec.eg_chain = 1;
 	if (!err)
 		err = cube_port_write(c, idx, &rec);
+	if (!err)
+		err = port_hook_changed(h, c, idx, &rec);
 	if (err && !pcn_reason(err))
 		err = pcn_fail_sys(err, "cannot write port %s:%s", c->name,
 				   p->name);
 	if (err) {
 		cube_port_write(c, idx, p);
+		port_hook_changed(h, c, idx, p);
 		point_release(id);
 		chain_undo(&cu);
 		/* a cube peer: its way out goes straight to the peer again */
@@ -412,7 +416,8 @@ static void placed_cb(const struct pcn_cube *t, __u32 id,
 }
 
 int transparent_attach(struct pcn_cube *t, const struct where *w, __u32 dir,
-		       enum pos_kind k, const char *rel)
+		       enum pos_kind k, const char *rel,
+		       const struct port_hooks *h)
 {
 	static struct pcn_point all[PCN_MAX_POINTS];
 	struct pcn_port ports[PCN_MAX_PORTS];
@@ -514,7 +519,7 @@ int transparent_attach(struct pcn_cube *t, const struct where *w, __u32 dir,
 			if (!err)
 				err = stage(&st, t, PCN_POINT_NONE);
 			if (!err) {
-				err = eg_point_create(&c, idx, &ports[idx], t);
+				err = eg_point_create(&c, idx, &ports[idx], t, h);
 				pcn_stage_end(&st);
 			}
 			cube_close(&c);
@@ -547,7 +552,8 @@ int transparent_attach(struct pcn_cube *t, const struct where *w, __u32 dir,
 	return err;
 }
 
-int transparent_detach(struct pcn_cube *t, __u32 id, const char *place)
+int transparent_detach(struct pcn_cube *t, __u32 id, const char *place,
+		       const struct port_hooks *h)
 {
 	struct pcn_port ports[PCN_MAX_PORTS];
 	char path[PATH_MAX];
@@ -601,6 +607,9 @@ int transparent_detach(struct pcn_cube *t, __u32 id, const char *place)
 				ports[i].eg_chain = 0;
 				ports[i].eg_point = PCN_POINT_NONE;
 				err = cube_port_write(&c, i, &ports[i]);
+				if (!err)
+					err = port_hook_changed(h, &c, i,
+								&ports[i]);
 			}
 			cube_close(&c);
 		}
@@ -691,24 +700,30 @@ void for_each_point_of(const struct pcn_cube *t, point_fn fn, void *arg)
 	}
 }
 
+struct detach_all {
+	const struct port_hooks *h;
+	int err;
+};
+
 static void detach_cb(const struct pcn_cube *t, __u32 id,
 		      const struct pcn_point *pt, const struct pcn_chain *ch,
 		      int pos, void *arg)
 {
-	int *err = arg;
+	struct detach_all *d = arg;
 	int e;
 
 	e = transparent_detach((struct pcn_cube *)t, id,
-			       pt->kind == PCN_POINT_DEV ? pt->ifname : pt->cube);
-	if (e && !*err)
-		*err = e;
+			       pt->kind == PCN_POINT_DEV ? pt->ifname : pt->cube,
+			       d->h);
+	if (e && !d->err)
+		d->err = e;
 }
 
-int transparent_detach_all(struct pcn_cube *c)
+int transparent_detach_all(struct pcn_cube *c, const struct port_hooks *h)
 {
-	int err = 0;
+	struct detach_all d = { h, 0 };
 
-	for_each_point_of(c, detach_cb, &err);
+	for_each_point_of(c, detach_cb, &d);
 	finals_gc(c->meta.mode);
-	return err;
+	return d.err;
 }

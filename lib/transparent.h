@@ -58,8 +58,11 @@ bool cube_is_transparent(const char *name);
  * owns the interface; -ENOSPC for a full chain; -ELOOP or -E2BIG over
  * the budget; another -errno; with the reason.
  */
+struct port_hooks;
+
 int transparent_attach(struct pcn_cube *t, const struct where *w, __u32 dir,
-		       enum pos_kind k, const char *rel);
+		       enum pos_kind k, const char *rel,
+		       const struct port_hooks *h);
 
 /*
  * Take @t out of the chain of point @id (@place names it for errors);
@@ -67,13 +70,14 @@ int transparent_attach(struct pcn_cube *t, const struct where *w, __u32 dir,
  * Return: 0; -ENOENT if @t is not in that chain; another -errno; with
  * the reason.
  */
-int transparent_detach(struct pcn_cube *t, __u32 id, const char *place);
+int transparent_detach(struct pcn_cube *t, __u32 id, const char *place,
+		       const struct port_hooks *h);
 
 /*
  * Detach @t from every point it is at.
  * Return: 0 or the first -errno, with its reason.
  */
-int transparent_detach_all(struct pcn_cube *t);
+int transparent_detach_all(struct pcn_cube *t, const struct port_hooks *h);
 
 /*
  * Return: the point @w names in direction @dir, or -ENOENT (also when

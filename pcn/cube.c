@@ -205,7 +205,7 @@ static int cube_unwire(struct pcn_cube *c)
 	int i, err;
 
 	if (!c->meta.max_ports)
-		err = transparent_detach_all(c);
+		err = transparent_detach_all(c, &type_port_hooks);
 	else
 		err = cube_ports_read(c, ports);
 	for (i = 0; c->meta.max_ports && i < PCN_MAX_PORTS && !err; i++)
@@ -274,6 +274,7 @@ static int cube_del_cmd(int argc, char **argv)
 	/* what a damaged cube held: its slots and points */
 	if (damaged)
 		pcn_gc();
+	copy_dev_gc();
 	pcn_ns_remove_if_empty();
 	return 0;
 }

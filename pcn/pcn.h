@@ -22,6 +22,7 @@
 #include "args.h"
 #include "bpffs.h"
 #include "clock.h"
+#include "copy.h"
 #include "cube.h"
 #include "error.h"
 #include "json_print.h"
@@ -141,6 +142,9 @@ struct cube_type {
 			  const struct pcn_port *p);
 	/* a port goes away: drop the type's state that refers to it */
 	int (*port_removed)(struct pcn_cube *c, __u32 idx);
+	/* transparent cubes came onto or left a port's way out */
+	int (*port_changed)(struct pcn_cube *c, __u32 idx,
+			    const struct pcn_port *p);
 	/* the cube's own counters (-s), a list ended by a NULL map */
 	const struct pcn_counters *counters;
 	/* the objects of the type ("fdb" of the bridge), NULL-ended */

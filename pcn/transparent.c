@@ -113,21 +113,24 @@ int transparent_cmd(bool add, int argc, char **argv)
 			continue;
 		snprintf(pl, sizeof(pl), "%s %s", place, pcn_dir_names[d]);
 		if (add) {
-			err = transparent_attach(&t, &w, d, k, rel);
+			err = transparent_attach(&t, &w, d, k, rel,
+						 &type_port_hooks);
 			if (!err)
 				done = d;
 		} else if (!dir_set) {
 			/* wherever it is at that place */
 			id = point_holding(&t, &w, d);
 			if (id >= 0) {
-				err = transparent_detach(&t, id, pl);
+				err = transparent_detach(&t, id, pl,
+							 &type_port_hooks);
 				done = d;
 			}
 		} else {
 			id = point_of(&w, d);
 			err = id < 0 ? pcn_fail(-ENOENT,
 						"nothing is attached to %s", pl)
-				     : transparent_detach(&t, id, pl);
+				     : transparent_detach(&t, id, pl,
+							  &type_port_hooks);
 		}
 		if (err)
 			err = pcn_err_kernel(err, "cannot %s %s %s",
@@ -141,7 +144,7 @@ int transparent_cmd(bool add, int argc, char **argv)
 		int id = point_of(&w, PCN_DIR_INGRESS);
 
 		if (id >= 0)
-			transparent_detach(&t, id, place);
+			transparent_detach(&t, id, place, &type_port_hooks);
 	}
 	/* the finals no chain ends in any more (or, after a failure, put
 	 * in the panel for nothing) */

@@ -63,7 +63,16 @@ static int port_removed(struct pcn_cube *c, __u32 idx)
 	return type && type->port_removed ? type->port_removed(c, idx) : 0;
 }
 
+static int port_changed(struct pcn_cube *c, __u32 idx,
+			const struct pcn_port *p)
+{
+	const struct cube_type *type = cube_type_find(c->meta.type);
+
+	return type && type->port_changed ? type->port_changed(c, idx, p) : 0;
+}
+
 const struct port_hooks type_port_hooks = {
 	.added = port_added,
 	.removed = port_removed,
+	.changed = port_changed,
 };

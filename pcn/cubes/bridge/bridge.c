@@ -274,6 +274,75 @@ static void br_show_port(struct pcn_cube *c, const struct pcn_port *ports,
 	close_json_object();
 }
 
+/* A port that leads into the graph again: floods reach it by copies. */
+static bool takes_copies(const struct pcn_port *p)
+{
+	return p->name[0] && (p->peer == PCN_PEER_CUBE ||
+			      (p->peer == PCN_PEER_IFACE && p->eg_chain));
+}
+
+/* the br_flood key of port @idx's copies: above any ifindex */
+#define BR_COPY_KEY(idx) (0x80000000u | (idx))
+
+/*
+ * Bring br_copy and, in XDP, the copy entries of br_flood in line with
+ * @ports (@gone: a port on its way out, taking none). A copy entry
+ * sends one of the flood's copies into the copy device, through
+ * pcn_copy_out, which gives it the next port of br_copy.targets.
+ */
+static int copies_refresh(struct pcn_cube *c, const struct pcn_port *ports,
+			  int gone)
+{
+	struct br_copy cp = { .slot = c->meta.slot };
+	bool tc = c->meta.mode == PCN_MODE_TC;
+	struct bpf_devmap_val dv = {};
+	int tx = 0, rx = 0, err = 0, i;
+	__u32 zero = 0, key;
+
+	for (i = 0; i < PCN_MAX_PORTS; i++)
+		if (i != gone && takes_copies(&ports[i]))
+			cp.targets |= 1ull << i;
+	if (cp.targets) {
+		err = copy_dev_ensure(c->meta.mode, &tx, &rx);
+		if (!err && !tc) {
+			dv.ifindex = tx;
+			dv.bpf_prog.fd = copy_out_prog();
+			if (dv.bpf_prog.fd < 0)
+				err = dv.bpf_prog.fd;
+		}
+		if (err)
+			return err;
+		cp.ifindex = tc ? rx : 0;
+	}
+	/* XDP: entries first where copies start, last where they stop */
+	if (!tc)
+		for (i = 0; !err && i < PCN_MAX_PORTS; i++) {
+			key = BR_COPY_KEY(i);
+			if (cp.targets >> i & 1)
+				err = cube_map_put(c, "br_flood", &key, &dv);
+		}
+	if (!err)
+		err = cube_map_put(c, "br_copy", &zero, &cp);
+	if (!tc)
+		for (i = 0; !err && i < PCN_MAX_PORTS; i++) {
+			key = BR_COPY_KEY(i);
+			if (!(cp.targets >> i & 1))
+				cube_map_del(c, "br_flood", &key);
+		}
+	if (cp.targets && !tc)
+		close(dv.bpf_prog.fd);
+	return err;
+}
+
+static int copies_refresh_read(struct pcn_cube *c, int gone)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	int err;
+
+	err = cube_ports_read(c, ports);
+	return err ?: copies_refresh(c, ports, gone);
+}
+
 /* Interface ports take part in XDP floods: the devmap and its index. */
 static int br_port_added(struct pcn_cube *c, __u32 idx,
 			 const struct pcn_port *p)
@@ -282,6 +351,8 @@ static int br_port_added(struct pcn_cube *c, __u32 idx,
 	int err;
 
 	err = port_reset(c, idx);
+	if (!err && takes_copies(p))
+		err = copies_refresh_read(c, -1);
 	if (err || p->peer != PCN_PEER_IFACE || c->meta.mode == PCN_MODE_TC)
 		return err;
 	dv.bpf_prog.fd = cube_obj_fd(c, "prog_bridge_egress");
@@ -292,6 +363,12 @@ static int br_port_added(struct pcn_cube *c, __u32 idx,
 		err = cube_map_put(c, "br_flood", &p->ifindex, &dv);
 	close(dv.bpf_prog.fd);
 	return err;
+}
+
+static int br_port_changed(struct pcn_cube *c, __u32 idx,
+			   const struct pcn_port *p)
+{
+	return copies_refresh_read(c, -1);
 }
 
 /*
@@ -311,6 +388,8 @@ static int br_port_removed(struct pcn_cube *c, __u32 idx)
 		cube_map_del(c, "br_flood", &ports[idx].ifindex);
 		cube_map_del(c, "br_ifport", &ports[idx].ifindex);
 	}
+	if (!err && takes_copies(&ports[idx]))
+		err = copies_refresh(c, ports, idx);
 	if (!err)
 		err = port_put(c, idx, &off);
 	if (!err)
@@ -343,6 +422,7 @@ static const struct cube_type bridge_type = {
 	.show_port = br_show_port,
 	.port_added = br_port_added,
 	.port_removed = br_port_removed,
+	.port_changed = br_port_changed,
 	.counters = br_counters,
 	.objects = br_objects,
 };

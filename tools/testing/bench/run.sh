@@ -34,8 +34,8 @@ QUICK=
 SHARED=
 GEN_CPU=0
 DUT_CPU=1
-SCENARIOS=(floor forwarder_xdp forwarder_tc chain bridge router firewall
-	   fw_rules micro hops control)
+SCENARIOS=(floor forwarder_xdp forwarder_tc chain bridge flood router
+	   firewall fw_rules micro hops control)
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -211,6 +211,28 @@ teardown_pcn_bridge()
 	"$PCN" -n "$NS_D" cube del bbr
 }
 
+# flooding bridges: the destination unknown, out of p2 to r2, or out of
+# port x into forwarder bf, which sends it on to r2
+setup_pcn_flood()
+{
+	"$PCN" -n "$NS_D" cube add bbr type bridge mode "$1"
+	dut_link_add bbr:p1 dev r1
+	if [ "$2" = cube ]; then
+		"$PCN" -n "$NS_D" cube add bf type forwarder mode "$1"
+		dut_link_add bbr:x peer bf:y
+		dut_link_add bf:p2 dev r2
+		"$PCN" -n "$NS_D" cube set bf port y action forward p2
+	else
+		dut_link_add bbr:p2 dev r2
+	fi
+}
+
+teardown_pcn_flood()
+{
+	"$PCN" -n "$NS_D" cube del bbr
+	"$PCN" -n "$NS_D" cube del bf 2>/dev/null || true
+}
+
 teardown_bridge()
 {
 	ip -n "$NS_D" link del br0
@@ -366,6 +388,16 @@ measure_variant()
 		setup_pcn_bridge tc
 		gen sink "$NS_S" s0
 		teardown_pcn_bridge ;;
+	"pcn flood xdp"|"pcn flood tc"|"pcn flood to cube xdp"|"pcn flood to cube tc")
+		local m=${1##* } to=dev
+		[[ $1 == *cube* ]] && to=cube
+		setup_pcn_flood "$m" "$to"
+		gen sink "$NS_S" s0 dmac 02:00:00:00:00:99
+		teardown_pcn_flood ;;
+	"linux bridge flood")
+		setup_bridge
+		gen sink "$NS_S" s0 dmac 02:00:00:00:00:99
+		teardown_bridge ;;
 	"pcn router xdp")
 		setup_pcn_router xdp
 		gen_routed
@@ -471,6 +503,17 @@ scen_forwarder_tc()
 {
 	measure forwarder_tc Mpps "pcn forwarder tc" "tc redirect"
 	measure forwarder_tc Mpps "pcn forwarder tc" "linux bridge"
+}
+
+# Unknown unicast, flooded: out of an interface port, and out of a port
+# linked to a cube (a copy through the netns copy device, then a
+# forwarder): what a copy into the graph costs, against Linux's flood.
+scen_flood()
+{
+	measure flood_xdp Mpps "pcn flood xdp" "linux bridge flood"
+	measure flood_tc Mpps "pcn flood tc" "linux bridge flood"
+	measure flood_cube_xdp Mpps "pcn flood to cube xdp" "pcn flood xdp"
+	measure flood_cube_tc Mpps "pcn flood to cube tc" "pcn flood tc"
 }
 
 # Known unicast through a 2-port bridge: pcn's against Linux's, and the

@@ -499,9 +499,21 @@ topo_pair()
 	veth_xdp_ready "$H2" h2
 }
 
+# ping_ok NS ADDR [N]: N echo replies (3), asked for until they came or
+# 10 s passed (a first request may wait on ARP, or on a table just made)
 ping_ok()
 {
-	ip netns exec "$1" ping -c "${3:-3}" -i 0.1 -W 1 -q "$2" >/dev/null
+	ip netns exec "$1" ping -c "${3:-3}" -i 0.1 -w 10 -q "$2" >/dev/null
+}
+
+# ping_fails NS ADDR [N]: none of N echo requests (3) answered in 1 s
+ping_fails()
+{
+	if ip netns exec "$1" ping -c "${3:-3}" -i 0.1 -W 1 -q "$2" >/dev/null
+	then
+		echo "ping $2 from $1 was answered" >&2
+		return 1
+	fi
 }
 
 # fails CMD...: CMD must fail (a bare "! CMD" never fails a set -e test)

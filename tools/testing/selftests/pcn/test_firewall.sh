@@ -278,7 +278,7 @@ stateful()
 	# out and back: TCP and ping from H2 work, from H1 they do not
 	tcp_transfer "$H2" "$H1" 10.230.0.1 200000
 	ping_ok "$H2" 10.230.0.1 2
-	fails ping_ok "$H1" 10.230.0.2 1
+	ping_fails "$H1" 10.230.0.2 1
 	tcp_blocked "$H1" "$H2" 10.230.0.2 7003
 	pcn -n "$H2" -j rule show fw0 ingress | jq -e '.[0].rules[0].packets > 10'
 	# the flows are in the table, from their opener

@@ -31,7 +31,7 @@ forwarder_traffic()
 	pcn -n "$R" -j link show | jq -e 'length == 2'
 
 	# new ports pass to the host of R, which does not route: no path
-	fails ping_ok "$H1" 10.201.1.2 1
+	ping_fails "$H1" 10.201.1.2 1
 	# ... and the host of R answers for its own address
 	addr "$R" r1 10.201.1.254/24
 	ping_ok "$H1" 10.201.1.254 3
@@ -51,9 +51,9 @@ forwarder_traffic()
 
 	pcn -n "$R" cube set fw port p1 action drop
 	drops=$(port_stat "$R" fw p1 rx.dropped)
-	fails ping_ok "$H1" 10.201.1.2 3
+	ping_fails "$H1" 10.201.1.2 3
 	[ "$(port_stat "$R" fw p1 rx.dropped)" -ge $((drops + 3)) ]
-	fails ping_ok "$H1" 10.201.1.254 2
+	ping_fails "$H1" 10.201.1.254 2
 
 	pcn -n "$R" cube del fw
 	port_progs_are "$n0"

@@ -47,7 +47,7 @@ chain_traffic()
 	# taking the link away cuts the path, and both ends go
 	pcn -n "$R" link del f2:y
 	pcn -n "$R" -j link show | jq -e '[.[] | select(.peer)] | length == 0'
-	fails ping_ok "$H1" 10.201.1.2 1
+	ping_fails "$H1" 10.201.1.2 1
 }
 
 # position CUBE: its place at port f1:p1 ingress, from link show
@@ -101,7 +101,7 @@ stacking()
 	for c in a b c d e; do
 		eval "before_$c=$(seen "$c")"
 	done
-	fails ping_ok "$H1" 10.201.1.2 3
+	ping_fails "$H1" 10.201.1.2 3
 	# shellcheck disable=SC2154
 	{
 		[ "$(seen d)" -ge $((before_d + 3)) ]
@@ -118,7 +118,7 @@ stacking()
 	# an egress chain runs after the cube, before the peer
 	pcn -n "$R" link add b port f1:x egress
 	pcn -n "$R" cube set b ingress accept egress drop
-	fails ping_ok "$H1" 10.201.1.2 2
+	ping_fails "$H1" 10.201.1.2 2
 	pcn -n "$R" cube set b egress accept
 	ping_ok "$H1" 10.201.1.2 2
 	# deleting a transparent cube detaches it everywhere
@@ -153,7 +153,7 @@ on_interface()
 	[ "$(met "$H2" in1 ingress)" -ge 4 ]
 	pcn -n "$H2" -j link show dev h2 | jq -e 'length == 3 and all(.state == "attached")'
 	pcn -n "$H2" cube set out2 egress drop
-	fails ping_ok "$H1" 10.201.1.2 2
+	ping_fails "$H1" 10.201.1.2 2
 	pcn -n "$H2" link del out2 dev h2
 	ping_ok "$H1" 10.201.1.2 2
 	# an interface with a chain cannot become a port, nor the reverse

@@ -34,7 +34,7 @@ actions()
 	pcn -n "$R" -j cube show hw |
 		jq -e '.[0].ingress == "drop" and .[0].egress == "pass"'
 	pcn -n "$R" link add hw dev r1 ingress
-	fails ping_ok "$H1" 10.201.1.254 2
+	ping_fails "$H1" 10.201.1.254 2
 	hw_count_at_least hw ingress dropped 2
 	[ "$(hw_count hw ingress dropped)" = "$(hw_count hw ingress packets)" ]
 	pcn -n "$R" cube set hw ingress pass
@@ -71,7 +71,7 @@ on_port()
 	ping_ok "$H1" 10.201.1.2 2
 	hw_count_at_least hw egress packets 2
 	pcn -n "$R" cube set hw egress drop
-	fails ping_ok "$H1" 10.201.1.2 2
+	ping_fails "$H1" 10.201.1.2 2
 	hw_count_at_least hw egress dropped 2
 	pcn -n "$R" link del hw port f:p2
 	ping_ok "$H1" 10.201.1.2 1

@@ -184,7 +184,7 @@ backup_route()
 	pcn -n "$R" addr del 10.210.3.1/24 port r0:p3
 	pcn -n "$R" -j route show cube r0 |
 		jq -e 'all(.dst != "10.99.0.0/24" and .dst != "10.210.3.0/24")'
-	fails ping_ok "$H1" 10.99.0.1 1
+	ping_fails "$H1" 10.99.0.1 1
 }
 
 # H1 - r0 ==(cube link 10.212.0.0/30)== r1 - H2
@@ -262,7 +262,7 @@ on_a_bridge()
 	# a transparent cube on the router port: it decides, then goes
 	pcn -n "$R" cube add hw type firewall mode "$1" ingress drop
 	pcn -n "$R" link add hw port r0:p1 ingress
-	fails ping_ok "$H1" 10.213.2.2 1
+	ping_fails "$H1" 10.213.2.2 1
 	pcn -n "$R" link del hw port r0:p1
 	ping_ok "$H1" 10.213.2.2 2
 }
@@ -448,7 +448,7 @@ port_removed()
 	pcn -n "$R" -j route show cube r0 | jq -e 'all(.port != "p3") and length == 2'
 	pcn -n "$R" -j neigh show cube r0 | jq -e 'all(.port != "p3")'
 	pcn -n "$R" -j addr show cube r0 | jq -e 'length == 2'
-	fails ping_ok "$H1" 10.210.3.2 1
+	ping_fails "$H1" 10.210.3.2 1
 	ping_first "$H1" 10.210.2.2
 }
 
