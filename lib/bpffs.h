@@ -58,6 +58,8 @@ enum pcn_intent_op {
 	PCN_INTENT_PEER_ADD = 5,	/* cube2:port2 made first, cube:port last */
 	PCN_INTENT_PEER_DEL = 6,	/* cube:port removed first */
 	PCN_INTENT_CHAIN = 7,		/* a transparent cube (de)attached */
+	PCN_INTENT_PORT_SET = 8,	/* a port kept while its peer changes:
+					 * cube:port first, cube2:port2 last */
 };
 
 struct pcn_intent {

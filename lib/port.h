@@ -33,14 +33,16 @@ struct port_hooks {
 	int (*added)(struct pcn_cube *c, __u32 idx, const struct pcn_port *p);
 	/* a port goes away: drop the type's state that refers to it */
 	int (*removed)(struct pcn_cube *c, __u32 idx);
-	/* transparent cubes came onto or left the port's way out
-	 * (p->eg_chain, committed) */
-	int (*changed)(struct pcn_cube *c, __u32 idx, const struct pcn_port *p);
+	/* the port's record changed from @was to @p (committed): its
+	 * peer, or the transparent cubes on its way out (p->eg_chain) */
+	int (*changed)(struct pcn_cube *c, __u32 idx,
+		       const struct pcn_port *was, const struct pcn_port *p);
 };
 
 /* Call @h's changed hook, if it has one. Return: its result, or 0. */
 int port_hook_changed(const struct port_hooks *h, struct pcn_cube *c,
-		      __u32 idx, const struct pcn_port *p);
+		      __u32 idx, const struct pcn_port *was,
+		      const struct pcn_port *p);
 
 
 /*
@@ -66,25 +68,55 @@ bool iface_recorded(const char *ifname);
 int port_find_by_dev(const char *ifname, char *cube, char *port);
 
 /*
- * Connect a new port @port of @c to interface @ifc: checked against the
- * graph's budget, made, its entry program attached and pinned.
+ * Connect port @port of @c to interface @ifc: a new port, or one
+ * connected to nothing (which keeps its settings and counters);
+ * checked against the graph's budget, made, its entry program attached
+ * and pinned.
  * Return: 0; -EINVAL if @c is transparent; -EBUSY if @ifc is taken;
- * -EEXIST if @c has a port @port; -ENOSPC if it has no free one;
- * -ELOOP or -E2BIG over the budget; another -errno; with the reason.
+ * -EEXIST if @c has a port @port connected; -ENOSPC if it has no free
+ * one; -ELOOP or -E2BIG over the budget; another -errno; with the
+ * reason.
  */
 int port_connect_dev(struct pcn_cube *c, const char *port,
 		     const struct nl_link *ifc, const struct port_hooks *h);
 
 /*
- * Link new port @pa of @a with new port @pb of @b: checked (standard
- * cubes of one hook family, the budget, no loop), made, the way out of
- * each leading into the other.
+ * Link port @pa of @a with port @pb of @b, each new or connected to
+ * nothing: checked (standard cubes of one hook family, the budget),
+ * made, the way out of each leading into the other.
  * Return: 0; -EEXIST if a port exists; -ENOSPC if a cube has no free
  * one; -EINVAL for a transparent cube or cubes at different hooks;
  * -ELOOP or -E2BIG over the budget; another -errno; with the reason.
  */
 int port_connect_peer(struct pcn_cube *a, const char *pa, struct pcn_cube *b,
 		      const char *pb, const struct port_hooks *h);
+
+/*
+ * Make port @port of @c, connected to nothing: what it sends is
+ * dropped until it is connected (port_connect_dev/peer()).
+ * Return: 0; -EINVAL if @c is transparent; -EEXIST if it has a port
+ * @port; -ENOSPC if it has no free one; another -errno; with the
+ * reason.
+ */
+int port_add(struct pcn_cube *c, const char *port,
+	     const struct port_hooks *h);
+
+/*
+ * Disconnect port @idx of @c (record @p) and keep it, connected to
+ * nothing, with its settings and counters: from its interface, or from
+ * its peer cube's port (which stays too).
+ * Return: 0 or -errno, with the reason.
+ */
+int port_unset(struct pcn_cube *c, int idx, const struct pcn_port *p,
+	       const struct port_hooks *h);
+
+/*
+ * Write port @idx of @c (record @p) as connected to nothing: no
+ * devmap entry, an empty way out (unless transparent cubes sit there),
+ * the type told. Return: 0 or -errno, no reason.
+ */
+int port_unlinked(struct pcn_cube *c, int idx, const struct pcn_port *p,
+		  const struct port_hooks *h);
 
 /*
  * Disconnect port @idx of @c (record @p): from its interface, or both

@@ -77,6 +77,45 @@ static bool cube_owns_slot(const struct pcn_intent *in)
 	return owns;
 }
 
+/*
+ * A port kept while its peer changed: connected to an interface only if
+ * its link was pinned, to a cube only if both ends say so; else left
+ * connected to nothing.
+ */
+static void port_set_undo(const struct pcn_intent *in,
+			  const struct port_hooks *h)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	struct pcn_cube c;
+	int i;
+
+	if (in->ifindex && in->mode == PCN_MODE_TC && !link_pinned(in))
+		port_detach_nolink(PCN_ATTACH_CLSACT, in->ifindex, false);
+	if (cube_open(in->cube, &c))
+		return;
+	if (!cube_ports_read(&c, ports)) {
+		i = cube_port_find(ports, PCN_MAX_PORTS, in->port_name);
+		if (i >= 0 && ports[i].peer == PCN_PEER_IFACE &&
+		    ports[i].ifindex == in->ifindex && !link_pinned(in))
+			port_unlinked(&c, i, &ports[i], h);
+	}
+	cube_close(&c);
+	/* the other end of a link half made or half undone */
+	if (in->cube2[0] &&
+	    !port_there(in->cube, in->port_name, in->cube2) &&
+	    !cube_open(in->cube2, &c)) {
+		if (!cube_ports_read(&c, ports)) {
+			i = cube_port_find(ports, PCN_MAX_PORTS,
+					   in->port2_name);
+			if (i >= 0 && ports[i].peer == PCN_PEER_CUBE &&
+			    !strncmp(ports[i].peer_name, in->cube,
+				     PCN_NAME_LEN))
+				port_unlinked(&c, i, &ports[i], h);
+		}
+		cube_close(&c);
+	}
+}
+
 struct sweep {
 	const struct port_hooks *h;
 	int found;
@@ -121,6 +160,9 @@ static int sweep_one(const char *stage, void *arg)
 			    port_there(in.cube2, in.port2_name, in.cube))
 				port_undo(in.cube2, in.port2_name, in.port2,
 					  sw->h);
+			break;
+		case PCN_INTENT_PORT_SET:
+			port_set_undo(&in, sw->h);
 			break;
 		case PCN_INTENT_CHAIN:
 			/* the record is the truth: write it into the panel */

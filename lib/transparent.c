@@ -130,7 +130,6 @@ static int point_final(const struct pcn_point *pt, __u32 *final,
 	return err ? err : i < 0 ? -ENOENT : 0;
 }
 
-static int peer_out_refresh(const char *cube, const char *port);
 
 /*
  * Write the chain of point @id into the patch panel as a linked list,
@@ -171,14 +170,10 @@ int point_apply(__u32 id)
 	if (err || pt.kind != PCN_POINT_PORT || pt.dir != PCN_DIR_INGRESS ||
 	    rec.peer != PCN_PEER_CUBE)
 		return err;
-	return peer_out_refresh(rec.peer_name, rec.peer_port_name);
+	return port_out_refresh(rec.peer_name, rec.peer_port_name);
 }
 
-/*
- * What cube @cube sends out of port @port leads into its peer's ingress:
- * through its egress chain, or straight from its out slot.
- */
-static int peer_out_refresh(const char *cube, const char *port)
+int port_out_refresh(const char *cube, const char *port)
 {
 	struct pcn_port ports[PCN_MAX_PORTS];
 	struct pcn_cube c;
@@ -189,13 +184,11 @@ static int peer_out_refresh(const char *cube, const char *port)
 		return err == -ENOENT ? 0 : err;
 	err = cube_ports_read(&c, ports);
 	i = err ? -1 : cube_port_find(ports, PCN_MAX_PORTS, port);
-	if (i >= 0 && ports[i].peer == PCN_PEER_CUBE) {
-		if (ports[i].eg_point != PCN_POINT_NONE)
-			err = point_apply(ports[i].eg_point);
-		else
-			err = panel_copy(c.meta.mode, ports[i].peer_slot,
-					 meta_out_slot(&c.meta, i));
-	}
+	if (i >= 0 && ports[i].eg_point != PCN_POINT_NONE)
+		err = point_apply(ports[i].eg_point);
+	else if (i >= 0 && ports[i].peer == PCN_PEER_CUBE)
+		err = panel_copy(c.meta.mode, ports[i].peer_slot,
+				 meta_out_slot(&c.meta, i));
 	cube_close(&c);
 	return err;
 }
@@ -343,13 +336,13 @@ static int eg_point_create(struct pcn_cube *c, int idx,
 	if (!err)
 		err = cube_port_write(c, idx, &rec);
 	if (!err)
-		err = port_hook_changed(h, c, idx, &rec);
+		err = port_hook_changed(h, c, idx, p, &rec);
 	if (err && !pcn_reason(err))
 		err = pcn_fail_sys(err, "cannot write port %s:%s", c->name,
 				   p->name);
 	if (err) {
 		cube_port_write(c, idx, p);
-		port_hook_changed(h, c, idx, p);
+		port_hook_changed(h, c, idx, &rec, p);
 		point_release(id);
 		chain_undo(&cu);
 		/* a cube peer: its way out goes straight to the peer again */
@@ -456,7 +449,9 @@ int transparent_attach(struct pcn_cube *t, const struct where *w, __u32 dir,
 				return pcn_fail(-EOPNOTSUPP,
 						"cube \"%s\" is in mode %s, and XDP has no egress hook: the egress of an interface takes cubes in mode tc",
 						t->name, mode_name(t->meta.mode));
-			err = iface_in_use(w->ifindex, w->ifname, false);
+			/* a port's interface: its way in is the port's */
+			if (dir == PCN_DIR_INGRESS)
+				err = iface_in_use(w->ifindex, w->ifname, false);
 			if (err)
 				return err;
 			err = stage(&st, t, PCN_POINT_NONE);
@@ -604,11 +599,13 @@ int transparent_detach(struct pcn_cube *t, __u32 id, const char *place,
 			i = err ? -1 : cube_port_find(ports, PCN_MAX_PORTS,
 						      pt.port);
 			if (i >= 0 && ports[i].eg_point == id) {
+				struct pcn_port was = ports[i];
+
 				ports[i].eg_chain = 0;
 				ports[i].eg_point = PCN_POINT_NONE;
 				err = cube_port_write(&c, i, &ports[i]);
 				if (!err)
-					err = port_hook_changed(h, &c, i,
+					err = port_hook_changed(h, &c, i, &was,
 								&ports[i]);
 			}
 			cube_close(&c);

@@ -100,6 +100,13 @@ void for_each_point_of(const struct pcn_cube *t, point_fn fn, void *arg);
  */
 int point_apply(__u32 id);
 
+/*
+ * Point the way out of port @port of @cube where its record says: its
+ * egress chain applied again, or the peer's entry in its out slot.
+ * Return: 0 (also if the cube or port is gone) or -errno, no reason.
+ */
+int port_out_refresh(const char *cube, const char *port);
+
 /* The pin of an interface point's entry link, in @buf. */
 void point_links_path(__u32 id, char *buf, size_t len);
 

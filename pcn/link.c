@@ -2,8 +2,11 @@
 /*
  * pcn link: the wiring of the cube graph.
  *
+ *   pcn link add CUBE:PORT                       a port, connected to nothing
  *   pcn link add CUBE[:PORT] dev IFNAME          a port on an interface
  *   pcn link add CUBE[:PORT] peer CUBE[:PORT]    two cubes, port to port
+ *   pcn link set CUBE:PORT { dev IFNAME | peer CUBE[:PORT] | none }
+ *                                                the port moved, kept
  *   pcn link add TCUBE { dev IFNAME | port CUBE:PORT } [ DIR ] [ POS ]
  *                                                a transparent cube
  *   pcn link del ...                             the same, undone
@@ -29,8 +32,10 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: pcn link add CUBE[:PORT] dev IFNAME\n"
+		"Usage: pcn link add CUBE:PORT\n"
+		"       pcn link add CUBE[:PORT] dev IFNAME\n"
 		"       pcn link add CUBE[:PORT] peer CUBE[:PORT]\n"
+		"       pcn link set CUBE:PORT { dev IFNAME | peer CUBE[:PORT] | none }\n"
 		"       pcn link add TCUBE { dev IFNAME | port CUBE:PORT } [ DIR ] [ POS ]\n"
 		"       pcn link del { CUBE:PORT | dev IFNAME }\n"
 		"       pcn link del TCUBE { dev IFNAME | port CUBE:PORT } [ DIR ]\n"
@@ -39,6 +44,8 @@ static void usage(FILE *f)
 		"where  DIR := { ingress | egress | both }\n"
 		"       POS := { first | last | before TCUBE | after TCUBE }\n"
 		"PORT defaults to IFNAME (dev) or to the other cube's name (peer).\n"
+		"A port connected to nothing drops what it sends; \"add\" connects\n"
+		"it, \"set\" moves a port, keeping its settings and counters.\n"
 		"TCUBE is a transparent cube; DIR defaults to both, POS to last.\n");
 }
 
@@ -108,6 +115,8 @@ static int link_dev_add(const char *cube, char *port, const char *ifname)
 		goto out;
 	}
 	err = port_connect_dev(&c, port, &ifc, &type_port_hooks);
+	if (!err)
+		err = port_out_refresh(cube, port);
 	if (err)
 		err = pcn_err_kernel(err, "cannot connect %s:%s to %s", cube,
 				     port, ifname);
@@ -138,6 +147,8 @@ static int link_peer_add(const char *ca, char *pa, const char *cb, char *pb)
 		return cube_open_err(cb, err);
 	}
 	err = port_connect_peer(&a, pa, &b, pb, &type_port_hooks);
+	if (!err)
+		err = port_out_refresh(ca, pa) ?: port_out_refresh(cb, pb);
 	if (err)
 		err = pcn_err_kernel(err, "cannot link %s:%s to %s:%s", ca, pa,
 				     cb, pb);
@@ -145,6 +156,8 @@ static int link_peer_add(const char *ca, char *pa, const char *cb, char *pb)
 	cube_close(&b);
 	return err;
 }
+
+static int link_port_add(const char *cube, const char *port);
 
 static int link_add_cmd(int argc, char **argv)
 {
@@ -188,9 +201,194 @@ static int link_add_cmd(int argc, char **argv)
 		return err ? err : link_peer_add(cube, port, cube2, port2);
 	}
 	if (!ifname)
-		return pcn_err(PCN_EXIT_USAGE,
-			       "\"dev IFNAME\" or \"peer CUBE[:PORT]\" is missing");
+		return link_port_add(cube, port);
 	return link_dev_add(cube, port, ifname);
+}
+
+/* "link add CUBE:PORT": a port connected to nothing */
+static int link_port_add(const char *cube, const char *port)
+{
+	struct pcn_cube c;
+	int err;
+
+	if (!port[0])
+		return pcn_err(PCN_EXIT_USAGE,
+			       "which port of \"%s\"? give CUBE:PORT, or \"dev IFNAME\" or \"peer CUBE[:PORT]\"",
+			       cube);
+	err = cube_open_for_change(cube, &c);
+	if (err)
+		return err;
+	err = port_add(&c, port, &type_port_hooks);
+	if (err)
+		err = pcn_err_kernel(err, "cannot add port %s:%s", cube, port);
+	cube_close(&c);
+	return err;
+}
+
+/* Port @cube:@port: @c open, its record in @rec, its index in @idx. */
+static int port_lookup(const char *cube, const char *port, struct pcn_cube *c,
+		       struct pcn_port *rec, int *idx)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	int err;
+
+	err = cube_open_for_change(cube, c);
+	if (err)
+		return err;
+	err = cube_ports_read(c, ports);
+	if (err) {
+		cube_close(c);
+		return pcn_err_kernel(err, "cannot read ports of \"%s\"", cube);
+	}
+	*idx = cube_port_find(ports, PCN_MAX_PORTS, port);
+	if (*idx < 0) {
+		cube_close(c);
+		return pcn_err(PCN_EXIT_KERNEL, "port %s:%s does not exist", cube,
+			       port);
+	}
+	*rec = ports[*idx];
+	return 0;
+}
+
+/* Port @port of @cube may become a peer: there is none, or it is free. */
+static int peer_port_free(const char *cube, const char *port)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	struct pcn_cube c;
+	int i, err;
+
+	err = cube_open(cube, &c);
+	if (err)
+		return cube_open_err(cube, err);
+	err = cube_ports_read(&c, ports);
+	i = err ? -1 : cube_port_find(ports, PCN_MAX_PORTS, port);
+	cube_close(&c);
+	if (err)
+		return pcn_err_kernel(err, "cannot read ports of \"%s\"", cube);
+	if (i >= 0 && ports[i].peer != PCN_PEER_NONE)
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "port %s:%s is connected to %s%s%s: \"pcn link set %s:%s none\" first",
+			       cube, port, ports[i].peer_name,
+			       ports[i].peer == PCN_PEER_CUBE ? ":" : "",
+			       ports[i].peer_port_name, cube, port);
+	return 0;
+}
+
+/*
+ * Connect @cube:@port (connected to nothing) as @was was, after a
+ * failed move. Return: 0 or an error, said.
+ */
+static int link_restore(const char *cube, const char *port,
+			const struct pcn_port *was)
+{
+	char peer[PCN_NAME_LEN], pport[PCN_NAME_LEN];
+
+	if (was->peer == PCN_PEER_IFACE)
+		return link_dev_add(cube, (char *)port, was->peer_name);
+	if (was->peer != PCN_PEER_CUBE)
+		return 0;
+	name_copy(peer, was->peer_name);
+	name_copy(pport, was->peer_port_name);
+	return link_peer_add(cube, (char *)port, peer, pport);
+}
+
+/*
+ * "link set CUBE:PORT { dev IFNAME | peer CUBE[:PORT] | none }": the
+ * port leaves what it is connected to, and is connected anew; if that
+ * fails, to what it was connected to again.
+ */
+static int link_set_cmd(int argc, char **argv)
+{
+	char cube[PCN_NAME_LEN], port[PCN_NAME_LEN];
+	char cube2[PCN_NAME_LEN], port2[PCN_NAME_LEN];
+	const char *kw, *arg = NULL;
+	struct pcn_port rec;
+	struct pcn_cube c;
+	struct nl_link ifc;
+	int idx = -1, err;
+
+	if (argc < 1)
+		return pcn_err(PCN_EXIT_USAGE, "CUBE:PORT missing");
+	err = arg_endpoint(*argv, cube, port);
+	if (err)
+		return err;
+	if (!port[0])
+		return pcn_err(PCN_EXIT_USAGE,
+			       "which port of \"%s\"? give CUBE:PORT", cube);
+	if (argc < 2)
+		return pcn_err(PCN_EXIT_USAGE,
+			       "\"dev IFNAME\", \"peer CUBE[:PORT]\" or \"none\" is missing");
+	kw = argv[1];
+	if (is_kw(kw, "dev") || is_kw(kw, "peer")) {
+		if (argc < 3)
+			return pcn_err(PCN_EXIT_USAGE, "\"%s\" needs an argument",
+				       kw);
+		arg = argv[2];
+		argc--;
+	} else if (!is_kw(kw, "none")) {
+		return pcn_unknown_kw("link", kw);
+	}
+	if (argc > 2)
+		return pcn_err(PCN_EXIT_USAGE, "unexpected \"%s\"", argv[2]);
+	/* what it is to be connected to, checked before it moves */
+	if (is_kw(kw, "peer")) {
+		err = arg_endpoint(arg, cube2, port2);
+		if (err)
+			return err;
+		if (!port2[0])
+			name_copy(port2, cube);
+	} else if (arg) {
+		err = nl_link_get(arg, 0, &ifc);
+		if (err)
+			return err == -ENODEV
+				       ? pcn_err(PCN_EXIT_KERNEL,
+						 "interface \"%s\" does not exist",
+						 arg)
+				       : pcn_err_kernel(err, "cannot look up \"%s\"",
+							arg);
+	}
+	err = port_lookup(cube, port, &c, &rec, &idx);
+	if (err)
+		return err;
+	/* there already (an interface of that name made again is not) */
+	if (is_kw(kw, "dev") ? rec.peer == PCN_PEER_IFACE &&
+				       (int)rec.ifindex == ifc.ifindex
+			     : is_kw(kw, "peer") && rec.peer == PCN_PEER_CUBE &&
+				       !strcmp(rec.peer_name, cube2) &&
+				       !strcmp(rec.peer_port_name, port2)) {
+		cube_close(&c);
+		return 0;
+	}
+	if (is_kw(kw, "dev")) {
+		err = iface_in_use(ifc.ifindex, ifc.name, true);
+		if (err) {
+			cube_close(&c);
+			return pcn_err_kernel(err, "cannot connect %s:%s to %s",
+					      cube, port, arg);
+		}
+	}
+	if (is_kw(kw, "peer")) {
+		err = peer_port_free(cube2, port2);
+		if (err) {
+			cube_close(&c);
+			return err;
+		}
+	}
+	err = port_unset(&c, idx, &rec, &type_port_hooks);
+	if (!err && rec.peer == PCN_PEER_CUBE)
+		err = port_out_refresh(rec.peer_name, rec.peer_port_name);
+	if (!err)
+		err = port_out_refresh(cube, port);
+	cube_close(&c);
+	if (err)
+		return pcn_err_kernel(err, "cannot disconnect %s:%s", cube, port);
+	if (is_kw(kw, "none"))
+		return 0;
+	err = is_kw(kw, "dev") ? link_dev_add(cube, port, arg)
+			       : link_peer_add(cube, port, cube2, port2);
+	if (err && link_restore(cube, port, &rec))
+		pcn_warn("%s:%s is left connected to nothing", cube, port);
+	return err;
 }
 
 static int link_del_cmd(int argc, char **argv)
@@ -376,6 +574,8 @@ static const struct pcn_cmd cmds[] = {
 	{ "show", link_show_cmd },
 	{ "list", link_show_cmd },
 	{ "add", link_add_cmd },
+	{ "set", link_set_cmd },
+	{ "change", link_set_cmd },
 	{ "del", link_del_cmd },
 	{ "delete", link_del_cmd },
 	{ NULL, NULL },

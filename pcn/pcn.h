@@ -142,8 +142,10 @@ struct cube_type {
 			  const struct pcn_port *p);
 	/* a port goes away: drop the type's state that refers to it */
 	int (*port_removed)(struct pcn_cube *c, __u32 idx);
-	/* transparent cubes came onto or left a port's way out */
+	/* a port's record changed from @was to @p: its peer, or the
+	 * transparent cubes on its way out */
 	int (*port_changed)(struct pcn_cube *c, __u32 idx,
+			    const struct pcn_port *was,
 			    const struct pcn_port *p);
 	/* the cube's own counters (-s), a list ended by a NULL map */
 	const struct pcn_counters *counters;

@@ -23,7 +23,7 @@ int transparent_cmd(bool add, int argc, char **argv)
 	const char *rel = NULL, *tname = *argv;
 	enum pos_kind k = POS_LAST;
 	bool pos_set = false;
-	struct where w = {};
+	struct where w = {}, win;
 	struct nl_link ifc;
 	char place[64];
 	struct pcn_cube t;
@@ -104,8 +104,17 @@ int transparent_cmd(bool add, int argc, char **argv)
 		want[PCN_DIR_INGRESS] = true;
 		want[PCN_DIR_EGRESS] = !(w.dev && t.meta.mode != PCN_MODE_TC);
 	}
+	/*
+	 * On an interface a port owns, the way in is the port's: the cube
+	 * sees what comes in before the port's cube does. The way out is
+	 * the interface's own (tc), what the host sends out of it.
+	 */
+	win = w;
+	if (w.dev && !port_find_by_dev(w.ifname, win.cube, win.port))
+		win.dev = false;
 	where_str(&w, place, sizeof(place));
 	for (d = PCN_DIR_INGRESS; d <= PCN_DIR_EGRESS && !err; d++) {
+		const struct where *wd = d == PCN_DIR_INGRESS ? &win : &w;
 		char pl[80];
 		int id;
 
@@ -113,20 +122,20 @@ int transparent_cmd(bool add, int argc, char **argv)
 			continue;
 		snprintf(pl, sizeof(pl), "%s %s", place, pcn_dir_names[d]);
 		if (add) {
-			err = transparent_attach(&t, &w, d, k, rel,
+			err = transparent_attach(&t, wd, d, k, rel,
 						 &type_port_hooks);
 			if (!err)
 				done = d;
 		} else if (!dir_set) {
 			/* wherever it is at that place */
-			id = point_holding(&t, &w, d);
+			id = point_holding(&t, wd, d);
 			if (id >= 0) {
 				err = transparent_detach(&t, id, pl,
 							 &type_port_hooks);
 				done = d;
 			}
 		} else {
-			id = point_of(&w, d);
+			id = point_of(wd, d);
 			err = id < 0 ? pcn_fail(-ENOENT,
 						"nothing is attached to %s", pl)
 				     : transparent_detach(&t, id, pl,
@@ -141,7 +150,7 @@ int transparent_cmd(bool add, int argc, char **argv)
 			      tname, place);
 	/* all or nothing: a failed egress takes the ingress back */
 	if (err && add && done == PCN_DIR_INGRESS) {
-		int id = point_of(&w, PCN_DIR_INGRESS);
+		int id = point_of(&win, PCN_DIR_INGRESS);
 
 		if (id >= 0)
 			transparent_detach(&t, id, place, &type_port_hooks);

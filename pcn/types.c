@@ -64,11 +64,12 @@ static int port_removed(struct pcn_cube *c, __u32 idx)
 }
 
 static int port_changed(struct pcn_cube *c, __u32 idx,
-			const struct pcn_port *p)
+			const struct pcn_port *was, const struct pcn_port *p)
 {
 	const struct cube_type *type = cube_type_find(c->meta.type);
 
-	return type && type->port_changed ? type->port_changed(c, idx, p) : 0;
+	return type && type->port_changed ? type->port_changed(c, idx, was, p)
+					  : 0;
 }
 
 const struct port_hooks type_port_hooks = {

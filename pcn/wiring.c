@@ -147,6 +147,8 @@ void port_print_peer(struct pcn_cube *c, const struct pcn_port *p)
 		print_attachment(path, p->attach, p->ifindex, p->peer_name,
 				 false);
 		print_veth_peer(c, p);
+	} else {
+		print_string(PRINT_ANY, "state", " %s", "unconnected");
 	}
 	port_print_chains(c, p);
 }

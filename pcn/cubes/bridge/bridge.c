@@ -343,18 +343,20 @@ static int copies_refresh_read(struct pcn_cube *c, int gone)
 	return err ?: copies_refresh(c, ports, gone);
 }
 
-/* Interface ports take part in XDP floods: the devmap and its index. */
-static int br_port_added(struct pcn_cube *c, __u32 idx,
-			 const struct pcn_port *p)
+/* XDP: interface port @idx in floods (its devmap entry and index), or not */
+static int flood_iface(struct pcn_cube *c, __u32 idx, const struct pcn_port *p,
+		       bool on)
 {
 	struct bpf_devmap_val dv = { .ifindex = p->ifindex };
 	int err;
 
-	err = port_reset(c, idx);
-	if (!err && takes_copies(p))
-		err = copies_refresh_read(c, -1);
-	if (err || p->peer != PCN_PEER_IFACE || c->meta.mode == PCN_MODE_TC)
-		return err;
+	if (p->peer != PCN_PEER_IFACE || c->meta.mode == PCN_MODE_TC)
+		return 0;
+	if (!on) {
+		cube_map_del(c, "br_flood", &p->ifindex);
+		cube_map_del(c, "br_ifport", &p->ifindex);
+		return 0;
+	}
 	dv.bpf_prog.fd = cube_obj_fd(c, "prog_bridge_egress");
 	if (dv.bpf_prog.fd < 0)
 		return -errno;
@@ -365,10 +367,29 @@ static int br_port_added(struct pcn_cube *c, __u32 idx,
 	return err;
 }
 
-static int br_port_changed(struct pcn_cube *c, __u32 idx,
-			   const struct pcn_port *p)
+static int br_port_added(struct pcn_cube *c, __u32 idx,
+			 const struct pcn_port *p)
 {
-	return copies_refresh_read(c, -1);
+	int err;
+
+	err = port_reset(c, idx);
+	if (!err && takes_copies(p))
+		err = copies_refresh_read(c, -1);
+	return err ?: flood_iface(c, idx, p, true);
+}
+
+/* a new peer, or transparent cubes on the way out: floods follow */
+static int br_port_changed(struct pcn_cube *c, __u32 idx,
+			   const struct pcn_port *was, const struct pcn_port *p)
+{
+	int err = 0;
+
+	if (was->peer != p->peer || was->ifindex != p->ifindex) {
+		err = flood_iface(c, idx, was, false);
+		if (!err)
+			err = flood_iface(c, idx, p, true);
+	}
+	return err ?: copies_refresh_read(c, -1);
 }
 
 /*
@@ -383,11 +404,8 @@ static int br_port_removed(struct pcn_cube *c, __u32 idx)
 	int err;
 
 	err = cube_ports_read(c, ports);
-	if (!err && ports[idx].peer == PCN_PEER_IFACE &&
-	    c->meta.mode != PCN_MODE_TC) {
-		cube_map_del(c, "br_flood", &ports[idx].ifindex);
-		cube_map_del(c, "br_ifport", &ports[idx].ifindex);
-	}
+	if (!err)
+		err = flood_iface(c, idx, &ports[idx], false);
 	if (!err && takes_copies(&ports[idx]))
 		err = copies_refresh(c, ports, idx);
 	if (!err)

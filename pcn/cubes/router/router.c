@@ -84,6 +84,20 @@ static bool route_of_port(const struct rt_route_key *k,
 	return k->port == *(__u32 *)arg;
 }
 
+/*
+ * A port moved to another link: the neighbours it learned were on the
+ * old one (static ones stay, as its addresses and routes do).
+ */
+static int rt_port_changed(struct pcn_cube *c, __u32 idx,
+			   const struct pcn_port *was, const struct pcn_port *p)
+{
+	if (was->peer == p->peer && was->ifindex == p->ifindex &&
+	    !strcmp(was->peer_name, p->peer_name) &&
+	    !strcmp(was->peer_port_name, p->peer_port_name))
+		return 0;
+	return rt_neigh_flush(c, idx, true);
+}
+
 /* Routes, addresses and neighbours of a port go with it. */
 static int rt_port_removed(struct pcn_cube *c, __u32 idx)
 {
@@ -248,6 +262,7 @@ static const struct cube_type router_type = {
 	.show_port = rt_show_port,
 	.port_added = rt_port_added,
 	.port_removed = rt_port_removed,
+	.port_changed = rt_port_changed,
 	.counters = rt_counters,
 	.objects = rt_objects,
 };
