@@ -69,8 +69,12 @@ bad_input()
 	unchanged 2 link del nosuch:p1
 	unchanged 2 link del dev nosuchif
 	unchanged 2 link del dev r2
-	unchanged 1 link add fw:p9
+	unchanged 1 link add fw
+	unchanged 2 link add fw:p1
 	unchanged 1 link add fw:p9 dev r2 dev r2
+	unchanged 1 link set fw:p1
+	unchanged 2 link set fw:p1 dev nosuchif
+	unchanged 2 link set fw:nosuch none
 	unchanged 1 link del fw
 	unchanged 2 cube set fw port nosuch action drop
 	unchanged 2 cube set fw port p1 action forward nosuch
