@@ -13,7 +13,7 @@
  * Version of the pin tree layout (meta records, ports, stats). A cube
  * pinned by a pcn with another version is refused, never reused.
  */
-#define PCN_SCHEMA_VERSION	4
+#define PCN_SCHEMA_VERSION	5	/* 5: egress stacks mirrored */
 #define PCN_META_MAGIC		0x70636e31	/* "pcn1" */
 
 #define PCN_NAME_LEN		16	/* names fit IFNAMSIZ, NUL included */
@@ -131,7 +131,10 @@ struct pcn_chain {
 	__u32 final_point;
 	__u32 final_ifindex;
 	__u32 pad;
-	__u32 hops[PCN_MAX_HOPS];	/* the cubes' slots (meta.slot), in order */
+	/* the cubes' slots (meta.slot), the stack from first (outermost)
+	 * to last: packets meet them in this order on the way in, in the
+	 * reverse order on the way out */
+	__u32 hops[PCN_MAX_HOPS];
 };
 
 enum pcn_point_kind {

@@ -2,6 +2,9 @@
 /*
  * Transparent cubes: cubes without ports (firewall, NAT, monitor, ...)
  * that sit on a packet's way at an attachment point, in a chosen order.
+ * The order is a stack, from the outermost (first) to the innermost
+ * (last), and mirrors: packets meet it first to last on the way in,
+ * last to first on the way out (chain_walk()).
  *
  * At a port, the ingress chain runs before the cube, the egress chain
  * after it, before the peer. On an interface no port owns, the ingress
