@@ -155,7 +155,8 @@ int point_apply(__u32 id)
 		err = point_chain(id, &ch);
 	if (!err)
 		err = point_final(&pt, &final, &rec, &idx);
-	if (!err && (final == PCN_SLOT_PASS || final == PCN_SLOT_TX))
+	/* also what a transparent cube's probe needs (slots_mark()) */
+	if (!err && (ch.n || final == PCN_SLOT_PASS || final == PCN_SLOT_TX))
 		err = finals_ensure(pt.mode);
 	if (err)
 		return err;
