@@ -58,8 +58,8 @@ bool cube_is_transparent(const char *name);
  * Return: 0; -EEXIST if @t is already at a point in @dir; -ENOENT if
  * @w or @rel is not there; -EINVAL for a transparent @w or another
  * hook; -EOPNOTSUPP for XDP at an interface's egress; -EBUSY if a port
- * owns the interface; -ENOSPC for a full chain; -ELOOP or -E2BIG over
- * the budget; another -errno; with the reason.
+ * owns the interface; -ENOSPC for a full chain; -E2BIG over the
+ * budget; another -errno; with the reason.
  */
 int transparent_attach(struct pcn_cube *t, const struct where *w, __u32 dir,
 		       enum pos_kind k, const char *rel);
