@@ -29,6 +29,18 @@
  *                           pcn_next_eg) or a verdict.
  *
  * Port entry programs (bpf/port.bpf.c) define PCN_ENTRY: neither kind.
+ *
+ * The kernel lets a packet take 33 tail calls; the 34th fails, and the
+ * program goes on after it. The graph may have loops (pcn-link(8)), so
+ * a packet can get there: it is dropped where the call failed and
+ * counted as tail_call_limit, on the port it was sent out of (standard
+ * cubes) or in the cube's pcn_limits (transparent ones). A tail call
+ * also fails into an empty slot, for a moment while what was there
+ * goes away: a drop like any other. To tell the two apart costs
+ * nothing on the way of a packet that gets through: only after a
+ * failure does the program try a second tail call, into a slot that is
+ * sure to hold a program that drops the packet. At the limit it fails
+ * too, and the program counts the limit; otherwise it does not return.
  */
 #ifndef __PCN_CUBE_H
 #define __PCN_CUBE_H
@@ -204,14 +216,48 @@ const volatile __u32 pcn_next_eg = PCN_SLOT_NONE;
 
 #define PCN_NEXT (-1)
 
-/* The slot may be empty only while the cube leaves its place: drop. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct pcn_limit_stats);
+} pcn_limits SEC(".maps");
+
+/*
+ * The tail call to what follows failed, in direction @dir (a
+ * constant): its slot is empty while the next cube leaves, or the
+ * packet has had the kernel's 33 tail calls. The probe: PCN_SLOT_TX,
+ * which holds its program while any transparent cube is attached
+ * (slots_mark()), told to send nowhere, which drops. Returns only at
+ * the limit, counted.
+ */
+static __always_inline int pcn_next_failed(struct pcn_ctx *ctx, __u32 dir)
+{
+	struct pcn_limit_stats *st;
+	__u32 zero = 0;
+#ifdef PCN_BUILD_XDP
+	struct pcn_md *md = bpf_map_lookup_elem(&pcn_scratch, &zero);
+
+	if (!md)
+		return PCN_DROP;
+	md->ifindex = 0;
+#else
+	ctx->cb[1] = 0;			/* pcn_md.ifindex */
+#endif
+	bpf_tail_call(ctx, &pcn_patchpanel, PCN_SLOT_TX);
+	st = bpf_map_lookup_elem(&pcn_limits, &zero);
+	if (st)
+		st->tail_call_limit[dir]++;
+	return PCN_DROP;
+}
+
 #define PCN_TRANSPARENT_PROGS(name, fn)                                     \
 	SEC(PCN_SEC) int name##_in(struct pcn_ctx *ctx)                     \
 	{                                                                   \
 		int v = fn(ctx, PCN_DIR_INGRESS);                           \
 		if (v == PCN_NEXT) {                                        \
 			bpf_tail_call(ctx, &pcn_patchpanel, pcn_next_in);   \
-			v = PCN_DROP;                                       \
+			v = pcn_next_failed(ctx, PCN_DIR_INGRESS);          \
 		}                                                           \
 		return v;                                                   \
 	}                                                                   \
@@ -220,7 +266,7 @@ const volatile __u32 pcn_next_eg = PCN_SLOT_NONE;
 		int v = fn(ctx, PCN_DIR_EGRESS);                            \
 		if (v == PCN_NEXT) {                                        \
 			bpf_tail_call(ctx, &pcn_patchpanel, pcn_next_eg);   \
-			v = PCN_DROP;                                       \
+			v = pcn_next_failed(ctx, PCN_DIR_EGRESS);           \
 		}                                                           \
 		return v;                                                   \
 	}
@@ -262,8 +308,8 @@ static __always_inline struct pcn_port_stats *pcn_port_stats(__u32 port)
 
 /*
  * Entry of a cube: fetch the metadata and count the packet on its ingress
- * port. Returns the ingress port, or -1 if the metadata is unusable (the
- * caller drops).
+ * port. Returns the ingress port, or -1 if the metadata is unusable: the
+ * caller drops, uncounted (and must, see pcn_at_limit()).
  */
 static __always_inline int pcn_rx_md(struct pcn_ctx *ctx,
 				     const struct pcn_md *md)
@@ -323,10 +369,26 @@ static __always_inline void pcn_tail_out(struct pcn_ctx *ctx, __u32 port)
 }
 
 /*
+ * A tail call has failed: is the packet at the kernel's limit? The
+ * probe is the cube's own slot, just before its out slots, with
+ * metadata that names no port: its program drops that, uncounted
+ * (pcn_rx()). Returns only at the limit (or while the cube itself
+ * leaves the panel).
+ */
+static __always_inline void pcn_at_limit(struct pcn_ctx *ctx)
+{
+	struct pcn_md md = { .in_port = PCN_MAX_PORTS };
+
+	if (pcn_md_store(ctx, &md) == 0)
+		bpf_tail_call(ctx, &pcn_patchpanel, pcn_out_base - 1);
+}
+
+/*
  * Send out of @port: straight to its interface when nothing sits on its
  * way out; else by its out slot, to the transparent cubes there (which
  * end at the interface, by md.ifindex) or to the peer cube's port (as
- * md.in_port). A port that leads nowhere drops, counted on @port.
+ * md.in_port). A port that leads nowhere drops, counted on @port; a
+ * packet that has had its 33 tail calls, counted as tail_call_limit.
  */
 static __always_inline int pcn_tx(struct pcn_ctx *ctx, __u32 port)
 {
@@ -355,8 +417,13 @@ static __always_inline int pcn_tx(struct pcn_ctx *ctx, __u32 port)
 	md.aux[1] = 0;
 	if (pcn_md_store(ctx, &md) == 0)
 		pcn_tail_out(ctx, port);
-	/* what follows left its slot */
+	/* what follows left its slot (a drop), or the limit (see above) */
 	PCN_COUNT(st, drop_packets);
+	pcn_at_limit(ctx);
+	if (st) {
+		st->drop_packets--;
+		st->tail_call_limit++;
+	}
 	return PCN_DROP;
 }
 #endif /* PCN_TRANSPARENT, standard cube */

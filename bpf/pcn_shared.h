@@ -13,6 +13,7 @@
  * Version of the pin tree layout (meta records, ports, stats). A cube
  * pinned by a pcn with another version is refused, never reused.
  */
+/* 5: egress stacks mirrored; tail-call limit counters; flood copies */
 #define PCN_SCHEMA_VERSION	5
 #define PCN_META_MAGIC		0x70636e31	/* "pcn1" */
 
@@ -89,6 +90,18 @@ struct pcn_port_stats {
 	__u64 tx_bytes;
 	__u64 drop_packets;		/* dropped by the cube */
 	__u64 pass_packets;		/* handed to the host stack */
+	/* sent out of the port to what follows by a tail call, and
+	 * dropped: the packet had had the kernel's 33 (a loop) */
+	__u64 tail_call_limit;
+};
+
+/*
+ * pcn_limits of a transparent cube: BPF_MAP_TYPE_PERCPU_ARRAY of one.
+ * Packets it passed on by a tail call, and dropped: they had had the
+ * kernel's 33 (a loop), by direction (enum pcn_dir).
+ */
+struct pcn_limit_stats {
+	__u64 tail_call_limit[2];
 };
 
 /*
@@ -172,7 +185,10 @@ struct pcn_chain {
 	__u32 final_point;
 	__u32 final_ifindex;
 	__u32 pad;
-	__u32 hops[PCN_MAX_HOPS];	/* the cubes' slots (meta.slot), in order */
+	/* the cubes' slots (meta.slot), the stack from first (outermost)
+	 * to last: packets meet them in this order on the way in, in the
+	 * reverse order on the way out */
+	__u32 hops[PCN_MAX_HOPS];
 };
 
 enum pcn_point_kind {

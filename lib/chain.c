@@ -184,6 +184,16 @@ void chain_undo(const struct chain_undo *undo)
 	pcn_ns_meta_put(&undo->meta);
 }
 
+__u32 chain_walk(const struct pcn_chain *ch, __u32 dir, __u32 *walk)
+{
+	__u32 n = ch->n < PCN_MAX_HOPS ? ch->n : PCN_MAX_HOPS, i;
+
+	for (i = 0; i < n; i++)
+		walk[i] = dir == PCN_DIR_EGRESS ? ch->hops[n - 1 - i]
+						 : ch->hops[i];
+	return n;
+}
+
 int chain_find(const struct pcn_chain *ch, __u32 slot)
 {
 	__u32 i;

@@ -5,11 +5,13 @@
  * A point is where packets can meet transparent cubes: the ingress or the
  * egress of a standard cube's port, or of an interface no port owns.
  * Packets enter a point by its entry slot in the patch panel, which holds
- * the first transparent cube, or the standard cube when none is attached
- * at a port's ingress. Each transparent cube's "next" slot holds what
- * follows it: the chain is a linked list in the patch panel, rewired one
- * slot write at a time (see transparent.c). The list as the user set it
- * is a record in the chains map, the canonical configuration.
+ * the first transparent cube they meet, or the standard cube when none
+ * is attached at a port's ingress. Each transparent cube's "next" slot
+ * holds what follows it: the chain is a linked list in the patch panel,
+ * rewired one slot write at a time (see transparent.c). The list as the
+ * user set it, the stack from first (outermost) to last, is a record in
+ * the chains map, the canonical configuration; packets walk an egress
+ * stack from last to first (chain_walk()).
  *
  * Functions returning int return 0 (or an id, a position) or -errno and
  * leave no reason; chain_find() alone returns -1 for none.
@@ -70,6 +72,16 @@ struct chain_undo {
 int chain_store(__u32 id, const struct pcn_chain *ch, struct chain_undo *undo);
 /* Put back the record and cursor (the point must no longer use it). */
 void chain_undo(const struct chain_undo *undo);
+
+/*
+ * The cubes of @ch, a chain of direction @dir, in the order packets
+ * meet them, in @walk: the stack order (hops[0], the first, is the
+ * outermost) on the way in, the reverse on the way out, so that a stack mirrors, as netfilter's
+ * hooks do: the outermost cube is the first a packet meets coming in
+ * and the last going out.
+ * Return: how many (ch->n, at most PCN_MAX_HOPS).
+ */
+__u32 chain_walk(const struct pcn_chain *ch, __u32 dir, __u32 *walk);
 
 /* Where @slot is in @ch. Return: its position, or -1 (not -errno). */
 int chain_find(const struct pcn_chain *ch, __u32 slot);

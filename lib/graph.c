@@ -6,11 +6,14 @@
  * more program: the standard cube entered from an interface, each
  * transparent cube on the way, each peer cube, and, after the
  * transparent cubes on a port's way out to an interface, the program
- * that sends out. The kernel allows 33 per packet (PCN_TAIL_CALL_BUDGET). Since a cube may send a packet out
- * of any port but the one it came in by, every such path through the
- * graph counts: a change that would let one exceed the budget, or close
- * a loop (which a packet could go round until the limit), is refused
- * before it is made.
+ * that sends out. The kernel allows 33 per packet
+ * (PCN_TAIL_CALL_BUDGET). Since a cube may send a packet out of any
+ * port but the one it came in by, every loop-free path through the
+ * graph counts: a change that would let one exceed the budget is
+ * refused before it is made. Loops are allowed (a triangle of routers,
+ * a ring of bridges): a packet that goes round one until the kernel's
+ * limit is dropped there and counted (tail_call_limit, pcn_cube.h),
+ * and a protocol (TTL, STP) is what keeps packets from doing so.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -36,11 +39,7 @@ struct gcube {
 	char name[PCN_NAME_LEN];
 	int nports;
 	struct gport ports[PCN_MAX_PORTS];
-	bool on_path;			/* DFS: the walk is inside this cube */
-	/* per entry port: longest walk from there, in tail calls */
-	bool done[PCN_MAX_PORTS];
-	int best[PCN_MAX_PORTS];
-	int best_port[PCN_MAX_PORTS];	/* the port it leaves by */
+	bool on_path;			/* the walk has been through it */
 };
 
 struct graph {
@@ -226,153 +225,179 @@ int graph_add_hops(struct graph *g, const char *cube, const char *port,
 	return 0;
 }
 
-/* The walk being explored: (cube, port it leaves by), for loop reports. */
+/*
+ * Past this many steps of the search (cubes entered), about a second
+ * here, the graph is refused rather than checked for longer. A tree
+ * takes one step a cube and port; four routers each linked to sixteen
+ * others, all with a transparent cube on the way, about four million.
+ */
+#define GRAPH_MAX_STEPS (1 << 24)
+
+/* A loop-free walk from an interface port, and what it has cost. */
 struct walk {
-	int cube[64];
-	int port[64];
+	struct graph *g;
+	int from_cube, from_port;
+	/* (cube, port it leaves by), step by step */
+	int cube[PCN_TAIL_CALL_BUDGET + 2];
+	int port[PCN_TAIL_CALL_BUDGET + 2];
 	int depth;
+	int bound;			/* the most the cubes left could add */
+	long steps;
+	int cost;			/* of the walk found over the budget */
+	bool gave_up;
 };
 
-static void loop_name(const struct graph *g, const struct walk *w, int from,
-		      char *why, size_t len)
+/*
+ * The most tail calls passing through cube @c can cost: entering it by
+ * a link (1, and its transparent cubes there), leaving it (the
+ * transparent cubes there), whichever ports.
+ */
+static int gcube_most(const struct gcube *c)
 {
-	size_t n = 0;
+	int i, in = 0, eg = 0;
+
+	for (i = 0; i < c->nports; i++) {
+		if (c->ports[i].in_hops > in)
+			in = c->ports[i].in_hops;
+		if (c->ports[i].eg_hops > eg)
+			eg = c->ports[i].eg_hops;
+	}
+	return 1 + in + eg;
+}
+
+/*
+ * Every loop-free way on from cube @ci, entered by port @in after
+ * @cost tail calls: out of each other port, to an interface (where the
+ * transparent cubes on the way out end in one more, the program that
+ * sends out) or into the peer cube, unless the walk has been through
+ * it already (going round a loop is bounded by the kernel's limit, not
+ * by this check). Return: true when a walk over the budget was found
+ * (its steps left in @w) or the search gave up; false otherwise.
+ */
+static bool walk_from(struct walk *w, int ci, int in, int cost)
+{
+	struct gcube *c = &w->g->cubes[ci];
+	int i, out;
+
+	if (++w->steps > GRAPH_MAX_STEPS) {
+		w->gave_up = true;
+		return true;
+	}
+	if (cost > PCN_TAIL_CALL_BUDGET) {
+		w->cost = cost;
+		return true;
+	}
+	/* nothing from here can go over: no need to look */
+	if (cost + w->bound <= PCN_TAIL_CALL_BUDGET)
+		return false;
+	c->on_path = true;
+	w->bound -= gcube_most(c);
+	for (i = 0; i < c->nports; i++) {
+		const struct gport *p = &c->ports[i];
+		const struct gport *r;
+
+		if (i == in)
+			continue;
+		out = p->eg_hops + (p->eg_hops && p->peer_cube < 0);
+		w->cube[w->depth] = ci;
+		w->port[w->depth] = i;
+		w->depth++;
+		if (p->peer_cube < 0) {
+			if (cost + out > PCN_TAIL_CALL_BUDGET) {
+				w->cost = cost + out;
+				return true;
+			}
+		} else if (!w->g->cubes[p->peer_cube].on_path) {
+			r = &w->g->cubes[p->peer_cube].ports[p->peer_port];
+			if (walk_from(w, p->peer_cube, p->peer_port,
+				      cost + out + 1 + r->in_hops))
+				return true;
+		}
+		w->depth--;
+	}
+	w->bound += gcube_most(c);
+	c->on_path = false;
+	return false;
+}
+
+/*
+ * "the path from a:eth1, a:b -> b:a, b:eth2", in @why; a path too long
+ * for it (33 links, 16 characters a port) ends in ", ...", and leaves
+ * @room characters for what the caller adds.
+ */
+static void walk_name(const struct walk *w, char *why, size_t len,
+		      size_t room)
+{
+	const struct graph *g = w->g;
+	size_t n;
 	int i;
 
+	n = snprintf(why, len, "the path from %s:%s",
+		     g->cubes[w->from_cube].name,
+		     g->cubes[w->from_cube].ports[w->from_port].name);
 	for (i = 0; i < w->depth && n < len; i++) {
 		const struct gcube *c = &g->cubes[w->cube[i]];
 		const struct gport *p = &c->ports[w->port[i]];
 
-		if (w->cube[i] != from && n == 0)
-			continue;
-		n += snprintf(why + n, len - n, "%s%s:%s -> %s:%s",
-			      n ? ", " : "", c->name, p->name,
-			      g->cubes[p->peer_cube].name,
-			      g->cubes[p->peer_cube].ports[p->peer_port].name);
+		if (n + 2 * (2 * PCN_NAME_LEN + 4) + room > len) {
+			snprintf(why + n, len - n, ", ...");
+			return;
+		}
+		n += snprintf(why + n, len - n, ", %s:%s", c->name, p->name);
+		if (p->peer_cube >= 0 && n < len)
+			n += snprintf(why + n, len - n, " -> %s:%s",
+				      g->cubes[p->peer_cube].name,
+				      g->cubes[p->peer_cube]
+					      .ports[p->peer_port].name);
 	}
 }
 
 /*
- * Longest walk, in tail calls, from cube @ci entered by port @in to
- * wherever a packet leaves the graph. A cube met again on the walk is a
- * loop: returns -1 and names it in @why.
+ * Does every loop-free path from an interface port fit the budget? The
+ * longest way through the graph is searched from each such port, cube
+ * by cube, never into a cube the walk has been through, and cut short
+ * where the cubes left could not take it over the budget; a tree is
+ * walked once, rings once per way round them.
  */
-static int longest(struct graph *g, int ci, int in, struct walk *w, char *why,
-		   size_t len)
-{
-	struct gcube *c = &g->cubes[ci];
-	int i, cost, sub, best = 0, best_port = -1;
-
-	if (c->done[in])
-		return c->best[in];
-	if (c->on_path) {
-		loop_name(g, w, ci, why, len);
-		return -1;
-	}
-	if (w->depth == (int)ARRAY_SIZE(w->cube)) {
-		snprintf(why, len, "a path through more than %d cubes",
-			 w->depth);
-		return -1;
-	}
-	c->on_path = true;
-	for (i = 0; i < c->nports; i++) {
-		const struct gport *p = &c->ports[i];
-
-		if (i == in)
-			continue;
-		/* out to an interface, the last one hands to the final */
-		cost = p->eg_hops + (p->eg_hops && p->peer_cube < 0);
-		if (p->peer_cube >= 0) {
-			const struct gport *r =
-				&g->cubes[p->peer_cube].ports[p->peer_port];
-
-			w->cube[w->depth] = ci;
-			w->port[w->depth] = i;
-			w->depth++;
-			sub = longest(g, p->peer_cube, p->peer_port, w, why,
-				      len);
-			w->depth--;
-			if (sub < 0) {
-				c->on_path = false;
-				return -1;
-			}
-			cost += 1 + r->in_hops + sub;
-		}
-		if (cost > best) {
-			best = cost;
-			best_port = i;
-		}
-	}
-	c->on_path = false;
-	c->done[in] = true;
-	c->best[in] = best;
-	c->best_port[in] = best_port;
-	return best;
-}
-
 static int graph_check(struct graph *g, char *why, size_t len)
 {
-	int i, j, cost, worst = -1, wc = -1, wp = -1;
-	struct walk w = { .depth = 0 };
-	char loop[1024];
+	struct walk w = { .g = g };
+	int i, j, total = 1;	/* the program that sends out */
+	size_t n;
 
 	for (i = 0; i < g->n; i++) {
-		memset(g->cubes[i].done, 0, sizeof(g->cubes[i].done));
 		g->cubes[i].on_path = false;
+		total += gcube_most(&g->cubes[i]);
 	}
-	/* every entry of every cube: loops anywhere, reachable or not yet */
 	for (i = 0; i < g->n; i++) {
 		for (j = 0; j < g->cubes[i].nports; j++) {
-			loop[0] = '\0';
-			cost = longest(g, i, j, &w, loop, sizeof(loop));
-			if (cost < 0) {
-				snprintf(why, len,
-					 "it would close a loop (%s): a packet could go round it until the kernel's tail-call limit",
-					 loop);
-				return -ELOOP;
-			}
 			if (!g->cubes[i].ports[j].iface)
 				continue;
-			cost += 1 + g->cubes[i].ports[j].in_hops;
-			if (cost > worst) {
-				worst = cost;
-				wc = i;
-				wp = j;
+			w.from_cube = i;
+			w.from_port = j;
+			w.depth = 0;
+			w.bound = total;
+			if (!walk_from(&w, i, j,
+				       1 + g->cubes[i].ports[j].in_hops))
+				continue;
+			if (w.gave_up) {
+				snprintf(why, len,
+					 "the graph has too many loop-free paths to check against the tail-call budget (more than %d steps)",
+					 GRAPH_MAX_STEPS);
+				return -E2BIG;
 			}
+			/* room for the end below, and for "cannot link
+			 * CUBE:PORT to CUBE:PORT: " before it */
+			walk_name(&w, why, len, 96 + 96);
+			n = strlen(why);
+			if (n < len)
+				snprintf(why + n, len - n,
+					 " would take %d tail calls, more than the %d a packet may (see pcn-link(8))",
+					 w.cost, PCN_TAIL_CALL_BUDGET);
+			return -E2BIG;
 		}
 	}
-	if (worst <= PCN_TAIL_CALL_BUDGET)
-		return 0;
-	/* name the path: from the interface port, the longest way out */
-	{
-		size_t n = 0;
-		int ci = wc, in = wp;
-
-		n += snprintf(why + n, len - n, "the path from %s:%s",
-			      g->cubes[ci].name, g->cubes[ci].ports[in].name);
-		while (n < len) {
-			const struct gcube *c = &g->cubes[ci];
-			const struct gport *out;
-
-			if (c->best_port[in] < 0)
-				break;
-			out = &c->ports[c->best_port[in]];
-			n += snprintf(why + n, len - n, ", %s:%s", c->name,
-				      out->name);
-			if (out->peer_cube < 0)
-				break;
-			ci = out->peer_cube;
-			in = out->peer_port;
-			n += snprintf(why + n, len - n, " -> %s:%s",
-				      g->cubes[ci].name,
-				      g->cubes[ci].ports[in].name);
-		}
-		if (n < len)
-			snprintf(why + n, len - n,
-				 " would take %d tail calls, more than the %d a packet may (see pcn-link(8))",
-				 worst, PCN_TAIL_CALL_BUDGET);
-	}
-	return -E2BIG;
+	return 0;
 }
 
 int budget_check(const char *what, int (*change)(struct graph *g, void *arg),
@@ -389,7 +414,7 @@ int budget_check(const char *what, int (*change)(struct graph *g, void *arg),
 	if (!err)
 		err = graph_check(g, why, sizeof(why));
 	graph_free(g);
-	if (err == -ELOOP || err == -E2BIG)
+	if (err == -E2BIG)
 		return pcn_fail(err, "cannot %s: %s", what, why);
 	if (err == -ENOSPC)
 		return pcn_fail(err, "cannot %s: a cube has no free port", what);

@@ -38,9 +38,9 @@ int graph_add_hops(struct graph *g, const char *cube, const char *port,
 int graph_add_iface(struct graph *g, const char *cube, const char *port);
 
 /*
- * Would the graph, changed by @change, keep every path in the budget
- * and loop-free?
- * Return: 0; -ELOOP or -E2BIG with the reason "cannot @what: why";
+ * Would the graph, changed by @change, keep every loop-free path from
+ * an interface within the budget? (Loops themselves are allowed.)
+ * Return: 0; -E2BIG with the reason "cannot @what: why";
  * another -errno (what @change returned; -ENOMEM if the graph cannot
  * be read), with a reason too.
  */

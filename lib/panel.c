@@ -123,7 +123,10 @@ static void mark(bool *used, __u32 slot, __u32 n)
 /*
  * The finals are used while a chain may end in one of them: the host,
  * for the points of interfaces; an interface, for the egress points of
- * ports connected to one. They come and go together (finals_ensure()).
+ * ports connected to one; and while any transparent cube is attached,
+ * whose tail call into PCN_SLOT_TX tells an empty slot from the
+ * kernel's tail-call limit (pcn_cube.h). They come and go together
+ * (finals_ensure()).
  */
 int slots_mark(enum pcn_mode mode, bool *used)
 {
@@ -158,12 +161,20 @@ int slots_mark(enum pcn_mode mode, bool *used)
 		cube_close(&c);
 	}
 	cube_names_free(names, n);
-	for (i = 0; i < PCN_MAX_POINTS; i++)
-		if (all[i].kind == PCN_POINT_DEV &&
-		    mode_same_hook(all[i].mode, mode)) {
+	for (i = 0; i < PCN_MAX_POINTS; i++) {
+		struct pcn_chain ch;
+
+		if (all[i].kind == PCN_POINT_FREE ||
+		    !mode_same_hook(all[i].mode, mode))
+			continue;
+		if (all[i].kind == PCN_POINT_DEV) {
 			mark(used, all[i].entry_slot, 1);
 			mark(used, 0, PCN_SLOT_FIRST);
+		} else if (all[i].rec != PCN_REC_NONE && !point_chain(i, &ch) &&
+			   ch.n) {
+			mark(used, 0, PCN_SLOT_FIRST);
 		}
+	}
 	return 0;
 }
 

@@ -5,8 +5,9 @@
  * cube owns a range of slots (see struct pcn_meta), a port its entry
  * slot, an interface point its own; slots 0 and 1 hold the programs
  * that end chains (to the host, out of an interface) while a chain can
- * end in them. Nothing is owned by a record of its own: what owns a
- * slot is read from the cubes and points (slots_mark()).
+ * end in them or a transparent cube is attached. Nothing is owned by a
+ * record of its own: what owns a slot is read from the cubes and points
+ * (slots_mark()).
  * Functions returning int return 0 or -errno and leave no reason.
  */
 #ifndef __PCN_PANEL_H
@@ -39,7 +40,8 @@ int panel_copy(enum pcn_mode mode, __u32 from, __u32 to);
 /*
  * The slots of @mode's patch panel that the state of the netns gives an
  * owner to (cubes' ranges, ports' entry slots, interface points, the
- * finals while a chain can end in them), in @used[PCN_MAX_SLOTS].
+ * finals while a chain can end in them or any transparent cube is
+ * attached), in @used[PCN_MAX_SLOTS].
  * Return: 0 or -errno.
  */
 int slots_mark(enum pcn_mode mode, bool *used);
@@ -49,7 +51,7 @@ int slots_mark(enum pcn_mode mode, bool *used);
  */
 int panel_alloc(enum pcn_mode mode, __u32 n, __u32 *base);
 /*
- * Empty the finals of @mode's panel if no chain can end in them.
+ * Empty the finals of @mode's panel if nothing uses them (slots_mark()).
  * Return: 0 or -errno.
  */
 int finals_gc(enum pcn_mode mode);

@@ -133,7 +133,8 @@ static int point_final(const struct pcn_point *pt, __u32 *final,
 
 /*
  * Write the chain of point @id into the patch panel as a linked list,
- * from its tail: each transparent cube's next slot gets what follows it,
+ * in the order packets walk it (chain_walk(): an egress stack is walked
+ * from its last cube to its first), from its tail: each transparent cube's next slot gets what follows it,
  * then the point's entry slot gets the first. Slots that are already
  * right are rewritten unchanged; the one write that changes what is
  * reachable is the switch, so a packet takes the old list or the new.
@@ -142,30 +143,31 @@ static int point_final(const struct pcn_point *pt, __u32 *final,
  */
 int point_apply(__u32 id)
 {
+	__u32 final, from, dir, walk[PCN_MAX_HOPS];
 	struct pcn_port rec;
 	struct pcn_point pt;
 	struct pcn_chain ch;
-	__u32 final, from, dir;
-	int err, i, idx;
+	int err, i, n, idx;
 
 	err = point_get(id, &pt);
 	if (!err)
 		err = point_chain(id, &ch);
 	if (!err)
 		err = point_final(&pt, &final, &rec, &idx);
-	if (!err && (final == PCN_SLOT_PASS || final == PCN_SLOT_TX))
+	/* also what a transparent cube's probe needs (slots_mark()) */
+	if (!err && (ch.n || final == PCN_SLOT_PASS || final == PCN_SLOT_TX))
 		err = finals_ensure(pt.mode);
 	if (err)
 		return err;
 	dir = pt.dir & 1;
-	for (i = (int)ch.n - 1; i >= 0 && !err; i--) {
-		from = i == (int)ch.n - 1 ? final
-					  : ch.hops[i + 1] + dir;
-		err = panel_copy(pt.mode, from, ch.hops[i] + 2 + dir);
+	n = (int)chain_walk(&ch, dir, walk);
+	for (i = n - 1; i >= 0 && !err; i--) {
+		from = i == n - 1 ? final : walk[i + 1] + dir;
+		err = panel_copy(pt.mode, from, walk[i] + 2 + dir);
 		pcn_fault_point("chain-half-applied");
 	}
 	if (!err)
-		err = panel_copy(pt.mode, ch.n ? ch.hops[0] + dir : final,
+		err = panel_copy(pt.mode, n ? walk[0] + dir : final,
 				 pt.entry_slot);
 	if (err || pt.kind != PCN_POINT_PORT || pt.dir != PCN_DIR_INGRESS ||
 	    rec.peer != PCN_PEER_CUBE)

@@ -2,6 +2,9 @@
 /*
  * Transparent cubes: cubes without ports (firewall, NAT, monitor, ...)
  * that sit on a packet's way at an attachment point, in a chosen order.
+ * The order is a stack, from the outermost (first) to the innermost
+ * (last), and mirrors: packets meet it first to last on the way in,
+ * last to first on the way out (chain_walk()).
  *
  * At a port, the ingress chain runs before the cube, the egress chain
  * after it, before the peer. On an interface no port owns, the ingress
@@ -55,8 +58,8 @@ bool cube_is_transparent(const char *name);
  * Return: 0; -EEXIST if @t is already at a point in @dir; -ENOENT if
  * @w or @rel is not there; -EINVAL for a transparent @w or another
  * hook; -EOPNOTSUPP for XDP at an interface's egress; -EBUSY if a port
- * owns the interface; -ENOSPC for a full chain; -ELOOP or -E2BIG over
- * the budget; another -errno; with the reason.
+ * owns the interface; -ENOSPC for a full chain; -E2BIG over the
+ * budget; another -errno; with the reason.
  */
 struct port_hooks;
 

@@ -352,7 +352,7 @@ static int cube_print(const char *name)
 	}
 	if (type && type->show)
 		type->show(&c);
-	if (show_stats && type && type->counters)
+	if (show_stats && type && (type->counters || !c.meta.max_ports))
 		print_counters(&c, type->counters);
 	print_nl();
 	if (!c.meta.max_ports)

@@ -280,7 +280,11 @@ int cube_set_ports(struct pcn_cube *c, int argc, char **argv,
 /* a new cube: its @ps->kw seconds, from its meta config, to @ps->kw_map */
 int cube_seconds_init(struct pcn_cube *c, const struct port_settings *ps);
 
-/* Counters (-s) through their descriptor (stats.c). */
+/*
+ * A cube's counters (-s) through their descriptor @list (stats.c; NULL:
+ * none), and for a transparent cube the tail_call_limit of each
+ * direction, which every one counts.
+ */
 void print_counters(struct pcn_cube *c, const struct pcn_counters *list);
 /* A port's own counters (rx, tx), for cube show and link show. */
 void print_port_counters(struct pcn_cube *c, __u32 idx);

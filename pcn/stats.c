@@ -25,58 +25,92 @@ static size_t nfields(const struct pcn_counters *d)
 	return n;
 }
 
-static void print_one(const struct pcn_counters *d, const __u64 *v)
+/* A counter read, for JSON, where its group may span descriptors. */
+struct counted {
+	const struct pcn_counter *counter;
+	__u64 value;
+};
+
+#define MAX_COUNTED 128
+
+/*
+ * The counters of @lists (each NULL-ended, at key + @key_plus of its
+ * map): in text as they come, each heading then each format; in JSON
+ * each group once, in the order it first comes, with every key of it
+ * whichever descriptor it is in (a transparent cube's "ingress" holds
+ * its type's counters and tail_call_limit).
+ */
+static void print_list(struct pcn_cube *c,
+		       const struct pcn_counters *const *lists, size_t nlists,
+		       __u32 key_plus)
 {
-	size_t n = nfields(d), i, j;
+	static struct counted all[MAX_COUNTED];
+	const struct pcn_counters *d;
+	size_t n = 0, l, i, j, k;
+	__u64 v[64];
+	int fd;
 
-	if (!is_json_context()) {
-		if (d->heading)
-			print_string(PRINT_FP, NULL, "%s", d->heading);
-		for (i = 0; i < n; i++)
-			print_u64(PRINT_FP, NULL, d->counter[i].fmt, v[i]);
-		return;
+	for (l = 0; l < nlists; l++) {
+		for (d = lists[l]; d && d->map; d++) {
+			k = nfields(d);
+			if (k > ARRAY_SIZE(v) || n + k > MAX_COUNTED)
+				continue;
+			fd = cube_obj_fd(c, d->map);
+			if (fd < 0)
+				continue;
+			map_percpu_sum(fd, d->key + key_plus, v, k);
+			close(fd);
+			if (!is_json_context() && d->heading)
+				print_string(PRINT_FP, NULL, "%s", d->heading);
+			for (i = 0; i < k; i++) {
+				if (!is_json_context())
+					print_u64(PRINT_FP, NULL,
+						  d->counter[i].fmt, v[i]);
+				all[n].counter = &d->counter[i];
+				all[n++].value = v[i];
+			}
+		}
 	}
-	/* each group once, in the order it first comes, its keys in it */
+	if (!is_json_context())
+		return;
+	open_json_object("stats");
 	for (i = 0; i < n; i++) {
-		const char *g = d->counter[i].group;
+		const char *g = all[i].counter->group;
 
-		for (j = 0; j < i && strcmp(d->counter[j].group, g); j++)
+		for (j = 0; j < i && strcmp(all[j].counter->group, g); j++)
 			;
 		if (j < i)
 			continue;
 		open_json_object(g);
 		for (j = i; j < n; j++)
-			if (!strcmp(d->counter[j].group, g))
-				print_u64(PRINT_JSON, d->counter[j].key, NULL,
-					  v[j]);
+			if (!strcmp(all[j].counter->group, g))
+				print_u64(PRINT_JSON, all[j].counter->key, NULL,
+					  all[j].value);
 		close_json_object();
-	}
-}
-
-static void print_list(struct pcn_cube *c, const struct pcn_counters *list,
-		       __u32 key_plus)
-{
-	const struct pcn_counters *d;
-	__u64 v[64];
-	int fd;
-
-	open_json_object("stats");
-	for (d = list; d->map; d++) {
-		if (nfields(d) > sizeof(v) / sizeof(v[0]))
-			continue;
-		fd = cube_obj_fd(c, d->map);
-		if (fd < 0)
-			continue;
-		map_percpu_sum(fd, d->key + key_plus, v, nfields(d));
-		close(fd);
-		print_one(d, v);
 	}
 	close_json_object();
 }
 
+/* struct pcn_limit_stats: what every transparent cube counts */
+static const struct pcn_counter limit_counter[] = {
+	{ "ingress", "tail_call_limit", " ingress %" PRIu64 },
+	{ "egress", "tail_call_limit", ", egress %" PRIu64 },
+	{ NULL, NULL, NULL },
+};
+
+static const struct pcn_counters limit_counters[] = {
+	{ "pcn_limits", 0, "\n    at tail-call limit:", limit_counter },
+	{ NULL, 0, NULL, NULL },
+};
+
 void print_counters(struct pcn_cube *c, const struct pcn_counters *list)
 {
-	print_list(c, list, 0);
+	const struct pcn_counters *lists[] = { list, limit_counters };
+
+	_Static_assert(sizeof(struct pcn_limit_stats) ==
+			       (ARRAY_SIZE(limit_counter) - 1) * sizeof(__u64),
+		       "a counter for every field");
+	print_list(c, lists, c->meta.max_ports ? 1 : 2, 0);
 }
 
 /* struct pcn_port_stats, by port index */
@@ -87,6 +121,7 @@ static const struct pcn_counter port_counter[] = {
 	{ "tx", "bytes", " %" PRIu64 " bytes" },
 	{ "rx", "dropped", ", dropped %" PRIu64 },
 	{ "rx", "to_host", ", to host %" PRIu64 },
+	{ "tx", "tail_call_limit", ", at tail-call limit %" PRIu64 },
 	{ NULL, NULL, NULL },
 };
 
@@ -97,10 +132,12 @@ static const struct pcn_counters port_counters[] = {
 
 void print_port_counters(struct pcn_cube *c, __u32 idx)
 {
+	const struct pcn_counters *lists[] = { port_counters };
+
 	_Static_assert(sizeof(struct pcn_port_stats) ==
 			       (ARRAY_SIZE(port_counter) - 1) * sizeof(__u64),
 		       "a counter for every field");
-	print_list(c, port_counters, idx);
+	print_list(c, lists, 1, idx);
 }
 
 void print_mac(const char *key, const char *fmt, const __u8 *mac)

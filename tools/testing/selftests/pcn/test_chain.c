@@ -7,9 +7,13 @@
  * forwarder; a drop stops the walk; an egress chain runs after the
  * forwarder and ends in the program that sends out of an interface;
  * rewiring one slot at a time gives the old list or the new; an empty
- * slot fails closed.
+ * slot fails closed; a loop runs until the kernel's 33 tail calls, and
+ * the packet is dropped and counted as tail_call_limit where the 34th
+ * failed, in a standard cube or a transparent one, never as an empty
+ * slot's drop.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/pkt_cls.h>
@@ -46,7 +50,7 @@ struct env {
 	bool tc;
 	struct bpf_object *obj[O_N];
 	int panel, scratch;
-	int ports, actions, stats, drop[2], seen[2];
+	int ports, actions, stats, drop[2], seen[2], limits[2];
 };
 
 static int map_fd(struct bpf_object *obj, const char *name)
@@ -153,6 +157,7 @@ static int setup(struct env *e)
 	for (i = 0; i < 2; i++) {
 		e->drop[i] = map_fd(e->obj[i], ".bss");
 		e->seen[i] = map_fd(e->obj[i], "probe_seen");
+		e->limits[i] = map_fd(e->obj[i], "pcn_limits");
 	}
 
 	/* the cubes and finals in their slots; entry -> a -> b -> forwarder */
@@ -228,17 +233,29 @@ static int run(struct env *e, __u32 *ret)
 	return err ? -errno : 0;
 }
 
+/*
+ * The __u64 at @off in the values of size @size at @key of per-CPU map
+ * @fd, summed over the CPUs (~0 if it cannot be read).
+ */
+static __u64 percpu_sum(int fd, __u32 key, size_t size, size_t off)
+{
+	int ncpu = libbpf_num_possible_cpus(), c;
+	__u8 v[ncpu * ((size + 7) & ~(size_t)7)];
+	__u64 sum = 0, x;
+
+	if (bpf_map_lookup_elem(fd, &key, v))
+		return ~0ull;
+	for (c = 0; c < ncpu; c++) {
+		memcpy(&x, v + c * ((size + 7) & ~(size_t)7) + off, sizeof(x));
+		sum += x;
+	}
+	return sum;
+}
+
 /* packets probe @i saw in direction @dir */
 static __u64 seen(struct env *e, int i, __u32 dir)
 {
-	int ncpu = libbpf_num_possible_cpus(), c;
-	__u64 v[ncpu], sum = 0;
-
-	if (bpf_map_lookup_elem(e->seen[i], &dir, v))
-		return ~0ull;
-	for (c = 0; c < ncpu; c++)
-		sum += v[c];
-	return sum;
+	return percpu_sum(e->seen[i], dir, sizeof(__u64), 0);
 }
 
 /* probe @i's probe_drop[]: drop in direction @dir */
@@ -250,17 +267,22 @@ static int drop_in(struct env *e, int i, __u32 dir)
 	return put(e->drop[i], 0, drop);
 }
 
+/* counter @field of port @port */
+#define port_stat(e, port, field)                                          \
+	percpu_sum((e)->stats, port, sizeof(struct pcn_port_stats),        \
+		   offsetof(struct pcn_port_stats, field))
+
 static __u64 port_rx(struct env *e, __u32 port)
 {
-	int ncpu = libbpf_num_possible_cpus(), c;
-	struct pcn_port_stats v[ncpu];
-	__u64 sum = 0;
+	return port_stat(e, port, rx_packets);
+}
 
-	if (bpf_map_lookup_elem(e->stats, &port, v))
-		return ~0ull;
-	for (c = 0; c < ncpu; c++)
-		sum += v[c].rx_packets;
-	return sum;
+/* probe @i's tail_call_limit in direction @dir */
+static __u64 limit_of(struct env *e, int i, __u32 dir)
+{
+	return percpu_sum(e->limits[i], 0, sizeof(struct pcn_limit_stats),
+			  offsetof(struct pcn_limit_stats,
+				   tail_call_limit[dir & 1]));
 }
 
 static __u32 redirect(bool tc) { return tc ? TC_ACT_REDIRECT : XDP_REDIRECT; }
@@ -362,11 +384,91 @@ static void empty_slot(struct __test_metadata *_metadata, struct env *e)
 	EXPECT_EQ(drop(e->tc), ret);
 	EXPECT_EQ(1, seen(e, O_B, PCN_DIR_INGRESS));
 	EXPECT_EQ(0, port_rx(e, 0));
+	/* a drop, not the limit */
+	EXPECT_EQ(0, limit_of(e, O_B, PCN_DIR_INGRESS));
 }
 
 TEST_F(chain, empty_slot)
 {
 	empty_slot(_metadata, &self->e);
+}
+
+/* port 1 of the forwarder linked to its own port 0: a loop */
+static int self_link(struct env *e)
+{
+	struct pcn_port p1 = { .name = "p1", .peer = PCN_PEER_CUBE,
+			       .peer_slot = S_FWD, .peer_port = 0,
+			       .eg_point = PCN_POINT_NONE };
+
+	return put(e->ports, 1, &p1);
+}
+
+/*
+ * entry -> a -> b -> forwarder -> forwarder -> ...: the entry program
+ * and 33 more run (a, b, and the forwarder 31 times), and the
+ * forwarder's 34th tail call fails. The packet is dropped there and
+ * counted on the port it was sent out of as tail_call_limit, not as a
+ * drop; nothing is sent anywhere.
+ */
+static void loop_limit(struct __test_metadata *_metadata, struct env *e)
+{
+	__u32 ret, key = OUT(1);
+
+	ASSERT_EQ(0, self_link(e));
+	ASSERT_EQ(0, slot(e, OUT(1), prog_fd(e->obj[O_FWD], "forwarder")));
+	ASSERT_EQ(0, run(e, &ret));
+	EXPECT_EQ(drop(e->tc), ret);
+	EXPECT_EQ(31, port_rx(e, 0));
+	EXPECT_EQ(31, port_stat(e, 1, tx_packets));
+	EXPECT_EQ(1, port_stat(e, 1, tail_call_limit));
+	EXPECT_EQ(0, port_stat(e, 1, drop_packets));
+	EXPECT_EQ(0, port_stat(e, 0, drop_packets));
+
+	/* the same port with its slot empty: a drop, not the limit */
+	ASSERT_EQ(0, bpf_map_delete_elem(e->panel, &key));
+	ASSERT_EQ(0, run(e, &ret));
+	EXPECT_EQ(drop(e->tc), ret);
+	EXPECT_EQ(32, port_stat(e, 1, tx_packets));
+	EXPECT_EQ(1, port_stat(e, 1, tail_call_limit));
+	EXPECT_EQ(1, port_stat(e, 1, drop_packets));
+	/* the probe ran the forwarder again, which dropped it uncounted */
+	EXPECT_EQ(32, port_rx(e, 0));
+	EXPECT_EQ(0, port_stat(e, 0, drop_packets));
+}
+
+TEST_F(chain, loop_limit)
+{
+	loop_limit(_metadata, &self->e);
+}
+
+/*
+ * entry -> a -> forwarder -> a (egress) -> forwarder -> ...: a's egress
+ * program makes the 34th tail call, and counts the limit.
+ */
+static void loop_limit_transparent(struct __test_metadata *_metadata,
+				   struct env *e)
+{
+	__u32 ret;
+
+	ASSERT_EQ(0, self_link(e));
+	ASSERT_EQ(0, slot(e, NEXT_IN(S_A), prog_fd(e->obj[O_FWD], "forwarder")));
+	ASSERT_EQ(0, slot(e, NEXT_EG(S_A), prog_fd(e->obj[O_FWD], "forwarder")));
+	ASSERT_EQ(0, slot(e, OUT(1), prog_fd(e->obj[O_A], "probe_eg")));
+	ASSERT_EQ(0, run(e, &ret));
+	EXPECT_EQ(drop(e->tc), ret);
+	/* calls 1, 3, ..., 33 into a, 2, 4, ..., 32 into the forwarder */
+	EXPECT_EQ(1, seen(e, O_A, PCN_DIR_INGRESS));
+	EXPECT_EQ(16, seen(e, O_A, PCN_DIR_EGRESS));
+	EXPECT_EQ(16, port_rx(e, 0));
+	EXPECT_EQ(1, limit_of(e, O_A, PCN_DIR_EGRESS));
+	EXPECT_EQ(0, limit_of(e, O_A, PCN_DIR_INGRESS));
+	EXPECT_EQ(0, port_stat(e, 1, tail_call_limit));
+	EXPECT_EQ(0, port_stat(e, 1, drop_packets));
+}
+
+TEST_F(chain, loop_limit_transparent)
+{
+	loop_limit_transparent(_metadata, &self->e);
 }
 
 TEST_HARNESS_MAIN
