@@ -37,6 +37,10 @@ static int for_each_object(int (*fn)(const struct pcn_object *o, void *arg),
 {
 	static const struct pcn_object *const core[] = { &cube_object,
 							  &link_object };
+	static const struct pcn_object *const tail[] = {
+		&save_object, &restore_object, &flush_object, &netns_object,
+		&help_object,
+	};
 	const struct cube_type *const *t;
 	const struct pcn_object *const *o;
 	size_t i;
@@ -53,7 +57,12 @@ static int for_each_object(int (*fn)(const struct pcn_object *o, void *arg),
 			if (ret)
 				return ret;
 		}
-	return fn(&help_object, arg);
+	for (i = 0; i < ARRAY_SIZE(tail); i++) {
+		ret = fn(tail[i], arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 static int print_name(const struct pcn_object *o, void *arg)
@@ -118,8 +127,7 @@ static int object_named(const struct pcn_object *o, void *arg)
 	return 1;
 }
 
-/* Run one command line (argv[0] is the object), as main and -batch do. */
-static int pcn_dispatch(int argc, char **argv)
+int pcn_dispatch(int argc, char **argv)
 {
 	struct pcn_object want = {};
 	const struct pcn_object *o = &want;
@@ -139,8 +147,7 @@ static int pcn_dispatch(int argc, char **argv)
 	return o->fn(argc - 1, argv + 1);
 }
 
-/* A -batch ends: each type commits what it staged, or says it drops it. */
-static int batch_end(bool commit, int failed_line)
+int batch_end(bool commit, int failed_line)
 {
 	const struct cube_type *const *t;
 	int err = 0, e;
@@ -154,54 +161,14 @@ static int batch_end(bool commit, int failed_line)
 	return err;
 }
 
-static int do_batch(const char *name)
+void pcn_netns_entered(void)
 {
-	char *line = NULL, *argv[256];
-	size_t len = 0;
-	int argc, ret = 0, err, failed_line = 0;
-	FILE *f;
-
-	if (strcmp(name, "-") == 0) {
-		f = stdin;
-		batch_file = "-";
-	} else {
-		f = fopen(name, "r");
-		if (!f)
-			return pcn_err_kernel(errno, "cannot open batch file \"%s\"",
-					      name);
-		batch_file = name;
-	}
-	while (getline(&line, &len, f) > 0) {
-		batch_line++;
-		argc = split_words(line, argv, ARRAY_SIZE(argv));
-		if (argc < 0) {
-			err = pcn_err(PCN_EXIT_USAGE,
-				      "unbalanced quotes or too many words");
-		} else if (argc == 0) {
-			continue;
-		} else {
-			err = pcn_dispatch(argc, argv);
-		}
-		if (err) {
-			if (!ret) {
-				ret = err;
-				failed_line = batch_line;
-			}
-			if (!force)
-				break;
-		}
-	}
-	free(line);
-	if (f != stdin)
-		fclose(f);
-	/* rule changes apply whole, when no line failed; each line whose
-	 * changes are dropped is named */
-	batch_line = 0;
-	err = batch_end(ret == 0, failed_line);
-	return ret ?: err;
+	/* nothing opened in the namespace left may serve the next command */
+	pcn_state_leave();
+	pcn_cmd_gen++;
 }
 
-static int netns_switch(const char *name)
+int netns_switch(const char *name)
 {
 	char path[4096];
 	int fd;
@@ -223,6 +190,7 @@ static int netns_switch(const char *name)
 				      name);
 	}
 	close(fd);
+	pcn_netns_entered();
 	return 0;
 }
 

@@ -33,6 +33,20 @@ int tree_open(enum pcn_access access, bool *none)
 	return 0;
 }
 
+int tree_cubes(enum pcn_access access, char ***names, int *n)
+{
+	bool none;
+	int err;
+
+	*names = NULL;
+	*n = 0;
+	err = tree_open(access, &none);
+	if (err || none)
+		return err;
+	err = cube_names(names, n);
+	return err ? pcn_err_kernel(err, "cannot list cubes") : 0;
+}
+
 int cube_open_err(const char *name, int err)
 {
 	switch (err) {

@@ -147,6 +147,52 @@ out:
 	return err;
 }
 
+/* an entry with its key, to sort */
+struct fdb_pair {
+	struct br_fdb_key k;
+	struct br_fdb_entry e;
+};
+
+static int pair_cmp(const void *pa, const void *pb)
+{
+	const struct fdb_pair *a = pa, *b = pb;
+	int c = memcmp(a->k.mac, b->k.mac, sizeof(a->k.mac));
+
+	return c ?: (int)a->k.vid - (int)b->k.vid;
+}
+
+int br_fdb_save(struct pcn_cube *c, struct pcn_save *s)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	struct br_fdb_entry *vals;
+	struct br_fdb_key *keys;
+	struct fdb_pair *all;
+	char mac[PCN_MAC_STRLEN];
+	int i, n, err;
+
+	err = cube_ports_read(c, ports) ?: fdb_read(c, &keys, &vals, &n);
+	if (err)
+		return pcn_err_kernel(err, "cannot read the fdb of \"%s\"",
+				      c->name);
+	all = calloc(n ? n : 1, sizeof(*all));
+	for (i = 0; all && i < n; i++)
+		all[i] = (struct fdb_pair){ keys[i], vals[i] };
+	free(keys);
+	free(vals);
+	if (!all)
+		return pcn_err_kernel(-ENOMEM, "cannot save \"%s\"", c->name);
+	/* in the order of their keys, not of the hash table */
+	qsort(all, n, sizeof(*all), pair_cmp);
+	for (i = 0; i < n; i++)
+		if ((all[i].e.flags & BR_FDB_STATIC) &&
+		    all[i].e.port < PCN_MAX_PORTS)
+			pcn_save_line(s, "fdb add %s port %s:%s vlan %u",
+				      pcn_mac_str(all[i].k.mac, mac), c->name,
+				      ports[all[i].e.port].name, all[i].k.vid);
+	free(all);
+	return 0;
+}
+
 /* what fdb show shows: vid first, as vlan_kw() takes it */
 struct fdb_filter {
 	int vid;			/* 0: any */

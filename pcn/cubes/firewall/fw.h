@@ -68,6 +68,8 @@ const char *fw_chain_name(__u32 c);
 const char *fw_action_name(__u32 a);
 int fw_chain_parse(const char *arg, __u32 *c);
 int fw_action_parse(const char *arg, __u32 *a);
+/* rule.c: the "rule append" lines of @t's rules, for pcn save */
+void fw_rules_save(const struct fw_table *t, struct pcn_save *s);
 /* Can @r be in @t? (a rule on state needs connection tracking) */
 int fw_rule_fits(const struct fw_table *t, const struct fw_rule *r);
 

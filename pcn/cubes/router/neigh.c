@@ -84,6 +84,59 @@ int rt_neigh_flush(struct pcn_cube *c, int port, bool dynamic_only)
 	return err;
 }
 
+/* a static neighbour, to sort by port name and address */
+struct neigh_saved {
+	const char *port;
+	__be32 addr;
+	__u8 mac[6];
+};
+
+static int saved_cmp(const void *pa, const void *pb)
+{
+	const struct neigh_saved *a = pa, *b = pb;
+	int c = strcmp(a->port, b->port);
+
+	if (c)
+		return c;
+	return ntohl(a->addr) < ntohl(b->addr) ? -1 : ntohl(a->addr) > ntohl(b->addr);
+}
+
+int rt_neigh_save(struct pcn_cube *c, struct pcn_save *s)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	char addr[PCN_PREFIX_STRLEN], mac[PCN_MAC_STRLEN];
+	struct rt_neigh_key *keys;
+	struct neigh_saved *all;
+	struct rt_neigh *vals;
+	int i, n, k = 0, err;
+
+	err = cube_ports_read(c, ports) ?: neigh_read(c, &keys, &vals, &n);
+	if (err)
+		return pcn_err_kernel(err, "cannot read the neighbours of \"%s\"",
+				      c->name);
+	all = calloc(n ? n : 1, sizeof(*all));
+	for (i = 0; all && i < n; i++) {
+		if (!(vals[i].flags & RT_NEIGH_STATIC) ||
+		    keys[i].port >= PCN_MAX_PORTS)
+			continue;
+		all[k].port = ports[keys[i].port].name;
+		all[k].addr = keys[i].addr;
+		memcpy(all[k++].mac, vals[i].mac, sizeof(all->mac));
+	}
+	free(keys);
+	free(vals);
+	if (!all)
+		return pcn_err_kernel(-ENOMEM, "cannot save \"%s\"", c->name);
+	qsort(all, k, sizeof(*all), saved_cmp);
+	for (i = 0; i < k; i++)
+		pcn_save_line(s, "neigh add %s lladdr %s port %s:%s",
+			      pcn_ipv4_str(all[i].addr, addr),
+			      pcn_mac_str(all[i].mac, mac), c->name,
+			      all[i].port);
+	free(all);
+	return 0;
+}
+
 static int neigh_print_cb(struct pcn_cube *c, const char *port, void *arg)
 {
 	struct pcn_port ports[PCN_MAX_PORTS];

@@ -395,6 +395,35 @@ static void route_print(struct pcn_cube *c, const struct pcn_port *ports,
 	print_nl();
 }
 
+int rt_routes_save(struct pcn_cube *c, struct pcn_save *s)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	char pfx[PCN_PREFIX_STRLEN], via[PCN_PREFIX_STRLEN + 5];
+	struct rt_entry *all;
+	int i, n, err;
+
+	err = cube_ports_read(c, ports) ?: rt_entries_read(c, &all, &n);
+	if (err)
+		return pcn_err_kernel(err, "cannot read the routes of \"%s\"",
+				      c->name);
+	/* by prefix, the best first: made in that order, they tie the same */
+	for (i = 0; i < n; i++) {
+		const struct rt_entry *e = &all[i];
+
+		if (e->r.kind != RT_KIND_STATIC || e->k.port >= PCN_MAX_PORTS)
+			continue;
+		via[0] = '\0';
+		if (e->k.via)
+			snprintf(via, sizeof(via), " via %s",
+				 pcn_ipv4_str(e->k.via, pfx));
+		pcn_save_line(s, "route add %s%s port %s:%s metric %u",
+			      pcn_prefix4_str(e->k.prefix, e->k.plen, pfx), via,
+			      c->name, ports[e->k.port].name, e->r.metric);
+	}
+	free(all);
+	return 0;
+}
+
 static int route_print_cb(struct pcn_cube *c, const char *port, void *arg)
 {
 	struct pcn_port ports[PCN_MAX_PORTS];
