@@ -77,7 +77,7 @@ static int print_summary(const struct pcn_object *o, void *arg)
 {
 	FILE *f = arg;
 
-	fprintf(f, "  %-6s %s\n", o->name, o->summary);
+	fprintf(f, "  %-7s %s\n", o->name, o->summary);
 	return 0;
 }
 

@@ -365,6 +365,11 @@ void print_port_counters(struct pcn_cube *c, __u32 idx);
 void print_mac(const char *key, const char *fmt, const __u8 *mac);
 void print_prefix4(const char *key, const char *fmt, __be32 addr, __u32 plen);
 void print_ipv4(const char *key, const char *fmt, __be32 addr);
+/*
+ * A cube's port as the add commands take it: " port CUBE:PORT" in
+ * text, "cube" and "port" in JSON (fdb, addr, route and neigh show).
+ */
+void print_endpoint(const char *cube, const char *port);
 
 /* The peer of a port, and the state of its attachment (cube show). */
 void port_print_peer(struct pcn_cube *c, const struct pcn_port *p);

@@ -3,7 +3,8 @@
  * pcn fdb: the forwarding database of bridge cubes, like "bridge fdb".
  *
  *   pcn fdb show [ cube BRIDGE ] [ port BRIDGE:PORT ] [ vlan VID ]
- *   pcn fdb add MAC port BRIDGE:PORT [ vlan VID ]    a static entry
+ *   pcn fdb add MAC port BRIDGE:PORT [ vlan VID ] [ static ]
+ *                                                   a static entry
  *   pcn fdb del MAC cube BRIDGE [ vlan VID ]
  *   pcn fdb flush cube BRIDGE [ port PORT ] [ vlan VID ] [ dynamic ]
  *
@@ -34,7 +35,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: pcn fdb show [ cube BRIDGE ] [ port BRIDGE:PORT ] [ vlan VID ]\n"
-		"       pcn fdb add MAC port BRIDGE:PORT [ vlan VID ]\n"
+		"       pcn fdb add MAC port BRIDGE:PORT [ vlan VID ] [ static ]\n"
 		"       pcn fdb del MAC cube BRIDGE [ vlan VID ]\n"
 		"       pcn fdb flush cube BRIDGE [ port PORT ] [ vlan VID ] [ dynamic ]\n"
 		"       pcn fdb help\n"
@@ -226,8 +227,7 @@ static int fdb_print(struct pcn_cube *c, const struct fdb_filter *f)
 			continue;
 		open_json_object(NULL);
 		print_mac("mac", "%s", keys[i].mac);
-		print_string(PRINT_ANY, "cube", " cube %s", c->name);
-		print_string(PRINT_ANY, "port", " port %s", ports[e->port].name);
+		print_endpoint(c->name, ports[e->port].name);
 		print_uint(PRINT_ANY, "vlan", " vlan %u", keys[i].vid);
 		print_bool(PRINT_JSON, "static", NULL, stat);
 		if (stat)
@@ -300,6 +300,7 @@ static int fdb_add_cmd(int argc, char **argv)
 	struct fdb_gen fg;
 	struct pcn_cube c;
 	const char *mac;
+	bool stat = false;
 	int fd, idx, vid = 0, err;
 
 	if (argc < 1)
@@ -320,6 +321,13 @@ static int fdb_add_cmd(int argc, char **argv)
 		} else if (is_kw(*argv, "vlan")) {
 			NEXT_ARG();
 			err = vlan_arg(*argv, &vid);
+		} else if (is_kw(*argv, "static")) {
+			/* as fdb show writes an entry: what add makes */
+			DUP_CHECK(stat, "static");
+		} else if (is_kw(*argv, "age")) {
+			return pcn_err(PCN_EXIT_USAGE,
+				       "%s has an age: a line of fdb show of an entry the bridge learned; fdb add makes static entries",
+				       mac);
 		} else {
 			return pcn_unknown_kw("fdb", *argv);
 		}

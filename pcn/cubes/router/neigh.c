@@ -3,7 +3,8 @@
  * pcn neigh: the neighbour (ARP) tables of router cubes, like "ip neigh".
  *
  *   pcn neigh show [ cube ROUTER ] [ port ROUTER:PORT ]
- *   pcn neigh add ADDR lladdr MAC port ROUTER:PORT     a static entry
+ *   pcn neigh add ADDR lladdr MAC port ROUTER:PORT [ static ]
+ *                                                       a static entry
  *   pcn neigh del ADDR port ROUTER:PORT
  *   pcn neigh flush cube ROUTER [ port PORT ] [ dynamic ]
  *
@@ -28,7 +29,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: pcn neigh show [ cube ROUTER ] [ port ROUTER:PORT ]\n"
-		"       pcn neigh add ADDR lladdr MAC port ROUTER:PORT\n"
+		"       pcn neigh add ADDR lladdr MAC port ROUTER:PORT [ static ]\n"
 		"       pcn neigh del ADDR port ROUTER:PORT\n"
 		"       pcn neigh flush cube ROUTER [ port PORT ] [ dynamic ]\n"
 		"       pcn neigh help\n"
@@ -159,9 +160,7 @@ static int neigh_print_cb(struct pcn_cube *c, const char *port, void *arg)
 			continue;
 		open_json_object(NULL);
 		print_ipv4("addr", "%s", keys[i].addr);
-		print_string(PRINT_ANY, "cube", " cube %s", c->name);
-		print_string(PRINT_ANY, "port", " port %s",
-			     ports[keys[i].port].name);
+		print_endpoint(c->name, ports[keys[i].port].name);
 		print_mac("lladdr", " lladdr %s", vals[i].mac);
 		print_bool(PRINT_JSON, "static", NULL, stat);
 		if (stat)
@@ -186,12 +185,13 @@ static int neigh_show_cmd(int argc, char **argv)
 	return cube_show_each(argc, argv, &spec, NULL);
 }
 
-/* "ADDR ... port ROUTER:PORT" with "lladdr MAC" if @mac */
+/* "ADDR ... port ROUTER:PORT" with "lladdr MAC [ static ]" if @mac */
 static int neigh_args(int argc, char **argv, struct rt_neigh_key *k,
 		      __u8 *mac, struct pcn_cube *c)
 {
 	char cube[PCN_NAME_LEN], port[PCN_NAME_LEN] = "";
-	bool mac_set = false;
+	bool mac_set = false, stat = false;
+	const char *addr = *argv;
 	int idx, err;
 
 	if (argc < 1)
@@ -215,6 +215,13 @@ static int neigh_args(int argc, char **argv, struct rt_neigh_key *k,
 				err = pcn_err(PCN_EXIT_USAGE,
 					      "\"%s\" is not a unicast MAC address",
 					      *argv);
+		} else if (mac && is_kw(*argv, "static")) {
+			/* as neigh show writes an entry: what add makes */
+			DUP_CHECK(stat, "static");
+		} else if (mac && is_kw(*argv, "age")) {
+			return pcn_err(PCN_EXIT_USAGE,
+				       "%s has an age: a line of neigh show of a neighbour the router learned; neigh add makes static entries",
+				       addr);
 		} else {
 			return pcn_unknown_kw("neigh", *argv);
 		}
