@@ -12,9 +12,10 @@
  *   ...                                       each type's own lines
  *
  * With -all the lines of each other namespace begin with "-n NAME".
- * Cubes are taken by name, ports by name, entries sorted: the same
- * configuration is always saved the same, byte for byte, whatever the
- * order it was made in.
+ * Cubes are taken by name, links so that each cube's ports are made in
+ * the order of their indexes, the rest by name or sorted: the same
+ * configuration is always saved the same, byte for byte, and restoring
+ * it makes the same.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -38,6 +39,7 @@ struct cube_saved {
 	struct pcn_port ports[PCN_MAX_PORTS];
 	__u32 order[PCN_MAX_PORTS];	/* port indexes, by name */
 	int nports;
+	bool linked[PCN_MAX_PORTS];	/* its link line written */
 };
 
 /* What learned state the save leaves out: every type's words, once. */
@@ -205,34 +207,93 @@ static const char *ifname_now(__u32 ifindex, const char *recorded,
 	return recorded;
 }
 
-static void save_links(FILE *f, const char *pre, struct ns_saved *ns)
+/* The port of @cs, by index, whose link is not written yet, or -1. */
+static int next_port(const struct cube_saved *cs)
+{
+	int i;
+
+	for (i = 0; i < PCN_MAX_PORTS; i++)
+		if (cs->ports[i].name[0] && !cs->linked[i])
+			return i;
+	return -1;
+}
+
+static struct cube_saved *cube_named(struct ns_saved *ns, const char *name)
+{
+	int i;
+
+	for (i = 0; i < ns->n; i++)
+		if (!strncmp(ns->cubes[i].name, name, PCN_NAME_LEN))
+			return &ns->cubes[i];
+	return NULL;
+}
+
+/* The line that makes port @idx of @cs (both ends of a link between cubes). */
+static void link_line(FILE *f, const char *pre, struct ns_saved *ns,
+		      struct cube_saved *cs, int idx)
 {
 	char ifname[IF_NAMESIZE], what[2 * PCN_NAME_LEN + 8];
-	int i, j;
+	const struct pcn_port *p = &cs->ports[idx];
+	struct cube_saved *peer;
+	int j;
 
-	for (i = 0; i < ns->n; i++) {
-		struct cube_saved *cs = &ns->cubes[i];
+	cs->linked[idx] = true;
+	snprintf(what, sizeof(what), "port %s:%s", cs->name, p->name);
+	if (p->peer == PCN_PEER_IFACE) {
+		fprintf(f, "%slink add %s:%s dev %s\n", pre, cs->name, p->name,
+			ifname_now(p->ifindex, p->peer_name, ifname, ns->quiet,
+				   what));
+	} else if (p->peer == PCN_PEER_CUBE) {
+		peer = cube_named(ns, p->peer_name);
+		j = peer ? cube_port_find(peer->ports, PCN_MAX_PORTS,
+					  p->peer_port_name) : -1;
+		if (j >= 0)
+			peer->linked[j] = true;
+		fprintf(f, "%slink add %s:%s peer %s:%s\n", pre, cs->name,
+			p->name, p->peer_name, p->peer_port_name);
+	} else if (!ns->quiet) {
+		pcn_warn("%s has no peer: it is not saved", what);
+	}
+}
 
-		for (j = 0; j < cs->nports; j++) {
-			const struct pcn_port *p = &cs->ports[cs->order[j]];
+/*
+ * The links of standard cubes, in an order that makes each cube's ports
+ * again in the order of their indexes (a port's index is the lowest
+ * free when it is made, and a TC bridge floods into its first port on
+ * a peer cube): cube by cube, each one's next port if it is on an
+ * interface, or if it is the next port of its peer too. When no order
+ * keeps them all (ports deleted and made again), the first cube's next
+ * port goes anyway.
+ */
+static void save_links(FILE *f, const char *pre, struct ns_saved *ns)
+{
+	struct cube_saved *cs, *peer;
+	bool progress = true;
+	int i, idx, j;
 
-			snprintf(what, sizeof(what), "port %s:%s", cs->name,
-				 p->name);
-			if (p->peer == PCN_PEER_IFACE)
-				fprintf(f, "%slink add %s:%s dev %s\n", pre,
-					cs->name, p->name,
-					ifname_now(p->ifindex, p->peer_name,
-						   ifname, ns->quiet, what));
-			else if (p->peer != PCN_PEER_CUBE && !ns->quiet)
-				pcn_warn("%s has no peer: it is not saved", what);
-			/* a link between cubes once, from its first end */
-			else if (p->peer == PCN_PEER_CUBE &&
-				 (strcmp(cs->name, p->peer_name) < 0 ||
-				  (!strcmp(cs->name, p->peer_name) &&
-				   strcmp(p->name, p->peer_port_name) < 0)))
-				fprintf(f, "%slink add %s:%s peer %s:%s\n", pre,
-					cs->name, p->name, p->peer_name,
-					p->peer_port_name);
+	while (progress) {
+		progress = false;
+		for (i = 0; i < ns->n; i++) {
+			cs = &ns->cubes[i];
+			idx = next_port(cs);
+			if (idx < 0)
+				continue;
+			if (cs->ports[idx].peer == PCN_PEER_CUBE) {
+				peer = cube_named(ns, cs->ports[idx].peer_name);
+				j = peer ? cube_port_find(peer->ports, PCN_MAX_PORTS,
+							  cs->ports[idx].peer_port_name) : -1;
+				if (j >= 0 && next_port(peer) != j)
+					continue;
+			}
+			link_line(f, pre, ns, cs, idx);
+			progress = true;
+		}
+		for (i = 0; !progress && i < ns->n; i++) {
+			idx = next_port(&ns->cubes[i]);
+			if (idx >= 0) {
+				link_line(f, pre, ns, &ns->cubes[i], idx);
+				progress = true;
+			}
 		}
 	}
 }
