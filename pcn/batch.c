@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pcn -batch FILE, and pcn restore FILE: many commands in one process.
+ * pcn -batch FILE, and pcn restore FILE: many commands in one process,
+ * each line run by the dispatcher pcn.c hands in (so that this file
+ * calls nothing above it).
  *
  * A line is a command line without "pcn"; it may start with "-n NETNS"
  * (pcn save -all writes those), and a line "schema N" says which save
@@ -49,6 +51,7 @@ struct touched {
 
 struct run {
 	struct batch *b;
+	int (*dispatch)(int argc, char **argv);
 	int home;			/* fd of the batch's own namespace */
 	char *ns;			/* where the lines run now (NULL: home) */
 	struct touched *t;
@@ -309,7 +312,7 @@ static int run_line(struct run *r, int i)
 			return err;
 	}
 	err = ns_begin(r, ns);
-	return err ?: pcn_dispatch(argc, argv);
+	return err ?: r->dispatch(argc, argv);
 }
 
 static int run_lines(struct run *r)
@@ -346,10 +349,10 @@ static bool saved_has(const char *save, const char *name)
 }
 
 /* Run the lines of @text (a save) in the namespace entered. */
-static int replay(const char *text, const char *what)
+static int replay(const struct run *from, const char *text, const char *what)
 {
 	struct batch b = { .file = what };
-	struct run r = { .b = &b, .home = -1 };
+	struct run r = { .b = &b, .home = -1, .dispatch = from->dispatch };
 	char *copy, *p, *nl;
 	int err;
 	const char *file = batch_file;
@@ -405,7 +408,7 @@ static int rollback(struct run *r, struct touched *t)
 	snprintf(what, sizeof(what), "(netns %s as it was)",
 		 t->name ? t->name : "of the batch");
 	err = tree_open(PCN_WRITE_EXISTING, &none) ?:
-	      (none ? 0 : cube_flush_all()) ?: replay(t->before, what);
+	      (none ? 0 : cube_flush_all()) ?: replay(r, t->before, what);
 out:
 	free(now);
 	if (err)
@@ -415,9 +418,9 @@ out:
 	return err;
 }
 
-static int batch_run(struct batch *b)
+static int batch_run(struct batch *b, int (*dispatch)(int argc, char **argv))
 {
-	struct run r = { .b = b };
+	struct run r = { .b = b, .dispatch = dispatch };
 	int i, err;
 
 	r.home = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
@@ -447,53 +450,29 @@ static int batch_run(struct batch *b)
 	return err;
 }
 
-int do_batch(const char *name)
+int batch_file_run(const char *name, bool restore,
+		   int (*dispatch)(int argc, char **argv))
 {
-	struct batch b = {};
+	struct batch b = { .restore = restore };
 	int err;
 
 	err = batch_read(&b, name);
 	if (!err)
-		err = batch_run(&b);
+		err = batch_run(&b, dispatch);
 	batch_free(&b);
 	return err;
 }
 
-static void restore_usage(FILE *f)
+int batch_end(bool commit, int failed_line)
 {
-	fprintf(f,
-		"Usage: pcn restore FILE\n"
-		"       pcn restore help\n"
-		"FILE is what pcn save printed (- for standard input): each network\n"
-		"namespace it names is flushed and made as it says, all or nothing.\n");
-}
+	const struct cube_type *const *t;
+	int err = 0, e;
 
-static int restore_cmd(int argc, char **argv)
-{
-	struct batch b = { .restore = true };
-	int err;
-
-	if (argc < 1)
-		return pcn_err(PCN_EXIT_USAGE, "FILE is missing: pcn restore FILE");
-	if (is_kw(argv[0], "help")) {
-		restore_usage(stdout);
-		return 0;
+	for (t = cube_types(); *t; t++) {
+		if (!(*t)->batch_end)
+			continue;
+		e = (*t)->batch_end(commit, failed_line);
+		err = err ?: e;
 	}
-	if (argc > 1)
-		return pcn_err(PCN_EXIT_USAGE, "unexpected \"%s\" after FILE",
-			       argv[1]);
-	if (batch_line)
-		return pcn_err(PCN_EXIT_USAGE, "restore cannot run in a batch");
-	err = batch_read(&b, argv[0]);
-	if (!err)
-		err = batch_run(&b);
-	batch_free(&b);
 	return err;
 }
-
-const struct pcn_object restore_object = {
-	.name = "restore",
-	.fn = restore_cmd,
-	.summary = "make namespaces what pcn save printed, all or nothing",
-	.usage = restore_usage,
-};

@@ -2,12 +2,12 @@
 /*
  * pcn: network functions in eBPF, one command, no daemon.
  *
- * Global options, the table of objects and -batch. Each object lives in a
- * file of its own (cube.c, link.c) and is reached through pcn_dispatch().
+ * Global options, the table of objects, -batch and restore (whose lines
+ * batch.c runs through pcn_dispatch()). Each object lives in a file of
+ * its own (cube.c, link.c, save.c, netns.c) and is reached through
+ * pcn_dispatch().
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +19,15 @@
 
 static int do_help(int argc, char **argv);
 static void usage(FILE *f);
+static int restore_cmd(int argc, char **argv);
+static void restore_usage(FILE *f);
+
+static const struct pcn_object restore_object = {
+	.name = "restore",
+	.fn = restore_cmd,
+	.summary = "make namespaces what pcn save printed, all or nothing",
+	.usage = restore_usage,
+};
 
 static const struct pcn_object help_object = {
 	.name = "help",
@@ -98,6 +107,32 @@ static void usage(FILE *f)
 	for_each_object(print_summary, f);
 }
 
+static void restore_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: pcn restore FILE\n"
+		"       pcn restore help\n"
+		"FILE is what pcn save printed (- for standard input): each network\n"
+		"namespace it names is flushed and made as it says, all or nothing.\n");
+}
+
+/* restore FILE: the batch engine (batch.c) runs it, whole or not at all */
+static int restore_cmd(int argc, char **argv)
+{
+	if (argc < 1)
+		return pcn_err(PCN_EXIT_USAGE, "FILE is missing: pcn restore FILE");
+	if (is_kw(argv[0], "help") && argc == 1) {
+		restore_usage(stdout);
+		return 0;
+	}
+	if (argc > 1)
+		return pcn_err(PCN_EXIT_USAGE, "unexpected \"%s\" after FILE",
+			       argv[1]);
+	if (batch_line)
+		return pcn_err(PCN_EXIT_USAGE, "restore cannot run in a batch");
+	return batch_file_run(argv[0], true, pcn_dispatch);
+}
+
 static int do_help(int argc, char **argv)
 {
 	if (argc > 0)
@@ -107,8 +142,6 @@ static int do_help(int argc, char **argv)
 	usage(stdout);
 	return 0;
 }
-
-unsigned long pcn_cmd_gen;
 
 /* No object given: one error line, the synopsis in it. */
 static int object_missing(void)
@@ -145,53 +178,6 @@ int pcn_dispatch(int argc, char **argv)
 		return pcn_cmd_select(o->name, o->cmds, argc - 1, argv + 1,
 				      o->usage);
 	return o->fn(argc - 1, argv + 1);
-}
-
-int batch_end(bool commit, int failed_line)
-{
-	const struct cube_type *const *t;
-	int err = 0, e;
-
-	for (t = cube_types(); *t; t++) {
-		if (!(*t)->batch_end)
-			continue;
-		e = (*t)->batch_end(commit, failed_line);
-		err = err ?: e;
-	}
-	return err;
-}
-
-void pcn_netns_entered(void)
-{
-	/* nothing opened in the namespace left may serve the next command */
-	pcn_state_leave();
-	pcn_cmd_gen++;
-}
-
-int netns_switch(const char *name)
-{
-	char path[4096];
-	int fd;
-
-	if (strchr(name, '/'))
-		snprintf(path, sizeof(path), "%s", name);
-	else
-		snprintf(path, sizeof(path), "/run/netns/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return pcn_err_kernel(errno,
-				      "cannot open network namespace \"%s\"",
-				      name);
-	/* the network namespace only: the mount namespace keeps bpffs */
-	if (setns(fd, CLONE_NEWNET)) {
-		close(fd);
-		return pcn_err_kernel(errno,
-				      "cannot enter network namespace \"%s\"",
-				      name);
-	}
-	close(fd);
-	pcn_netns_entered();
-	return 0;
 }
 
 /* "-x" and "--x" are the same option; each has a short and a long form */
@@ -279,7 +265,7 @@ int pcn_run(int argc, char **argv)
 		if (argc > 1)
 			return pcn_err(PCN_EXIT_USAGE,
 				       "-batch takes no command after the file");
-		return do_batch(batch);
+		return batch_file_run(batch, false, pcn_dispatch);
 	}
 	if (force)
 		return pcn_err(PCN_EXIT_USAGE, "-force goes with -batch");

@@ -214,24 +214,27 @@ extern unsigned long pcn_cmd_gen;
 
 /* Run one command line (argv[0] is the object), as main and -batch do. */
 int pcn_dispatch(int argc, char **argv);
-/* -batch FILE (batch.c) */
-int do_batch(const char *name);
+/*
+ * -batch FILE, or (@restore) restore FILE, whole or nothing (batch.c):
+ * each line run by @dispatch. Returns an exit code.
+ */
+int batch_file_run(const char *name, bool restore,
+		   int (*dispatch)(int argc, char **argv));
 /*
  * A batch ends (or moves to another namespace): each type commits what
  * it staged, or drops it and says so of each line (@failed_line failed;
  * 0: says nothing, the whole batch is undone). Returns an exit code.
  */
 int batch_end(bool commit, int failed_line);
-/* Enter network namespace @name (-n NETNS). Returns an exit code. */
+/* Enter network namespace @name (-n NETNS; tree.c). Returns an exit code. */
 int netns_switch(const char *name);
 /* The process entered another network namespace: forget the last one's state. */
 void pcn_netns_entered(void);
 
-/* The core objects (cube.c, link.c, save.c, batch.c, netns.c). */
+/* The core objects (cube.c, link.c, save.c, netns.c). */
 extern const struct pcn_object cube_object;
 extern const struct pcn_object link_object;
 extern const struct pcn_object save_object;
-extern const struct pcn_object restore_object;
 extern const struct pcn_object flush_object;
 extern const struct pcn_object netns_object;
 
