@@ -11,7 +11,8 @@
 extern const struct pcn_object rule_object, ct_object;
 
 /* the batch ends: commit every firewall changed (or drop the changes,
- * saying of each line that made one that line @failed_line failed);
+ * saying of each line that made one that line @failed_line failed, or
+ * nothing if it is 0);
  * @spare: and bring the generations left up to date (see firewall.c) */
 int fw_tables_end(bool commit, bool spare, int failed_line);
 

@@ -144,6 +144,11 @@ round_trip_one_ns()
 		pcn -n "$R" restore "$f" 2>/dev/null
 		diff "$f" <(pcn -n "$R" save)
 		one_ns_traffic
+	else
+		# a bad last line: one error, the rules dropped with the rest
+		echo "rule append fw egress proto icmp action maybe" >>"$f"
+		expect_err 1 "$PCN" -n "$R" restore "$f"
+		diff <(echo "$after") <(pcn -n "$R" save)
 	fi
 }
 
