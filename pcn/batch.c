@@ -8,8 +8,8 @@
  * (pcn save -all writes those), and a line "schema N" says which save
  * schema the file is written in. Before any line runs, the interfaces
  * that "link add ... dev IFNAME" lines name are looked up, in the
- * namespace of each line: all those missing are named in one error,
- * and nothing runs.
+ * namespace of each line (each namespace must be there): all those
+ * missing are named in one error, and nothing runs.
  *
  * -batch runs the lines in turn and stops at the first error (-force:
  * goes on); the types commit what they staged (the firewalls' rules)
@@ -213,16 +213,17 @@ static int precheck(struct run *r)
 			b->has_schema = true;
 			continue;
 		}
-		if (argc < 3 || !is_kw(argv[0], "link") ||
+		/* every namespace named is there */
+		if (moves(r, ns))
+			err = enter(r, ns);
+		if (err || argc < 3 || !is_kw(argv[0], "link") ||
 		    !is_kw(argv[1], "add"))
 			continue;
 		for (j = 2; j < argc - 1 && !is_kw(argv[j], "dev"); j++)
 			;
 		if (j == argc - 1 || strlen(argv[j + 1]) >= IF_NAMESIZE)
 			continue;	/* the command says what is wrong */
-		if (moves(r, ns))
-			err = enter(r, ns);
-		if (!err && !if_nametoindex(argv[j + 1]))
+		if (!if_nametoindex(argv[j + 1]))
 			missing_add(msg, sizeof(msg), argv[j + 1], ns, i + 1);
 	}
 	batch_line = 0;
