@@ -99,6 +99,23 @@ static bool net_link(const char *target, __u64 *ino)
 	return true;
 }
 
+/* mountinfo writes blanks and backslashes in paths as \ and 3 octal digits */
+static void unescape(char *p)
+{
+	char *out = p;
+	unsigned int c;
+
+	for (; *p; p++) {
+		if (*p == '\\' && sscanf(p + 1, "%3o", &c) == 1 && c < 256) {
+			*out++ = c;
+			p += 3;
+		} else {
+			*out++ = *p;
+		}
+	}
+	*out = '\0';
+}
+
 /* the nsfs mounts of the mount namespace of process @pid */
 static void search_mounts(struct search *s, const char *pid)
 {
@@ -129,6 +146,7 @@ static void search_mounts(struct search *s, const char *pid)
 		if (sscanf(line, "%*s %*s %*s %255s %2047s", root, point) != 2 ||
 		    !net_link(root, &ino))
 			continue;
+		unescape(point);
 		snprintf(path, sizeof(path), "/proc/%s/root%s", pid, point);
 		found(s, ino, path);
 	}
@@ -445,7 +463,7 @@ int pcn_netns_list(struct pcn_netns **list, int *n, bool usage)
 		if (err == -ENOTRECOVERABLE)
 			err = pcn_fail(err, "cannot come back to pcn's network namespace");
 		else if (err)
-			err = 0;	/* its holder went away: dead */
+			err = 0;	/* cannot tell: alive, to be safe */
 		else if (cookie != ns->cookie)
 			ns->path[0] = ns->name[0] = '\0', ns->current = false;
 	}

@@ -73,6 +73,7 @@ static int batch_read(struct batch *b, const char *name)
 {
 	char *line = NULL, **lines;
 	size_t len = 0;
+	int err;
 	FILE *f;
 
 	f = strcmp(name, "-") ? fopen(name, "r") : stdin;
@@ -91,9 +92,11 @@ static int batch_read(struct batch *b, const char *name)
 		len = 0;
 	}
 	free(line);
+	err = ferror(f) ? -EIO : feof(f) ? 0 : -ENOMEM;
 	if (f != stdin)
 		fclose(f);
-	return 0;
+	return err ? pcn_err_kernel(err, "cannot read batch file \"%s\"", name)
+		   : 0;
 }
 
 /*
@@ -386,6 +389,9 @@ static int rollback(struct run *r, struct touched *t)
 	int i, n = 0, err;
 	bool none;
 
+	/* not taken: nothing was flushed, nor run there */
+	if (!t->before)
+		return 0;
 	err = enter(r, t->name);
 	if (!err)
 		err = tree_open(PCN_WRITE_EXISTING, &none);
