@@ -547,7 +547,8 @@ boot_unit()
 	unit=$dir/pcn-restore.service
 	sed -e "s|@SBINDIR@|$(dirname "$PCN")|g" -e "s|@CONFDIR@|$dir|g" \
 		"$SELFTEST_DIR/../../../../scripts/pcn-restore.service.in" >"$unit"
-	cmd=$(sed -n 's/^ExecStart=//p' "$unit")
+	# as systemd runs it: "$$" is a "$"
+	cmd=$(sed -n 's/^ExecStart=//p' "$unit" | sed 's/\$\$/$/g')
 	out=$(eval "$cmd" 2>&1) || rc=$?
 	echo "$out"
 	[ "$rc" = 1 ]
