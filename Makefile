@@ -4,7 +4,8 @@
 #
 #   make                  build build/pcn (eBPF programs embedded)
 #   make check            build and run every selftest
-#   make install          DESTDIR= PREFIX=/usr/local
+#   make install          DESTDIR= PREFIX=/usr/local (SYSTEMDUNITDIR=,
+#                         PCN_CONFDIR=/etc/pcn: the boot unit's files)
 #   make clean
 #   make V=1              show the commands
 #   make SANITIZE=1       ASan + UBSan build, in build-sanitize/
@@ -17,6 +18,9 @@ SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 DOCDIR ?= $(PREFIX)/share/doc/pcn
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+# where the boot unit finds what to restore (pcn save writes there)
+PCN_CONFDIR ?= /etc/pcn
 DESTDIR ?=
 
 CC ?= gcc
@@ -230,9 +234,14 @@ install: all
 	$(Q)$(INSTALL) -m 0755 -s $(O)/pcn $(DESTDIR)$(SBINDIR)/pcn
 	$(Q)$(INSTALL) -m 0644 $(MANS) $(DESTDIR)$(MANDIR)/man8/
 	$(Q)$(INSTALL) -m 0644 bash-completion/pcn $(DESTDIR)$(BASHCOMPDIR)/pcn
+	$(Q)$(INSTALL) -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(PCN_CONFDIR)
+	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@CONFDIR@|$(PCN_CONFDIR)|g' \
+		scripts/pcn-restore.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/pcn-restore.service
+	$(Q)chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/pcn-restore.service
 
 uninstall:
 	$(Q)rm -f $(DESTDIR)$(SBINDIR)/pcn $(DESTDIR)$(BASHCOMPDIR)/pcn \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/pcn-restore.service \
 		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MANS)))
 
 

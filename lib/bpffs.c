@@ -172,15 +172,11 @@ static int root_ensure(void)
 	return 0;
 }
 
-static int pcn_netns_id(uint64_t *ino, uint64_t *cookie)
+int pcn_netns_cookie(__u64 *cookie)
 {
 	socklen_t len = sizeof(*cookie);
-	struct stat st;
 	int fd, err = 0;
 
-	if (stat("/proc/self/ns/net", &st))
-		return -errno;
-	*ino = st.st_ino;
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
@@ -188,6 +184,16 @@ static int pcn_netns_id(uint64_t *ino, uint64_t *cookie)
 		err = -errno;
 	close(fd);
 	return err;
+}
+
+static int pcn_netns_id(__u64 *ino, __u64 *cookie)
+{
+	struct stat st;
+
+	if (stat("/proc/self/ns/net", &st))
+		return -errno;
+	*ino = st.st_ino;
+	return pcn_netns_cookie(cookie);
 }
 
 int pcn_ns_path(char *buf, size_t size, const char *fmt, ...)
@@ -265,7 +271,7 @@ int pcn_ns_meta_put(const struct pcn_ns_meta *meta)
 	return err;
 }
 
-static int read_ns_meta(const char *dir, struct pcn_ns_meta *meta)
+int pcn_ns_dir_meta(const char *dir, struct pcn_ns_meta *meta)
 {
 	char path[PATH_MAX];
 	__u32 zero = 0;
@@ -304,7 +310,7 @@ static int create_pinned_map(const char *dir, const char *file,
 }
 
 /* Build the netns directory under a staging name, then rename it in. */
-static int ns_create(uint64_t ino, uint64_t cookie)
+static int ns_create(__u64 ino, __u64 cookie)
 {
 	struct pcn_ns_meta meta = {
 		.magic = PCN_META_MAGIC,
@@ -378,7 +384,7 @@ static int ns_check_safe(void)
 static int ns_open(enum pcn_access access)
 {
 	struct pcn_ns_meta meta;
-	uint64_t ino = 0, cookie = 0;
+	__u64 ino = 0, cookie = 0;
 	int err;
 
 	err = pcn_netns_id(&ino, &cookie);
@@ -390,7 +396,7 @@ static int ns_open(enum pcn_access access)
 	err = ns_check_safe();
 	if (err)
 		return err;
-	err = read_ns_meta(ns_path, &meta);
+	err = pcn_ns_dir_meta(ns_path, &meta);
 	if (!err && (meta.magic != PCN_META_MAGIC ||
 		     meta.schema != PCN_SCHEMA_VERSION))
 		return pcn_fail(-EPROTO,
@@ -444,15 +450,10 @@ static void sweep_root_staging(void)
 	closedir(d);
 }
 
-int pcn_state_open(enum pcn_access access)
+int pcn_root_open(enum pcn_access access)
 {
 	int want = access == PCN_READ ? LOCK_SH : LOCK_EX;
 	int err;
-
-	if (lock_held == LOCK_EX && ns_ready)
-		return 0;
-	if (lock_held == want && ns_ready)
-		return 0;
 
 	if (root_fd < 0) {
 		err = access == PCN_WRITE ? root_ensure() : root_probe();
@@ -478,16 +479,30 @@ int pcn_state_open(enum pcn_access access)
 					    pcn_root());
 		lock_held = want;
 	}
-
-	err = ns_open(access);
-	if (err)
-		return err;
-
 	if (lock_held == LOCK_EX && !root_swept) {
 		root_swept = true;
 		sweep_root_staging();
 	}
 	return 0;
+}
+
+int pcn_state_open(enum pcn_access access)
+{
+	int err;
+
+	if (lock_held == LOCK_EX && ns_ready)
+		return 0;
+	if (lock_held == (access == PCN_READ ? LOCK_SH : LOCK_EX) && ns_ready)
+		return 0;
+	err = pcn_root_open(access);
+	return err ?: ns_open(access);
+}
+
+void pcn_state_leave(void)
+{
+	ns_ready = false;
+	swept = false;
+	ns_path[0] = '\0';
 }
 
 bool pcn_state_swept(void)
@@ -522,7 +537,7 @@ int pcn_ns_remove_if_empty(void)
 		"meta", "panel_xdp", "panel_tc", "scratch_xdp", "points",
 		"chains", "cubes", "links",
 	};
-	char path[PATH_MAX], tmp[PATH_MAX];
+	char path[PATH_MAX];
 	struct dirent *de;
 	size_t i;
 	DIR *d;
@@ -550,13 +565,21 @@ int pcn_ns_remove_if_empty(void)
 		}
 	}
 	closedir(d);
-	/* out of sight in one step, then taken apart */
-	snprintf(tmp, sizeof(tmp), "%s/%sns-%d", pcn_root(),
-		 PCN_STAGING_PREFIX, getpid());
-	pcn_rmtree(tmp);
-	if (rename(ns_path, tmp))
-		return -errno;
 	ns_ready = false;
+	return pcn_ns_dir_remove(strrchr(ns_path, '/') + 1);
+}
+
+int pcn_ns_dir_remove(const char *name)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+
+	/* out of sight in one step, then taken apart */
+	snprintf(path, sizeof(path), "%s/%s", pcn_root(), name);
+	snprintf(tmp, sizeof(tmp), "%s/%s%s-%d", pcn_root(),
+		 PCN_STAGING_PREFIX, name, getpid());
+	pcn_rmtree(tmp);
+	if (rename(path, tmp))
+		return -errno;
 	return pcn_rmtree(tmp);
 }
 

@@ -97,6 +97,19 @@ const char *pcn_root(void);
  */
 int pcn_state_open(enum pcn_access access);
 /*
+ * Open and lock the root alone, as pcn_state_open() does before it
+ * opens the netns directory: for what looks at every namespace.
+ * Return: 0; -ENOENT when there is no root (PCN_READ,
+ * PCN_WRITE_EXISTING); another -errno, with a reason.
+ */
+int pcn_root_open(enum pcn_access access);
+/*
+ * Forget the netns directory opened, keeping the root and its lock:
+ * the process entered another network namespace, whose directory the
+ * next pcn_state_open() opens (and a writer sweeps).
+ */
+void pcn_state_leave(void);
+/*
  * Whether this process swept the netns since it locked it, and say so.
  * Return: true once pcn_state_set_swept() was called.
  */
@@ -121,6 +134,18 @@ int pcn_ns_path(char *buf, size_t size, const char *fmt, ...)
  * Return: 0 (also when it is not empty, or none is open) or -errno.
  */
 int pcn_ns_remove_if_empty(void);
+
+/*
+ * Remove the netns directory @name ("ns-INODE") of the root, whatever
+ * it holds: renamed out of sight in one step, then taken apart. Needs
+ * the write lock.
+ * Return: 0 or -errno.
+ */
+int pcn_ns_dir_remove(const char *name);
+/* The cookie of the network namespace the process is in. Return: 0 or -errno. */
+int pcn_netns_cookie(__u64 *cookie);
+/* Read the record of the netns directory @dir. Return: 0 or -errno. */
+int pcn_ns_dir_meta(const char *dir, struct pcn_ns_meta *meta);
 
 /*
  * Shared per-netns maps, as new fds (caller closes): the patch panel of

@@ -82,9 +82,14 @@ static void g_add(struct g_node *g, struct g_node *k)
 	g->kid[g->n++] = k;
 }
 
-/* A keyword: the letters, digits, '-' and '_' of a literal word. */
+/*
+ * A keyword: the letters, digits, '-' and '_' of a literal word, which
+ * may be an option of the object ("-all").
+ */
 static bool is_keyword(const char *w)
 {
+	if (*w == '-' && islower((unsigned char)w[1]))
+		w++;
 	if (!*w || *w == '-')
 		return false;
 	for (; *w; w++)
@@ -490,6 +495,7 @@ struct ctx {
 	const char *cur;		/* the word being typed */
 	const char *verb;		/* the first word after the object */
 	bool add;			/* a production "add NAME ..." */
+	bool files;			/* FILE: bash completes file names */
 	char **out;
 	int nout, capout;
 };
@@ -826,6 +832,14 @@ static void values(const char *name, const char *def, const struct pos *p,
 		interfaces(c);
 		return;
 	}
+	if (!strcmp(name, "NETNS")) {
+		netnses(c);
+		return;
+	}
+	if (!strcmp(name, "FILE")) {
+		c->files = true;
+		return;
+	}
 	if (!strcmp(name, "PORT")) {
 		f.only = cube_bound(p);
 		f.ports = true;
@@ -1048,6 +1062,9 @@ static void print_out(struct ctx *c)
 {
 	int i;
 
+	/* bash completes file names, and adds these */
+	if (c->files)
+		printf("#files\n");
 	for (i = 0; i < c->nout; i++)
 		printf("%s\n", c->out[i]);
 }
@@ -1121,7 +1138,8 @@ int pcn_complete(int argc, char **argv,
 	/* the verbs, and the productions of each */
 	if (object_grammar(of.o, &text, &prods, &n))
 		goto out;
-	if (nwords == 0) {
+	/* an object without verbs ("save"): its grammar from the first word */
+	if (nwords == 0 && of.o->cmds) {
 		for (i = 0; i < n; i++) {
 			char verb[64];
 
@@ -1142,8 +1160,8 @@ int pcn_complete(int argc, char **argv,
 		}
 		goto out;
 	}
-	c.verb = w[0];
-	c.add = !strcmp(w[0], "add");
+	c.verb = nwords ? w[0] : "";
+	c.add = nwords && !strcmp(w[0], "add");
 	for (i = 0; i < n; i++) {
 		struct g_node *g = g_parse(prods[i]);
 		struct pos p = {};

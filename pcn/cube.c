@@ -33,6 +33,7 @@ static void usage(FILE *f)
 		"       pcn cube del NAME\n"
 		"       pcn cube set NAME TYPE_ARGS\n"
 		"       pcn cube show [ NAME ]\n"
+		"       pcn cube flush\n"
 		"       pcn cube help\n"
 		"where  MODE := { xdp | xdpgeneric | tc }\n"
 		"       TYPE := {");
@@ -216,22 +217,14 @@ static int cube_unwire(struct pcn_cube *c)
 		   : 0;
 }
 
-static int cube_del_cmd(int argc, char **argv)
+int cube_delete(const char *name)
 {
 	struct pcn_intent intent = { .op = PCN_INTENT_CUBE_DEL };
 	struct pcn_stage stage;
 	char src[PATH_MAX], dst[PATH_MAX];
 	struct pcn_cube c;
-	const char *name;
 	bool damaged, none;
 	int err;
-
-	err = take_name("cube", &argc, &argv, &name);
-	if (err)
-		return err;
-	if (argc > 0)
-		return pcn_err(PCN_EXIT_USAGE, "unexpected \"%s\" after the cube name",
-			       *argv);
 
 	err = tree_open(PCN_WRITE_EXISTING, &none);
 	if (err)
@@ -277,6 +270,58 @@ static int cube_del_cmd(int argc, char **argv)
 	copy_dev_gc();
 	pcn_ns_remove_if_empty();
 	return 0;
+}
+
+static int cube_del_cmd(int argc, char **argv)
+{
+	const char *name;
+	int err;
+
+	err = take_name("cube", &argc, &argv, &name);
+	if (err)
+		return err;
+	if (argc > 0)
+		return pcn_err(PCN_EXIT_USAGE, "unexpected \"%s\" after the cube name",
+			       *argv);
+	return cube_delete(name);
+}
+
+/* transparent cubes first: they leave the ports they sit on as they were */
+static bool is_transparent(const char *name)
+{
+	struct pcn_cube c;
+	bool t;
+
+	if (cube_open(name, &c))
+		return false;
+	t = !c.meta.max_ports;
+	cube_close(&c);
+	return t;
+}
+
+int cube_flush_all(void)
+{
+	char **names;
+	int i, n, pass, err;
+
+	err = tree_cubes(PCN_WRITE_EXISTING, &names, &n);
+	for (pass = 0; pass < 2 && !err; pass++)
+		for (i = 0; i < n && !err; i++)
+			if (names[i] && is_transparent(names[i]) == !pass) {
+				err = cube_delete(names[i]);
+				free(names[i]);
+				names[i] = NULL;
+			}
+	cube_names_free(names, n);
+	return err;
+}
+
+static int cube_flush_verb(int argc, char **argv)
+{
+	if (argc > 0)
+		return pcn_err(PCN_EXIT_USAGE,
+			       "\"cube flush\" takes no argument (it deletes every cube of the namespace)");
+	return cube_flush_all();
 }
 
 static int cube_set_cmd(int argc, char **argv)
@@ -435,6 +480,7 @@ static const struct pcn_cmd cmds[] = {
 	{ "del", cube_del_cmd },
 	{ "delete", cube_del_cmd },
 	{ "set", cube_set_cmd },
+	{ "flush", cube_flush_verb },
 	{ NULL, NULL },
 };
 

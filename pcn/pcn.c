@@ -2,12 +2,12 @@
 /*
  * pcn: network functions in eBPF, one command, no daemon.
  *
- * Global options, the table of objects and -batch. Each object lives in a
- * file of its own (cube.c, link.c) and is reached through pcn_dispatch().
+ * Global options, the table of objects, -batch and restore (whose lines
+ * batch.c runs through pcn_dispatch()). Each object lives in a file of
+ * its own (cube.c, link.c, save.c, netns.c) and is reached through
+ * pcn_dispatch().
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +19,15 @@
 
 static int do_help(int argc, char **argv);
 static void usage(FILE *f);
+static int restore_cmd(int argc, char **argv);
+static void restore_usage(FILE *f);
+
+static const struct pcn_object restore_object = {
+	.name = "restore",
+	.fn = restore_cmd,
+	.summary = "make namespaces what pcn save printed, all or nothing",
+	.usage = restore_usage,
+};
 
 static const struct pcn_object help_object = {
 	.name = "help",
@@ -37,6 +46,10 @@ static int for_each_object(int (*fn)(const struct pcn_object *o, void *arg),
 {
 	static const struct pcn_object *const core[] = { &cube_object,
 							  &link_object };
+	static const struct pcn_object *const tail[] = {
+		&save_object, &restore_object, &flush_object, &netns_object,
+		&help_object,
+	};
 	const struct cube_type *const *t;
 	const struct pcn_object *const *o;
 	size_t i;
@@ -53,7 +66,12 @@ static int for_each_object(int (*fn)(const struct pcn_object *o, void *arg),
 			if (ret)
 				return ret;
 		}
-	return fn(&help_object, arg);
+	for (i = 0; i < ARRAY_SIZE(tail); i++) {
+		ret = fn(tail[i], arg);
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 static int print_name(const struct pcn_object *o, void *arg)
@@ -68,7 +86,7 @@ static int print_summary(const struct pcn_object *o, void *arg)
 {
 	FILE *f = arg;
 
-	fprintf(f, "  %-6s %s\n", o->name, o->summary);
+	fprintf(f, "  %-7s %s\n", o->name, o->summary);
 	return 0;
 }
 
@@ -89,6 +107,32 @@ static void usage(FILE *f)
 	for_each_object(print_summary, f);
 }
 
+static void restore_usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: pcn restore FILE\n"
+		"       pcn restore help\n"
+		"FILE is what pcn save printed (- for standard input): each network\n"
+		"namespace it names is flushed and made as it says, all or nothing.\n");
+}
+
+/* restore FILE: the batch engine (batch.c) runs it, whole or not at all */
+static int restore_cmd(int argc, char **argv)
+{
+	if (argc < 1)
+		return pcn_err(PCN_EXIT_USAGE, "FILE is missing: pcn restore FILE");
+	if (is_kw(argv[0], "help") && argc == 1) {
+		restore_usage(stdout);
+		return 0;
+	}
+	if (argc > 1)
+		return pcn_err(PCN_EXIT_USAGE, "unexpected \"%s\" after FILE",
+			       argv[1]);
+	if (batch_line)
+		return pcn_err(PCN_EXIT_USAGE, "restore cannot run in a batch");
+	return batch_file_run(argv[0], true, pcn_dispatch);
+}
+
 static int do_help(int argc, char **argv)
 {
 	if (argc > 0)
@@ -98,8 +142,6 @@ static int do_help(int argc, char **argv)
 	usage(stdout);
 	return 0;
 }
-
-unsigned long pcn_cmd_gen;
 
 /* No object given: one error line, the synopsis in it. */
 static int object_missing(void)
@@ -118,8 +160,7 @@ static int object_named(const struct pcn_object *o, void *arg)
 	return 1;
 }
 
-/* Run one command line (argv[0] is the object), as main and -batch do. */
-static int pcn_dispatch(int argc, char **argv)
+int pcn_dispatch(int argc, char **argv)
 {
 	struct pcn_object want = {};
 	const struct pcn_object *o = &want;
@@ -137,93 +178,6 @@ static int pcn_dispatch(int argc, char **argv)
 		return pcn_cmd_select(o->name, o->cmds, argc - 1, argv + 1,
 				      o->usage);
 	return o->fn(argc - 1, argv + 1);
-}
-
-/* A -batch ends: each type commits what it staged, or says it drops it. */
-static int batch_end(bool commit, int failed_line)
-{
-	const struct cube_type *const *t;
-	int err = 0, e;
-
-	for (t = cube_types(); *t; t++) {
-		if (!(*t)->batch_end)
-			continue;
-		e = (*t)->batch_end(commit, failed_line);
-		err = err ?: e;
-	}
-	return err;
-}
-
-static int do_batch(const char *name)
-{
-	char *line = NULL, *argv[256];
-	size_t len = 0;
-	int argc, ret = 0, err, failed_line = 0;
-	FILE *f;
-
-	if (strcmp(name, "-") == 0) {
-		f = stdin;
-		batch_file = "-";
-	} else {
-		f = fopen(name, "r");
-		if (!f)
-			return pcn_err_kernel(errno, "cannot open batch file \"%s\"",
-					      name);
-		batch_file = name;
-	}
-	while (getline(&line, &len, f) > 0) {
-		batch_line++;
-		argc = split_words(line, argv, ARRAY_SIZE(argv));
-		if (argc < 0) {
-			err = pcn_err(PCN_EXIT_USAGE,
-				      "unbalanced quotes or too many words");
-		} else if (argc == 0) {
-			continue;
-		} else {
-			err = pcn_dispatch(argc, argv);
-		}
-		if (err) {
-			if (!ret) {
-				ret = err;
-				failed_line = batch_line;
-			}
-			if (!force)
-				break;
-		}
-	}
-	free(line);
-	if (f != stdin)
-		fclose(f);
-	/* rule changes apply whole, when no line failed; each line whose
-	 * changes are dropped is named */
-	batch_line = 0;
-	err = batch_end(ret == 0, failed_line);
-	return ret ?: err;
-}
-
-static int netns_switch(const char *name)
-{
-	char path[4096];
-	int fd;
-
-	if (strchr(name, '/'))
-		snprintf(path, sizeof(path), "%s", name);
-	else
-		snprintf(path, sizeof(path), "/run/netns/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return pcn_err_kernel(errno,
-				      "cannot open network namespace \"%s\"",
-				      name);
-	/* the network namespace only: the mount namespace keeps bpffs */
-	if (setns(fd, CLONE_NEWNET)) {
-		close(fd);
-		return pcn_err_kernel(errno,
-				      "cannot enter network namespace \"%s\"",
-				      name);
-	}
-	close(fd);
-	return 0;
 }
 
 /* "-x" and "--x" are the same option; each has a short and a long form */
@@ -311,7 +265,7 @@ int pcn_run(int argc, char **argv)
 		if (argc > 1)
 			return pcn_err(PCN_EXIT_USAGE,
 				       "-batch takes no command after the file");
-		return do_batch(batch);
+		return batch_file_run(batch, false, pcn_dispatch);
 	}
 	if (force)
 		return pcn_err(PCN_EXIT_USAGE, "-force goes with -batch");

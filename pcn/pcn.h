@@ -111,6 +111,36 @@ struct pcn_counters {
 };
 
 /*
+ * pcn save (save.c) prints what recreates the cubes of a namespace: a
+ * "cube add" line for each, then the links, then what each type's hook
+ * (cube_type.save) wrote of its cube. The hook writes, through @s:
+ *
+ *   pcn_save_args()  the words that follow "cube add NAME type TYPE mode
+ *                    MODE" (its TYPE_ARGS, every setting given);
+ *   pcn_save_line()  whole lines, run once every cube is wired ("cube set
+ *                    NAME port PORT ...", "fdb add ...", "rule append ...");
+ *   pcn_save_skip()  what the cube learns from traffic, which a save
+ *                    leaves out ("dynamic fdb entries"), named once in
+ *                    a comment at the top.
+ *
+ * The lines must be the same for the same configuration, whatever the
+ * order the kernel hands entries out in: sort what a map dump returns.
+ * A port's index depends on the order ports were made in: go through
+ * the ports with pcn_save_port(), in the order of their names.
+ */
+struct pcn_save;
+void pcn_save_args(struct pcn_save *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void pcn_save_line(struct pcn_save *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void pcn_save_skip(struct pcn_save *s, const char *what);
+/* The @i-th port of the cube by name (its index in *@idx), NULL after the last. */
+const struct pcn_port *pcn_save_port(struct pcn_save *s, int i, __u32 *idx);
+
+/* The save schema: the grammar of what pcn save prints ("schema N"). */
+#define PCN_SAVE_SCHEMA 1
+
+/*
  * A cube type. Its folder pcn/cubes/NAME/ holds NAME_type and the
  * objects that belong to it; its datapath is bpf/NAME.bpf.c and
  * bpf/NAME.h.
@@ -149,6 +179,11 @@ struct cube_type {
 			    const struct pcn_port *p);
 	/* the cube's own counters (-s), a list ended by a NULL map */
 	const struct pcn_counters *counters;
+	/*
+	 * pcn save: the cube's configuration, through @s (see struct
+	 * pcn_save above). Returns an exit code, after reporting.
+	 */
+	int (*save)(struct pcn_cube *c, struct pcn_save *s);
 	/* the objects of the type ("fdb" of the bridge), NULL-ended */
 	const struct pcn_object *const *objects;
 	/*
@@ -183,9 +218,53 @@ int pcn_run(int argc, char **argv);
  */
 extern unsigned long pcn_cmd_gen;
 
-/* The core objects (cube.c, link.c). */
+/* Run one command line (argv[0] is the object), as main and -batch do. */
+int pcn_dispatch(int argc, char **argv);
+/*
+ * -batch FILE, or (@restore) restore FILE, whole or nothing (batch.c):
+ * each line run by @dispatch. Returns an exit code.
+ */
+int batch_file_run(const char *name, bool restore,
+		   int (*dispatch)(int argc, char **argv));
+/*
+ * A batch ends (or moves to another namespace): each type commits what
+ * it staged, or drops it and says so of each line (@failed_line failed;
+ * 0: says nothing, the whole batch is undone). Returns an exit code.
+ */
+int batch_end(bool commit, int failed_line);
+/* Enter network namespace @name (-n NETNS; tree.c). Returns an exit code. */
+int netns_switch(const char *name);
+/* The process entered another network namespace: forget the last one's state. */
+void pcn_netns_entered(void);
+
+/* The core objects (cube.c, link.c, save.c, netns.c). */
 extern const struct pcn_object cube_object;
 extern const struct pcn_object link_object;
+extern const struct pcn_object save_object;
+extern const struct pcn_object flush_object;
+extern const struct pcn_object netns_object;
+
+/*
+ * @fn for each network namespace the root holds state for (netns.c,
+ * lib/netns.h), under the root's lock (@write: exclusive): the process
+ * is in it while @fn runs if @in (it lives, and has a file to enter it
+ * by), else in its own. Stops at the first error; returns an exit code.
+ */
+struct pcn_netns;
+int netns_each(bool write,
+	       int (*fn)(const struct pcn_netns *ns, bool in, void *arg),
+	       void *arg);
+
+/*
+ * What pcn save prints of the namespace the process is in (no "-n"),
+ * header included, into *@text (malloc'd; the caller frees it).
+ * Returns an exit code.
+ */
+int save_ns_text(char **text);
+/* Delete cube @name (cube.c), as "cube del" does. Returns an exit code. */
+int cube_delete(const char *name);
+/* Delete every cube of the namespace ("cube flush"). Returns an exit code. */
+int cube_flush_all(void);
 
 /*
  * Open the pin tree for a command (tree.c): shared lock to read,
@@ -194,6 +273,12 @@ extern const struct pcn_object link_object;
  * PCN_WRITE_EXISTING; nothing is reported then.
  */
 int tree_open(enum pcn_access access, bool *none);
+
+/*
+ * The names of the cubes, the tree opened as tree_open() does (none:
+ * no tree); free with cube_names_free(). Returns an exit code.
+ */
+int tree_cubes(enum pcn_access access, char ***names, int *n);
 
 /* Report an error of cube_open() on @name. Returns the exit code. */
 int cube_open_err(const char *name, int err);
@@ -293,6 +378,11 @@ void print_port_counters(struct pcn_cube *c, __u32 idx);
 void print_mac(const char *key, const char *fmt, const __u8 *mac);
 void print_prefix4(const char *key, const char *fmt, __be32 addr, __u32 plen);
 void print_ipv4(const char *key, const char *fmt, __be32 addr);
+/*
+ * A cube's port as the add commands take it: " port CUBE:PORT" in
+ * text, "cube" and "port" in JSON (fdb, addr, route and neigh show).
+ */
+void print_endpoint(const char *cube, const char *port);
 
 /* The peer of a port, and the state of its attachment (cube show). */
 void port_print_peer(struct pcn_cube *c, const struct pcn_port *p);

@@ -160,3 +160,11 @@ void print_ipv4(const char *key, const char *fmt, __be32 addr)
 
 	print_string(PRINT_ANY, key, fmt, pcn_ipv4_str(addr, buf));
 }
+
+void print_endpoint(const char *cube, const char *port)
+{
+	print_string(PRINT_JSON, "cube", NULL, cube);
+	print_string(PRINT_JSON, "port", NULL, port);
+	print_string(PRINT_FP, NULL, " port %s", cube);
+	print_string(PRINT_FP, NULL, ":%s", port);
+}

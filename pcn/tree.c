@@ -1,13 +1,53 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The pin tree as commands open it: locked, swept once a command holds
- * the exclusive lock, and what is wrong reported once.
+ * the exclusive lock, and what is wrong reported once; and the network
+ * namespace whose tree it is (-n NETNS).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pcn.h"
 #include "sweep.h"
+
+unsigned long pcn_cmd_gen;
+
+void pcn_netns_entered(void)
+{
+	/* nothing opened in the namespace left may serve the next command */
+	pcn_state_leave();
+	pcn_cmd_gen++;
+}
+
+int netns_switch(const char *name)
+{
+	char path[4096];
+	int fd;
+
+	if (strchr(name, '/'))
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return pcn_err_kernel(errno,
+				      "cannot open network namespace \"%s\"",
+				      name);
+	/* the network namespace only: the mount namespace keeps bpffs */
+	if (setns(fd, CLONE_NEWNET)) {
+		close(fd);
+		return pcn_err_kernel(errno,
+				      "cannot enter network namespace \"%s\"",
+				      name);
+	}
+	close(fd);
+	pcn_netns_entered();
+	return 0;
+}
 
 int tree_open(enum pcn_access access, bool *none)
 {
@@ -31,6 +71,20 @@ int tree_open(enum pcn_access access, bool *none)
 					      pcn_ns_dir());
 	}
 	return 0;
+}
+
+int tree_cubes(enum pcn_access access, char ***names, int *n)
+{
+	bool none;
+	int err;
+
+	*names = NULL;
+	*n = 0;
+	err = tree_open(access, &none);
+	if (err || none)
+		return err;
+	err = cube_names(names, n);
+	return err ? pcn_err_kernel(err, "cannot list cubes") : 0;
 }
 
 int cube_open_err(const char *name, int err)

@@ -13,6 +13,9 @@
 int br_fdb_flush(struct pcn_cube *c, int port, bool dynamic_only, int vid,
 		 const struct br_port *left);
 
+/* fdb.c: "fdb add" lines of the static entries, for pcn save */
+int br_fdb_save(struct pcn_cube *c, struct pcn_save *s);
+
 /* the object of the bridge: fdb */
 extern const struct pcn_object fdb_object;
 

@@ -274,6 +274,53 @@ static void br_show_port(struct pcn_cube *c, const struct pcn_port *ports,
 	close_json_object();
 }
 
+/*
+ * "cube add" takes the ageing time; "cube set" each port that is not
+ * what a new one is (forwarding, access port of VLAN 1); then the
+ * static entries of the fdb.
+ */
+static int br_save(struct pcn_cube *c, struct pcn_save *s)
+{
+	/* worst case: every other VID, 2047 of up to 4 digits and a comma */
+	char vids[2048 * 5 + 1], vlan[sizeof(vids) + 32];
+	const struct pcn_port *p;
+	struct br_meta m;
+	struct br_port bp;
+	__u32 idx;
+	int i, n, err;
+
+	memcpy(&m, c->meta.config, sizeof(m));
+	pcn_save_args(s, " ageing_time %u", m.ageing);
+	for (i = 0; (p = pcn_save_port(s, i, &idx)); i++) {
+		err = port_get(c, idx, &bp);
+		if (err)
+			return pcn_err_kernel(err, "cannot read port %s:%s",
+					      c->name, p->name);
+		vlan[0] = '\0';
+		if (bp.mode == BR_TRUNK) {
+			vids_str(&bp, vids, sizeof(vids));
+			n = snprintf(vlan, sizeof(vlan), " trunk %s", vids);
+			if (bp.pvid)
+				snprintf(vlan + n, sizeof(vlan) - n,
+					 " native %u", bp.pvid);
+		} else if (bp.pvid != BR_VID_DEFAULT) {
+			snprintf(vlan, sizeof(vlan), " vlan %u", bp.pvid);
+		}
+		if (bp.state >= ARRAY_SIZE(states))
+			return pcn_err(PCN_EXIT_KERNEL,
+				       "port %s:%s has an unknown state %u",
+				       c->name, p->name, bp.state);
+		if (bp.state != BR_FORWARDING)
+			pcn_save_line(s, "cube set %s port %s state %s%s",
+				      c->name, p->name, states[bp.state], vlan);
+		else if (vlan[0])
+			pcn_save_line(s, "cube set %s port %s%s", c->name,
+				      p->name, vlan);
+	}
+	pcn_save_skip(s, "dynamic fdb entries");
+	return br_fdb_save(c, s);
+}
+
 /* A port that leads into the graph again: floods reach it by copies. */
 static bool takes_copies(const struct pcn_port *p)
 {
@@ -442,6 +489,7 @@ static const struct cube_type bridge_type = {
 	.port_removed = br_port_removed,
 	.port_changed = br_port_changed,
 	.counters = br_counters,
+	.save = br_save,
 	.objects = br_objects,
 };
 

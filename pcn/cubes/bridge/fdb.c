@@ -3,7 +3,8 @@
  * pcn fdb: the forwarding database of bridge cubes, like "bridge fdb".
  *
  *   pcn fdb show [ cube BRIDGE ] [ port BRIDGE:PORT ] [ vlan VID ]
- *   pcn fdb add MAC port BRIDGE:PORT [ vlan VID ]    a static entry
+ *   pcn fdb add MAC port BRIDGE:PORT [ vlan VID ] [ static ]
+ *                                                   a static entry
  *   pcn fdb del MAC cube BRIDGE [ vlan VID ]
  *   pcn fdb flush cube BRIDGE [ port PORT ] [ vlan VID ] [ dynamic ]
  *
@@ -34,7 +35,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: pcn fdb show [ cube BRIDGE ] [ port BRIDGE:PORT ] [ vlan VID ]\n"
-		"       pcn fdb add MAC port BRIDGE:PORT [ vlan VID ]\n"
+		"       pcn fdb add MAC port BRIDGE:PORT [ vlan VID ] [ static ]\n"
 		"       pcn fdb del MAC cube BRIDGE [ vlan VID ]\n"
 		"       pcn fdb flush cube BRIDGE [ port PORT ] [ vlan VID ] [ dynamic ]\n"
 		"       pcn fdb help\n"
@@ -147,6 +148,52 @@ out:
 	return err;
 }
 
+/* an entry with its key, to sort */
+struct fdb_pair {
+	struct br_fdb_key k;
+	struct br_fdb_entry e;
+};
+
+static int pair_cmp(const void *pa, const void *pb)
+{
+	const struct fdb_pair *a = pa, *b = pb;
+	int c = memcmp(a->k.mac, b->k.mac, sizeof(a->k.mac));
+
+	return c ?: (int)a->k.vid - (int)b->k.vid;
+}
+
+int br_fdb_save(struct pcn_cube *c, struct pcn_save *s)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	struct br_fdb_entry *vals;
+	struct br_fdb_key *keys;
+	struct fdb_pair *all;
+	char mac[PCN_MAC_STRLEN];
+	int i, n, err;
+
+	err = cube_ports_read(c, ports) ?: fdb_read(c, &keys, &vals, &n);
+	if (err)
+		return pcn_err_kernel(err, "cannot read the fdb of \"%s\"",
+				      c->name);
+	all = calloc(n ? n : 1, sizeof(*all));
+	for (i = 0; all && i < n; i++)
+		all[i] = (struct fdb_pair){ keys[i], vals[i] };
+	free(keys);
+	free(vals);
+	if (!all)
+		return pcn_err_kernel(-ENOMEM, "cannot save \"%s\"", c->name);
+	/* in the order of their keys, not of the hash table */
+	qsort(all, n, sizeof(*all), pair_cmp);
+	for (i = 0; i < n; i++)
+		if ((all[i].e.flags & BR_FDB_STATIC) &&
+		    all[i].e.port < PCN_MAX_PORTS)
+			pcn_save_line(s, "fdb add %s port %s:%s vlan %u",
+				      pcn_mac_str(all[i].k.mac, mac), c->name,
+				      ports[all[i].e.port].name, all[i].k.vid);
+	free(all);
+	return 0;
+}
+
 /* what fdb show shows: vid first, as vlan_kw() takes it */
 struct fdb_filter {
 	int vid;			/* 0: any */
@@ -180,8 +227,7 @@ static int fdb_print(struct pcn_cube *c, const struct fdb_filter *f)
 			continue;
 		open_json_object(NULL);
 		print_mac("mac", "%s", keys[i].mac);
-		print_string(PRINT_ANY, "cube", " cube %s", c->name);
-		print_string(PRINT_ANY, "port", " port %s", ports[e->port].name);
+		print_endpoint(c->name, ports[e->port].name);
 		print_uint(PRINT_ANY, "vlan", " vlan %u", keys[i].vid);
 		print_bool(PRINT_JSON, "static", NULL, stat);
 		if (stat)
@@ -254,6 +300,7 @@ static int fdb_add_cmd(int argc, char **argv)
 	struct fdb_gen fg;
 	struct pcn_cube c;
 	const char *mac;
+	bool stat = false;
 	int fd, idx, vid = 0, err;
 
 	if (argc < 1)
@@ -274,6 +321,13 @@ static int fdb_add_cmd(int argc, char **argv)
 		} else if (is_kw(*argv, "vlan")) {
 			NEXT_ARG();
 			err = vlan_arg(*argv, &vid);
+		} else if (is_kw(*argv, "static")) {
+			/* as fdb show writes an entry: what add makes */
+			DUP_CHECK(stat, "static");
+		} else if (is_kw(*argv, "age")) {
+			return pcn_err(PCN_EXIT_USAGE,
+				       "%s has an age: a line of fdb show of an entry the bridge learned; fdb add makes static entries",
+				       mac);
 		} else {
 			return pcn_unknown_kw("fdb", *argv);
 		}

@@ -190,6 +190,27 @@ _Static_assert(sizeof(struct fw_stats) ==
 		       (ARRAY_SIZE(fw_ingress) - 1) * sizeof(__u64),
 	       "a counter for every field");
 
+/* the policies and conntrack as "cube add" takes them, then the rules */
+static int fw_save(struct pcn_cube *c, struct pcn_save *s)
+{
+	struct fw_table *t;
+	__u32 ch;
+	int err;
+
+	t = fw_table_get(c->name, false, &err);
+	if (!t)
+		return err;
+	for (ch = 0; ch < 2; ch++)
+		pcn_save_args(s, " %s %s", fw_chain_name(ch),
+			      fw_action_name(t->policy[ch]));
+	pcn_save_args(s, " conntrack %s",
+		      t->state.flags & FW_NO_CT ? "off" : "on");
+	fw_rules_save(t, s);
+	fw_table_free(t);
+	pcn_save_skip(s, "connection tracking");
+	return 0;
+}
+
 static int fw_batch_end(bool commit, int failed_line)
 {
 	return fw_tables_end(commit, true, failed_line);
@@ -213,6 +234,7 @@ static const struct cube_type firewall_type = {
 	.set = fw_set,
 	.show = fw_show,
 	.counters = fw_counters,
+	.save = fw_save,
 	.objects = fw_objects,
 	.batch_end = fw_batch_end,
 };

@@ -11,7 +11,8 @@
 extern const struct pcn_object rule_object, ct_object;
 
 /* the batch ends: commit every firewall changed (or drop the changes,
- * saying of each line that made one that line @failed_line failed);
+ * saying of each line that made one that line @failed_line failed, or
+ * nothing if it is 0);
  * @spare: and bring the generations left up to date (see firewall.c) */
 int fw_tables_end(bool commit, bool spare, int failed_line);
 
@@ -68,6 +69,8 @@ const char *fw_chain_name(__u32 c);
 const char *fw_action_name(__u32 a);
 int fw_chain_parse(const char *arg, __u32 *c);
 int fw_action_parse(const char *arg, __u32 *a);
+/* rule.c: the "rule append" lines of @t's rules, for pcn save */
+void fw_rules_save(const struct fw_table *t, struct pcn_save *s);
 /* Can @r be in @t? (a rule on state needs connection tracking) */
 int fw_rule_fits(const struct fw_table *t, const struct fw_rule *r);
 

@@ -367,7 +367,8 @@ int fw_tables_end(bool commit, bool spare, int failed_line)
 	struct fw_table *t;
 	int err = 0, e;
 
-	if (!commit)
+	/* no line to name: the whole batch is undone (restore) */
+	if (!commit && failed_line)
 		lines_dropped(NULL, failed_line);
 	while ((t = staged)) {
 		staged = t->next;

@@ -207,66 +207,113 @@ static bool rule_same(const struct fw_rule *a, const struct fw_rule *b)
 	return !memcmp(&x, &y, sizeof(x));
 }
 
-static void print_addr(const char *key, const char *fmt, int family,
-		       const __u8 *a, __u32 plen)
-{
-	char buf[PCN_PREFIX_STRLEN];
+/* A field of a rule, as show and save write it: " KW VALUE". */
+struct rule_field {
+	const char *key;		/* JSON */
+	const char *kw;			/* text */
+	char val[130];
+	int num;			/* a number in JSON, or -1 */
+};
 
-	print_string(PRINT_ANY, key, fmt, pcn_prefix_str(family, a, plen, buf));
+/* The next field of @f, keyword @kw: where its value goes. */
+static char *field(struct rule_field *f, int *n, const char *key,
+		   const char *kw)
+{
+	struct rule_field *x = &f[(*n)++];
+
+	x->key = key;
+	x->kw = kw;
+	x->num = -1;
+	x->val[0] = '\0';
+	return x->val;
 }
 
-static void print_ports(const char *key, const char *fmt, __u16 lo, __u16 hi)
+/* The fields @r has, in the order of the grammar, action last. */
+static int rule_fields(const struct fw_rule *r, struct rule_field *f)
 {
-	char buf[PCN_PORTS_STRLEN];
+	const size_t size = sizeof(f->val);
+	char v[64], m[64];
+	const char *name;
+	int n = 0;
 
-	print_string(PRINT_ANY, key, fmt, pcn_port_range_str(lo, hi, buf));
-}
-
-static void print_proto(__u8 p)
-{
-	const char *name = pcn_proto_name(p);
-
-	if (name)
-		print_string(PRINT_ANY, "proto", " proto %s", name);
-	else
-		print_uint(PRINT_ANY, "proto", " proto %u", p);
-}
-
-static void print_rule(const struct fw_rule *r, __u32 index,
-		       const struct fw_counter *cnt)
-{
-	char v[64], m[64], buf[130];
-
-	open_json_object(NULL);
-	print_uint(PRINT_ANY, "index", "    %u", index);
 	if (r->fields & FW_F_SRC)
-		print_addr("src", " src %s", r->family, r->src, r->src_plen);
+		pcn_prefix_str(r->family, r->src, r->src_plen,
+			       field(f, &n, "src", "src"));
 	if (r->fields & FW_F_DST)
-		print_addr("dst", " dst %s", r->family, r->dst, r->dst_plen);
-	if (r->fields & FW_F_PROTO)
-		print_proto(r->proto);
+		pcn_prefix_str(r->family, r->dst, r->dst_plen,
+			       field(f, &n, "dst", "dst"));
+	if (r->fields & FW_F_PROTO) {
+		name = pcn_proto_name(r->proto);
+		snprintf(field(f, &n, "proto", "proto"), size, "%s", name ?: "");
+		if (!name) {
+			f[n - 1].num = r->proto;
+			snprintf(f[n - 1].val, size, "%u", r->proto);
+		}
+	}
 	if (r->fields & FW_F_SPORT)
-		print_ports("sport", " sport %s", r->sport_lo, r->sport_hi);
+		pcn_port_range_str(r->sport_lo, r->sport_hi,
+				   field(f, &n, "sport", "sport"));
 	if (r->fields & FW_F_DPORT)
-		print_ports("dport", " dport %s", r->dport_lo, r->dport_hi);
+		pcn_port_range_str(r->dport_lo, r->dport_hi,
+				   field(f, &n, "dport", "dport"));
 	if (r->fields & FW_F_FLAGS) {
 		pcn_names_str(r->flags_value, flag_names,
 			      ARRAY_SIZE(flag_names), v, sizeof(v));
 		pcn_names_str(r->flags_mask, flag_names,
 			      ARRAY_SIZE(flag_names), m, sizeof(m));
-		snprintf(buf, sizeof(buf), "%s/%s", v[0] ? v : "none", m);
-		print_string(PRINT_ANY, "tcp_flags", " tcp-flags %s", buf);
+		snprintf(field(f, &n, "tcp_flags", "tcp-flags"), size, "%s/%s",
+			 v[0] ? v : "none", m);
 	}
-	if (r->fields & FW_F_STATE) {
+	if (r->fields & FW_F_STATE)
 		pcn_names_str(r->state_mask, state_names,
-			      ARRAY_SIZE(state_names), buf, sizeof(buf));
-		print_string(PRINT_ANY, "state", " state %s", buf);
+			      ARRAY_SIZE(state_names),
+			      field(f, &n, "state", "state"), size);
+	snprintf(field(f, &n, "action", "action"), size, "%s",
+		 fw_action_name(r->action));
+	return n;
+}
+
+#define RULE_FIELDS 8
+
+static void print_rule(const struct fw_rule *r, __u32 index,
+		       const struct fw_counter *cnt)
+{
+	struct rule_field f[RULE_FIELDS];
+	int i, n = rule_fields(r, f);
+
+	open_json_object(NULL);
+	print_uint(PRINT_ANY, "index", "    %u", index);
+	for (i = 0; i < n; i++) {
+		print_string(PRINT_FP, NULL, " %s", f[i].kw);
+		if (f[i].num >= 0)
+			print_uint(PRINT_ANY, f[i].key, " %u", f[i].num);
+		else
+			print_string(PRINT_ANY, f[i].key, " %s", f[i].val);
 	}
-	print_string(PRINT_ANY, "action", " action %s", fw_action_name(r->action));
 	print_u64(PRINT_ANY, "packets", " packets %" PRIu64, cnt->packets);
 	print_u64(PRINT_ANY, "bytes", " bytes %" PRIu64, cnt->bytes);
 	close_json_object();
 	print_nl();
+}
+
+void fw_rules_save(const struct fw_table *t, struct pcn_save *s)
+{
+	struct rule_field f[RULE_FIELDS];
+	char line[512];
+	size_t len;
+	__u32 ch, r;
+	int i, n;
+
+	for (ch = 0; ch < 2; ch++)
+		for (r = 0; r < t->n[ch]; r++) {
+			n = rule_fields(&t->rules[ch][r], f);
+			len = 0;
+			for (i = 0; i < n && len < sizeof(line); i++)
+				len += snprintf(line + len, sizeof(line) - len,
+						" %s %s", f[i].kw, f[i].val);
+			pcn_save_line(s, "rule append %s %s%s", t->name,
+				      fw_chain_name(ch), line);
+		}
 }
 
 /* FIREWALL [ CHAIN ]: the chains named, as a mask */

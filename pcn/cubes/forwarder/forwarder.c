@@ -125,6 +125,31 @@ static void fwd_show_port(struct pcn_cube *c, const struct pcn_port *ports,
 			     ports[e[idx].out_port].name);
 }
 
+/* "cube set" of each port that does not pass (what a new port does) */
+static int fwd_save(struct pcn_cube *c, struct pcn_save *s)
+{
+	struct fwd_entry e[PCN_MAX_PORTS];
+	const struct pcn_port *p;
+	struct pcn_port ports[PCN_MAX_PORTS];
+	__u32 idx;
+	int i, err;
+
+	err = read_actions(c, e) ?: cube_ports_read(c, ports);
+	if (err)
+		return pcn_err_kernel(err, "cannot read cube \"%s\"", c->name);
+	for (i = 0; (p = pcn_save_port(s, i, &idx)); i++) {
+		if (e[idx].action == FWD_DROP)
+			pcn_save_line(s, "cube set %s port %s action drop",
+				      c->name, p->name);
+		else if (e[idx].action == FWD_FORWARD &&
+			 e[idx].out_port < PCN_MAX_PORTS)
+			pcn_save_line(s, "cube set %s port %s action forward %s",
+				      c->name, p->name,
+				      ports[e[idx].out_port].name);
+	}
+	return 0;
+}
+
 static int fwd_port_removed(struct pcn_cube *c, __u32 idx)
 {
 	struct fwd_entry e[PCN_MAX_PORTS];
@@ -162,6 +187,7 @@ static const struct cube_type forwarder_type = {
 	.set = fwd_set,
 	.show_port = fwd_show_port,
 	.port_removed = fwd_port_removed,
+	.save = fwd_save,
 };
 
 PCN_CUBE_TYPE(forwarder_type);

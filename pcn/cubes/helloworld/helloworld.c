@@ -94,6 +94,11 @@ static int hw_set(struct pcn_cube *c, int argc, char **argv)
 	return err ? pcn_err_kernel(err, "cannot set cube \"%s\"", c->name) : 0;
 }
 
+static const char *action_name(const struct hw_config *cfg, __u32 d)
+{
+	return cfg->action[d] == HW_DROP ? "drop" : "pass";
+}
+
 static void hw_show(struct pcn_cube *c)
 {
 	struct hw_config cfg;
@@ -103,7 +108,20 @@ static void hw_show(struct pcn_cube *c)
 		return;
 	for (d = 0; d < 2; d++)
 		print_string(PRINT_ANY, dirs[d], d ? " egress %s" : " ingress %s",
-			     cfg.action[d] == HW_DROP ? "drop" : "pass");
+			     action_name(&cfg, d));
+}
+
+/* "cube add" takes both actions */
+static int hw_save(struct pcn_cube *c, struct pcn_save *s)
+{
+	struct hw_config cfg;
+	int err = hw_read(c, &cfg);
+
+	if (err)
+		return pcn_err_kernel(err, "cannot read cube \"%s\"", c->name);
+	pcn_save_args(s, " ingress %s egress %s", action_name(&cfg, 0),
+		      action_name(&cfg, 1));
+	return 0;
 }
 
 /* struct hw_stats, per direction */
@@ -145,6 +163,7 @@ static const struct cube_type helloworld_type = {
 	.set = hw_set,
 	.show = hw_show,
 	.counters = hw_counters,
+	.save = hw_save,
 };
 
 PCN_CUBE_TYPE(helloworld_type);

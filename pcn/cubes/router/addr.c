@@ -3,7 +3,7 @@
  * pcn addr: the IPv4 addresses of router ports, like "ip addr".
  *
  *   pcn addr show [ cube ROUTER ] [ port ROUTER:PORT ]
- *   pcn addr add ADDR/LEN port ROUTER:PORT
+ *   pcn addr add ADDR/LEN port ROUTER:PORT [ secondary ]
  *   pcn addr del ADDR/LEN port ROUTER:PORT
  *
  * The first address of a port is its primary one: the source of what
@@ -24,7 +24,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: pcn addr show [ cube ROUTER ] [ port ROUTER:PORT ]\n"
-		"       pcn addr add ADDR/LEN port ROUTER:PORT\n"
+		"       pcn addr add ADDR/LEN port ROUTER:PORT [ secondary ]\n"
 		"       pcn addr del ADDR/LEN port ROUTER:PORT\n"
 		"       pcn addr help\n"
 		"The first address of a port is its primary one.\n");
@@ -48,9 +48,7 @@ static int addr_print_cb(struct pcn_cube *c, const char *port, void *arg)
 			print_ipv4("addr", "%s", rp.addrs[j].addr);
 			print_uint(PRINT_ANY, "prefixlen", "/%u",
 				   rp.addrs[j].plen);
-			print_string(PRINT_ANY, "cube", " cube %s", c->name);
-			print_string(PRINT_ANY, "port", " port %s",
-				     ports[i].name);
+			print_endpoint(c->name, ports[i].name);
 			print_bool(PRINT_JSON, "secondary", NULL, j > 0);
 			if (j > 0)
 				print_string(PRINT_FP, NULL, "%s", " secondary");
@@ -70,9 +68,12 @@ static int addr_show_cmd(int argc, char **argv)
 	return cube_show_each(argc, argv, &spec, NULL);
 }
 
-/* "ADDR/LEN port ROUTER:PORT": open the router, find the port */
+/*
+ * "ADDR/LEN port ROUTER:PORT", and "secondary" if @secondary: open the
+ * router, find the port
+ */
 static int addr_args(int argc, char **argv, struct rt_addr *a,
-		     struct pcn_cube *c, int *idx)
+		     struct pcn_cube *c, int *idx, bool *secondary)
 {
 	char cube[PCN_NAME_LEN], port[PCN_NAME_LEN] = "";
 	int err;
@@ -92,6 +93,13 @@ static int addr_args(int argc, char **argv, struct rt_addr *a,
 	argc--;
 	argv++;
 	while (argc > 0) {
+		if (secondary && is_kw(*argv, "secondary")) {
+			/* as addr show writes an address after the primary */
+			DUP_CHECK(*secondary, "secondary");
+			argc--;
+			argv++;
+			continue;
+		}
 		if (!is_kw(*argv, "port"))
 			return pcn_unknown_kw("addr", *argv);
 		NEXT_ARG();
@@ -117,11 +125,12 @@ static int addr_add_cmd(int argc, char **argv)
 	struct rt_route_key local = { .plen = 32, .kind = RT_KIND_LOCAL };
 	struct rt_route_key net = { .kind = RT_KIND_CONNECTED };
 	struct rt_port rp, other;
+	bool secondary = false;
 	struct rt_addr a;
 	struct pcn_cube c;
 	int idx, i, n, err;
 
-	err = addr_args(argc, argv, &a, &c, &idx);
+	err = addr_args(argc, argv, &a, &c, &idx, &secondary);
 	if (err)
 		return err;
 	for (i = 0; i < PCN_MAX_PORTS; i++) {
@@ -142,6 +151,12 @@ static int addr_add_cmd(int argc, char **argv)
 	}
 	for (n = 0; n < RT_ADDRS_MAX && rp.addrs[n].addr; n++)
 		;
+	if (secondary && !n) {
+		err = pcn_err(PCN_EXIT_KERNEL,
+			      "%s would be the primary address of its port: \"secondary\" goes with an address added after the primary",
+			      argv[0]);
+		goto out;
+	}
 	if (n == RT_ADDRS_MAX) {
 		err = pcn_err(PCN_EXIT_KERNEL,
 			      "the port has %d addresses, the most it can",
@@ -214,7 +229,7 @@ static int addr_del_cmd(int argc, char **argv)
 	int idx, i, n, err;
 	bool shared = false;
 
-	err = addr_args(argc, argv, &a, &c, &idx);
+	err = addr_args(argc, argv, &a, &c, &idx, NULL);
 	if (err)
 		return err;
 	err = rt_port_get(&c, idx, &rp);

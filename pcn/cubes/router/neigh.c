@@ -3,7 +3,8 @@
  * pcn neigh: the neighbour (ARP) tables of router cubes, like "ip neigh".
  *
  *   pcn neigh show [ cube ROUTER ] [ port ROUTER:PORT ]
- *   pcn neigh add ADDR lladdr MAC port ROUTER:PORT     a static entry
+ *   pcn neigh add ADDR lladdr MAC port ROUTER:PORT [ static ]
+ *                                                       a static entry
  *   pcn neigh del ADDR port ROUTER:PORT
  *   pcn neigh flush cube ROUTER [ port PORT ] [ dynamic ]
  *
@@ -28,7 +29,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: pcn neigh show [ cube ROUTER ] [ port ROUTER:PORT ]\n"
-		"       pcn neigh add ADDR lladdr MAC port ROUTER:PORT\n"
+		"       pcn neigh add ADDR lladdr MAC port ROUTER:PORT [ static ]\n"
 		"       pcn neigh del ADDR port ROUTER:PORT\n"
 		"       pcn neigh flush cube ROUTER [ port PORT ] [ dynamic ]\n"
 		"       pcn neigh help\n"
@@ -84,6 +85,59 @@ int rt_neigh_flush(struct pcn_cube *c, int port, bool dynamic_only)
 	return err;
 }
 
+/* a static neighbour, to sort by port name and address */
+struct neigh_saved {
+	const char *port;
+	__be32 addr;
+	__u8 mac[6];
+};
+
+static int saved_cmp(const void *pa, const void *pb)
+{
+	const struct neigh_saved *a = pa, *b = pb;
+	int c = strcmp(a->port, b->port);
+
+	if (c)
+		return c;
+	return ntohl(a->addr) < ntohl(b->addr) ? -1 : ntohl(a->addr) > ntohl(b->addr);
+}
+
+int rt_neigh_save(struct pcn_cube *c, struct pcn_save *s)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	char addr[PCN_PREFIX_STRLEN], mac[PCN_MAC_STRLEN];
+	struct rt_neigh_key *keys;
+	struct neigh_saved *all;
+	struct rt_neigh *vals;
+	int i, n, k = 0, err;
+
+	err = cube_ports_read(c, ports) ?: neigh_read(c, &keys, &vals, &n);
+	if (err)
+		return pcn_err_kernel(err, "cannot read the neighbours of \"%s\"",
+				      c->name);
+	all = calloc(n ? n : 1, sizeof(*all));
+	for (i = 0; all && i < n; i++) {
+		if (!(vals[i].flags & RT_NEIGH_STATIC) ||
+		    keys[i].port >= PCN_MAX_PORTS)
+			continue;
+		all[k].port = ports[keys[i].port].name;
+		all[k].addr = keys[i].addr;
+		memcpy(all[k++].mac, vals[i].mac, sizeof(all->mac));
+	}
+	free(keys);
+	free(vals);
+	if (!all)
+		return pcn_err_kernel(-ENOMEM, "cannot save \"%s\"", c->name);
+	qsort(all, k, sizeof(*all), saved_cmp);
+	for (i = 0; i < k; i++)
+		pcn_save_line(s, "neigh add %s lladdr %s port %s:%s",
+			      pcn_ipv4_str(all[i].addr, addr),
+			      pcn_mac_str(all[i].mac, mac), c->name,
+			      all[i].port);
+	free(all);
+	return 0;
+}
+
 static int neigh_print_cb(struct pcn_cube *c, const char *port, void *arg)
 {
 	struct pcn_port ports[PCN_MAX_PORTS];
@@ -106,9 +160,7 @@ static int neigh_print_cb(struct pcn_cube *c, const char *port, void *arg)
 			continue;
 		open_json_object(NULL);
 		print_ipv4("addr", "%s", keys[i].addr);
-		print_string(PRINT_ANY, "cube", " cube %s", c->name);
-		print_string(PRINT_ANY, "port", " port %s",
-			     ports[keys[i].port].name);
+		print_endpoint(c->name, ports[keys[i].port].name);
 		print_mac("lladdr", " lladdr %s", vals[i].mac);
 		print_bool(PRINT_JSON, "static", NULL, stat);
 		if (stat)
@@ -133,12 +185,13 @@ static int neigh_show_cmd(int argc, char **argv)
 	return cube_show_each(argc, argv, &spec, NULL);
 }
 
-/* "ADDR ... port ROUTER:PORT" with "lladdr MAC" if @mac */
+/* "ADDR ... port ROUTER:PORT" with "lladdr MAC [ static ]" if @mac */
 static int neigh_args(int argc, char **argv, struct rt_neigh_key *k,
 		      __u8 *mac, struct pcn_cube *c)
 {
 	char cube[PCN_NAME_LEN], port[PCN_NAME_LEN] = "";
-	bool mac_set = false;
+	bool mac_set = false, stat = false;
+	const char *addr = *argv;
 	int idx, err;
 
 	if (argc < 1)
@@ -162,6 +215,13 @@ static int neigh_args(int argc, char **argv, struct rt_neigh_key *k,
 				err = pcn_err(PCN_EXIT_USAGE,
 					      "\"%s\" is not a unicast MAC address",
 					      *argv);
+		} else if (mac && is_kw(*argv, "static")) {
+			/* as neigh show writes an entry: what add makes */
+			DUP_CHECK(stat, "static");
+		} else if (mac && is_kw(*argv, "age")) {
+			return pcn_err(PCN_EXIT_USAGE,
+				       "%s has an age: a line of neigh show of a neighbour the router learned; neigh add makes static entries",
+				       addr);
 		} else {
 			return pcn_unknown_kw("neigh", *argv);
 		}

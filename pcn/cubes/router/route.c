@@ -10,6 +10,7 @@
  *   pcn route flush cube ROUTER [ port PORT ]
  *   ROUTE := { via ADDR { cube ROUTER | port ROUTER:PORT } |
  *              port ROUTER:PORT } [ metric N ]
+ *            [ proto { static | connected } ] [ inactive ]
  *
  * A prefix may have several routes: the local route of a port address
  * first, then the lowest metric, the oldest on a tie, is the one the
@@ -36,6 +37,7 @@ static void usage(FILE *f)
 		"       pcn route flush cube ROUTER [ port PORT ]\n"
 		"       pcn route help\n"
 		"ROUTE := { via ADDR { cube ROUTER | port ROUTER:PORT } | port ROUTER:PORT } [ metric N ]\n"
+		"         [ proto { static | connected } ] [ inactive ]\n"
 		"PREFIX := { A.B.C.D[/LEN] | default }\n");
 }
 
@@ -46,12 +48,20 @@ struct route_args {
 	__u32 metric;
 	bool via_set;
 	bool metric_set;
+	bool proto_set;
+	bool connected;			/* "proto connected" */
+	bool inactive;
 	char cube[PCN_NAME_LEN];
 	char port[PCN_NAME_LEN];
 };
 
-/* "PREFIX [ via ADDR ] [ cube ROUTER | port ROUTER:PORT ] [ metric N ]" */
-static int route_args_parse(int argc, char **argv, struct route_args *r)
+/*
+ * "PREFIX [ via ADDR ] [ cube ROUTER | port ROUTER:PORT ] [ metric N ]",
+ * and for add and replace (@add) what route show writes after a route:
+ * "[ proto { static | connected } ] [ inactive ]"
+ */
+static int route_args_parse(int argc, char **argv, struct route_args *r,
+			    bool add)
 {
 	int err;
 
@@ -92,6 +102,17 @@ static int route_args_parse(int argc, char **argv, struct route_args *r)
 			DUP_CHECK(r->metric_set, "metric");
 			if (pcn_parse_u32(*argv, 10, &r->metric))
 				err = pcn_bad_arg("metric", *argv);
+		} else if (add && is_kw(*argv, "proto")) {
+			NEXT_ARG();
+			DUP_CHECK(r->proto_set, "proto");
+			r->connected = is_kw(*argv, "connected");
+			if (!r->connected && !is_kw(*argv, "static"))
+				err = pcn_err(PCN_EXIT_USAGE,
+					      "proto \"%s\": static or connected",
+					      *argv);
+		} else if (add && is_kw(*argv, "inactive")) {
+			/* another route of the prefix is in use: says nothing */
+			DUP_CHECK(r->inactive, "inactive");
 		} else {
 			return pcn_unknown_kw("route", *argv);
 		}
@@ -203,15 +224,53 @@ static int kept_open(const char *cube)
 	return 0;
 }
 
+/*
+ * "proto connected": a connected route comes with an address of its
+ * port and goes with it. A line of route show that names one holds
+ * when the route is there (nothing to do), and is an error otherwise.
+ */
+static int route_connected(const struct route_args *r, const char *prefix)
+{
+	struct rt_entry *all = NULL;
+	struct pcn_cube c;
+	int i, n = 0, idx, err;
+
+	if (!r->port[0] || r->via_set)
+		return pcn_err(PCN_EXIT_USAGE,
+			       "a connected route is on a port: \"port ROUTER:PORT\", no \"via\"");
+	err = cube_open_type(r->cube, "router", &c, false);
+	if (err)
+		return err;
+	err = cube_port_index(&c, r->port, &idx);
+	if (!err && rt_entries_read(&c, &all, &n))
+		err = pcn_err(PCN_EXIT_KERNEL, "cannot read the routes of \"%s\"",
+			      c.name);
+	for (i = 0; !err && i < n; i++)
+		if (all[i].k.prefix == r->prefix && all[i].k.plen == r->plen &&
+		    all[i].r.kind == RT_KIND_CONNECTED &&
+		    all[i].k.port == (__u32)idx &&
+		    (!r->metric_set || all[i].r.metric == r->metric))
+			break;
+	if (!err && i == n)
+		err = pcn_err(PCN_EXIT_KERNEL,
+			      "port %s:%s has no connected route to %s: connected routes come with the port's addresses (pcn addr add)",
+			      c.name, r->port, prefix);
+	free(all);
+	cube_close(&c);
+	return err;
+}
+
 static int route_add_cmd(int argc, char **argv)
 {
 	struct rt_route_key k = {};
 	struct route_args r;
 	int idx, err;
 
-	err = route_args_parse(argc, argv, &r);
+	err = route_args_parse(argc, argv, &r, true);
 	if (err)
 		return err;
+	if (r.connected)
+		return route_connected(&r, argv[0]);
 	err = kept_open(r.cube);
 	if (err)
 		return err;
@@ -261,9 +320,11 @@ static int route_replace_cmd(int argc, char **argv)
 	struct rt_route old;
 	int idx, i, n, fd = -1, err, had = -1;
 
-	err = route_args_parse(argc, argv, &r);
+	err = route_args_parse(argc, argv, &r, true);
 	if (err)
 		return err;
+	if (r.connected)
+		return route_connected(&r, argv[0]);
 	err = cube_open_type(r.cube, "router", &c, true);
 	if (err)
 		return err;
@@ -335,7 +396,7 @@ static int route_del_cmd(int argc, char **argv)
 	struct pcn_cube c;
 	int idx = -1, i, n, err;
 
-	err = route_args_parse(argc, argv, &r);
+	err = route_args_parse(argc, argv, &r, false);
 	if (err)
 		return err;
 	err = cube_open_type(r.cube, "router", &c, true);
@@ -382,10 +443,10 @@ static void route_print(struct pcn_cube *c, const struct pcn_port *ports,
 	print_prefix4("dst", "%s", e->k.prefix, e->k.plen);
 	if (e->k.via)
 		print_ipv4("via", " via %s", e->k.via);
-	print_string(PRINT_ANY, "cube", " cube %s", c->name);
 	if (e->k.port < PCN_MAX_PORTS)
-		print_string(PRINT_ANY, "port", " port %s",
-			     ports[e->k.port].name);
+		print_endpoint(c->name, ports[e->k.port].name);
+	else
+		print_string(PRINT_ANY, "cube", " cube %s", c->name);
 	print_string(PRINT_ANY, "proto", " proto %s", rt_kind_name(e->r.kind));
 	print_uint(PRINT_ANY, "metric", " metric %u", e->r.metric);
 	print_bool(PRINT_JSON, "active", NULL, active);
@@ -393,6 +454,35 @@ static void route_print(struct pcn_cube *c, const struct pcn_port *ports,
 		print_string(PRINT_FP, NULL, "%s", " inactive");
 	close_json_object();
 	print_nl();
+}
+
+int rt_routes_save(struct pcn_cube *c, struct pcn_save *s)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	char pfx[PCN_PREFIX_STRLEN], via[PCN_PREFIX_STRLEN + 5];
+	struct rt_entry *all;
+	int i, n, err;
+
+	err = cube_ports_read(c, ports) ?: rt_entries_read(c, &all, &n);
+	if (err)
+		return pcn_err_kernel(err, "cannot read the routes of \"%s\"",
+				      c->name);
+	/* by prefix, the best first: made in that order, they tie the same */
+	for (i = 0; i < n; i++) {
+		const struct rt_entry *e = &all[i];
+
+		if (e->r.kind != RT_KIND_STATIC || e->k.port >= PCN_MAX_PORTS)
+			continue;
+		via[0] = '\0';
+		if (e->k.via)
+			snprintf(via, sizeof(via), " via %s",
+				 pcn_ipv4_str(e->k.via, pfx));
+		pcn_save_line(s, "route add %s%s port %s:%s metric %u",
+			      pcn_prefix4_str(e->k.prefix, e->k.plen, pfx), via,
+			      c->name, ports[e->k.port].name, e->r.metric);
+	}
+	free(all);
+	return 0;
 }
 
 static int route_print_cb(struct pcn_cube *c, const char *port, void *arg)
@@ -481,9 +571,7 @@ static int route_get_cmd(int argc, char **argv)
 		print_string(PRINT_ANY, "dst", "%s", addr);
 		if (fe.via)
 			print_ipv4("via", " via %s", fe.via);
-		print_string(PRINT_ANY, "cube", " cube %s", cube);
-		print_string(PRINT_ANY, "port", " port %s",
-			     ports[fe.port].name);
+		print_endpoint(cube, ports[fe.port].name);
 		print_string(PRINT_ANY, "proto", " proto %s",
 			     rt_kind_name(fe.kind));
 		print_uint(PRINT_ANY, "metric", " metric %u", fe.metric);

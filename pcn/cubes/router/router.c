@@ -242,6 +242,55 @@ static void rt_show_port(struct pcn_cube *c, const struct pcn_port *ports,
 							: "?");
 }
 
+/*
+ * "cube add" takes the neighbour timeout; "cube set" each port whose
+ * MAC is not its interface's, or that passes what is for the router;
+ * then its addresses (the primary first), static routes and static
+ * neighbours.
+ */
+static int rt_save(struct pcn_cube *c, struct pcn_save *s)
+{
+	char mac[PCN_MAC_STRLEN], set[64], buf[PCN_PREFIX_STRLEN];
+	const struct pcn_port *p;
+	struct rt_port rp;
+	struct rt_meta m;
+	__u8 ifmac[6];
+	__u32 idx, j;
+	int i, err;
+
+	memcpy(&m, c->meta.config, sizeof(m));
+	pcn_save_args(s, " neigh_timeout %u", m.neigh_timeout);
+	for (i = 0; (p = pcn_save_port(s, i, &idx)); i++) {
+		err = rt_port_get(c, idx, &rp);
+		if (err)
+			return pcn_err_kernel(err, "cannot read port %s:%s",
+					      c->name, p->name);
+		set[0] = '\0';
+		/* a port on an interface takes its MAC when it is made */
+		if (p->peer != PCN_PEER_IFACE || iface_mac(p->ifindex, ifmac) ||
+		    memcmp(ifmac, rp.mac, sizeof(ifmac)))
+			snprintf(set, sizeof(set), " mac %s",
+				 pcn_mac_str(rp.mac, mac));
+		if (rp.local != RT_LOCAL_DROP && rp.local < ARRAY_SIZE(local_names))
+			snprintf(set + strlen(set), sizeof(set) - strlen(set),
+				 " local %s", local_names[rp.local]);
+		if (set[0])
+			pcn_save_line(s, "cube set %s port %s%s", c->name,
+				      p->name, set);
+	}
+	for (i = 0; (p = pcn_save_port(s, i, &idx)); i++) {
+		if (rt_port_get(c, idx, &rp))
+			continue;
+		for (j = 0; j < RT_ADDRS_MAX && rp.addrs[j].addr; j++)
+			pcn_save_line(s, "addr add %s port %s:%s",
+				      pcn_prefix4_str(rp.addrs[j].addr,
+						      rp.addrs[j].plen, buf),
+				      c->name, p->name);
+	}
+	pcn_save_skip(s, "neighbours learned by ARP");
+	return rt_routes_save(c, s) ?: rt_neigh_save(c, s);
+}
+
 static const struct pcn_object *const rt_objects[] = {
 	&addr_object, &route_object, &neigh_object, NULL,
 };
@@ -264,6 +313,7 @@ static const struct cube_type router_type = {
 	.port_removed = rt_port_removed,
 	.port_changed = rt_port_changed,
 	.counters = rt_counters,
+	.save = rt_save,
 	.objects = rt_objects,
 };
 

@@ -51,6 +51,10 @@ int rt_routes_drop(struct pcn_cube *c,
 /* neigh.c: delete a router's neighbours (port -1: any). 0 or -errno. */
 int rt_neigh_flush(struct pcn_cube *c, int port, bool dynamic_only);
 
+/* route.c, neigh.c: the static routes and neighbours, for pcn save */
+int rt_routes_save(struct pcn_cube *c, struct pcn_save *s);
+int rt_neigh_save(struct pcn_cube *c, struct pcn_save *s);
+
 /* the objects of the router: addr, route, neigh */
 extern const struct pcn_object addr_object, route_object, neigh_object;
 

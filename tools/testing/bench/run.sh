@@ -35,7 +35,7 @@ SHARED=
 GEN_CPU=0
 DUT_CPU=1
 SCENARIOS=(floor forwarder_xdp forwarder_tc chain bridge flood router
-	   firewall fw_rules micro hops control)
+	   firewall fw_rules micro hops control save)
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -79,7 +79,8 @@ cleanup()
 	umount "$BPFFS" 2>/dev/null
 	rmdir "$BPFFS" 2>/dev/null
 	# the scenarios' files beside it, when one failed half-way
-	rm -f "$RESULTS" "$BPFFS.routes" "$BPFFS.rules"
+	rm -f "$RESULTS" "$BPFFS.routes" "$BPFFS.rules" "$BPFFS.save" \
+		"$BPFFS.nft"
 }
 trap cleanup EXIT
 mount -t bpf bpf "$BPFFS"
@@ -841,6 +842,58 @@ scen_control()
 		echo "cube del c$i"
 	done | "$PCN" -n "$NS_D" -batch -
 	ip netns del "$NS_D-c"
+}
+
+# pcn save and restore of 100 cubes (a firewall with 10k rules, and 99
+# forwarders, linked in pairs) beside nft list ruleset and nft -f of the
+# same 10k rules; restore flushes what is there first, as nft -f of a
+# file that begins with "flush ruleset" does
+scen_save()
+{
+	local n=5 i s=() r=() ns=() nr=()
+	local nft=(ip netns exec "$NS_D" nft)
+
+	[ -n "$QUICK" ] && n=2
+	{
+		echo "cube add bsv type firewall"
+		for ((i = 0; i < 99; i++)); do
+			echo "cube add s$i type forwarder"
+		done
+		for ((i = 0; i + 1 < 99; i += 2)); do
+			echo "link add s$i:a peer s$((i + 1)):b"
+		done
+		fw_rule_lines "rule append bsv ingress src %d.%d.%d.0/24 proto tcp dport %d action drop"
+	} | "$PCN" -n "$NS_D" -batch -
+	{
+		echo "flush ruleset"
+		echo "table inet pcnb {"
+		echo " chain fw {"
+		echo "  type filter hook forward priority 0; policy accept;"
+		fw_rule_lines "ip saddr %d.%d.%d.0/24 tcp dport %d drop"
+		echo " }"
+		echo "}"
+	} >"$BPFFS.rules"
+	"${nft[@]}" -f "$BPFFS.rules"
+	"$PCN" -n "$NS_D" save >"$BPFFS.save"
+	"${nft[@]}" list ruleset >"$BPFFS.nft"
+	sed -i '1i flush ruleset' "$BPFFS.nft"
+	for ((i = 0; i < n; i++)); do
+		s+=("$(cmd_ms 1 "$PCN" -n "$NS_D" save)")
+		ns+=("$(cmd_ms 1 "${nft[@]}" list ruleset)")
+	done
+	for ((i = 0; i < 3; i++)); do
+		r+=("$(cmd_ms 1 "$PCN" -n "$NS_D" restore "$BPFFS.save")")
+		nr+=("$(cmd_ms 1 "${nft[@]}" -f "$BPFFS.nft")")
+	done
+	"$PCN" -n "$NS_D" save | cmp -s - "$BPFFS.save" ||
+		echo "# save: the restored configuration saves differently" >&2
+	report save ms "pcn save (100, 10k)" "$(printf '%s\n' "${s[@]}" | median)" \
+		"nft list ruleset (10k)" "$(printf '%s\n' "${ns[@]}" | median)"
+	report save ms "pcn restore (100, 10k)" "$(printf '%s\n' "${r[@]}" | median)" \
+		"nft -f (10k)" "$(printf '%s\n' "${nr[@]}" | median)"
+	"$PCN" -n "$NS_D" flush
+	"${nft[@]}" flush ruleset
+	rm -f "$BPFFS.rules" "$BPFFS.save" "$BPFFS.nft"
 }
 
 topology

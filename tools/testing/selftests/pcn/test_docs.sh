@@ -203,6 +203,12 @@ completion_sync()
 	words=$(complete_words "$PCN" -)
 	offered "$words" -j -p -s -d -n -root -batch -force -V -h
 	[ "$(complete_words "$PCN" -batch "")" = "$(compgen -f -- "")" ]
+	# objects without verbs: their options; and file names
+	[ "$(offers "$PCN" save "")" = "-all -n help " ]
+	[ -z "$(complete_words "$PCN" save -all "")" ]
+	[ "$(offers "$PCN" flush "")" = "-all help " ]
+	[ "$(complete_words "$PCN" restore "")" = \
+		"$(compgen -f -- ""; echo help)" ]
 }
 
 # words offered for CUR after WORDs ($1...), one per line, sorted
@@ -242,7 +248,7 @@ completion_live()
 	[ "$(offers "${c[@]}" fdb flush cube bq "")" = "dynamic port vlan " ]
 	[ "$(offers "${c[@]}" fdb show port "")" = "bq:p1 " ]
 	[ "$(offers "${c[@]}" fdb add 02:00:00:00:00:01 port bq:p1 "")" = \
-		"vlan " ]
+		"static vlan " ]
 	"$PCN" -n "$R" fdb add 02:00:00:00:00:01 port bq:p1
 	# (with what the bridge learned)
 	offered "$(complete_words "${c[@]}" fdb del "")" 02:00:00:00:00:01
@@ -268,7 +274,10 @@ completion_live()
 	[ "$(offers "${c[@]}" addr del 10.0.0.1/24 port "")" = "rq:p1 " ]
 	# in the order the grammar gives
 	[ "$(offers "${c[@]}" route add 10.8.0.0/16 "")" = "port via " ]
-	[ "$(offers "${c[@]}" route add 10.8.0.0/16 port rq:p1 "")" = "metric " ]
+	[ "$(offers "${c[@]}" route add 10.8.0.0/16 port rq:p1 "")" = \
+		"inactive metric proto " ]
+	[ "$(offers "${c[@]}" route add 10.8.0.0/16 port rq:p1 proto "")" = \
+		"connected static " ]
 	[ "$(offers "${c[@]}" route add 10.8.0.0/16 via 10.0.0.3 cube "")" = \
 		"rq " ]
 	[ "$(offers "${c[@]}" route del "")" = "10.9.0.0/16 default " ]
@@ -328,7 +337,7 @@ completion_live()
 
 install_tree()
 {
-	local d
+	local d unit
 
 	d=$(mktemp -d)
 	defer "rm -rf $d"
@@ -339,6 +348,14 @@ install_tree()
 		[ -f "$d/usr/share/man/man8/$(basename "$page")" ]
 	done
 	[ -f "$d/usr/share/bash-completion/completions/pcn" ]
+	# the boot unit, naming the pcn installed and the files it restores
+	unit=$d/usr/lib/systemd/system/pcn-restore.service
+	grep -qx "ExecStart=.*/usr/sbin/pcn restore .*" "$unit"
+	grep -q "/etc/pcn/\*\.batch" "$unit"
+	[ -d "$d/etc/pcn" ]
+	if command -v systemd-analyze >/dev/null; then
+		systemd-analyze verify --man=no "$unit"
+	fi
 }
 
 run_test man_pages_lint_clean man_lint

@@ -106,7 +106,7 @@ unreachable()
 	pcn -n "$R" route add 10.77.0.0/16 via 10.210.3.2 cube r0
 	ping_first "$H2" 10.77.0.1
 	pcn -n "$R" route get 10.77.0.1 cube r0 |
-		grep -qx '10.77.0.1 via 10.210.3.2 cube r0 port p3 proto static metric 0 prefix 10.77.0.0/16'
+		grep -qx '10.77.0.1 via 10.210.3.2 port r0:p3 proto static metric 0 prefix 10.77.0.0/16'
 	pcn -n "$R" route del 10.77.0.0/16 cube r0
 	out=$(ip netns exec "$H2" ping -c 1 -W 1 10.77.0.1 || true)
 	grep -q 'Destination Net Unreachable' <<<"$out"
@@ -170,7 +170,7 @@ backup_route()
 			map([.via, .metric, .active]) ==
 			[["10.210.2.2", 10, true], ["10.210.3.2", 20, false]]'
 	pcn -n "$R" route show | grep -qx \
-		'10.99.0.0/24 via 10.210.3.2 cube r0 port p3 proto static metric 20 inactive'
+		'10.99.0.0/24 via 10.210.3.2 port r0:p3 proto static metric 20 inactive'
 	h3=$(rx_of "$H3" e3)
 	ping_ok "$H1" 10.99.0.1 5
 	[ "$(rx_of "$H3" e3)" -eq "$h3" ]
@@ -276,7 +276,7 @@ neighbours_by_hand()
 	# a static entry: the router never asks
 	pcn -n "$R" neigh add 10.210.2.2 lladdr "$mac" port r0:p2
 	pcn -n "$R" neigh show | grep -qx \
-		"10.210.2.2 cube r0 port p2 lladdr $mac static"
+		"10.210.2.2 port r0:p2 lladdr $mac static"
 	ping_first "$H1" 10.210.2.2
 	# learned entries age out; static ones stay
 	sleep 3
