@@ -6,7 +6,7 @@
  *   # comments: what pcn does not save
  *   schema N                                  the grammar it is in
  *   cube add NAME type TYPE mode MODE ARGS    every cube, by name
- *   link add CUBE:PORT { dev IFNAME | peer CUBE:PORT }
+ *   link add CUBE:PORT [ dev IFNAME | peer CUBE:PORT ]
  *   link add TCUBE { dev IFNAME | port CUBE:PORT } DIR
  *                                             each chain, in order
  *   ...                                       each type's own lines
@@ -251,8 +251,9 @@ static void link_line(FILE *f, const char *pre, struct ns_saved *ns,
 			peer->linked[j] = true;
 		fprintf(f, "%slink add %s:%s peer %s:%s\n", pre, cs->name,
 			p->name, p->peer_name, p->peer_port_name);
-	} else if (!ns->quiet) {
-		pcn_warn("%s has no peer: it is not saved", what);
+	} else {
+		/* connected to nothing (made so, or left by its peer) */
+		fprintf(f, "%slink add %s:%s\n", pre, cs->name, p->name);
 	}
 }
 

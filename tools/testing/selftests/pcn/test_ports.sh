@@ -93,6 +93,26 @@ lifecycle()
 	pcn -n "$R" -j addr show port r1:p1 | jq -e 'length == 1'
 }
 
+# a port connected to nothing is saved as such, and restored
+unconnected_saved()
+{
+	local mode=$1 f
+
+	setup_root
+	add_ns R
+	pcn -n "$R" cube add r1 type router mode "$mode"
+	pcn -n "$R" link add r1:p1
+	pcn -n "$R" addr add 10.9.0.1/24 port r1:p1
+	f=$(mktemp)
+	defer "rm -f $f"
+	pcn -n "$R" save >"$f"
+	grep -qx 'link add r1:p1' "$f"
+	pcn -n "$R" flush
+	pcn -n "$R" restore "$f"
+	[ "$(port_state r1 p1)" = unconnected ]
+	[ "$(pcn -n "$R" save)" = "$(cat "$f")" ]
+}
+
 # what "link set" refuses changes nothing
 set_bad_input()
 {
@@ -249,5 +269,6 @@ for m in xdp tc; do
 	run_test "port_lifecycle_$m" lifecycle $m
 	run_test "port_set_bad_input_$m" set_bad_input $m
 	run_test "port_killed_set_$m" killed_set $m
+	run_test "port_unconnected_saved_$m" unconnected_saved $m
 done
 tap_done
