@@ -210,7 +210,8 @@ TEST(bad_command_lines)
 	EXPECT_USAGE("cube help extra");
 	EXPECT_USAGE("link nosuch");
 	EXPECT_USAGE("link add");
-	EXPECT_USAGE("link add fw0:p0");
+	EXPECT_USAGE("link add fw0");
+	EXPECT_USAGE("link set fw0:p0");
 	EXPECT_USAGE("link add fw0:p0 dev");
 	EXPECT_USAGE("link add fw0:p0 dev a dev b");
 	EXPECT_USAGE("link add fw0:p0 device a");

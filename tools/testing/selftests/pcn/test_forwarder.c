@@ -361,7 +361,7 @@ TEST_F(fwd, port_entry)
 static void check_cube_to_cube(struct __test_metadata *_metadata, bool tc,
 			       struct cube *a, struct cube *b)
 {
-	__u32 slot_b = 100 + 1, ret;
+	__u32 slot_b = 100 + 1, slot_a = 100 - 1, ret;
 
 	ASSERT_EQ(0, bpf_map_update_elem(a->panel_fd, &slot_b, &b->prog_fd,
 					 BPF_ANY));
@@ -378,11 +378,18 @@ static void check_cube_to_cube(struct __test_metadata *_metadata, bool tc,
 	EXPECT_EQ(1, stats(b, 4).rx_packets);
 	EXPECT_EQ(1, stats(b, 6).tx_packets);
 
-	/* nothing in the slot any more: dropped, counted at a's port */
+	/*
+	 * nothing in the slot any more: dropped, counted at a's port as a
+	 * drop, not as the tail-call limit (the probe, a's own slot just
+	 * below its out slots, holds a as in a netns panel)
+	 */
 	ASSERT_EQ(0, bpf_map_delete_elem(a->panel_fd, &slot_b));
+	ASSERT_EQ(0, bpf_map_update_elem(a->panel_fd, &slot_a, &a->prog_fd,
+					 BPF_ANY));
 	ASSERT_EQ(0, run(tc, a, a->prog_fd, 0, &ret));
 	EXPECT_EQ(v_drop(tc), ret);
 	EXPECT_EQ(1, stats(a, 1).drop_packets);
+	EXPECT_EQ(0, stats(a, 1).tail_call_limit);
 	EXPECT_EQ(1, stats(b, 4).rx_packets);
 }
 
