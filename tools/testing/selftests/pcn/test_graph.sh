@@ -182,7 +182,7 @@ met_in_order()
 		for c in "$@"; do
 			was[$c]=$(met "$ns" "$c" "$dir")
 		done
-		fails ping_ok "$from" "$dst" 2
+		ping_fails "$from" "$dst" 2
 		for ((j = 1; j <= $#; j++)); do
 			c=${!j}
 			now=$(met "$ns" "$c" "$dir")

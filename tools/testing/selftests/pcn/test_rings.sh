@@ -159,7 +159,7 @@ routing_loop()
 	# TTL 64: the limit, 33 forwards a packet, and no more
 	fwd=$(forwarded "$R")
 	drop=$(port_stat "$R" r3 r2 rx.dropped)
-	fails ping_ok "$H1" 10.220.9.1 4
+	ping_fails "$H1" 10.220.9.1 4
 	[ "$(limit_at "$R" r3 r1)" -eq $((limit + 4)) ]
 	[ "$(forwarded "$R")" -eq $((fwd + 4 * 33)) ]
 	# ... and nowhere else, not as a drop
@@ -212,7 +212,7 @@ forwarder_ring()
 	EOF
 	# calls 1, 4, ... 31 enter f1, 3, 6, ... 33 f3: f3's 11th way on
 	# to f1 is the 34th tail call
-	fails ping_ok "$H1" 10.220.1.3 3
+	ping_fails "$H1" 10.220.1.3 3
 	[ "$(limit_at "$R" f3 f1)" -eq 3 ]
 	[ "$(port_stat "$R" f3 f1 tx.packets)" -eq 33 ]
 	[ "$(port_stat "$R" f1 f2 tx.packets)" -eq 33 ]
@@ -227,7 +227,7 @@ forwarder_ring()
 	pcn -n "$R" cube add hw type firewall mode "$mode"
 	pcn -n "$R" link add hw port f2:f3 egress
 	pcn -n "$R" link add hw port f1:f3 ingress
-	fails ping_ok "$H1" 10.220.1.3 2
+	ping_fails "$H1" 10.220.1.3 2
 	[ "$(pcn -n "$R" -j -s cube show hw | jq '.[0].stats.egress.tail_call_limit')" -eq 2 ]
 	[ "$(pcn -n "$R" -j -s cube show hw | jq '.[0].stats.ingress.tail_call_limit')" -eq 0 ]
 	[ "$(limit_at "$R" f3 f1)" -eq 3 ]
@@ -252,13 +252,13 @@ self_link()
 	pcn -n "$R" -j link show cube f1 |
 		jq -e 'map(select(.port == "a") | .peer.port) == ["b"]'
 	# f1 is entered 33 times, and its 33rd way out by a fails
-	fails ping_ok "$H1" 10.220.1.3 2
+	ping_fails "$H1" 10.220.1.3 2
 	[ "$(limit_at "$R" f1 a)" -eq 2 ]
 	[ "$(port_stat "$R" f1 b rx.packets)" -eq 64 ]
 	# round the two links to f2 and back
 	pcn -n "$R" cube set f1 port p1 action forward x port y action forward x
 	pcn -n "$R" cube set f2 port x action forward y
-	fails ping_ok "$H1" 10.220.1.3 2
+	ping_fails "$H1" 10.220.1.3 2
 	# calls 1, 3, ... 33 enter f1: its 17th way out by x fails
 	[ "$(limit_at "$R" f1 x)" -eq 2 ]
 	[ "$(limit_at "$R" f2 y)" -eq 0 ]
