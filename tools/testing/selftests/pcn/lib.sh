@@ -499,6 +499,16 @@ topo_pair()
 	veth_xdp_ready "$H2" h2
 }
 
+# kill_at POINT ARGS...: pcn ARGS is killed (SIGKILL) at POINT
+kill_at()
+{
+	local point=$1 rc=0
+
+	shift
+	PCN_FAULT=$point "$PCN" -n "$R" "$@" || rc=$?
+	[ "$rc" -eq 137 ] || { echo "pcn $* was not killed at $point ($rc)"; return 1; }
+}
+
 # ping_ok NS ADDR [N]: N echo replies (3), asked for until they came or
 # 10 s passed (a first request may wait on ARP, or on a table just made)
 ping_ok()

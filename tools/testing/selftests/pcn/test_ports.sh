@@ -146,16 +146,6 @@ set_bad_input()
 	[ "$before" = "$(tree_snapshot)" ]
 }
 
-# kill_at POINT ARGS...: pcn ARGS is killed (SIGKILL) at POINT
-kill_at()
-{
-	local point=$1 rc=0
-
-	shift
-	PCN_FAULT=$point "$PCN" -n "$R" "$@" || rc=$?
-	[ "$rc" -eq 137 ] || { echo "pcn $* was not killed at $point ($rc)"; return 1; }
-}
-
 # the next command that changes something sweeps what a killed one left
 swept()
 {

@@ -127,16 +127,6 @@ no_staging()
 	[ -z "$(find "$PCN_ROOT" -name 'staging-*')" ]
 }
 
-# kill_at POINT ARGS...: pcn ARGS is killed (SIGKILL) at POINT
-kill_at()
-{
-	local point=$1 rc=0
-
-	shift
-	PCN_FAULT=$point "$PCN" -n "$R" "$@" || rc=$?
-	[ "$rc" -eq 137 ] || { echo "pcn $* was not killed at $point ($rc)"; return 1; }
-}
-
 killed_cube_add()
 {
 	local point=$1 mode=$2
