@@ -25,6 +25,8 @@ MANDIR ?= $(PREFIX)/share/man
 DOCDIR ?= $(PREFIX)/share/doc/pcn
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+# where CNI runtimes find plugins (Debian's containernetworking-plugins)
+CNIDIR ?= $(PREFIX)/lib/cni
 # where the boot unit finds what to restore (pcn save writes there)
 PCN_CONFDIR ?= /etc/pcn
 DESTDIR ?=
@@ -158,6 +160,7 @@ $(OBJ)/pcn/cubes/%.o: pcn/cubes/%.c
 $(O)/pcn: $(PCN_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)ln -sf pcn $(O)/pcn-cni
 
 $(O)/tests/%: $(OBJ)/$(TEST_DIR)/%.o $(PCN_CORE)
 	$(call msg,LINK,$@)
@@ -257,10 +260,13 @@ install: all
 	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@CONFDIR@|$(PCN_CONFDIR)|g' \
 		scripts/pcn-restore.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/pcn-restore.service
 	$(Q)chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/pcn-restore.service
+	$(Q)$(INSTALL) -d $(DESTDIR)$(CNIDIR)
+	$(Q)ln -sf $(SBINDIR)/pcn $(DESTDIR)$(CNIDIR)/pcn-cni
 
 uninstall:
 	$(Q)rm -f $(DESTDIR)$(SBINDIR)/pcn $(DESTDIR)$(BASHCOMPDIR)/pcn \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/pcn-restore.service \
+		$(DESTDIR)$(CNIDIR)/pcn-cni \
 		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MANS))) \
 		$(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS)))
 	$(Q)rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true

@@ -305,10 +305,37 @@ static struct nlmsghdr *link_msg(struct nl_req *r, int type, int flags,
 	return nlh;
 }
 
-int nl_veth_add(const char *name, const char *peer)
+/* a veth pair: @name with @flags here, @peer with @pflags in @peer_ns_fd */
+static int veth_new(struct nl_req *r, const char *name, unsigned int flags,
+		    const char *peer, unsigned int pflags, int peer_ns_fd)
 {
 	struct nlattr *info, *data, *pinfo;
 	struct ifinfomsg *pifm;
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifm;
+
+	nlh = link_msg(r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
+	ifm = mnl_nlmsg_get_payload(nlh);
+	ifm->ifi_flags = ifm->ifi_change = flags;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	pinfo = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	pifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*pifm));
+	pifm->ifi_family = AF_UNSPEC;
+	pifm->ifi_flags = pifm->ifi_change = pflags;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
+	if (peer_ns_fd >= 0)
+		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, peer_ns_fd);
+	mnl_attr_nest_end(nlh, pinfo);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, info);
+	return nl_talk(r, nlh, NULL, NULL);
+}
+
+int nl_veth_add(const char *name, const char *peer)
+{
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifm;
 	struct nl_req r;
@@ -317,23 +344,8 @@ int nl_veth_add(const char *name, const char *peer)
 	err = nl_open(&r);
 	if (err)
 		return err;
-	nlh = link_msg(&r, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
-	ifm = mnl_nlmsg_get_payload(nlh);
-	ifm->ifi_flags = ifm->ifi_change = IFF_UP | IFF_NOARP;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
-	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
-	pinfo = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
-	pifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*pifm));
-	pifm->ifi_family = AF_UNSPEC;
-	/* up only once the pair is made: a veth opens with its peer */
-	pifm->ifi_flags = pifm->ifi_change = IFF_NOARP;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer);
-	mnl_attr_nest_end(nlh, pinfo);
-	mnl_attr_nest_end(nlh, data);
-	mnl_attr_nest_end(nlh, info);
-	err = nl_talk(&r, nlh, NULL, NULL);
+	/* the peer up only once the pair is made: a veth opens with it */
+	err = veth_new(&r, name, IFF_UP | IFF_NOARP, peer, IFF_NOARP, -1);
 	if (!err) {
 		nlh = link_msg(&r, RTM_NEWLINK, 0, 0);
 		ifm = mnl_nlmsg_get_payload(nlh);
@@ -343,6 +355,116 @@ int nl_veth_add(const char *name, const char *peer)
 	}
 	nl_close(&r);
 	return err;
+}
+
+int nl_veth_pair(const char *name, const char *peer, int peer_ns_fd)
+{
+	struct nl_req r;
+	int err;
+
+	err = nl_open(&r);
+	if (err)
+		return err;
+	err = veth_new(&r, name, IFF_UP, peer, 0, peer_ns_fd);
+	nl_close(&r);
+	return err;
+}
+
+int nl_link_up(int ifindex)
+{
+	struct ifinfomsg *ifm;
+	struct nlmsghdr *nlh;
+	struct nl_req r;
+	int err;
+
+	err = nl_open(&r);
+	if (err)
+		return err;
+	nlh = link_msg(&r, RTM_NEWLINK, 0, ifindex);
+	ifm = mnl_nlmsg_get_payload(nlh);
+	ifm->ifi_flags = ifm->ifi_change = IFF_UP;
+	err = nl_talk(&r, nlh, NULL, NULL);
+	nl_close(&r);
+	return err;
+}
+
+/*
+ * A new-object request about an @family prefix of @plen bits: checked,
+ * the socket opened, the header put. Return: the message, or NULL with
+ * *@err set.
+ */
+static struct nlmsghdr *prefix_req(struct nl_req *r, int type, int family,
+				   int plen, int *alen, int *err)
+{
+	struct nlmsghdr *nlh;
+
+	*alen = family == AF_INET ? 4 : family == AF_INET6 ? 16 : -1;
+	if (*alen < 0 || plen < 0 || plen > *alen * 8) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	*err = nl_open(r);
+	if (*err)
+		return NULL;
+	nlh = mnl_nlmsg_put_header(r->buf);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL;
+	return nlh;
+}
+
+/* send the request, close the socket */
+static int req_done(struct nl_req *r, struct nlmsghdr *nlh)
+{
+	int err = nl_talk(r, nlh, NULL, NULL);
+
+	nl_close(r);
+	return err;
+}
+
+int nl_addr_add(int ifindex, int family, const void *addr, int plen)
+{
+	struct nlmsghdr *nlh;
+	struct ifaddrmsg *ifa;
+	struct nl_req r;
+	int err, alen;
+
+	nlh = prefix_req(&r, RTM_NEWADDR, family, plen, &alen, &err);
+	if (!nlh)
+		return err;
+	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	ifa->ifa_family = family;
+	ifa->ifa_prefixlen = plen;
+	ifa->ifa_index = ifindex;
+	mnl_attr_put(nlh, IFA_LOCAL, alen, addr);
+	mnl_attr_put(nlh, IFA_ADDRESS, alen, addr);
+	return req_done(&r, nlh);
+}
+
+int nl_route_add(int family, const void *dst, int plen, const void *gw,
+		 int ifindex)
+{
+	struct nlmsghdr *nlh;
+	struct rtmsg *rtm;
+	struct nl_req r;
+	int err, alen;
+
+	nlh = prefix_req(&r, RTM_NEWROUTE, family, plen, &alen, &err);
+	if (!nlh)
+		return err;
+	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	rtm->rtm_family = family;
+	rtm->rtm_dst_len = plen;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_BOOT;
+	rtm->rtm_scope = gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	rtm->rtm_type = RTN_UNICAST;
+	if (plen)
+		mnl_attr_put(nlh, RTA_DST, alen, dst);
+	if (gw)
+		mnl_attr_put(nlh, RTA_GATEWAY, alen, gw);
+	if (ifindex)
+		mnl_attr_put_u32(nlh, RTA_OIF, ifindex);
+	return req_done(&r, nlh);
 }
 
 int nl_link_del(int ifindex)

@@ -51,6 +51,26 @@ int nl_netns_id(int fd);
  * Return: 0 or -errno (-EEXIST if a name is taken).
  */
 int nl_veth_add(const char *name, const char *peer);
+/*
+ * Create a veth pair: @name here, up; @peer in the netns @peer_ns_fd
+ * (here if -1), down, to be set up there. ARP on both.
+ * Return: 0 or -errno (-EEXIST if a name is taken).
+ */
+int nl_veth_pair(const char *name, const char *peer, int peer_ns_fd);
+/* Set interface @ifindex up. Return: 0 or -errno. */
+int nl_link_up(int ifindex);
+/*
+ * Address @addr/@plen (AF_INET or AF_INET6) on interface @ifindex.
+ * Return: 0 or -errno (-EEXIST if it is there).
+ */
+int nl_addr_add(int ifindex, int family, const void *addr, int plen);
+/*
+ * Route to @dst/@plen (plen 0: the default route) in the main table,
+ * by gateway @gw (NULL: on the link) out of @ifindex (0: any).
+ * Return: 0 or -errno (-EEXIST if it is there).
+ */
+int nl_route_add(int family, const void *dst, int plen, const void *gw,
+		 int ifindex);
 /* Delete interface @ifindex (a veth takes its peer along). Return: 0 or -errno. */
 int nl_link_del(int ifindex);
 

@@ -17,22 +17,38 @@
 
 #include "veth.h"
 
-/* One ethtool "get" of interface @name of the current netns: 0 or 1. */
-static int ethtool_get(const char *name, __u32 cmd)
+/* One ethtool get or set (@ev) on interface @name of the current netns. */
+static int ethtool_op(const char *name, struct ethtool_value *ev)
 {
-	struct ethtool_value ev = { .cmd = cmd };
 	struct ifreq ifr = {};
 	int fd, err = 0;
 
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	ifr.ifr_data = (void *)&ev;
+	ifr.ifr_data = (void *)ev;
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	if (ioctl(fd, SIOCETHTOOL, &ifr))
 		err = -errno;
 	close(fd);
+	return err;
+}
+
+/* One ethtool "get" of interface @name of the current netns: 0 or 1. */
+static int ethtool_get(const char *name, __u32 cmd)
+{
+	struct ethtool_value ev = { .cmd = cmd };
+	int err = ethtool_op(name, &ev);
+
 	return err ? err : !!ev.data;
+}
+
+int veth_redirect_ready(const char *name)
+{
+	struct ethtool_value gro = { .cmd = ETHTOOL_SGRO, .data = 1 };
+	struct ethtool_value csum = { .cmd = ETHTOOL_STXCSUM, .data = 0 };
+
+	return ethtool_op(name, &gro) ?: ethtool_op(name, &csum);
 }
 
 /* What peer @p->ifindex has, read in the netns it lives in. */

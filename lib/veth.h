@@ -43,4 +43,12 @@ static inline bool veth_peer_takes_redirects(const struct veth_peer *p)
 	return p->known && (p->xdp || p->gro);
 }
 
+/*
+ * Make interface @name (a veth end, in the current netns) take what an
+ * XDP program redirects into its peer and send what survives a
+ * redirect: GRO on, tx checksum offload off (see pcn-link(8)).
+ * Return: 0 or -errno.
+ */
+int veth_redirect_ready(const char *name);
+
 #endif /* __PCN_VETH_H */

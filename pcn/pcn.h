@@ -211,6 +211,8 @@ extern const struct port_hooks type_port_hooks;
 
 /* The whole command: global options, then one object or -batch. */
 int pcn_run(int argc, char **argv);
+/* pcn called as pcn-cni: a CNI plugin (cni.c). Returns an exit code. */
+int cni_main(void);
 /*
  * Counts the commands run: a command may keep what it opened for the
  * next one if that comes right after it (pcn_cmd_gen one higher), when

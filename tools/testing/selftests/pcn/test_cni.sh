@@ -1,0 +1,181 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# pcn-cni driven exactly as a container runtime drives a CNI plugin:
+# CNI_COMMAND, CNI_CONTAINERID, CNI_NETNS, CNI_IFNAME, CNI_PATH in the
+# environment, the network configuration on stdin, the plugin run in the
+# node's netns (nsenter --net: bpffs stays visible). Pods and nodes are
+# network namespaces; IPAM is host-local from containernetworking-plugins.
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+CNI_BIN=/usr/lib/cni
+
+cni_ready()
+{
+	[ -x "$CNI_BIN/host-local" ] ||
+		skip "no host-local IPAM plugin in $CNI_BIN (containernetworking-plugins)"
+	setup_root
+	CNI_DIR=$(mktemp -d "${TMPDIR:-/tmp}/pcn-cni.XXXXXX")
+	defer "rm -rf $CNI_DIR"
+	ln -s "$PCN" "$CNI_DIR/pcn-cni"
+}
+
+# conf NAME SUBNET MODE [EXTRA]: a network configuration
+conf()
+{
+	printf '{"cniVersion":"1.0.0","name":"%s","type":"pcn-cni","cube":"cni0","isGateway":true,"mode":"%s"%s,"ipam":{"type":"host-local","subnet":"%s","dataDir":"%s/ipam-%s","routes":[{"dst":"0.0.0.0/0"}]}}' \
+		"$1" "$3" "${4:-}" "$2" "$CNI_DIR" "$1"
+}
+
+# cni NODE COMMAND CONTAINER POD_NS CONF: the plugin's stdout; its status
+cni()
+{
+	printf '%s' "$5" | CNI_COMMAND=$2 CNI_CONTAINERID=$3 \
+		CNI_NETNS=${4:+/run/netns/$4} CNI_IFNAME=eth0 CNI_PATH=$CNI_BIN \
+		nsenter --net="/run/netns/$1" "$CNI_DIR/pcn-cni"
+}
+
+pod_addr()
+{
+	ip -n "$1" -j addr show dev eth0 |
+		jq -r '.[0].addr_info[] | select(.family == "inet") | .local'
+}
+
+# pod NODE NAME CONF: a pod netns added to NODE's network; sets $NAME
+pod()
+{
+	local out
+
+	add_ns "$2"
+	out=$(cni "$1" ADD "ctr-${!2}" "${!2}" "$3")
+	jq -e '.cniVersion == "1.0.0" and (.ips | length) == 1 and
+	       .interfaces[1].name == "eth0" and .ips[0].interface == 1' <<<"$out"
+	defer "cni $1 DEL ctr-${!2} ${!2} '$3' >/dev/null"
+}
+
+one_node()
+{
+	local mode=$1 c out a2
+
+	cni_ready
+	add_ns N
+	c=$(conf n1 10.61.0.0/24 "$mode")
+	pod "$N" P1 "$c"
+	pod "$N" P2 "$c"
+	a2=$(pod_addr "$P2")
+	ping_ok "$P1" "$a2"
+	ping_ok "$P1" 10.61.0.1		# the gateway, on the node
+	tcp_transfer "$P1" "$P2" "$a2" 500000
+	"$PCN" -n "$N" -j cube show cni0 |
+		jq -e '.[0].type == "bridge" and (.[0].ports | length) == 3'
+	cni "$N" CHECK "ctr-$P1" "$P1" "$c"
+
+	# the pod's interface removed: CHECK says so, in the spec's JSON
+	ip -n "$P1" link del eth0
+	out=$(cni "$N" CHECK "ctr-$P1" "$P1" "$c") && return 1
+	jq -e '.code == 5 and (.msg | length) > 0' <<<"$out"
+
+	# DEL twice, then the last pod: the node is as it was
+	cni "$N" DEL "ctr-$P1" "$P1" "$c"
+	cni "$N" DEL "ctr-$P1" "$P1" "$c"
+	cni "$N" DEL "ctr-$P2" "$P2" "$c"
+	"$PCN" -n "$N" -j cube show | jq -e 'length == 0'
+	[ "$(ip -n "$N" -o link show | wc -l)" -eq 1 ]	# lo only
+	# and a DEL of a pod whose netns is gone (a reboot) succeeds
+	cni "$N" DEL ctr-gone "" "$c"
+}
+
+# two nodes routing each other's pod subnet over an underlay veth
+two_nodes()
+{
+	local mode=$1 c1 c2 a2
+
+	cni_ready
+	add_ns N1
+	add_ns N2
+	add_veth "$N1" u1 "$N2" u2
+	addr "$N1" u1 192.0.2.1/24
+	addr "$N2" u2 192.0.2.2/24
+	ip -n "$N1" route add 10.62.2.0/24 via 192.0.2.2
+	ip -n "$N2" route add 10.62.1.0/24 via 192.0.2.1
+	c1=$(conf k8s 10.62.1.0/24 "$mode")
+	c2=$(conf k8s2 10.62.2.0/24 "$mode")
+	pod "$N1" P1 "$c1"
+	pod "$N2" P2 "$c2"
+	a2=$(pod_addr "$P2")
+	ping_ok "$P1" "$a2"
+	tcp_transfer "$P1" "$P2" "$a2" 500000
+}
+
+parallel()
+{
+	local c i n=50 pids=()
+
+	cni_ready
+	add_ns N
+	c=$(conf par 10.63.0.0/24 tc)
+	for ((i = 0; i < n; i++)); do
+		ip netns add "pcnt-$TEST_ID-p$i"
+	done
+	defer "for i in \$(seq 0 $((n - 1))); do ip netns del pcnt-$TEST_ID-p\$i 2>/dev/null; done"
+	for ((i = 0; i < n; i++)); do
+		cni "$N" ADD "c$i" "pcnt-$TEST_ID-p$i" "$c" >/dev/null &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do wait "$i"; done
+	"$PCN" -n "$N" -j cube show cni0 | jq -e ".[0].ports | length == $((n + 1))"
+	[ "$(ls "$CNI_DIR/ipam-par/par" | grep -c '^10\.')" -eq "$n" ]
+	ping_ok "pcnt-$TEST_ID-p0" "$(pod_addr "pcnt-$TEST_ID-p$((n - 1))")"
+	pids=()
+	for ((i = 0; i < n; i++)); do
+		cni "$N" DEL "c$i" "pcnt-$TEST_ID-p$i" "$c" &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do wait "$i"; done
+	"$PCN" -n "$N" -j cube show | jq -e 'length == 0'
+	[ "$(ls "$CNI_DIR/ipam-par/par" | grep -c '^10\.')" -eq 0 ]
+}
+
+# bad_conf EXPECTED_CODE CONF: the spec's error JSON, exit not 0
+bad_conf()
+{
+	local out rc=0
+
+	out=$(cni "$N" ADD c-bad "$P" "$2") || rc=$?
+	[ "$rc" -ne 0 ] || { echo "accepted: $2"; return 1; }
+	jq -e --argjson code "$1" '.code == $code and (.msg | length) > 0' <<<"$out"
+}
+
+bad_input()
+{
+	local out
+
+	cni_ready
+	add_ns N
+	add_ns P
+	out=$(CNI_COMMAND=VERSION "$CNI_DIR/pcn-cni" </dev/null)
+	jq -e '.supportedVersions | index("1.0.0") and index("0.4.0")' <<<"$out"
+	bad_conf 6 'not json'
+	bad_conf 1 '{"cniVersion":"9.9.9","name":"x","ipam":{"type":"host-local"}}'
+	bad_conf 7 '{"cniVersion":"1.0.0","name":"x"}'
+	bad_conf 7 "$(conf x 10.64.0.0/24 fast)"
+	bad_conf 7 '{"cniVersion":"1.0.0","name":"x","cube":"much-too-long-a-name","ipam":{"type":"host-local"}}'
+	bad_conf 2 '{"cniVersion":"1.0.0","name":"x","cubeType":"router","ipam":{"type":"host-local"}}'
+	bad_conf 7 '{"cniVersion":"1.0.0","name":"x","ipam":{"type":"no-such-ipam"}}'
+	out=$(printf '%s' "$(conf x 10.64.0.0/24 tc)" |
+	      CNI_COMMAND=ADD nsenter --net="/run/netns/$N" "$CNI_DIR/pcn-cni") &&
+		return 1
+	jq -e '.code == 4' <<<"$out"
+	# nothing was made
+	"$PCN" -n "$N" -j cube show | jq -e 'length == 0'
+	[ "$(ip -n "$N" -o link show | wc -l)" -eq 1 ]
+}
+
+for m in xdp tc; do
+	run_test "cni_one_node_$m" one_node $m
+	run_test "cni_two_nodes_$m" two_nodes $m
+done
+run_test cni_parallel_adds_and_dels parallel
+run_test cni_bad_input bad_input
+tap_done
