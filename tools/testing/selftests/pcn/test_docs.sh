@@ -260,7 +260,9 @@ completion_live()
 
 	# a router, its addresses, routes and neighbours
 	[ "$(offers "${c[@]}" cube add rx type router "")" = \
-		"mode neigh_timeout " ]
+		"fib mode neigh_timeout " ]
+	[ "$(offers "${c[@]}" cube add rx type router fib "")" = \
+		"kernel own " ]
 	[ "$(offers "${c[@]}" cube set rq "")" = "neigh_timeout port " ]
 	[ "$(offers "${c[@]}" cube set rq port "")" = "p1 " ]
 	[ "$(offers "${c[@]}" cube set rq port p1 "")" = \

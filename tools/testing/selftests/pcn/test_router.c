@@ -291,7 +291,7 @@ static const struct {
 	RT_STAT(ttl_exceeded), RT_STAT(bad_header), RT_STAT(not_routed),
 	RT_STAT(local_dropped), RT_STAT(local_passed), RT_STAT(echo_replied),
 	RT_STAT(arp_replied), RT_STAT(arp_requested), RT_STAT(neigh_learned),
-	RT_STAT(neigh_full),
+	RT_STAT(neigh_full), RT_STAT(frag_needed), RT_STAT(to_stack),
 };
 
 _Static_assert(ARRAY_SIZE(rt_stat_names) * sizeof(__u64) ==

@@ -486,7 +486,7 @@ kernel_subnets()
 # the kernel resolves it and forwards that packet itself
 kernel_fib()
 {
-	local out
+	local out f
 
 	kernel_subnets "$1"
 	pcn -n "$R" -j cube show r0 | jq -e '.[0].fib == "kernel"'
@@ -522,8 +522,19 @@ kernel_fib()
 	expect_err 2 "$PCN" -n "$R" link add r0:x peer r1:y
 	expect_err 1 "$PCN" -n "$R" cube add r2 type router fib shadow
 	expect_err 1 "$PCN" -n "$R" cube add r2 type router fib kernel fib own
-	pcn -n "$R" save | grep -qx "cube add r0 type router mode $1 neigh_timeout 300 fib kernel"
 	pcn -n "$R" -s cube show r0
+	# saved, flushed, restored: the same save, the router forwards again
+	f=$(mktemp "${TMPDIR:-/tmp}/pcn-save.XXXXXX")
+	defer "rm -f $f"
+	pcn -n "$R" save >"$f"
+	grep -qx "cube add r0 type router mode $1 neigh_timeout 300 fib kernel" "$f"
+	grep -qx "cube add r1 type router mode $1 neigh_timeout 300 fib own" "$f"
+	pcn -n "$R" cube flush
+	pcn -n "$R" restore "$f" 2>/dev/null
+	diff "$f" <(pcn -n "$R" save)
+	ping_ok "$H1" 10.215.3.2 3
+	ping_ok "$H1" fd00:215:3::2 3
+	[ "$(rt_stat forwarded)" -ge 12 ]
 }
 
 for m in xdp tc; do
