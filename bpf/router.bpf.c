@@ -31,11 +31,18 @@
  * and forwards, answers or refuses it: no packet is lost to resolution.
  */
 #define PCN_CLOCK
+#include <linux/tcp.h>
 #include "pcn_cube.h"
 #include "csum.h"
 #include "parse.h"
 #include "router.h"
 
+#ifndef ICMP_FRAG_NEEDED
+#define ICMP_FRAG_NEEDED 4
+#endif
+#ifndef IP_DF
+#define IP_DF 0x4000
+#endif
 #ifndef AF_INET
 #define AF_INET 2
 #endif
@@ -307,12 +314,14 @@ static __always_inline int send_own(struct pcn_ctx *ctx, __u32 in,
 /*
  * Replace the packet by an ICMP error about it (RFC 792: its IPv4
  * header and 8 bytes of what follows), from the address of port @in
- * towards its source. @ihl and @tot are the offending header's.
+ * towards its source. @ihl and @tot are the offending header's; @rest
+ * the ICMP header's second word (the next-hop MTU of "fragmentation
+ * needed", RFC 1191).
  */
 static __always_inline int icmp_error(struct pcn_ctx *ctx, __u32 in,
 				      const struct rt_port *p, __u8 type,
 				      __u8 code, __u32 ihl, __u32 tot,
-				      struct rt_stats *st)
+				      __be32 rest, struct rt_stats *st)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -376,7 +385,7 @@ static __always_inline int icmp_error(struct pcn_ctx *ctx, __u32 in,
 	ic->type = type;
 	ic->code = code;
 	ic->checksum = 0;
-	ic->rest = 0;
+	ic->rest = rest;
 	PCN_CSUM_WORDS(sum, ic, sizeof(*ic) + quote, sizeof(*ic) + QUOTE_MAX,
 		   data_end);
 	if (quote & 1) {
@@ -512,6 +521,32 @@ static __always_inline struct iphdr *ipv4_in(struct pcn_ctx *ctx,
 	if (!ip->saddr || multicast(ip->saddr))
 		return NULL;
 	return ip;
+}
+
+/*
+ * The length an IPv4 packet @ip has on the wire: its total length, or
+ * in TC, for a packet aggregated by GRO (or sent by a local socket as
+ * one, GSO), that of the segments it is cut into on the way out.
+ */
+static __always_inline __u32 ip_len(struct pcn_ctx *ctx, struct iphdr *ip,
+				    __u32 ihl, __u32 tot)
+{
+#ifdef PCN_BUILD_TC
+	void *data_end = (void *)(long)ctx->data_end;
+	struct tcphdr *th = (void *)ip + (ihl & 0x3c);
+	__u32 l4 = 8;
+
+	if (!ctx->gso_size)
+		return tot;
+	if (ip->protocol == IPPROTO_TCP) {
+		if ((void *)(th + 1) > data_end)
+			return tot;
+		l4 = th->doff * 4;
+	}
+	return ihl + l4 + ctx->gso_size;
+#else
+	return tot;
+#endif
 }
 
 /* fib kernel: for the kernel's stack, counted */
@@ -674,8 +709,8 @@ PCN_PROG(router)
 	struct rt_fib_entry *fe;
 	struct rt_stats *st;
 	struct ethhdr *eth;
-	struct rt_port *p;
 	struct pcn_eth e;
+	struct rt_port *p, *po;
 	struct rt_mode *mode;
 	struct iphdr *ip;
 	struct pcn_md md;
@@ -744,14 +779,25 @@ PCN_PROG(router)
 	if (!fe || fe->port >= PCN_MAX_PORTS) {
 		PCN_COUNT(st, no_route);
 		return icmp_error(ctx, in, p, ICMP_DEST_UNREACH,
-				  ICMP_NET_UNREACH, ihl, tot, st);
+				  ICMP_NET_UNREACH, ihl, tot, 0, st);
 	}
 	if (fe->kind == RT_KIND_LOCAL)
 		return local_in(ctx, in, p, ihl, st);
 	if (ip->ttl <= 1) {
 		PCN_COUNT(st, ttl_exceeded);
 		return icmp_error(ctx, in, p, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL,
-				  ihl, tot, st);
+				  ihl, tot, 0, st);
+	}
+	/* over the MTU of the port out: "fragmentation needed" if the
+	 * sender said not to fragment; the router does not fragment */
+	po = rt_port(fe->port);
+	if (po && po->mtu && ip_len(ctx, ip, ihl, tot) > po->mtu) {
+		PCN_COUNT(st, frag_needed);
+		if (!(ip->frag_off & bpf_htons(IP_DF)))
+			return pcn_drop(ctx, in);
+		return icmp_error(ctx, in, p, ICMP_DEST_UNREACH,
+				  ICMP_FRAG_NEEDED, ihl, tot,
+				  bpf_htonl(po->mtu), st);
 	}
 	/* TTL - 1, the checksum kept in step */
 	pcn_ip_ttl_dec(ip);

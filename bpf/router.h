@@ -24,11 +24,15 @@ enum rt_local {
 	RT_LOCAL_PASS = 1,		/* to the host stack (interface ports) */
 };
 
+#define RT_MTU_MIN		68	/* RFC 791: every host takes it */
+#define RT_MTU_MAX		65535
+
 /* rt_ports: BPF_MAP_TYPE_ARRAY, per port index. addrs[0] is primary. */
 struct rt_port {
 	__u8 mac[6];
 	__u16 local;			/* enum rt_local */
 	struct rt_addr addrs[RT_ADDRS_MAX];
+	__u32 mtu;			/* the largest IP packet out; 0: none */
 };
 
 /*

@@ -5,7 +5,8 @@
  *   pcn cube add NAME type router [ neigh_timeout SECONDS ]
  *                                 [ fib { own | kernel } ]
  *   pcn cube set NAME [ neigh_timeout SECONDS ]
- *                     [ port PORT [ mac MAC ] [ local { drop | pass } ] ] ...
+ *                     [ port PORT [ mac MAC ] [ local { drop | pass } ]
+ *                                 [ mtu MTU ] ] ...
  *
  * A port takes its interface's MAC address, or a random local one when
  * it is linked to another cube. Its addresses are the object "addr"
@@ -140,7 +141,27 @@ static int iface_mac(__u32 ifindex, __u8 *mac)
 	return err;
 }
 
-/* A new port: its interface's MAC, or a random locally administered one. */
+/* The MTU of interface @ifindex of the current netns, 0 if unknown. */
+static __u32 iface_mtu(__u32 ifindex)
+{
+	struct ifreq ifr = {};
+	int fd, mtu = 0;
+
+	if (!if_indextoname(ifindex, ifr.ifr_name))
+		return 0;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	if (!ioctl(fd, SIOCGIFMTU, &ifr))
+		mtu = ifr.ifr_mtu;
+	close(fd);
+	return mtu >= RT_MTU_MIN && mtu <= RT_MTU_MAX ? mtu : 0;
+}
+
+/*
+ * A new port: its interface's MAC and MTU, or a random locally
+ * administered MAC and no MTU (a cube link has none).
+ */
 static int rt_port_added(struct pcn_cube *c, __u32 idx,
 			 const struct pcn_port *p)
 {
@@ -151,8 +172,10 @@ static int rt_port_added(struct pcn_cube *c, __u32 idx,
 	if (err)
 		return err;
 	err = -ENOENT;
-	if (p->peer == PCN_PEER_IFACE)
+	if (p->peer == PCN_PEER_IFACE) {
 		err = iface_mac(p->ifindex, rp.mac);
+		rp.mtu = iface_mtu(p->ifindex);
+	}
 	if (err || !(rp.mac[0] | rp.mac[1] | rp.mac[2] | rp.mac[3] |
 		     rp.mac[4] | rp.mac[5])) {
 		if (getrandom(rp.mac, sizeof(rp.mac), 0) != sizeof(rp.mac))
@@ -218,11 +241,11 @@ static int local_parse(const char *arg, __u16 *local)
 	return pcn_err(PCN_EXIT_USAGE, "local \"%s\": drop or pass", arg);
 }
 
-/* "[ mac MAC ] [ local { drop | pass } ]" */
+/* "[ mac MAC ] [ local { drop | pass } ] [ mtu MTU ]" */
 static int parse_port_settings(int *argcp, char ***argvp, void *settings)
 {
 	struct rt_port *rp = settings;
-	bool mac_set = false, local_set = false;
+	bool mac_set = false, local_set = false, mtu_set = false;
 	int argc = *argcp, err = 0;
 	char **argv = *argvp;
 
@@ -242,15 +265,24 @@ static int parse_port_settings(int *argcp, char ***argvp, void *settings)
 			argc--, argv++;
 			NEXT_ARG();
 			err = local_parse(*argv, &rp->local);
+		} else if (is_kw(kw, "mtu")) {
+			DUP_CHECK(mtu_set, "mtu");
+			argc--, argv++;
+			NEXT_ARG();
+			if (pcn_parse_u32(*argv, 10, &rp->mtu) ||
+			    rp->mtu < RT_MTU_MIN || rp->mtu > RT_MTU_MAX)
+				return pcn_err(PCN_EXIT_USAGE,
+					       "mtu \"%s\": %u to %u bytes",
+					       *argv, RT_MTU_MIN, RT_MTU_MAX);
 		} else {
 			break;
 		}
 		if (err)
 			return err;
 	}
-	if (!mac_set && !local_set)
+	if (!mac_set && !local_set && !mtu_set)
 		return pcn_err(PCN_EXIT_USAGE,
-			       "\"port PORT\" takes \"mac\" or \"local\"");
+			       "\"port PORT\" takes \"mac\", \"local\" or \"mtu\"");
 	*argcp = argc;
 	*argvp = argv;
 	return 0;
@@ -341,6 +373,8 @@ static void rt_show_port(struct pcn_cube *c, const struct pcn_port *ports,
 	print_string(PRINT_ANY, "local", " local %s",
 		     rp.local < ARRAY_SIZE(local_names) ? local_names[rp.local]
 							: "?");
+	if (rp.mtu)
+		print_uint(PRINT_ANY, "mtu", " mtu %u", rp.mtu);
 }
 
 /*
@@ -376,6 +410,11 @@ static int rt_save(struct pcn_cube *c, struct pcn_save *s)
 		if (rp.local != RT_LOCAL_DROP && rp.local < ARRAY_SIZE(local_names))
 			snprintf(set + strlen(set), sizeof(set) - strlen(set),
 				 " local %s", local_names[rp.local]);
+		/* and its MTU, as the MAC (a cube link has none) */
+		if (rp.mtu && (p->peer != PCN_PEER_IFACE ||
+			       iface_mtu(p->ifindex) != rp.mtu))
+			snprintf(set + strlen(set), sizeof(set) - strlen(set),
+				 " mtu %u", rp.mtu);
 		if (set[0])
 			pcn_save_line(s, "cube set %s port %s%s", c->name,
 				      p->name, set);
@@ -402,7 +441,7 @@ static const struct cube_type router_type = {
 	.summary = "IPv4 router: routes, ARP and ICMP in the datapath, or the kernel's FIB",
 	.order = 30,
 	.add_usage = "[ neigh_timeout SECONDS ] [ fib { own | kernel } ]",
-	.set_usage = "[ neigh_timeout SECONDS ] [ port PORT [ mac MAC ] [ local { drop | pass } ] ] ...",
+	.set_usage = "[ neigh_timeout SECONDS ] [ port PORT [ mac MAC ] [ local { drop | pass } ] [ mtu MTU ] ] ...",
 	.elf_xdp = router_xdp__elf_bytes,
 	.elf_tc = router_tc__elf_bytes,
 	.max_ports = PCN_MAX_PORTS,

@@ -453,6 +453,40 @@ port_removed()
 }
 
 
+# a port's MTU: too big with DF gets "fragmentation needed" with the
+# MTU, TCP finds the path MTU by it; too big without DF is dropped
+port_mtu()
+{
+	local out
+
+	three_subnets "$1"
+	pcn -n "$R" -j cube show r0 | jq -e '.[0].ports | all(.mtu == 1500)'
+	pcn -n "$R" cube set r0 port p3 mtu 1200
+	pcn -n "$R" -j cube show r0 |
+		jq -e '.[0].ports | map(.mtu) == [1500, 1500, 1200]'
+	ping_first "$H1" 10.210.3.2
+	ip netns exec "$H1" ping -M do -s 1172 -c 2 -i 0.2 -W 2 -q 10.210.3.2 >/dev/null
+	# (first: once H1 knows the path MTU, it fragments itself)
+	out=$(ip netns exec "$H1" ping -M dont -s 1400 -c 1 -W 1 10.210.3.2 || true)
+	echo "$out"
+	grep -q ' 0 received' <<<"$out"
+	[ "$(rt_stat frag_needed)" -eq 1 ]
+	out=$(ip netns exec "$H1" ping -M do -s 1173 -c 1 -W 1 10.210.3.2 || true)
+	echo "$out"
+	grep -q 'From 10.210.1.1 .*Frag needed and DF set (mtu = 1200)' <<<"$out"
+	[ "$(rt_stat frag_needed)" -eq 2 ]
+	# the other way round the MTU of p1 counts, not p3's
+	ip netns exec "$H3" ping -M do -s 1400 -c 1 -W 2 -q 10.210.1.2 >/dev/null
+	# TCP learns the path MTU from the router and gets through
+	tcp_transfer "$H1" "$H3" 10.210.3.2 300000
+	ip -n "$H1" route get 10.210.3.2 | grep -q 'mtu 1200'
+	pcn -n "$R" save | grep -qx 'cube set r0 port p3 mtu 1200'
+	expect_err 1 "$PCN" -n "$R" cube set r0 port p3 mtu 67
+	expect_err 1 "$PCN" -n "$R" cube set r0 port p3 mtu 65536
+	expect_err 1 "$PCN" -n "$R" cube set r0 port p3 mtu x
+	expect_err 1 "$PCN" -n "$R" cube set r0 port p3 mtu 1000 mtu 1000
+}
+
 # fib kernel: R forwards between H1 H2 H3 (10.215.N.2/24, fd00:215:N::2/64)
 # by its own routing table and neighbour cache, which ip sets up; the
 # router cube r0 holds no table. IPv6 stays on in every namespace.
@@ -551,6 +585,7 @@ for m in xdp tc; do
 	run_test "router_bad_input_$m" bad_input $m
 	run_test "router_port_removed_$m" port_removed $m
 	run_test "router_static_and_connected_$m" static_and_connected $m
+	run_test "router_port_mtu_$m" port_mtu $m
 	run_test "router_kernel_fib_$m" kernel_fib $m
 done
 run_test router_checksum_offload_tc offload_tc
