@@ -574,6 +574,54 @@ kernel_fib()
 	[ "$(rt_stat forwarded)" -ge 12 ]
 }
 
+# bird NS CONF_TEXT: BIRD in the netns, in the foreground, for the test
+bird_in()
+{
+	local dir
+
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/pcn-bird.XXXXXX")
+	defer "rm -rf $dir"
+	cat >"$dir/bird.conf" <<<"$2"
+	ip netns exec "$1" bird -f -c "$dir/bird.conf" -s "$dir/ctl" \
+		-P "$dir/pid" >"$dir/log" 2>&1 &
+	defer "kill $! 2>/dev/null"
+}
+
+ospf_learned()
+{
+	ip -n "$R" route show 10.77.0.0/16 | grep -q 'via 10.215.3.2 dev v3 proto bird'
+}
+
+# a routing daemon drives the router: H3 announces 10.77.0.0/16 by OSPF
+# through r0's port (multicast, to R's stack), R's BIRD writes it into
+# the kernel's table, and r0 forwards by it
+kernel_fib_ospf()
+{
+	local ospf='protocol ospf v2 {
+	ipv4 { import all; export where source = RTS_STATIC; };
+	area 0 { interface "IF" { type ptp; hello 1; dead 4; }; };
+}'
+
+	command -v bird >/dev/null || skip "no BIRD (bird2)"
+	kernel_subnets "$1"
+	ip -n "$H3" addr add 10.77.0.1/32 dev lo
+	bird_in "$R" "router id 10.215.3.1;
+protocol device { scan time 1; }
+protocol kernel { ipv4 { export where net ~ [ 10.77.0.0/16+ ]; }; }
+${ospf/IF/v3}"
+	bird_in "$H3" "router id 10.215.3.2;
+protocol device { scan time 1; }
+protocol static { ipv4; route 10.77.0.0/16 blackhole; }
+${ospf/IF/e3}"
+	wait_for 40 ospf_learned
+	ip -n "$R" route show 10.77.0.0/16
+	ping_ok "$H1" 10.77.0.1 3
+	tcp_transfer "$H1" "$H3" 10.77.0.1 200000
+	[ "$(rt_stat forwarded)" -gt 100 ]
+	# OSPF's hellos went up to the stack through r0
+	[ "$(rt_stat to_stack)" -gt 2 ]
+}
+
 for m in xdp tc; do
 	run_test "router_routed_$m" routed $m
 	run_test "router_traceroute_$m" traceroute_hop $m
@@ -590,6 +638,7 @@ for m in xdp tc; do
 	run_test "router_static_and_connected_$m" static_and_connected $m
 	run_test "router_port_mtu_$m" port_mtu $m
 	run_test "router_kernel_fib_$m" kernel_fib $m
+	run_test "router_kernel_fib_ospf_$m" kernel_fib_ospf $m
 done
 run_test router_checksum_offload_tc offload_tc
 tap_done
