@@ -412,6 +412,11 @@ static int route_del_cmd(int argc, char **argv)
 	err = cube_open_type(r.cube, "router", &c, true);
 	if (err)
 		return err;
+	err = rt_own_fib(&c);
+	if (err) {
+		cube_close(&c);
+		return err;
+	}
 	if (r.port[0]) {
 		err = cube_port_index(&c, r.port, &idx);
 		if (err) {

@@ -286,7 +286,9 @@ neighbours_by_hand()
 	pcn -n "$R" -j neigh show | jq -e 'length == 1 and .[0].static'
 	pcn -n "$R" neigh del 10.210.2.2 port r0:p2
 	pcn -n "$R" -j neigh show | jq -e 'length == 0'
-	# and are learned again
+	# and are learned again (kept long enough now for a loaded
+	# machine to look at them before they age)
+	pcn -n "$R" cube set r0 neigh_timeout 300
 	ping_first "$H1" 10.210.2.2
 	pcn -n "$R" -j neigh show | jq -e 'length == 2'
 	pcn -n "$R" neigh flush cube r0 port p1
@@ -554,6 +556,8 @@ kernel_fib()
 	# the router's own tables are the kernel's
 	expect_err 2 "$PCN" -n "$R" addr add 10.215.1.7/24 port r0:p1
 	expect_err 2 "$PCN" -n "$R" route add 10.78.0.0/16 via 10.215.3.2 cube r0
+	expect_err 2 "$PCN" -n "$R" route del 10.78.0.0/16 cube r0
+	expect_err 2 "$PCN" -n "$R" addr del 10.215.1.1/24 port r0:p1
 	expect_err 2 "$PCN" -n "$R" neigh add 10.215.1.9 lladdr 02:00:00:00:00:09 port r0:p1
 	pcn -n "$R" cube add r1 type router mode "$1"
 	expect_err 2 "$PCN" -n "$R" link add r0:x peer r1:y
