@@ -21,12 +21,34 @@
  *
  * ICMP errors and echo replies are routed like any packet the router
  * sends: by the FIB and the neighbour table, out of whichever port.
+ *
+ * With "fib kernel" the router keeps no table: IPv4 and IPv6 packets
+ * are forwarded by bpf_fib_lookup() in the namespace's routing table
+ * and neighbour cache, and whatever that lookup does not resolve to a
+ * port with a known neighbour (ARP and NDP, packets for the host, an
+ * unresolved next hop, no route, TTL or hop limit running out, over the
+ * MTU, multicast) is handed to the kernel's stack, which resolves it
+ * and forwards, answers or refuses it: no packet is lost to resolution.
  */
 #define PCN_CLOCK
+#include <linux/tcp.h>
 #include "pcn_cube.h"
 #include "csum.h"
 #include "parse.h"
 #include "router.h"
+
+#ifndef ICMP_FRAG_NEEDED
+#define ICMP_FRAG_NEEDED 4
+#endif
+#ifndef IP_DF
+#define IP_DF 0x4000
+#endif
+#ifndef AF_INET
+#define AF_INET 2
+#endif
+#ifndef AF_INET6
+#define AF_INET6 10
+#endif
 
 #define ARP_LEN (ETH_HLEN + 28)
 /* the shortest Ethernet frame: an ARP request is padded to it (and a
@@ -87,6 +109,20 @@ struct {
 	__type(key, __u32);
 	__type(value, struct rt_stats);
 } rt_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rt_mode);
+} rt_mode SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PCN_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} rt_ifports SEC(".maps");
 
 static __always_inline struct rt_port *rt_port(__u32 port)
 {
@@ -278,12 +314,14 @@ static __always_inline int send_own(struct pcn_ctx *ctx, __u32 in,
 /*
  * Replace the packet by an ICMP error about it (RFC 792: its IPv4
  * header and 8 bytes of what follows), from the address of port @in
- * towards its source. @ihl and @tot are the offending header's.
+ * towards its source. @ihl and @tot are the offending header's; @rest
+ * the ICMP header's second word (the next-hop MTU of "fragmentation
+ * needed", RFC 1191).
  */
 static __always_inline int icmp_error(struct pcn_ctx *ctx, __u32 in,
 				      const struct rt_port *p, __u8 type,
 				      __u8 code, __u32 ihl, __u32 tot,
-				      struct rt_stats *st)
+				      __be32 rest, struct rt_stats *st)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
@@ -347,7 +385,7 @@ static __always_inline int icmp_error(struct pcn_ctx *ctx, __u32 in,
 	ic->type = type;
 	ic->code = code;
 	ic->checksum = 0;
-	ic->rest = 0;
+	ic->rest = rest;
 	PCN_CSUM_WORDS(sum, ic, sizeof(*ic) + quote, sizeof(*ic) + QUOTE_MAX,
 		   data_end);
 	if (quote & 1) {
@@ -446,6 +484,224 @@ static __always_inline int arp_in(struct pcn_ctx *ctx, __u32 in,
 	return pcn_drop(ctx, in);
 }
 
+/*
+ * The IPv4 header after the Ethernet header, if it holds together
+ * (length, checksum) and its source is one host: else NULL.
+ */
+static __always_inline struct iphdr *ipv4_in(struct pcn_ctx *ctx,
+					     __u32 *ihl, __u32 *tot)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct iphdr *ip;
+	__u32 sum = 0;
+
+	ip = pcn_ipv4_hdr(data + ETH_HLEN, data_end, ihl, tot);
+	if (!ip)
+		return NULL;
+#ifdef PCN_BUILD_XDP
+	if ((void *)ip + *tot > data_end)
+		return NULL;
+#else
+	if (*tot > ctx->len - ETH_HLEN)
+		return NULL;
+#endif
+	if (*ihl == sizeof(*ip)) {
+		/* the common header: ten words, no loop */
+		__u16 *w = (__u16 *)ip;
+
+		sum = w[0] + w[1] + w[2] + w[3] + w[4] + w[5] + w[6] + w[7] +
+		      w[8] + w[9];
+	} else {
+		PCN_CSUM_WORDS(sum, ip, *ihl, 60, data_end);
+	}
+	if (pcn_csum_fold(sum))
+		return NULL;
+	/* no source that is not one host */
+	if (!ip->saddr || multicast(ip->saddr))
+		return NULL;
+	return ip;
+}
+
+/*
+ * The length an IPv4 packet @ip has on the wire: its total length, or
+ * in TC, for a packet aggregated by GRO (or sent by a local socket as
+ * one, GSO), that of the segments it is cut into on the way out.
+ */
+static __always_inline __u32 ip_len(struct pcn_ctx *ctx, struct iphdr *ip,
+				    __u32 ihl, __u32 tot)
+{
+#ifdef PCN_BUILD_TC
+	void *data_end = (void *)(long)ctx->data_end;
+	struct tcphdr *th = (void *)ip + (ihl & 0x3c);
+	__u32 l4 = 8;
+
+	if (!ctx->gso_size)
+		return tot;
+	if (ip->protocol == IPPROTO_TCP) {
+		if ((void *)(th + 1) > data_end)
+			return tot;
+		l4 = th->doff * 4;
+	}
+	return ihl + l4 + ctx->gso_size;
+#else
+	return tot;
+#endif
+}
+
+/* fib kernel: for the kernel's stack, counted */
+static __always_inline int to_stack(struct pcn_ctx *ctx, __u32 in,
+				    struct rt_stats *st)
+{
+	PCN_COUNT(st, to_stack);
+	return pcn_pass(ctx, in);
+}
+
+/*
+ * fib kernel: forward by the namespace's FIB and neighbour cache. The
+ * lookup is made as the kernel would for a packet in from the port's
+ * interface (its forwarding setting, its rules); what it cannot finish
+ * goes to the stack, which does: the first packets to a next hop the
+ * kernel has not resolved are forwarded by the kernel while it asks.
+ */
+static __always_inline int fib_kernel(struct pcn_ctx *ctx, __u32 in,
+				      const struct rt_port *p,
+				      struct rt_stats *st)
+{
+	struct bpf_fib_lookup fp = {};
+	void *data, *data_end;
+	struct pcn_port *pp;
+	struct ipv6hdr *ip6;
+	struct ethhdr *eth;
+	struct iphdr *ip;
+	__u32 ihl, tot, *out;
+	int rc;
+
+	/* the kernel's table names interfaces, not cube links */
+	pp = bpf_map_lookup_elem(&pcn_ports, &in);
+	if (!pp || pp->peer != PCN_PEER_IFACE) {
+		PCN_COUNT(st, not_routed);
+		return pcn_drop(ctx, in);
+	}
+#ifdef PCN_BUILD_TC
+	/* a tag is the kernel's business (its VLAN devices) */
+	if (ctx->vlan_present)
+		return to_stack(ctx, in, st);
+	if (ctx->len > ctx->data_end - ctx->data)
+		bpf_skb_pull_data(ctx, ctx->len < 128 ? ctx->len : 128);
+#endif
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	eth = data;
+	if ((void *)(eth + 1) > data_end) {
+		PCN_COUNT(st, bad_header);
+		return pcn_drop(ctx, in);
+	}
+	/* ARP, NDP, multicast, another station's frames: the kernel's */
+	if ((eth->h_dest[0] & 1) || !mac_eq(eth->h_dest, p->mac))
+		return to_stack(ctx, in, st);
+	if (eth->h_proto == bpf_htons(ETH_P_IP)) {
+		ip = ipv4_in(ctx, &ihl, &tot);
+		if (!ip) {
+			PCN_COUNT(st, bad_header);
+			return pcn_drop(ctx, in);
+		}
+		if (ip->ttl <= 1) {
+			/* the kernel sends time exceeded */
+			PCN_COUNT(st, ttl_exceeded);
+			return to_stack(ctx, in, st);
+		}
+		fp.family = AF_INET;
+		fp.tos = ip->tos;
+		fp.l4_protocol = ip->protocol;
+		fp.ipv4_src = ip->saddr;
+		fp.ipv4_dst = ip->daddr;
+#ifdef PCN_BUILD_XDP
+		fp.tot_len = tot;
+#endif
+	} else if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
+		ip6 = (void *)(eth + 1);
+		if ((void *)(ip6 + 1) > data_end || ip6->version != 6) {
+			PCN_COUNT(st, bad_header);
+			return pcn_drop(ctx, in);
+		}
+		tot = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
+#ifdef PCN_BUILD_XDP
+		if (data + ETH_HLEN + tot > data_end) {
+#else
+		if (tot > ctx->len - ETH_HLEN) {
+#endif
+			PCN_COUNT(st, bad_header);
+			return pcn_drop(ctx, in);
+		}
+		if (ip6->hop_limit <= 1) {
+			PCN_COUNT(st, ttl_exceeded);
+			return to_stack(ctx, in, st);
+		}
+		fp.family = AF_INET6;
+		fp.flowinfo = *(__be32 *)ip6 & bpf_htonl(0x0fffffff);
+		fp.l4_protocol = ip6->nexthdr;
+		__builtin_memcpy(fp.ipv6_src, &ip6->saddr, 16);
+		__builtin_memcpy(fp.ipv6_dst, &ip6->daddr, 16);
+#ifdef PCN_BUILD_XDP
+		fp.tot_len = tot;
+#endif
+	} else {
+		return to_stack(ctx, in, st);
+	}
+	/* TC leaves tot_len 0: the kernel checks the skb against the
+	 * egress MTU itself, aggregated (GRO) packets included */
+	fp.ifindex = pp->ifindex;
+	rc = bpf_fib_lookup(ctx, &fp, sizeof(fp), 0);
+	switch (rc) {
+	case BPF_FIB_LKUP_RET_SUCCESS:
+		break;
+	case BPF_FIB_LKUP_RET_NO_NEIGH:
+		PCN_COUNT(st, no_neigh);
+		return to_stack(ctx, in, st);
+	case BPF_FIB_LKUP_RET_BLACKHOLE:
+	case BPF_FIB_LKUP_RET_UNREACHABLE:
+	case BPF_FIB_LKUP_RET_PROHIBIT:
+		PCN_COUNT(st, no_route);
+		return to_stack(ctx, in, st);
+	case BPF_FIB_LKUP_RET_NOT_FWDED:
+		/* for the host itself (or no route at all: the kernel
+		 * tells which, and answers) */
+		PCN_COUNT(st, local_passed);
+		return to_stack(ctx, in, st);
+	case BPF_FIB_LKUP_RET_FRAG_NEEDED:
+		PCN_COUNT(st, frag_needed);
+		return to_stack(ctx, in, st);
+	default:
+		/* forwarding off, tunnels, no source address: as the
+		 * kernel sees fit */
+		return to_stack(ctx, in, st);
+	}
+	out = bpf_map_lookup_elem(&rt_ifports, &fp.ifindex);
+	if (!out)
+		return to_stack(ctx, in, st);	/* not out of a port */
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	eth = data;
+	if ((void *)(eth + 1) > data_end)
+		return pcn_drop(ctx, in);
+	if (fp.family == AF_INET) {
+		ip = (void *)(eth + 1);
+		if ((void *)(ip + 1) > data_end)
+			return pcn_drop(ctx, in);
+		pcn_ip_ttl_dec(ip);
+	} else {
+		ip6 = (void *)(eth + 1);
+		if ((void *)(ip6 + 1) > data_end)
+			return pcn_drop(ctx, in);
+		ip6->hop_limit--;
+	}
+	__builtin_memcpy(eth->h_dest, fp.dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, fp.smac, ETH_ALEN);
+	PCN_COUNT(st, forwarded);
+	return pcn_tx(ctx, *out);
+}
+
 PCN_PROG(router)
 {
 	void *data, *data_end;
@@ -453,11 +709,12 @@ PCN_PROG(router)
 	struct rt_fib_entry *fe;
 	struct rt_stats *st;
 	struct ethhdr *eth;
-	struct rt_port *p;
 	struct pcn_eth e;
+	struct rt_port *p, *po;
+	struct rt_mode *mode;
 	struct iphdr *ip;
 	struct pcn_md md;
-	__u32 zero = 0, ihl, tot, sum = 0;
+	__u32 zero = 0, ihl, tot;
 	int in;
 
 	in = pcn_rx(ctx, &md);
@@ -467,6 +724,9 @@ PCN_PROG(router)
 	p = rt_port(in);
 	if (!p)
 		return pcn_drop(ctx, in);
+	mode = bpf_map_lookup_elem(&rt_mode, &zero);
+	if (mode && mode->fib == RT_FIB_KERNEL)
+		return fib_kernel(ctx, in, p, st);
 #ifdef PCN_BUILD_TC
 	if (ctx->vlan_present) {
 		PCN_COUNT(st, bad_header);
@@ -506,30 +766,8 @@ PCN_PROG(router)
 		return pcn_drop(ctx, in);
 	}
 
-	/* an IPv4 header that holds together */
-	ip = pcn_ipv4_hdr(data + ETH_HLEN, data_end, &ihl, &tot);
+	ip = ipv4_in(ctx, &ihl, &tot);
 	if (!ip)
-		goto bad;
-#ifdef PCN_BUILD_XDP
-	if ((void *)ip + tot > data_end)
-		goto bad;
-#else
-	if (tot > ctx->len - ETH_HLEN)
-		goto bad;
-#endif
-	if (ihl == sizeof(*ip)) {
-		/* the common header: ten words, no loop */
-		__u16 *w = (__u16 *)ip;
-
-		sum = w[0] + w[1] + w[2] + w[3] + w[4] + w[5] + w[6] + w[7] +
-		      w[8] + w[9];
-	} else {
-		PCN_CSUM_WORDS(sum, ip, ihl, 60, data_end);
-	}
-	if (pcn_csum_fold(sum))
-		goto bad;
-	/* no source that is not one host */
-	if (!ip->saddr || multicast(ip->saddr))
 		goto bad;
 	if (!ip->daddr || multicast(ip->daddr)) {
 		PCN_COUNT(st, not_routed);
@@ -541,14 +779,25 @@ PCN_PROG(router)
 	if (!fe || fe->port >= PCN_MAX_PORTS) {
 		PCN_COUNT(st, no_route);
 		return icmp_error(ctx, in, p, ICMP_DEST_UNREACH,
-				  ICMP_NET_UNREACH, ihl, tot, st);
+				  ICMP_NET_UNREACH, ihl, tot, 0, st);
 	}
 	if (fe->kind == RT_KIND_LOCAL)
 		return local_in(ctx, in, p, ihl, st);
 	if (ip->ttl <= 1) {
 		PCN_COUNT(st, ttl_exceeded);
 		return icmp_error(ctx, in, p, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL,
-				  ihl, tot, st);
+				  ihl, tot, 0, st);
+	}
+	/* over the MTU of the port out: "fragmentation needed" if the
+	 * sender said not to fragment; the router does not fragment */
+	po = rt_port(fe->port);
+	if (po && po->mtu && ip_len(ctx, ip, ihl, tot) > po->mtu) {
+		PCN_COUNT(st, frag_needed);
+		if (!(ip->frag_off & bpf_htons(IP_DF)))
+			return pcn_drop(ctx, in);
+		return icmp_error(ctx, in, p, ICMP_DEST_UNREACH,
+				  ICMP_FRAG_NEEDED, ihl, tot,
+				  bpf_htonl(po->mtu), st);
 	}
 	/* TTL - 1, the checksum kept in step */
 	pcn_ip_ttl_dec(ip);

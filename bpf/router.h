@@ -24,11 +24,15 @@ enum rt_local {
 	RT_LOCAL_PASS = 1,		/* to the host stack (interface ports) */
 };
 
+#define RT_MTU_MIN		68	/* RFC 791: every host takes it */
+#define RT_MTU_MAX		65535
+
 /* rt_ports: BPF_MAP_TYPE_ARRAY, per port index. addrs[0] is primary. */
 struct rt_port {
 	__u8 mac[6];
 	__u16 local;			/* enum rt_local */
 	struct rt_addr addrs[RT_ADDRS_MAX];
+	__u32 mtu;			/* the largest IP packet out; 0: none */
 };
 
 /*
@@ -102,6 +106,25 @@ struct rt_config {
 	__u64 neigh_timeout_ns;
 };
 
+/*
+ * Where a router finds its routes and neighbours: its own tables (the
+ * objects addr, route and neigh), or the kernel's FIB and neighbour
+ * cache of the network namespace it is in (ip route, ip addr, ip neigh,
+ * and what routing daemons put there), through bpf_fib_lookup().
+ */
+enum rt_fib {
+	RT_FIB_OWN = 0,
+	RT_FIB_KERNEL = 1,
+};
+
+/* rt_mode: BPF_MAP_TYPE_ARRAY, one entry; fixed when the cube is made */
+struct rt_mode {
+	__u32 fib;			/* enum rt_fib */
+};
+
+/* rt_ifports: BPF_MAP_TYPE_HASH, ifindex -> port index: the ports on
+ * interfaces, where a kernel FIB lookup's answer (an interface) leads */
+
 /* rt_stats: BPF_MAP_TYPE_PERCPU_ARRAY, one entry: the router's counters */
 struct rt_stats {
 	__u64 forwarded;		/* routed out of a port */
@@ -118,6 +141,9 @@ struct rt_stats {
 	__u64 arp_requested;		/* ARP requests sent */
 	__u64 neigh_learned;		/* new neighbour entries */
 	__u64 neigh_full;		/* not learned: the table is full */
+	__u64 frag_needed;		/* over the egress MTU */
+	__u64 to_stack;			/* fib kernel: handed to the kernel,
+					 * which resolves, answers or refuses */
 };
 
 #endif /* __PCN_ROUTER_H */

@@ -114,7 +114,7 @@ static int addr_args(int argc, char **argv, struct rt_addr *a,
 	err = cube_open_type(cube, "router", c, true);
 	if (err)
 		return err;
-	err = cube_port_index(c, port, idx);
+	err = rt_own_fib(c) ?: cube_port_index(c, port, idx);
 	if (err)
 		cube_close(c);
 	return err;

@@ -209,6 +209,11 @@ static int kept_open(const char *cube)
 	err = cube_open_type(cube, "router", &kept.c, true);
 	if (err)
 		return err;
+	err = rt_own_fib(&kept.c);
+	if (err) {
+		cube_close(&kept.c);
+		return err;
+	}
 	err = cube_ports_read(&kept.c, kept.ports) ?:
 	      rt_ports_read(&kept.c, kept.rt_ports);
 	kept.rfd = cube_obj_fd(&kept.c, "rt_routes");
@@ -328,6 +333,11 @@ static int route_replace_cmd(int argc, char **argv)
 	err = cube_open_type(r.cube, "router", &c, true);
 	if (err)
 		return err;
+	err = rt_own_fib(&c);
+	if (err) {
+		cube_close(&c);
+		return err;
+	}
 	err = cube_ports_read(&c, ports) ?: rt_ports_read(&c, rt_ports);
 	if (err) {
 		cube_close(&c);
@@ -402,6 +412,11 @@ static int route_del_cmd(int argc, char **argv)
 	err = cube_open_type(r.cube, "router", &c, true);
 	if (err)
 		return err;
+	err = rt_own_fib(&c);
+	if (err) {
+		cube_close(&c);
+		return err;
+	}
 	if (r.port[0]) {
 		err = cube_port_index(&c, r.port, &idx);
 		if (err) {

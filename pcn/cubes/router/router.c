@@ -3,13 +3,17 @@
  * router: an IPv4 router in the datapath, and the route list it keeps.
  *
  *   pcn cube add NAME type router [ neigh_timeout SECONDS ]
+ *                                 [ fib { own | kernel } ]
  *   pcn cube set NAME [ neigh_timeout SECONDS ]
- *                     [ port PORT [ mac MAC ] [ local { drop | pass } ] ] ...
+ *                     [ port PORT [ mac MAC ] [ local { drop | pass } ]
+ *                                 [ mtu MTU ] ] ...
  *
  * A port takes its interface's MAC address, or a random local one when
  * it is linked to another cube. Its addresses are the object "addr"
  * (addr.c), the routes "route" (route.c), the neighbours "neigh"
- * (neigh.c); the route list and the FIB are kept in rt.c.
+ * (neigh.c); the route list and the FIB are kept in rt.c. With "fib
+ * kernel" the router has none of them: it forwards by the namespace's
+ * own FIB and neighbour cache, and its ports must be on interfaces.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -35,10 +39,87 @@ static const char *const local_names[] = {
 	[RT_LOCAL_PASS] = "pass",
 };
 
+static const char *const fib_names[] = {
+	[RT_FIB_OWN] = "own",
+	[RT_FIB_KERNEL] = "kernel",
+};
+
+_Static_assert(sizeof(struct rt_meta) <= PCN_TYPE_CONFIG_LEN,
+	       "the router's settings fit in the cube's meta config");
+
+/* "[ neigh_timeout SECONDS ] [ fib { own | kernel } ]", in any order */
 static int rt_parse_add(int argc, char **argv, __u8 *config)
 {
-	return cube_add_seconds(argc, argv, "neigh_timeout", RT_NEIGH_TIMEOUT,
-				config);
+	struct rt_meta m = { .neigh_timeout = RT_NEIGH_TIMEOUT };
+	bool fib_set = false, timeout_set = false;
+	__u32 i;
+	int err;
+
+	while (argc > 0) {
+		if (is_kw(*argv, "fib")) {
+			DUP_CHECK(fib_set, "fib");
+			NEXT_ARG();
+			for (i = 0; i < ARRAY_SIZE(fib_names); i++)
+				if (is_kw(*argv, fib_names[i]))
+					break;
+			if (i == ARRAY_SIZE(fib_names))
+				return pcn_err(PCN_EXIT_USAGE,
+					       "fib \"%s\": own or kernel", *argv);
+			m.fib = i;
+		} else if (is_kw(*argv, "neigh_timeout")) {
+			DUP_CHECK(timeout_set, "neigh_timeout");
+			NEXT_ARG();
+			err = arg_seconds("neigh_timeout", *argv,
+					  &m.neigh_timeout);
+			if (err)
+				return err;
+		} else {
+			return pcn_unknown_kw("cube", *argv);
+		}
+		argc--;
+		argv++;
+	}
+	memcpy(config, &m, sizeof(m));
+	return 0;
+}
+
+static __u32 rt_fib_of(struct pcn_cube *c)
+{
+	struct rt_meta m;
+
+	memcpy(&m, c->meta.config, sizeof(m));
+	return m.fib;
+}
+
+/*
+ * Where a kernel FIB lookup that answers interface @p->ifindex leads:
+ * port @idx (or nowhere, @p not on an interface).
+ */
+static int ifport_put(struct pcn_cube *c, __u32 idx, const struct pcn_port *p)
+{
+	if (p->peer != PCN_PEER_IFACE)
+		return 0;
+	return cube_map_put(c, "rt_ifports", &p->ifindex, &idx);
+}
+
+static int ifport_del(struct pcn_cube *c, const struct pcn_port *p)
+{
+	int err;
+
+	if (p->peer != PCN_PEER_IFACE)
+		return 0;
+	err = cube_map_del(c, "rt_ifports", &p->ifindex);
+	return err == -ENOENT ? 0 : err;
+}
+
+/* fib kernel: a port leads to an interface, which the kernel's FIB names */
+static int kernel_fib_port(struct pcn_cube *c, const struct pcn_port *p)
+{
+	if (rt_fib_of(c) != RT_FIB_KERNEL || p->peer != PCN_PEER_CUBE)
+		return 0;
+	return pcn_fail(-EOPNOTSUPP,
+			"router \"%s\" forwards by the kernel's FIB (fib kernel), which knows interfaces: its ports are on interfaces, not linked to cubes",
+			c->name);
 }
 
 /* The MAC of interface @ifindex of the current netns. */
@@ -60,15 +141,41 @@ static int iface_mac(__u32 ifindex, __u8 *mac)
 	return err;
 }
 
-/* A new port: its interface's MAC, or a random locally administered one. */
+/* The MTU of interface @ifindex of the current netns, 0 if unknown. */
+static __u32 iface_mtu(__u32 ifindex)
+{
+	struct ifreq ifr = {};
+	int fd, mtu = 0;
+
+	if (!if_indextoname(ifindex, ifr.ifr_name))
+		return 0;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	if (!ioctl(fd, SIOCGIFMTU, &ifr))
+		mtu = ifr.ifr_mtu;
+	close(fd);
+	return mtu >= RT_MTU_MIN && mtu <= RT_MTU_MAX ? mtu : 0;
+}
+
+/*
+ * A new port: its interface's MAC and MTU, or a random locally
+ * administered MAC and no MTU (a cube link has none).
+ */
 static int rt_port_added(struct pcn_cube *c, __u32 idx,
 			 const struct pcn_port *p)
 {
 	struct rt_port rp = { .local = RT_LOCAL_DROP };
-	int err = -ENOENT;
+	int err;
 
-	if (p->peer == PCN_PEER_IFACE)
+	err = kernel_fib_port(c, p) ?: ifport_put(c, idx, p);
+	if (err)
+		return err;
+	err = -ENOENT;
+	if (p->peer == PCN_PEER_IFACE) {
 		err = iface_mac(p->ifindex, rp.mac);
+		rp.mtu = iface_mtu(p->ifindex);
+	}
 	if (err || !(rp.mac[0] | rp.mac[1] | rp.mac[2] | rp.mac[3] |
 		     rp.mac[4] | rp.mac[5])) {
 		if (getrandom(rp.mac, sizeof(rp.mac), 0) != sizeof(rp.mac))
@@ -91,20 +198,29 @@ static bool route_of_port(const struct rt_route_key *k,
 static int rt_port_changed(struct pcn_cube *c, __u32 idx,
 			   const struct pcn_port *was, const struct pcn_port *p)
 {
+	int err;
+
 	if (was->peer == p->peer && was->ifindex == p->ifindex &&
 	    !strcmp(was->peer_name, p->peer_name) &&
 	    !strcmp(was->peer_port_name, p->peer_port_name))
 		return 0;
-	return rt_neigh_flush(c, idx, true);
+	err = kernel_fib_port(c, p) ?: ifport_del(c, was) ?:
+	      ifport_put(c, idx, p);
+	return err ?: rt_neigh_flush(c, idx, true);
 }
 
 /* Routes, addresses and neighbours of a port go with it. */
 static int rt_port_removed(struct pcn_cube *c, __u32 idx)
 {
+	struct pcn_port ports[PCN_MAX_PORTS];
 	struct rt_port rp = {};
 	int err;
 
-	err = rt_routes_drop(c, route_of_port, &idx);
+	err = cube_ports_read(c, ports);
+	if (!err && idx < PCN_MAX_PORTS)
+		err = ifport_del(c, &ports[idx]);
+	if (!err)
+		err = rt_routes_drop(c, route_of_port, &idx);
 	if (!err)
 		err = rt_neigh_flush(c, idx, false);
 	if (!err)
@@ -125,11 +241,11 @@ static int local_parse(const char *arg, __u16 *local)
 	return pcn_err(PCN_EXIT_USAGE, "local \"%s\": drop or pass", arg);
 }
 
-/* "[ mac MAC ] [ local { drop | pass } ]" */
+/* "[ mac MAC ] [ local { drop | pass } ] [ mtu MTU ]" */
 static int parse_port_settings(int *argcp, char ***argvp, void *settings)
 {
 	struct rt_port *rp = settings;
-	bool mac_set = false, local_set = false;
+	bool mac_set = false, local_set = false, mtu_set = false;
 	int argc = *argcp, err = 0;
 	char **argv = *argvp;
 
@@ -149,15 +265,24 @@ static int parse_port_settings(int *argcp, char ***argvp, void *settings)
 			argc--, argv++;
 			NEXT_ARG();
 			err = local_parse(*argv, &rp->local);
+		} else if (is_kw(kw, "mtu")) {
+			DUP_CHECK(mtu_set, "mtu");
+			argc--, argv++;
+			NEXT_ARG();
+			if (pcn_parse_u32(*argv, 10, &rp->mtu) ||
+			    rp->mtu < RT_MTU_MIN || rp->mtu > RT_MTU_MAX)
+				return pcn_err(PCN_EXIT_USAGE,
+					       "mtu \"%s\": %u to %u bytes",
+					       *argv, RT_MTU_MIN, RT_MTU_MAX);
 		} else {
 			break;
 		}
 		if (err)
 			return err;
 	}
-	if (!mac_set && !local_set)
+	if (!mac_set && !local_set && !mtu_set)
 		return pcn_err(PCN_EXIT_USAGE,
-			       "\"port PORT\" takes \"mac\" or \"local\"");
+			       "\"port PORT\" takes \"mac\", \"local\" or \"mtu\"");
 	*argcp = argc;
 	*argvp = argv;
 	return 0;
@@ -176,7 +301,11 @@ _Static_assert(sizeof(struct rt_config) == sizeof(__u64),
 
 static int rt_init(struct pcn_cube *c)
 {
-	return cube_seconds_init(c, &rt_settings);
+	struct rt_mode mode = { .fib = rt_fib_of(c) };
+	__u32 zero = 0;
+
+	return cube_seconds_init(c, &rt_settings) ?:
+	       cube_map_put(c, "rt_mode", &zero, &mode);
 }
 
 static int rt_set(struct pcn_cube *c, int argc, char **argv)
@@ -191,6 +320,8 @@ static void rt_show(struct pcn_cube *c)
 	memcpy(&m, c->meta.config, sizeof(m));
 	print_uint(PRINT_ANY, "neigh_timeout", " neigh_timeout %u",
 		   m.neigh_timeout);
+	print_string(PRINT_ANY, "fib", " fib %s",
+		     m.fib < ARRAY_SIZE(fib_names) ? fib_names[m.fib] : "?");
 }
 
 /* struct rt_stats */
@@ -208,6 +339,8 @@ static const struct pcn_counter rt_counter[] = {
 	{ "router", "arp_requested", ", arp requested %" PRIu64 },
 	{ "router", "neigh_learned", ", neigh learned %" PRIu64 },
 	{ "router", "neigh_full", ", neigh full %" PRIu64 },
+	{ "router", "frag_needed", "\n    frag needed %" PRIu64 },
+	{ "router", "to_stack", ", to stack %" PRIu64 },
 	{ NULL, NULL, NULL },
 };
 
@@ -240,6 +373,8 @@ static void rt_show_port(struct pcn_cube *c, const struct pcn_port *ports,
 	print_string(PRINT_ANY, "local", " local %s",
 		     rp.local < ARRAY_SIZE(local_names) ? local_names[rp.local]
 							: "?");
+	if (rp.mtu)
+		print_uint(PRINT_ANY, "mtu", " mtu %u", rp.mtu);
 }
 
 /*
@@ -259,7 +394,8 @@ static int rt_save(struct pcn_cube *c, struct pcn_save *s)
 	int i, err;
 
 	memcpy(&m, c->meta.config, sizeof(m));
-	pcn_save_args(s, " neigh_timeout %u", m.neigh_timeout);
+	pcn_save_args(s, " neigh_timeout %u fib %s", m.neigh_timeout,
+		      m.fib < ARRAY_SIZE(fib_names) ? fib_names[m.fib] : "own");
 	for (i = 0; (p = pcn_save_port(s, i, &idx)); i++) {
 		err = rt_port_get(c, idx, &rp);
 		if (err)
@@ -274,6 +410,11 @@ static int rt_save(struct pcn_cube *c, struct pcn_save *s)
 		if (rp.local != RT_LOCAL_DROP && rp.local < ARRAY_SIZE(local_names))
 			snprintf(set + strlen(set), sizeof(set) - strlen(set),
 				 " local %s", local_names[rp.local]);
+		/* and its MTU, as the MAC (a cube link has none) */
+		if (rp.mtu && (p->peer != PCN_PEER_IFACE ||
+			       iface_mtu(p->ifindex) != rp.mtu))
+			snprintf(set + strlen(set), sizeof(set) - strlen(set),
+				 " mtu %u", rp.mtu);
 		if (set[0])
 			pcn_save_line(s, "cube set %s port %s%s", c->name,
 				      p->name, set);
@@ -297,10 +438,10 @@ static const struct pcn_object *const rt_objects[] = {
 
 static const struct cube_type router_type = {
 	.name = "router",
-	.summary = "IPv4 router: routes, ARP and ICMP in the datapath",
+	.summary = "IPv4 router: routes, ARP and ICMP in the datapath, or the kernel's FIB",
 	.order = 30,
-	.add_usage = "[ neigh_timeout SECONDS ]",
-	.set_usage = "[ neigh_timeout SECONDS ] [ port PORT [ mac MAC ] [ local { drop | pass } ] ] ...",
+	.add_usage = "[ neigh_timeout SECONDS ] [ fib { own | kernel } ]",
+	.set_usage = "[ neigh_timeout SECONDS ] [ port PORT [ mac MAC ] [ local { drop | pass } ] [ mtu MTU ] ] ...",
 	.elf_xdp = router_xdp__elf_bytes,
 	.elf_tc = router_tc__elf_bytes,
 	.max_ports = PCN_MAX_PORTS,

@@ -46,6 +46,18 @@ __u64 rt_neigh_timeout_ns(struct pcn_cube *c)
 	return (__u64)m.neigh_timeout * NSEC_PER_SEC;
 }
 
+int rt_own_fib(struct pcn_cube *c)
+{
+	struct rt_meta m;
+
+	memcpy(&m, c->meta.config, sizeof(m));
+	if (m.fib == RT_FIB_OWN)
+		return 0;
+	return pcn_err(PCN_EXIT_KERNEL,
+		       "router \"%s\" forwards by the kernel's FIB (fib kernel): its addresses, routes and neighbours are the namespace's (ip addr, ip route, ip neigh)",
+		       c->name);
+}
+
 int rt_port_get(struct pcn_cube *c, __u32 idx, struct rt_port *rp)
 {
 	return cube_map_get(c, "rt_ports", &idx, rp);

@@ -13,8 +13,13 @@
 
 /* The part of meta.config the router keeps: its canonical settings. */
 struct rt_meta {
-	__u32 neigh_timeout;		/* seconds */
+	__u32 neigh_timeout;		/* seconds: first, as cube_add_seconds()
+					 * and cube_set_ports() keep it */
+	__u32 fib;			/* enum rt_fib */
 };
+
+/* The router's table is its own (0); else reported, an exit code. */
+int rt_own_fib(struct pcn_cube *c);
 
 /* "A.B.C.D[/N]" (or "default" unless @host): reported when it is bad */
 int rt_arg_prefix(const char *arg, __be32 *addr, __u32 *plen, bool host);

@@ -35,7 +35,7 @@ SHARED=
 GEN_CPU=0
 DUT_CPU=1
 SCENARIOS=(floor forwarder_xdp forwarder_tc chain bridge flood router
-	   firewall fw_rules micro hops control save)
+	   router_fib firewall fw_rules micro hops control save)
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -301,6 +301,22 @@ teardown_linux_router()
 	ip netns exec "$NS_D" sysctl -qw net.ipv4.ip_forward=0
 }
 
+# pcn's router with "fib kernel" on the Linux router's configuration:
+# the kernel's table and neighbour, pcn's datapath
+setup_pcn_router_fib()
+{
+	setup_linux_router
+	"$PCN" -n "$NS_D" cube add brt type router mode "$1" fib kernel
+	dut_link_add brt:p1 dev r1
+	dut_link_add brt:p2 dev r2
+}
+
+teardown_pcn_router_fib()
+{
+	teardown_pcn_router
+	teardown_linux_router
+}
+
 # Firewalls: the router of above with the 959 rules of ClassBench's
 # acl1 1k set (acl1_1k_seed1, in tools/testing/selftests/pcn) on its
 # way in; the generator's packets match none of them, so each one is
@@ -407,6 +423,10 @@ measure_variant()
 		setup_pcn_router tc
 		gen_routed
 		teardown_pcn_router ;;
+	"pcn router fib xdp"|"pcn router fib tc")
+		setup_pcn_router_fib "${1##* }"
+		gen_routed
+		teardown_pcn_router_fib ;;
 	"pcn router xdp +100k")
 		setup_pcn_router xdp "$RT_EXTRA"
 		gen_routed
@@ -555,6 +575,17 @@ scen_router()
 	rm -f "$BPFFS.routes"
 	report router_load ms "pcn -batch 100k routes" "$a" \
 		"ip -batch 100k routes" "$(((t1 - t0) / 1000))"
+}
+
+# IPv4 forwarding by the kernel's FIB (bpf_fib_lookup) in pcn's router,
+# against Linux forwarding with the same table, and against pcn's own
+# table. (The kernel's xdp_fwd sample is not packaged in Debian: the
+# XDP row of "fib kernel" is that approach inside a cube.)
+scen_router_fib()
+{
+	measure router_fib_xdp Mpps "pcn router fib xdp" "linux router"
+	measure router_fib_xdp Mpps "pcn router fib xdp" "pcn router xdp"
+	measure router_fib_tc Mpps "pcn router fib tc" "linux router"
 }
 
 # 959 firewall rules on a router: pcn's XDP router and firewall against

@@ -260,14 +260,16 @@ completion_live()
 
 	# a router, its addresses, routes and neighbours
 	[ "$(offers "${c[@]}" cube add rx type router "")" = \
-		"mode neigh_timeout " ]
+		"fib mode neigh_timeout " ]
+	[ "$(offers "${c[@]}" cube add rx type router fib "")" = \
+		"kernel own " ]
 	[ "$(offers "${c[@]}" cube set rq "")" = "neigh_timeout port " ]
 	[ "$(offers "${c[@]}" cube set rq port "")" = "p1 " ]
 	[ "$(offers "${c[@]}" cube set rq port p1 "")" = \
-		"local mac neigh_timeout port " ]
+		"local mac mtu neigh_timeout port " ]
 	[ "$(offers "${c[@]}" cube set rq port p1 local "")" = "drop pass " ]
 	[ "$(offers "${c[@]}" cube set rq port p1 local pass "")" = \
-		"mac neigh_timeout port " ]
+		"mac mtu neigh_timeout port " ]
 	[ "$(offers "${c[@]}" addr show cube "")" = "rq " ]
 	[ "$(offers "${c[@]}" addr add 10.0.1.1/24 port "")" = "rq:p1 " ]
 	[ "$(offers "${c[@]}" addr del "")" = "10.0.0.1/24 " ]

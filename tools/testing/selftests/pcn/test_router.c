@@ -13,8 +13,11 @@
  * ICMP error nor a later fragment), echo replies, ARP replies and
  * learning, ARP requests for an unresolved next hop (one a second), a
  * port's second address, and what the router refuses: bad or cut
- * headers, tags, another station's MAC. A frame the router sends is
- * compared whole with the one it owes.
+ * headers, tags, another station's MAC. A port's MTU: fragmentation
+ * needed for DF packets over it, a drop for the others. With fib
+ * kernel, what is handed to the stack before any lookup, and what is
+ * dropped. A frame the router sends is compared whole with the one it
+ * owes.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -24,6 +27,7 @@
 #include <linux/if_arp.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -52,13 +56,16 @@
 #define GW "10.2.0.9"
 #define FAR "10.3.1.1"		/* behind GW */
 #define L4_LEN 16		/* bytes after an IPv4 header we build */
+#ifndef IP_DF
+#define IP_DF 0x4000		/* don't fragment */
+#endif
 
 struct env {
 	bool tc;
 	void *skel;
 	int drop, pass, redirect;	/* the build's verdicts */
 	int prog, ports, pstats, devmap, scratch;
-	int rtports, fib, neigh, pending, cfg, stats;
+	int rtports, fib, neigh, pending, cfg, stats, mode;
 };
 
 /*
@@ -196,6 +203,7 @@ static int setup(struct env *e)
 	e->pending = map_fd(obj, "rt_pending");
 	e->cfg = map_fd(obj, "rt_config");
 	e->stats = map_fd(obj, "rt_stats");
+	e->mode = map_fd(obj, "rt_mode");
 	return port_add(e, 0, P0_MAC) ?: addr_add(e, 0, P0, "10.1.0.0") ?:
 	       port_add(e, 1, P1_MAC) ?: addr_add(e, 1, P1, "10.2.0.0") ?:
 	       route_add(e, "10.3.0.0", 16, GW, 1, RT_KIND_STATIC) ?:
@@ -291,7 +299,7 @@ static const struct {
 	RT_STAT(ttl_exceeded), RT_STAT(bad_header), RT_STAT(not_routed),
 	RT_STAT(local_dropped), RT_STAT(local_passed), RT_STAT(echo_replied),
 	RT_STAT(arp_replied), RT_STAT(arp_requested), RT_STAT(neigh_learned),
-	RT_STAT(neigh_full),
+	RT_STAT(neigh_full), RT_STAT(frag_needed), RT_STAT(to_stack),
 };
 
 _Static_assert(ARRAY_SIZE(rt_stat_names) * sizeof(__u64) ==
@@ -1226,5 +1234,141 @@ static void refused(struct __test_metadata *_metadata, struct env *e)
 }
 
 TEST_BOTH(refused)
+
+static int port_mtu_set(struct env *e, __u32 idx, __u32 mtu)
+{
+	struct rt_port rp;
+	int err;
+
+	err = bpf_map_lookup_elem(e->rtports, &idx, &rp);
+	if (err)
+		return err;
+	rp.mtu = mtu;
+	return bpf_map_update_elem(e->rtports, &idx, &rp, BPF_ANY);
+}
+
+/*
+ * Port 1's MTU: a packet of that length goes, one byte more with DF is
+ * answered with fragmentation needed carrying the MTU (RFC 1191), from
+ * the address of the port it came in by; without DF it is dropped.
+ * The TTL check comes first, as in the kernel.
+ */
+static void mtu(struct __test_metadata *_metadata, struct env *e)
+{
+	const __u32 len = sizeof(struct iphdr) + L4_LEN;
+	struct frame in, out, want;
+	struct icmphdr *ic;
+	struct iphdr *ip;
+
+	ASSERT_EQ(0, port_mtu_set(e, 1, len));
+	ip = from_h0(&in, FAR, 64, IPPROTO_UDP, 0);
+	frag_set(ip, IP_DF, 0);
+	routed(&want, &in, GW_MAC, P1_MAC);
+	EXPECT_EQ(e->redirect, verdict(e, 0, &in, &out));
+	EXPECT_EQ(-1, frame_diff(&want, &out));
+
+	ASSERT_EQ(0, port_mtu_set(e, 1, len - 1));
+	icmp_error_for(&want, &in, P0, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED);
+	ic = l4_of(&want);
+	ic->un.frag.mtu = htons(len - 1);
+	icmp_set(&want, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED);
+	EXPECT_EQ(e->redirect, verdict(e, 0, &in, &out));
+	EXPECT_EQ(-1, frame_diff(&want, &out));
+	EXPECT_TRUE(icmp_csums_ok(&out));
+	EXPECT_STATS(e, .forwarded = 1, .frag_needed = 1);
+
+	ip = from_h0(&in, FAR, 64, IPPROTO_UDP, 0);
+	EXPECT_EQ(e->drop, verdict(e, 0, &in, &out));
+	EXPECT_STATS(e, .forwarded = 1, .frag_needed = 2);
+	/* TTL first */
+	ip = from_h0(&in, FAR, 1, IPPROTO_UDP, 0);
+	frag_set(ip, IP_DF, 0);
+	icmp_error_for(&want, &in, P0, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL);
+	EXPECT_EQ(e->redirect, verdict(e, 0, &in, &out));
+	EXPECT_EQ(-1, frame_diff(&want, &out));
+	EXPECT_STATS(e, .forwarded = 1, .frag_needed = 2, .ttl_exceeded = 1);
+	/* port 0 has none: the way back is not checked */
+	from_h0(&in, H1, 64, IPPROTO_UDP, 0);
+	sent_by(&in, P1_MAC, H1_MAC, H1);
+	ip_of(&in)->daddr = inet_addr(H0);
+	ip_check_set(ip_of(&in));
+	EXPECT_EQ(e->redirect, verdict(e, 1, &in, &out));
+	EXPECT_STATS(e, .forwarded = 2, .frag_needed = 2, .ttl_exceeded = 1);
+}
+
+TEST_BOTH(mtu)
+
+/*
+ * fib kernel, before the lookup: what is not a unicast IP packet for
+ * the port's MAC goes to the stack, as do TTL 1 and hop limit 1; bad
+ * IPv4 and IPv6 headers are dropped; a port linked to a cube drops.
+ * (What the lookup answers is the namespace's: test_router.sh.)
+ */
+static void fib_kernel(struct __test_metadata *_metadata, struct env *e)
+{
+	struct rt_mode mode = { .fib = RT_FIB_KERNEL };
+	struct frame in, out;
+	struct ipv6hdr *ip6;
+	struct iphdr *ip;
+	__u32 zero = 0, one = 1;
+	struct pcn_port p;
+
+	ASSERT_EQ(0, bpf_map_update_elem(e->mode, &zero, &mode, BPF_ANY));
+	arp_ask(&in, H0_MAC, H0, P0);
+	EXPECT_EQ(e->pass, verdict(e, 0, &in, &out));
+	from_h0(&in, FAR, 64, IPPROTO_UDP, 0);
+	eth_addrs(&in, H1_MAC, H0_MAC);
+	EXPECT_EQ(e->pass, verdict(e, 0, &in, &out));
+	from_h0(&in, FAR, 1, IPPROTO_UDP, 0);
+	EXPECT_EQ(e->pass, verdict(e, 0, &in, &out));
+	EXPECT_STATS(e, .to_stack = 3, .ttl_exceeded = 1);
+	/* a bad checksum, a length past the frame, a multicast source */
+	ip = from_h0(&in, FAR, 64, IPPROTO_UDP, 0);
+	ip->check ^= 1;
+	EXPECT_EQ(e->drop, verdict(e, 0, &in, &out));
+	ip = from_h0(&in, FAR, 64, IPPROTO_UDP, 0);
+	ip->tot_len = htons(ntohs(ip->tot_len) + 1);
+	ip_check_set(ip);
+	EXPECT_EQ(e->drop, verdict(e, 0, &in, &out));
+	ip = from_h0(&in, FAR, 64, IPPROTO_UDP, 0);
+	ip->saddr = inet_addr("224.0.0.1");
+	ip_check_set(ip);
+	EXPECT_EQ(e->drop, verdict(e, 0, &in, &out));
+	EXPECT_STATS(e, .to_stack = 3, .ttl_exceeded = 1, .bad_header = 3);
+	/* IPv6: hop limit 1 to the stack; a payload past the frame, or
+	 * another version, dropped */
+	eth_put(&in, P0_MAC, H0_MAC, ETH_P_IPV6);
+	ip6 = (struct ipv6hdr *)ip_of(&in);
+	memset(ip6, 0, sizeof(*ip6));
+	ip6->version = 6;
+	ip6->nexthdr = IPPROTO_UDP;
+	ip6->hop_limit = 1;
+	ip6->payload_len = htons(L4_LEN);
+	ip6->saddr.s6_addr[0] = 0xfd;
+	ip6->saddr.s6_addr[15] = 2;
+	ip6->daddr.s6_addr[0] = 0xfd;
+	ip6->daddr.s6_addr[15] = 3;
+	in.len = ETH_HLEN + sizeof(*ip6) + L4_LEN;
+	EXPECT_EQ(e->pass, verdict(e, 0, &in, &out));
+	ip6->payload_len = htons(L4_LEN + 1);
+	ip6->hop_limit = 64;
+	EXPECT_EQ(e->drop, verdict(e, 0, &in, &out));
+	ip6->payload_len = htons(L4_LEN);
+	ip6->version = 4;
+	EXPECT_EQ(e->drop, verdict(e, 0, &in, &out));
+	EXPECT_STATS(e, .to_stack = 4, .ttl_exceeded = 2, .bad_header = 5);
+	/* a port linked to a cube: the kernel's table does not know it */
+	ASSERT_EQ(0, bpf_map_lookup_elem(e->ports, &one, &p));
+	p.peer = PCN_PEER_CUBE;
+	ASSERT_EQ(0, bpf_map_update_elem(e->ports, &one, &p, BPF_ANY));
+	from_h0(&in, FAR, 64, IPPROTO_UDP, 0);
+	eth_addrs(&in, P1_MAC, GW_MAC);
+	EXPECT_EQ(e->drop, verdict(e, 1, &in, &out));
+	EXPECT_STATS(e, .to_stack = 4, .ttl_exceeded = 2, .bad_header = 5,
+		     .not_routed = 1);
+	EXPECT_EQ(0, port_stats(e, 0).tx_packets);
+}
+
+TEST_BOTH(fib_kernel)
 
 TEST_HARNESS_MAIN

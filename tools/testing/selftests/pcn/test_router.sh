@@ -112,10 +112,13 @@ unreachable()
 	grep -q 'Destination Net Unreachable' <<<"$out"
 }
 
-# rx packets of an interface in a netns
-rx_of()
+# echo requests a netns took in: what the routes sent it, and not the
+# ARP a host's own neighbour probing brings back at any moment
+echos_in()
 {
-	ip -n "$1" -j -s link show dev "$2" | jq '.[0].stats64.rx.packets'
+	ip netns exec "$1" awk '/^Icmp:/ {
+		if (!c) { for (i = 1; i <= NF; i++) if ($i == "InEchos") c = i }
+		else print $c }' /proc/net/snmp
 }
 
 # 10.99.0.1 lives on H2 and on H3: which one gets the packets is the
@@ -137,7 +140,7 @@ replace_under_traffic()
 	service_on_h2_h3
 	pcn -n "$R" route add 10.99.0.0/24 via 10.210.2.2 cube r0
 	ping_ok "$H1" 10.99.0.1 2
-	h3=$(rx_of "$H3" e3)
+	h3=$(echos_in "$H3")
 	out=$(mktemp "${TMPDIR:-/tmp}/pcn-ping.XXXXXX")
 	defer "rm -f $out"
 	ip netns exec "$H1" ping -c 300 -i 0.005 -W 1 -q 10.99.0.1 >"$out" &
@@ -148,13 +151,13 @@ replace_under_traffic()
 	cat "$out"
 	grep -q ' 300 received, 0% packet loss' "$out"
 	# the traffic moved to H3, and one route is left
-	[ "$(rx_of "$H3" e3)" -gt $((h3 + 50)) ]
+	[ "$(echos_in "$H3")" -gt $((h3 + 50)) ]
 	pcn -n "$R" -j route show cube r0 |
 		jq -e '[.[] | select(.dst == "10.99.0.0/24")] |
 			length == 1 and .[0].via == "10.210.3.2"'
-	h2=$(rx_of "$H2" e2)
+	h2=$(echos_in "$H2")
 	ping_ok "$H1" 10.99.0.1 5
-	[ "$(rx_of "$H2" e2)" -eq "$h2" ]
+	[ "$(echos_in "$H2")" -eq "$h2" ]
 }
 
 backup_route()
@@ -171,15 +174,15 @@ backup_route()
 			[["10.210.2.2", 10, true], ["10.210.3.2", 20, false]]'
 	pcn -n "$R" route show | grep -qx \
 		'10.99.0.0/24 via 10.210.3.2 port r0:p3 proto static metric 20 inactive'
-	h3=$(rx_of "$H3" e3)
+	h3=$(echos_in "$H3")
 	ping_ok "$H1" 10.99.0.1 5
-	[ "$(rx_of "$H3" e3)" -eq "$h3" ]
+	[ "$(echos_in "$H3")" -eq "$h3" ]
 	# the best goes: the next one is promoted
 	pcn -n "$R" route del 10.99.0.0/24 cube r0 via 10.210.2.2
-	h2=$(rx_of "$H2" e2)
+	h2=$(echos_in "$H2")
 	ping_ok "$H1" 10.99.0.1 5
-	[ "$(rx_of "$H2" e2)" -eq "$h2" ]
-	[ "$(rx_of "$H3" e3)" -ge $((h3 + 5)) ]
+	[ "$(echos_in "$H2")" -eq "$h2" ]
+	[ "$(echos_in "$H3")" -ge $((h3 + 5)) ]
 	# deleting H3's address from r0:p3 takes the route through it away
 	pcn -n "$R" addr del 10.210.3.1/24 port r0:p3
 	pcn -n "$R" -j route show cube r0 |
@@ -283,7 +286,9 @@ neighbours_by_hand()
 	pcn -n "$R" -j neigh show | jq -e 'length == 1 and .[0].static'
 	pcn -n "$R" neigh del 10.210.2.2 port r0:p2
 	pcn -n "$R" -j neigh show | jq -e 'length == 0'
-	# and are learned again
+	# and are learned again (kept long enough now for a loaded
+	# machine to look at them before they age)
+	pcn -n "$R" cube set r0 neigh_timeout 300
 	ping_first "$H1" 10.210.2.2
 	pcn -n "$R" -j neigh show | jq -e 'length == 2'
 	pcn -n "$R" neigh flush cube r0 port p1
@@ -452,6 +457,41 @@ port_removed()
 	ping_first "$H1" 10.210.2.2
 }
 
+
+# a port's MTU: too big with DF gets "fragmentation needed" with the
+# MTU, TCP finds the path MTU by it; too big without DF is dropped
+port_mtu()
+{
+	local out
+
+	three_subnets "$1"
+	pcn -n "$R" -j cube show r0 | jq -e '.[0].ports | all(.mtu == 1500)'
+	pcn -n "$R" cube set r0 port p3 mtu 1200
+	pcn -n "$R" -j cube show r0 |
+		jq -e '.[0].ports | map(.mtu) == [1500, 1500, 1200]'
+	ping_first "$H1" 10.210.3.2
+	ip netns exec "$H1" ping -M do -s 1172 -c 2 -i 0.2 -W 2 -q 10.210.3.2 >/dev/null
+	# (first: once H1 knows the path MTU, it fragments itself)
+	out=$(ip netns exec "$H1" ping -M dont -s 1400 -c 1 -W 1 10.210.3.2 || true)
+	echo "$out"
+	grep -q ' 0 received' <<<"$out"
+	[ "$(rt_stat frag_needed)" -eq 1 ]
+	out=$(ip netns exec "$H1" ping -M do -s 1173 -c 1 -W 1 10.210.3.2 || true)
+	echo "$out"
+	grep -q 'From 10.210.1.1 .*Frag needed and DF set (mtu = 1200)' <<<"$out"
+	[ "$(rt_stat frag_needed)" -eq 2 ]
+	# the other way round the MTU of p1 counts, not p3's
+	ip netns exec "$H3" ping -M do -s 1400 -c 1 -W 2 -q 10.210.1.2 >/dev/null
+	# TCP learns the path MTU from the router and gets through
+	tcp_transfer "$H1" "$H3" 10.210.3.2 300000
+	ip -n "$H1" route get 10.210.3.2 | grep -q 'mtu 1200'
+	pcn -n "$R" save | grep -qx 'cube set r0 port p3 mtu 1200'
+	expect_err 1 "$PCN" -n "$R" cube set r0 port p3 mtu 67
+	expect_err 1 "$PCN" -n "$R" cube set r0 port p3 mtu 65536
+	expect_err 1 "$PCN" -n "$R" cube set r0 port p3 mtu x
+	expect_err 1 "$PCN" -n "$R" cube set r0 port p3 mtu 1000 mtu 1000
+}
+
 for m in xdp tc; do
 	run_test "router_routed_$m" routed $m
 	run_test "router_traceroute_$m" traceroute_hop $m
@@ -466,6 +506,7 @@ for m in xdp tc; do
 	run_test "router_bad_input_$m" bad_input $m
 	run_test "router_port_removed_$m" port_removed $m
 	run_test "router_static_and_connected_$m" static_and_connected $m
+	run_test "router_port_mtu_$m" port_mtu $m
 done
 run_test router_checksum_offload_tc offload_tc
 tap_done
