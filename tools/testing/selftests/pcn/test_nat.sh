@@ -162,6 +162,34 @@ port_forwarding()
 			.to.dst == \"10.220.1.2\" and .to.dport == 80)"
 }
 
+# nat and a firewall on one point: placed first (outermost), the nat
+# translates before the firewall filters on the way in, as netfilter's
+# DNAT in prerouting; placed after it, the firewall sees the outside
+# address (the forwarding of port_forwarding is still there)
+firewall_order()
+{
+	local pid
+
+	pcn -n "$R" cube add fw0 type firewall mode "$1"
+	pcn -n "$R" rule append fw0 ingress dst 10.220.1.2/32 proto tcp \
+		dport 80 action drop
+	pcn -n "$R" link add fw0 port r0:p3 last
+	ip netns exec "$H1" timeout 10 socat -u TCP4-LISTEN:80,reuseaddr \
+		/dev/null &
+	pid=$!
+	defer "kill $pid 2>/dev/null"
+	wait_for 5 listening "$H1" 80
+	fails ip netns exec "$O" timeout 3 socat -u /dev/null \
+		TCP:"$OUT.1":8080,connect-timeout=1
+	kill "$pid"
+	wait_for 5 fails listening "$H1" 80
+	pcn -n "$R" link del fw0 port r0:p3
+	pcn -n "$R" link add fw0 port r0:p3 first
+	tcp_forwarded "$O" "$H1" "$OUT.1" 8080 80
+	pcn -n "$R" link del fw0 port r0:p3
+	pcn -n "$R" cube del fw0
+}
+
 one_to_one()
 {
 	local mac
@@ -210,6 +238,7 @@ router_port()
 	masquerade
 	same_source_port
 	port_forwarding
+	firewall_order "$1"
 	one_to_one
 	rule_removed
 }
