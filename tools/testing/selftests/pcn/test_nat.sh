@@ -338,8 +338,14 @@ bad_input()
 	expect_same -n "$R" nat translation flush hw
 	after=$(tree_snapshot)
 	[ "$before" = "$after" ] || { echo "a refused command changed the tree" >&2; return 1; }
-	# what was accepted is all there
+	# what was accepted is all there, and saves and restores the same
 	pcn -n "$R" -j nat show n0 | jq -e 'map(.kind) == ["1:1", "dnat", "masquerade"]'
+	before=$(pcn -n "$R" save)
+	pcn -n "$R" flush
+	pcn -n "$R" -j nat show | jq -e 'length == 0'
+	pcn -n "$R" restore <(echo "$before")
+	[ "$(pcn -n "$R" save)" = "$before" ]
+	pcn -n "$R" -j nat show n0 | jq -e 'length == 3'
 }
 
 run_test router_port_xdp router_port xdp
