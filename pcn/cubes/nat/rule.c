@@ -450,8 +450,8 @@ static int nat_del_cmd(int argc, char **argv)
 	int err;
 
 	if (argc != 2)
-		return pcn_err(PCN_EXIT_USAGE, argc < 2 ? "NAT N missing" :
-			       "unexpected \"%s\"", argv[2]);
+		return pcn_err(PCN_EXIT_USAGE, argc < 2 ? "NAT N missing%s" :
+			       "unexpected \"%s\"", argc > 2 ? argv[2] : "");
 	err = check_name("nat", argv[0]);
 	if (err)
 		return err;
@@ -485,7 +485,7 @@ static int nat_flush_cmd(int argc, char **argv)
 
 	if (argc != 1)
 		return pcn_err(PCN_EXIT_USAGE, argc ? "unexpected \"%s\"" :
-			       "NAT missing", argv[1]);
+			       "NAT missing%s", argc ? argv[1] : "");
 	err = open_rules(argv[0], true, &c, rules, &n);
 	if (err)
 		return err;
@@ -704,7 +704,7 @@ static int xlate_flush_cmd(int argc, char **argv)
 
 	if (argc != 1)
 		return pcn_err(PCN_EXIT_USAGE, argc ? "unexpected \"%s\"" :
-			       "NAT missing", argv[1]);
+			       "NAT missing%s", argc ? argv[1] : "");
 	err = cube_open_type(argv[0], "nat", &c, true);
 	if (err)
 		return err;
