@@ -92,7 +92,7 @@ tcp_forwarded()
 
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/pcn-nat.XXXXXX")
 	defer "rm -rf $dir"
-	head -c 300000 /dev/urandom >"$dir/send"
+	head -c 200000 /dev/urandom >"$dir/send"
 	ip netns exec "$to" socat -u TCP4-LISTEN:"$lport",reuseaddr \
 		CREATE:"$dir/recv" &
 	defer "kill $! 2>/dev/null"
@@ -117,7 +117,7 @@ masquerade()
 	pcn -n "$R" -j cube show n0 | jq -e ".[0].masquerade == \"$OUT.1\""
 	ping_first "$H1" "$OUT.2"
 	ping_ok "$H2" "$OUT.2"
-	tcp_transfer "$H1" "$O" "$OUT.2" 300000
+	tcp_transfer "$H1" "$O" "$OUT.2" 200000
 	udp_echo "$H1" "$OUT.2" 7777
 	# the outside saw the router's address, never an inside one
 	pcn -n "$R" -j nat translation show n0 |
@@ -268,7 +268,7 @@ on_interface()
 	pcn -n "$R" link add n0 dev v3
 	pcn -n "$R" nat add n0 masquerade src 10.221.0.0/16
 	ping_ok "$H1" "$OUT.2"
-	tcp_transfer "$H1" "$O" "$OUT.2" 300000
+	tcp_transfer "$H1" "$O" "$OUT.2" 200000
 	pcn -n "$R" -j nat translation show n0 |
 		jq -e "all(.[]; .to.src == \"$OUT.1\")"
 	# a new address on v3: new flows take it at the next pcn command
