@@ -154,6 +154,7 @@ struct pkt {
 struct frame {
 	__u32 len;
 	__u32 l4;			/* where the L4 header is */
+	__u8 pad[2];			/* the IP header 4-byte aligned */
 	__u8 b[256];
 };
 
