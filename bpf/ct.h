@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Connection tracking, for every cube that follows flows (the firewall
- * today; NAT and the load balancers next): the records user space and
+ * Connection tracking, for every cube that follows flows (the firewall,
+ * NAT; the load balancers next): the records user space and
  * the datapath share, and (in the datapath) how a packet finds its
  * flow's state and moves it on.
  *
@@ -75,6 +75,34 @@ static __always_inline int pcn_ct_expired(const struct pcn_ct *c, __u8 proto,
 }
 
 /*
+ * Can @k, a tracked packet of no known flow, open one? TCP opens with a
+ * SYN alone; an echo reply answers a request.
+ */
+static __always_inline int pcn_ct_opens(const struct pcn_ip *k)
+{
+	if (k->proto == IPPROTO_TCP &&
+	    (k->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
+		return 0;
+	return !k->icmp_reply;
+}
+
+/*
+ * The entry of flow @ck in table @ct if it lives, else NULL: for a cube
+ * that keeps more per flow than the state (NAT's translations) and must
+ * know whether what it kept belongs to a flow that is still there.
+ */
+static __always_inline struct pcn_ct *pcn_ct_alive(void *ct,
+						   const struct pcn_ct_key *ck,
+						   __u64 now)
+{
+	struct pcn_ct *c = bpf_map_lookup_elem(ct, ck);
+
+	if (c && pcn_ct_expired(c, ck->proto, now))
+		return NULL;
+	return c;
+}
+
+/*
  * The state of @k's flow in table @ct (-1: not known, a fragment after
  * the first), with its key, the side the packet comes from and the
  * flow's entry, if it has one. An entry that timed out is deleted and
@@ -111,13 +139,7 @@ static __always_inline int pcn_ct_state(void *ct, const struct pcn_ip *k,
 	if (c)
 		return *side != c->opener || (c->flags & PCN_CT_REPLIED) ?
 			PCN_CT_ESTABLISHED : PCN_CT_NEW;
-	/* TCP opens with a SYN alone; an echo reply answers a request */
-	if (k->proto == IPPROTO_TCP &&
-	    (k->tcp_flags & (TCP_SYN | TCP_ACK | TCP_RST)) != TCP_SYN)
-		return PCN_CT_INVALID;
-	if (k->icmp_reply)
-		return PCN_CT_INVALID;
-	return PCN_CT_NEW;
+	return pcn_ct_opens(k) ? PCN_CT_NEW : PCN_CT_INVALID;
 }
 
 /*

@@ -147,6 +147,10 @@ struct pcn_ip {
 	__u8 icmp_error;		/* 1: an error; 2: its quote read */
 	__u8 tcp_flags;
 	struct pcn_flow_key quoted;
+	/* bytes from the IP header to the L4 header (after any IPv6
+	 * extension headers): where a cube that rewrites ports finds them */
+	__u16 l4_off;
+	__u16 pad;
 };
 
 static __always_inline int pcn_icmp_is_error(__u8 proto, __u8 type)
@@ -314,6 +318,7 @@ static __always_inline int pcn_parse_ip(struct pcn_ctx *ctx,
 		k->proto = ip->protocol;
 		__builtin_memcpy(k->src, &ip->saddr, 4);
 		__builtin_memcpy(k->dst, &ip->daddr, 4);
+		k->l4_off = ihl;
 		if (ip->frag_off & bpf_htons(PCN_IP_OFFSET))
 			return PCN_PARSE_OK;	/* a later fragment: no ports */
 		return pcn_parse_l4((void *)ip + ihl, end, tot - ihl, k);
@@ -356,8 +361,18 @@ static __always_inline int pcn_parse_ip(struct pcn_ctx *ctx,
 			next = x->next;
 		}
 		k->proto = next;
+		/*
+		 * Where the L4 header is, read back from memory: the
+		 * verifier then knows no more of it than its 15 bits (8
+		 * extension headers take at most 16 KiB), the
+		 * same on every walk of the extension headers, and checks
+		 * what follows once instead of once per walk.
+		 */
+		k->l4_off = sizeof(*ip6) + (cur - (void *)(ip6 + 1));
+		ext = *(volatile __u16 *)&k->l4_off & 0x7fff;
+		cur = (void *)ip6 + ext;
+		ext -= sizeof(*ip6);
 		/* the bytes of the payload left after the extension headers */
-		ext = cur - (void *)(ip6 + 1);
 		return pcn_parse_l4(cur, end, ext > bpf_ntohs(ip6->payload_len) ? 0 :
 				    bpf_ntohs(ip6->payload_len) - ext, k);
 	}

@@ -1,0 +1,597 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The nat datapath through BPF_PROG_TEST_RUN, XDP and TC builds of the
+ * same source. Rules are written into the cube's maps as pcn writes
+ * them; both programs hand what they pass to pcn_final_pass, so a
+ * packet passed comes back as the build's pass verdict with its bytes.
+ * Every packet that comes out rewritten has its checksums checked
+ * against a full recomputation (IPv4 header, TCP/UDP/ICMP/ICMPv6 with
+ * the pseudo header), never against what the incremental update
+ * should have given.
+ *
+ *   snat_tcp          out and back: addresses, ports, checksums
+ *   snat_udp          the same; a zero UDP checksum stays zero
+ *   snat_icmp_echo    the echo id translated, the reply back
+ *   same_source_port  two inside hosts, one port: two outside ports
+ *   port_range_full   a range of one port: the second flow is dropped,
+ *                     counted no_port, and the port is free again once
+ *                     the first flow ended (a TCP RST)
+ *   dnat_ipv6         NAT66 port forwarding, checksums of IPv6
+ *   one_to_one        inbound, then its reply outbound
+ *   malformed         a TCP header cut short, a later fragment, a TCP
+ *                     packet that opens nothing: dropped, counted
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/pkt_cls.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "bpf_test.h"
+#include "harness.h"
+#include "pcn_shared.h"
+#include "cube.h"
+#include "nat.h"
+#include "proto.h"
+#include "nat_xdp.skel.h"
+#include "nat_tc.skel.h"
+#include "port_xdp.skel.h"
+#include "port_tc.skel.h"
+
+struct env {
+	bool tc;
+	struct bpf_object *nat, *port;
+	int prog[2];			/* [dir] */
+	int stats, rules, state;
+	__u32 pass, drop;
+	__u32 n;			/* rules written */
+};
+
+static int map_fd(struct bpf_object *obj, const char *name)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
+
+	return m ? bpf_map__fd(m) : -1;
+}
+
+static int prog_fd(struct bpf_object *obj, const char *name)
+{
+	struct bpf_program *p = bpf_object__find_program_by_name(obj, name);
+
+	return p ? bpf_program__fd(p) : -1;
+}
+
+static int setup(struct env *e)
+{
+	const void *nat_elf, *port_elf;
+	size_t nat_size, port_size;
+	struct bpf_program *p;
+	__u32 slot = PCN_SLOT_PASS, zero = 0;
+	struct nat_state st = {};
+	int fd;
+
+	if (e->tc) {
+		nat_elf = nat_tc__elf_bytes(&nat_size);
+		port_elf = port_tc__elf_bytes(&port_size);
+		e->pass = TC_ACT_OK;
+		e->drop = TC_ACT_SHOT;
+	} else {
+		nat_elf = nat_xdp__elf_bytes(&nat_size);
+		port_elf = port_xdp__elf_bytes(&port_size);
+		e->pass = XDP_PASS;
+		e->drop = XDP_DROP;
+	}
+	e->nat = bpf_object__open_mem(nat_elf, nat_size, NULL);
+	if (!e->nat)
+		return -errno;
+	if (obj_set_rodata_u32(e->nat, "pcn_next_in", slot) ||
+	    obj_set_rodata_u32(e->nat, "pcn_next_eg", slot))
+		return -EINVAL;
+	if (bpf_object__load(e->nat))
+		return -errno;
+	e->port = bpf_object__open_mem(port_elf, port_size, NULL);
+	if (!e->port)
+		return -errno;
+	if (bpf_map__reuse_fd(bpf_object__find_map_by_name(e->port,
+							   "pcn_patchpanel"),
+			      map_fd(e->nat, "pcn_patchpanel")))
+		return -errno;
+	bpf_object__for_each_program(p, e->port)
+		bpf_program__set_autoload(p, !strcmp(bpf_program__name(p),
+						     "pcn_final_pass"));
+	if (bpf_object__load(e->port))
+		return -errno;
+	fd = prog_fd(e->port, "pcn_final_pass");
+	if (bpf_map_update_elem(map_fd(e->nat, "pcn_patchpanel"), &slot, &fd,
+				BPF_ANY))
+		return -errno;
+	e->prog[PCN_DIR_INGRESS] = prog_fd(e->nat, "nat_in");
+	e->prog[PCN_DIR_EGRESS] = prog_fd(e->nat, "nat_eg");
+	e->stats = map_fd(e->nat, "nat_stats");
+	e->rules = map_fd(e->nat, "nat_rules");
+	e->state = map_fd(e->nat, "nat_state");
+	return bpf_map_update_elem(e->state, &zero, &st, BPF_ANY) ? -errno : 0;
+}
+
+/* append rule @r (generation 0), as pcn does */
+static int rule_add(struct env *e, struct nat_rule r)
+{
+	struct nat_state st = { .rules = e->n + 1 };
+	__u32 key = e->n, zero = 0;
+
+	if (bpf_map_update_elem(e->rules, &key, &r, BPF_ANY) ||
+	    bpf_map_update_elem(e->state, &zero, &st, BPF_ANY))
+		return -errno;
+	e->n++;
+	return 0;
+}
+
+static void addr(int family, const char *s, __u8 *a)
+{
+	memset(a, 0, 16);
+	inet_pton(family == 4 ? AF_INET : AF_INET6, s, a);
+}
+
+/* ---- packets ---- */
+
+struct pkt {
+	int family;
+	__u8 proto;
+	__u8 flags;			/* TCP; ICMP: the type */
+	__u16 sport, dport;		/* ICMP: the id in sport */
+	__u8 src[16], dst[16];
+	bool zero_csum;			/* UDP sent without a checksum */
+	bool cut;			/* the L4 header cut short */
+	bool later_frag;		/* an IPv4 fragment after the first */
+};
+
+struct frame {
+	__u32 len;
+	__u32 l4;			/* where the L4 header is */
+	__u8 pad[2];			/* the IP header 4-byte aligned */
+	__u8 b[256];
+};
+
+static __u32 sum16(const void *p, __u32 len, __u32 sum)
+{
+	const __u8 *b = p;
+	__u32 i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (b[i] << 8) | b[i + 1];
+	if (len & 1)
+		sum += b[len - 1] << 8;
+	return sum;
+}
+
+static __u16 fold(__u32 sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+/* the L4 checksum of the frame, computed whole: 0xffff if right */
+static __u16 l4_sum(const struct frame *f, int family, __u8 proto)
+{
+	__u32 l4len = f->len - f->l4, sum = 0;
+	const __u8 *ip = f->b + ETH_HLEN;
+
+	if (proto != IPPROTO_ICMP) {
+		if (family == 4)
+			sum = sum16(ip + 12, 8, 0);
+		else
+			sum = sum16(ip + 8, 32, 0);
+		sum += proto + l4len;
+	}
+	return fold(sum16(f->b + f->l4, l4len, sum));
+}
+
+static __u16 ip_sum(const struct frame *f)
+{
+	return fold(sum16(f->b + ETH_HLEN, 20, 0));
+}
+
+static void build(struct frame *f, const struct pkt *p)
+{
+	__u8 *b = f->b, *l4;
+	__u32 l4len, iphl = p->family == 4 ? 20 : 40, payload = 12;
+	__u16 c;
+
+	memset(f, 0, sizeof(*f));
+	b[12] = p->family == 4 ? 0x08 : 0x86;
+	b[13] = p->family == 4 ? 0x00 : 0xdd;
+	f->l4 = ETH_HLEN + iphl;
+	l4 = b + f->l4;
+	l4len = (p->proto == IPPROTO_TCP ? 20 : 8) + payload;
+	if (p->cut)
+		l4len = 6;
+	f->len = f->l4 + l4len;
+	if (p->family == 4) {
+		struct iphdr *ip = (void *)(b + ETH_HLEN);
+
+		ip->version = 4;
+		ip->ihl = 5;
+		ip->ttl = 64;
+		ip->protocol = p->proto;
+		ip->tot_len = htons(iphl + l4len);
+		ip->frag_off = htons(p->later_frag ? 100 : 0);
+		memcpy(&ip->saddr, p->src, 4);
+		memcpy(&ip->daddr, p->dst, 4);
+		ip->check = htons(~fold(sum16(ip, 20, 0)) & 0xffff);
+	} else {
+		struct ipv6hdr *ip6 = (void *)(b + ETH_HLEN);
+
+		ip6->version = 6;
+		ip6->nexthdr = p->proto;
+		ip6->hop_limit = 64;
+		ip6->payload_len = htons(l4len);
+		memcpy(&ip6->saddr, p->src, 16);
+		memcpy(&ip6->daddr, p->dst, 16);
+	}
+	if (p->cut)
+		return;
+	memset(l4 + l4len - payload, 0xa5, payload);
+	if (p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP) {
+		l4[0] = p->sport >> 8;
+		l4[1] = p->sport;
+		l4[2] = p->dport >> 8;
+		l4[3] = p->dport;
+	}
+	if (p->proto == IPPROTO_TCP) {
+		l4[12] = 5 << 4;
+		l4[13] = p->flags;
+	} else if (p->proto == IPPROTO_UDP) {
+		l4[4] = l4len >> 8;
+		l4[5] = l4len;
+	} else {
+		l4[0] = p->flags;		/* type */
+		l4[4] = p->sport >> 8;
+		l4[5] = p->sport;
+		l4[7] = 1;			/* sequence */
+	}
+	if (p->zero_csum)
+		return;
+	c = ~l4_sum(f, p->family, p->proto);
+	if (p->proto == IPPROTO_UDP && !c)
+		c = 0xffff;
+	l4[p->proto == IPPROTO_TCP ? 16 : p->proto == IPPROTO_UDP ? 6 : 2] =
+		c >> 8;
+	l4[(p->proto == IPPROTO_TCP ? 16 : p->proto == IPPROTO_UDP ? 6 : 2) + 1] =
+		c;
+}
+
+/* run @f through direction @dir; the frame comes back rewritten */
+static int run(struct env *e, int dir, struct frame *f)
+{
+	__u8 out[256];
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f->b,
+		    .data_size_in = f->len, .data_out = out,
+		    .data_size_out = sizeof(out), .repeat = 1);
+
+	if (bpf_prog_test_run_opts(e->prog[dir], &o))
+		return -errno;
+	if (o.data_size_out == f->len)
+		memcpy(f->b, out, f->len);
+	return o.retval;
+}
+
+/* what a frame says, read back */
+static void parse(const struct frame *f, int family, __u8 proto,
+		  struct pkt *p)
+{
+	const __u8 *b = f->b + ETH_HLEN, *l4 = f->b + f->l4;
+
+	memset(p, 0, sizeof(*p));
+	p->family = family;
+	p->proto = proto;
+	if (family == 4) {
+		memcpy(p->src, b + 12, 4);
+		memcpy(p->dst, b + 16, 4);
+	} else {
+		memcpy(p->src, b + 8, 16);
+		memcpy(p->dst, b + 24, 16);
+	}
+	if (proto == IPPROTO_ICMP || proto == PCN_IPPROTO_ICMPV6) {
+		p->sport = l4[4] << 8 | l4[5];
+		p->flags = l4[0];
+	} else {
+		p->sport = l4[0] << 8 | l4[1];
+		p->dport = l4[2] << 8 | l4[3];
+	}
+}
+
+static void stats(struct env *e, int dir, struct nat_stats *st)
+{
+	percpu_sum(e->stats, dir, st, sizeof(*st));
+}
+
+FIXTURE(nat) {
+	struct env e;
+};
+
+FIXTURE_VARIANT(nat) {
+	bool tc;
+};
+
+FIXTURE_VARIANT_ADD(nat, xdp) { .tc = false, };
+FIXTURE_VARIANT_ADD(nat, tc) { .tc = true, };
+
+FIXTURE_SETUP(nat)
+{
+	self->e.tc = variant->tc;
+	ASSERT_EQ(0, setup(&self->e));
+}
+
+FIXTURE_TEARDOWN(nat)
+{
+	bpf_object__close(self->e.port);
+	bpf_object__close(self->e.nat);
+}
+
+/* checksums of @f right, by a full recomputation */
+#define ASSERT_CSUMS(f, family, proto, zero_udp)                            \
+	do {                                                                \
+		if ((family) == 4)                                          \
+			ASSERT_EQ(0xffff, ip_sum(f));                       \
+		if (zero_udp)                                               \
+			ASSERT_EQ(0, (f)->b[(f)->l4 + 6] | (f)->b[(f)->l4 + 7]);\
+		else                                                        \
+			ASSERT_EQ(0xffff, l4_sum(f, family, proto));        \
+	} while (0)
+
+static struct nat_rule snat4(const char *src, __u8 plen, const char *to,
+			     __u16 lo, __u16 hi)
+{
+	struct nat_rule r = { .kind = NAT_SNAT, .family = 4, .src_plen = plen,
+			      .port_lo = lo, .port_hi = hi };
+
+	addr(4, src, r.src);
+	addr(4, to, r.to);
+	return r;
+}
+
+/* out from 10.0.0.2:@sport to 203.0.113.7:80 and back, SNAT'd */
+static void out_and_back(struct __test_metadata *_metadata, struct env *e,
+			 __u8 proto, bool zero, __u16 sport, __u16 *seen)
+{
+	struct pkt p = { .family = 4, .proto = proto, .sport = sport,
+			 .dport = 80, .zero_csum = zero,
+			 .flags = proto == IPPROTO_TCP ? TCP_SYN :
+				  proto == IPPROTO_ICMP ? 8 : 0 };
+	struct pkt q;
+	struct frame f;
+	__u8 pub[16];
+
+	addr(4, "10.0.0.2", p.src);
+	addr(4, "203.0.113.7", p.dst);
+	addr(4, "198.51.100.1", pub);
+	build(&f, &p);
+	ASSERT_EQ(e->pass, run(e, PCN_DIR_EGRESS, &f));
+	parse(&f, 4, proto, &q);
+	ASSERT_EQ(0, memcmp(q.src, pub, 16));
+	ASSERT_EQ(0, memcmp(q.dst, p.dst, 16));
+	ASSERT_CSUMS(&f, 4, proto, zero);
+	*seen = q.sport;
+	/* the reply, to the outside port */
+	memcpy(p.src, q.dst, 16);
+	memcpy(p.dst, pub, 16);
+	if (proto == IPPROTO_ICMP) {
+		p.flags = 0;		/* echo reply */
+		p.sport = q.sport;
+	} else {
+		p.sport = 80;
+		p.dport = q.sport;
+		p.flags = TCP_SYN | TCP_ACK;
+	}
+	build(&f, &p);
+	ASSERT_EQ(e->pass, run(e, PCN_DIR_INGRESS, &f));
+	parse(&f, 4, proto, &q);
+	addr(4, "10.0.0.2", pub);
+	ASSERT_EQ(0, memcmp(q.dst, pub, 16));
+	if (proto == IPPROTO_ICMP)
+		ASSERT_EQ(sport, q.sport);
+	else
+		ASSERT_EQ(sport, q.dport);
+	ASSERT_CSUMS(&f, 4, proto, zero);
+}
+
+TEST_F(nat, snat_tcp)
+{
+	struct nat_stats st;
+	__u16 port;
+
+	ASSERT_EQ(0, rule_add(&self->e, snat4("10.0.0.0", 24, "198.51.100.1",
+					     1024, 65535)));
+	out_and_back(_metadata, &self->e, IPPROTO_TCP, false, 1234, &port);
+	ASSERT_EQ(1234, port);		/* in the range and free: kept */
+	stats(&self->e, PCN_DIR_EGRESS, &st);
+	ASSERT_EQ(1, st.new_flows);
+	ASSERT_EQ(1, st.translated);
+	stats(&self->e, PCN_DIR_INGRESS, &st);
+	ASSERT_EQ(1, st.translated);
+}
+
+TEST_F(nat, snat_udp)
+{
+	__u16 port;
+
+	ASSERT_EQ(0, rule_add(&self->e, snat4("10.0.0.0", 24, "198.51.100.1",
+					     40000, 40100)));
+	out_and_back(_metadata, &self->e, IPPROTO_UDP, false, 5353, &port);
+	ASSERT_TRUE(port >= 40000 && port <= 40100);
+	out_and_back(_metadata, &self->e, IPPROTO_UDP, true, 5354, &port);
+	ASSERT_TRUE(port >= 40000 && port <= 40100);
+}
+
+TEST_F(nat, snat_icmp_echo)
+{
+	__u16 id;
+
+	ASSERT_EQ(0, rule_add(&self->e, snat4("10.0.0.0", 8, "198.51.100.1",
+					     2000, 2000)));
+	out_and_back(_metadata, &self->e, IPPROTO_ICMP, false, 77, &id);
+	ASSERT_EQ(2000, id);
+}
+
+TEST_F(nat, same_source_port)
+{
+	struct pkt p = { .family = 4, .proto = IPPROTO_UDP, .sport = 7000,
+			 .dport = 53 }, q1, q2;
+	struct frame f;
+
+	ASSERT_EQ(0, rule_add(&self->e, snat4("10.0.0.0", 24, "198.51.100.1",
+					     7000, 7001)));
+	addr(4, "10.0.0.2", p.src);
+	addr(4, "203.0.113.7", p.dst);
+	build(&f, &p);
+	ASSERT_EQ(self->e.pass, run(&self->e, PCN_DIR_EGRESS, &f));
+	parse(&f, 4, IPPROTO_UDP, &q1);
+	addr(4, "10.0.0.3", p.src);
+	build(&f, &p);
+	ASSERT_EQ(self->e.pass, run(&self->e, PCN_DIR_EGRESS, &f));
+	parse(&f, 4, IPPROTO_UDP, &q2);
+	ASSERT_EQ(7000, q1.sport);
+	ASSERT_EQ(7001, q2.sport);
+	ASSERT_CSUMS(&f, 4, IPPROTO_UDP, false);
+}
+
+TEST_F(nat, port_range_full)
+{
+	struct pkt p = { .family = 4, .proto = IPPROTO_TCP, .sport = 1111,
+			 .dport = 80, .flags = TCP_SYN }, q;
+	struct nat_stats st;
+	struct frame f;
+
+	ASSERT_EQ(0, rule_add(&self->e, snat4("10.0.0.0", 24, "198.51.100.1",
+					     9000, 9000)));
+	addr(4, "10.0.0.2", p.src);
+	addr(4, "203.0.113.7", p.dst);
+	build(&f, &p);
+	ASSERT_EQ(self->e.pass, run(&self->e, PCN_DIR_EGRESS, &f));
+	/* another host: the one port is taken */
+	addr(4, "10.0.0.3", p.src);
+	build(&f, &p);
+	ASSERT_EQ(self->e.drop, run(&self->e, PCN_DIR_EGRESS, &f));
+	stats(&self->e, PCN_DIR_EGRESS, &st);
+	ASSERT_EQ(1, st.no_port);
+	/* the first flow ends (RST from the outside): the port is free */
+	addr(4, "203.0.113.7", p.src);
+	addr(4, "198.51.100.1", p.dst);
+	p.sport = 80;
+	p.dport = 9000;
+	p.flags = TCP_RST;
+	build(&f, &p);
+	ASSERT_EQ(self->e.pass, run(&self->e, PCN_DIR_INGRESS, &f));
+	addr(4, "10.0.0.3", p.src);
+	addr(4, "203.0.113.7", p.dst);
+	p.sport = 1111;
+	p.dport = 80;
+	p.flags = TCP_SYN;
+	build(&f, &p);
+	ASSERT_EQ(self->e.pass, run(&self->e, PCN_DIR_EGRESS, &f));
+	parse(&f, 4, IPPROTO_TCP, &q);
+	ASSERT_EQ(9000, q.sport);
+}
+
+TEST_F(nat, dnat_ipv6)
+{
+	struct nat_rule r = { .kind = NAT_DNAT, .family = 6,
+			      .proto = IPPROTO_TCP, .dport = 8080,
+			      .port_lo = 80, .port_hi = 80 };
+	struct pkt p = { .family = 6, .proto = IPPROTO_TCP, .sport = 50000,
+			 .dport = 8080, .flags = TCP_SYN }, q;
+	__u8 in[16];
+	struct frame f;
+
+	addr(6, "2001:db8::1", r.dst);
+	addr(6, "2001:db8:1::5", r.to);
+	ASSERT_EQ(0, rule_add(&self->e, r));
+	addr(6, "2001:db8:ffff::9", p.src);
+	addr(6, "2001:db8::1", p.dst);
+	build(&f, &p);
+	ASSERT_EQ(self->e.pass, run(&self->e, PCN_DIR_INGRESS, &f));
+	parse(&f, 6, IPPROTO_TCP, &q);
+	ASSERT_EQ(0, memcmp(q.dst, r.to, 16));
+	ASSERT_EQ(80, q.dport);
+	ASSERT_CSUMS(&f, 6, IPPROTO_TCP, false);
+	/* the reply leaves from the public address and port */
+	memcpy(in, r.to, 16);
+	memcpy(p.src, in, 16);
+	addr(6, "2001:db8:ffff::9", p.dst);
+	p.sport = 80;
+	p.dport = 50000;
+	p.flags = TCP_SYN | TCP_ACK;
+	build(&f, &p);
+	ASSERT_EQ(self->e.pass, run(&self->e, PCN_DIR_EGRESS, &f));
+	parse(&f, 6, IPPROTO_TCP, &q);
+	ASSERT_EQ(0, memcmp(q.src, r.dst, 16));
+	ASSERT_EQ(8080, q.sport);
+	ASSERT_CSUMS(&f, 6, IPPROTO_TCP, false);
+}
+
+TEST_F(nat, one_to_one)
+{
+	struct nat_rule r = { .kind = NAT_ONE2ONE, .family = 4 };
+	struct pkt p = { .family = 4, .proto = IPPROTO_UDP, .sport = 3333,
+			 .dport = 4444 }, q;
+	struct frame f;
+
+	addr(4, "10.0.0.5", r.src);
+	addr(4, "198.51.100.5", r.dst);
+	ASSERT_EQ(0, rule_add(&self->e, r));
+	addr(4, "203.0.113.7", p.src);
+	addr(4, "198.51.100.5", p.dst);
+	build(&f, &p);
+	ASSERT_EQ(self->e.pass, run(&self->e, PCN_DIR_INGRESS, &f));
+	parse(&f, 4, IPPROTO_UDP, &q);
+	ASSERT_EQ(0, memcmp(q.dst, r.src, 16));
+	ASSERT_EQ(4444, q.dport);
+	ASSERT_CSUMS(&f, 4, IPPROTO_UDP, false);
+	memcpy(p.src, r.src, 16);
+	addr(4, "203.0.113.7", p.dst);
+	p.sport = 4444;
+	p.dport = 3333;
+	build(&f, &p);
+	ASSERT_EQ(self->e.pass, run(&self->e, PCN_DIR_EGRESS, &f));
+	parse(&f, 4, IPPROTO_UDP, &q);
+	ASSERT_EQ(0, memcmp(q.src, r.dst, 16));
+	ASSERT_CSUMS(&f, 4, IPPROTO_UDP, false);
+}
+
+TEST_F(nat, malformed)
+{
+	struct pkt p = { .family = 4, .proto = IPPROTO_TCP, .sport = 1,
+			 .dport = 2, .flags = TCP_SYN };
+	struct nat_stats st;
+	struct frame f;
+
+	ASSERT_EQ(0, rule_add(&self->e, snat4("10.0.0.0", 24, "198.51.100.1",
+					     1024, 65535)));
+	addr(4, "10.0.0.2", p.src);
+	addr(4, "203.0.113.7", p.dst);
+	p.cut = true;
+	build(&f, &p);
+	ASSERT_EQ(self->e.drop, run(&self->e, PCN_DIR_EGRESS, &f));
+	p.cut = false;
+	p.later_frag = true;
+	build(&f, &p);
+	ASSERT_EQ(self->e.drop, run(&self->e, PCN_DIR_EGRESS, &f));
+	p.later_frag = false;
+	p.flags = TCP_ACK;		/* opens nothing */
+	build(&f, &p);
+	ASSERT_EQ(self->e.drop, run(&self->e, PCN_DIR_EGRESS, &f));
+	stats(&self->e, PCN_DIR_EGRESS, &st);
+	ASSERT_EQ(1, st.malformed);
+	ASSERT_EQ(1, st.fragments);
+	ASSERT_EQ(1, st.invalid);
+	ASSERT_EQ(0, st.new_flows);
+}
+
+TEST_HARNESS_MAIN
