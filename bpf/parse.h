@@ -147,6 +147,10 @@ struct pcn_ip {
 	__u8 icmp_error;		/* 1: an error; 2: its quote read */
 	__u8 tcp_flags;
 	struct pcn_flow_key quoted;
+	/* ICMP or ICMPv6 whose 8-byte header is there: its type, code */
+	__u8 icmp_ok;
+	__u8 icmp_type;
+	__u8 icmp_code;
 };
 
 static __always_inline int pcn_icmp_is_error(__u8 proto, __u8 type)
@@ -205,6 +209,9 @@ static __always_inline void pcn_parse_icmp(void *l4, void *end, __u64 lim,
 		return;
 	if ((void *)(b + 8) > end || lim < 8)
 		return;
+	k->icmp_ok = 1;
+	k->icmp_type = b[0];
+	k->icmp_code = b[1];
 	if (pcn_icmp_is_echo(k->proto, b[0])) {
 		k->ct_port[0] = k->ct_port[1] = ((__u16)b[4] << 8) | b[5];
 		k->ct_ok = 1;

@@ -11,6 +11,7 @@
  *   pcn rule reset FIREWALL [ CHAIN ]
  *   RULE := [ src PREFIX ] [ dst PREFIX ] [ proto PROTO ]
  *           [ sport PORTS ] [ dport PORTS ] [ tcp-flags FLAGS/FLAGS ]
+ *           [ icmp-type TYPE [ icmp-code CODE ] ]
  *           [ state STATES ] action { accept | drop }
  *
  * Rules are numbered from 1 in each chain, first match wins. Each
@@ -18,6 +19,7 @@
  * pcn/firewall.c); in a -batch, all the rule changes of the batch do.
  */
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -39,15 +41,19 @@ static void usage(FILE *f)
 		"       pcn rule delete FIREWALL CHAIN { N | RULE }\n"
 		"       pcn rule flush FIREWALL [ CHAIN ]\n"
 		"       pcn rule reset FIREWALL [ CHAIN ]\n"
+		"       pcn rule import FIREWALL { iptables | ip6tables } { FILE | - }\n"
+		"               [ { iptables | ip6tables } { FILE | - } ] [ ingress CHAIN ] [ egress CHAIN ] [ dev IFNAME ]\n"
 		"       pcn rule help\n"
 		"where  CHAIN := { ingress | egress }\n"
 		"       RULE := [ src PREFIX ] [ dst PREFIX ] [ proto PROTO ] [ sport PORTS ] [ dport PORTS ]\n"
-		"               [ tcp-flags FLAGS/FLAGS ] [ state STATES ] action { accept | drop }\n"
+		"               [ tcp-flags FLAGS/FLAGS ] [ icmp-type TYPE [ icmp-code CODE ] ]\n"
+		"               [ state STATES ] action { accept | drop }\n"
 		"       PREFIX := { A.B.C.D[/LEN] | X:X::X[/LEN] }\n"
 		"       PROTO := { tcp | udp | icmp | icmpv6 | NUMBER }\n"
 		"       PORTS := PORT[-PORT]\n"
 		"       FLAGS := { FLAG[,FLAG...] | none }   FLAG := { fin | syn | rst | psh | ack | urg | ece | cwr }\n"
-		"       STATES := STATE[,STATE...]   STATE := { new | established | related | invalid }\n");
+		"       STATES := STATE[,STATE...]   STATE := { new | established | related | invalid }\n"
+		"       TYPE := { NUMBER | echo-request | echo-reply | destination-unreachable | ... }\n");
 }
 
 static const char *const flag_names[] = { "fin", "syn", "rst", "psh",
@@ -58,6 +64,72 @@ static const char *const state_names[] = {
 	[PCN_CT_RELATED] = "related",
 	[PCN_CT_INVALID] = "invalid",
 };
+
+struct icmp_name {
+	const char *name;
+	__u8 type;
+	__u8 v6;
+};
+
+/* the ICMP and ICMPv6 types iptables names (man iptables-extensions) */
+static const struct icmp_name icmp_names[] = {
+	{ "echo-reply", 0, 0 }, { "destination-unreachable", 3, 0 },
+	{ "source-quench", 4, 0 }, { "redirect", 5, 0 },
+	{ "echo-request", 8, 0 }, { "router-advertisement", 9, 0 },
+	{ "router-solicitation", 10, 0 }, { "time-exceeded", 11, 0 },
+	{ "parameter-problem", 12, 0 }, { "timestamp-request", 13, 0 },
+	{ "timestamp-reply", 14, 0 },
+	{ "destination-unreachable", 1, 1 }, { "packet-too-big", 2, 1 },
+	{ "time-exceeded", 3, 1 }, { "parameter-problem", 4, 1 },
+	{ "echo-request", 128, 1 }, { "echo-reply", 129, 1 },
+	{ "router-solicitation", 133, 1 }, { "router-advertisement", 134, 1 },
+	{ "neighbour-solicitation", 135, 1 },
+	{ "neighbor-solicitation", 135, 1 },
+	{ "neighbour-advertisement", 136, 1 },
+	{ "neighbor-advertisement", 136, 1 }, { "redirect", 137, 1 },
+};
+
+int fw_icmp_parse(const char *arg, __u8 proto, __u8 *val)
+{
+	__u32 v, i;
+
+	if (!pcn_parse_u32(arg, 10, &v)) {
+		if (v > 255)
+			return -ERANGE;
+		*val = v;
+		return 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(icmp_names); i++)
+		if (icmp_names[i].v6 == (proto == IPPROTO_ICMPV6) &&
+		    !strcmp(arg, icmp_names[i].name)) {
+			*val = icmp_names[i].type;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+int fw_rule_check(const struct fw_rule *r)
+{
+	bool icmp = (r->fields & FW_F_PROTO) &&
+		    (r->proto == 1 || r->proto == IPPROTO_ICMPV6);
+
+	if (r->fields & FW_F_ICMP) {
+		if (!icmp)
+			return pcn_err(PCN_EXIT_USAGE,
+				       "icmp-type needs proto icmp or icmpv6");
+		if (!(r->fields & FW_F_SPORT))
+			return pcn_err(PCN_EXIT_USAGE, "icmp-code needs icmp-type");
+		return 0;
+	}
+	/* ports and flags belong to a protocol that has them */
+	if ((r->fields & (FW_F_SPORT | FW_F_DPORT)) &&
+	    (!(r->fields & FW_F_PROTO) || (r->proto != 6 && r->proto != 17)))
+		return pcn_err(PCN_EXIT_USAGE, "sport and dport need proto tcp or udp");
+	if ((r->fields & FW_F_FLAGS) &&
+	    (!(r->fields & FW_F_PROTO) || r->proto != 6))
+		return pcn_err(PCN_EXIT_USAGE, "tcp-flags needs proto tcp");
+	return 0;
+}
 
 /* "10.0.0.0/8", "2001:db8::/32": host bits must be zero */
 static int parse_addr(const char *arg, struct fw_rule *r, int dst)
@@ -153,6 +225,10 @@ static int parse_rule(int argc, char **argv, struct fw_rule *r)
 
 			if (r->fields & (d ? FW_F_DPORT : FW_F_SPORT))
 				return pcn_dup_arg(kw);
+			if (r->fields & FW_F_ICMP)
+				return pcn_err(PCN_EXIT_USAGE,
+					       "\"%s\" and icmp-type cannot be in one rule",
+					       kw);
 			NEXT_ARG();
 			r->fields |= d ? FW_F_DPORT : FW_F_SPORT;
 			err = d ? parse_ports(*argv, &r->dport_lo, &r->dport_hi)
@@ -163,6 +239,30 @@ static int parse_rule(int argc, char **argv, struct fw_rule *r)
 			NEXT_ARG();
 			r->fields |= FW_F_FLAGS;
 			err = parse_flags(*argv, r);
+		} else if (is_kw(kw, "icmp-type") || is_kw(kw, "icmp-code")) {
+			int code = is_kw(kw, "icmp-code");
+			__u8 v;
+
+			if (r->fields & (code ? FW_F_DPORT : FW_F_SPORT))
+				return pcn_dup_arg(kw);
+			if (r->fields & (FW_F_SPORT | FW_F_DPORT) &&
+			    !(r->fields & FW_F_ICMP))
+				return pcn_err(PCN_EXIT_USAGE,
+					       "\"%s\" and ports cannot be in one rule",
+					       kw);
+			NEXT_ARG();
+			/* names need the protocol first; numbers do not */
+			if (fw_icmp_parse(*argv, r->proto, &v))
+				return pcn_err(PCN_EXIT_USAGE,
+					       "%s \"%s\": a number 0-255%s", kw,
+					       *argv, code ? "" :
+					       " or a name, after proto icmp or icmpv6");
+			r->fields |= FW_F_ICMP |
+				     (code ? FW_F_DPORT : FW_F_SPORT);
+			if (code)
+				r->dport_lo = r->dport_hi = v;
+			else
+				r->sport_lo = r->sport_hi = v;
 		} else if (is_kw(kw, "state")) {
 			if (r->fields & FW_F_STATE)
 				return pcn_dup_arg(kw);
@@ -188,14 +288,7 @@ static int parse_rule(int argc, char **argv, struct fw_rule *r)
 	}
 	if (!action)
 		return pcn_err(PCN_EXIT_USAGE, "\"action { accept | drop }\" is missing");
-	/* ports and flags belong to a protocol that has them */
-	if ((r->fields & (FW_F_SPORT | FW_F_DPORT)) &&
-	    (!(r->fields & FW_F_PROTO) || (r->proto != 6 && r->proto != 17)))
-		return pcn_err(PCN_EXIT_USAGE, "sport and dport need proto tcp or udp");
-	if ((r->fields & FW_F_FLAGS) &&
-	    (!(r->fields & FW_F_PROTO) || r->proto != 6))
-		return pcn_err(PCN_EXIT_USAGE, "tcp-flags needs proto tcp");
-	return 0;
+	return fw_rule_check(r);
 }
 
 /* Do two rules match the same packets and do the same? */
@@ -250,12 +343,23 @@ static int rule_fields(const struct fw_rule *r, struct rule_field *f)
 			snprintf(f[n - 1].val, size, "%u", r->proto);
 		}
 	}
-	if (r->fields & FW_F_SPORT)
-		pcn_port_range_str(r->sport_lo, r->sport_hi,
-				   field(f, &n, "sport", "sport"));
-	if (r->fields & FW_F_DPORT)
-		pcn_port_range_str(r->dport_lo, r->dport_hi,
-				   field(f, &n, "dport", "dport"));
+	if (r->fields & FW_F_ICMP) {
+		snprintf(field(f, &n, "icmp_type", "icmp-type"), size, "%u",
+			 r->sport_lo);
+		f[n - 1].num = r->sport_lo;
+		if (r->fields & FW_F_DPORT) {
+			snprintf(field(f, &n, "icmp_code", "icmp-code"), size,
+				 "%u", r->dport_lo);
+			f[n - 1].num = r->dport_lo;
+		}
+	} else {
+		if (r->fields & FW_F_SPORT)
+			pcn_port_range_str(r->sport_lo, r->sport_hi,
+					   field(f, &n, "sport", "sport"));
+		if (r->fields & FW_F_DPORT)
+			pcn_port_range_str(r->dport_lo, r->dport_hi,
+					   field(f, &n, "dport", "dport"));
+	}
 	if (r->fields & FW_F_FLAGS) {
 		pcn_names_str(r->flags_value, flag_names,
 			      ARRAY_SIZE(flag_names), v, sizeof(v));
@@ -624,6 +728,7 @@ static const struct pcn_cmd cmds[] = {
 	{ "del", rule_delete_cmd },
 	{ "flush", rule_flush_cmd },
 	{ "reset", rule_reset_cmd },
+	{ "import", fw_import_cmd },
 	{ NULL, NULL },
 };
 
