@@ -29,6 +29,7 @@
 #include <string.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netdb.h>
 
 #include "fw.h"
 
@@ -398,8 +399,14 @@ static int parse_line(const struct ipt_file *f, int line, int argc,
 			}
 			if (!strcmp(v, "ipv6-icmp") || !strcmp(v, "icmp6"))
 				v = "icmpv6";
-			if (pcn_parse_proto(v, &b->proto))
-				return err_at(f, line, "\"-p %s\": protocol not supported", v);
+			if (pcn_parse_proto(v, &b->proto)) {
+				/* iptables-save names them as /etc/protocols */
+				struct protoent *pe = getprotobyname(v);
+
+				if (!pe || pe->p_proto > 255)
+					return err_at(f, line, "\"-p %s\": protocol not known", v);
+				b->proto = pe->p_proto;
+			}
 			b->fields |= FW_F_PROTO;
 			i++;
 		} else if (is_opt(w, "--sport", "--source-port") ||
@@ -800,6 +807,16 @@ static bool rule_and(const struct fw_rule *a, const struct fw_rule *b,
 	return true;
 }
 
+/* do @a and @b match the same packets? */
+static bool same_match(const struct fw_rule *a, const struct fw_rule *b)
+{
+	struct fw_rule x = *a, y = *b;
+
+	x.action = y.action = 0;
+	x.id = y.id = 0;
+	return !memcmp(&x, &y, sizeof(x));
+}
+
 static int emit(struct flat *fl, const struct fw_rule *m, __u32 action,
 		int line)
 {
@@ -832,10 +849,14 @@ static int walk(struct flat *fl, const struct ipt_chain *c, int from,
 static int walk_return(struct flat *fl, const struct fw_rule *m,
 		       struct frame *stack, int depth, int line)
 {
+	struct frame copy[IPT_DEPTH_MAX];
 	int i, err;
 
+	/* the walks below push their own jumps: onto a copy, so that the
+	 * frames of the walk that met the RETURN stay as they are */
 	for (i = depth - 1; i >= 0; i--) {
-		err = walk(fl, stack[i].c, stack[i].next, m, stack, i);
+		memcpy(copy, stack, i * sizeof(*copy));
+		err = walk(fl, stack[i].c, stack[i].next, m, copy, i);
 		if (err)
 			return err;
 	}
@@ -881,6 +902,11 @@ static int walk(struct flat *fl, const struct ipt_chain *c, int from,
 				err = emit(fl, &m, FW_DROP, r->line);
 				break;
 			case T_RETURN:
+				/* all the chain's packets return (a chain's
+				 * last "-j RETURN"): they go on after the
+				 * jump, as the flattened rules do anyway */
+				if (same_match(&m, ctx))
+					return 0;
 				err = walk_return(fl, &m, stack, depth, r->line);
 				break;
 			default:
@@ -918,12 +944,6 @@ static int flatten(const struct ipt_file *f, const char *name, int dir,
 	*n = fl.n;
 	*policy = c->policy;
 	return err;
-}
-
-static void import_usage(void)
-{
-	pcn_err(PCN_EXIT_USAGE,
-		"usage: pcn rule import FIREWALL { iptables | ip6tables } { FILE | - } [ { iptables | ip6tables } { FILE | - } ] [ ingress CHAIN ] [ egress CHAIN ] [ dev IFNAME ]");
 }
 
 int fw_import_cmd(int argc, char **argv)
@@ -966,7 +986,6 @@ int fw_import_cmd(int argc, char **argv)
 				return pcn_dup_arg(kw);
 			dev = argv[i + 1];
 		} else {
-			import_usage();
 			return pcn_unknown_kw("import", kw);
 		}
 	}
