@@ -623,6 +623,12 @@ static int chain_add(struct ipt_file *f, int line, const char *name,
 	return 0;
 }
 
+static bool is_builtin(const char *name)
+{
+	return !strcmp(name, "INPUT") || !strcmp(name, "FORWARD") ||
+	       !strcmp(name, "OUTPUT");
+}
+
 /* The filter table of iptables-save output @fp into @f. */
 static int file_read(struct ipt_file *f, FILE *fp)
 {
@@ -689,6 +695,14 @@ static int file_read(struct ipt_file *f, FILE *fp)
 			struct ipt_chain *c = chain_find(f, a[1]);
 			struct ipt_rule *r;
 
+			/* iptables-restore input may leave out the built-in
+			 * chains' lines: they are there, policy ACCEPT */
+			if (!c && is_builtin(a[1])) {
+				err = chain_add(f, line, a[1], "ACCEPT");
+				if (err)
+					continue;
+				c = chain_find(f, a[1]);
+			}
 			if (!c) {
 				err = err_at(f, line, "\"%s\": no such chain", a[1]);
 				continue;
@@ -936,6 +950,11 @@ static int flatten(const struct ipt_file *f, const char *name, int dir,
 	struct fw_rule any = { .family = f->family, .fields = FW_F_SRC };
 	int err;
 
+	/* a built-in chain the file does not name: empty, ACCEPT */
+	if (!c && is_builtin(name)) {
+		*policy = FW_ACCEPT;
+		return 0;
+	}
 	if (!c || !c->builtin)
 		return pcn_err(PCN_EXIT_USAGE, "%s: no built-in chain \"%s\" (nothing applied)",
 			       f->name, name);

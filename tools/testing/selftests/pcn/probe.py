@@ -12,7 +12,7 @@ number; for icmp SPORT is the echo id and DPORT is ignored; TCPFLAGS a
 number, default 2: SYN). Each is sent once out of IFNAME of network
 namespace SENDNS (a path, /var/run/netns/NAME) as an Ethernet frame from
 SRCMAC to DSTMAC, towards the router; the frames the router sends out of
-its OUTIF are read until none came for a second. Prints, per probe in
+its OUTIF are read until none came for half a second. Prints, per probe in
 order, "1" if the router forwarded it, "0" if not: the verdicts of the
 filter in front of its forwarding.
 """
@@ -251,7 +251,7 @@ def main():
         s.send(build(p, smac, dmac, i + 1))
         if i % 20 == 19:
             drain(0.005)
-    drain(1.0)
+    drain(0.5)
     print("".join("1" if key_of(*p[:5]) in got else "0" for p in probes))
 
 
