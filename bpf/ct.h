@@ -103,6 +103,18 @@ static __always_inline struct pcn_ct *pcn_ct_alive(void *ct,
 }
 
 /*
+ * The TCP flag combinations a segment may have (PSH, ECE and CWR left
+ * out): bit f set for flags f among FIN 0x01, SYN 0x02, RST 0x04, ACK
+ * 0x10, URG 0x20. SYN, SYN|URG, SYN|ACK, RST, RST|ACK, FIN|ACK,
+ * FIN|ACK|URG, ACK, ACK|URG.
+ */
+#define PCN_TCP_FLAGS_CHECKED	0x37
+#define PCN_TCP_VALID_FLAGS						\
+	((1ULL << 0x02) | (1ULL << 0x22) | (1ULL << 0x12) | (1ULL << 0x04) | \
+	 (1ULL << 0x14) | (1ULL << 0x11) | (1ULL << 0x31) | (1ULL << 0x10) | \
+	 (1ULL << 0x30))
+
+/*
  * The state of @k's flow in table @ct (-1: not known, a fragment after
  * the first), with its key, the side the packet comes from and the
  * flow's entry, if it has one. An entry that timed out is deleted and
@@ -126,6 +138,11 @@ static __always_inline int pcn_ct_state(void *ct, const struct pcn_ip *k,
 	}
 	if (!k->ct_ok)
 		return PCN_CT_NEW;	/* a protocol not tracked */
+	/* flags no TCP stack sends together (SYN with FIN, none at all):
+	 * invalid, with a flow or without, as netfilter has them */
+	if (k->proto == IPPROTO_TCP &&
+	    !((PCN_TCP_VALID_FLAGS >> (k->tcp_flags & PCN_TCP_FLAGS_CHECKED)) & 1))
+		return PCN_CT_INVALID;
 	ck->family = k->family;
 	ck->proto = k->proto;
 	*side = pcn_flow_order((struct pcn_flow_key *)ck, k->src,

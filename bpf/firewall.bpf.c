@@ -310,6 +310,22 @@ static __always_inline int firewall(struct pcn_ctx *ctx, __u32 dir)
 	      pcn_parse_ip(ctx, &e, &k);
 	if (ret == PCN_PARSE_OTHER)
 		return PCN_NEXT;
+	/*
+	 * ICMP's type and code are looked up in the ports' tables (a
+	 * rule's icmp-type and icmp-code, FW_F_ICMP: the protocol keeps
+	 * them apart from TCP and UDP ports); a message too short to have
+	 * them is malformed: fail closed
+	 */
+	if (k.l4 == 1 && (k.proto == IPPROTO_ICMP ||
+			  k.proto == PCN_IPPROTO_ICMPV6)) {
+		if (!k.icmp_ok) {
+			PCN_COUNT(st, malformed);
+			return PCN_DROP;
+		}
+		k.sport = k.icmp_type;
+		k.dport = k.icmp_code;
+		k.l4 = 2;
+	}
 	if (ret == PCN_PARSE_BAD) {
 		PCN_COUNT(st, malformed);
 		return PCN_DROP;

@@ -50,6 +50,9 @@ enum fw_action {
 #define FW_F_DPORT	0x10
 #define FW_F_FLAGS	0x20		/* TCP flags */
 #define FW_F_STATE	0x40		/* connection tracking state */
+/* sport and dport hold an ICMP or ICMPv6 type and code: the datapath
+ * looks an ICMP message's type and code up in the ports' tables */
+#define FW_F_ICMP	0x80
 /* what a fragment after the first does not tell */
 #define FW_F_L4		(FW_F_SPORT | FW_F_DPORT | FW_F_FLAGS | FW_F_STATE)
 

@@ -151,6 +151,10 @@ struct pcn_ip {
 	 * extension headers): where a cube that rewrites ports finds them */
 	__u16 l4_off;
 	__u16 pad;
+	/* ICMP or ICMPv6 whose 8-byte header is there: its type, code */
+	__u8 icmp_ok;
+	__u8 icmp_type;
+	__u8 icmp_code;
 };
 
 static __always_inline int pcn_icmp_is_error(__u8 proto, __u8 type)
@@ -209,6 +213,9 @@ static __always_inline void pcn_parse_icmp(void *l4, void *end, __u64 lim,
 		return;
 	if ((void *)(b + 8) > end || lim < 8)
 		return;
+	k->icmp_ok = 1;
+	k->icmp_type = b[0];
+	k->icmp_code = b[1];
 	if (pcn_icmp_is_echo(k->proto, b[0])) {
 		k->ct_port[0] = k->ct_port[1] = ((__u16)b[4] << 8) | b[5];
 		k->ct_ok = 1;

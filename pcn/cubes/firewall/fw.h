@@ -71,6 +71,14 @@ int fw_chain_parse(const char *arg, __u32 *c);
 int fw_action_parse(const char *arg, __u32 *a);
 /* rule.c: the "rule append" lines of @t's rules, for pcn save */
 void fw_rules_save(const struct fw_table *t, struct pcn_save *s);
+/* import.c: pcn rule import FIREWALL ... (argv[0] is FIREWALL) */
+int fw_import_cmd(int argc, char **argv);
+/* ICMP (@proto 1) or ICMPv6 (58) type or code @arg: a number, or a
+ * type's name as iptables has it. 0, -EINVAL or -ERANGE. */
+int fw_icmp_parse(const char *arg, __u8 proto, __u8 *val);
+/* Are @r's fields consistent (ports with tcp or udp, ...)? 0 or prints
+ * an error and returns PCN_EXIT_USAGE. */
+int fw_rule_check(const struct fw_rule *r);
 /* Can @r be in @t? (a rule on state needs connection tracking) */
 int fw_rule_fits(const struct fw_table *t, const struct fw_rule *r);
 

@@ -8,6 +8,7 @@
  * line failed: a batch of rule changes applies whole or not at all.
  */
 #include <errno.h>
+#include <netinet/in.h>
 #include <inttypes.h>
 #include <linux/membarrier.h>
 #include <stdio.h>
@@ -392,3 +393,68 @@ int fw_rule_fits(const struct fw_table *t, const struct fw_rule *r)
 	return 0;
 }
 
+struct icmp_name {
+	const char *name;
+	__u8 type;
+	__u8 v6;
+};
+
+/* the ICMP and ICMPv6 types iptables names (man iptables-extensions) */
+static const struct icmp_name icmp_names[] = {
+	{ "echo-reply", 0, 0 }, { "destination-unreachable", 3, 0 },
+	{ "source-quench", 4, 0 }, { "redirect", 5, 0 },
+	{ "echo-request", 8, 0 }, { "router-advertisement", 9, 0 },
+	{ "router-solicitation", 10, 0 }, { "time-exceeded", 11, 0 },
+	{ "parameter-problem", 12, 0 }, { "timestamp-request", 13, 0 },
+	{ "timestamp-reply", 14, 0 },
+	{ "destination-unreachable", 1, 1 }, { "packet-too-big", 2, 1 },
+	{ "time-exceeded", 3, 1 }, { "parameter-problem", 4, 1 },
+	{ "echo-request", 128, 1 }, { "echo-reply", 129, 1 },
+	{ "router-solicitation", 133, 1 }, { "router-advertisement", 134, 1 },
+	{ "neighbour-solicitation", 135, 1 },
+	{ "neighbor-solicitation", 135, 1 },
+	{ "neighbour-advertisement", 136, 1 },
+	{ "neighbor-advertisement", 136, 1 }, { "redirect", 137, 1 },
+};
+
+int fw_icmp_parse(const char *arg, __u8 proto, __u8 *val)
+{
+	__u32 v, i;
+
+	if (!pcn_parse_u32(arg, 10, &v)) {
+		if (v > 255)
+			return -ERANGE;
+		*val = v;
+		return 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(icmp_names); i++)
+		if (icmp_names[i].v6 == (proto == IPPROTO_ICMPV6) &&
+		    !strcmp(arg, icmp_names[i].name)) {
+			*val = icmp_names[i].type;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+int fw_rule_check(const struct fw_rule *r)
+{
+	bool icmp = (r->fields & FW_F_PROTO) &&
+		    (r->proto == 1 || r->proto == IPPROTO_ICMPV6);
+
+	if (r->fields & FW_F_ICMP) {
+		if (!icmp)
+			return pcn_err(PCN_EXIT_USAGE,
+				       "icmp-type needs proto icmp or icmpv6");
+		if (!(r->fields & FW_F_SPORT))
+			return pcn_err(PCN_EXIT_USAGE, "icmp-code needs icmp-type");
+		return 0;
+	}
+	/* ports and flags belong to a protocol that has them */
+	if ((r->fields & (FW_F_SPORT | FW_F_DPORT)) &&
+	    (!(r->fields & FW_F_PROTO) || (r->proto != 6 && r->proto != 17)))
+		return pcn_err(PCN_EXIT_USAGE, "sport and dport need proto tcp or udp");
+	if ((r->fields & FW_F_FLAGS) &&
+	    (!(r->fields & FW_F_PROTO) || r->proto != 6))
+		return pcn_err(PCN_EXIT_USAGE, "tcp-flags needs proto tcp");
+	return 0;
+}

@@ -11,6 +11,7 @@
  *   pcn rule reset FIREWALL [ CHAIN ]
  *   RULE := [ src PREFIX ] [ dst PREFIX ] [ proto PROTO ]
  *           [ sport PORTS ] [ dport PORTS ] [ tcp-flags FLAGS/FLAGS ]
+ *           [ icmp-type TYPE [ icmp-code CODE ] ]
  *           [ state STATES ] action { accept | drop }
  *
  * Rules are numbered from 1 in each chain, first match wins. Each
@@ -18,6 +19,7 @@
  * pcn/firewall.c); in a -batch, all the rule changes of the batch do.
  */
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -39,15 +41,19 @@ static void usage(FILE *f)
 		"       pcn rule delete FIREWALL CHAIN { N | RULE }\n"
 		"       pcn rule flush FIREWALL [ CHAIN ]\n"
 		"       pcn rule reset FIREWALL [ CHAIN ]\n"
+		"       pcn rule import FIREWALL { iptables | ip6tables } { FILE | - }\n"
+		"               [ { iptables | ip6tables } { FILE | - } ] [ ingress CHAIN ] [ egress CHAIN ] [ dev IFNAME ]\n"
 		"       pcn rule help\n"
 		"where  CHAIN := { ingress | egress }\n"
 		"       RULE := [ src PREFIX ] [ dst PREFIX ] [ proto PROTO ] [ sport PORTS ] [ dport PORTS ]\n"
-		"               [ tcp-flags FLAGS/FLAGS ] [ state STATES ] action { accept | drop }\n"
+		"               [ tcp-flags FLAGS/FLAGS ] [ icmp-type TYPE [ icmp-code CODE ] ]\n"
+		"               [ state STATES ] action { accept | drop }\n"
 		"       PREFIX := { A.B.C.D[/LEN] | X:X::X[/LEN] }\n"
 		"       PROTO := { tcp | udp | icmp | icmpv6 | NUMBER }\n"
 		"       PORTS := PORT[-PORT]\n"
 		"       FLAGS := { FLAG[,FLAG...] | none }   FLAG := { fin | syn | rst | psh | ack | urg | ece | cwr }\n"
-		"       STATES := STATE[,STATE...]   STATE := { new | established | related | invalid }\n");
+		"       STATES := STATE[,STATE...]   STATE := { new | established | related | invalid }\n"
+		"       TYPE := { NUMBER | echo-request | echo-reply | destination-unreachable | ... }\n");
 }
 
 static const char *const flag_names[] = { "fin", "syn", "rst", "psh",
@@ -153,6 +159,10 @@ static int parse_rule(int argc, char **argv, struct fw_rule *r)
 
 			if (r->fields & (d ? FW_F_DPORT : FW_F_SPORT))
 				return pcn_dup_arg(kw);
+			if (r->fields & FW_F_ICMP)
+				return pcn_err(PCN_EXIT_USAGE,
+					       "\"%s\" and icmp-type cannot be in one rule",
+					       kw);
 			NEXT_ARG();
 			r->fields |= d ? FW_F_DPORT : FW_F_SPORT;
 			err = d ? parse_ports(*argv, &r->dport_lo, &r->dport_hi)
@@ -163,6 +173,30 @@ static int parse_rule(int argc, char **argv, struct fw_rule *r)
 			NEXT_ARG();
 			r->fields |= FW_F_FLAGS;
 			err = parse_flags(*argv, r);
+		} else if (is_kw(kw, "icmp-type") || is_kw(kw, "icmp-code")) {
+			int code = is_kw(kw, "icmp-code");
+			__u8 v;
+
+			if (r->fields & (code ? FW_F_DPORT : FW_F_SPORT))
+				return pcn_dup_arg(kw);
+			if (r->fields & (FW_F_SPORT | FW_F_DPORT) &&
+			    !(r->fields & FW_F_ICMP))
+				return pcn_err(PCN_EXIT_USAGE,
+					       "\"%s\" and ports cannot be in one rule",
+					       kw);
+			NEXT_ARG();
+			/* names need the protocol first; numbers do not */
+			if (fw_icmp_parse(*argv, r->proto, &v))
+				return pcn_err(PCN_EXIT_USAGE,
+					       "%s \"%s\": a number 0-255%s", kw,
+					       *argv, code ? "" :
+					       " or a name, after proto icmp or icmpv6");
+			r->fields |= FW_F_ICMP |
+				     (code ? FW_F_DPORT : FW_F_SPORT);
+			if (code)
+				r->dport_lo = r->dport_hi = v;
+			else
+				r->sport_lo = r->sport_hi = v;
 		} else if (is_kw(kw, "state")) {
 			if (r->fields & FW_F_STATE)
 				return pcn_dup_arg(kw);
@@ -188,14 +222,7 @@ static int parse_rule(int argc, char **argv, struct fw_rule *r)
 	}
 	if (!action)
 		return pcn_err(PCN_EXIT_USAGE, "\"action { accept | drop }\" is missing");
-	/* ports and flags belong to a protocol that has them */
-	if ((r->fields & (FW_F_SPORT | FW_F_DPORT)) &&
-	    (!(r->fields & FW_F_PROTO) || (r->proto != 6 && r->proto != 17)))
-		return pcn_err(PCN_EXIT_USAGE, "sport and dport need proto tcp or udp");
-	if ((r->fields & FW_F_FLAGS) &&
-	    (!(r->fields & FW_F_PROTO) || r->proto != 6))
-		return pcn_err(PCN_EXIT_USAGE, "tcp-flags needs proto tcp");
-	return 0;
+	return fw_rule_check(r);
 }
 
 /* Do two rules match the same packets and do the same? */
@@ -250,12 +277,23 @@ static int rule_fields(const struct fw_rule *r, struct rule_field *f)
 			snprintf(f[n - 1].val, size, "%u", r->proto);
 		}
 	}
-	if (r->fields & FW_F_SPORT)
-		pcn_port_range_str(r->sport_lo, r->sport_hi,
-				   field(f, &n, "sport", "sport"));
-	if (r->fields & FW_F_DPORT)
-		pcn_port_range_str(r->dport_lo, r->dport_hi,
-				   field(f, &n, "dport", "dport"));
+	if (r->fields & FW_F_ICMP) {
+		snprintf(field(f, &n, "icmp_type", "icmp-type"), size, "%u",
+			 r->sport_lo);
+		f[n - 1].num = r->sport_lo;
+		if (r->fields & FW_F_DPORT) {
+			snprintf(field(f, &n, "icmp_code", "icmp-code"), size,
+				 "%u", r->dport_lo);
+			f[n - 1].num = r->dport_lo;
+		}
+	} else {
+		if (r->fields & FW_F_SPORT)
+			pcn_port_range_str(r->sport_lo, r->sport_hi,
+					   field(f, &n, "sport", "sport"));
+		if (r->fields & FW_F_DPORT)
+			pcn_port_range_str(r->dport_lo, r->dport_hi,
+					   field(f, &n, "dport", "dport"));
+	}
 	if (r->fields & FW_F_FLAGS) {
 		pcn_names_str(r->flags_value, flag_names,
 			      ARRAY_SIZE(flag_names), v, sizeof(v));
@@ -624,6 +662,7 @@ static const struct pcn_cmd cmds[] = {
 	{ "del", rule_delete_cmd },
 	{ "flush", rule_flush_cmd },
 	{ "reset", rule_reset_cmd },
+	{ "import", fw_import_cmd },
 	{ NULL, NULL },
 };
 

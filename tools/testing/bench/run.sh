@@ -35,7 +35,7 @@ SHARED=
 GEN_CPU=0
 DUT_CPU=1
 SCENARIOS=(floor forwarder_xdp forwarder_tc chain bridge flood router
-	   router_fib firewall fw_rules micro hops control save)
+	   router_fib firewall fw_rules micro hops control save fw_import)
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -674,6 +674,31 @@ scen_fw_rules()
 	"$PCN" -n "$NS_D" cube del bfr
 	"${nft[@]}" flush ruleset
 	rm -f "$BPFFS.rules"
+}
+
+# An iptables-save file brought over whole: ClassBench fw1 8k as
+# classbench.py writes it for iptables (7,825 rules), imported into an
+# empty firewall by pcn and restored into empty iptables, 3 times each
+scen_fw_import()
+{
+	local n=3 i pi=() ir=() f=$BPFFS.ipt
+	local ipt=(ip netns exec "$NS_D")
+
+	[ -n "$QUICK" ] && n=1
+	python3 "$CBPY" iptables "$CB/fw1_8k_seed1.rules" |
+		sed 's/FORWARD/INPUT/' >"$f"
+	"$PCN" -n "$NS_D" cube add bfi type firewall
+	for ((i = 0; i < n; i++)); do
+		"$PCN" -n "$NS_D" rule flush bfi
+		pi+=("$(cmd_ms 1 "$PCN" -n "$NS_D" rule import bfi iptables "$f")")
+		"${ipt[@]}" iptables -F
+		ir+=("$(cmd_ms 1 "${ipt[@]}" iptables-restore "$f")")
+	done
+	report fw_import ms "rule import (7.8k)" "$(printf '%s\n' "${pi[@]}" | median)" \
+		"iptables-restore (7.8k)" "$(printf '%s\n' "${ir[@]}" | median)"
+	"$PCN" -n "$NS_D" cube del bfi
+	"${ipt[@]}" iptables -F
+	rm -f "$f"
 }
 
 scen_chain()

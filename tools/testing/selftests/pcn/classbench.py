@@ -16,6 +16,12 @@ ports become sport/dport unless they span 0-65535; the high byte of the
 16-bit flags field is the TCP flags (ClassBench models them so) and
 becomes "tcp-flags" for TCP rules; other flag conditions (ICMP types)
 are left out, as pcn does not match them.
+
+ClassBench gives every packet ports; on the wire only TCP and UDP have
+them. A rule on ports with any protocol becomes two, one for TCP and
+one for UDP (the packets it can match); a rule on ports with another
+protocol can match no packet and is left out. Every mode translates
+the same way, so pcn, nft and iptables are compared on the same rules.
 """
 import sys
 
@@ -27,6 +33,7 @@ def flag_list(v):
 
 
 def rule_words(line):
+    """The pcn rules (lists of words) of a ClassBench line: 0, 1 or 2."""
     f = line.rstrip("\t\n").split("\t")
     w = []
     src, dst = f[0].lstrip("@"), f[1]
@@ -35,18 +42,32 @@ def rule_words(line):
     if not dst.endswith("/0"):
         w += ["dst", dst]
     pv, pm = (int(x, 16) for x in f[4].split("/"))
-    if pm == 0xFF:
-        w += ["proto", str(pv)]
+    ports = []
     for kw, r in (("sport", f[2]), ("dport", f[3])):
         lo, hi = (int(x) for x in r.split(":"))
         if (lo, hi) != (0, 65535):
-            w += [kw, str(lo) if lo == hi else "%d-%d" % (lo, hi)]
+            ports += [kw, str(lo) if lo == hi else "%d-%d" % (lo, hi)]
+    if pm == 0xFF:
+        protos = [pv]
+    elif ports:
+        protos = [6, 17]
+    else:
+        protos = [None]
     fv, fm = (int(x, 16) for x in f[5].split("/"))
-    if pm == 0xFF and pv == 6 and fm >> 8:
-        mask = fm >> 8
-        w += ["tcp-flags", "%s/%s" % (flag_list((fv >> 8) & mask) or "none",
-                                     flag_list(mask))]
-    return w
+    out = []
+    for p in protos:
+        if ports and p not in (6, 17):
+            continue
+        r = list(w)
+        if p is not None:
+            r += ["proto", str(p)]
+        r += ports
+        if p == 6 and pm == 0xFF and fm >> 8:
+            mask = fm >> 8
+            r += ["tcp-flags", "%s/%s" % (
+                flag_list((fv >> 8) & mask) or "none", flag_list(mask))]
+        out.append(r)
+    return out
 
 
 def linux_rule(words, act, nft):
@@ -101,7 +122,8 @@ def main():
             if n is not None and i >= n:
                 break
             act = "drop" if i % 2 == 0 else "accept"
-            print(linux_rule(rule_words(line), act, what == "nft"))
+            for words in rule_words(line):
+                print(linux_rule(words, act, what == "nft"))
         print("COMMIT" if what == "iptables" else " }\n}")
         return
     if what == "rules":
@@ -111,8 +133,9 @@ def main():
             if n is not None and i >= n:
                 break
             act = "drop" if i % 2 == 0 else "accept"
-            print(" ".join(["rule", "append", fw, chain] + rule_words(line) +
-                           ["action", act]))
+            for words in rule_words(line):
+                print(" ".join(["rule", "append", fw, chain] + words +
+                               ["action", act]))
     elif what == "trace":
         n = int(sys.argv[3]) if len(sys.argv) > 3 else None
         for i, line in enumerate(open(path)):

@@ -23,6 +23,8 @@
  *   headers_walked    VLAN tags, IPv4 options, IPv6 extension headers
  *   fragments         a later fragment takes the first rule matching
  *                     what it has, and fails closed on one on ports
+ *   icmp_types        ICMP and ICMPv6 type and code, kept apart from
+ *                     TCP ports of the same numbers
  *   non_ip            passes, uncounted
  *   conntrack         flows live until their timeout whenever they were
  *                     stamped (before boot too); an ICMP error is
@@ -96,6 +98,9 @@ struct tcase {
 #define TCP(s, d) { .proto = IPPROTO_TCP, .sport = (s), .dport = (d) }
 #define UDP(s, d) { .proto = IPPROTO_UDP, .sport = (s), .dport = (d) }
 #define PROTO(n) { .proto = (n) }
+/* ICMP and ICMPv6 type and code, in the ports' fields */
+#define ICMP(t, c) { .proto = IPPROTO_ICMP, .sport = (t), .dport = (c) }
+#define ICMP6(t, c) { .proto = IPPROTO_ICMPV6, .sport = (t), .dport = (c) }
 
 struct frame {
 	__u32 len;
@@ -363,6 +368,12 @@ static int rule_parse(const char *text, struct fw_rule *r)
 		} else if (!strcmp(kw, "dport")) {
 			r->fields |= FW_F_DPORT;
 			err = ports_parse(arg, &r->dport_lo, &r->dport_hi);
+		} else if (!strcmp(kw, "icmp-type")) {
+			r->fields |= FW_F_ICMP | FW_F_SPORT;
+			r->sport_lo = r->sport_hi = atoi(arg);
+		} else if (!strcmp(kw, "icmp-code")) {
+			r->fields |= FW_F_ICMP | FW_F_DPORT;
+			r->dport_lo = r->dport_hi = atoi(arg);
 		} else if (!strcmp(kw, "tcp-flags")) {
 			r->fields |= FW_F_FLAGS;
 			if (sscanf(arg, "%hhx/%hhx", &r->flags_value,
@@ -427,13 +438,17 @@ static bool prefix_match(const __u8 *a, const __u8 *prefix, __u32 plen)
 /*
  * Does @r match @p, as the datapath means it? Addresses within their
  * family (a rule with none matches both), ports of TCP and UDP only,
- * flags of TCP only. A later fragment has no ports nor flags: they do
- * not stop the match (and the verdict is then a drop if the rule has
- * them, see expect_packet()).
+ * flags of TCP only; an ICMP or ICMPv6 message's type and code stand
+ * in its ports (a rule's icmp-type and icmp-code are kept there). A
+ * later fragment has no ports nor flags: they do not stop the match
+ * (and the verdict is then a drop if the rule has them, see
+ * expect_packet()).
  */
 static bool ref_match(const struct fw_rule *r, const struct pkt *p)
 {
-	bool ports = p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP;
+	bool ports = p->proto == IPPROTO_TCP || p->proto == IPPROTO_UDP ||
+		     (p->family == 4 && p->proto == IPPROTO_ICMP) ||
+		     (p->family == 6 && p->proto == IPPROTO_ICMPV6);
 
 	if ((r->fields & (FW_F_SRC | FW_F_DST)) && r->family != p->family)
 		return false;
@@ -558,6 +573,9 @@ static void frame_build(struct frame *f, const struct pkt *p)
 		c[13] = p->tcp_flags;
 	} else if (p->proto == IPPROTO_UDP) {
 		put16(c + 4, l4);
+	} else if (p->proto == IPPROTO_ICMP || p->proto == IPPROTO_ICMPV6) {
+		c[0] = p->sport;	/* type */
+		c[1] = p->dport;	/* code */
 	}
 	f->len = c + l4 - f->b;
 }
@@ -1080,6 +1098,43 @@ struct damage {
 		 IPPROTO_DSTOPTS
 
 /*
+ * ICMP and ICMPv6 types and codes: a type with a code, a type with any
+ * code, a type of one family only; a TCP port of the type's number is
+ * not the type.
+ */
+BOTH_BUILDS(icmp_types)
+{
+	static const char *const rules[] = {
+		"proto 1 icmp-type 3 icmp-code 4 action accept",
+		"proto 1 icmp-type 3 action drop",
+		"proto 58 icmp-type 135 action accept",
+		"proto 6 dport 8 action drop",
+		"proto 1 icmp-type 8 action accept",
+		"proto 1 action drop",
+		"proto 58 icmp-type 1 icmp-code 4 action drop",
+	};
+	static const struct tcase cases[] = {
+		{ V4, ICMP(3, 4), 0 },
+		{ V4, ICMP(3, 1), 1 },
+		{ V4, ICMP(3, 255), 1 },
+		{ V4, ICMP(8, 0), 4 },
+		{ V4, ICMP(8, 1), 4 },
+		{ V4, ICMP(0, 0), 5 },
+		{ V4, ICMP(135, 0), 5 },
+		{ V4, TCP(1024, 8), 3 },
+		{ V4, TCP(8, 0), -1 },
+		{ V6, ICMP6(135, 0), 2 },
+		{ V6, ICMP6(136, 0), -1 },
+		{ V6, ICMP6(1, 4), 6 },
+		{ V6, ICMP6(1, 3), -1 },
+		{ V6, ICMP6(3, 4), -1 },
+	};
+
+	CHAINS_TEXT(e, rules, FW_ACCEPT);
+	expect_cases(_metadata, e, cases, ARRAY_SIZE(cases));
+}
+
+/*
  * Fail closed: what the parser cannot read whole, or reads wrong, is
  * dropped before any rule and counted malformed. Each frame with a cut
  * or a changed byte passes whole first.
@@ -1118,6 +1173,10 @@ BOTH_BUILDS(malformed)
 		  .len = L3 + 40 + 12 },
 		{ "IPv6 payload_len short of UDP", { V6, UDP(1024, 443), -1 },
 		  .at = L3 + 5, .val = 6 },
+		{ "ICMP cut in its header", { V4, ICMP(8, 0), -1 },
+		  .len = L3 + 20 + 6 },
+		{ "ICMPv6 cut in its header", { V6, ICMP6(128, 0), -1 },
+		  .len = L3 + 40 + 4 },
 		{ "nine IPv6 extension headers",
 		  .c = { V6, { .proto = IPPROTO_TCP, .dport = 443,
 			  .ext = { DSTOPTS4, DSTOPTS4, IPPROTO_DSTOPTS },
