@@ -6,11 +6,12 @@
  *   pcn cube add NAME type ddos [ LIMITS ]
  *   pcn cube set NAME LIMITS
  *   LIMITS := [ rate { PPS | none } ] [ burst PACKETS ]
- *             [ byte-rate { BPS | none } ] [ byte-burst BYTES ]
- *             [ src-len4 LEN ] [ src-len6 LEN ]
+ *             [ byte_rate { BPS | none } ] [ byte_burst BYTES ]
+ *             [ src_len LEN4/LEN6 ]
  *
  * The list is the object "blocklist" (blocklist.c, dm_table.c).
  */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -24,8 +25,8 @@
 #include "ddos_tc.skel.h"
 
 #define LIMITS_USAGE                                                       \
-	"[ rate { PPS | none } ] [ burst PACKETS ] [ byte-rate { BPS | none } ] " \
-	"[ byte-burst BYTES ] [ src-len4 LEN ] [ src-len6 LEN ]"
+	"[ rate { PPS | none } ] [ burst PACKETS ] [ byte_rate { BPS | none } ] " \
+	"[ byte_burst BYTES ] [ src_len LEN4/LEN6 ]"
 
 /* the bounds of each value: no overflow in the datapath's arithmetic */
 #define RATE_MAX	1000000000ull		/* packets/s */
@@ -64,20 +65,35 @@ static int rate_parse(const char *kw, const char *arg, __u64 hi, __u64 *v)
 	return u64_parse(kw, arg, 1, hi, v);
 }
 
+/* "LEN4/LEN6": the prefix lengths of a source, IPv4 and IPv6 */
+static int src_len_parse(const char *arg, struct dm_limits *l)
+{
+	unsigned int a, b;
+	int n = -1;
+
+	if (sscanf(arg, "%3u/%3u%n", &a, &b, &n) != 2 || n != (int)strlen(arg) ||
+	    !isdigit((unsigned char)arg[0]) || a < 1 || a > 32 || b < 1 ||
+	    b > 128)
+		return pcn_err(PCN_EXIT_USAGE,
+			       "src_len \"%s\": LEN4/LEN6, from 1 to 32 and 1 to 128",
+			       arg);
+	l->plen4 = a;
+	l->plen6 = b;
+	return 0;
+}
+
 /* LIMITS into @l; bursts not given follow their rate (one second's) */
 static int limits_parse(int argc, char **argv, struct dm_limits *l)
 {
-	bool seen[6] = {}, burst_set = false, bburst_set = false;
-	static const char *const kws[] = { "rate", "burst", "byte-rate",
-					   "byte-burst", "src-len4",
-					   "src-len6" };
-	__u64 v;
+	bool seen[5] = {}, burst_set = false, bburst_set = false;
+	static const char *const kws[] = { "rate", "burst", "byte_rate",
+					   "byte_burst", "src_len" };
 	int k, err;
 
 	while (argc > 0) {
-		for (k = 0; k < 6 && !is_kw(*argv, kws[k]); k++)
+		for (k = 0; k < 5 && !is_kw(*argv, kws[k]); k++)
 			;
-		if (k == 6)
+		if (k == 5)
 			return pcn_unknown_kw("cube", *argv);
 		DUP_CHECK(seen[k], kws[k]);
 		NEXT_ARG();
@@ -98,11 +114,7 @@ static int limits_parse(int argc, char **argv, struct dm_limits *l)
 			bburst_set = true;
 			break;
 		default:
-			err = u64_parse(kws[k], *argv, 1, k == 4 ? 32 : 128, &v);
-			if (k == 4)
-				l->plen4 = v;
-			else
-				l->plen6 = v;
+			err = src_len_parse(*argv, l);
 		}
 		if (err)
 			return err;
@@ -122,7 +134,7 @@ static int limits_parse(int argc, char **argv, struct dm_limits *l)
 	if ((burst_set && !l->rate_pps) || (bburst_set && !l->rate_bps))
 		return pcn_err(PCN_EXIT_USAGE,
 			       "a burst needs its rate: %s", burst_set && !l->rate_pps ?
-			       "rate" : "byte-rate");
+			       "rate" : "byte_rate");
 	return 0;
 }
 
@@ -209,15 +221,17 @@ static void dm_show(struct pcn_cube *c)
 		print_string(PRINT_ANY, "rate", " rate %s", "none");
 	}
 	if (st.rate_bps) {
-		print_u64(PRINT_ANY, "byte_rate", " byte-rate %" PRIu64,
+		print_u64(PRINT_ANY, "byte_rate", " byte_rate %" PRIu64,
 			  st.rate_bps);
-		print_u64(PRINT_ANY, "byte_burst", " byte-burst %" PRIu64,
+		print_u64(PRINT_ANY, "byte_burst", " byte_burst %" PRIu64,
 			  st.burst_bytes);
 	} else {
-		print_string(PRINT_ANY, "byte_rate", " byte-rate %s", "none");
+		print_string(PRINT_ANY, "byte_rate", " byte_rate %s", "none");
 	}
-	print_uint(PRINT_ANY, "src_len4", " src-len4 %u", st.plen4);
-	print_uint(PRINT_ANY, "src_len6", " src-len6 %u", st.plen6);
+	print_uint(PRINT_FP, NULL, " src_len %u", st.plen4);
+	print_uint(PRINT_FP, NULL, "/%u", st.plen6);
+	print_uint(PRINT_JSON, "src_len4", NULL, st.plen4);
+	print_uint(PRINT_JSON, "src_len6", NULL, st.plen6);
 	if (show_stats) {
 		/* sources the buckets hold now, and those they let go */
 		struct ddos_bucket_key *k;
@@ -290,11 +304,11 @@ static int dm_save(struct pcn_cube *c, struct pcn_save *s)
 	else
 		pcn_save_args(s, " rate none");
 	if (st.rate_bps)
-		pcn_save_args(s, " byte-rate %" PRIu64 " byte-burst %" PRIu64,
+		pcn_save_args(s, " byte_rate %" PRIu64 " byte_burst %" PRIu64,
 			      (uint64_t)st.rate_bps, (uint64_t)st.burst_bytes);
 	else
-		pcn_save_args(s, " byte-rate none");
-	pcn_save_args(s, " src-len4 %u src-len6 %u", st.plen4, st.plen6);
+		pcn_save_args(s, " byte_rate none");
+	pcn_save_args(s, " src_len %u/%u", st.plen4, st.plen6);
 	err = dm_list_save(c, s);
 	if (err)
 		return pcn_err_kernel(err, "cannot read the list of \"%s\"",

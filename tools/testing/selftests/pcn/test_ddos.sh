@@ -183,10 +183,12 @@ bad_input()
 	expect_err 1 "$PCN" -n "$H2" cube set dm0 rate 0
 	expect_err 1 "$PCN" -n "$H2" cube set dm0 rate 99999999999999
 	expect_err 1 "$PCN" -n "$H2" cube set dm0 rate -5
-	expect_err 1 "$PCN" -n "$H2" cube set dm0 byte-rate 1000 byte-burst 100
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 byte_rate 1000 byte_burst 100
 	expect_err 1 "$PCN" -n "$H2" cube set dm0 burst 10
-	expect_err 1 "$PCN" -n "$H2" cube set dm0 src-len4 33
-	expect_err 1 "$PCN" -n "$H2" cube set dm0 src-len6 0
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 src_len 33/128
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 src_len 24/0
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 src_len 24
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 src_len 24/64x
 	expect_err 1 "$PCN" -n "$H2" cube set dm0 rate 10 rate 20
 	expect_err 1 "$PCN" -n "$H2" cube add dm1 type ddos rate fast
 	# a list file with a bad line: nothing of it applied
@@ -256,12 +258,12 @@ save_restore()
 	local a b f
 
 	pair "$1"
-	pcn -n "$H2" cube set dm0 rate 5000 burst 100 src-len4 24
+	pcn -n "$H2" cube set dm0 rate 5000 burst 100 src_len 24/128
 	pcn -n "$H2" blocklist add dm0 src 198.51.100.0/24
 	pcn -n "$H2" blocklist add dm0 dst 203.0.113.7
 	pcn -n "$H2" blocklist add dm0 src 2001:db8:1::/48
 	a=$(pcn -n "$H2" save)
-	grep -qx "cube add dm0 type ddos mode $1 rate 5000 burst 100 byte-rate none src-len4 24 src-len6 128" <<<"$a"
+	grep -qx "cube add dm0 type ddos mode $1 rate 5000 burst 100 byte_rate none src_len 24/128" <<<"$a"
 	grep -qx "blocklist add dm0 dst 203.0.113.7/32" <<<"$a"
 	f=$(mktemp "${TMPDIR:-/tmp}/pcn-ddos.XXXXXX")
 	defer "rm -f $f"
