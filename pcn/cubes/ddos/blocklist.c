@@ -117,9 +117,7 @@ static int change_cmd(int argc, char **argv, bool add)
 	}
 	return dm_table_done(t);
 fail:
-	/* a batch's table stays staged with what it holds */
-	if (!batch_line)
-		dm_table_done(t);
+	dm_table_drop(t);
 	return err;
 }
 
@@ -159,8 +157,7 @@ static int flush_cmd(int argc, char **argv)
 	if (err) {
 		err = pcn_err_kernel(err, "cannot flush the list of \"%s\"",
 				     argv[0]);
-		if (!batch_line)
-			dm_table_done(t);
+		dm_table_drop(t);
 		return err;
 	}
 	return dm_table_done(t);

@@ -55,6 +55,9 @@ int dm_table_put(struct dm_table *t, const struct ddos_entry *e, bool in);
 int dm_table_flush(struct dm_table *t, int side);
 /* commit @t now, or at the end of the batch. Returns an exit code. */
 int dm_table_done(struct dm_table *t);
+/* a command failed: forget what it changed of @t (in a batch, the
+ * batch's end drops all of it) */
+void dm_table_drop(struct dm_table *t);
 /* the batch ends: commit or drop what it staged. Returns an exit code. */
 int dm_tables_end(bool commit, int failed_line);
 

@@ -512,6 +512,7 @@ static int table_commit(struct dm_table *t)
 	}
 	if (err)
 		goto out;
+	pcn_fault_point("ddos-switch");
 	/* 4: the switch */
 	st.gen = !st.gen;
 	st.nonempty[st.gen] = has;
@@ -563,6 +564,12 @@ int dm_table_done(struct dm_table *t)
 	err = table_commit(t);
 	table_free(t);
 	return err;
+}
+
+void dm_table_drop(struct dm_table *t)
+{
+	if (!batch_line)
+		table_free(t);
 }
 
 int dm_tables_end(bool commit, int failed_line)

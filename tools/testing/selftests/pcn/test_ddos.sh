@@ -253,6 +253,44 @@ batch_atomic()
 	pcn -n "$H2" -j cube show dm0 | jq -e '.[0].entries == 501'
 }
 
+# ddos_state's spare_ok: 0 while a change is being written
+spare_ok()
+{
+	bpftool -j map dump pinned "$(echo "$PCN_ROOT"/ns-*/cubes/dm0/ddos_state)" |
+		jq -e ".[0].formatted.value.spare_ok == $1"
+}
+
+# A pcn killed in a list change: before the canonical list is written,
+# the change is gone; after it, the old list stays in force until the
+# next change of the cube makes both generations agree with the list.
+killed_change()
+{
+	local rc
+
+	pair "$1"
+	pcn -n "$H2" blocklist add dm0 src 10.232.0.1
+	rc=0
+	PCN_FAULT=ddos-commit "$PCN" -n "$H2" blocklist add dm0 src 10.232.0.3 || rc=$?
+	[ "$rc" = 137 ]
+	spare_ok 0
+	pcn -n "$H2" -j blocklist show dm0 | jq -e 'length == 1'
+	ping_from 10.232.0.3 10.232.0.2
+	ping_from_fails 10.232.0.1 10.232.0.2
+	rc=0
+	PCN_FAULT=ddos-switch "$PCN" -n "$H2" blocklist del dm0 src 10.232.0.1 || rc=$?
+	[ "$rc" = 137 ]
+	pcn -n "$H2" -j blocklist show dm0 | jq -e 'length == 0'
+	ping_from_fails 10.232.0.1 10.232.0.2
+	# the next change: the list, and its own change, in force
+	pcn -n "$H2" blocklist add dm0 src 10.232.0.3
+	spare_ok 1
+	ping_from 10.232.0.1 10.232.0.2
+	ping_from_fails 10.232.0.3 10.232.0.2
+	# both generations hold the one entry
+	bpftool -j map dump pinned "$(echo "$PCN_ROOT"/ns-*/cubes/dm0/ddos_lpm4)" |
+		jq -e 'length == 2'
+}
+
 save_restore()
 {
 	local a b f
@@ -321,6 +359,7 @@ for m in ${DDOS_MODES:-xdp tc}; do
 	run_test "ddos_bad_input_$m" bad_input $m
 	run_test "ddos_batch_atomic_$m" batch_atomic $m
 	run_test "ddos_save_restore_$m" save_restore $m
+	run_test "ddos_killed_change_$m" killed_change $m
 	run_test "ddos_rate_limit_$m" rate_limit $m
 done
 tap_done
