@@ -190,27 +190,30 @@ static void frame_build(struct frame *f, const char *src, const char *dst,
 		c = put16(c, 10 + i);
 	}
 	c = put16(c, v6 ? ETH_P_IPV6 : ETH_P_IP);
+	/* built aside and copied in: the headers are not aligned there */
 	if (!v6) {
-		struct iphdr *ip = (void *)c;
+		struct iphdr ip = {};
 
-		ip->version = 4;
-		ip->ihl = 5;
-		ip->ttl = 64;
-		ip->protocol = IPPROTO_UDP;
-		ip->tot_len = htons(20 + 8 + 18);
-		ip->frag_off = htons(frag_off / 8);
-		inet_pton(AF_INET, src, &ip->saddr);
-		inet_pton(AF_INET, dst, &ip->daddr);
+		ip.version = 4;
+		ip.ihl = 5;
+		ip.ttl = 64;
+		ip.protocol = IPPROTO_UDP;
+		ip.tot_len = htons(20 + 8 + 18);
+		ip.frag_off = htons(frag_off / 8);
+		inet_pton(AF_INET, src, &ip.saddr);
+		inet_pton(AF_INET, dst, &ip.daddr);
+		memcpy(c, &ip, sizeof(ip));
 		c += 20;
 	} else {
-		struct ipv6hdr *ip6 = (void *)c;
+		struct ipv6hdr ip6 = {};
 
-		ip6->version = 6;
-		ip6->nexthdr = IPPROTO_UDP;
-		ip6->hop_limit = 64;
-		ip6->payload_len = htons(8 + 18);
-		inet_pton(AF_INET6, src, &ip6->saddr);
-		inet_pton(AF_INET6, dst, &ip6->daddr);
+		ip6.version = 6;
+		ip6.nexthdr = IPPROTO_UDP;
+		ip6.hop_limit = 64;
+		ip6.payload_len = htons(8 + 18);
+		inet_pton(AF_INET6, src, &ip6.saddr);
+		inet_pton(AF_INET6, dst, &ip6.daddr);
+		memcpy(c, &ip6, sizeof(ip6));
 		c += 40;
 	}
 	c = put16(c, 1000);
