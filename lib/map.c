@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <linux/membarrier.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -149,4 +151,20 @@ void *map_mmap(int fd, size_t off, size_t bytes, size_t *len)
 	p = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
 		 fd, off);
 	return p == MAP_FAILED ? NULL : p;
+}
+
+__u32 map_fd_id(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+void map_readers_wait(void)
+{
+	/* membarrier's global command is a synchronize_rcu(), which waits
+	 * for every XDP and TC program running */
+	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
+		usleep(20000);
 }

@@ -47,5 +47,18 @@ int map_percpu_zero(int fd, __u32 key, size_t vsize);
  * Return: the mapping, or NULL and errno.
  */
 void *map_mmap(int fd, size_t off, size_t bytes, size_t *len);
+/*
+ * The id of map @fd: a map deleted and made again (a cube deleted and
+ * added again) has a new one.
+ * Return: the id, or 0 if it cannot be read.
+ */
+__u32 map_fd_id(int fd);
+
+/*
+ * Wait until no XDP or TC program that was running when it was called
+ * still runs: after a switch to a new generation of a table, no packet
+ * is still in the old one.
+ */
+void map_readers_wait(void);
 
 #endif /* __PCN_MAP_H */

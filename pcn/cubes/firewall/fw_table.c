@@ -10,11 +10,9 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <inttypes.h>
-#include <linux/membarrier.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -97,15 +95,6 @@ void fw_table_free(struct fw_table *t)
 	free(t);
 }
 
-/* The id of a map: a cube deleted and added again has new ones. */
-static __u32 map_id(int fd)
-{
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
-
-	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
-}
-
 static int table_read(struct pcn_cube *c, struct fw_table *t)
 {
 	struct fw_maps m;
@@ -115,7 +104,7 @@ static int table_read(struct pcn_cube *c, struct fw_table *t)
 	err = fw_maps_open(c, &m);
 	if (!err && bpf_map_lookup_elem(m.state, &zero, &t->state))
 		err = -errno;
-	t->map_id = err ? 0 : map_id(m.rules);
+	t->map_id = err ? 0 : map_fd_id(m.rules);
 	for (ch = 0; !err && ch < 2; ch++) {
 		__u32 set = (t->state.gen[ch] & 1) * 2 + ch;
 		struct fw_set hdr;
@@ -213,15 +202,6 @@ __u32 fw_table_new_id(struct fw_table *t)
 	return 0;		/* cannot be: FW_IDS_MAX covers both chains */
 }
 
-/* Wait until no packet can still be in the generation just left. */
-static void grace_period(void)
-{
-	/* membarrier's global command is a synchronize_rcu(), which waits
-	 * for every XDP and TC program running */
-	if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0))
-		usleep(20000);
-}
-
 /*
  * Switch @t's changed chains to new generations. With @spare (the end
  * of a batch), then also rebuild the generations just left with the
@@ -241,7 +221,7 @@ static int table_commit(struct fw_table *t, bool spare)
 	if (err)
 		return err;
 	err = fw_maps_open(&c, &m);
-	if (!err && map_id(m.rules) != t->map_id) {
+	if (!err && map_fd_id(m.rules) != t->map_id) {
 		fw_maps_close(&m);
 		cube_close(&c);
 		return pcn_err(PCN_EXIT_KERNEL,
@@ -275,7 +255,7 @@ static int table_commit(struct fw_table *t, bool spare)
 	if (!err) {
 		t->state = next;
 		t->dirty[0] = t->dirty[1] = t->state_dirty = false;
-		grace_period();
+		map_readers_wait();
 	}
 	/* no packet is in the generations left: a failure here leaves one
 	 * marked partial, which the next change builds whole */

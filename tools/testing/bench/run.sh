@@ -35,7 +35,7 @@ SHARED=
 GEN_CPU=0
 DUT_CPU=1
 SCENARIOS=(floor forwarder_xdp forwarder_tc chain bridge flood router
-	   router_fib firewall fw_rules micro hops control save fw_import)
+	   router_fib firewall fw_rules micro hops control save fw_import ddos)
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -950,6 +950,125 @@ scen_save()
 	"$PCN" -n "$NS_D" flush
 	"${nft[@]}" flush ruleset
 	rm -f "$BPFFS.rules" "$BPFFS.save" "$BPFFS.nft"
+}
+
+# DDoS mitigation: a block list of DDOS_N entries (prefixes of mixed
+# lengths, a tenth IPv6; the same every run) that covers the generator's
+# sources, on r1's way in. What each variant drops per second is read
+# from its own counter while the generator runs (the same method for
+# all; the reads themselves cost the DUT a little): pcn's ddos cube in
+# XDP, against
+# pcn's lightest drop (a helloworld cube that drops everything: entry,
+# tail call, count, drop) and nftables' netdev ingress hook with a set
+# of the same IPv4 entries (interval, auto-merge). The load times of
+# both lists are reported too. xdp-filter (xdp-tools) is left out: it
+# matches exact addresses only, one command per address.
+DDOS_N=${DDOS_N:-1000000}
+
+ddos_entries()
+{
+	awk -v n="$DDOS_N" 'function put(e) { if (!(e in seen)) { seen[e] = 1
+			print e; k++ } }
+	BEGIN { srand(11)
+		put("10.200.0.0/23")
+		while (k < n) {
+			r = rand(); a = int(rand() * 4294967296)
+			if (r < 0.1) {
+				put(sprintf("2001:db8:%x:%x::/64", int(rand() * 65536),
+					    int(rand() * 65536)))
+				continue
+			}
+			l = r < 0.6 ? 32 : r < 0.8 ? 24 : 16 + int(rand() * 16)
+			a = a - a % 2 ^ (32 - l)
+			if (int(a / 16777216) == 10)
+				continue
+			put(sprintf("%d.%d.%d.%d/%d", int(a / 16777216),
+				    int(a / 65536) % 256, int(a / 256) % 256,
+				    a % 256, l))
+		} }'
+}
+
+# drops_per_s CMD...: what counter CMD reads moved by per second while
+# the generator runs steadily (read from 0.5 s into its run, for SECS)
+drops_per_s()
+{
+	local c0 c1 t0 t1 cpu=()
+
+	pin_dut
+	[ -z "$SHARED" ] && cpu=(taskset -c "$GEN_CPU")
+	"${cpu[@]}" "$BENCH" run gen "$NS_G" g0 flows 16384 src 10.200.0.1/256 \
+		dport 1000/64 seconds "$(awk -v s="$SECS" 'BEGIN { print s + 1 }')" \
+		>/dev/null &
+	sleep 0.5
+	c0=$("$@")
+	t0=${EPOCHREALTIME/./}
+	sleep "$SECS"
+	c1=$("$@")
+	t1=${EPOCHREALTIME/./}
+	wait $!
+	awk -v d=$((c1 - c0)) -v t=$((t1 - t0)) 'BEGIN { print d / t * 1000000 }'
+}
+
+ddos_count()
+{
+	"$PCN" -n "$NS_D" -j -s cube show "$1" | jq ".[0].stats.ingress.$2"
+}
+
+# what r1 took in: with no XDP there, each frame is one that the
+# netdev ingress hook then drops (listing the rule's counter would have
+# nft read the whole set, for seconds)
+rx_count()
+{
+	ip -n "$NS_D" -j -s link show dev r1 | jq '.[0].stats64.rx.packets'
+}
+
+scen_ddos()
+{
+	local i t0 t1 vd=() vh=() vn=() rh=() rn=() f=$BPFFS.ddos
+	local nft=(ip netns exec "$NS_D" nft)
+
+	ddos_entries >"$f"
+	"$PCN" -n "$NS_D" cube add bdm type ddos
+	"$PCN" -n "$NS_D" cube add bhw type helloworld ingress drop
+	t0=${EPOCHREALTIME/./}
+	sed 's/^/blocklist add bdm src /' "$f" | "$PCN" -n "$NS_D" -batch -
+	t1=${EPOCHREALTIME/./}
+	report ddos_load s "pcn -batch ($DDOS_N)" \
+		"$(awk -v t=$((t1 - t0)) 'BEGIN { print t / 1000000 }')" "" 0 0
+	{
+		echo "add table netdev pcnbdm"
+		echo "add chain netdev pcnbdm in { type filter hook ingress device r1 priority -500; }"
+		echo "add set netdev pcnbdm bl { type ipv4_addr; flags interval; auto-merge; }"
+		grep -v : "$f" | split -l 10000 --filter \
+			'echo "add element netdev pcnbdm bl { $(paste -sd,) }"'
+		echo "add rule netdev pcnbdm in ip saddr @bl counter drop"
+	} >"$f.nft"
+	t0=${EPOCHREALTIME/./}
+	"${nft[@]}" -f "$f.nft"
+	t1=${EPOCHREALTIME/./}
+	report ddos_load s "nft -f ($(grep -vc : "$f") IPv4)" \
+		"$(awk -v t=$((t1 - t0)) 'BEGIN { print t / 1000000 }')" "" 0 0
+	for ((i = 0; i < ROUNDS; i++)); do
+		dut_link_add bdm dev r1 ingress
+		vd+=("$(drops_per_s ddos_count bdm list)")
+		"$PCN" -n "$NS_D" link del bdm dev r1
+		dut_link_add bhw dev r1 ingress
+		vh+=("$(drops_per_s ddos_count bhw dropped)")
+		"$PCN" -n "$NS_D" link del bhw dev r1
+		vn+=("$(drops_per_s rx_count)")
+		rh+=("$(awk -v x="${vd[i]}" -v y="${vh[i]}" 'BEGIN { print y ? x / y : 0 }')")
+		rn+=("$(awk -v x="${vd[i]}" -v y="${vn[i]}" 'BEGIN { print y ? x / y : 0 }')")
+	done
+	report ddos_xdp Mpps "pcn ddos drop xdp" "$(printf '%s\n' "${vd[@]}" | median)" \
+		"pcn drop-all xdp" "$(printf '%s\n' "${vh[@]}" | median)" \
+		"$(printf '%s\n' "${rh[@]}" | median)"
+	report ddos_xdp Mpps "pcn ddos drop xdp" "$(printf '%s\n' "${vd[@]}" | median)" \
+		"nft netdev set" "$(printf '%s\n' "${vn[@]}" | median)" \
+		"$(printf '%s\n' "${rn[@]}" | median)"
+	"${nft[@]}" delete table netdev pcnbdm
+	"$PCN" -n "$NS_D" cube del bdm
+	"$PCN" -n "$NS_D" cube del bhw
+	rm -f "$f" "$f.nft"
 }
 
 topology
