@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lbdsr: a load balancer with direct server return (Polycube's lbdsr).
+ *
+ * Two ports: the frontend (clients, or the router before them) and the
+ * backend (the segment of the servers). On the frontend:
+ *
+ *   ARP       requests for a VIP answered in place with the cube's MAC;
+ *   service   a packet to VIP:port/proto goes to one of the service's
+ *             backends, only its destination MAC rewritten (the source
+ *             becomes the cube's); the backend holds the VIP on a
+ *             loopback and answers the client directly, not through
+ *             the cube;
+ *   the rest  crosses to the backend side unchanged.
+ *
+ * What comes in on the backend side crosses to the frontend unchanged
+ * (counted as "returned": with DSR set up, replies do not come back).
+ *
+ * Choosing a backend: a flow already in lb_flows (an LRU table, the
+ * client's address, port and protocol, or its address alone with
+ * source affinity) keeps its backend for as long as that backend is
+ * there, drained (weight 0) or not; a new flow takes the entry its hash
+ * falls on in the service's Maglev table. Tables are swapped whole by
+ * user space (bpf/maglev.h).
+ *
+ * Fails closed: a later fragment to a VIP (no ports to choose by), a
+ * truncated or malformed header, a VIP port with no service, a service
+ * with no backend are dropped, each counted.
+ */
+#include "pcn_cube.h"
+#include "parse.h"
+#include "maglev.h"
+#include "lbdsr.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lb_config);
+} lb_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LB_SERVICES_MAX);
+	__type(key, struct lb_svc_key);
+	__type(value, struct lb_svc);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} lb_services SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LB_BACKENDS_MAX);
+	__type(key, __u32);
+	__type(value, struct lb_backend);
+} lb_backends SEC(".maps");
+
+struct lb_table {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PCN_MAGLEV_CHUNKS);
+	/* by size: clang gives BTF no more than a forward declaration of
+	 * a struct the code only points to */
+	__uint(key_size, sizeof(__u32));
+	__uint(value_size, sizeof(struct pcn_maglev_chunk));
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, LB_SERVICES_MAX);
+	__type(key, __u32);
+	__array(values, struct lb_table);
+} lb_maglev SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, LB_FLOWS_MAX);
+	__type(key, struct lb_flow_key);
+	__type(value, struct lb_flow);
+} lb_flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lb_stats);
+} lb_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LB_SERVICES_MAX);
+	__type(key, __u32);
+	__type(value, struct lb_obj_stats);
+} lb_svc_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LB_BACKENDS_MAX);
+	__type(key, __u32);
+	__type(value, struct lb_obj_stats);
+} lb_backend_stats SEC(".maps");
+
+/* whether @ip is the VIP of a service (any port): ARP answers for it */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LB_SERVICES_MAX);
+	__type(key, struct lb_svc_key);	/* port 0, proto 0 */
+	__type(value, __u32);		/* services on it */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+} lb_vips SEC(".maps");
+
+static __always_inline int is_vip(const __u8 *addr, __u8 family)
+{
+	struct lb_svc_key k = { .family = family };
+
+	__builtin_memcpy(k.vip, addr, 16);
+	return bpf_map_lookup_elem(&lb_vips, &k) != NULL;
+}
+
+#define LB_PARSE_ARP	(PCN_PARSE_BAD + 1)
+
+/*
+ * The frame into @ip, or LB_PARSE_ARP. A subprogram: the many states
+ * of the parse (tags, extension headers, ICMP quotes) end here, and
+ * the rest of the program is checked once for each way out, not once
+ * for each of them.
+ */
+static __noinline int lb_parse(struct pcn_ctx *ctx, struct pcn_ip *ip)
+{
+	struct pcn_eth e;
+
+	if (pcn_parse_eth(ctx, &e, 2))
+		return PCN_PARSE_BAD;
+	if (e.proto == bpf_htons(ETH_P_ARP))
+		return LB_PARSE_ARP;
+	return pcn_parse_ip(ctx, &e, ip);
+}
+
+static __noinline int arp_in(struct pcn_ctx *ctx, __u32 in,
+			     const struct lb_config *cfg, struct lb_stats *st)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	__u8 vip[16] = {}, mac[ETH_ALEN];
+	struct arp_eth *a;
+	struct pcn_eth e;
+	__be32 sip, tip;
+
+	if (pcn_parse_eth(ctx, &e, 2))
+		return PCN_DROP;
+	a = e.l3;
+	/* a subprogram: the caller's bounds checks do not come along */
+	if ((void *)(a + 1) > end || (void *)(eth + 1) > end) {
+		PCN_COUNT(st, bad_header);
+		return pcn_drop(ctx, in);
+	}
+	__builtin_memcpy(vip, &a->tip, 4);
+	if (a->op != bpf_htons(ARPOP_REQ) || a->htype != bpf_htons(1) ||
+	    a->ptype != bpf_htons(ETH_P_IP) || a->hlen != ETH_ALEN ||
+	    a->plen != 4 || !is_vip(vip, 4))
+		return 1;	/* not ours: across */
+	sip = a->sip;
+	tip = a->tip;
+	__builtin_memcpy(mac, a->sha, ETH_ALEN);
+	a->op = bpf_htons(ARPOP_REP);
+	__builtin_memcpy(a->tha, mac, ETH_ALEN);
+	a->tip = sip;
+	__builtin_memcpy(a->sha, cfg->mac, ETH_ALEN);
+	a->sip = tip;
+	__builtin_memcpy(eth->h_dest, mac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, cfg->mac, ETH_ALEN);
+	PCN_COUNT(st, arp_replied);
+	return pcn_tx(ctx, in);
+}
+
+static __always_inline int addr_eq(const __u8 *a, const __u8 *b)
+{
+	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
+
+	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]));
+}
+
+/*
+ * The flow an ICMP error to a VIP is about: the quoted packet went from
+ * the VIP (a backend answering) to the client, so the client is the end
+ * of the quote that is not the VIP. Returns 0 and fills @k and @sk, or
+ * -1 for nothing to follow.
+ */
+static __always_inline int icmp_quoted(const struct pcn_ip *ip,
+				       struct lb_svc_key *sk,
+				       struct lb_flow_key *fk)
+{
+	const struct pcn_flow_key *q = &ip->quoted;
+
+	if (ip->icmp_error != 2)
+		return -1;
+	/* constant indexes: the verifier tracks no variable one on the stack */
+	sk->proto = q->proto;
+	fk->proto = q->proto;
+	if (addr_eq(q->addr[0], ip->dst)) {
+		sk->port = q->port[0];
+		__builtin_memcpy(fk->addr, q->addr[1], 16);
+		fk->port = q->port[1];
+	} else if (addr_eq(q->addr[1], ip->dst)) {
+		sk->port = q->port[1];
+		__builtin_memcpy(fk->addr, q->addr[0], 16);
+		fk->port = q->port[0];
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+/* The backend of a new flow: the Maglev entry its hash falls on. */
+static __always_inline __u32 maglev_pick(const struct lb_flow_key *fk,
+					 __u32 svc_id)
+{
+	struct pcn_lb_flow f = {};
+	struct pcn_maglev_chunk *c;
+	__u32 chunk, pos;
+	void *table;
+
+	__builtin_memcpy(f.addr, fk->addr, 16);
+	f.port_proto = ((__u32)fk->port << 8) | fk->proto;
+	table = bpf_map_lookup_elem(&lb_maglev, &svc_id);
+	if (!table)
+		return PCN_MAGLEV_NONE;
+	pcn_maglev_slot(pcn_lb_flow_hash(&f), &chunk, &pos);
+	c = bpf_map_lookup_elem(table, &chunk);
+	if (!c)
+		return PCN_MAGLEV_NONE;
+	return c->slot[pos & (PCN_MAGLEV_CHUNK - 1)];
+}
+
+static __noinline struct lb_backend *
+backend_of(const struct lb_flow_key *fk, const struct lb_svc *svc,
+	   int may_open, __u32 *id)
+{
+	struct lb_backend *be;
+	struct lb_obj_stats *os;
+	struct lb_flow *f, nf;
+
+	f = bpf_map_lookup_elem(&lb_flows, fk);
+	if (f) {
+		*id = f->backend;
+		be = bpf_map_lookup_elem(&lb_backends, id);
+		/* the same backend, not another one in its entry since */
+		if (be && be->svc_id == svc->id && be->gen == f->gen)
+			return be;
+	}
+	if (!may_open)
+		return NULL;
+	*id = maglev_pick(fk, svc->id);
+	if (*id == PCN_MAGLEV_NONE)
+		return NULL;
+	be = bpf_map_lookup_elem(&lb_backends, id);
+	if (!be || be->svc_id != svc->id)
+		return NULL;
+	nf.backend = *id;
+	nf.gen = be->gen;
+	bpf_map_update_elem(&lb_flows, fk, &nf, BPF_ANY);
+	os = bpf_map_lookup_elem(&lb_svc_stats, &svc->id);
+	PCN_COUNT(os, flows);
+	os = bpf_map_lookup_elem(&lb_backend_stats, id);
+	PCN_COUNT(os, flows);
+	return be;
+}
+
+PCN_PROG(lbdsr)
+{
+	struct lb_svc_key sk = {};
+	struct lb_flow_key fk = {};
+	struct lb_config *cfg;
+	struct lb_backend *be;
+	struct lb_obj_stats *os;
+	struct lb_stats *st;
+	struct ethhdr *eth;
+	struct pcn_ip ip = {};
+	struct lb_svc *svc;
+	struct pcn_md md;
+	__u32 zero = 0, id;
+	__u64 len;
+	int in, r;
+
+	in = pcn_rx(ctx, &md);
+	if (in < 0)
+		return PCN_DROP;
+	st = bpf_map_lookup_elem(&lb_stats, &zero);
+	cfg = bpf_map_lookup_elem(&lb_config, &zero);
+	if (!cfg)
+		return pcn_drop(ctx, in);
+	if (in + 1 == cfg->backend && cfg->frontend != LB_NO_PORT) {
+		PCN_COUNT(st, returned);
+		return pcn_tx(ctx, cfg->frontend - 1);
+	}
+	if (in + 1 != cfg->frontend || cfg->backend == LB_NO_PORT) {
+		PCN_COUNT(st, no_port);
+		return pcn_drop(ctx, in);
+	}
+
+	r = lb_parse(ctx, &ip);
+	if (r == LB_PARSE_ARP) {
+		r = arp_in(ctx, in, cfg, st);
+		if (r != 1)
+			return r;
+		goto across;
+	}
+	if (r == PCN_PARSE_OTHER)
+		goto across;
+	if (r != PCN_PARSE_OK) {
+		PCN_COUNT(st, bad_header);
+		return pcn_drop(ctx, in);
+	}
+	if (!is_vip(ip.dst, ip.family))
+		goto across;
+
+	/* for a VIP: a service's, or dropped */
+	sk.family = ip.family;
+	__builtin_memcpy(sk.vip, ip.dst, 16);
+	if (ip.icmp_error) {
+		if (icmp_quoted(&ip, &sk, &fk)) {
+			PCN_COUNT(st, no_backend);
+			return pcn_drop(ctx, in);
+		}
+	} else if (ip.l4 == 0) {
+		PCN_COUNT(st, fragments);
+		return pcn_drop(ctx, in);
+	} else {
+		sk.port = ip.dport;
+		sk.proto = ip.proto;
+		__builtin_memcpy(fk.addr, ip.src, 16);
+		fk.port = ip.sport;
+		fk.proto = ip.proto;
+	}
+	svc = bpf_map_lookup_elem(&lb_services, &sk);
+	if (!svc) {
+		PCN_COUNT(st, no_backend);
+		return pcn_drop(ctx, in);
+	}
+	fk.svc_id = svc->id;
+	if (svc->affinity == LB_AFF_SOURCE) {
+		fk.port = 0;
+		fk.proto = 0;
+	}
+	/* an ICMP error follows its flow, and opens none */
+	be = backend_of(&fk, svc, !ip.icmp_error, &id);
+	if (!be) {
+		PCN_COUNT(st, no_backend);
+		return pcn_drop(ctx, in);
+	}
+
+	eth = (void *)(long)ctx->data;
+	if ((void *)(eth + 1) > (void *)(long)ctx->data_end)
+		return pcn_drop(ctx, in);
+	__builtin_memcpy(eth->h_dest, be->mac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, cfg->mac, ETH_ALEN);
+	len = pcn_pkt_len(ctx);
+	os = bpf_map_lookup_elem(&lb_svc_stats, &svc->id);
+	PCN_COUNT_PKT(os, packets, bytes, len);
+	os = bpf_map_lookup_elem(&lb_backend_stats, &id);
+	PCN_COUNT_PKT(os, packets, bytes, len);
+	PCN_COUNT(st, balanced);
+	return pcn_tx(ctx, cfg->backend - 1);
+
+across:
+	PCN_COUNT(st, passed);
+	return pcn_tx(ctx, cfg->backend - 1);
+}
