@@ -47,8 +47,8 @@ static int for_each_object(int (*fn)(const struct pcn_object *o, void *arg),
 	static const struct pcn_object *const core[] = { &cube_object,
 							  &link_object };
 	static const struct pcn_object *const tail[] = {
-		&save_object, &restore_object, &flush_object, &netns_object,
-		&help_object,
+		&save_object, &restore_object, &flush_object,
+		&netns_object, &metrics_object, &help_object,
 	};
 	const struct cube_type *const *t;
 	const struct pcn_object *const *o;

@@ -243,6 +243,7 @@ extern const struct pcn_object link_object;
 extern const struct pcn_object save_object;
 extern const struct pcn_object flush_object;
 extern const struct pcn_object netns_object;
+extern const struct pcn_object metrics_object;
 
 /*
  * @fn for each network namespace the root holds state for (netns.c,
@@ -373,6 +374,16 @@ int cube_seconds_init(struct pcn_cube *c, const struct port_settings *ps);
 void print_counters(struct pcn_cube *c, const struct pcn_counters *list);
 /* A port's own counters (rx, tx), for cube show and link show. */
 void print_port_counters(struct pcn_cube *c, __u32 idx);
+/*
+ * The same counters, read the same way, handed one by one to @fn:
+ * counter @i of descriptor @d, summed over the CPUs (pcn metrics).
+ */
+typedef void (*pcn_counter_fn)(const struct pcn_counters *d, size_t i,
+			       __u64 value, void *arg);
+void cube_counters_each(struct pcn_cube *c, const struct pcn_counters *list,
+			pcn_counter_fn fn, void *arg);
+void port_counters_each(struct pcn_cube *c, __u32 idx, pcn_counter_fn fn,
+			void *arg);
 
 /* The values pcn writes as it reads them (parse.h), as text and JSON. */
 void print_mac(const char *key, const char *fmt, const __u8 *mac);
