@@ -238,10 +238,16 @@ install: all
 	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@CONFDIR@|$(PCN_CONFDIR)|g' \
 		scripts/pcn-restore.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/pcn-restore.service
 	$(Q)chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/pcn-restore.service
+	$(Q)$(INSTALL) -m 0644 scripts/pcn-metrics.socket $(DESTDIR)$(SYSTEMDUNITDIR)/
+	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|g' \
+		scripts/pcn-metrics@.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/pcn-metrics@.service
+	$(Q)chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/pcn-metrics@.service
 
 uninstall:
 	$(Q)rm -f $(DESTDIR)$(SBINDIR)/pcn $(DESTDIR)$(BASHCOMPDIR)/pcn \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/pcn-restore.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/pcn-metrics.socket \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/pcn-metrics@.service \
 		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MANS)))
 
 

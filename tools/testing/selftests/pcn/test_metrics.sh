@@ -297,6 +297,34 @@ bad_input()
 	[ -z "$("$PCN" -n "$R" metrics f nosuch 2>/dev/null)" ]
 }
 
+# make install puts the socket-activation units in place, naming the
+# pcn installed
+units()
+{
+	local d top
+
+	top=$(cd "$SELFTEST_DIR/../../../.." && pwd)
+	[ -f "$top/Makefile" ] || skip "not run from a source tree"
+	d=$(mktemp -d)
+	defer "rm -rf $d"
+	make -s -C "$top" install DESTDIR="$d" PREFIX=/usr >/dev/null
+	grep -qx 'ListenStream=9412' "$d/usr/lib/systemd/system/pcn-metrics.socket"
+	grep -qx 'Accept=yes' "$d/usr/lib/systemd/system/pcn-metrics.socket"
+	grep -qx 'ExecStart=/usr/sbin/pcn metrics -all -http' \
+		"$d/usr/lib/systemd/system/pcn-metrics@.service"
+	grep -qx 'StandardInput=socket' "$d/usr/lib/systemd/system/pcn-metrics@.service"
+	# verify checks that ExecStart's program is there: the one installed
+	if command -v systemd-analyze >/dev/null; then
+		mkdir "$d/v"
+		cp "$d/usr/lib/systemd/system/pcn-metrics.socket" "$d/v/"
+		sed "s|/usr/sbin/pcn|$d/usr/sbin/pcn|" \
+			"$d/usr/lib/systemd/system/pcn-metrics@.service" \
+			>"$d/v/pcn-metrics@.service"
+		systemd-analyze verify --man=no "$d/v/pcn-metrics.socket" \
+			"$d/v/pcn-metrics@.service"
+	fi
+}
+
 for m in xdp tc; do
 	run_test "metrics_equal_cube_show_$m" values $m
 done
@@ -304,4 +332,5 @@ run_test metrics_formats formats
 run_test metrics_all_namespaces all_ns
 run_test metrics_http http
 run_test metrics_bad_input bad_input
+run_test metrics_systemd_units units
 tap_done
