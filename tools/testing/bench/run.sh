@@ -35,7 +35,7 @@ SHARED=
 GEN_CPU=0
 DUT_CPU=1
 SCENARIOS=(floor forwarder_xdp forwarder_tc chain bridge flood router
-	   firewall fw_rules micro hops control save)
+	   firewall fw_rules micro hops control save metrics)
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -894,6 +894,31 @@ scen_save()
 	"$PCN" -n "$NS_D" flush
 	"${nft[@]}" flush ruleset
 	rm -f "$BPFFS.rules" "$BPFFS.save" "$BPFFS.nft"
+}
+
+# pcn metrics of 100 cubes (50 forwarders linked in pairs, with their
+# ports, and 50 transparent cubes with counters) beside pcn -j -s cube
+# show of the same cubes: the same numbers, read by the same code
+scen_metrics()
+{
+	local n=11 i t=helloworld
+
+	[ -n "$QUICK" ] && n=5
+	"$PCN" cube help | grep -Eq "TYPE := \{.* $t( |$)" || t=forwarder
+	{
+		for ((i = 0; i < 50; i++)); do
+			echo "cube add m$i type forwarder"
+			echo "cube add t$i type $t"
+		done
+		for ((i = 0; i + 1 < 50; i += 2)); do
+			echo "link add m$i:a peer m$((i + 1)):b"
+		done
+	} | "$PCN" -n "$NS_D" -batch -
+	report metrics ms "pcn metrics (100)" \
+		"$(cmd_ms "$n" "$PCN" -n "$NS_D" metrics)" \
+		"pcn -j -s cube show (100)" \
+		"$(cmd_ms "$n" "$PCN" -n "$NS_D" -j -s cube show)"
+	"$PCN" -n "$NS_D" flush
 }
 
 topology
