@@ -185,7 +185,7 @@ values()
 	grep -qx 'pcn_cube_info{netns="'"$R"'",cube="fw",type="firewall",mode="'"$mode"'"} 1' "$WORK/metrics"
 	# the cubes named, only them
 	wait_for 10 same_as_show "$R" fw2
-	! grep -q 'cube="f"' "$WORK/metrics"
+	fails grep -q 'cube="f"' "$WORK/metrics"
 }
 
 formats()
@@ -205,12 +205,12 @@ formats()
 	pcn -n "$R" metrics -openmetrics >"$WORK/o"
 	check_exposition openmetrics "$WORK/o"
 	# the checker is not blind: each format fails the other's rules
-	! check_exposition openmetrics "$WORK/p" >/dev/null
-	! check_exposition prometheus "$WORK/o" >/dev/null
+	fails check_exposition openmetrics "$WORK/p" >/dev/null
+	fails check_exposition prometheus "$WORK/o" >/dev/null
 	# promtool catches a counter left without its family's help
 	sed '/^# HELP pcn_cube_ingress_dropped_total/d' "$WORK/p" >"$WORK/bad"
-	! promtool check metrics <"$WORK/bad" >/dev/null 2>&1
-	! check_exposition prometheus "$WORK/bad" >/dev/null
+	fails promtool check metrics <"$WORK/bad" >/dev/null 2>&1
+	fails check_exposition prometheus "$WORK/bad" >/dev/null
 	# no cube: an empty exposition, still valid
 	pcn -n "$H1" metrics >"$WORK/empty"
 	[ ! -s "$WORK/empty" ]
@@ -274,7 +274,7 @@ http()
 	# the same with a pipe, no server
 	printf 'HEAD /metrics HTTP/1.0\r\n\r\n' | pcn -n "$R" metrics -http >"$WORK/head"
 	grep -q '^HTTP/1.1 200 OK' "$WORK/head"
-	! grep -q '^pcn_' "$WORK/head"
+	fails grep -q '^pcn_' "$WORK/head"
 	expect_err 1 "$PCN" -n "$R" metrics -http </dev/null
 }
 
