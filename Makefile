@@ -17,6 +17,8 @@ PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 DOCDIR ?= $(PREFIX)/share/doc/pcn
+# <pcn/probe.h>, for the probes users build (pcn-probe(8))
+INCLUDEDIR ?= $(PREFIX)/include
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 # where the boot unit finds what to restore (pcn save writes there)
@@ -234,6 +236,9 @@ install: all
 	$(Q)$(INSTALL) -m 0755 -s $(O)/pcn $(DESTDIR)$(SBINDIR)/pcn
 	$(Q)$(INSTALL) -m 0644 $(MANS) $(DESTDIR)$(MANDIR)/man8/
 	$(Q)$(INSTALL) -m 0644 bash-completion/pcn $(DESTDIR)$(BASHCOMPDIR)/pcn
+	$(Q)$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR)/pcn $(DESTDIR)$(DOCDIR)/examples/probes
+	$(Q)$(INSTALL) -m 0644 include/pcn/probe.h $(DESTDIR)$(INCLUDEDIR)/pcn/
+	$(Q)$(INSTALL) -m 0644 examples/probes/*.c $(DESTDIR)$(DOCDIR)/examples/probes/
 	$(Q)$(INSTALL) -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(PCN_CONFDIR)
 	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@CONFDIR@|$(PCN_CONFDIR)|g' \
 		scripts/pcn-restore.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/pcn-restore.service
@@ -244,6 +249,7 @@ install: all
 	$(Q)chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/pcn-metrics@.service
 
 uninstall:
+	$(Q)rm -rf $(DESTDIR)$(INCLUDEDIR)/pcn $(DESTDIR)$(DOCDIR)/examples/probes
 	$(Q)rm -f $(DESTDIR)$(SBINDIR)/pcn $(DESTDIR)$(BASHCOMPDIR)/pcn \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/pcn-restore.service \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/pcn-metrics.socket \
