@@ -11,10 +11,14 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <gelf.h>
+#include <libelf.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "bpffs.h"
@@ -73,7 +77,195 @@ static int pick_program(struct bpf_object *obj, enum pcn_mode mode,
 	return 0;
 }
 
-static int pin_all(struct bpf_object *obj, const char *dir, const char *path)
+/* the .pcn_metrics section of ELF file @path into *@data (malloc'd) */
+static int metrics_section(const char *path, char **data, size_t *size)
+{
+	size_t shstrndx;
+	Elf_Scn *scn = NULL;
+	Elf_Data *d;
+	GElf_Shdr sh;
+	int fd, err = 0;
+	Elf *elf;
+
+	*data = NULL;
+	*size = 0;
+	if (elf_version(EV_CURRENT) == EV_NONE)
+		return -EINVAL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!elf || elf_getshdrstrndx(elf, &shstrndx)) {
+		err = -EINVAL;
+		goto out;
+	}
+	while ((scn = elf_nextscn(elf, scn))) {
+		const char *name;
+
+		if (!gelf_getshdr(scn, &sh))
+			continue;
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (!name || strcmp(name, ".pcn_metrics"))
+			continue;
+		d = elf_getdata(scn, NULL);
+		if (!d || !d->d_buf || !d->d_size)
+			break;
+		*data = malloc(d->d_size + 1);
+		if (!*data) {
+			err = -ENOMEM;
+			break;
+		}
+		memcpy(*data, d->d_buf, d->d_size);
+		(*data)[d->d_size] = '\0';
+		*size = d->d_size;
+		break;
+	}
+out:
+	if (elf)
+		elf_end(elf);
+	close(fd);
+	return err;
+}
+
+/* BTF type @id without typedefs and modifiers */
+static const struct btf_type *resolved(const struct btf *btf, __u32 id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+
+	while (t && (btf_is_typedef(t) || btf_is_mod(t)))
+		t = btf__type_by_id(btf, t->type);
+	return t;
+}
+
+static bool is_u64(const struct btf_type *t)
+{
+	return t && btf_is_int(t) && t->size == 8;
+}
+
+int probe_metric_offset(const struct btf *btf, __u32 value_id,
+			const char *field)
+{
+	const struct btf_type *t = resolved(btf, value_id);
+	const struct btf_member *m;
+	__u32 i;
+
+	if (!field[0])
+		return is_u64(t) ? 0 : -EINVAL;
+	if (!t || !btf_is_struct(t))
+		return -EINVAL;
+	m = btf_members(t);
+	for (i = 0; i < btf_vlen(t); i++, m++) {
+		const char *n = btf__name_by_offset(btf, m->name_off);
+
+		if (n && !strcmp(n, field) && !btf_member_bitfield_size(t, i))
+			return is_u64(resolved(btf, m->type)) ?
+				       (int)(btf_member_bit_offset(t, i) / 8) :
+				       -EINVAL;
+	}
+	return -EINVAL;
+}
+
+static bool metric_name_ok(const char *s)
+{
+	if (!*s || (*s >= '0' && *s <= '9'))
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '_'))
+			return false;
+	return true;
+}
+
+/* one string of a record into @dst, checked; the next one in *@p */
+static int take(char **p, const char *end, char *dst, size_t size)
+{
+	size_t n = strnlen(*p, end - *p);
+
+	if (*p + n >= end + 1 || n >= size)
+		return -EINVAL;
+	memcpy(dst, *p, n);
+	dst[n] = '\0';
+	*p += n + 1;
+	return 0;
+}
+
+/*
+ * The metrics @path declares, checked against @obj's maps and their
+ * BTF, into @m (*@n of them). -EINVAL with a reason for a wrong one.
+ */
+static int read_metrics(struct bpf_object *obj, const char *elf,
+			const char *path, struct probe_metric *m, int *n)
+{
+	const struct btf *btf = bpf_object__btf(obj);
+	char *data, *p, *end;
+	struct bpf_map *map;
+	size_t size;
+	int err;
+
+	*n = 0;
+	err = metrics_section(elf, &data, &size);
+	if (err || !data)
+		return err;
+	p = data;
+	end = data + size;
+	while (p < end) {
+		struct probe_metric *x = &m[*n];
+		const struct btf_type *kt;
+
+		if (!*p) {		/* padding between records */
+			p++;
+			continue;
+		}
+		if (*n == PROBE_MAX_METRICS) {
+			err = pcn_fail(-EINVAL, "%s declares more than %d metrics",
+				       path, PROBE_MAX_METRICS);
+			break;
+		}
+		memset(x, 0, sizeof(*x));
+		if (take(&p, end, x->name, sizeof(x->name)) ||
+		    take(&p, end, x->type, sizeof(x->type)) ||
+		    take(&p, end, x->map, sizeof(x->map)) ||
+		    take(&p, end, x->field, sizeof(x->field)) ||
+		    take(&p, end, x->label, sizeof(x->label)) ||
+		    take(&p, end, x->help, sizeof(x->help))) {
+			err = pcn_fail(-EINVAL, "%s: a metric declaration is cut short or too long",
+				       path);
+			break;
+		}
+		if (!metric_name_ok(x->name) || !metric_name_ok(x->label)) {
+			err = pcn_fail(-EINVAL, "%s: metric \"%s\" (label \"%s\"): names are letters, digits and _",
+				       path, x->name, x->label);
+			break;
+		}
+		if (strcmp(x->type, "counter") && strcmp(x->type, "gauge")) {
+			err = pcn_fail(-EINVAL, "%s: metric %s is of type \"%s\": counter or gauge",
+				       path, x->name, x->type);
+			break;
+		}
+		map = bpf_object__find_map_by_name(obj, x->map);
+		if (!map || bpf_map__is_internal(map) || is_cube_map(x->map)) {
+			err = pcn_fail(-EINVAL, "%s: metric %s names map \"%s\", which the probe does not have",
+				       path, x->name, x->map);
+			break;
+		}
+		kt = btf ? resolved(btf, bpf_map__btf_key_type_id(map)) : NULL;
+		if (!btf || !kt || !btf_is_int(kt) || kt->size > 8 ||
+		    probe_metric_offset(btf, bpf_map__btf_value_type_id(map),
+					x->field) < 0) {
+			err = pcn_fail(-EINVAL, "%s: metric %s: map %s needs an integer key and a __u64 %s%s (with BTF: build with -g)",
+				       path, x->name, x->map,
+				       x->field[0] ? "field " : "value",
+				       x->field);
+			break;
+		}
+		(*n)++;
+	}
+	free(data);
+	return err;
+}
+
+static int pin_all(struct bpf_object *obj, const char *dir, const char *path,
+		   const struct probe_metric *m, int nm)
 {
 	char pin[PATH_MAX];
 	struct bpf_program *prog;
@@ -108,6 +300,19 @@ static int pin_all(struct bpf_object *obj, const char *dir, const char *path)
 	if (!err && bpf_obj_pin(fd, pin))
 		err = -errno;
 	close(fd);
+	if (err || !nm)
+		return err;
+	fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "dm_metrics", sizeof(__u32),
+			    sizeof(*m), nm, NULL);
+	if (fd < 0)
+		return -errno;
+	for (zero = 0; !err && zero < (__u32)nm; zero++)
+		if (bpf_map_update_elem(fd, &zero, &m[zero], 0))
+			err = -errno;
+	snprintf(pin, sizeof(pin), "%s/metrics", dir);
+	if (!err && bpf_obj_pin(fd, pin))
+		err = -errno;
+	close(fd);
 	return err;
 }
 
@@ -139,33 +344,36 @@ static int keep_map(struct bpf_map *map, const char *cur)
 	return err;
 }
 
-int probe_load(const struct pcn_cube *c, __u32 dir, const char *path)
+int probe_load(const struct pcn_cube *c, __u32 dir, const char *path,
+	       const char *name)
 {
+	struct probe_metric metrics[PROBE_MAX_METRICS];
 	char cur[PATH_MAX], next[PATH_MAX];
 	struct bpf_object *obj;
 	struct bpf_program *prog;
 	struct bpf_map *map;
-	int err, fd, slots = -1;
+	int err, fd, nm, slots = -1;
 
 	obj = bpf_object__open_file(path, NULL);
 	if (!obj)
-		return pcn_fail_sys(-errno, "%s is not an eBPF object", path);
-	err = pick_program(obj, c->meta.mode, path);
+		return pcn_fail_sys(-errno, "%s is not an eBPF object", name);
+	err = pick_program(obj, c->meta.mode, name) ?:
+	      read_metrics(obj, path, name, metrics, &nm);
 	if (err)
 		goto out;
 	snprintf(cur, sizeof(cur), "%s/%s", c->dir, probe_dir_name(dir));
 	bpf_object__for_each_map(map, obj) {
-		const char *name = bpf_map__name(map);
+		const char *mname = bpf_map__name(map);
 
 		if (bpf_map__is_internal(map))
 			continue;
-		if (!is_cube_map(name)) {
+		if (!is_cube_map(mname)) {
 			err = keep_map(map, cur);
 			if (err)
 				goto out;
 			continue;
 		}
-		fd = cube_obj_fd(c, name);
+		fd = cube_obj_fd(c, mname);
 		if (fd < 0) {
 			err = fd;
 			goto out;
@@ -185,7 +393,7 @@ int probe_load(const struct pcn_cube *c, __u32 dir, const char *path)
 	err = bpf_object__load(obj);
 	if (err)
 		goto undo;
-	err = pin_all(obj, next, path);
+	err = pin_all(obj, next, name, metrics, nm);
 	if (err)
 		goto undo;
 	prog = NULL;

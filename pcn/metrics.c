@@ -103,14 +103,16 @@ static void put_name(FILE *f, const char *v)
 			      *v : '_', f);
 }
 
-static void add(struct samples *l, const char *prefix, const char *group,
-		const char *key, const char *help, bool counter,
-		const char *mode, __u64 value)
+/* a sample of family @family with the labels being read, then @extra */
+static void add_sample(struct samples *l, const char *family,
+		       const char *help, bool counter, const char *mode,
+		       const char *const (*extra)[2], __u64 value)
 {
 	struct sample *s;
 	size_t len;
 	FILE *f;
 	bool first = true;
+	int i;
 
 	if (l->nomem)
 		return;
@@ -131,17 +133,8 @@ static void add(struct samples *l, const char *prefix, const char *group,
 	s->counter = counter;
 	s->value = value;
 	s->order = l->n;
-	f = open_memstream(&s->family, &len);
-	if (!f)
-		goto nomem;
-	fputs(prefix, f);
-	if (group) {
-		fputc('_', f);
-		put_name(f, group);
-	}
-	fputc('_', f);
-	put_name(f, key);
-	if (fclose(f))
+	s->family = strdup(family);
+	if (!s->family)
 		goto nomem;
 	f = open_memstream(&s->labels, &len);
 	if (!f)
@@ -151,6 +144,9 @@ static void add(struct samples *l, const char *prefix, const char *group,
 	put_label(f, &first, "type", l->type);
 	put_label(f, &first, "port", l->port);
 	put_label(f, &first, "mode", mode);
+	for (i = 0; extra && i < 2; i++)
+		if (extra[i][0])
+			put_label(f, &first, extra[i][0], extra[i][1]);
 	if (fclose(f))
 		goto nomem;
 	l->n++;
@@ -159,6 +155,42 @@ nomem:
 	free(s->family);
 	free(s->labels);
 	l->nomem = true;
+}
+
+/* a counter of -s: PREFIX_GROUP_KEY */
+static void add(struct samples *l, const char *prefix, const char *group,
+		const char *key, const char *help, bool counter,
+		const char *mode, __u64 value)
+{
+	char *family = NULL;
+	size_t len;
+	FILE *f;
+
+	f = open_memstream(&family, &len);
+	if (!f) {
+		l->nomem = true;
+		return;
+	}
+	fputs(prefix, f);
+	if (group) {
+		fputc('_', f);
+		put_name(f, group);
+	}
+	fputc('_', f);
+	put_name(f, key);
+	if (fclose(f)) {
+		l->nomem = true;
+		return;
+	}
+	add_sample(l, family, help, counter, mode, NULL, value);
+	free(family);
+}
+
+/* a sample of the cube's type's own */
+static void type_sample(const struct pcn_sample *s, void *arg)
+{
+	add_sample(arg, s->name, s->help, s->counter, NULL, s->label,
+		   s->value);
 }
 
 static void cube_counter(const struct pcn_counters *d, size_t i, __u64 v,
@@ -199,6 +231,11 @@ static int read_cube(struct samples *l, const char *name)
 	    mode_name(c.meta.mode), 1);
 	if (type && (type->counters || !c.meta.max_ports))
 		cube_counters_each(&c, type->counters, cube_counter, l);
+	if (type && type->metrics) {
+		err = type->metrics(&c, type_sample, l);
+		if (err)
+			goto out;
+	}
 	for (i = 0; c.meta.max_ports && i < PCN_MAX_PORTS; i++) {
 		if (!ports[i].name[0])
 			continue;
@@ -206,8 +243,8 @@ static int read_cube(struct samples *l, const char *name)
 		port_counters_each(&c, i, port_counter, l);
 		l->port = NULL;
 	}
-	l->cube = l->type = NULL;
 out:
+	l->cube = l->type = NULL;
 	cube_close(&c);
 	return err;
 }

@@ -34,3 +34,8 @@ static __always_inline int count(struct pcn_pkt *pkt)
 }
 
 PCN_PROBE(count)
+
+PCN_METRIC(probe_l4_packets, counter, l4proto, "packets", "proto",
+	   "packets per L4 protocol (IPPROTO_*; 255: not IP)")
+PCN_METRIC(probe_l4_bytes, counter, l4proto, "bytes", "proto",
+	   "bytes per L4 protocol (IPPROTO_*; 255: not IP)")

@@ -28,3 +28,6 @@ static __always_inline int histogram(struct pcn_pkt *pkt)
 }
 
 PCN_PROBE(histogram)
+
+PCN_METRIC(probe_frame_sizes, counter, sizes, "", "bucket",
+	   "frames by size: bucket N up to 64 << N bytes, the last 2048 and above")

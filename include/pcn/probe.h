@@ -60,6 +60,23 @@ struct pcn_probe_stats {
 	__u64 dropped;
 };
 
+/*
+ * PCN_METRIC(name, type, map, field, label, help): pcn metrics exports
+ * map @map of the probe as metric @name (type counter or gauge), one
+ * sample per key, labelled @label="the key" (an integer key), valued
+ * by the __u64 @field of the value ("" when the value is a __u64
+ * itself), summed over the CPUs of a per-CPU map. The declaration is
+ * in the object itself (section .pcn_metrics): pcn checks it against
+ * the map's BTF when it loads the probe.
+ *
+ *	PCN_METRIC(probe_l4_packets, counter, l4proto, "packets", "proto",
+ *		   "packets per L4 protocol")
+ */
+#define PCN_METRIC(name, type, map, field, label, help)                      \
+	static const char __pcn_metric_##name[]                              \
+		__attribute__((section(".pcn_metrics"), used)) =             \
+			#name "\0" #type "\0" #map "\0" field "\0" label "\0" help;
+
 #ifdef __bpf__	/* the rest is the probe's: pcn itself needs the above */
 
 #include <linux/bpf.h>

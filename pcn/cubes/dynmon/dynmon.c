@@ -143,6 +143,99 @@ _Static_assert(sizeof(struct dm_stats) ==
 		       (ARRAY_SIZE(dm_ingress) - 1) * sizeof(__u64),
 	       "a counter for every field");
 
+static bool is_percpu(__u32 type);
+static bool is_array(__u32 type);
+
+/* --- pcn metrics: what the probes declare (PCN_METRIC()) --- */
+
+/* the samples of metric @m, read from its map @fd */
+static int metric_samples(const struct probe_metric *m, int fd, __u32 d,
+			  pcn_sample_fn fn, void *arg)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char family[80], kbuf[24];
+	struct btf *btf;
+	__u8 key[8] = {}, next[8], *val;
+	size_t stride;
+	bool first = true;
+	int ncpu = 1, off, i, err = 0;
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	if (info.key_size > sizeof(key))
+		return -EINVAL;
+	btf = btf__load_from_kernel_by_id(info.btf_id);
+	if (!btf)
+		return -errno;
+	off = probe_metric_offset(btf, info.btf_value_type_id, m->field);
+	btf__free(btf);
+	if (off < 0)
+		return off;
+	if (is_percpu(info.type))
+		ncpu = libbpf_num_possible_cpus();
+	if (ncpu < 1)
+		return ncpu;
+	stride = (info.value_size + 7) / 8 * 8;
+	val = calloc(ncpu, stride);
+	if (!val)
+		return -ENOMEM;
+	snprintf(family, sizeof(family), "pcn_%s", m->name);
+	while (!bpf_map_get_next_key(fd, first ? NULL : key, next)) {
+		struct pcn_sample s = {
+			.name = family,
+			.help = m->help,
+			.counter = !strcmp(m->type, "counter"),
+			.label = { { "direction", dirs[d] }, { m->label, kbuf } },
+		};
+		__u64 k = 0, v;
+
+		first = false;
+		memcpy(key, next, info.key_size);
+		if (bpf_map_lookup_elem(fd, key, val))
+			continue;
+		memcpy(&k, key, info.key_size);
+		snprintf(kbuf, sizeof(kbuf), "%llu", (unsigned long long)k);
+		for (i = 0; i < ncpu; i++) {
+			memcpy(&v, val + i * stride + off, sizeof(v));
+			s.value += v;
+		}
+		/* an array holds every key: its zeros say nothing */
+		if (s.value || !is_array(info.type))
+			fn(&s, arg);
+	}
+	free(val);
+	return err;
+}
+
+static int dm_metrics(struct pcn_cube *c, pcn_sample_fn fn, void *arg)
+{
+	struct probe_metric m;
+	char pin[PATH_MAX];
+	int mfd, fd, err = 0;
+	__u32 d, i;
+
+	for (d = 0; d < 2 && !err; d++) {
+		snprintf(pin, sizeof(pin), "%s/metrics", probe_dir_name(d));
+		mfd = cube_obj_fd(c, pin);
+		if (mfd < 0)
+			continue;	/* no probe, or none declared */
+		for (i = 0; !err && !bpf_map_lookup_elem(mfd, &i, &m); i++) {
+			snprintf(pin, sizeof(pin), "%s/map_%s",
+				 probe_dir_name(d), m.map);
+			fd = cube_obj_fd(c, pin);
+			if (fd < 0) {
+				err = fd;
+				break;
+			}
+			err = metric_samples(&m, fd, d, fn, arg);
+			close(fd);
+		}
+		close(mfd);
+	}
+	return err;
+}
+
 /* --- pcn probe --- */
 
 static void usage(FILE *f)
@@ -284,16 +377,7 @@ static int probe_load_cmd(int argc, char **argv)
 	err = cube_open_type(argv[0], "dynmon", &c, true);
 	if (!err) {
 		pcn_reason_clear();
-		err = probe_load(&c, d, obj);
-		/* the file it came from, for show and save */
-		if (!err && built) {
-			char pin[PATH_MAX], rec[PROBE_FILE_LEN] = {};
-			__u32 zero = 0;
-
-			snprintf(pin, sizeof(pin), "%s/file", probe_dir_name(d));
-			snprintf(rec, sizeof(rec), "%s", abs);
-			cube_map_put(&c, pin, &zero, rec);
-		}
+		err = probe_load(&c, d, obj, abs);
 		if (err)
 			err = pcn_err_kernel(err, "cannot load probe %s", file);
 		cube_close(&c);
@@ -631,6 +715,7 @@ static const struct cube_type dynmon_type = {
 	.init = dm_init,
 	.show = dm_show,
 	.counters = dm_counters,
+	.metrics = dm_metrics,
 	.save = dm_save,
 	.objects = dm_objects,
 };

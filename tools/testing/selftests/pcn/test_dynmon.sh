@@ -110,6 +110,17 @@ counts()
 	pcn -n "$R" -j -s cube show mon |
 		jq -e '.[0].stats.egress.packets == 8 and .[0].stats.egress.unprobed == 0 and
 		       .[0].stats.ingress.packets == 8 and .[0].stats.ingress.unprobed == 0'
+	# the metrics the probes declare (PCN_METRIC), the same counts
+	pcn -n "$R" metrics mon >"$WORK/m"
+	local lb='netns="'"$R"'",cube="mon",type="dynmon"'
+	grep -qx "pcn_probe_l4_packets_total{$lb,direction=\"egress\",proto=\"1\"} 5" "$WORK/m"
+	grep -qx "pcn_probe_l4_packets_total{$lb,direction=\"egress\",proto=\"17\"} 3" "$WORK/m"
+	grep -qx "pcn_probe_l4_bytes_total{$lb,direction=\"egress\",proto=\"1\"} 490" "$WORK/m"
+	grep -qx "pcn_probe_frame_sizes_total{$lb,direction=\"ingress\",bucket=\"1\"} 8" "$WORK/m"
+	[ "$(grep -c '^pcn_probe_' "$WORK/m")" = 5 ]
+	if command -v promtool >/dev/null; then
+		promtool check metrics <"$WORK/m"
+	fi
 	# top talkers: H1's address, by the LRU hash
 	pcn -n "$R" probe load mon egress "$EXAMPLES/talkers.c"
 	ip netns exec "$H1" ping -c 4 -i 0.1 -w 10 -q 10.201.1.2 >/dev/null
@@ -246,6 +257,17 @@ char _license[] SEC("license") = "GPL";
 EOF
 	build_probe "$WORK/kp.c" "$WORK/kp.o"
 	expect_err 2 "$PCN" -n "$R" probe load mon ingress "$WORK/kp.o"
+	# metric metadata naming a map the probe does not have
+	cat >"$WORK/meta.c" <<'EOF'
+#include <pcn/probe.h>
+static __always_inline int f(struct pcn_pkt *pkt) { return PCN_PROBE_PASS; }
+PCN_PROBE(f)
+PCN_METRIC(x, counter, nosuchmap, "", "k", "a metric of nothing")
+EOF
+	build_probe "$WORK/meta.c" "$WORK/meta.o"
+	expect_err 2 "$PCN" -n "$R" probe load mon ingress "$WORK/meta.o"
+	out=$("$PCN" -n "$R" probe load mon ingress "$WORK/meta.o" 2>&1 || true)
+	grep -q 'names map "nosuchmap", which the probe does not have' <<<"$out"
 	# not an object; missing; C that does not build; no clang
 	echo "hello" >"$WORK/text.o"
 	expect_err 2 "$PCN" -n "$R" probe load mon ingress "$WORK/text.o"
