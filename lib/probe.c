@@ -24,6 +24,7 @@
 #include "bpffs.h"
 #include "error.h"
 #include "probe.h"
+#include "profile.h"
 
 /* the cube's maps a probe shares (names as in include/pcn/probe.h) */
 static const char *const cube_maps[] = { "dm_probes", "dm_dir", "dm_stats" };
@@ -389,11 +390,14 @@ int probe_load(const struct pcn_cube *c, __u32 dir, const char *path,
 		err = pcn_fail_sys(-errno, "cannot make %s", next);
 		goto out;
 	}
+	pcn_prof_step("probe: open object, check metrics, share maps");
 	pcn_libbpf_log_reset();
 	err = bpf_object__load(obj);
+	pcn_prof_step("probe: load (verifier)");
 	if (err)
 		goto undo;
 	err = pin_all(obj, next, name, metrics, nm);
+	pcn_prof_step("probe: pin");
 	if (err)
 		goto undo;
 	prog = NULL;
@@ -411,12 +415,14 @@ int probe_load(const struct pcn_cube *c, __u32 dir, const char *path,
 		err = pcn_fail_sys(-errno, "cannot put the probe in place");
 		goto undo;
 	}
+	pcn_prof_step("probe: swap (map update)");
 	if (renameat2(AT_FDCWD, next, AT_FDCWD, cur, RENAME_EXCHANGE)) {
 		if (errno != ENOENT || rename(next, cur))
 			err = -errno;
 	}
 undo:
 	pcn_rmtree(next);
+	pcn_prof_step("probe: rename, remove the old");
 out:
 	if (slots >= 0)
 		close(slots);

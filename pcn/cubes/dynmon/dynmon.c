@@ -32,6 +32,7 @@
 #include "dynmon.h"
 #include "pcn.h"
 #include "probe.h"
+#include "profile.h"
 #include "dynmon_xdp.skel.h"
 #include "dynmon_tc.skel.h"
 #include "../../../include/pcn/probe.h"
@@ -368,6 +369,7 @@ static int probe_load_cmd(int argc, char **argv)
 		return pcn_err_kernel(-errno, "cannot read %s", file);
 	if (ends_with(file, ".c")) {
 		err = compile(abs, obj, sizeof(obj));
+		pcn_prof_step("probe: build with clang");
 		if (err)
 			return err;
 		built = true;

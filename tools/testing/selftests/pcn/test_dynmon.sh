@@ -292,10 +292,39 @@ EOF
 	[ -z "$(find "$PCN_ROOT" -name '*_new')" ]
 }
 
+# PCN_PROFILE=1: the steps of a command and their times on stderr,
+# summing to the total; nothing without it
+profile()
+{
+	local out
+
+	need_clang
+	setup_root
+	WORK=$(mktemp -d)
+	defer "rm -rf $WORK"
+	add_ns R
+	out=$(PCN_PROFILE=1 "$PCN" -n "$R" cube add mon type dynmon 2>&1 >/dev/null)
+	echo "$out"
+	grep -q '^profile: *[0-9.]* ms  cube: load (verifier)$' <<<"$out"
+	grep -q '^profile: *[0-9.]* ms  cube: pin$' <<<"$out"
+	grep -q '^profile: *[0-9.]* ms  lock (wait for other pcn)$' <<<"$out"
+	awk '/^profile:/ { if ($NF == "total") t = $2; else s += $2 }
+	     END { d = s - t; exit !(t > 0 && d < 0.01 && d > -0.01) }' <<<"$out"
+	out=$(PCN_PROFILE=1 "$PCN" -n "$R" probe load mon ingress "$EXAMPLES/l4proto.c" 2>&1)
+	grep -q '^profile: *[0-9.]* ms  probe: build with clang$' <<<"$out"
+	grep -q '^profile: *[0-9.]* ms  probe: load (verifier)$' <<<"$out"
+	grep -q '^profile: *[0-9.]* ms  probe: swap (map update)$' <<<"$out"
+	out=$("$PCN" -n "$R" probe load mon ingress "$EXAMPLES/l4proto.c" 2>&1)
+	[ -z "$out" ]
+	out=$(PCN_PROFILE=0 "$PCN" -n "$R" cube show 2>&1 >/dev/null)
+	[ -z "$out" ]
+}
+
 for m in xdp tc; do
 	run_test "dynmon_exact_counts_$m" counts $m
 	run_test "dynmon_probe_drops_$m" drops $m
 	run_test "dynmon_swap_under_traffic_$m" swap $m
 done
 run_test dynmon_bad_input bad_input
+run_test pcn_profile_steps profile
 tap_done
