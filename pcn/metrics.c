@@ -427,14 +427,19 @@ static void http_reply(const char *status, const char *ctype,
 	fflush(stdout);
 }
 
+/*
+ * A request refused is a request answered: a warning for the log, and
+ * exit status 0, since inetd-style relays (socat) cut the answer short
+ * when the server exits with another.
+ */
 static int http_error(const char *status, const char *why)
 {
 	char body[256];
 
 	snprintf(body, sizeof(body), "%s\n", status);
 	http_reply(status, "text/plain; charset=utf-8", body, false);
-	return pcn_err(PCN_EXIT_USAGE, "HTTP request refused (%s): %s", status,
-		       why);
+	pcn_warn("HTTP request refused (%s): %s", status, why);
+	return 0;
 }
 
 /* does the request head's Accept header ask for OpenMetrics? */

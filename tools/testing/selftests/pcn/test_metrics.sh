@@ -275,7 +275,10 @@ http()
 	printf 'HEAD /metrics HTTP/1.0\r\n\r\n' | pcn -n "$R" metrics -http >"$WORK/head"
 	grep -q '^HTTP/1.1 200 OK' "$WORK/head"
 	fails grep -q '^pcn_' "$WORK/head"
-	expect_err 1 "$PCN" -n "$R" metrics -http </dev/null
+	# no request: answered 400, and said so on stderr
+	"$PCN" -n "$R" metrics -http </dev/null >"$WORK/none" 2>"$WORK/err"
+	grep -q '^HTTP/1.1 400 Bad Request' "$WORK/none"
+	grep -q '^Warning: HTTP request refused (400 Bad Request)' "$WORK/err"
 }
 
 bad_input()
