@@ -10,6 +10,12 @@
 #   make V=1              show the commands
 #   make SANITIZE=1       ASan + UBSan build, in build-sanitize/
 #   make bench            benchmarks (not part of check)
+#   make deb              the Debian package, in build-deb/ (debian/)
+#
+# Packagers: CFLAGS, CPPFLAGS and LDFLAGS from the environment reach every
+# object; WERROR=0 turns warnings back into warnings (developers and CI
+# keep -Werror); make install strips nothing unless STRIP=1; nothing here
+# installs packages (make deps, make check, make demo and .ci/run do).
 
 VERSION := 0.1.0
 
@@ -53,7 +59,13 @@ MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 
 # As in the kernel, -Wformat-truncation is off: pin paths are built from
 # names bounded at 15 characters under a root bounded by PATH_MAX.
-WARNINGS := -Wall -Wextra -Werror -Wmissing-prototypes -Wformat=2 \
+WERROR ?= 1
+ifeq ($(WERROR),1)
+ERROR_FLAG := -Werror
+else
+ERROR_FLAG :=
+endif
+WARNINGS := -Wall -Wextra $(ERROR_FLAG) -Wmissing-prototypes -Wformat=2 \
 	    -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
 	    -Wno-format-truncation
 CFLAGS ?= -O2 -g
@@ -62,8 +74,10 @@ override CFLAGS += -std=gnu11 $(WARNINGS) $(SAN_FLAGS) -D_GNU_SOURCE \
 		   -MMD -MP
 override LDFLAGS += $(SAN_FLAGS)
 LDLIBS := -lbpf -lmnl -lelf -lz
+# user-space compiles: the environment's preprocessor flags first
+COMPILE = $(CC) $(CPPFLAGS) $(CFLAGS)
 
-BPF_CFLAGS := -target bpf -O2 -g -Wall -Werror -Ibpf \
+BPF_CFLAGS := -target bpf -O2 -g -Wall $(ERROR_FLAG) -Ibpf \
 	      $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH))
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
@@ -131,17 +145,17 @@ $(PCN_OBJS) $(LIB_OBJS): $(SKELS)
 $(OBJ)/lib/%.o: lib/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(COMPILE) -c $< -o $@
 
 $(OBJ)/pcn/%.o: pcn/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(COMPILE) -c $< -o $@
 
 $(OBJ)/pcn/cubes/%.o: pcn/cubes/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+	$(Q)$(COMPILE) -c $< -o $@
 
 $(O)/pcn: $(PCN_OBJS) $(LIB_OBJS)
 	$(call msg,LINK,$@)
@@ -167,7 +181,7 @@ TOOLS_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(TOOLS_SRCS))
 $(TEST_OBJS): $(OBJ)/$(TEST_DIR)/%.o: $(TEST_DIR)/%.c $(SKELS) $(TEST_SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -I$(TEST_DIR) -I$(O)/tests/progs -c $< -o $@
+	$(Q)$(COMPILE) -I$(TEST_DIR) -I$(O)/tests/progs -c $< -o $@
 
 $(O)/tests/progs/%.xdp.o: $(TEST_DIR)/progs/%.bpf.c $(wildcard bpf/*.h) Makefile
 	$(call msg,CLANG,$@)
@@ -190,7 +204,7 @@ $(O)/tests/progs/%_tc.skel.h: $(O)/tests/progs/%.tc.o
 $(TOOLS_OBJS): $(OBJ)/tools/%.o: tools/%.c $(SKELS) $(TOOLS_SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) -I$(O)/tools -c $< -o $@
+	$(Q)$(COMPILE) -I$(O)/tools -c $< -o $@
 
 # the benchmark tools' own eBPF programs (XDP and TC, one object each)
 $(O)/tools/%.bpf.o: tools/%.bpf.c Makefile
@@ -229,13 +243,18 @@ demo:
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)PCN=$(abspath $(O)/pcn) scripts/demo.sh
 
+# what make install puts under DOCDIR
+DOCS := README.md $(wildcard Documentation/*.md)
+
 install: all
 	$(call msg,INSTALL,$(DESTDIR)$(SBINDIR)/pcn)
 	$(Q)$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 \
-		$(DESTDIR)$(BASHCOMPDIR)
-	$(Q)$(INSTALL) -m 0755 -s $(O)/pcn $(DESTDIR)$(SBINDIR)/pcn
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DOCDIR)
+	$(Q)$(INSTALL) -m 0755 $(if $(filter 1,$(STRIP)),-s) $(O)/pcn \
+		$(DESTDIR)$(SBINDIR)/pcn
 	$(Q)$(INSTALL) -m 0644 $(MANS) $(DESTDIR)$(MANDIR)/man8/
 	$(Q)$(INSTALL) -m 0644 bash-completion/pcn $(DESTDIR)$(BASHCOMPDIR)/pcn
+	$(Q)$(INSTALL) -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
 	$(Q)$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR)/pcn $(DESTDIR)$(DOCDIR)/examples/probes
 	$(Q)$(INSTALL) -m 0644 include/pcn/probe.h $(DESTDIR)$(INCLUDEDIR)/pcn/
 	$(Q)$(INSTALL) -m 0644 examples/probes/*.c $(DESTDIR)$(DOCDIR)/examples/probes/
@@ -254,15 +273,24 @@ uninstall:
 		$(DESTDIR)$(SYSTEMDUNITDIR)/pcn-restore.service \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/pcn-metrics.socket \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/pcn-metrics@.service \
-		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MANS)))
+		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MANS))) \
+		$(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS)))
+	$(Q)rmdir $(DESTDIR)$(DOCDIR)/examples 2>/dev/null || true
+	$(Q)rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
+# the Debian package (debian/), built out of the tree's build/ so that a
+# developer's build and the package's flags never mix; the .deb lands in
+# build-deb/. Installs its build dependencies first, as make check does.
+deb:
+	$(Q)scripts/install-deps.sh deb
+	$(Q)scripts/build-deb.sh --check
 
 clean:
-	$(call msg,CLEAN,build build-sanitize)
-	$(Q)rm -rf build build-sanitize
+	$(call msg,CLEAN,build build-sanitize build-deb)
+	$(Q)rm -rf build build-sanitize build-deb
 
 .PHONY: all deps tests check bench bench-quick demo install uninstall \
-	clean
+	deb clean
 .SECONDARY:
 .DELETE_ON_ERROR:
 

@@ -61,6 +61,29 @@ int points_read_all(struct pcn_point *all)
 	return err;
 }
 
+int points_hops(__u32 *hops)
+{
+	static struct pcn_point all[PCN_MAX_POINTS];
+	struct pcn_chain ch;
+	int fd, err, i;
+
+	err = points_read_all(all);
+	if (err)
+		return err;
+	fd = pcn_chains_fd();
+	if (fd < 0)
+		return -errno;
+	for (i = 0; i < PCN_MAX_POINTS; i++) {
+		hops[i] = 0;
+		if (all[i].kind != PCN_POINT_FREE &&
+		    all[i].rec != PCN_REC_NONE &&
+		    !bpf_map_lookup_elem(fd, &all[i].rec, &ch))
+			hops[i] = ch.n;
+	}
+	close(fd);
+	return 0;
+}
+
 int point_alloc(const struct pcn_point *pt, __u32 *id)
 {
 	static struct pcn_point all[PCN_MAX_POINTS];

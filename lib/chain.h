@@ -34,6 +34,13 @@ int point_put(__u32 id, const struct pcn_point *pt);
  */
 int points_read_all(struct pcn_point *all);
 /*
+ * How many transparent cubes each point's chain holds, by point id
+ * (@hops: PCN_MAX_POINTS of them; 0 for a free point or an empty chain),
+ * in one read of the points and a lookup per chain.
+ * Return: 0 or -errno.
+ */
+int points_hops(__u32 *hops);
+/*
  * Take a free point for @pt; its id in *id.
  * Return: 0; -ENOSPC when every point is taken; another -errno.
  */

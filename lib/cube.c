@@ -122,13 +122,11 @@ int cube_open(const char *name, struct pcn_cube *c)
 	if (c->meta.magic != PCN_META_MAGIC ||
 	    c->meta.schema != PCN_SCHEMA_VERSION)
 		return -EPROTO;
+	/* the counters are opened when reset: most opens only read ports */
 	if (c->meta.max_ports) {
 		c->ports_fd = cube_obj_fd(c, "pcn_ports");
-		c->stats_fd = cube_obj_fd(c, "pcn_stats");
-		if (c->ports_fd < 0 || c->stats_fd < 0) {
-			cube_close(c);
+		if (c->ports_fd < 0)
 			return -EBADF;
-		}
 	}
 	return 0;
 }
@@ -269,6 +267,10 @@ int cube_port_clear(struct pcn_cube *c, __u32 idx)
 
 int cube_stats_reset(struct pcn_cube *c, __u32 idx)
 {
+	if (c->stats_fd < 0)
+		c->stats_fd = cube_obj_fd(c, "pcn_stats");
+	if (c->stats_fd < 0)
+		return -errno;
 	return map_percpu_zero(c->stats_fd, idx, sizeof(struct pcn_port_stats));
 }
 

@@ -33,6 +33,9 @@ struct gport {
 	bool iface;
 	int in_hops;
 	int eg_hops;
+	/* while the graph is read: the peer's names, resolved at the end */
+	char peer_name[PCN_NAME_LEN];
+	char peer_port_name[PCN_NAME_LEN];
 };
 
 struct gcube {
@@ -67,15 +70,6 @@ static int gport_find(const struct gcube *c, const char *name)
 	return -1;
 }
 
-static int hops_at(__u32 point)
-{
-	struct pcn_chain ch;
-
-	if (point == PCN_POINT_NONE || point_chain(point, &ch))
-		return 0;
-	return ch.n;
-}
-
 static void graph_free(struct graph *g)
 {
 	if (g)
@@ -83,14 +77,38 @@ static void graph_free(struct graph *g)
 	free(g);
 }
 
+/* peer links by name, once all cubes are in */
+static void graph_resolve(struct graph *g)
+{
+	int i, j, pc;
+
+	for (i = 0; i < g->n; i++)
+		for (j = 0; j < g->cubes[i].nports; j++) {
+			struct gport *gp = &g->cubes[i].ports[j];
+
+			if (!gp->peer_name[0])
+				continue;
+			pc = gcube_find(g, gp->peer_name);
+			gp->peer_port = pc < 0 ? -1
+					       : gport_find(&g->cubes[pc],
+							    gp->peer_port_name);
+			gp->peer_cube = gp->peer_port < 0 ? -1 : pc;
+		}
+}
+
+/*
+ * Every cube's ports, read once: a link add checks the budget against
+ * all of them, and a batch of many makes this its hot path.
+ */
 static struct graph *graph_load(void)
 {
+	static __u32 hops[PCN_MAX_POINTS];
 	struct pcn_port ports[PCN_MAX_PORTS];
 	struct graph *g;
 	char **names;
-	int n, i, j, k;
+	int n, i, j;
 
-	if (cube_names(&names, &n))
+	if (points_hops(hops) || cube_names(&names, &n))
 		return NULL;
 	g = calloc(1, sizeof(*g));
 	if (g)
@@ -120,40 +138,22 @@ static struct graph *graph_load(void)
 			gp = &gc->ports[gc->nports++];
 			name_copy(gp->name, ports[j].name);
 			gp->peer_cube = -1;
+			gp->peer_port = -1;
 			gp->iface = ports[j].peer == PCN_PEER_IFACE;
-			gp->in_hops = hops_at(ports[j].in_point);
-			gp->eg_hops = hops_at(ports[j].eg_point);
-			gp->peer_port = -1;	/* cube peers: below, by name */
-		}
-		cube_close(&c);
-	}
-	/* second pass: peer links by name, now that all cubes are in */
-	for (i = 0; i < g->n; i++) {
-		struct pcn_cube c;
-
-		if (cube_open(g->cubes[i].name, &c))
-			continue;
-		if (!cube_ports_read(&c, ports)) {
-			for (j = 0; j < PCN_MAX_PORTS; j++) {
-				int pc, pp;
-
-				if (!ports[j].name[0] ||
-				    ports[j].peer != PCN_PEER_CUBE)
-					continue;
-				k = gport_find(&g->cubes[i], ports[j].name);
-				pc = gcube_find(g, ports[j].peer_name);
-				pp = pc < 0 ? -1
-					    : gport_find(&g->cubes[pc],
-							 ports[j].peer_port_name);
-				if (k >= 0 && pp >= 0) {
-					g->cubes[i].ports[k].peer_cube = pc;
-					g->cubes[i].ports[k].peer_port = pp;
-				}
+			gp->in_hops = ports[j].in_point < PCN_MAX_POINTS ?
+				      hops[ports[j].in_point] : 0;
+			gp->eg_hops = ports[j].eg_point < PCN_MAX_POINTS ?
+				      hops[ports[j].eg_point] : 0;
+			if (ports[j].peer == PCN_PEER_CUBE) {
+				name_copy(gp->peer_name, ports[j].peer_name);
+				name_copy(gp->peer_port_name,
+					  ports[j].peer_port_name);
 			}
 		}
 		cube_close(&c);
 	}
 	cube_names_free(names, n);
+	graph_resolve(g);
 	return g;
 }
 

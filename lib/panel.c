@@ -54,10 +54,16 @@ int panel_clear(enum pcn_mode mode, __u32 slot)
 
 void panel_clear_range(enum pcn_mode mode, __u32 slot, __u32 n)
 {
-	__u32 i;
+	int fd = pcn_panel_fd(mode);
+	__u32 i, k;
 
-	for (i = 0; i < n; i++)
-		panel_clear(mode, slot + i);
+	if (fd < 0)
+		return;
+	for (i = 0; i < n; i++) {
+		k = slot + i;
+		bpf_map_delete_elem(fd, &k);
+	}
+	close(fd);
 }
 
 static bool ends_with(const char *s, const char *end)
@@ -193,22 +199,27 @@ int finals_gc(enum pcn_mode mode)
 int panel_alloc(enum pcn_mode mode, __u32 n, __u32 *base)
 {
 	static bool used[PCN_MAX_SLOTS];
-	__u32 i, run = 0;
-	int err;
+	__u32 i, id, run = 0;
+	int fd, err;
 
 	err = slots_mark(mode, used);
 	if (err)
 		return err;
+	fd = pcn_panel_fd(mode);	/* none yet: no slot is taken */
+	err = -ENOSPC;
 	for (i = PCN_SLOT_FIRST; i < PCN_MAX_SLOTS; i++) {
 		/* taken by what the state says, or by a program half-made */
-		if (used[i] || panel_prog_id(mode, i)) {
+		if (used[i] || (fd >= 0 && !bpf_map_lookup_elem(fd, &i, &id))) {
 			run = 0;
 			continue;
 		}
 		if (++run == n) {
 			*base = i + 1 - n;
-			return 0;
+			err = 0;
+			break;
 		}
 	}
-	return -ENOSPC;
+	if (fd >= 0)
+		close(fd);
+	return err;
 }

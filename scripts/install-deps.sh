@@ -3,10 +3,11 @@
 #
 # Install the Debian packages pcn needs, only those that are missing.
 #
-#   scripts/install-deps.sh [build|test|bench|all]
+#   scripts/install-deps.sh [build|test|bench|deb|all]
 #
 # build: compile pcn and its eBPF programs; test: also run `make check`;
-# bench: also run `make bench`. Packages come from Debian's archive only.
+# bench: also run `make bench`; deb: build and check the Debian package
+# (`make deb`). Packages come from Debian's archive only.
 # Exits 0 when everything is present, 1 when something is missing and
 # cannot be installed (not root, no apt-get, or apt-get failed).
 
@@ -17,15 +18,18 @@ zlib1g-dev libmnl-dev bpftool linux-libc-dev"
 TEST_PKGS="iproute2 iputils-ping socat jq procps util-linux groff-base
 ethtool python3 traceroute curl prometheus"
 BENCH_PKGS="iptables nftables"
+# make deb: the package's build dependencies and its checks
+DEB_PKGS="debhelper dpkg-dev lintian devscripts"
 
 what=${1:-all}
 case "$what" in
 build) pkgs="$BUILD_PKGS" ;;
 test) pkgs="$BUILD_PKGS $TEST_PKGS" ;;
 bench) pkgs="$BUILD_PKGS $TEST_PKGS $BENCH_PKGS" ;;
-all) pkgs="$BUILD_PKGS $TEST_PKGS $BENCH_PKGS" ;;
+deb) pkgs="$BUILD_PKGS $DEB_PKGS" ;;
+all) pkgs="$BUILD_PKGS $TEST_PKGS $BENCH_PKGS $DEB_PKGS" ;;
 *)
-	echo "Usage: $0 [build|test|bench|all]" >&2
+	echo "Usage: $0 [build|test|bench|deb|all]" >&2
 	exit 1
 	;;
 esac

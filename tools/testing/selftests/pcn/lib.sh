@@ -467,9 +467,25 @@ tree_snapshot()
 	python3 "$SELFTEST_DIR/snapshot.py" "$PCN_ROOT"
 }
 
+# The port entry programs of this test's pcn: those that use a map
+# pinned in its private bpffs (setup_root), so that other tests running
+# at the same time do not count; machine-wide without a private root.
+# A program leaked by a killed command keeps its maps, and the test's
+# namespace (with its shared maps) outlives the check.
 port_progs()
 {
-	bpftool -j prog show | jq '[.[] | select(.name == "pcn_port_in")] | length'
+	local ids='null'
+
+	if [ -n "${PCN_TEST_BPFFS:-}" ]; then
+		ids=$(bpftool -j -f map show |
+		      jq -c --arg r "$PCN_TEST_BPFFS/" \
+			 '[.[] | select(any(.pinned[]?; startswith($r))) | .id]')
+	fi
+	bpftool -j prog show |
+		jq --argjson m "$ids" '[.[] | select(.name == "pcn_port_in") |
+			select($m == null or
+			       any(.map_ids[]?; . as $i | $m | index($i)))] |
+			length'
 }
 
 # programs are freed after an RCU grace period: wait for the count
