@@ -23,6 +23,8 @@ PREFIX ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR ?= $(PREFIX)/share/man
 DOCDIR ?= $(PREFIX)/share/doc/pcn
+# <pcn/probe.h>, for the probes users build (pcn-probe(8))
+INCLUDEDIR ?= $(PREFIX)/include
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 # where CNI runtimes find plugins (Debian's containernetworking-plugins)
@@ -256,19 +258,30 @@ install: all
 	$(Q)$(INSTALL) -m 0644 $(MANS) $(DESTDIR)$(MANDIR)/man8/
 	$(Q)$(INSTALL) -m 0644 bash-completion/pcn $(DESTDIR)$(BASHCOMPDIR)/pcn
 	$(Q)$(INSTALL) -m 0644 $(DOCS) $(DESTDIR)$(DOCDIR)/
+	$(Q)$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR)/pcn $(DESTDIR)$(DOCDIR)/examples/probes
+	$(Q)$(INSTALL) -m 0644 include/pcn/probe.h $(DESTDIR)$(INCLUDEDIR)/pcn/
+	$(Q)$(INSTALL) -m 0644 examples/probes/*.c $(DESTDIR)$(DOCDIR)/examples/probes/
 	$(Q)$(INSTALL) -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(PCN_CONFDIR)
 	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@CONFDIR@|$(PCN_CONFDIR)|g' \
 		scripts/pcn-restore.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/pcn-restore.service
 	$(Q)chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/pcn-restore.service
 	$(Q)$(INSTALL) -d $(DESTDIR)$(CNIDIR)
 	$(Q)ln -sf $(SBINDIR)/pcn $(DESTDIR)$(CNIDIR)/pcn-cni
+	$(Q)$(INSTALL) -m 0644 scripts/pcn-metrics.socket $(DESTDIR)$(SYSTEMDUNITDIR)/
+	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|g' \
+		scripts/pcn-metrics@.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/pcn-metrics@.service
+	$(Q)chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/pcn-metrics@.service
 
 uninstall:
+	$(Q)rm -rf $(DESTDIR)$(INCLUDEDIR)/pcn $(DESTDIR)$(DOCDIR)/examples/probes
 	$(Q)rm -f $(DESTDIR)$(SBINDIR)/pcn $(DESTDIR)$(BASHCOMPDIR)/pcn \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/pcn-restore.service \
 		$(DESTDIR)$(CNIDIR)/pcn-cni \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/pcn-metrics.socket \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/pcn-metrics@.service \
 		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MANS))) \
 		$(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS)))
+	$(Q)rmdir $(DESTDIR)$(DOCDIR)/examples 2>/dev/null || true
 	$(Q)rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null || true
 
 # the Debian package (debian/), built out of the tree's build/ so that a

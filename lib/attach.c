@@ -13,6 +13,7 @@
 #include "cube.h"
 #include "error.h"
 #include "netlink.h"
+#include "profile.h"
 #include "panel.h"
 #include "utils.h"
 #include "port_xdp.skel.h"
@@ -102,8 +103,10 @@ static int port_progs_load(struct bpf_object *obj, enum pcn_mode mode,
 	if (!pa || (b && !pb))
 		return -ENOENT;
 	err = reuse_shared_maps(obj, mode);
+	pcn_prof_step("port: open object, share maps");
 	if (!err)
 		err = bpf_object__load(obj);
+	pcn_prof_step("port: load (verifier)");
 	if (err)
 		return err;
 	if (b) {
@@ -166,8 +169,9 @@ static bool tc_force_clsact(void)
 	return v && !strcmp(v, "clsact");
 }
 
-int port_attach(enum pcn_mode mode, int ifindex, bool egress, int prog_fd,
-		const char *name, int *link_fd, enum pcn_attach *how)
+static int attach_hook(enum pcn_mode mode, int ifindex, bool egress,
+		       int prog_fd, const char *name, int *link_fd,
+		       enum pcn_attach *how)
 {
 	LIBBPF_OPTS(bpf_link_create_opts, opts);
 	int fd, err;
@@ -210,6 +214,16 @@ int port_attach(enum pcn_mode mode, int ifindex, bool egress, int prog_fd,
 	default:
 		return -EINVAL;
 	}
+}
+
+int port_attach(enum pcn_mode mode, int ifindex, bool egress, int prog_fd,
+		const char *name, int *link_fd, enum pcn_attach *how)
+{
+	int err = attach_hook(mode, ifindex, egress, prog_fd, name, link_fd,
+			      how);
+
+	pcn_prof_step("attach (link)");
+	return err;
 }
 
 int port_detach_nolink(enum pcn_attach how, int ifindex, bool egress)

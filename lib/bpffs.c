@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 
 #include "bpffs.h"
+#include "profile.h"
 #include "error.h"
 #include "utils.h"
 
@@ -474,9 +475,11 @@ int pcn_root_open(enum pcn_access access)
 		}
 	}
 	if (lock_held != LOCK_EX && lock_held != want) {
+		pcn_prof_step("start, open the root");
 		if (flock(root_fd, want))
 			return pcn_fail_sys(-errno, "cannot lock %s",
 					    pcn_root());
+		pcn_prof_step("lock (wait for other pcn)");
 		lock_held = want;
 	}
 	if (lock_held == LOCK_EX && !root_swept) {

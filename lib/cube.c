@@ -14,6 +14,7 @@
 #include "bpffs.h"
 #include "cube.h"
 #include "map.h"
+#include "profile.h"
 #include "utils.h"
 
 static const char *const mode_names[] = {
@@ -396,8 +397,10 @@ int cube_load(const struct cube_spec *spec, struct bpf_object **objp)
 	if (err && err != -ENOENT)
 		goto err;
 
+	pcn_prof_step("cube: open object, share maps");
 	pcn_libbpf_log_reset();
 	err = bpf_object__load(obj);
+	pcn_prof_step("cube: load (verifier)");
 	if (err)
 		goto err;
 	*objp = obj;

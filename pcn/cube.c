@@ -19,6 +19,7 @@
 #include <bpf/libbpf.h>
 
 #include "panel.h"
+#include "profile.h"
 #include "pcn.h"
 #include "sweep.h"
 #include "transparent.h"
@@ -71,6 +72,7 @@ static int cube_build(const struct cube_spec *spec, const char *stage)
 		return cube_add_err(spec->name, "the kernel refused its program",
 				    err);
 	err = cube_pin(spec, obj, dir);
+	pcn_prof_step("cube: pin");
 	if (err) {
 		err = cube_add_err(spec->name, "pinning", err);
 		goto out;
@@ -82,6 +84,7 @@ static int cube_build(const struct cube_spec *spec, const char *stage)
 		name_copy(c.name, spec->name);
 		memcpy(c.meta.config, spec->config, sizeof(c.meta.config));
 		err = spec->init(&c);
+		pcn_prof_step("cube: map writes (type init)");
 		if (err) {
 			err = cube_add_err(spec->name, "initial state", err);
 			goto out;
@@ -89,6 +92,7 @@ static int cube_build(const struct cube_spec *spec, const char *stage)
 	}
 	pcn_fault_point("cube-add-pinned");
 	err = panel_install(spec, obj);
+	pcn_prof_step("cube: patch panel");
 	if (err) {
 		err = cube_add_err(spec->name, "patch panel", err);
 		goto out;

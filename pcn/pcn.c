@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 
 #include "pcn.h"
+#include "profile.h"
 
 static int do_help(int argc, char **argv);
 static void usage(FILE *f);
@@ -47,8 +48,8 @@ static int for_each_object(int (*fn)(const struct pcn_object *o, void *arg),
 	static const struct pcn_object *const core[] = { &cube_object,
 							  &link_object };
 	static const struct pcn_object *const tail[] = {
-		&save_object, &restore_object, &flush_object, &netns_object,
-		&help_object,
+		&save_object, &restore_object, &flush_object,
+		&netns_object, &metrics_object, &help_object,
 	};
 	const struct cube_type *const *t;
 	const struct pcn_object *const *o;
@@ -188,7 +189,33 @@ static bool is_opt(const char *arg, const char *s, const char *l)
 	return !strcmp(arg, s) || !strcmp(arg, l);
 }
 
+/* PCN_PROFILE=1: each step of the command, on stderr (pcn-profile(8)) */
+static void print_step(const char *step, __u64 ns, void *arg)
+{
+	__u64 *total = arg;
+
+	*total += ns;
+	fprintf(stderr, "profile: %9.3f ms  %s\n", ns / 1e6, step);
+}
+
+static int run(int argc, char **argv);
+
 int pcn_run(int argc, char **argv)
+{
+	__u64 total = 0;
+	int ret;
+
+	pcn_prof_start();
+	ret = run(argc, argv);
+	if (pcn_prof_on()) {
+		pcn_prof_step("the rest (parse, print, close)");
+		pcn_prof_each(print_step, &total);
+		fprintf(stderr, "profile: %9.3f ms  total\n", total / 1e6);
+	}
+	return ret;
+}
+
+static int run(int argc, char **argv)
 {
 	const char *netns = NULL, *batch = NULL;
 	int ret;

@@ -141,6 +141,20 @@ const struct pcn_port *pcn_save_port(struct pcn_save *s, int i, __u32 *idx);
 #define PCN_SAVE_SCHEMA 1
 
 /*
+ * A sample a cube type adds to pcn metrics beyond its counters (a
+ * dynmon's probes' metrics). pcn metrics labels it netns, cube and
+ * type, then with the type's own labels.
+ */
+struct pcn_sample {
+	const char *name;		/* its family: a counter's without _total */
+	const char *help;
+	bool counter;			/* else a gauge */
+	const char *label[2][2];	/* { name, value }; NULL name: none */
+	__u64 value;
+};
+typedef void (*pcn_sample_fn)(const struct pcn_sample *s, void *arg);
+
+/*
  * A cube type. Its folder pcn/cubes/NAME/ holds NAME_type and the
  * objects that belong to it; its datapath is bpf/NAME.bpf.c and
  * bpf/NAME.h.
@@ -179,6 +193,9 @@ struct cube_type {
 			    const struct pcn_port *p);
 	/* the cube's own counters (-s), a list ended by a NULL map */
 	const struct pcn_counters *counters;
+	/* pcn metrics: samples beyond its counters, each through @fn;
+	 * returns 0 or -errno */
+	int (*metrics)(struct pcn_cube *c, pcn_sample_fn fn, void *arg);
 	/*
 	 * pcn save: the cube's configuration, through @s (see struct
 	 * pcn_save above). Returns an exit code, after reporting.
@@ -245,6 +262,7 @@ extern const struct pcn_object link_object;
 extern const struct pcn_object save_object;
 extern const struct pcn_object flush_object;
 extern const struct pcn_object netns_object;
+extern const struct pcn_object metrics_object;
 
 /*
  * @fn for each network namespace the root holds state for (netns.c,
@@ -375,6 +393,16 @@ int cube_seconds_init(struct pcn_cube *c, const struct port_settings *ps);
 void print_counters(struct pcn_cube *c, const struct pcn_counters *list);
 /* A port's own counters (rx, tx), for cube show and link show. */
 void print_port_counters(struct pcn_cube *c, __u32 idx);
+/*
+ * The same counters, read the same way, handed one by one to @fn:
+ * counter @i of descriptor @d, summed over the CPUs (pcn metrics).
+ */
+typedef void (*pcn_counter_fn)(const struct pcn_counters *d, size_t i,
+			       __u64 value, void *arg);
+void cube_counters_each(struct pcn_cube *c, const struct pcn_counters *list,
+			pcn_counter_fn fn, void *arg);
+void port_counters_each(struct pcn_cube *c, __u32 idx, pcn_counter_fn fn,
+			void *arg);
 
 /* The values pcn writes as it reads them (parse.h), as text and JSON. */
 void print_mac(const char *key, const char *fmt, const __u8 *mac);

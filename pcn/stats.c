@@ -25,6 +25,37 @@ static size_t nfields(const struct pcn_counters *d)
 	return n;
 }
 
+/*
+ * @fn for each counter of @lists (each NULL-ended, at key + @key_plus
+ * of its map), summed over the CPUs, in the order given: the one path
+ * both -s and pcn metrics read counters by.
+ */
+static void each_in_lists(struct pcn_cube *c,
+			  const struct pcn_counters *const *lists,
+			  size_t nlists, __u32 key_plus, pcn_counter_fn fn,
+			  void *arg)
+{
+	const struct pcn_counters *d;
+	size_t l, i, k;
+	__u64 v[64];
+	int fd;
+
+	for (l = 0; l < nlists; l++) {
+		for (d = lists[l]; d && d->map; d++) {
+			k = nfields(d);
+			if (k > ARRAY_SIZE(v))
+				continue;
+			fd = cube_obj_fd(c, d->map);
+			if (fd < 0)
+				continue;
+			map_percpu_sum(fd, d->key + key_plus, v, k);
+			close(fd);
+			for (i = 0; i < k; i++)
+				fn(d, i, v[i], arg);
+		}
+	}
+}
+
 /* A counter read, for JSON, where its group may span descriptors. */
 struct counted {
 	const struct pcn_counter *counter;
@@ -33,48 +64,48 @@ struct counted {
 
 #define MAX_COUNTED 128
 
+struct counted_list {
+	struct counted all[MAX_COUNTED];
+	size_t n;
+};
+
+/* in text as they come, each heading then each format; kept for JSON */
+static void print_one(const struct pcn_counters *d, size_t i, __u64 v,
+		      void *arg)
+{
+	struct counted_list *l = arg;
+
+	if (!is_json_context()) {
+		if (!i && d->heading)
+			print_string(PRINT_FP, NULL, "%s", d->heading);
+		print_u64(PRINT_FP, NULL, d->counter[i].fmt, v);
+	}
+	if (l->n < MAX_COUNTED) {
+		l->all[l->n].counter = &d->counter[i];
+		l->all[l->n++].value = v;
+	}
+}
+
 /*
- * The counters of @lists (each NULL-ended, at key + @key_plus of its
- * map): in text as they come, each heading then each format; in JSON
- * each group once, in the order it first comes, with every key of it
- * whichever descriptor it is in (a transparent cube's "ingress" holds
- * its type's counters and tail_call_limit).
+ * The counters of @lists: in text as they come; in JSON each group
+ * once, in the order it first comes, with every key of it whichever
+ * descriptor it is in (a transparent cube's "ingress" holds its type's
+ * counters and tail_call_limit).
  */
 static void print_list(struct pcn_cube *c,
 		       const struct pcn_counters *const *lists, size_t nlists,
 		       __u32 key_plus)
 {
-	static struct counted all[MAX_COUNTED];
-	const struct pcn_counters *d;
-	size_t n = 0, l, i, j, k;
-	__u64 v[64];
-	int fd;
+	static struct counted_list l;
+	struct counted *all = l.all;
+	size_t i, j;
 
-	for (l = 0; l < nlists; l++) {
-		for (d = lists[l]; d && d->map; d++) {
-			k = nfields(d);
-			if (k > ARRAY_SIZE(v) || n + k > MAX_COUNTED)
-				continue;
-			fd = cube_obj_fd(c, d->map);
-			if (fd < 0)
-				continue;
-			map_percpu_sum(fd, d->key + key_plus, v, k);
-			close(fd);
-			if (!is_json_context() && d->heading)
-				print_string(PRINT_FP, NULL, "%s", d->heading);
-			for (i = 0; i < k; i++) {
-				if (!is_json_context())
-					print_u64(PRINT_FP, NULL,
-						  d->counter[i].fmt, v[i]);
-				all[n].counter = &d->counter[i];
-				all[n++].value = v[i];
-			}
-		}
-	}
+	l.n = 0;
+	each_in_lists(c, lists, nlists, key_plus, print_one, &l);
 	if (!is_json_context())
 		return;
 	open_json_object("stats");
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < l.n; i++) {
 		const char *g = all[i].counter->group;
 
 		for (j = 0; j < i && strcmp(all[j].counter->group, g); j++)
@@ -82,7 +113,7 @@ static void print_list(struct pcn_cube *c,
 		if (j < i)
 			continue;
 		open_json_object(g);
-		for (j = i; j < n; j++)
+		for (j = i; j < l.n; j++)
 			if (!strcmp(all[j].counter->group, g))
 				print_u64(PRINT_JSON, all[j].counter->key, NULL,
 					  all[j].value);
@@ -113,6 +144,14 @@ void print_counters(struct pcn_cube *c, const struct pcn_counters *list)
 	print_list(c, lists, c->meta.max_ports ? 1 : 2, 0);
 }
 
+void cube_counters_each(struct pcn_cube *c, const struct pcn_counters *list,
+			pcn_counter_fn fn, void *arg)
+{
+	const struct pcn_counters *lists[] = { list, limit_counters };
+
+	each_in_lists(c, lists, c->meta.max_ports ? 1 : 2, 0, fn, arg);
+}
+
 /* struct pcn_port_stats, by port index */
 static const struct pcn_counter port_counter[] = {
 	{ "rx", "packets", "rx %" PRIu64 " packets" },
@@ -138,6 +177,14 @@ void print_port_counters(struct pcn_cube *c, __u32 idx)
 			       (ARRAY_SIZE(port_counter) - 1) * sizeof(__u64),
 		       "a counter for every field");
 	print_list(c, lists, 1, idx);
+}
+
+void port_counters_each(struct pcn_cube *c, __u32 idx, pcn_counter_fn fn,
+			void *arg)
+{
+	const struct pcn_counters *lists[] = { port_counters };
+
+	each_in_lists(c, lists, 1, idx, fn, arg);
 }
 
 void print_mac(const char *key, const char *fmt, const __u8 *mac)

@@ -35,7 +35,7 @@ SHARED=
 GEN_CPU=0
 DUT_CPU=1
 SCENARIOS=(floor forwarder_xdp forwarder_tc chain bridge flood router
-	   router_fib firewall fw_rules micro hops control save fw_import ddos lbdsr)
+	   router_fib firewall fw_rules micro hops control save fw_import ddos lbdsr metrics probe)
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -418,6 +418,14 @@ measure_variant()
 		setup_pcn_fwd tc
 		gen sink "$NS_S" s0
 		teardown_pcn_fwd ;;
+	"pcn fwd+dynmon xdp")
+		setup_pcn_dynmon xdp ""
+		gen sink "$NS_S" s0
+		teardown_pcn_dynmon ;;
+	"pcn fwd+dynmon+l4proto xdp")
+		setup_pcn_dynmon xdp "$TOP/examples/probes/l4proto.c"
+		gen sink "$NS_S" s0
+		teardown_pcn_dynmon ;;
 	"pcn 3 forwarders xdp")
 		setup_pcn_chain3 xdp
 		gen sink "$NS_S" s0
@@ -1121,6 +1129,59 @@ scen_ddos()
 	"$PCN" -n "$NS_D" cube del bdm
 	"$PCN" -n "$NS_D" cube del bhw
 	rm -f "$f" "$f.nft"
+}
+
+# the forwarder with a dynmon on its way in, with a probe ($2) or none
+setup_pcn_dynmon()
+{
+	setup_pcn_fwd "$1"
+	"$PCN" -n "$NS_D" cube add bmon type dynmon mode "$1"
+	"$PCN" -n "$NS_D" link add bmon port bfw:p1 ingress
+	if [ -n "$2" ]; then
+		"$PCN" -n "$NS_D" probe load bmon ingress "$2"
+	fi
+}
+
+teardown_pcn_dynmon()
+{
+	"$PCN" -n "$NS_D" cube del bmon
+	teardown_pcn_fwd
+}
+
+# what the example probe that counts per L4 protocol costs a packet,
+# over the same dynmon with no probe (ns: 1000/Mpps of each, apart)
+scen_probe()
+{
+	command -v clang >/dev/null || { echo "# probe: no clang, skipped" >&2; return 0; }
+	measure probe_xdp Mpps "pcn fwd+dynmon+l4proto xdp" "pcn fwd+dynmon xdp"
+	awk -F'\t' '$1 == "probe_xdp" && $5 > 0 && $3 > 0 {
+		printf "# probe: the l4proto probe costs %.1f ns per packet\n",
+			1000 / ($3 / 1e6) - 1000 / ($5 / 1e6) }' "$RESULTS" | tail -1
+}
+
+# pcn metrics of 100 cubes (50 forwarders linked in pairs, with their
+# ports, and 50 transparent cubes with counters) beside pcn -j -s cube
+# show of the same cubes: the same numbers, read by the same code
+scen_metrics()
+{
+	local n=11 i t=helloworld
+
+	[ -n "$QUICK" ] && n=5
+	"$PCN" cube help | grep -Eq "TYPE := \{.* $t( |$)" || t=forwarder
+	{
+		for ((i = 0; i < 50; i++)); do
+			echo "cube add m$i type forwarder"
+			echo "cube add t$i type $t"
+		done
+		for ((i = 0; i + 1 < 50; i += 2)); do
+			echo "link add m$i:a peer m$((i + 1)):b"
+		done
+	} | "$PCN" -n "$NS_D" -batch -
+	report metrics ms "pcn metrics (100)" \
+		"$(cmd_ms "$n" "$PCN" -n "$NS_D" metrics)" \
+		"pcn -j -s cube show (100)" \
+		"$(cmd_ms "$n" "$PCN" -n "$NS_D" -j -s cube show)"
+	"$PCN" -n "$NS_D" flush
 }
 
 topology

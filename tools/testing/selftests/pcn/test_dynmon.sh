@@ -1,0 +1,330 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# dynmon and pcn probe: probes built from C by pcn and from an object
+# built here, on a dynmon stacked on a forwarder's port between two
+# hosts, in XDP and TC; the example probes (examples/probes) count
+# exactly what was sent; a probe replaced under a continuous flow loses
+# no packet and its counts go on across the swap; what is not a probe
+# is refused with one error line, the probe in place left as it was.
+
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+TOP=$(cd "$SELFTEST_DIR/../../../.." && pwd)
+EXAMPLES=$TOP/examples/probes
+
+need_clang()
+{
+	command -v clang >/dev/null || skip "clang is missing (scripts/install-deps.sh build)"
+}
+
+# build C file $1 into object $2 as a user would, against <pcn/probe.h>
+build_probe()
+{
+	clang -target bpf -O2 -g -I"$TOP/include" \
+		-I"/usr/include/$(gcc -print-multiarch)" -c "$1" -o "$2"
+}
+
+# the hosts know each other's MAC: no ARP in the counts
+static_neigh()
+{
+	local m1 m2
+
+	m1=$(ip -n "$H1" -j link show h1 | jq -r '.[0].address')
+	m2=$(ip -n "$H2" -j link show h2 | jq -r '.[0].address')
+	ip -n "$H1" neigh replace 10.201.1.2 lladdr "$m2" dev h1 nud permanent
+	ip -n "$H2" neigh replace 10.201.1.1 lladdr "$m1" dev h2 nud permanent
+}
+
+# a forwarder between H1 and H2, a dynmon on its port p2, both ways
+chain()
+{
+	local mode=$1
+
+	topo_pair
+	quiet_ns "$R"
+	quiet_ns "$H1"
+	quiet_ns "$H2"
+	static_neigh
+	pcn -n "$R" cube add f type forwarder mode "$mode"
+	pcn -n "$R" link add f:p1 dev r1
+	pcn -n "$R" link add f:p2 dev r2
+	pcn -n "$R" cube set f port p1 action forward p2 port p2 action forward p1
+	pcn -n "$R" cube add mon type dynmon mode "$mode"
+	pcn -n "$R" link add mon port f:p2 both
+}
+
+# probe_val CUBE DIR MAP JQ: JQ over the entries of MAP of the probe
+probe_val()
+{
+	pcn -n "$R" -j probe show "$1" |
+		jq -e --arg d "$2" --arg m "$3" \
+			".[] | select(.direction == \$d) | .maps[] | select(.name == \$m) | .entries | $4"
+}
+
+# the value counted at KEY (a number, or null when absent: 0)
+entry()
+{
+	probe_val "$1" "$2" "$3" \
+		"(map(select(.key == $4)) | .[0].value$5) // 0"
+}
+
+prog_id()
+{
+	pcn -n "$R" -j probe show mon |
+		jq -r --arg d "$1" '.[] | select(.direction == $d) | .prog_id'
+}
+
+counts()
+{
+	local mode=$1
+
+	need_type forwarder
+	need_clang
+	setup_root
+	WORK=$(mktemp -d)
+	defer "rm -rf $WORK"
+	chain "$mode"
+	# from C, built by pcn; from an object, built here
+	pcn -n "$R" probe load mon egress "$EXAMPLES/l4proto.c"
+	build_probe "$EXAMPLES/sizes.c" "$WORK/sizes.o"
+	pcn -n "$R" probe load mon ingress "$WORK/sizes.o"
+	pcn -n "$R" cube show mon | grep -q "ingress $WORK/sizes.o egress $EXAMPLES/l4proto.c"
+	# 5 echo requests of 98 bytes out to H2 and 5 replies back; 3 UDP
+	# datagrams of 44 bytes out ("x\n")
+	ip netns exec "$H1" ping -c 5 -i 0.1 -w 10 -q 10.201.1.2 >/dev/null
+	for i in 1 2 3; do
+		ip netns exec "$H1" socat -u - UDP:10.201.1.2:9 <<<"x"
+	done
+	# out to H2 (egress of f:p2): per L4 protocol
+	[ "$(entry mon egress l4proto 1 .packets)" = 5 ]
+	[ "$(entry mon egress l4proto 1 .bytes)" = 490 ]
+	[ "$(entry mon egress l4proto 17 .packets)" = 3 ]
+	[ "$(entry mon egress l4proto 17 .bytes)" = 132 ]
+	[ "$(probe_val mon egress l4proto 'map(.value.packets) | add')" = 8 ]
+	# back from H2 (ingress of f:p2): 5 replies of 98 bytes and 3 port
+	# unreachable of 72 (nothing listens on 9), all in bucket 1 (65-128)
+	[ "$(entry mon ingress sizes 1 '')" = 8 ]
+	[ "$(probe_val mon ingress sizes 'map(.value) | add')" = 8 ]
+	# the cube counted them all as probed
+	pcn -n "$R" -j -s cube show mon |
+		jq -e '.[0].stats.egress.packets == 8 and .[0].stats.egress.unprobed == 0 and
+		       .[0].stats.ingress.packets == 8 and .[0].stats.ingress.unprobed == 0'
+	# the metrics the probes declare (PCN_METRIC), the same counts
+	pcn -n "$R" metrics mon >"$WORK/m"
+	local lb='netns="'"$R"'",cube="mon",type="dynmon"'
+	grep -qx "pcn_probe_l4_packets_total{$lb,direction=\"egress\",proto=\"1\"} 5" "$WORK/m"
+	grep -qx "pcn_probe_l4_packets_total{$lb,direction=\"egress\",proto=\"17\"} 3" "$WORK/m"
+	grep -qx "pcn_probe_l4_bytes_total{$lb,direction=\"egress\",proto=\"1\"} 490" "$WORK/m"
+	grep -qx "pcn_probe_frame_sizes_total{$lb,direction=\"ingress\",bucket=\"1\"} 8" "$WORK/m"
+	[ "$(grep -c '^pcn_probe_' "$WORK/m")" = 5 ]
+	if command -v promtool >/dev/null; then
+		promtool check metrics <"$WORK/m"
+	fi
+	# top talkers: H1's address, by the LRU hash
+	pcn -n "$R" probe load mon egress "$EXAMPLES/talkers.c"
+	ip netns exec "$H1" ping -c 4 -i 0.1 -w 10 -q 10.201.1.2 >/dev/null
+	probe_val mon egress talkers 'length == 1'
+	# the key is the address as it is in memory (network order)
+	[ "$(probe_val mon egress talkers '.[0].value.packets')" = 4 ]
+	# unloaded: the cube passes packets on, unprobed
+	pcn -n "$R" probe unload mon egress
+	ping_ok "$H1" 10.201.1.2 2
+	pcn -n "$R" -j -s cube show mon | jq -e '.[0].stats.egress.unprobed == 2'
+	pcn -n "$R" -j cube show mon | jq -e '.[0].egress == "none"'
+	# the probes are saved by the file they came from
+	pcn -n "$R" save | grep -qx "probe load mon ingress $WORK/sizes.o"
+}
+
+udp_bound()
+{
+	ip netns exec "$1" ss -Hunl "sport = :$2" | grep -q .
+}
+
+# a probe that drops: what it drops never reaches H2, and is counted
+drops()
+{
+	local mode=$1
+
+	need_type forwarder
+	need_clang
+	setup_root
+	WORK=$(mktemp -d)
+	defer "rm -rf $WORK"
+	chain "$mode"
+	cat >"$WORK/udp_drop.c" <<'EOF'
+#include <pcn/probe.h>
+static __always_inline int no_udp(struct pcn_pkt *pkt)
+{
+	struct pcn_l3 l3;
+
+	if (!pcn_parse_l3(pkt, &l3) && l3.proto == IPPROTO_UDP)
+		return PCN_PROBE_DROP;
+	return PCN_PROBE_PASS;
+}
+PCN_PROBE(no_udp)
+EOF
+	pcn -n "$R" probe load mon egress "$WORK/udp_drop.c"
+	ip netns exec "$H2" socat -u UDP-RECV:9 CREATE:"$WORK/got" &
+	defer "kill $! 2>/dev/null"
+	wait_for 5 udp_bound "$H2" 9
+	ip netns exec "$H1" socat -u - UDP:10.201.1.2:9 <<<"x"
+	ip netns exec "$H1" socat -u - UDP:10.201.1.2:9 <<<"y"
+	ping_ok "$H1" 10.201.1.2 2
+	pcn -n "$R" -j -s cube show mon | jq -e '.[0].stats.egress.dropped == 2'
+	# without the probe the same datagram arrives: the receiver was there
+	pcn -n "$R" probe unload mon egress
+	ip netns exec "$H1" socat -u - UDP:10.201.1.2:9 <<<"z"
+	wait_for 5 grep -q z "$WORK/got"
+	[ "$(cat "$WORK/got")" = z ]
+}
+
+# pings one every 2 ms while the probe is loaded again and again:
+# none lost, and every one counted by the probe of its moment, the
+# counts going on across each swap (same map: handed over)
+swap()
+{
+	local mode=$1 n=600 i out before
+
+	need_type forwarder
+	need_clang
+	setup_root
+	WORK=$(mktemp -d)
+	defer "rm -rf $WORK"
+	chain "$mode"
+	build_probe "$EXAMPLES/l4proto.c" "$WORK/a.o"
+	pcn -n "$R" probe load mon egress "$WORK/a.o"
+	ip netns exec "$H1" ping -c "$n" -i 0.002 -w 60 -q 10.201.1.2 \
+		>"$WORK/ping" 2>&1 &
+	defer "kill $! 2>/dev/null"
+	i=0
+	while kill -0 $! 2>/dev/null; do
+		before=$(prog_id egress)
+		pcn -n "$R" probe load mon egress "$WORK/a.o"
+		[ "$(prog_id egress)" != "$before" ]
+		i=$((i + 1))
+	done
+	wait $! || true
+	out=$(cat "$WORK/ping")
+	echo "$out; $i loads"
+	[ "$i" -ge 3 ]
+	grep -q "$n packets transmitted, $n received" <<<"$out"
+	[ "$(entry mon egress l4proto 1 .packets)" = "$n" ]
+	pcn -n "$R" -j -s cube show mon |
+		jq -e ".[0].stats.egress.packets == $n and .[0].stats.egress.unprobed == 0"
+}
+
+bad_input()
+{
+	local id out
+
+	need_type forwarder
+	need_clang
+	setup_root
+	WORK=$(mktemp -d)
+	defer "rm -rf $WORK"
+	add_ns R
+	pcn -n "$R" cube add mon type dynmon
+	pcn -n "$R" cube add f type forwarder
+	build_probe "$EXAMPLES/l4proto.c" "$WORK/good.o"
+	pcn -n "$R" probe load mon ingress "$WORK/good.o"
+	id=$(prog_id ingress)
+	# the verifier refuses it: out of the packet's bounds
+	cat >"$WORK/oob.c" <<'EOF'
+#include <pcn/probe.h>
+static __always_inline int oob(struct pcn_pkt *pkt)
+{
+	return *(__u8 *)(pkt->data + 100) ? PCN_PROBE_DROP : PCN_PROBE_PASS;
+}
+PCN_PROBE(oob)
+EOF
+	build_probe "$WORK/oob.c" "$WORK/oob.o"
+	expect_err 2 "$PCN" -n "$R" probe load mon ingress "$WORK/oob.o"
+	out=$("$PCN" -n "$R" probe load mon ingress "$WORK/oob.o" 2>&1 || true)
+	grep -q "outside of the packet" <<<"$out"
+	# no program at all
+	printf '#include <pcn/probe.h>\nint x;\n' >"$WORK/none.c"
+	sed -i 's/#include <pcn\/probe.h>/#include <linux\/types.h>/' "$WORK/none.c"
+	build_probe "$WORK/none.c" "$WORK/none.o"
+	expect_err 2 "$PCN" -n "$R" probe load mon ingress "$WORK/none.o"
+	# programs, but not a probe's (another type, another name)
+	cat >"$WORK/kp.c" <<'EOF'
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+SEC("kprobe/do_sys_open") int pcn_probe_xdp(void *ctx) { return 0; }
+SEC("xdp") int other(struct xdp_md *ctx) { return XDP_PASS; }
+char _license[] SEC("license") = "GPL";
+EOF
+	build_probe "$WORK/kp.c" "$WORK/kp.o"
+	expect_err 2 "$PCN" -n "$R" probe load mon ingress "$WORK/kp.o"
+	# metric metadata naming a map the probe does not have
+	cat >"$WORK/meta.c" <<'EOF'
+#include <pcn/probe.h>
+static __always_inline int f(struct pcn_pkt *pkt) { return PCN_PROBE_PASS; }
+PCN_PROBE(f)
+PCN_METRIC(x, counter, nosuchmap, "", "k", "a metric of nothing")
+EOF
+	build_probe "$WORK/meta.c" "$WORK/meta.o"
+	expect_err 2 "$PCN" -n "$R" probe load mon ingress "$WORK/meta.o"
+	out=$("$PCN" -n "$R" probe load mon ingress "$WORK/meta.o" 2>&1 || true)
+	grep -q 'names map "nosuchmap", which the probe does not have' <<<"$out"
+	# not an object; missing; C that does not build; no clang
+	echo "hello" >"$WORK/text.o"
+	expect_err 2 "$PCN" -n "$R" probe load mon ingress "$WORK/text.o"
+	expect_err 2 "$PCN" -n "$R" probe load mon ingress "$WORK/missing.o"
+	echo "this is not C" >"$WORK/bad.c"
+	expect_err 1 "$PCN" -n "$R" probe load mon ingress "$WORK/bad.c"
+	PCN_CLANG=/nonexistent/clang expect_err 1 "$PCN" -n "$R" probe load mon ingress "$EXAMPLES/l4proto.c"
+	out=$(PCN_CLANG=/nonexistent/clang "$PCN" -n "$R" probe load mon ingress \
+		"$EXAMPLES/l4proto.c" 2>&1 || true)
+	grep -q "not installed" <<<"$out"
+	# bad words
+	expect_err 1 "$PCN" -n "$R" probe load mon sideways "$WORK/good.o"
+	expect_err 1 "$PCN" -n "$R" probe load mon ingress
+	expect_err 1 "$PCN" -n "$R" probe load mon ingress "$WORK/good.o" extra
+	expect_err 2 "$PCN" -n "$R" probe load nosuch ingress "$WORK/good.o"
+	expect_err 2 "$PCN" -n "$R" probe load f ingress "$WORK/good.o"
+	expect_err 2 "$PCN" -n "$R" probe unload mon egress
+	expect_err 1 "$PCN" -n "$R" cube add mon2 type dynmon extra
+	# through all of it, the first probe stayed
+	[ "$(prog_id ingress)" = "$id" ]
+	pcn -n "$R" probe show mon | grep -q "^mon ingress $WORK/good.o"
+	[ -z "$(find "$PCN_ROOT" -name '*_new')" ]
+}
+
+# PCN_PROFILE=1: the steps of a command and their times on stderr,
+# summing to the total; nothing without it
+profile()
+{
+	local out
+
+	need_clang
+	setup_root
+	WORK=$(mktemp -d)
+	defer "rm -rf $WORK"
+	add_ns R
+	out=$(PCN_PROFILE=1 "$PCN" -n "$R" cube add mon type dynmon 2>&1 >/dev/null)
+	echo "$out"
+	grep -q '^profile: *[0-9.]* ms  cube: load (verifier)$' <<<"$out"
+	grep -q '^profile: *[0-9.]* ms  cube: pin$' <<<"$out"
+	grep -q '^profile: *[0-9.]* ms  lock (wait for other pcn)$' <<<"$out"
+	awk '/^profile:/ { if ($NF == "total") t = $2; else s += $2 }
+	     END { d = s - t; exit !(t > 0 && d < 0.01 && d > -0.01) }' <<<"$out"
+	out=$(PCN_PROFILE=1 "$PCN" -n "$R" probe load mon ingress "$EXAMPLES/l4proto.c" 2>&1)
+	grep -q '^profile: *[0-9.]* ms  probe: build with clang$' <<<"$out"
+	grep -q '^profile: *[0-9.]* ms  probe: load (verifier)$' <<<"$out"
+	grep -q '^profile: *[0-9.]* ms  probe: swap (map update)$' <<<"$out"
+	out=$("$PCN" -n "$R" probe load mon ingress "$EXAMPLES/l4proto.c" 2>&1)
+	[ -z "$out" ]
+	out=$(PCN_PROFILE=0 "$PCN" -n "$R" cube show 2>&1 >/dev/null)
+	[ -z "$out" ]
+}
+
+for m in xdp tc; do
+	run_test "dynmon_exact_counts_$m" counts $m
+	run_test "dynmon_probe_drops_$m" drops $m
+	run_test "dynmon_swap_under_traffic_$m" swap $m
+done
+run_test dynmon_bad_input bad_input
+run_test pcn_profile_steps profile
+tap_done
