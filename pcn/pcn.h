@@ -273,6 +273,11 @@ int cube_flush_all(void);
  * PCN_WRITE_EXISTING; nothing is reported then.
  */
 int tree_open(enum pcn_access access, bool *none);
+/*
+ * Let the pin tree's lock go, for a command that goes on running after
+ * its change (pcn capture); tree_open() takes it again.
+ */
+void tree_close(void);
 
 /*
  * The names of the cubes, the tree opened as tree_open() does (none:
