@@ -62,8 +62,12 @@ void pcn_owner_release(const char *cube, int fd)
 {
 	char path[PATH_MAX];
 
-	if (!marker_path(path, sizeof(path), cube))
+	if (!marker_path(path, sizeof(path), cube)) {
 		rmdir(path);
+		/* and owners/ with the last one */
+		*strrchr(path, '/') = '\0';
+		rmdir(path);
+	}
 	if (fd >= 0)
 		close(fd);
 }
@@ -99,5 +103,6 @@ int pcn_owner_orphans(int (*fn)(const char *cube, void *arg), void *arg)
 		close(fd);
 	}
 	closedir(d);
+	rmdir(dir);		/* gone with the last marker */
 	return err;
 }

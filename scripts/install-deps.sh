@@ -15,7 +15,7 @@ set -eu
 BUILD_PKGS="make gcc libc6-dev pkg-config clang llvm libbpf-dev libelf-dev
 zlib1g-dev libmnl-dev bpftool linux-libc-dev"
 TEST_PKGS="iproute2 iputils-ping socat jq procps util-linux groff-base
-ethtool python3 traceroute"
+ethtool python3 traceroute tcpdump tshark libpcap-dev"
 BENCH_PKGS="iptables nftables"
 
 what=${1:-all}

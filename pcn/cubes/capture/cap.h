@@ -39,4 +39,16 @@ int cap_write_packet(struct cap_writer *w, __u32 ifid, __u64 ts_ns,
  */
 __s64 cap_boot_to_real(void);
 
+/*
+ * A libpcap filter expression (pcap-filter(7)), compiled for Ethernet
+ * frames of @snaplen bytes at most, into *@prog; why it is wrong in @why.
+ * Return: 0; -EINVAL for a bad expression; -EOPNOTSUPP without libpcap.
+ */
+int cap_expr_compile(const char *expr, unsigned int snaplen, void **prog,
+		     char *why, size_t len);
+/* Return: true if the frame @pkt (@caplen of @len bytes) matches @prog. */
+bool cap_expr_match(const void *prog, const void *pkt, unsigned int caplen,
+		    unsigned int len);
+void cap_expr_free(void *prog);
+
 #endif /* __PCN_CAP_H */

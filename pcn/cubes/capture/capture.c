@@ -30,9 +30,6 @@
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#ifdef PCN_HAVE_PCAP
-#include <pcap/pcap.h>
-#endif
 
 #include "cap.h"
 #include "capture.h"
@@ -363,10 +360,6 @@ static int parse_opts(int argc, char **argv, struct cap_opts *o)
 			if (o->expr)
 				return pcn_dup_arg("pcap-filter");
 			o->expr = *argv;
-#ifndef PCN_HAVE_PCAP
-			return pcn_err(PCN_EXIT_USAGE,
-				       "this pcn is built without libpcap: no \"pcap-filter\" (use \"filter\")");
-#endif
 		} else if (is_kw(*argv, "-w")) {
 			NEXT_ARG();
 			if (o->file)
@@ -511,10 +504,7 @@ struct cap_run {
 	__u32 ifid[2];			/* by direction */
 	__u64 count, written, rejected;
 	int err;
-#ifdef PCN_HAVE_PCAP
-	struct bpf_program prog;
-	bool filtering;
-#endif
+	void *prog;			/* pcap-filter, or NULL */
 };
 
 static volatile sig_atomic_t stop;
@@ -528,28 +518,35 @@ static int on_record(void *ctx, void *data, size_t size)
 {
 	struct cap_run *r = ctx;
 	const struct cap_rec *rec = data;
+	static __u8 frame[CAP_MAX_COPY + 4];
 	const __u8 *pkt = (const __u8 *)(rec + 1);
-	__u32 caplen = rec->caplen;
+	__u32 caplen = rec->caplen, len;
 
 	if (r->count && r->written >= r->count)
 		return -ECANCELED;
 	if (size < sizeof(*rec) || caplen > size - sizeof(*rec) ||
 	    rec->dir > PCN_DIR_EGRESS)
 		return 0;
+	len = rec->len;
+	/* the tag tc held aside, back after the MAC addresses */
+	if (rec->vlan && caplen >= 12) {
+		memcpy(frame, pkt, 12);
+		memcpy(frame + 12, &rec->vlan_proto, 2);
+		frame[14] = rec->vlan_tci >> 8;
+		frame[15] = rec->vlan_tci & 0xff;
+		memcpy(frame + 16, pkt + 12, caplen - 12);
+		pkt = frame;
+		caplen += 4;
+		len += 4;
+	}
 	if (caplen > r->w.snaplen)
 		caplen = r->w.snaplen;
-#ifdef PCN_HAVE_PCAP
-	if (r->filtering) {
-		struct pcap_pkthdr h = { .caplen = caplen, .len = rec->len };
-
-		if (!pcap_offline_filter(&r->prog, &h, pkt)) {
-			r->rejected++;
-			return 0;
-		}
+	if (r->prog && !cap_expr_match(r->prog, pkt, caplen, len)) {
+		r->rejected++;
+		return 0;
 	}
-#endif
 	r->err = cap_write_packet(&r->w, r->ifid[rec->dir],
-				  rec->ts + r->offset, pkt, caplen, rec->len,
+				  rec->ts + r->offset, pkt, caplen, len,
 				  rec->dir == PCN_DIR_EGRESS);
 	if (r->err)
 		return r->err;
@@ -682,25 +679,16 @@ static int make_cube(struct cap_opts *o, const char *name)
 
 static int compile_expr(struct cap_run *r, const struct cap_opts *o)
 {
-#ifdef PCN_HAVE_PCAP
-	pcap_t *p;
-	int err = 0;
+	char why[256];
+	int err;
 
 	if (!o->expr)
 		return 0;
-	p = pcap_open_dead(DLT_EN10MB, o->snaplen);
-	if (!p)
-		return pcn_err_kernel(-ENOMEM, "cannot compile the pcap-filter");
-	if (pcap_compile(p, &r->prog, o->expr, 1, PCAP_NETMASK_UNKNOWN))
-		err = pcn_err(PCN_EXIT_USAGE, "pcap-filter \"%s\": %s", o->expr,
-			      pcap_geterr(p));
-	else
-		r->filtering = true;
-	pcap_close(p);
-	return err;
-#else
-	return 0;
-#endif
+	err = cap_expr_compile(o->expr, o->snaplen, &r->prog, why, sizeof(why));
+	if (err == -EINVAL)
+		return pcn_err(PCN_EXIT_USAGE, "pcap-filter \"%s\": %s", o->expr,
+			       why);
+	return err ? pcn_err(PCN_EXIT_USAGE, "pcap-filter: %s", why) : 0;
 }
 
 static void run_loop(struct ring_buffer *rb, struct cap_run *r)
@@ -839,10 +827,7 @@ static int capture_cmd(int argc, char **argv)
 	ring_buffer__free(rb);
 	close(ring_fd);
 	close(stats_fd);
-#ifdef PCN_HAVE_PCAP
-	if (r.filtering)
-		pcap_freecode(&r.prog);
-#endif
+	cap_expr_free(r.prog);
 	return err;
 
 fail_cube:
@@ -856,10 +841,7 @@ fail_owner:
 	pcn_owner_release(o.name, owner);
 fail:
 	file_abandon(&cf);
-#ifdef PCN_HAVE_PCAP
-	if (r.filtering)
-		pcap_freecode(&r.prog);
-#endif
+	cap_expr_free(r.prog);
 	return err;
 }
 
