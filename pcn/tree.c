@@ -50,13 +50,17 @@ int netns_switch(const char *name)
 	return 0;
 }
 
+int (*tree_orphan_delete)(const char *name);
+
 /* A cube whose owner process is gone (owner.h): removed as "cube del" does. */
 static int orphan_delete(const char *name, void *arg)
 {
 	char path[PATH_MAX];
 
 	pcn_ns_path(path, sizeof(path), "cubes/%s", name);
-	return pcn_path_exists(path) ? cube_delete(name) : 0;
+	if (!tree_orphan_delete || !pcn_path_exists(path))
+		return 0;
+	return tree_orphan_delete(name);
 }
 
 int tree_open(enum pcn_access access, bool *none)

@@ -458,6 +458,24 @@ static enum pcn_mode point_mode(const struct cap_opts *o)
 	return m;
 }
 
+/* Is the point there? Said before a cube is loaded for nothing. */
+static int point_check(const struct cap_opts *o)
+{
+	struct pcn_cube c;
+	int err, idx;
+
+	if (o->w.dev)
+		return if_nametoindex(o->w.ifname) ? 0 :
+			pcn_err(PCN_EXIT_KERNEL, "interface \"%s\" does not exist",
+				o->w.ifname);
+	err = cube_open(o->w.cube, &c);
+	if (err)
+		return cube_open_err(o->w.cube, err);
+	err = cube_port_index(&c, o->w.port, &idx);
+	cube_close(&c);
+	return err;
+}
+
 /* The file: made (or opened) now, emptied once the capture is there. */
 struct cap_file {
 	FILE *f;
@@ -744,6 +762,9 @@ static int capture_cmd(int argc, char **argv)
 		return err;
 
 	err = tree_open(PCN_WRITE, NULL);
+	if (err)
+		goto fail;
+	err = point_check(&o);
 	if (err)
 		goto fail;
 	if (!o.mode_set)

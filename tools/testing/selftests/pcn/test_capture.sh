@@ -82,23 +82,25 @@ send()
 	ip netns exec "$H1" python3 "$SEND" 10.201.1.2 $UPORT "$1" "$2" ${3:+"$3"}
 }
 
-# fields FILE FIELD...: tshark's fields of the test's UDP packets
-fields()
+# tshark_read FILE: one pass of tshark over FILE, into $TMPD/all (every
+# packet: interface, length, captured length) and $TMPD/test (the test's
+# UDP packets, not those quoted by ICMP: the same, time and payload)
+tshark_read()
 {
-	local f=$1
-
-	shift
-	tshark -r "$f" -Y "udp.dstport == $UPORT" -T fields \
-		$(printf -- '-e %s ' "$@")
+	tshark -r "$1" -T fields -E separator=/t -e frame.interface_name \
+		-e frame.len -e frame.cap_len -e udp.dstport -e icmp.type \
+		-e frame.time_epoch -e data.data >"$TMPD/all"
+	awk -F'\t' -v p=$UPORT '$4 == p && $5 == ""' "$TMPD/all" >"$TMPD/test"
 }
 
 # expect_packets FILE N BYTES: exactly N of the test's packets, BYTES in
-# all on the wire, by tshark and by tcpdump
+# all on the wire, by tshark and by tcpdump (tshark_read'ing FILE)
 expect_packets()
 {
 	local f=$1 n=$2 bytes=$3 got
 
-	got=$(fields "$f" frame.len | awk '{ n++; b += $1 } END { print n + 0, b + 0 }')
+	tshark_read "$f"
+	got=$(awk -F'\t' '{ n++; b += $2 } END { print n + 0, b + 0 }' "$TMPD/test")
 	[ "$got" = "$n $bytes" ] || { echo "tshark: $got, not $n $bytes"; return 1; }
 	got=$(tcpdump -r "$f" -n "udp dst port $UPORT" 2>/dev/null | wc -l)
 	[ "$got" = "$n" ] || { echo "tcpdump: $got packets, not $n"; return 1; }
@@ -120,88 +122,25 @@ at_dev()
 	cap_stop
 	expect_packets "$TMPD/c.pcapng" $N $((N * WIRE))
 	# one interface block per point, named after it
-	dirs=$(tshark -r "$TMPD/c.pcapng" -T fields -e frame.interface_name | sort -u | tr '\n' ,)
+	dirs=$(cut -f1 "$TMPD/all" | sort -u | tr '\n' ,)
 	if [ "$mode" = tc ]; then
 		[ "$dirs" = "dev h2 egress,dev h2 ingress," ]
 	else
 		[ "$dirs" = "dev h2 ingress," ]
 	fi
-	fields "$TMPD/c.pcapng" frame.interface_name | sort -u | grep -qx "dev h2 ingress"
+	[ "$(cut -f1 "$TMPD/test" | sort -u)" = "dev h2 ingress" ]
 	# gone with the command, nothing left
 	fails cap_cube_there "$H2"
 	[ ! -e "$PCN_ROOT/ns-$(ip netns exec "$H2" stat -Lc %i /proc/self/ns/net)" ]
 }
 
-# at a cube's port, on its way out, with snaplen: truncated copies
-at_port()
+# in_time TIMES: each of the test's packets (tshark_read) within 10 ms
+# of the time the sender read from its clock as it sent it (TIMES, from
+# capture_send.py)
+in_time()
 {
-	local mode=$1
-
-	setup
-	forwarder "$mode"
-	cap_start "$R" port f:p2 egress snaplen 100 -w "$TMPD/c.pcapng"
-	send $N 200
-	cap_stop
-	expect_packets "$TMPD/c.pcapng" $N $((N * WIRE))
-	[ "$(fields "$TMPD/c.pcapng" frame.cap_len | sort -u)" = 100 ]
-	fields "$TMPD/c.pcapng" frame.interface_name | sort -u | grep -qx "port f:p2 egress"
-	# the forwarder's counters saw each of them go out
-	[ "$(port_stat "$R" f p2 tx.packets)" -ge $N ]
-	fails cap_cube_there "$R"
-}
-
-# between two cubes linked port to port, in classic pcap, stopping at
-# count by itself
-between()
-{
-	local mode=$1
-
-	setup
-	pcn -n "$R" cube add a type forwarder mode "$mode"
-	pcn -n "$R" cube add b type forwarder mode "$mode"
-	pcn -n "$R" link add a:p1 dev r1
-	pcn -n "$R" link add a:p2 peer b:p1
-	pcn -n "$R" link add b:p2 dev r2
-	pcn -n "$R" cube set a port p1 action forward p2 port p2 action forward p1
-	pcn -n "$R" cube set b port p1 action forward p2 port p2 action forward p1
-	ping_ok "$H1" 10.201.1.2 2
-	cap_start "$R" port b:p1 ingress format pcap count 5 filter proto udp -w "$TMPD/c.pcap"
-	send $N 200
-	# it ends by itself after 5
-	wait "$CAP_PID"
-	grep -qx '5 packets captured' "$TMPD/cap.err"
-	[ "$(head -c 4 "$TMPD/c.pcap" | od -An -tx1 | tr -d ' ')" = 4d3cb2a1 ]
-	expect_packets "$TMPD/c.pcap" 5 $((5 * WIRE))
-	fails cap_cube_there "$R"
-}
-
-# -w -: into tcpdump -r -, as tcpdump -w - does
-to_pipe()
-{
-	setup
-	forwarder tc
-	( "$PCN" -n "$R" capture port f:p1 ingress count $N filter proto udp -w - |
-		tcpdump -r - -n "udp dst port $UPORT" >"$TMPD/out" 2>/dev/null ) &
-	defer "kill $! 2>/dev/null"
-	wait_for 20 cap_cube_there "$R"
-	send $N 200
-	wait_for 20 fails cap_cube_there "$R"
-	wait_for 5 test "$(wc -l <"$TMPD/out")" = $N
-}
-
-# each packet's time within 10 ms of the sender's clock when it sent it
-timestamps()
-{
-	local mode=$1
-
-	setup
-	forwarder "$mode"
-	cap_start "$R" port f:p1 ingress -w "$TMPD/c.pcapng"
-	send $N 200 "$TMPD/times"
-	cap_stop
-	tshark -r "$TMPD/c.pcapng" -Y "udp.dstport == $UPORT" -T fields \
-		-e frame.time_epoch -e data.data >"$TMPD/seen"
-	python3 - "$TMPD/times" "$TMPD/seen" <<'EOF'
+	cut -f6,7 "$TMPD/test" >"$TMPD/seen"
+	python3 - "$1" "$TMPD/seen" <<'EOF'
 import sys
 sent = dict(map(int, l.split()) for l in open(sys.argv[1]))
 n = 0
@@ -218,42 +157,68 @@ assert n == len(sent), "%d of %d packets" % (n, len(sent))
 EOF
 }
 
-# filter in the datapath: what does not match is counted, not copied,
-# and forwarded all the same
-dp_filter()
+# at a cube's port, on its way out, with snaplen: truncated copies
+at_port()
 {
 	local mode=$1
 
 	setup
 	forwarder "$mode"
-	cap_start "$R" port f:p2 egress filter proto udp dst 10.201.1.0/24 dport $UPORT -w "$TMPD/c.pcapng"
+	cap_start "$R" port f:p2 egress snaplen 100 -w "$TMPD/c.pcapng"
+	send $N 200 "$TMPD/times"
+	cap_stop
+	expect_packets "$TMPD/c.pcapng" $N $((N * WIRE))
+	[ "$(cut -f3 "$TMPD/test" | sort -u)" = 100 ]
+	in_time "$TMPD/times"
+	[ "$(cut -f1 "$TMPD/test" | sort -u)" = "port f:p2 egress" ]
+	# the forwarder's counters saw each of them go out
+	[ "$(port_stat "$R" f p2 tx.packets)" -ge $N ]
+	fails cap_cube_there "$R"
+}
+
+# between two cubes linked port to port, in classic pcap, a filter in
+# the datapath: what does not match is counted, not copied, and
+# forwarded all the same
+between()
+{
+	local mode=$1
+
+	setup
+	pcn -n "$R" cube add a type forwarder mode "$mode"
+	pcn -n "$R" cube add b type forwarder mode "$mode"
+	pcn -n "$R" link add a:p1 dev r1
+	pcn -n "$R" link add a:p2 peer b:p1
+	pcn -n "$R" link add b:p2 dev r2
+	pcn -n "$R" cube set a port p1 action forward p2 port p2 action forward p1
+	pcn -n "$R" cube set b port p1 action forward p2 port p2 action forward p1
+	ping_ok "$H1" 10.201.1.2 2
+	cap_start "$R" port b:p1 ingress format pcap \
+		filter proto udp dst 10.201.1.0/24 dport $UPORT -w "$TMPD/c.pcap"
 	send $N 200
 	UPORT=5002 send $N 200
 	ping_ok "$H1" 10.201.1.2 2
 	cap_stop
-	expect_packets "$TMPD/c.pcapng" $N $((N * WIRE))
+	[ "$(head -c 4 "$TMPD/c.pcap" | od -An -tx1 | tr -d ' ')" = 4d3cb2a1 ]
+	expect_packets "$TMPD/c.pcap" $N $((N * WIRE))
 	# nothing else made it into the file: no ping, no 5002
-	[ "$(tshark -r "$TMPD/c.pcapng" | wc -l)" = $N ]
+	[ "$(wc -l <"$TMPD/all")" = $N ]
 	[ "$(sed -n 's/ packets not matching the filter//p' "$TMPD/cap.err")" -ge $((N + 2)) ]
-	[ "$(port_stat "$R" f p2 tx.packets)" -ge $((2 * N + 2)) ]
+	[ "$(port_stat "$R" b p2 tx.packets)" -ge $((2 * N + 2)) ]
+	fails cap_cube_there "$R"
 }
 
-# libpcap's language, in user space
-pcap_filter()
+# -w -: into tcpdump -r -, as tcpdump -w - does
+to_pipe()
 {
 	setup
-	"$PCN" capture help | grep -q pcap-filter
-	if "$PCN" capture dev lo pcap-filter udp -w /dev/null 2>&1 | grep -q 'without libpcap'; then
-		skip "pcn is built without libpcap (libpcap-dev)"
-	fi
 	forwarder tc
-	cap_start "$R" port f:p2 egress pcap-filter "udp dst port $UPORT and greater 200" -w "$TMPD/c.pcapng"
+	( "$PCN" -n "$R" capture port f:p1 ingress count $N filter proto udp -w - |
+		tcpdump -r - -n "udp dst port $UPORT" >"$TMPD/out" 2>/dev/null ) &
+	defer "kill $! 2>/dev/null"
+	wait_for 20 cap_cube_there "$R"
 	send $N 200
-	UPORT=5002 send $N 200
-	send $N 100
-	cap_stop
-	expect_packets "$TMPD/c.pcapng" $N $((N * WIRE))
-	[ "$(tshark -r "$TMPD/c.pcapng" | wc -l)" = $N ]
+	wait_for 20 fails cap_cube_there "$R"
+	wait_for 5 test "$(wc -l <"$TMPD/out")" = $N
 }
 
 # killed: traffic goes on, and the next mutating command removes it
@@ -278,24 +243,36 @@ killed()
 	pcn -n "$R" save | grep -vq capture
 }
 
-# a capture is not saved, and two captures can stack
+# two captures stacked on one point, the second with a filter in
+# libpcap's language (user space), ending at its count; neither saved
 two()
 {
+	local first
+
 	setup
+	"$PCN" capture help | grep -q pcap-filter
+	if "$PCN" capture dev lo pcap-filter udp -w /dev/null 2>&1 | grep -q 'without libpcap'; then
+		skip "pcn is built without libpcap (libpcap-dev)"
+	fi
 	forwarder tc
 	cap_start "$R" port f:p2 egress name c1 -w "$TMPD/a.pcapng"
-	local first=$CAP_PID
-	"$PCN" -n "$R" capture port f:p2 egress before c1 name c2 count 3 -w "$TMPD/b.pcapng" 2>/dev/null &
-	CAP_PID2=$!
-	defer "kill -9 $CAP_PID2 2>/dev/null"
+	first=$CAP_PID
+	"$PCN" -n "$R" capture port f:p2 egress before c1 name c2 count 3 \
+		pcap-filter "udp dst port $UPORT and greater 200" \
+		-w "$TMPD/b.pcapng" 2>/dev/null &
+	CAP_PID=$!
+	defer "kill -9 $CAP_PID 2>/dev/null"
 	wait_for 20 test "$(pcn -n "$R" -j link show | jq '[.[] | select(.cube == "c2")] | length')" = 1
-	! pcn -n "$R" save | grep -q 'type capture'
+	fails grep -q 'type capture' <(pcn -n "$R" save)
+	UPORT=5002 send 3 200
+	send 3 100
 	send 3 200
-	wait "$CAP_PID2"
+	wait "$CAP_PID"
 	CAP_PID=$first
 	cap_stop
-	expect_packets "$TMPD/a.pcapng" 3 $((3 * WIRE))
 	expect_packets "$TMPD/b.pcapng" 3 $((3 * WIRE))
+	[ "$(wc -l <"$TMPD/all")" = 3 ]
+	expect_packets "$TMPD/a.pcapng" 6 $((3 * WIRE + 3 * 142))
 }
 
 # the tree but counters, which traffic moves meanwhile (ARP, ...)
@@ -338,14 +315,11 @@ bad_input()
 
 for m in ${CAP_MODES:-xdp tc}; do
 	run_test "capture_at_dev_$m" at_dev $m
-	run_test "capture_at_port_snaplen_$m" at_port $m
-	run_test "capture_between_cubes_pcap_count_$m" between $m
-	run_test "capture_timestamps_$m" timestamps $m
-	run_test "capture_filter_datapath_$m" dp_filter $m
-	run_test "capture_killed_swept_$m" killed $m
+	run_test "capture_at_port_snaplen_time_$m" at_port $m
+	run_test "capture_between_cubes_pcap_filter_$m" between $m
 done
+run_test capture_killed_swept_xdp killed xdp
 run_test capture_to_pipe to_pipe
-run_test capture_pcap_filter pcap_filter
-run_test capture_two_stacked two
+run_test capture_two_stacked_pcap_filter two
 run_test capture_bad_input bad_input
 tap_done
