@@ -103,6 +103,19 @@ __attribute__((noinline)) int cap_match(struct pcn_ctx *ctx, __u32 fields)
 }
 
 /*
+ * Wake the reader only once the ring is filling (an eighth of it): a
+ * wakeup per record costs the datapath more than its copy, and the
+ * reader looks at least every CAP_POLL_MS anyway.
+ */
+static __always_inline __u64 cap_wakeup(void)
+{
+	return bpf_ringbuf_query(&cap_ring, BPF_RB_AVAIL_DATA) >
+			       CAP_RING_BYTES / 8 ?
+		       BPF_RB_FORCE_WAKEUP :
+		       BPF_RB_NO_WAKEUP;
+}
+
+/*
  * A record with room for @room bytes of frame (a constant: the ring
  * reserves only known sizes), @cap of them copied.
  * Return: 0, or -1 if the ring had no room.
@@ -146,7 +159,7 @@ static __always_inline int cap_emit(struct pcn_ctx *ctx, __u32 dir, __u64 ts,
 		/* cannot happen within the frame: keep the header alone */
 		r->caplen = 0;
 	}
-	bpf_ringbuf_submit(r, 0);
+	bpf_ringbuf_submit(r, cap_wakeup());
 	return 0;
 }
 

@@ -23,6 +23,8 @@
  */
 #define CAP_MAX_COPY		65536u
 #define CAP_DEFAULT_SNAPLEN	262144u	/* as tcpdump's */
+/* how often the reader looks at the ring when not woken (capture.bpf.c) */
+#define CAP_POLL_MS		20
 
 /* filter fields: all of those given must match */
 #define CAP_F_SRC	0x01

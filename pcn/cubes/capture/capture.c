@@ -15,7 +15,7 @@
  * Time: the datapath stamps each packet with bpf_ktime_get_boot_ns()
  * (CLOCK_BOOTTIME, which goes on through a suspend); the command adds
  * the offset of CLOCK_REALTIME to it, read again at every wakeup (at
- * least every 100 ms), so a step of the wall clock shows in the file
+ * least every CAP_POLL_MS), so a step of the wall clock shows in the file
  * within that time. See pcn-capture(8).
  */
 #include <errno.h>
@@ -715,7 +715,7 @@ static void run_loop(struct ring_buffer *rb, struct cap_run *r)
 
 	while (!stop && !r->err) {
 		r->offset = cap_boot_to_real();
-		n = ring_buffer__poll(rb, 100);
+		n = ring_buffer__poll(rb, CAP_POLL_MS);
 		if (n == -ECANCELED || (r->count && r->written >= r->count))
 			break;
 		if (n < 0 && n != -EINTR) {
