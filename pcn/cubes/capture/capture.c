@@ -716,6 +716,10 @@ static void run_loop(struct ring_buffer *rb, struct cap_run *r)
 	while (!stop && !r->err) {
 		r->offset = cap_boot_to_real();
 		n = ring_buffer__poll(rb, CAP_POLL_MS);
+		/* not woken (the datapath wakes it only as the ring fills):
+		 * what came meanwhile is read all the same */
+		if (n >= 0 || n == -EINTR)
+			n = ring_buffer__consume(rb);
 		if (n == -ECANCELED || (r->count && r->written >= r->count))
 			break;
 		if (n < 0 && n != -EINTR) {

@@ -267,6 +267,8 @@ two()
 	UPORT=5002 send 3 200
 	send 3 100
 	send 3 200
+	# it ends by itself at its count
+	wait_for 20 fails kill -0 "$CAP_PID"
 	wait "$CAP_PID"
 	CAP_PID=$first
 	cap_stop
