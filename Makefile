@@ -78,6 +78,13 @@ override LDFLAGS += $(SAN_FLAGS)
 LDLIBS := -lbpf -lmnl -lelf -lz
 # user-space compiles: the environment's preprocessor flags first
 COMPILE = $(CC) $(CPPFLAGS) $(CFLAGS)
+# libpcap, optional: "pcn capture ... pcap-filter EXPRESSION" where it
+# is there (libpcap-dev), an error saying so where not; PCAP=0 leaves it out
+PCAP ?= $(shell pkg-config --exists libpcap 2>/dev/null && echo 1)
+ifeq ($(PCAP),1)
+override CFLAGS += -DPCN_HAVE_PCAP
+LDLIBS += $(shell pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
+endif
 
 BPF_CFLAGS := -target bpf -O2 -g -Wall $(ERROR_FLAG) -Ibpf \
 	      $(if $(MULTIARCH),-I/usr/include/$(MULTIARCH))

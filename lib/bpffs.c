@@ -508,6 +508,18 @@ void pcn_state_leave(void)
 	ns_path[0] = '\0';
 }
 
+void pcn_state_unlock(void)
+{
+	pcn_state_leave();
+	if (root_fd >= 0) {
+		flock(root_fd, LOCK_UN);
+		close(root_fd);
+	}
+	root_fd = -1;
+	lock_held = 0;
+	root_swept = false;
+}
+
 bool pcn_state_swept(void)
 {
 	return swept;
@@ -538,7 +550,7 @@ int pcn_ns_remove_if_empty(void)
 {
 	static const char *const shared[] = {
 		"meta", "panel_xdp", "panel_tc", "scratch_xdp", "points",
-		"chains", "cubes", "links",
+		"chains", "cubes", "links", "owners",
 	};
 	char path[PATH_MAX];
 	struct dirent *de;

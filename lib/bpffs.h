@@ -12,6 +12,7 @@
  *                                transparent cubes (see pcn_shared.h)
  *       links/point<id>          entry programs of interface points
  *       cubes/<name>/            one per cube (see cube.h)
+ *       owners/<name>/           a cube's owner process (see owner.h)
  *       staging-<pid>-<n>/       a mutation in progress: an "intent"
  *                                record and the objects being built
  *
@@ -109,6 +110,13 @@ int pcn_root_open(enum pcn_access access);
  * next pcn_state_open() opens (and a writer sweeps).
  */
 void pcn_state_leave(void);
+/*
+ * Let the lock go, and forget the tree: for a process that goes on
+ * running after its change (pcn capture), so that other commands run
+ * meanwhile. What it opened before may have changed when it opens the
+ * tree again.
+ */
+void pcn_state_unlock(void);
 /*
  * Whether this process swept the netns since it locked it, and say so.
  * Return: true once pcn_state_set_swept() was called.

@@ -221,6 +221,7 @@ static int run(int argc, char **argv)
 	int ret;
 
 	pcn_libbpf_setup(0);
+	tree_orphan_delete = cube_delete;
 
 	/* for bash-completion/pcn: every word after it is the line's */
 	if (argc > 1 && is_opt(argv[1], "-complete", "-complete"))

@@ -293,6 +293,17 @@ int cube_flush_all(void);
  * PCN_WRITE_EXISTING; nothing is reported then.
  */
 int tree_open(enum pcn_access access, bool *none);
+/*
+ * How tree_open() removes a cube whose owner process is gone (lib/owner.h):
+ * cube_delete(), which pcn_run() sets (cube.c calls tree.c, not the other
+ * way). Returns an exit code.
+ */
+extern int (*tree_orphan_delete)(const char *name);
+/*
+ * Let the pin tree's lock go, for a command that goes on running after
+ * its change (pcn capture); tree_open() takes it again.
+ */
+void tree_close(void);
 
 /*
  * The names of the cubes, the tree opened as tree_open() does (none:

@@ -27,6 +27,7 @@
 
 #include "chain.h"
 #include "netns.h"
+#include "owner.h"
 #include "pcn.h"
 #include "transparent.h"
 
@@ -187,6 +188,14 @@ static int ns_read(struct ns_saved *ns, struct skips *skips)
 		if (err) {
 			err = cube_open_err(names[i], err);
 			break;
+		}
+		/* a cube that lives as long as its process (pcn capture) */
+		if (pcn_owner_marked(names[i])) {
+			struct pcn_save s = { .skips = skips };
+
+			pcn_save_skip(&s, "cubes owned by a running command (pcn capture)");
+			cube_close(&c);
+			continue;
 		}
 		err = cube_save(&ns->cubes[ns->n++], &c, skips);
 		cube_close(&c);

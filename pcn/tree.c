@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "owner.h"
 #include "pcn.h"
 #include "sweep.h"
 
@@ -49,6 +50,19 @@ int netns_switch(const char *name)
 	return 0;
 }
 
+int (*tree_orphan_delete)(const char *name);
+
+/* A cube whose owner process is gone (owner.h): removed as "cube del" does. */
+static int orphan_delete(const char *name, void *arg)
+{
+	char path[PATH_MAX];
+
+	pcn_ns_path(path, sizeof(path), "cubes/%s", name);
+	if (!tree_orphan_delete || !pcn_path_exists(path))
+		return 0;
+	return tree_orphan_delete(name);
+}
+
 int tree_open(enum pcn_access access, bool *none)
 {
 	int err;
@@ -69,8 +83,23 @@ int tree_open(enum pcn_access access, bool *none)
 		if (err)
 			return pcn_err_kernel(err, "cannot sweep %s",
 					      pcn_ns_dir());
+		err = pcn_owner_orphans(orphan_delete, NULL);
+		if (err < 0)
+			return pcn_err_kernel(err, "cannot sweep %s",
+					      pcn_ns_dir());
+		if (err)
+			return err;
+		/* the last cube may have taken the netns directory along */
+		return tree_open(access, none);
 	}
 	return 0;
+}
+
+void tree_close(void)
+{
+	pcn_state_unlock();
+	/* nothing opened before may serve the next command */
+	pcn_cmd_gen++;
 }
 
 int tree_cubes(enum pcn_access access, char ***names, int *n)

@@ -35,7 +35,7 @@ SHARED=
 GEN_CPU=0
 DUT_CPU=1
 SCENARIOS=(floor forwarder_xdp forwarder_tc chain bridge flood router
-	   router_fib firewall fw_rules micro hops control save fw_import ddos lbdsr metrics probe)
+	   router_fib firewall fw_rules micro hops control save fw_import ddos lbdsr metrics probe capture)
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -512,6 +512,24 @@ measure_variant()
 		setup_bridge
 		gen sink "$NS_S" s0
 		teardown_bridge ;;
+	"pcn forwarder tc +capture")
+		setup_pcn_fwd tc
+		cap_start pcn
+		gen sink "$NS_S" s0
+		cap_end >/dev/null
+		teardown_pcn_fwd ;;
+	"pcn capture tc, captured")
+		setup_pcn_fwd tc
+		cap_start pcn
+		gen sink "$NS_S" s0 >/dev/null
+		cap_end
+		teardown_pcn_fwd ;;
+	"tcpdump -w, captured")
+		setup_pcn_fwd tc
+		cap_start tcpdump
+		gen sink "$NS_S" s0 >/dev/null
+		cap_end
+		teardown_pcn_fwd ;;
 	*) echo "unknown variant $1" >&2; return 1 ;;
 	esac
 }
@@ -1182,6 +1200,60 @@ scen_metrics()
 		"pcn -j -s cube show (100)" \
 		"$(cmd_ms "$n" "$PCN" -n "$NS_D" -j -s cube show)"
 	"$PCN" -n "$NS_D" flush
+}
+
+# cap_start pcn|tcpdump: every frame arriving on r1 written to a file,
+# by pcn capture at the forwarder's port on r1 (in its mode, tc: tcpdump
+# sees what XDP redirects on neither veth), or by tcpdump -w on r1
+cap_start()
+{
+	local ready
+
+	CAP_TOOL=$1
+	rm -f "$BPFFS.cap" "$BPFFS.caperr"
+	if [ "$1" = pcn ]; then
+		"$PCN" -n "$NS_D" capture port bfw:p1 ingress -w "$BPFFS.cap" \
+			2>"$BPFFS.caperr" &
+		ready='"$PCN" -n "$NS_D" cube show | grep -q "type capture"'
+	else
+		ip netns exec "$NS_D" tcpdump -i r1 -Q in -n -w "$BPFFS.cap" \
+			2>"$BPFFS.caperr" &
+		ready='grep -q "listening on" "$BPFFS.caperr"'
+	fi
+	CAP_PID=$!
+	for _ in $(seq 100); do
+		eval "$ready" && return 0
+		sleep 0.1
+	done
+	echo "Error: $1 did not start capturing" >&2
+	return 1
+}
+
+# cap_end: stop it; print the frames it wrote per second of generator
+# traffic, and note what it lost
+cap_end()
+{
+	local n lost
+
+	kill -INT "$CAP_PID"
+	wait "$CAP_PID" || true
+	n=$(sed -n 's/^\([0-9]*\) packets\{0,1\} captured$/\1/p' "$BPFFS.caperr")
+	lost=$(sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel$/\1/p' "$BPFFS.caperr")
+	echo "# $CAP_TOOL: ${n:-?} written, ${lost:-?} dropped" >&2
+	awk -v n="${n:-0}" -v s="$SECS" 'BEGIN { print n / s }'
+	rm -f "$BPFFS.cap" "$BPFFS.caperr"
+}
+
+# Capturing every frame of the 64 B flow at a cube's port: the frames
+# pcn capture writes per second against tcpdump -w on the same veth
+# (which sees the interface only), and the forwarding rate with the
+# capture against without it. Loss: on stderr.
+scen_capture()
+{
+	command -v tcpdump >/dev/null ||
+		{ echo "# capture: no tcpdump (scripts/install-deps.sh bench)" >&2; return 0; }
+	measure capture Mpps "pcn capture tc, captured" "tcpdump -w, captured"
+	measure capture Mpps "pcn forwarder tc +capture" "pcn forwarder tc"
 }
 
 topology
