@@ -498,6 +498,15 @@ int pcn_state_open(enum pcn_access access)
 	return err ?: ns_open(access);
 }
 
+void pcn_state_unlock(void)
+{
+	pcn_state_leave();
+	root_swept = false;
+	if (root_fd >= 0 && lock_held)
+		flock(root_fd, LOCK_UN);
+	lock_held = 0;
+}
+
 void pcn_state_leave(void)
 {
 	ns_ready = false;

@@ -104,6 +104,12 @@ int pcn_state_open(enum pcn_access access);
  */
 int pcn_root_open(enum pcn_access access);
 /*
+ * Give the lock back, for a process that lives on (the STP agent): the
+ * next pcn_state_open() takes it again, opens the netns directory
+ * afresh, and a writer sweeps again. Nothing of the tree is touched.
+ */
+void pcn_state_unlock(void);
+/*
  * Forget the netns directory opened, keeping the root and its lock:
  * the process entered another network namespace, whose directory the
  * next pcn_state_open() opens (and a writer sweeps).

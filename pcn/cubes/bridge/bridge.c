@@ -318,7 +318,8 @@ static int br_save(struct pcn_cube *c, struct pcn_save *s)
 				      p->name, vlan);
 	}
 	pcn_save_skip(s, "dynamic fdb entries");
-	return br_fdb_save(c, s);
+	err = br_fdb_save(c, s);
+	return err ?: br_stp_save(c, s);
 }
 
 /* A port that leads into the graph again: floods reach it by copies. */
@@ -420,6 +421,12 @@ static int br_port_added(struct pcn_cube *c, __u32 idx,
 	int err;
 
 	err = port_reset(c, idx);
+	if (!err)
+		err = br_stp_port_reset(c, idx);
+	/* under a spanning tree, an interface port starts discarding: the
+	 * agent lets it forward once it knows that makes no loop */
+	if (!err && p->peer == PCN_PEER_IFACE && br_stp_on(c))
+		err = br_port_state_put(c, idx, BR_BLOCKING);
 	if (!err && takes_copies(p))
 		err = copies_refresh_read(c, -1);
 	return err ?: flood_iface(c, idx, p, true);
@@ -468,7 +475,8 @@ static const char *const br_definitions[] = {
 	NULL,
 };
 
-static const struct pcn_object *const br_objects[] = { &fdb_object, NULL };
+static const struct pcn_object *const br_objects[] = { &fdb_object,
+							&stp_object, NULL };
 
 static const struct cube_type bridge_type = {
 	.name = "bridge",
