@@ -507,8 +507,9 @@ static int show_cb(struct pcn_cube *c, void *arg)
 	if (st.root_port < PCN_MAX_PORTS && ports[st.root_port].name[0])
 		print_string(PRINT_ANY, "root_port", " root_port %s",
 			     ports[st.root_port].name);
-	print_bool(PRINT_ANY, "root", " (this bridge is root)",
-		   st.root_port >= PCN_MAX_PORTS);
+	print_bool(PRINT_JSON, "root", NULL, st.root_port >= PCN_MAX_PORTS);
+	if (st.root_port >= PCN_MAX_PORTS)
+		print_string(PRINT_FP, NULL, "%s", " (this bridge is root)");
 	print_uint(PRINT_ANY, "priority", "\n  priority %u", st.priority);
 	print_uint(PRINT_ANY, "hello_time", " hello_time %u", st.hello);
 	print_uint(PRINT_ANY, "max_age", " max_age %u", st.max_age);

@@ -107,6 +107,7 @@ struct agent {
 	bool tx_now[PCN_MAX_PORTS];
 	bool agree[PCN_MAX_PORTS];	/* answer with an agreement */
 	bool tc;			/* a topology change: flush the fdb */
+	bool rerooted;			/* a new root port, the old one discards */
 };
 
 static volatile sig_atomic_t stop;
@@ -459,6 +460,16 @@ static void roles_update(struct agent *a, __u64 now)
 		}
 		sp->role = role;
 	}
+	/*
+	 * A new root port may forward at once when no other port that
+	 * was root still forwards (802.1D-2004 17.29.2, reRooted): the
+	 * old one went down or lost to another bridge's better offer.
+	 */
+	a->rerooted = a->st.root_port != old_rp && rp < PCN_MAX_PORTS &&
+		      (old_rp >= PCN_MAX_PORTS ||
+		       a->sp[old_rp].role == BR_ROLE_DISABLED ||
+		       a->sp[old_rp].role == BR_ROLE_ALTERNATE ||
+		       a->sp[old_rp].role == BR_ROLE_BACKUP);
 }
 
 /* --- states --- */
@@ -501,7 +512,8 @@ static void states_update(struct agent *a, __u64 now)
 			state_set(a, i, BR_BLOCKING, now);
 			continue;
 		}
-		if (sp->role == BR_ROLE_ROOT && a->proposed[i] && rapid(a, i)) {
+		if (sp->role == BR_ROLE_ROOT && rapid(a, i) &&
+		    (a->proposed[i] || a->rerooted)) {
 			/*
 			 * sync: every other designated port that forwards
 			 * without its neighbour's agreement discards first
@@ -516,7 +528,7 @@ static void states_update(struct agent *a, __u64 now)
 				     a->bp[k].state == BR_LEARNING))
 					state_set(a, k, BR_LISTENING, now);
 			state_set(a, i, BR_FORWARDING, now);
-			a->agree[i] = true;
+			a->agree[i] = a->proposed[i];
 			continue;
 		}
 		if (sp->role == BR_ROLE_DESIGNATED &&
