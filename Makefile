@@ -238,10 +238,14 @@ install: all
 	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@CONFDIR@|$(PCN_CONFDIR)|g' \
 		scripts/pcn-restore.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/pcn-restore.service
 	$(Q)chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/pcn-restore.service
+	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|g' \
+		scripts/pcn-stp@.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/pcn-stp@.service
+	$(Q)chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/pcn-stp@.service
 
 uninstall:
 	$(Q)rm -f $(DESTDIR)$(SBINDIR)/pcn $(DESTDIR)$(BASHCOMPDIR)/pcn \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/pcn-restore.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/pcn-stp@.service \
 		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MANS)))
 
 
