@@ -277,6 +277,7 @@ static int br_save(struct pcn_cube *c, struct pcn_save *s)
 	/* worst case: every other VID, 2047 of up to 4 digits and a comma */
 	char vids[2048 * 5 + 1], vlan[sizeof(vids) + 32];
 	const struct pcn_port *p;
+	bool tree = br_stp_on(c);
 	struct br_meta m;
 	struct br_port bp;
 	__u32 idx;
@@ -289,6 +290,10 @@ static int br_save(struct pcn_cube *c, struct pcn_save *s)
 		if (err)
 			return pcn_err_kernel(err, "cannot read port %s:%s",
 					      c->name, p->name);
+		/* under a spanning tree, its agent sets interface ports'
+		 * states: what the tree found, not configuration */
+		if (tree && p->peer == PCN_PEER_IFACE)
+			bp.state = BR_FORWARDING;
 		vlan[0] = '\0';
 		if (bp.mode == BR_TRUNK) {
 			vids_str(&bp, vids, sizeof(vids));

@@ -306,8 +306,6 @@ static void bpdu_rx(struct agent *a, int i, const struct bpdu *b, int len,
 	msg_age = get_be(b->msg_age, 2);
 	max_age = get_be(b->max_age, 2);
 	role = rst ? (b->flags & F_ROLE_MASK) >> F_ROLE_SHIFT : R_DESIGNATED;
-	if (r.bridge == br_stp_bridge_id(&a->st) && !rst)
-		role = R_DESIGNATED;	/* our own, looped: a backup port */
 	if (role != R_DESIGNATED) {
 		/* a root or alternate port's: its agreement to ours */
 		if ((b->flags & F_AGREEMENT) && sp->role == BR_ROLE_DESIGNATED &&
@@ -749,11 +747,21 @@ int br_stp_run(const char *name)
 	err = cube_open_type(name, "bridge", &c, false);
 	if (err)
 		return err;
-	if (!br_stp_on(&c)) {
+	err = br_stp_get(&c, &a.st);
+	if (err || !a.st.enabled) {
+		cube_close(&c);
+		return err ? pcn_err_kernel(err, "cannot read the tree of \"%s\"",
+					    name)
+			   : pcn_err(PCN_EXIT_KERNEL,
+				     "spanning tree is off for \"%s\": \"pcn stp add %s\" turns it on",
+				     name, name);
+	}
+	/* two agents would answer every BPDU twice */
+	if (br_stp_agent_alive(&a.st, pcn_now_ns())) {
 		cube_close(&c);
 		return pcn_err(PCN_EXIT_KERNEL,
-			       "spanning tree is off for \"%s\": \"pcn stp add %s\" turns it on",
-			       name, name);
+			       "an agent (pid %u) already runs for \"%s\"",
+			       a.st.agent_pid, name);
 	}
 	cube_close(&c);
 	pcn_state_unlock();
