@@ -108,6 +108,7 @@ struct agent {
 	bool agree[PCN_MAX_PORTS];	/* answer with an agreement */
 	bool tc;			/* a topology change: flush the fdb */
 	bool rerooted;			/* a new root port, the old one discards */
+	bool started;			/* the first pass is done */
 };
 
 static volatile sig_atomic_t stop;
@@ -183,6 +184,33 @@ static struct vec designated(const struct agent *a, int i)
 {
 	return (struct vec){ a->st.root_id, a->st.root_cost,
 			     br_stp_bridge_id(&a->st), port_id(a, i) };
+}
+
+/* how long what a port heard holds: 802.1D's max age less the message's
+ * age, or 802.1w's three hello times */
+static __u64 info_life(const struct br_stp_port *sp)
+{
+	if (sp->flags & BR_STP_P_MODE_STP)
+		return t256_ns(sp->d_max_age > sp->d_msg_age
+				       ? sp->d_max_age - sp->d_msg_age
+				       : 0);
+	return 3 * t256_ns(sp->d_hello ?: 256);
+}
+
+/*
+ * An agent starting: what the ports heard may have run out while no
+ * agent listened, which says nothing of the neighbours. It holds for
+ * one more lifetime from now; a neighbour really gone is found then
+ * (a link down at once, by its carrier).
+ */
+static void info_resume(struct agent *a, __u64 now)
+{
+	int i;
+
+	for (i = 0; i < PCN_MAX_PORTS; i++)
+		if (a->sp[i].flags & BR_STP_P_INFO &&
+		    a->sp[i].info_until_ns < now + info_life(&a->sp[i]))
+			a->sp[i].info_until_ns = now + info_life(&a->sp[i]);
 }
 
 static bool info_valid(const struct br_stp_port *sp, __u64 now)
@@ -332,10 +360,7 @@ static void bpdu_rx(struct agent *a, int i, const struct bpdu *b, int len,
 		sp->d_hello = get_be(b->hello, 2);
 		sp->d_fwd_delay = get_be(b->fwd_delay, 2);
 		sp->flags |= BR_STP_P_INFO;
-		sp->info_until_ns =
-			now + ((sp->flags & BR_STP_P_MODE_STP)
-				       ? t256_ns(max_age - msg_age)
-				       : 3 * t256_ns(sp->d_hello ?: 256));
+		sp->info_until_ns = now + info_life(sp);
 		if (rst && (b->flags & F_PROPOSAL))
 			a->proposed[i] = true;
 	} else {
@@ -710,6 +735,10 @@ static int pass(struct agent *a, bool last)
 	memset(a->tx_now, 0, sizeof(a->tx_now));
 	memset(a->agree, 0, sizeof(a->agree));
 	a->tc = false;
+	if (!a->started) {
+		a->started = true;
+		info_resume(a, now);
+	}
 	if (last) {
 		/* the tree stays as it is; show says no agent looks after it */
 		a->st.agent_pid = 0;
