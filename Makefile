@@ -278,12 +278,16 @@ install: all
 	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|g' \
 		scripts/pcn-metrics@.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/pcn-metrics@.service
 	$(Q)chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/pcn-metrics@.service
+	$(Q)sed -e 's|@SBINDIR@|$(SBINDIR)|g' \
+		scripts/pcn-stp@.service.in >$(DESTDIR)$(SYSTEMDUNITDIR)/pcn-stp@.service
+	$(Q)chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/pcn-stp@.service
 
 uninstall:
 	$(Q)rm -rf $(DESTDIR)$(INCLUDEDIR)/pcn $(DESTDIR)$(DOCDIR)/examples/probes
 	$(Q)rm -f $(DESTDIR)$(SBINDIR)/pcn $(DESTDIR)$(BASHCOMPDIR)/pcn \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/pcn-restore.service \
 		$(DESTDIR)$(CNIDIR)/pcn-cni \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/pcn-stp@.service \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/pcn-metrics.socket \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/pcn-metrics@.service \
 		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MANS))) \

@@ -79,6 +79,21 @@ struct {
 	__type(value, struct br_copy);
 } br_copy SEC(".maps");
 
+/* spanning tree: the agent's, read by no program (bridge.h) */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct br_stp);
+} br_stp SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PCN_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, struct br_stp_port);
+} br_stp_ports SEC(".maps");
+
 #ifdef PCN_BUILD_XDP
 /* interface ports: ifindex -> {ifindex, bridge_egress}, for floods */
 struct {

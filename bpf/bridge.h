@@ -130,4 +130,87 @@ struct br_stats {
 	__u64 vlan_dropped;		/* a VLAN the port is not in, bad tags */
 };
 
+/*
+ * Spanning tree (pcn stp, pcn-stp(8)): one tree per bridge, 802.1D or
+ * 802.1w. The datapath reads none of it: it acts on br_port.state,
+ * which the agent ("pcn stp run") writes; these two maps hold the rest
+ * of the protocol's state, so that a show needs no agent and an agent
+ * started again carries on from where the last one was.
+ *
+ * Identifiers are numbers that compare as 802.1D compares them: a
+ * bridge id is priority << 48 | MAC, a port id (priority / 16) << 12 |
+ * port number (index + 1).
+ */
+#define BR_STP_PRIO_DEFAULT	32768
+#define BR_STP_PORT_PRIO_DEFAULT 128
+#define BR_STP_COST_DEFAULT	20000	/* 1 Gb/s, as 802.1D-2004 */
+#define BR_STP_HELLO_DEFAULT	2
+#define BR_STP_MAX_AGE_DEFAULT	20
+#define BR_STP_FWD_DELAY_DEFAULT 15
+
+enum br_stp_version {
+	BR_STP_STP = 0,			/* 802.1D: config and TCN BPDUs */
+	BR_STP_RSTP = 2,		/* 802.1w: RST BPDUs, STP to old peers */
+};
+
+enum br_stp_role {
+	BR_ROLE_DISABLED = 0,		/* down, or not an interface */
+	BR_ROLE_ROOT = 1,
+	BR_ROLE_DESIGNATED = 2,
+	BR_ROLE_ALTERNATE = 3,
+	BR_ROLE_BACKUP = 4,
+};
+
+/* br_stp: BPF_MAP_TYPE_ARRAY, one entry */
+struct br_stp {
+	__u32 enabled;			/* 0: ports are set by hand */
+	__u32 version;			/* enum br_stp_version */
+	__u16 priority;			/* 0..61440, by 4096 */
+	__u16 hello;			/* seconds */
+	__u16 max_age;
+	__u16 fwd_delay;
+	__u8 mac[6];			/* the bridge's address, made at add */
+	__u16 pad;
+	/* what the agent found */
+	__u64 root_id;
+	__u32 root_cost;
+	__u32 root_port;		/* index, PCN_MAX_PORTS: this is root */
+	__u16 root_max_age;		/* the times in force: the root's */
+	__u16 root_hello;
+	__u16 root_fwd_delay;
+	__u16 pad2;
+	__u32 agent_pid;		/* the last agent, 0 when it stopped */
+	__u32 tc_count;			/* topology changes seen */
+	__u64 tc_until_ns;		/* BPDUs carry TC until then */
+	__u64 agent_ns;			/* the agent's last pass (pcn_now_ns) */
+};
+
+#define BR_STP_P_MODE_STP	1	/* the neighbour speaks 802.1D */
+#define BR_STP_P_PROPOSING	2	/* RSTP: designated, asking to forward */
+#define BR_STP_P_AGREED		4	/* RSTP: the neighbour agreed */
+#define BR_STP_P_TCA		8	/* STP: acknowledge a TCN */
+#define BR_STP_P_INFO		16	/* d_* hold what the port heard */
+
+/* br_stp_ports: BPF_MAP_TYPE_ARRAY, per port index */
+struct br_stp_port {
+	__u32 cost;			/* path cost, 1..200000000 */
+	__u8 priority;			/* 0..240, by 16 */
+	__u8 role;			/* enum br_stp_role */
+	__u16 flags;			/* BR_STP_P_* */
+	/* the best BPDU heard on the port: the designated bridge's vector */
+	__u64 d_root;
+	__u64 d_bridge;
+	__u32 d_cost;
+	__u16 d_port;
+	__u16 d_msg_age;		/* and its times, in 1/256 s */
+	__u16 d_max_age;
+	__u16 d_hello;
+	__u16 d_fwd_delay;
+	__u16 pad;
+	__u64 info_until_ns;		/* what it heard holds until then */
+	__u64 state_ns;			/* when br_port.state last changed */
+	__u64 rx_bpdus;
+	__u64 tx_bpdus;
+};
+
 #endif /* __PCN_BRIDGE_H */

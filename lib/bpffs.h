@@ -112,9 +112,11 @@ int pcn_root_open(enum pcn_access access);
 void pcn_state_leave(void);
 /*
  * Let the lock go, and forget the tree: for a process that goes on
- * running after its change (pcn capture), so that other commands run
- * meanwhile. What it opened before may have changed when it opens the
- * tree again.
+ * running after its change (pcn capture, the STP agent between its
+ * passes), so that other commands run meanwhile. The next
+ * pcn_state_open() takes the lock again, opens the netns directory
+ * afresh, and a writer sweeps again; what was opened before may have
+ * changed by then.
  */
 void pcn_state_unlock(void);
 /*

@@ -26,13 +26,6 @@
 #include "bridge_xdp.skel.h"
 #include "bridge_tc.skel.h"
 
-static const char *const states[] = {
-	[BR_FORWARDING] = "forwarding",
-	[BR_DISABLED] = "disabled",
-	[BR_BLOCKING] = "blocking",
-	[BR_LISTENING] = "listening",
-	[BR_LEARNING] = "learning",
-};
 
 /* The part of meta.config the bridge keeps: its canonical settings. */
 struct br_meta {
@@ -49,8 +42,8 @@ static int state_parse(const char *arg, __u32 *state)
 {
 	__u32 i;
 
-	for (i = 0; i < ARRAY_SIZE(states); i++) {
-		if (is_kw(arg, states[i])) {
+	for (i = 0; i < ARRAY_SIZE(br_port_states); i++) {
+		if (is_kw(arg, br_port_states[i])) {
 			*state = i;
 			return 0;
 		}
@@ -256,9 +249,9 @@ static void br_show_port(struct pcn_cube *c, const struct pcn_port *ports,
 	/* worst case: every other VID, 2047 of up to 4 digits and a comma */
 	char vids[2048 * 5 + 1];
 
-	if (port_get(c, idx, &bp) || bp.state >= ARRAY_SIZE(states))
+	if (port_get(c, idx, &bp) || bp.state >= ARRAY_SIZE(br_port_states))
 		return;
-	print_string(PRINT_ANY, "stp_state", " %s", states[bp.state]);
+	print_string(PRINT_ANY, "stp_state", " %s", br_port_states[bp.state]);
 	open_json_object("vlan");
 	if (bp.mode == BR_ACCESS) {
 		print_string(PRINT_JSON, "mode", NULL, "access");
@@ -284,6 +277,7 @@ static int br_save(struct pcn_cube *c, struct pcn_save *s)
 	/* worst case: every other VID, 2047 of up to 4 digits and a comma */
 	char vids[2048 * 5 + 1], vlan[sizeof(vids) + 32];
 	const struct pcn_port *p;
+	bool tree = br_stp_on(c);
 	struct br_meta m;
 	struct br_port bp;
 	__u32 idx;
@@ -296,6 +290,10 @@ static int br_save(struct pcn_cube *c, struct pcn_save *s)
 		if (err)
 			return pcn_err_kernel(err, "cannot read port %s:%s",
 					      c->name, p->name);
+		/* under a spanning tree, its agent sets interface ports'
+		 * states: what the tree found, not configuration */
+		if (tree && p->peer == PCN_PEER_IFACE)
+			bp.state = BR_FORWARDING;
 		vlan[0] = '\0';
 		if (bp.mode == BR_TRUNK) {
 			vids_str(&bp, vids, sizeof(vids));
@@ -306,19 +304,20 @@ static int br_save(struct pcn_cube *c, struct pcn_save *s)
 		} else if (bp.pvid != BR_VID_DEFAULT) {
 			snprintf(vlan, sizeof(vlan), " vlan %u", bp.pvid);
 		}
-		if (bp.state >= ARRAY_SIZE(states))
+		if (bp.state >= ARRAY_SIZE(br_port_states))
 			return pcn_err(PCN_EXIT_KERNEL,
 				       "port %s:%s has an unknown state %u",
 				       c->name, p->name, bp.state);
 		if (bp.state != BR_FORWARDING)
 			pcn_save_line(s, "cube set %s port %s state %s%s",
-				      c->name, p->name, states[bp.state], vlan);
+				      c->name, p->name, br_port_states[bp.state], vlan);
 		else if (vlan[0])
 			pcn_save_line(s, "cube set %s port %s%s", c->name,
 				      p->name, vlan);
 	}
 	pcn_save_skip(s, "dynamic fdb entries");
-	return br_fdb_save(c, s);
+	err = br_fdb_save(c, s);
+	return err ?: br_stp_save(c, s);
 }
 
 /* A port that leads into the graph again: floods reach it by copies. */
@@ -420,6 +419,12 @@ static int br_port_added(struct pcn_cube *c, __u32 idx,
 	int err;
 
 	err = port_reset(c, idx);
+	if (!err)
+		err = br_stp_port_reset(c, idx);
+	/* under a spanning tree, an interface port starts discarding: the
+	 * agent lets it forward once it knows that makes no loop */
+	if (!err && p->peer == PCN_PEER_IFACE && br_stp_on(c))
+		err = br_port_state_put(c, idx, BR_BLOCKING);
 	if (!err && takes_copies(p))
 		err = copies_refresh_read(c, -1);
 	return err ?: flood_iface(c, idx, p, true);
@@ -468,7 +473,8 @@ static const char *const br_definitions[] = {
 	NULL,
 };
 
-static const struct pcn_object *const br_objects[] = { &fdb_object, NULL };
+static const struct pcn_object *const br_objects[] = { &fdb_object,
+							&stp_object, NULL };
 
 static const struct cube_type bridge_type = {
 	.name = "bridge",
