@@ -368,10 +368,12 @@ __defer=()
 
 __run_defer()
 {
-	local i
+	# a name no deferred command uses: one that loops over "i" must
+	# not move this loop
+	local __defer_i
 
-	for ((i = ${#__defer[@]} - 1; i >= 0; i--)); do
-		eval "${__defer[i]}" >/dev/null 2>&1 || true
+	for ((__defer_i = ${#__defer[@]} - 1; __defer_i >= 0; __defer_i--)); do
+		eval "${__defer[__defer_i]}" >/dev/null 2>&1 || true
 	done
 	__defer=()
 }

@@ -108,6 +108,23 @@ two_nodes()
 	tcp_transfer "$P1" "$P2" "$a2" 500000
 }
 
+# the addresses host-local holds for network $1
+ipam_held()
+{
+	find "$CNI_DIR/ipam-$1/$1" -name '10.*' 2>/dev/null | wc -l
+}
+
+# pods_del N: the pod namespaces of parallel() gone
+pods_del()
+{
+	local k
+
+	for ((k = 0; k < $1; k++)); do
+		ip netns del "pcnt-$TEST_ID-p$k" 2>/dev/null
+	done
+	return 0
+}
+
 parallel()
 {
 	local c i n=50 pids=()
@@ -118,14 +135,14 @@ parallel()
 	for ((i = 0; i < n; i++)); do
 		ip netns add "pcnt-$TEST_ID-p$i"
 	done
-	defer "for i in \$(seq 0 $((n - 1))); do ip netns del pcnt-$TEST_ID-p\$i 2>/dev/null; done"
+	defer "pods_del $n"
 	for ((i = 0; i < n; i++)); do
 		cni "$N" ADD "c$i" "pcnt-$TEST_ID-p$i" "$c" >/dev/null &
 		pids+=($!)
 	done
 	for i in "${pids[@]}"; do wait "$i"; done
 	"$PCN" -n "$N" -j cube show cni0 | jq -e ".[0].ports | length == $((n + 1))"
-	[ "$(ls "$CNI_DIR/ipam-par/par" | grep -c '^10\.')" -eq "$n" ]
+	[ "$(ipam_held par)" -eq "$n" ]
 	ping_ok "pcnt-$TEST_ID-p0" "$(pod_addr "pcnt-$TEST_ID-p$((n - 1))")"
 	pids=()
 	for ((i = 0; i < n; i++)); do
@@ -134,7 +151,7 @@ parallel()
 	done
 	for i in "${pids[@]}"; do wait "$i"; done
 	"$PCN" -n "$N" -j cube show | jq -e 'length == 0'
-	[ "$(ls "$CNI_DIR/ipam-par/par" | grep -c '^10\.')" -eq 0 ]
+	[ "$(ipam_held par)" -eq 0 ]
 }
 
 # bad_conf EXPECTED_CODE CONF: the spec's error JSON, exit not 0
