@@ -344,7 +344,8 @@ static void put_samples(FILE *f, struct samples *l, bool openmetrics)
 	const char *last = "";
 	size_t i;
 
-	qsort(l->s, l->n, sizeof(*l->s), by_family);
+	if (l->n)	/* no samples: no array (qsort wants one) */
+		qsort(l->s, l->n, sizeof(*l->s), by_family);
 	for (i = 0; i < l->n; i++) {
 		struct sample *s = &l->s[i];
 		const char *sfx = s->counter ? "_total" : "";
