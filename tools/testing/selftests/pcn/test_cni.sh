@@ -32,13 +32,13 @@ conf()
 cni()
 {
 	printf '%s' "$5" | CNI_COMMAND=$2 CNI_CONTAINERID=$3 \
-		CNI_NETNS=${4:+/run/netns/$4} CNI_IFNAME=eth0 CNI_PATH=$CNI_BIN \
+		CNI_NETNS=${4:+/run/netns/$4} CNI_IFNAME=pod0 CNI_PATH=$CNI_BIN \
 		nsenter --net="/run/netns/$1" "$CNI_DIR/pcn-cni"
 }
 
 pod_addr()
 {
-	ip -n "$1" -j addr show dev eth0 |
+	ip -n "$1" -j addr show dev pod0 |
 		jq -r '.[0].addr_info[] | select(.family == "inet") | .local'
 }
 
@@ -50,7 +50,7 @@ pod()
 	add_ns "$2"
 	out=$(cni "$1" ADD "ctr-${!2}" "${!2}" "$3")
 	jq -e '.cniVersion == "1.0.0" and (.ips | length) == 1 and
-	       .interfaces[1].name == "eth0" and .ips[0].interface == 1' <<<"$out"
+	       .interfaces[1].name == "pod0" and .ips[0].interface == 1' <<<"$out"
 	defer "cni $1 DEL ctr-${!2} ${!2} '$3' >/dev/null"
 }
 
@@ -72,7 +72,7 @@ one_node()
 	cni "$N" CHECK "ctr-$P1" "$P1" "$c"
 
 	# the pod's interface removed: CHECK says so, in the spec's JSON
-	ip -n "$P1" link del eth0
+	ip -n "$P1" link del pod0
 	out=$(cni "$N" CHECK "ctr-$P1" "$P1" "$c") && return 1
 	jq -e '.code == 5 and (.msg | length) > 0' <<<"$out"
 

@@ -195,7 +195,7 @@ bad_lines()
 		"-A INPUT -j NOSUCH|\"-j NOSUCH\"" \
 		"-A INPUT -p tcp --dport 99999 -j DROP|\"--dport 99999\"" \
 		"-A INPUT -p tcp -m conntrack --ctstate UNTRACKED -j DROP|UNTRACKED" \
-		"-A INPUT -i eth0 -j ACCEPT|needs dev"; do
+		"-A INPUT -i up9 -j ACCEPT|needs dev"; do
 		{
 			echo "*filter"
 			echo ":INPUT DROP [0:0]"

@@ -111,12 +111,12 @@ backend_setup()
 {
 	local ns=$1 n=$2
 
-	ip -n "$S" link add "s$n" type veth peer name eth0 netns "$ns"
+	ip -n "$S" link add "s$n" type veth peer name be0 netns "$ns"
 	ip -n "$S" link set "s$n" master br0 up
-	ip -n "$ns" link set eth0 address "02:21:00:00:00:0$n" up
+	ip -n "$ns" link set be0 address "02:21:00:00:00:0$n" up
 	ip netns exec "$ns" sysctl -qw net.ipv4.conf.all.arp_ignore=1 \
 		net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.all.rp_filter=0
-	addr "$ns" eth0 "10.21.0.1$n/24"
+	addr "$ns" be0 "10.21.0.1$n/24"
 	addr "$ns" lo $VIP/32
 	ip netns exec "$ns" python3 -c '
 import socket, sys
