@@ -304,6 +304,30 @@ static int ipam_run(struct cni *c, const char *command, char **out)
 	return 0;
 }
 
+/*
+ * stdout sent to @fd until stdout_back(): what runs meanwhile must not
+ * print into the plugin's one answer. Return: the saved stdout.
+ */
+static int stdout_to(int fd)
+{
+	int saved;
+
+	fflush(stdout);
+	saved = dup(1);
+	if (fd >= 0)
+		dup2(fd, 1);
+	return saved;
+}
+
+static void stdout_back(int saved)
+{
+	fflush(stdout);
+	if (saved >= 0) {
+		dup2(saved, 1);
+		close(saved);
+	}
+}
+
 /* a pcn command, its output kept off stdout (the result goes there) */
 static int pcn_cmd(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -320,15 +344,9 @@ static int pcn_cmd(const char *fmt, ...)
 	     w = strtok_r(NULL, " ", &save))
 		argv[argc++] = w;
 	argv[argc] = NULL;
-	fflush(stdout);
-	out = dup(1);
-	dup2(2, 1);
+	out = stdout_to(2);
 	rc = pcn_dispatch(argc, argv);
-	fflush(stdout);
-	if (out >= 0) {
-		dup2(out, 1);
-		close(out);
-	}
+	stdout_back(out);
 	return rc;
 }
 
@@ -698,21 +716,15 @@ undo_ipam:
 	out = NULL;
 	{
 		/* keep the error printed above the only stdout */
-		int keep = dup(1), null = open("/dev/null", O_WRONLY);
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		int keep = stdout_to(null);
 
-		fflush(stdout);
-		if (null >= 0) {
-			dup2(null, 1);
+		if (null >= 0)
 			close(null);
-		}
 		if (!ipam_run(c, "DEL", &out))
 			free(out);
 		out = NULL;
-		fflush(stdout);
-		if (keep >= 0) {
-			dup2(keep, 1);
-			close(keep);
-		}
+		stdout_back(keep);
 	}
 out:
 	json_free(ipam);
