@@ -35,7 +35,7 @@ SHARED=
 GEN_CPU=0
 DUT_CPU=1
 SCENARIOS=(floor forwarder_xdp forwarder_tc chain bridge flood router
-	   router_fib firewall fw_rules micro hops control save fw_import ddos lbdsr metrics probe capture)
+	   router_fib firewall fw_rules micro hops control save fw_import ddos lbdsr metrics probe capture cni)
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -73,9 +73,11 @@ RESULTS=$(mktemp)
 cleanup()
 {
 	set +e
-	for ns in "$NS_G" "$NS_D" "$NS_S" "$NS_D-c"; do
+	for ns in "$NS_G" "$NS_D" "$NS_S" "$NS_D-c" "$NS_D-cn" "$NS_D-ca" \
+		  "$NS_D-cb" $(ip netns list | grep -o "^$NS_D-ca-[0-9]*"); do
 		ip netns del "$ns" 2>/dev/null
 	done
+	rm -rf "$BPFFS.ipam"
 	umount "$BPFFS" 2>/dev/null
 	rmdir "$BPFFS" 2>/dev/null
 	# the scenarios' files beside it, when one failed half-way
@@ -410,6 +412,12 @@ measure_variant()
 	"xdp redirect") gen sink "$NS_S" s0 dut "$NS_D" r1 redirect r2 ;;
 	"xdp redirect, eth") gen sink "$NS_S" s0 dut "$NS_D" r1 redirect-eth r2 ;;
 	"tc redirect") gen sink "$NS_S" s0 dut "$NS_D" r1 tcredirect r2 ;;
+	"pcn-cni xdp pods") cni_gen pcn-cni xdp ;;
+	"pcn-cni tc pods") cni_gen pcn-cni tc ;;
+	"bridge plugin pods") cni_gen bridge "" ;;
+	"pcn-cni xdp TCP") cni_tcp pcn-cni xdp ;;
+	"pcn-cni tc TCP") cni_tcp pcn-cni tc ;;
+	"bridge plugin TCP") cni_tcp bridge "" ;;
 	"pcn forwarder xdp")
 		setup_pcn_fwd xdp
 		gen sink "$NS_S" s0
@@ -1254,6 +1262,161 @@ scen_capture()
 		{ echo "# capture: no tcpdump (scripts/install-deps.sh bench)" >&2; return 0; }
 	measure capture Mpps "pcn capture tc, captured" "tcpdump -w, captured"
 	measure capture Mpps "pcn forwarder tc +capture" "pcn forwarder tc"
+}
+
+# Pods through the CNI plugin against the reference bridge plugin
+# (containernetworking-plugins) on the same node: pod A's pod0 sends the
+# 64 B flow to pod B, which counts it; the node's end of pod A's veth
+# does its receive work on the DUT's CPU, as r1 does above. And the
+# median time of one ADD (a pod's veth, address and port), each plugin.
+CNI_BIN=/usr/lib/cni
+NS_CN=$NS_D-cn
+NS_CA=$NS_D-ca
+NS_CB=$NS_D-cb
+
+# cni_conf PLUGIN MODE: the network's configuration
+cni_conf()
+{
+	local extra='"cube":"cnib0","mode":"'$2'"'
+
+	[ "$1" = bridge ] && extra='"bridge":"cnibr0"'
+	printf '{"cniVersion":"1.0.0","name":"bench","type":"%s","isGateway":true,%s,"ipam":{"type":"host-local","subnet":"10.210.0.0/16","dataDir":"%s.ipam"}}' \
+		"$1" "$extra" "$BPFFS"
+}
+
+# cni_run PLUGIN MODE COMMAND CONTAINER POD_NS: one call, as a runtime
+cni_run()
+{
+	local exe=$CNI_BIN/$1
+
+	[ "$1" = pcn-cni ] && exe=$BUILD/pcn-cni
+	cni_conf "$1" "$2" | CNI_COMMAND=$3 CNI_CONTAINERID=$4 \
+		CNI_NETNS=/run/netns/$5 CNI_IFNAME=pod0 CNI_PATH=$CNI_BIN \
+		nsenter --net="/run/netns/$NS_CN" "$exe"
+}
+
+cni_pods_up()
+{
+	local ns
+
+	for ns in "$NS_CN" "$NS_CA" "$NS_CB"; do
+		ip netns add "$ns"
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1
+	done
+	cni_run "$1" "$2" ADD bench-a "$NS_CA" >/dev/null
+	cni_run "$1" "$2" ADD bench-b "$NS_CB" >/dev/null
+}
+
+cni_pods_down()
+{
+	local ns
+
+	cni_run "$1" "$2" DEL bench-a "$NS_CA" >/dev/null
+	cni_run "$1" "$2" DEL bench-b "$NS_CB" >/dev/null
+	for ns in "$NS_CA" "$NS_CB" "$NS_CN"; do
+		ip netns del "$ns"
+	done
+	rm -rf "$BPFFS.ipam"
+}
+
+# cni_gen PLUGIN MODE: pod A to pod B, packets/s at pod B
+cni_gen()
+{
+	local a b mac host pid cpu=()
+
+	cni_pods_up "$1" "$2"
+	a=$(ip -n "$NS_CA" -j addr show pod0 | jq -r '.[0].addr_info[] |
+		select(.family == "inet") | .local')
+	b=$(ip -n "$NS_CB" -j addr show pod0 | jq -r '.[0].addr_info[] |
+		select(.family == "inet") | .local')
+	mac=$(ip -n "$NS_CB" -j link show pod0 | jq -r '.[0].address')
+	host=$(ip -n "$NS_CN" -j link show | jq -r --argjson i \
+		"$(ip -n "$NS_CA" -j link show pod0 | jq '.[0].link_index')" \
+		'.[] | select(.ifindex == $i) | .ifname')
+	ip netns exec "$NS_CN" ethtool -K "$host" gro on >/dev/null
+	if [ -z "$SHARED" ]; then
+		ip netns exec "$NS_CN" sh -c "echo 1 > /sys/class/net/$host/threaded"
+		for pid in $(pgrep -x "napi/$host-[0-9]+"); do
+			taskset -pc "$DUT_CPU" "$pid" >/dev/null
+		done
+		cpu=(taskset -c "$GEN_CPU")
+	fi
+	"${cpu[@]}" "$BENCH" run gen "$NS_CA" pod0 sink "$NS_CB" pod0 \
+		seconds "$SECS" src "$a" dst "$b" dmac "$mac" dport 1000/64 |
+		jq '.rx_pps'
+	cni_pods_down "$1" "$2"
+}
+
+# cni_tcp PLUGIN MODE: pod A to pod B, one TCP stream (iperf3), Gbit/s
+cni_tcp()
+{
+	local b
+
+	cni_pods_up "$1" "$2"
+	b=$(ip -n "$NS_CB" -j addr show pod0 | jq -r '.[0].addr_info[] |
+		select(.family == "inet") | .local')
+	ip netns exec "$NS_CB" iperf3 -s -1 -D -B "$b" >/dev/null
+	wait_port "$NS_CB" 5201
+	ip netns exec "$NS_CA" iperf3 -J -c "$b" -t "$SECS" |
+		jq '.end.sum_received.bits_per_second / 1e9'
+	cni_pods_down "$1" "$2"
+}
+
+# wait_port NETNS PORT: a TCP listener there, within 5 s
+wait_port()
+{
+	local i
+
+	for ((i = 0; i < 50; i++)); do
+		ip netns exec "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
+		sleep 0.1
+	done
+	echo "Error: nothing listens on $2 in $1" >&2
+	return 1
+}
+
+# cni_add_us PLUGIN MODE N: median microseconds of one ADD of N pods
+# (each in its own netns, made beforehand), then all deleted
+cni_add_us()
+{
+	local i t0 t1 v=()
+
+	ip netns add "$NS_CN"
+	for ((i = 0; i < $3; i++)); do
+		ip netns add "$NS_CA-$i"
+		t0=${EPOCHREALTIME/./}
+		cni_run "$1" "$2" ADD "lat-$i" "$NS_CA-$i" >/dev/null
+		t1=${EPOCHREALTIME/./}
+		v+=("$((t1 - t0))")
+	done
+	for ((i = 0; i < $3; i++)); do
+		cni_run "$1" "$2" DEL "lat-$i" "$NS_CA-$i" >/dev/null
+		ip netns del "$NS_CA-$i"
+	done
+	ip netns del "$NS_CN"
+	rm -rf "$BPFFS.ipam"
+	printf '%s\n' "${v[@]}" | median
+}
+
+scen_cni()
+{
+	local n=60	# a bridge cube has at most 64 ports, the gateway's one
+
+	[ -x "$CNI_BIN/bridge" ] && [ -x "$CNI_BIN/host-local" ] ||
+		{ echo "# cni: no reference plugins in $CNI_BIN (containernetworking-plugins)" >&2; return 0; }
+	[ -n "$QUICK" ] && n=20
+	measure cni Mpps "pcn-cni xdp pods" "bridge plugin pods"
+	measure cni Mpps "pcn-cni tc pods" "bridge plugin pods"
+	if command -v iperf3 >/dev/null; then
+		measure cni Gbit/s "pcn-cni xdp TCP" "bridge plugin TCP"
+		measure cni Gbit/s "pcn-cni tc TCP" "bridge plugin TCP"
+	else
+		echo "# cni: no iperf3 (scripts/install-deps.sh bench)" >&2
+	fi
+	report cni ms "pcn-cni ADD (median)" \
+		"$(cni_add_us pcn-cni xdp "$n" | awk '{ print $1 / 1000 }')" \
+		"bridge plugin ADD" \
+		"$(cni_add_us bridge "" "$n" | awk '{ print $1 / 1000 }')"
 }
 
 topology
