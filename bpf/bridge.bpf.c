@@ -393,6 +393,7 @@ struct flood_ctx {
 	struct __sk_buff *skb;
 	const struct br_copy *cp;
 	__u32 in;
+	__u32 depth;			/* the copies' */
 	__u16 vlan;
 	__u16 tagged;			/* this pass: ports that take it tagged */
 };
@@ -419,10 +420,11 @@ static long flood_port(__u32 i, void *data)
 		return 0;
 	if (p->peer == PCN_PEER_CUBE || (p->peer == PCN_PEER_IFACE &&
 					 p->eg_chain)) {
-		if (!f->tagged || !f->cp || !f->cp->ifindex)
+		if (!f->tagged || !f->cp || !f->cp->ifindex ||
+		    f->depth > PCN_COPY_MAX_DEPTH)
 			return 0;
 		mark = f->skb->mark;
-		f->skb->mark = PCN_COPY_MARK(f->cp->slot, i);
+		f->skb->mark = PCN_COPY_MARK(f->cp->slot, i, f->depth);
 		bpf_clone_redirect(f->skb, f->cp->ifindex, BPF_F_INGRESS);
 		f->skb->mark = mark;
 		return 0;
@@ -436,8 +438,17 @@ static long flood_port(__u32 i, void *data)
 }
 #endif
 
+/* a flood at the copy depth limit: counted on the port it came in by */
+static __always_inline void copy_depth_reached(__u32 in)
+{
+	struct pcn_port_stats *st = pcn_port_stats(in);
+
+	if (st)
+		st->tail_call_limit++;
+}
+
 static __always_inline int flood(struct pcn_ctx *ctx, __u32 in, int tagged,
-				 __u16 v)
+				 __u16 v, __u32 depth)
 {
 	struct br_copy *cp;
 	__u32 zero = 0;
@@ -456,24 +467,44 @@ static __always_inline int flood(struct pcn_ctx *ctx, __u32 in, int tagged,
 
 		if (set_form(ctx, tagged, &trunk, v))
 			return pcn_drop(ctx, in);
-		if (cp && cp->targets &&
-		    !bpf_xdp_adjust_meta(ctx, -(int)sizeof(*c))) {
+		/* a copy come back: its metadata taken over, one deeper */
+		c = (void *)(long)ctx->data_meta;
+		if ((void *)(c + 1) <= (void *)(long)ctx->data &&
+		    c->magic == PCN_COPY_MAGIC) {
+			depth = c->depth + 1;
+		} else if (cp && cp->targets) {
+			if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*c)))
+				return pcn_drop(ctx, in);
 			c = (void *)(long)ctx->data_meta;
 			if ((void *)(c + 1) > (void *)(long)ctx->data)
 				return pcn_drop(ctx, in);
+			depth = 1;
+		} else {
+			c = NULL;
+		}
+		if (c) {
 			c->magic = PCN_COPY_MAGIC;
 			c->in_port = in;
 			c->port = PCN_MAX_PORTS;
-			c->slot = cp->slot;
-			c->targets = cp->targets;
+			c->slot = cp ? cp->slot : 0;
+			c->targets = cp ? cp->targets : 0;
 			c->seq = bpf_get_prandom_u32();
-			c->pad = 0;
+			c->depth = depth;
+			if (depth > PCN_COPY_MAX_DEPTH) {
+				c->targets = 0;	/* interfaces only */
+				if (cp && cp->targets)
+					copy_depth_reached(in);
+			}
 		}
 	}
 	return bpf_redirect_map(&br_flood, 0,
 				BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
 #else
-	struct flood_ctx f = { .skb = ctx, .cp = cp, .in = in, .vlan = v };
+	struct flood_ctx f = { .skb = ctx, .cp = cp, .in = in, .vlan = v,
+			       .depth = depth + 1 };
+
+	if (f.depth > PCN_COPY_MAX_DEPTH && cp && cp->ifindex)
+		copy_depth_reached(in);
 
 	/* untagged copies, then tagged ones */
 	if (tagged && bpf_skb_vlan_pop(ctx))
@@ -555,12 +586,12 @@ PCN_PROG(bridge)
 	}
 
 	if (eth->h_dest[0] & 1)
-		return flood(ctx, in, e.tagged, v);
+		return flood(ctx, in, e.tagged, v, md.aux[1]);
 	cfg = bpf_map_lookup_elem(&br_config, &zero);
 	port = fdb_port(eth->h_dest, v, now, cfg ? cfg->ageing_ns : ~0ull >> 1,
 			&gv);
 	if (port < 0)
-		return flood(ctx, in, e.tagged, v);
+		return flood(ctx, in, e.tagged, v, md.aux[1]);
 	out = br_port(port);
 	if (port == in || !out || out->state != BR_FORWARDING) {
 		br_count(filtered);

@@ -414,7 +414,11 @@ static __always_inline int pcn_tx(struct pcn_ctx *ctx, __u32 port)
 	md.in_port = p->peer_port;
 	md.ifindex = p->ifindex;
 	md.aux[0] = 0;
-	md.aux[1] = 0;
+#ifdef PCN_BUILD_XDP
+	md.aux[1] = 0;		/* a copy's depth is in its metadata */
+#else
+	md.aux[1] = ctx->cb[3];	/* a copy's depth, handed on */
+#endif
 	if (pcn_md_store(ctx, &md) == 0)
 		pcn_tail_out(ctx, port);
 	/* what follows left its slot (a drop), or the limit (see above) */

@@ -112,7 +112,8 @@ struct pcn_limit_stats {
 struct pcn_md {
 	__u32 in_port;			/* ingress port of the standard cube */
 	__u32 ifindex;			/* where PCN_SLOT_TX sends */
-	__u32 aux[2];			/* for cubes to pass along */
+	__u32 aux[2];			/* [0] for cubes to pass along,
+					 * [1] a copy's depth (below) */
 };
 
 /*
@@ -132,7 +133,17 @@ struct pcn_md {
  * (one program per netns), which tells the copies of one frame from
  * those of the next by pcn_copy.seq. In TC the cube clones the frame
  * into PCN_COPY_RX's ingress, the cube and the port in skb->mark.
+ *
+ * A copy's depth is how many times its frame has come back by the copy
+ * device: copies of a frame of depth d have depth d + 1. Each pass
+ * starts a new chain of tail calls, so the depth is what bounds a frame
+ * flooded round a ring of cubes (bridges linked without STP): a flood
+ * at depth PCN_COPY_MAX_DEPTH sends no copy into the graph, counted as
+ * tail_call_limit on the port the frame came in by. In XDP the depth
+ * stays in the metadata, which the next flood takes over; in TC it is
+ * in the mark, then md.aux[1], which pcn_tx() hands on.
  */
+#define PCN_COPY_MAX_DEPTH	16
 #define PCN_COPY_TX		"pcn-copy-tx"
 #define PCN_COPY_RX		"pcn-copy-rx"
 #define PCN_MD_COPY		0x70636e43	/* "pcnC" */
@@ -145,16 +156,20 @@ struct pcn_copy {
 	__u32 slot;			/* the cube's slot */
 	__u64 targets;			/* the ports with a copy entry */
 	__u32 seq;			/* the frame's, random */
-	__u32 pad;
+	__u32 depth;			/* the copies' (see above) */
 };
 
-/* TC: skb->mark of a copy: 6 bits of magic, the slot, the port */
+/* TC: skb->mark of a copy: 6 bits of magic, the depth, the slot, the port */
 #define PCN_COPY_MARK_MAGIC	0x2bu
-#define PCN_COPY_MARK(slot, port)                                           \
-	((PCN_COPY_MARK_MAGIC << 26) | ((__u32)(slot) << 6) | (port))
+#define PCN_COPY_MARK(slot, port, depth)                                    \
+	((PCN_COPY_MARK_MAGIC << 26) | ((__u32)(depth) << 20) |              \
+	 ((__u32)(slot) << 6) | (port))
 #define PCN_COPY_MARK_OK(m)	((m) >> 26 == PCN_COPY_MARK_MAGIC)
+#define PCN_COPY_MARK_DEPTH(m)	(((m) >> 20) & 0x3f)
 #define PCN_COPY_MARK_SLOT(m)	(((m) >> 6) & (PCN_MAX_SLOTS - 1))
 #define PCN_COPY_MARK_PORT(m)	((m) & (PCN_MAX_PORTS - 1))
+_Static_assert(PCN_MAX_SLOTS <= 1 << 14, "the slot fits below the depth");
+_Static_assert(PCN_COPY_MAX_DEPTH < 0x3f, "the depth fits in the mark");
 
 /* Where a packet goes once every transparent cube of a point passed it. */
 enum pcn_final {

@@ -116,7 +116,7 @@ int pcn_copy_out(struct xdp_md *ctx)
 /* What comes in otherwise (the host's own frames) is dropped. */
 PCN_PROG(pcn_copy_in)
 {
-	__u32 slot, port;
+	__u32 slot, port, depth;
 #ifdef PCN_BUILD_XDP
 	struct pcn_copy *c = (void *)(long)ctx->data_meta;
 
@@ -125,15 +125,18 @@ PCN_PROG(pcn_copy_in)
 		return XDP_DROP;
 	port = c->port;
 	slot = c->slot;
+	depth = c->depth;
 #else
 	if (!PCN_COPY_MARK_OK(ctx->mark))
 		return TC_ACT_SHOT;
 	port = PCN_COPY_MARK_PORT(ctx->mark);
 	slot = PCN_COPY_MARK_SLOT(ctx->mark);
+	depth = PCN_COPY_MARK_DEPTH(ctx->mark);
 	ctx->mark = 0;
 #endif
 	if (port < PCN_MAX_PORTS) {
-		struct pcn_md md = { .in_port = port, .aux = { PCN_MD_COPY } };
+		struct pcn_md md = { .in_port = port,
+				     .aux = { PCN_MD_COPY, depth } };
 
 		if (pcn_md_store(ctx, &md) == 0)
 			bpf_tail_call(ctx, &pcn_patchpanel, slot);
