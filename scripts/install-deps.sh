@@ -58,3 +58,12 @@ if ! apt-get install -y -q --no-install-recommends $missing >/dev/null; then
 	# shellcheck disable=SC2086
 	apt-get install -y -q --no-install-recommends $missing >/dev/null
 fi
+
+# The tests run bird in namespaces of their own; the package's own daemon
+# (enabled and started by its postinst) is not wanted on the machine.
+case " $missing " in
+*" bird2 "*)
+	if command -v systemctl >/dev/null 2>&1; then
+		systemctl disable --now bird.service >/dev/null 2>&1 || true
+	fi ;;
+esac
