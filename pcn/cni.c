@@ -700,7 +700,8 @@ static int cni_add(struct cni *c)
 	}
 	if (!nl_link_get(c->host_if, 0, &l))
 		memcpy(host_mac, l.addr, 6);
-	if (pcn_cmd("link add %s:%s dev %s", c->cube, c->host_if, c->host_if)) {
+	if (pcn_fault_err("cni-add-link") ||
+	    pcn_cmd("link add %s:%s dev %s", c->cube, c->host_if, c->host_if)) {
 		rc = cni_fail(c, CNI_ERR_IO, NULL, "cannot link %s to cube %s",
 			      c->host_if, c->cube);
 		goto undo_pod;

@@ -227,6 +227,34 @@ parallel()
 	[ "$(ipam_held par)" -eq 0 ]
 }
 
+# An ADD that fails after IPAM gave an address and the pod was set up
+# (the last step, linking the pod to the cube, made to fail): everything
+# it made is undone: the address released, the veth gone from both
+# netns, and the cube too when no other pod has a port on it
+add_undone()
+{
+	local c out
+
+	cni_ready
+	add_ns N
+	add_ns P
+	add_ns Q
+	c=$(conf undo 10.66.0.0/24 tc)
+	out=$(PCN_FAULT=cni-add-link cni "$N" ADD ctr-p "$P" "$c") && return 1
+	jq -e '.code == 5 and (.msg | length) > 0' <<<"$out"
+	[ "$(ipam_held undo)" -eq 0 ]
+	"$PCN" -n "$N" -j cube show | jq -e 'length == 0'
+	[ "$(ip -n "$N" -o link show | wc -l)" -eq 1 ]	# lo only
+	[ "$(ip -n "$P" -o link show | wc -l)" -eq 1 ]
+	# with another pod there, the cube and the gateway stay
+	pod "$N" Q "$c"
+	out=$(PCN_FAULT=cni-add-link cni "$N" ADD ctr-p "$P" "$c") && return 1
+	[ "$(ipam_held undo)" -eq 1 ]
+	"$PCN" -n "$N" -j cube show cni0 | jq -e '.[0].ports | length == 2'
+	[ "$(ip -n "$P" -o link show | wc -l)" -eq 1 ]
+	ping_ok "$Q" 10.66.0.1
+}
+
 # bad_conf EXPECTED_CODE CONF: the spec's error JSON, exit not 0
 bad_conf()
 {
@@ -270,4 +298,5 @@ for m in xdp tc; do
 done
 run_test cni_parallel_adds_and_dels parallel
 run_test cni_bad_input bad_input
+run_test cni_add_undone_after_ipam add_undone
 tap_done
