@@ -35,7 +35,8 @@ SHARED=
 GEN_CPU=0
 DUT_CPU=1
 SCENARIOS=(floor forwarder_xdp forwarder_tc chain bridge flood router
-	   router_fib firewall fw_rules micro hops control save fw_import ddos lbdsr metrics probe capture)
+	   router_fib firewall fw_rules micro hops control save fw_import ddos lbdsr metrics probe capture
+	   cost)
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -80,7 +81,7 @@ cleanup()
 	rmdir "$BPFFS" 2>/dev/null
 	# the scenarios' files beside it, when one failed half-way
 	rm -f "$RESULTS" "$BPFFS.routes" "$BPFFS.rules" "$BPFFS.save" \
-		"$BPFFS.nft"
+		"$BPFFS.nft" "$CPUNS"
 }
 trap cleanup EXIT
 mount -t bpf bpf "$BPFFS"
@@ -138,15 +139,25 @@ median()
 		else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# gen [EXTRA...]: one measurement, rx packets/s at the sink (or the DUT)
+# gen [EXTRA...]: one measurement, rx packets/s at the sink (or the DUT);
+# with the DUT on a CPU of its own, the CPU time its threads took per
+# packet (r1's NAPI thread and the CPU's ksoftirqd, where the sink's
+# drop may go) as the last line of $CPUNS
+CPUNS=$BPFFS.cpuns
 gen()
 {
-	local cpu=()
+	local cpu=() pids=() out
 
 	pin_dut
-	[ -z "$SHARED" ] && cpu=(taskset -c "$GEN_CPU")
-	"${cpu[@]}" "$BENCH" run gen "$NS_G" g0 seconds "$SECS" flows 16384 \
-		src 10.200.0.1/256 dport 1000/64 "$@" | jq '.rx_pps'
+	if [ -z "$SHARED" ]; then
+		cpu=(taskset -c "$GEN_CPU")
+		pids=(cputime "$( (pgrep -x 'napi/r1-[0-9]+'
+			pgrep -x "ksoftirqd/$DUT_CPU") | paste -sd,)")
+	fi
+	out=$("${cpu[@]}" "$BENCH" run gen "$NS_G" g0 seconds "$SECS" \
+		flows 16384 src 10.200.0.1/256 dport 1000/64 "${pids[@]}" "$@")
+	jq '.cpu_ns_per_packet // empty' <<<"$out" >>"$CPUNS"
+	jq '.rx_pps' <<<"$out"
 }
 
 # Variants: setup_X / teardown_X and how to measure them.
@@ -410,6 +421,7 @@ measure_variant()
 	"xdp redirect") gen sink "$NS_S" s0 dut "$NS_D" r1 redirect r2 ;;
 	"xdp redirect, eth") gen sink "$NS_S" s0 dut "$NS_D" r1 redirect-eth r2 ;;
 	"tc redirect") gen sink "$NS_S" s0 dut "$NS_D" r1 tcredirect r2 ;;
+	"xdp via "*) gen sink "$NS_S" s0 dut "$NS_D" r1 via "${1##* }" r2 ;;
 	"pcn forwarder xdp")
 		setup_pcn_fwd xdp
 		gen sink "$NS_S" s0
@@ -537,36 +549,143 @@ measure_variant()
 # measure SCENARIO UNIT A B: A/B/A/B... ROUNDS times; the medians of A
 # and of B, and the median of the rounds' A/B ratios: the VM's speed
 # drifts by up to 2x over tens of seconds, and each round's pair is
-# measured within seconds of each other.
+# measured within seconds of each other. The rounds' rates stay in
+# M_VA and M_VB for measure_added, the DUT's CPU ns per packet (where
+# gen measured it) in M_CA and M_CB.
 measure()
 {
 	local scen=$1 unit=$2 a=$3 b=$4 i va=() vb=() vr=() ma mb
 
+	M_CA=()
+	M_CB=()
 	for ((i = 0; i < ROUNDS; i++)); do
+		: >"$CPUNS"
 		va+=("$(measure_variant "$a")")
+		M_CA+=("$(tail -n 1 "$CPUNS")")
+		: >"$CPUNS"
 		vb+=("$(measure_variant "$b")")
+		M_CB+=("$(tail -n 1 "$CPUNS")")
 		vr+=("$(awk -v x="${va[i]}" -v y="${vb[i]}" 'BEGIN { print y ? x / y : 0 }')")
 	done
+	M_VA=("${va[@]}")
+	M_VB=("${vb[@]}")
 	ma=$(printf '%s\n' "${va[@]}" | median)
 	mb=$(printf '%s\n' "${vb[@]}" | median)
 	report "$scen" "$unit" "$a" "$ma" "$b" "$mb" \
-		"$(printf '%s\n' "${vr[@]}" | median)"
+		"$(printf '%s\n' "${vr[@]}" | median)" "$(spread "${vr[@]}")"
 }
 
-# report SCENARIO UNIT A VALUE_A B VALUE_B [RATIO]: one line of the
-# table (RATIO: VALUE_A / VALUE_B unless given)
+# spread VALUE...: "MIN..MAX +-P%", P the farther of MIN and MAX from
+# the values' median, in % of it; "-" for a single value
+spread()
+{
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+		if (NR < 2) { print "-"; exit }
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		d = m - v[1]; if (v[NR] - m > d) d = v[NR] - m
+		if (m < 0) m = -m
+		printf "%.3g..%.3g +-%.0f%%\n", v[1], v[NR], m ? 100 * d / m : 0 }'
+}
+
+# Per-packet cost a cube adds over a bare XDP redirect, in ns: live,
+# 1/rate - 1/rate of the redirect in each round of a pair (rates from
+# the same measure), and by BPF_PROG_TEST_RUN, the port's entry
+# program against bench_redirect, paired ROUNDS times.
+#
+# micro_args VARIANT: the pinned link of the variant's ingress port and
+# the frame it forwards (pcn-bench prog arguments); its setup before
+micro_args()
+{
+	local r1mac
+
+	r1mac=$(ip -n "$NS_D" -j link show dev r1 | jq -r '.[0].address')
+	case $1 in
+	"pcn forwarder xdp") echo "bfw" ;;
+	"pcn bridge xdp") echo "bbr" ;;
+	"pcn router xdp"|"pcn router+firewall xdp")
+		echo "brt dmac $r1mac src 10.200.0.1 dst 10.202.0.1 dport 1000" ;;
+	*) return 1 ;;
+	esac
+}
+
+micro_setup()
+{
+	case $1 in
+	"pcn forwarder xdp") setup_pcn_fwd xdp ;;
+	"pcn bridge xdp") setup_pcn_bridge xdp ;;
+	"pcn router xdp") setup_pcn_router xdp ;;
+	"pcn router+firewall xdp") setup_pcn_fw xdp off ;;
+	esac
+}
+
+micro_teardown()
+{
+	case $1 in
+	"pcn forwarder xdp") teardown_pcn_fwd ;;
+	"pcn bridge xdp") teardown_pcn_bridge ;;
+	"pcn router xdp") teardown_pcn_router ;;
+	"pcn router+firewall xdp") teardown_pcn_fw ;;
+	esac
+}
+
+# measure_added SCENARIO A: A against "xdp redirect" (measure), then a
+# row of the ns A adds: live (median, spread of the rounds) beside the
+# microbenchmark's (median of as many pairs; "-" for variants it cannot
+# run, the bench's own via ones)
+measure_added()
+{
+	local scen=$1 a=$2 i live=() micro=() cpu=() args cube link x y
+
+	measure "$scen" Mpps "$a" "xdp redirect"
+	for ((i = 0; i < ${#M_VA[@]}; i++)); do
+		live+=("$(awk -v x="${M_VA[i]}" -v y="${M_VB[i]}" \
+			'BEGIN { print x && y ? 1e9 / x - 1e9 / y : 0 }')")
+		[ -n "${M_CA[i]}" ] && [ -n "${M_CB[i]}" ] &&
+			cpu+=("$(awk -v x="${M_CA[i]}" -v y="${M_CB[i]}" \
+				'BEGIN { print x - y }')")
+	done
+	if args=$(micro_args "$a"); then
+		micro_setup "$a"
+		set -- $args
+		cube=$1
+		shift
+		link=$(echo "$PCN_ROOT"/ns-*/cubes/"$cube"/link_p1)
+		for ((i = 0; i < ROUNDS; i++)); do
+			x=$(prog_ns link "$link" "$@")
+			y=$(prog_ns redirect "$@")
+			micro+=("$((x - y))")
+		done
+		micro_teardown "$a"
+	fi
+	report "$scen" ns "  ns added, 1/rate" \
+		"$(printf '%s\n' "${live[@]}" | median)" "ns added, micro" \
+		"$([ ${#micro[@]} -gt 0 ] && printf '%s\n' "${micro[@]}" | median || echo -)" \
+		- "$(spread "${live[@]}") / $(spread "${micro[@]}")"
+	[ ${#cpu[@]} -gt 0 ] || return 0
+	report "$scen" ns "  ns added, DUT cpu" \
+		"$(printf '%s\n' "${cpu[@]}" | median)" "DUT cpu ns, redirect" \
+		"$(printf '%s\n' "${M_CB[@]}" | median)" - "$(spread "${cpu[@]}")"
+}
+
+# report SCENARIO UNIT A VALUE_A B VALUE_B [RATIO [SPREAD]]: one line of
+# the table (RATIO: VALUE_A / VALUE_B unless given, "-" for none; a
+# value "-": none; SPREAD: of the samples the ratio is the median of,
+# "-" when it is one sample)
 report()
 {
 	local scen=$1 unit=$2 a=$3 ma=$4 b=$5 mb=$6 scale=1 ratio
 
 	[ "$unit" = Mpps ] && scale=1000000
 	ratio=$(awk -v x="$ma" -v y="$mb" -v r="${7:-}" 'BEGIN {
-		printf "%.2f", r != "" ? r : y ? x / y : 0 }')
-	printf '%-22s %-20s %9.3f  %-22s %9.3f  %6s  %s\n' "$scen" "$a" \
-		"$(awk -v v="$ma" -v s=$scale 'BEGIN { print v / s }')" "$b" \
-		"$(awk -v v="$mb" -v s=$scale 'BEGIN { print v / s }')" "$ratio" "$unit"
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scen" "$a" "$ma" "$b" "$mb" \
-		"$ratio" "$unit" >>"$RESULTS"
+		if (r == "-") print "-"
+		else printf "%.2f", r != "" ? r : y ? x / y : 0 }')
+	printf '%-22s %-20s %9s  %-22s %9s  %6s  %-4s  %s\n' "$scen" "$a" \
+		"$(awk -v v="$ma" -v s=$scale 'BEGIN { if (v == "-") print v;
+			else printf "%.3f", v / s }')" "$b" \
+		"$(awk -v v="$mb" -v s=$scale 'BEGIN { if (v == "-") print v;
+			else printf "%.3f", v / s }')" "$ratio" "$unit" "${8:--}"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scen" "$a" "$ma" "$b" \
+		"$mb" "$ratio" "$unit" "${8:--}" >>"$RESULTS"
 }
 
 # what the generator and one veth hop deliver, and what reading the
@@ -579,7 +698,7 @@ scen_floor()
 
 scen_forwarder_xdp()
 {
-	measure forwarder_xdp Mpps "pcn forwarder xdp" "xdp redirect"
+	measure_added forwarder_xdp "pcn forwarder xdp"
 	measure forwarder_xdp Mpps "pcn forwarder xdp" "linux bridge"
 }
 
@@ -606,7 +725,7 @@ scen_bridge()
 {
 	measure bridge_xdp Mpps "pcn bridge xdp" "linux bridge"
 	measure bridge_tc Mpps "pcn bridge tc" "linux bridge"
-	measure bridge_xdp Mpps "pcn bridge xdp" "xdp redirect"
+	measure_added bridge_xdp "pcn bridge xdp"
 }
 
 # IPv4 forwarding, pcn's router against Linux's, without and with
@@ -616,7 +735,7 @@ scen_router()
 	local t0 t1 a
 
 	measure router_xdp Mpps "pcn router xdp" "linux router"
-	measure router_xdp Mpps "pcn router xdp" "xdp redirect"
+	measure_added router_xdp "pcn router xdp"
 	measure router_tc Mpps "pcn router tc" "linux router"
 	measure router_xdp_100k Mpps "pcn router xdp +100k" "linux router +100k"
 	"$PCN" -n "$NS_D" cube add brt type router
@@ -677,6 +796,23 @@ scen_firewall()
 	measure firewall_tc Mpps "pcn router+firewall tc" "linux router+nft"
 	measure firewall_ct_xdp Mpps "pcn router+firewall+ct xdp" "linux router+nft+ct"
 	measure firewall_xdp Mpps "pcn router+firewall xdp" "pcn router xdp"
+	measure_added firewall_xdp "pcn router+firewall xdp"
+}
+
+# Where a forwarder's ns over a bare redirect go: the redirect with the
+# pieces of a forwarder's way added one at a time (bench.bpf.c,
+# bench_via_entry; the bits: 1 an entry program and a tail call, 2 the
+# metadata through a per-CPU map, 4 the per-port counters, 8 the
+# action and port lookups), each against the bare redirect, and pcn's
+# forwarder itself.
+scen_cost()
+{
+	local v
+
+	for v in 1 3 4 8 15; do
+		measure_added "cost_via_$v" "xdp via $v"
+	done
+	measure_added cost_pcn "pcn forwarder xdp"
 }
 
 # 10,000 firewall rules (a random source /24, tcp, a random destination
@@ -1256,6 +1392,31 @@ scen_capture()
 	measure capture Mpps "pcn forwarder tc +capture" "pcn forwarder tc"
 }
 
+# machine_header: what the figures depend on besides pcn: the CPU, and
+# the kernel's mitigations of speculative execution (where every return
+# goes through a return thunk, Linux's call-heavy stack pays most of
+# it, and pcn's ratios to Linux grow), one line each: spectre_v2,
+# spec_rstack_overflow and retbleed always, the others where this CPU
+# is affected
+machine_header()
+{
+	local v=/sys/devices/system/cpu/vulnerabilities f n
+
+	printf '# cpu: %s%s\n' \
+		"$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)" \
+		"$(grep -qw hypervisor /proc/cpuinfo && echo ', virtual machine')"
+	printf '# kernel: %s\n' "$(uname -srv)"
+	for n in spectre_v2 spec_rstack_overflow retbleed; do
+		printf '# %s: %s\n' "$n" "$(cat "$v/$n" 2>/dev/null || echo unknown)"
+	done
+	for f in "$v"/*; do
+		[ -r "$f" ] || continue
+		n=${f##*/}
+		case $n in spectre_v2|spec_rstack_overflow|retbleed) continue ;; esac
+		grep -q '^Not affected' "$f" || printf '# %s: %s\n' "$n" "$(cat "$f")"
+	done
+}
+
 topology
 printf '# pcn benchmarks, %s, %s, %s cores, kernel %s; %s rounds of %s s\n' \
 	"$(date -u +%Y-%m-%dT%H:%MZ)" "$(uname -n)" "$(nproc)" "$(uname -r)" \
@@ -1265,8 +1426,11 @@ if [ -n "$SHARED" ]; then
 else
 	echo "# generator on CPU $GEN_CPU; DUT (r1's NAPI thread) and sink on CPU $DUT_CPU"
 fi
-printf '%-22s %-20s %9s  %-22s %9s  %6s  %s\n' scenario pcn value baseline \
-	value ratio unit
+machine_header
+echo "# spread: MIN..MAX of the rounds' ratios, +- the farther of them from the"
+echo "# median; ns rows: live / micro; '-': one sample"
+printf '%-22s %-20s %9s  %-22s %9s  %6s  %-4s  %s\n' scenario pcn value baseline \
+	value ratio unit spread
 for s in "${SCENARIOS[@]}"; do
 	"scen_$s"
 done
