@@ -9,7 +9,7 @@
  *             [ seconds S | count N ] [ size BYTES ] [ flows N ]
  *             [ src A.B.C.D[/N] ] [ dst A.B.C.D[/N] ]
  *             [ sport PORT[/N] ] [ dport PORT[/N] ] [ dmac MAC ]
- *             [ cputime PID[,PID...] ]
+ *             [ cputime PID[,PID...] ] [ progstats NETNS IFNAME ]
  *
  * The generator runs BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES on
  * bench_gen as if frames came in on IFNAME: bench_gen writes all headers
@@ -27,7 +27,11 @@
  * (/proc/PID/schedstat: time on a CPU, what the host stole not in it)
  * and that per received packet: the DUT's cost, which a machine busy
  * with other work (fewer turns on the CPU) does not inflate as it does
- * 1/rate.
+ * 1/rate. "progstats" turns the kernel's run-time statistics of eBPF
+ * programs on for the run (BPF_ENABLE_STATS) and adds the average ns
+ * of a run of the XDP program attached to IFNAME (for pcn, its port's
+ * entry program with all it tail-calls): the program's own share of
+ * the DUT's cost, live (each run then also pays two clock reads).
  *
  *   pcn-bench prog { empty | redirect | tailcalls N [ count ] | id PROG_ID |
  *                    link PIN }
@@ -236,42 +240,85 @@ static int via_setup(struct bench *b, int to)
 	return bpf_program__fd(b->progs.bench_via_entry);
 }
 
-/* the ns the threads of comma-separated @pids ran so far */
-static __u64 cputime(const char *pids)
+#define MAX_PIDS 16
+
+/*
+ * The ns each thread of comma-separated @pids ran so far, in @ns (~0
+ * for one that is gone: a NAPI thread of the same name elsewhere may
+ * come and go). Returns how many.
+ */
+static int cputimes(const char *pids, __u64 *ns)
 {
-	char path[64], *end;
-	__u64 sum = 0;
 	const char *p = pids;
+	char path[64], *end;
+	int n = 0;
 
 	while (*p) {
-		unsigned long long ns;
+		unsigned long long v;
 		long pid = strtol(p, &end, 10);
 		FILE *f;
 
-		if (end == p || pid <= 0 || (*end && *end != ','))
+		if (end == p || pid <= 0 || (*end && *end != ',') ||
+		    n == MAX_PIDS)
 			die("bad pid list \"%s\"", pids);
 		snprintf(path, sizeof(path), "/proc/%ld/schedstat", pid);
 		f = fopen(path, "r");
-		if (!f || fscanf(f, "%llu", &ns) != 1)
-			die("cannot read %s", path);
-		fclose(f);
-		sum += ns;
+		ns[n] = ~0ULL;
+		if (f && fscanf(f, "%llu", &v) == 1)
+			ns[n] = v;
+		if (f)
+			fclose(f);
+		n++;
 		p = *end ? end + 1 : end;
 	}
+	return n;
+}
+
+/* what the threads there at both times ran in between */
+static __u64 cputime_delta(const __u64 *a, const __u64 *b, int n)
+{
+	__u64 sum = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (a[i] != ~0ULL && b[i] != ~0ULL)
+			sum += b[i] - a[i];
 	return sum;
+}
+
+/* run time and count of the XDP program on @ns @ifname */
+static void xdp_prog_stats(const char *ns, const char *ifname, __u64 *time,
+			   __u64 *cnt)
+{
+	struct bpf_prog_info info = {};
+	__u32 id, len = sizeof(info);
+	int fd;
+
+	if (bpf_xdp_query_id(ifindex_in(ns, ifname), 0, &id) || !id)
+		die("no XDP program on %s", ifname);
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		die("cannot read the program on %s", ifname);
+	close(fd);
+	*time = info.run_time_ns;
+	*cnt = info.run_cnt;
 }
 
 static int cmd_run(int argc, char **argv)
 {
 	const char *gen_ns = NULL, *gen_if = NULL, *sink_ns = NULL,
 		   *sink_if = NULL, *dut_ns = NULL, *dut_if = NULL,
-		   *dut_kind = NULL, *dut_to = NULL, *pids = NULL;
+		   *dut_kind = NULL, *dut_to = NULL, *pids = NULL,
+		   *ps_ns = NULL, *ps_if = NULL;
+	__u64 pt0 = 0, pt1 = 0, pc0 = 0, pc1 = 0;
+	int stats_fd = -1;
 	struct bench *gen, *sink = NULL, *dut = NULL, *counted;
 	double seconds = 1, t0, t1, elapsed;
 	unsigned long long count = 0;
 	__u32 size = 64, flows = 1, v, n, via = 0;
 	int links[2] = { -1, -1 }, nlinks = 0, i;
-	__u64 sent0, sent1, rx0, rx1, cpu0 = 0, cpu1 = 0;
+	__u64 sent0, sent1, rx0, rx1, cpu0[MAX_PIDS], cpu1[MAX_PIDS];
+	int npids = 0;
 	unsigned char frame[1600] = {};
 	struct xdp_md md = {};
 	json_writer_t *jw;
@@ -304,9 +351,12 @@ static int cmd_run(int argc, char **argv)
 					die("\"%s\" needs a target", dut_kind);
 				dut_to = argv[++i];
 			}
+		} else if (!strcmp(kw, "progstats") && i + 2 < argc) {
+			ps_ns = argv[++i];
+			ps_if = argv[++i];
 		} else if (!strcmp(kw, "cputime") && i + 1 < argc) {
 			pids = argv[++i];
-			cputime(pids);
+			npids = cputimes(pids, cpu0);
 		} else if (!strcmp(kw, "seconds") && i + 1 < argc) {
 			seconds = atof(argv[++i]);
 		} else if (!strcmp(kw, "count") && i + 1 < argc) {
@@ -398,6 +448,12 @@ static int cmd_run(int argc, char **argv)
 		}
 	}
 	counted = dut && !strcmp(dut_kind, "drop") ? dut : sink;
+	if (ps_ns) {
+		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (stats_fd < 0)
+			die("cannot turn program statistics on: %s",
+			    strerror(errno));
+	}
 
 	md.ingress_ifindex = ifindex_in(gen_ns, gen_if);
 	md.data_end = size;
@@ -428,7 +484,11 @@ static int cmd_run(int argc, char **argv)
 		sent0 = packets(gen);
 		rx0 = counted ? packets(counted) : 0;
 		if (pids)
-			cpu0 = cputime(pids);
+			cputimes(pids, cpu0);
+		if (ps_ns) {
+			xdp_prog_stats(ps_ns, ps_if, &pt0, &pc0);
+			enter_ns(gen_ns);
+		}
 		t0 = now();
 		do {
 			/* with a count, the last call sends just what is left */
@@ -446,7 +506,9 @@ static int cmd_run(int argc, char **argv)
 		usleep(20000);
 		rx1 = counted ? packets(counted) : 0;
 		if (pids)
-			cpu1 = cputime(pids);
+			cputimes(pids, cpu1);
+		if (ps_ns)
+			xdp_prog_stats(ps_ns, ps_if, &pt1, &pc1);
 	}
 	enter_ns(NULL);
 	elapsed = t1 - t0;
@@ -458,10 +520,17 @@ static int cmd_run(int argc, char **argv)
 	jsonw_float_field(jw, "seconds", elapsed);
 	jsonw_float_field(jw, "tx_pps", (sent1 - sent0) / elapsed);
 	jsonw_float_field(jw, "rx_pps", (rx1 - rx0) / elapsed);
+	if (stats_fd >= 0)
+		close(stats_fd);
+	if (ps_ns)
+		jsonw_float_field(jw, "prog_ns_per_run", pc1 > pc0 ?
+				  (double)(pt1 - pt0) / (pc1 - pc0) : 0);
 	if (pids) {
-		jsonw_uint_field(jw, "cpu_ns", cpu1 - cpu0);
+		__u64 d = cputime_delta(cpu0, cpu1, npids);
+
+		jsonw_uint_field(jw, "cpu_ns", d);
 		jsonw_float_field(jw, "cpu_ns_per_packet", rx1 > rx0 ?
-				  (double)(cpu1 - cpu0) / (rx1 - rx0) : 0);
+				  (double)d / (rx1 - rx0) : 0);
 	}
 	jsonw_end_object(jw);
 	jsonw_destroy(&jw);

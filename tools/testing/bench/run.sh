@@ -142,11 +142,12 @@ median()
 # gen [EXTRA...]: one measurement, rx packets/s at the sink (or the DUT);
 # with the DUT on a CPU of its own, the CPU time its threads took per
 # packet (r1's NAPI thread and the CPU's ksoftirqd, where the sink's
-# drop may go) as the last line of $CPUNS
+# drop may go) as the last line of $CPUNS; with PROGSTATS set, after it
+# the ns of a run of r1's XDP program (pcn-bench's progstats)
 CPUNS=$BPFFS.cpuns
 gen()
 {
-	local cpu=() pids=() out
+	local cpu=() pids=() ps=() out
 
 	pin_dut
 	if [ -z "$SHARED" ]; then
@@ -154,10 +155,41 @@ gen()
 		pids=(cputime "$( (pgrep -x 'napi/r1-[0-9]+'
 			pgrep -x "ksoftirqd/$DUT_CPU") | paste -sd,)")
 	fi
+	[ -n "${PROGSTATS:-}" ] && ps=(progstats "$NS_D" r1)
+	perf_start
 	out=$("${cpu[@]}" "$BENCH" run gen "$NS_G" g0 seconds "$SECS" \
-		flows 16384 src 10.200.0.1/256 dport 1000/64 "${pids[@]}" "$@")
-	jq '.cpu_ns_per_packet // empty' <<<"$out" >>"$CPUNS"
+		flows 16384 src 10.200.0.1/256 dport 1000/64 "${pids[@]}" \
+		"${ps[@]}" "$@")
+	perf_end
+	jq -r '"\(.cpu_ns_per_packet // "") \(.prog_ns_per_run // "")"' \
+		<<<"$out" >>"$CPUNS"
 	jq '.rx_pps' <<<"$out"
+}
+
+# With BENCH_PERF=DIR (and the DUT on its own CPU), perf samples the
+# DUT's CPU during every measurement: DIR/VARIANT.N.data, N counting
+# from 1, VARIANT with its spaces as "_" (perf report -i FILE --comm
+# napi/r1-... --sort sym: where the DUT's time goes).
+PERF_PID=
+perf_start()
+{
+	local f n=1
+
+	[ -n "${BENCH_PERF:-}" ] && [ -z "$SHARED" ] || return 0
+	f=$BENCH_PERF/${CUR_VARIANT// /_}
+	while [ -e "$f.$n.data" ]; do
+		n=$((n + 1))
+	done
+	perf record -q -g -C "$DUT_CPU" -o "$f.$n.data" 2>/dev/null &
+	PERF_PID=$!
+}
+
+perf_end()
+{
+	[ -n "$PERF_PID" ] || return 0
+	kill -INT "$PERF_PID"
+	wait "$PERF_PID" || true
+	PERF_PID=
 }
 
 # Variants: setup_X / teardown_X and how to measure them.
@@ -416,6 +448,7 @@ teardown_pcn_lbdsr()
 
 measure_variant()
 {
+	CUR_VARIANT=$1
 	case $1 in
 	"xdp drop") gen dut "$NS_D" r1 drop ;;
 	"xdp redirect") gen sink "$NS_S" s0 dut "$NS_D" r1 redirect r2 ;;
@@ -551,20 +584,29 @@ measure_variant()
 # drifts by up to 2x over tens of seconds, and each round's pair is
 # measured within seconds of each other. The rounds' rates stay in
 # M_VA and M_VB for measure_added, the DUT's CPU ns per packet (where
-# gen measured it) in M_CA and M_CB.
+# gen measured it) in M_CA and M_CB, the ns of a run of r1's program
+# (with PROGSTATS) in M_PA and M_PB.
 measure()
 {
 	local scen=$1 unit=$2 a=$3 b=$4 i va=() vb=() vr=() ma mb
 
+	local ca pa
+
 	M_CA=()
 	M_CB=()
+	M_PA=()
+	M_PB=()
 	for ((i = 0; i < ROUNDS; i++)); do
 		: >"$CPUNS"
 		va+=("$(measure_variant "$a")")
-		M_CA+=("$(tail -n 1 "$CPUNS")")
+		read -r ca pa <"$CPUNS" || true
+		M_CA+=("${ca:-}")
+		M_PA+=("${pa:-}")
 		: >"$CPUNS"
 		vb+=("$(measure_variant "$b")")
-		M_CB+=("$(tail -n 1 "$CPUNS")")
+		read -r ca pa <"$CPUNS" || true
+		M_CB+=("${ca:-}")
+		M_PB+=("${pa:-}")
 		vr+=("$(awk -v x="${va[i]}" -v y="${vb[i]}" 'BEGIN { print y ? x / y : 0 }')")
 	done
 	M_VA=("${va[@]}")
@@ -634,7 +676,7 @@ micro_teardown()
 # run, the bench's own via ones)
 measure_added()
 {
-	local scen=$1 a=$2 i live=() micro=() cpu=() args cube link x y
+	local scen=$1 a=$2 i live=() micro=() cpu=() prog=() args cube link x y
 
 	measure "$scen" Mpps "$a" "xdp redirect"
 	for ((i = 0; i < ${#M_VA[@]}; i++)); do
@@ -642,6 +684,9 @@ measure_added()
 			'BEGIN { print x && y ? 1e9 / x - 1e9 / y : 0 }')")
 		[ -n "${M_CA[i]}" ] && [ -n "${M_CB[i]}" ] &&
 			cpu+=("$(awk -v x="${M_CA[i]}" -v y="${M_CB[i]}" \
+				'BEGIN { print x - y }')")
+		[ -n "${M_PA[i]}" ] && [ -n "${M_PB[i]}" ] &&
+			prog+=("$(awk -v x="${M_PA[i]}" -v y="${M_PB[i]}" \
 				'BEGIN { print x - y }')")
 	done
 	if args=$(micro_args "$a"); then
@@ -661,10 +706,20 @@ measure_added()
 		"$(printf '%s\n' "${live[@]}" | median)" "ns added, micro" \
 		"$([ ${#micro[@]} -gt 0 ] && printf '%s\n' "${micro[@]}" | median || echo -)" \
 		- "$(spread "${live[@]}") / $(spread "${micro[@]}")"
-	[ ${#cpu[@]} -gt 0 ] || return 0
-	report "$scen" ns "  ns added, DUT cpu" \
-		"$(printf '%s\n' "${cpu[@]}" | median)" "DUT cpu ns, redirect" \
-		"$(printf '%s\n' "${M_CB[@]}" | median)" - "$(spread "${cpu[@]}")"
+	if [ ${#cpu[@]} -gt 0 ]; then
+		report "$scen" ns "  ns added, DUT cpu" \
+			"$(printf '%s\n' "${cpu[@]}" | median)" \
+			"DUT cpu ns, redirect" \
+			"$(printf '%s\n' "${M_CB[@]}" | median)" - \
+			"$(spread "${cpu[@]}")"
+	fi
+	if [ ${#prog[@]} -gt 0 ]; then
+		report "$scen" ns "  ns added, in prog" \
+			"$(printf '%s\n' "${prog[@]}" | median)" \
+			"prog ns, redirect" \
+			"$(printf '%s\n' "${M_PB[@]}" | median)" - \
+			"$(spread "${prog[@]}")"
+	fi
 }
 
 # report SCENARIO UNIT A VALUE_A B VALUE_B [RATIO [SPREAD]]: one line of
@@ -799,20 +854,24 @@ scen_firewall()
 	measure_added firewall_xdp "pcn router+firewall xdp"
 }
 
-# Where a forwarder's ns over a bare redirect go: the redirect with the
-# pieces of a forwarder's way added one at a time (bench.bpf.c,
-# bench_via_entry; the bits: 1 an entry program and a tail call, 2 the
-# metadata through a per-CPU map, 4 the per-port counters, 8 the
-# action and port lookups), each against the bare redirect, and pcn's
-# forwarder itself.
+# Where a cube's ns over a bare redirect go, with the kernel's run-time
+# statistics of the programs on (each run pays two clock reads more,
+# both sides alike; the "in prog" rows): the redirect with the pieces of
+# a forwarder's way added (bench.bpf.c, bench_via_entry; the bits: 1 an
+# entry program and a tail call, 2 the metadata through a per-CPU map,
+# 4 the per-port counters, 8 the action and port lookups), each against
+# the bare redirect; then pcn's forwarding cubes.
 scen_cost()
 {
 	local v
 
 	for v in 1 3 4 8 15; do
-		measure_added "cost_via_$v" "xdp via $v"
+		PROGSTATS=1 measure_added "cost_via_$v" "xdp via $v"
 	done
-	measure_added cost_pcn "pcn forwarder xdp"
+	for v in "pcn forwarder xdp" "pcn bridge xdp" "pcn router xdp" \
+		 "pcn router+firewall xdp"; do
+		PROGSTATS=1 measure_added cost "$v"
+	done
 }
 
 # 10,000 firewall rules (a random source /24, tcp, a random destination
