@@ -344,8 +344,11 @@ static int cmd_run(int argc, char **argv)
 			dut_ns = argv[++i];
 			dut_if = argv[++i];
 			dut_kind = argv[++i];
-			if (!strcmp(dut_kind, "via") && i + 2 < argc)
+			if (!strcmp(dut_kind, "via")) {
+				if (i + 2 >= argc)
+					die("\"via\" needs BITS and a target");
 				via = number("via", argv[++i], 0, 15);
+			}
 			if (strcmp(dut_kind, "drop")) {
 				if (i + 1 >= argc)
 					die("\"%s\" needs a target", dut_kind);
