@@ -18,6 +18,13 @@
 # (the method before; every XDP figure is then capped by the
 # generator's own cost). Only ratios carry over between runs.
 #
+# A report starts with the machine's CPU, kernel and mitigation lines
+# (the ratios against Linux depend on them); every row ends with the
+# spread of the rounds its figure is the median of; "ns added" rows give
+# the time per packet a cube adds over a bare XDP redirect (scenario
+# cost splits it: Documentation/performance.md, "Per-packet cost").
+# BENCH_PERF=DIR records perf on the DUT's CPU per measurement.
+#
 # Adding a scenario: a function scen_NAME that calls "measure" for each
 # variant (see the existing ones), and its name in SCENARIOS.
 
@@ -181,6 +188,10 @@ perf_start()
 	local f n=1
 
 	[ -n "${BENCH_PERF:-}" ] && [ -z "$SHARED" ] || return 0
+	if ! command -v perf >/dev/null; then
+		echo "# BENCH_PERF: no perf (scripts/install-deps.sh bench)" >&2
+		return 0
+	fi
 	f=$BENCH_PERF/${CUR_VARIANT// /_}
 	while [ -e "$f.$n.data" ]; do
 		n=$((n + 1))
@@ -192,7 +203,7 @@ perf_start()
 perf_end()
 {
 	[ -n "$PERF_PID" ] || return 0
-	kill -INT "$PERF_PID"
+	kill -INT "$PERF_PID" 2>/dev/null || true
 	wait "$PERF_PID" || true
 	PERF_PID=
 }
