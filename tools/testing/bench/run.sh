@@ -645,6 +645,20 @@ spread()
 		printf "%.3g..%.3g +-%.0f%%\n", v[1], v[NR], m ? 100 * d / m : 0 }'
 }
 
+# pair_spread A B: the spread of the ratios of arrays A and B (names),
+# element by element: for rows whose two sides were measured in turns
+pair_spread()
+{
+	local -n pa_=$1 pb_=$2
+	local i r=()
+
+	for ((i = 0; i < ${#pa_[@]} && i < ${#pb_[@]}; i++)); do
+		r+=("$(awk -v x="${pa_[i]}" -v y="${pb_[i]}" \
+			'BEGIN { print y ? x / y : 0 }')")
+	done
+	spread "${r[@]}"
+}
+
 # Per-packet cost a cube adds over a bare XDP redirect, in ns: live,
 # 1/rate - 1/rate of the redirect in each round of a pair (rates from
 # the same measure), and by BPF_PROG_TEST_RUN, the port's entry
@@ -950,11 +964,14 @@ scen_fw_rules()
 			ip saddr 8.8.8.0/24 tcp dport 80 drop)")
 	done
 	report fw_rules ms "rule append (10k)" "$(printf '%s\n' "${pa[@]}" | median)" \
-		"nft add rule (10k)" "$(printf '%s\n' "${na[@]}" | median)"
+		"nft add rule (10k)" "$(printf '%s\n' "${na[@]}" | median)" "" \
+		"$(pair_spread pa na)"
 	report fw_rules ms "rule delete (10k)" "$(printf '%s\n' "${pd[@]}" | median)" \
-		"nft delete rule (10k)" "$(printf '%s\n' "${nd[@]}" | median)"
+		"nft delete rule (10k)" "$(printf '%s\n' "${nd[@]}" | median)" "" \
+		"$(pair_spread pd nd)"
 	report fw_rules ms "rule replace (10k)" "$(printf '%s\n' "${pr[@]}" | median)" \
-		"nft replace rule (10k)" "$(printf '%s\n' "${nr[@]}" | median)"
+		"nft replace rule (10k)" "$(printf '%s\n' "${nr[@]}" | median)" "" \
+		"$(pair_spread pr nr)"
 	"$PCN" -n "$NS_D" cube del bfr
 	"${nft[@]}" flush ruleset
 	rm -f "$BPFFS.rules"
@@ -979,7 +996,8 @@ scen_fw_import()
 		ir+=("$(cmd_ms 1 "${ipt[@]}" iptables-restore "$f")")
 	done
 	report fw_import ms "rule import (7.8k)" "$(printf '%s\n' "${pi[@]}" | median)" \
-		"iptables-restore (7.8k)" "$(printf '%s\n' "${ir[@]}" | median)"
+		"iptables-restore (7.8k)" "$(printf '%s\n' "${ir[@]}" | median)" "" \
+		"$(pair_spread pi ir)"
 	"$PCN" -n "$NS_D" cube del bfi
 	"${ipt[@]}" iptables -F
 	rm -f "$f"
@@ -1015,7 +1033,8 @@ scen_micro()
 		teardown_pcn_fwd
 		a=$(printf '%s\n' "${va[@]}" | median)
 		b=$(printf '%s\n' "${vb[@]}" | median)
-		report "micro_$mode" ns "forwarder entry" "$a" "empty program" "$b"
+		report "micro_$mode" ns "forwarder entry" "$a" "empty program" "$b" \
+			"" "$(pair_spread va vb)"
 		report "micro_$mode" ns "  net of the floor" "$((a - b))" \
 			"empty program" "$b"
 	done
@@ -1498,7 +1517,8 @@ else
 fi
 machine_header
 echo "# spread: MIN..MAX of the rounds' ratios, +- the farther of them from the"
-echo "# median; ns rows: live / micro; '-': one sample"
+echo "# median; ns rows: live / micro; '-': one sample, or medians of"
+echo "# samples not taken in pairs"
 printf '%-22s %-20s %9s  %-22s %9s  %6s  %-4s  %s\n' scenario pcn value baseline \
 	value ratio unit spread
 for s in "${SCENARIOS[@]}"; do
