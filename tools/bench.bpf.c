@@ -18,6 +18,9 @@
  *                   cost of a hop, without a cube's work
  *   bench_hop_count the same after counting packets and bytes in its
  *                   own per-CPU counters, as every pcn cube does
+ *   bench_via_entry, bench_via_cube  a bare XDP redirect with the pieces
+ *                   of a pcn forwarder's way added one at a time (the
+ *                   bits of .rodata "via"): what each costs live
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -179,6 +182,137 @@ int bench_hop_count(struct xdp_md *ctx)
 	count(ctx->data_end - ctx->data);
 	bpf_tail_call(ctx, &hops, hop_next);
 	return XDP_DROP;
+}
+
+/*
+ * The pieces of a pcn forwarder's way (bpf/pcn_cube.h, port.bpf.c,
+ * forwarder.bpf.c), copied in miniature: with no bit set, bench_via_entry
+ * is bench_redirect.
+ */
+const volatile __u32 via = 0;
+
+struct via_md {
+	__u32 in_port;
+	__u32 ifindex;
+	__u32 aux[2];
+};
+
+/* as big as pcn's per-port counters (struct pcn_port_stats) */
+struct via_stats {
+	__u64 rx_packets, rx_bytes, tx_packets, tx_bytes, other[3];
+};
+
+/* as big as pcn's struct pcn_port, the fields read where they are */
+struct via_port {
+	char name[16];
+	__u32 peer;
+	__u32 ifindex;
+	__u32 pad[14];
+	__u32 eg_chain;
+	__u32 eg_point;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct via_md);
+} via_scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, struct via_stats);
+} via_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u32);
+} via_actions SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, struct via_port);
+} via_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} via_progs SEC(".maps");
+
+/* the forwarding part: port 0 in, out of the port its action names */
+static __always_inline int via_forward(struct xdp_md *ctx, __u32 in)
+{
+	__u64 len = ctx->data_end - ctx->data;
+	struct via_stats *st;
+	struct via_port *p;
+	__u32 out = 1, *a;
+
+	if (via & VIA_MD) {
+		__u32 zero = 0;
+		struct via_md *md = bpf_map_lookup_elem(&via_scratch, &zero);
+
+		if (!md)
+			return XDP_DROP;
+		in = md->in_port;
+	}
+	if (in >= 64)
+		return XDP_DROP;
+	if (via & VIA_COUNT) {
+		st = bpf_map_lookup_elem(&via_stats, &in);
+		if (st) {
+			st->rx_packets++;
+			st->rx_bytes += len;
+		}
+	}
+	if (via & VIA_LOOKUP) {
+		a = bpf_map_lookup_elem(&via_actions, &in);
+		if (!a)
+			return XDP_DROP;
+		out = *a;
+		p = bpf_map_lookup_elem(&via_ports, &out);
+		if (!p || p->peer != 1 || p->eg_chain)
+			return XDP_DROP;
+	}
+	if (via & VIA_COUNT) {
+		st = bpf_map_lookup_elem(&via_stats, &out);
+		if (st) {
+			st->tx_packets++;
+			st->tx_bytes += len;
+		}
+	}
+	return bpf_redirect_map(&tx_port, 0, XDP_DROP);
+}
+
+SEC("xdp")
+int bench_via_cube(struct xdp_md *ctx)
+{
+	return via_forward(ctx, 0);
+}
+
+SEC("xdp")
+int bench_via_entry(struct xdp_md *ctx)
+{
+	if (via & VIA_MD) {
+		__u32 zero = 0;
+		struct via_md *md = bpf_map_lookup_elem(&via_scratch, &zero);
+
+		if (!md)
+			return XDP_DROP;
+		*md = (struct via_md){ .in_port = 0 };
+	}
+	if (via & VIA_TAIL) {
+		bpf_tail_call(ctx, &via_progs, 0);
+		return XDP_DROP;
+	}
+	return via_forward(ctx, 0);
 }
 
 char _license[] SEC("license") = "GPL";

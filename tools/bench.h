@@ -28,6 +28,12 @@ struct gen_cfg {
 	__u16 pad;
 };
 
+/* bench_via_entry's pieces of a pcn forwarder ("via" in .rodata) */
+#define VIA_TAIL	1	/* an entry program tail-calls the cube */
+#define VIA_MD		2	/* metadata handed over in a per-CPU map */
+#define VIA_COUNT	4	/* rx and tx counted per port, per CPU */
+#define VIA_LOOKUP	8	/* the port's action and the out port read */
+
 struct bench_counters {
 	__u64 packets;
 	__u64 bytes;

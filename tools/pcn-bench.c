@@ -5,10 +5,11 @@
  *
  *   pcn-bench run gen NETNS IFNAME [ sink NETNS IFNAME ]
  *             [ dut NETNS IFNAME { drop | redirect IFNAME | redirect-eth IFNAME |
- *                                  tcredirect IFNAME } ]
+ *                                  tcredirect IFNAME | via BITS IFNAME } ]
  *             [ seconds S | count N ] [ size BYTES ] [ flows N ]
  *             [ src A.B.C.D[/N] ] [ dst A.B.C.D[/N] ]
  *             [ sport PORT[/N] ] [ dport PORT[/N] ] [ dmac MAC ]
+ *             [ cputime PID[,PID...] ] [ progstats NETNS IFNAME ]
  *
  * The generator runs BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES on
  * bench_gen as if frames came in on IFNAME: bench_gen writes all headers
@@ -17,15 +18,34 @@
  * counts per CPU and drops. A "dut" attaches a bare baseline program
  * instead of a pcn cube: drop (counting), redirect (XDP, devmap),
  * redirect-eth (the same after reading the Ethernet header, as any cube
- * must) or tcredirect (tcx, bpf_redirect). Prints one JSON object: sent and
- * received packets over the measured time, and their rates.
+ * must) or tcredirect (tcx, bpf_redirect); or "via BITS", the redirect
+ * with pieces of a pcn forwarder's way added (bench.h, VIA_*: 1 an entry
+ * program and a tail call, 2 the metadata through a per-CPU map, 4 the
+ * per-port counters, 8 the action and port lookups). Prints one JSON
+ * object: sent and received packets over the measured time, and their
+ * rates. "cputime" adds the CPU time the threads PID... ran meanwhile
+ * (/proc/PID/schedstat: time on a CPU, what the host stole not in it)
+ * and that per received packet: the DUT's cost, which a machine busy
+ * with other work (fewer turns on the CPU) does not inflate as it does
+ * 1/rate. "progstats" turns the kernel's run-time statistics of eBPF
+ * programs on for the run (BPF_ENABLE_STATS) and adds the average ns
+ * of a run of the XDP program attached to IFNAME (for pcn, its port's
+ * entry program with all it tail-calls): the program's own share of
+ * the DUT's cost, live (each run then also pays two clock reads).
  *
- *   pcn-bench prog { empty | tailcalls N [ count ] | id PROG_ID | link PIN }
+ *   pcn-bench prog { empty | redirect | tailcalls N [ count ] | id PROG_ID |
+ *                    link PIN }
  *             [ repeat N ] [ runs K ] [ size BYTES ]
+ *             [ dmac MAC ] [ src A.B.C.D ] [ dst A.B.C.D ] [ dport PORT ]
  *
  * Runs a program with BPF_PROG_TEST_RUN (non-live: the same frame each
  * time) and prints the kernel's average ns per run. For a pcn port entry
- * program, "link PIN" takes the program of a pinned bpf_link.
+ * program, "link PIN" takes the program of a pinned bpf_link. "redirect"
+ * is bench_redirect, the live runs' floor, its devmap holding lo. The
+ * frame is 64-byte UDP/IPv4 to 02:00:00:00:00:02 (the generator's
+ * default), from 10.200.0.1 port 1024 to 10.201.0.1 port 9, header
+ * checksum right; dmac, src, dst and dport change it (a router's port
+ * MAC and a routed destination, say).
  * "tailcalls N" runs a chain of N + 1 bench_hop programs, each loaded
  * with the next one's slot as its constant index: N tail calls, as many
  * as N pcn hops, with nothing else done; with "count", each hop first
@@ -196,17 +216,109 @@ static __u32 clamp_repeat(double n)
 	return n > 1 << 26 ? 1 << 26 : (__u32)n;
 }
 
+/*
+ * bench_via_entry of loaded @b ready to redirect to @to: the devmap, port
+ * 0's action (forward to port 1), port 1 (an interface), the cube's
+ * program in the entry's slot. Returns the entry's fd.
+ */
+static int via_setup(struct bench *b, int to)
+{
+	struct { char name[16]; __u32 peer, ifindex, pad[16]; } port = {
+		.peer = 1, .ifindex = to };
+	__u32 zero = 0, one = 1;
+	int fd = bpf_program__fd(b->progs.bench_via_cube);
+
+	if (sizeof(port) != bpf_map__value_size(b->maps.via_ports))
+		die("struct via_port changed");
+	if (bpf_map_update_elem(bpf_map__fd(b->maps.tx_port), &zero, &to, 0) ||
+	    bpf_map_update_elem(bpf_map__fd(b->maps.via_actions), &zero,
+				&one, 0) ||
+	    bpf_map_update_elem(bpf_map__fd(b->maps.via_ports), &one, &port,
+				0) ||
+	    bpf_map_update_elem(bpf_map__fd(b->maps.via_progs), &zero, &fd, 0))
+		die("cannot fill the via maps: %s", strerror(errno));
+	return bpf_program__fd(b->progs.bench_via_entry);
+}
+
+#define MAX_PIDS 16
+
+/*
+ * The ns each thread of comma-separated @pids ran so far, in @ns (~0
+ * for one that is gone: a NAPI thread of the same name elsewhere may
+ * come and go). Returns how many.
+ */
+static int cputimes(const char *pids, __u64 *ns)
+{
+	const char *p = pids;
+	char path[64], *end;
+	int n = 0;
+
+	while (*p) {
+		unsigned long long v;
+		long pid = strtol(p, &end, 10);
+		FILE *f;
+
+		if (end == p || pid <= 0 || (*end && *end != ',') ||
+		    n == MAX_PIDS)
+			die("bad pid list \"%s\"", pids);
+		snprintf(path, sizeof(path), "/proc/%ld/schedstat", pid);
+		f = fopen(path, "r");
+		ns[n] = ~0ULL;
+		if (f && fscanf(f, "%llu", &v) == 1)
+			ns[n] = v;
+		if (f)
+			fclose(f);
+		n++;
+		p = *end ? end + 1 : end;
+	}
+	return n;
+}
+
+/* what the threads there at both times ran in between */
+static __u64 cputime_delta(const __u64 *a, const __u64 *b, int n)
+{
+	__u64 sum = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (a[i] != ~0ULL && b[i] != ~0ULL)
+			sum += b[i] - a[i];
+	return sum;
+}
+
+/* run time and count of the XDP program on @ns @ifname */
+static void xdp_prog_stats(const char *ns, const char *ifname, __u64 *time,
+			   __u64 *cnt)
+{
+	struct bpf_prog_info info = {};
+	__u32 id, len = sizeof(info);
+	int fd;
+
+	if (bpf_xdp_query_id(ifindex_in(ns, ifname), 0, &id) || !id)
+		die("no XDP program on %s", ifname);
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		die("cannot read the program on %s", ifname);
+	close(fd);
+	*time = info.run_time_ns;
+	*cnt = info.run_cnt;
+}
+
 static int cmd_run(int argc, char **argv)
 {
 	const char *gen_ns = NULL, *gen_if = NULL, *sink_ns = NULL,
 		   *sink_if = NULL, *dut_ns = NULL, *dut_if = NULL,
-		   *dut_kind = NULL, *dut_to = NULL;
+		   *dut_kind = NULL, *dut_to = NULL, *pids = NULL,
+		   *ps_ns = NULL, *ps_if = NULL;
+	__u64 pt0 = 0, pt1 = 0, pc0 = 0, pc1 = 0;
+	int stats_fd = -1;
 	struct bench *gen, *sink = NULL, *dut = NULL, *counted;
 	double seconds = 1, t0, t1, elapsed;
 	unsigned long long count = 0;
-	__u32 size = 64, flows = 1, v, n;
+	__u32 size = 64, flows = 1, v, n, via = 0;
 	int links[2] = { -1, -1 }, nlinks = 0, i;
-	__u64 sent0, sent1, rx0, rx1;
+	__u64 sent0, sent1, rx0, rx1, cpu0[MAX_PIDS], cpu1[MAX_PIDS];
+	int npids = 0;
 	unsigned char frame[1600] = {};
 	struct xdp_md md = {};
 	json_writer_t *jw;
@@ -232,11 +344,22 @@ static int cmd_run(int argc, char **argv)
 			dut_ns = argv[++i];
 			dut_if = argv[++i];
 			dut_kind = argv[++i];
+			if (!strcmp(dut_kind, "via")) {
+				if (i + 2 >= argc)
+					die("\"via\" needs BITS and a target");
+				via = number("via", argv[++i], 0, 15);
+			}
 			if (strcmp(dut_kind, "drop")) {
 				if (i + 1 >= argc)
 					die("\"%s\" needs a target", dut_kind);
 				dut_to = argv[++i];
 			}
+		} else if (!strcmp(kw, "progstats") && i + 2 < argc) {
+			ps_ns = argv[++i];
+			ps_if = argv[++i];
+		} else if (!strcmp(kw, "cputime") && i + 1 < argc) {
+			pids = argv[++i];
+			npids = cputimes(pids, cpu0);
 		} else if (!strcmp(kw, "seconds") && i + 1 < argc) {
 			seconds = atof(argv[++i]);
 		} else if (!strcmp(kw, "count") && i + 1 < argc) {
@@ -296,6 +419,7 @@ static int cmd_run(int argc, char **argv)
 			to = ifindex_in(dut_ns, dut_to);
 		dut = open_bench();
 		dut->rodata->redirect_ifindex = to;
+		dut->rodata->via = via;
 		load_bench(dut);
 		if (!strcmp(dut_kind, "drop")) {
 			links[nlinks++] = xdp_attach(
@@ -311,6 +435,8 @@ static int cmd_run(int argc, char **argv)
 				strcmp(dut_kind, "redirect") ?
 				dut->progs.bench_redirect_eth :
 				dut->progs.bench_redirect), dut_idx);
+		} else if (!strcmp(dut_kind, "via")) {
+			links[nlinks++] = xdp_attach(via_setup(dut, to), dut_idx);
 		} else if (!strcmp(dut_kind, "tcredirect")) {
 			int fd = bpf_link_create(
 				bpf_program__fd(dut->progs.bench_tc_redir),
@@ -320,11 +446,17 @@ static int cmd_run(int argc, char **argv)
 				die("cannot attach tcx: %s", strerror(errno));
 			links[nlinks++] = fd;
 		} else {
-			die("dut kind \"%s\": drop, redirect or tcredirect",
+			die("dut kind \"%s\": drop, redirect, tcredirect or via",
 			    dut_kind);
 		}
 	}
 	counted = dut && !strcmp(dut_kind, "drop") ? dut : sink;
+	if (ps_ns) {
+		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (stats_fd < 0)
+			die("cannot turn program statistics on: %s",
+			    strerror(errno));
+	}
 
 	md.ingress_ifindex = ifindex_in(gen_ns, gen_if);
 	md.data_end = size;
@@ -354,6 +486,12 @@ static int cmd_run(int argc, char **argv)
 		usleep(20000);
 		sent0 = packets(gen);
 		rx0 = counted ? packets(counted) : 0;
+		if (pids)
+			cputimes(pids, cpu0);
+		if (ps_ns) {
+			xdp_prog_stats(ps_ns, ps_if, &pt0, &pc0);
+			enter_ns(gen_ns);
+		}
 		t0 = now();
 		do {
 			/* with a count, the last call sends just what is left */
@@ -370,6 +508,10 @@ static int cmd_run(int argc, char **argv)
 		/* frames still in flight land within a few microseconds */
 		usleep(20000);
 		rx1 = counted ? packets(counted) : 0;
+		if (pids)
+			cputimes(pids, cpu1);
+		if (ps_ns)
+			xdp_prog_stats(ps_ns, ps_if, &pt1, &pc1);
 	}
 	enter_ns(NULL);
 	elapsed = t1 - t0;
@@ -381,6 +523,18 @@ static int cmd_run(int argc, char **argv)
 	jsonw_float_field(jw, "seconds", elapsed);
 	jsonw_float_field(jw, "tx_pps", (sent1 - sent0) / elapsed);
 	jsonw_float_field(jw, "rx_pps", (rx1 - rx0) / elapsed);
+	if (stats_fd >= 0)
+		close(stats_fd);
+	if (ps_ns)
+		jsonw_float_field(jw, "prog_ns_per_run", pc1 > pc0 ?
+				  (double)(pt1 - pt0) / (pc1 - pc0) : 0);
+	if (pids) {
+		__u64 d = cputime_delta(cpu0, cpu1, npids);
+
+		jsonw_uint_field(jw, "cpu_ns", d);
+		jsonw_float_field(jw, "cpu_ns_per_packet", rx1 > rx0 ?
+				  (double)d / (rx1 - rx0) : 0);
+	}
 	jsonw_end_object(jw);
 	jsonw_destroy(&jw);
 
@@ -460,6 +614,8 @@ static int cmd_prog(int argc, char **argv)
 	__u32 len = sizeof(info);
 	int fd = -1, i;
 	json_writer_t *jw;
+	__u8 dmac[6] = { 2, 0, 0, 0, 0, 2 };
+	__u32 saddr = 0x0ac80001, daddr = 0x0ac90001, dport = 9, sum, k;
 
 	for (i = 0; i < argc; i++) {
 		int had = fd;
@@ -468,6 +624,34 @@ static int cmd_prog(int argc, char **argv)
 			b = open_bench();
 			load_bench(b);
 			fd = bpf_program__fd(b->progs.bench_empty);
+		} else if (!strcmp(argv[i], "redirect")) {
+			__u32 zero = 0, lo = 1;
+
+			b = open_bench();
+			load_bench(b);
+			if (bpf_map_update_elem(bpf_map__fd(b->maps.tx_port),
+						&zero, &lo, 0))
+				die("cannot fill the devmap: %s",
+				    strerror(errno));
+			fd = bpf_program__fd(b->progs.bench_redirect);
+		} else if (!strcmp(argv[i], "dmac") && i + 1 < argc) {
+			unsigned int m[6];
+
+			if (sscanf(argv[++i], "%x:%x:%x:%x:%x:%x", &m[0], &m[1],
+				   &m[2], &m[3], &m[4], &m[5]) != 6)
+				die("bad MAC \"%s\"", argv[i]);
+			for (k = 0; k < 6; k++)
+				dmac[k] = m[k];
+		} else if ((!strcmp(argv[i], "src") || !strcmp(argv[i], "dst")) &&
+			   i + 1 < argc) {
+			struct in_addr a;
+
+			if (inet_pton(AF_INET, argv[i + 1], &a) != 1)
+				die("bad address \"%s\"", argv[i + 1]);
+			*(argv[i][0] == 's' ? &saddr : &daddr) = ntohl(a.s_addr);
+			i++;
+		} else if (!strcmp(argv[i], "dport") && i + 1 < argc) {
+			dport = number("dport", argv[++i], 0, 65535);
 		} else if (!strcmp(argv[i], "tailcalls") && i + 1 < argc) {
 			nhops = number("tailcalls", argv[++i], 0,
 				       BENCH_MAX_HOPS);
@@ -503,10 +687,29 @@ static int cmd_prog(int argc, char **argv)
 			die("one program at a time");
 	}
 	if (fd < 0)
-		die("which program? empty, tailcalls N, id ID or link PIN");
+		die("which program? empty, redirect, tailcalls N, id ID or link PIN");
 	/* an IPv4/UDP frame, as the generator makes them */
-	memcpy(frame, "\x02\0\0\0\0\x02\x02\0\0\0\0\x01\x08\x00\x45\x00", 16);
+	memcpy(frame, dmac, 6);
+	memcpy(frame + 6, "\x02\0\0\0\0\x01\x08\x00\x45\x00", 10);
+	frame[16] = (size - 14) >> 8;
+	frame[17] = (size - 14) & 0xff;
+	frame[22] = 64;
 	frame[23] = 17;
+	for (k = 0; k < 4; k++) {
+		frame[26 + k] = saddr >> (24 - 8 * k);
+		frame[30 + k] = daddr >> (24 - 8 * k);
+	}
+	for (sum = 0, k = 14; k < 34; k += 2)
+		sum += frame[k] << 8 | frame[k + 1];
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = ~((sum & 0xffff) + (sum >> 16)) & 0xffff;
+	frame[24] = sum >> 8;
+	frame[25] = sum & 0xff;
+	frame[34] = 1024 >> 8;
+	frame[36] = dport >> 8;
+	frame[37] = dport & 0xff;
+	frame[38] = (size - 34) >> 8;
+	frame[39] = (size - 34) & 0xff;
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		die("cannot read the program: %s", strerror(errno));
 	{

@@ -18,6 +18,13 @@
 # (the method before; every XDP figure is then capped by the
 # generator's own cost). Only ratios carry over between runs.
 #
+# A report starts with the machine's CPU, kernel and mitigation lines
+# (the ratios against Linux depend on them); every row ends with the
+# spread of the rounds its figure is the median of; "ns added" rows give
+# the time per packet a cube adds over a bare XDP redirect (scenario
+# cost splits it: Documentation/performance.md, "Per-packet cost").
+# BENCH_PERF=DIR records perf on the DUT's CPU per measurement.
+#
 # Adding a scenario: a function scen_NAME that calls "measure" for each
 # variant (see the existing ones), and its name in SCENARIOS.
 
@@ -35,13 +42,18 @@ SHARED=
 GEN_CPU=0
 DUT_CPU=1
 SCENARIOS=(floor forwarder_xdp forwarder_tc chain bridge flood router
-	   router_fib firewall fw_rules micro hops control save fw_import ddos lbdsr metrics probe capture cni)
+	   router_fib firewall fw_rules micro hops control save fw_import ddos lbdsr metrics probe capture
+	   cni cost)
 
 while [ $# -gt 0 ]; do
 	case $1 in
-	--quick) QUICK=1; SECS=0.4; shift ;;
+	# quick: 5 rounds of 0.5 s (the default: 3 of 2 s). 3 rounds of
+	# 0.4 s moved a bare redirect between 5.2 and 11.5 Mpps in one run;
+	# with 5, the median of the rounds' ratios outvotes two bad rounds
+	# (see Documentation/performance.md, "Spread")
+	--quick) QUICK=1; SECS=0.5; QROUNDS=5; shift ;;
 	--shared) SHARED=1; shift ;;
-	--rounds) ROUNDS=$2; shift 2 ;;
+	--rounds) ROUNDS=$2; RSET=1; shift 2 ;;
 	--seconds) SECS=$2; shift 2 ;;
 	-*) echo "Usage: $0 [--quick] [--shared] [--rounds N] [--seconds S] [SCENARIO...]" >&2
 	    exit 1 ;;
@@ -49,6 +61,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ $# -gt 0 ] && SCENARIOS=("$@")
+[ -n "${QROUNDS:-}" ] && [ -z "${RSET:-}" ] && ROUNDS=$QROUNDS
 
 if [ "$(id -u)" != 0 ]; then
 	echo "Error: benchmarks need root" >&2
@@ -82,7 +95,7 @@ cleanup()
 	rmdir "$BPFFS" 2>/dev/null
 	# the scenarios' files beside it, when one failed half-way
 	rm -f "$RESULTS" "$BPFFS.routes" "$BPFFS.rules" "$BPFFS.save" \
-		"$BPFFS.nft"
+		"$BPFFS.nft" "$CPUNS"
 }
 trap cleanup EXIT
 mount -t bpf bpf "$BPFFS"
@@ -140,15 +153,61 @@ median()
 		else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# gen [EXTRA...]: one measurement, rx packets/s at the sink (or the DUT)
+# gen [EXTRA...]: one measurement, rx packets/s at the sink (or the DUT);
+# with the DUT on a CPU of its own, the CPU time its threads took per
+# packet (r1's NAPI thread and the CPU's ksoftirqd, where the sink's
+# drop may go) as the last line of $CPUNS; with PROGSTATS set, after it
+# the ns of a run of r1's XDP program (pcn-bench's progstats)
+CPUNS=$BPFFS.cpuns
 gen()
 {
-	local cpu=()
+	local cpu=() pids=() ps=() out
 
 	pin_dut
-	[ -z "$SHARED" ] && cpu=(taskset -c "$GEN_CPU")
-	"${cpu[@]}" "$BENCH" run gen "$NS_G" g0 seconds "$SECS" flows 16384 \
-		src 10.200.0.1/256 dport 1000/64 "$@" | jq '.rx_pps'
+	if [ -z "$SHARED" ]; then
+		cpu=(taskset -c "$GEN_CPU")
+		pids=(cputime "$( (pgrep -x 'napi/r1-[0-9]+'
+			pgrep -x "ksoftirqd/$DUT_CPU") | paste -sd,)")
+	fi
+	[ -n "${PROGSTATS:-}" ] && ps=(progstats "$NS_D" r1)
+	perf_start
+	out=$("${cpu[@]}" "$BENCH" run gen "$NS_G" g0 seconds "$SECS" \
+		flows 16384 src 10.200.0.1/256 dport 1000/64 "${pids[@]}" \
+		"${ps[@]}" "$@")
+	perf_end
+	jq -r '"\(.cpu_ns_per_packet // "") \(.prog_ns_per_run // "")"' \
+		<<<"$out" >>"$CPUNS"
+	jq '.rx_pps' <<<"$out"
+}
+
+# With BENCH_PERF=DIR (and the DUT on its own CPU), perf samples the
+# DUT's CPU during every measurement: DIR/VARIANT.N.data, N counting
+# from 1, VARIANT with its spaces as "_" (perf report -i FILE --comm
+# napi/r1-... --sort sym: where the DUT's time goes).
+PERF_PID=
+perf_start()
+{
+	local f n=1
+
+	[ -n "${BENCH_PERF:-}" ] && [ -z "$SHARED" ] || return 0
+	if ! command -v perf >/dev/null; then
+		echo "# BENCH_PERF: no perf (scripts/install-deps.sh bench)" >&2
+		return 0
+	fi
+	f=$BENCH_PERF/${CUR_VARIANT// /_}
+	while [ -e "$f.$n.data" ]; do
+		n=$((n + 1))
+	done
+	perf record -q -g -C "$DUT_CPU" -o "$f.$n.data" 2>/dev/null &
+	PERF_PID=$!
+}
+
+perf_end()
+{
+	[ -n "$PERF_PID" ] || return 0
+	kill -INT "$PERF_PID" 2>/dev/null || true
+	wait "$PERF_PID" || true
+	PERF_PID=
 }
 
 # Variants: setup_X / teardown_X and how to measure them.
@@ -407,6 +466,7 @@ teardown_pcn_lbdsr()
 
 measure_variant()
 {
+	CUR_VARIANT=$1
 	case $1 in
 	"xdp drop") gen dut "$NS_D" r1 drop ;;
 	"xdp redirect") gen sink "$NS_S" s0 dut "$NS_D" r1 redirect r2 ;;
@@ -418,6 +478,7 @@ measure_variant()
 	"pcn-cni xdp TCP") cni_tcp pcn-cni xdp ;;
 	"pcn-cni tc TCP") cni_tcp pcn-cni tc ;;
 	"bridge plugin TCP") cni_tcp bridge "" ;;
+	"xdp via "*) gen sink "$NS_S" s0 dut "$NS_D" r1 via "${1##* }" r2 ;;
 	"pcn forwarder xdp")
 		setup_pcn_fwd xdp
 		gen sink "$NS_S" s0
@@ -545,36 +606,172 @@ measure_variant()
 # measure SCENARIO UNIT A B: A/B/A/B... ROUNDS times; the medians of A
 # and of B, and the median of the rounds' A/B ratios: the VM's speed
 # drifts by up to 2x over tens of seconds, and each round's pair is
-# measured within seconds of each other.
+# measured within seconds of each other. The rounds' rates stay in
+# M_VA and M_VB for measure_added, the DUT's CPU ns per packet (where
+# gen measured it) in M_CA and M_CB, the ns of a run of r1's program
+# (with PROGSTATS) in M_PA and M_PB.
 measure()
 {
 	local scen=$1 unit=$2 a=$3 b=$4 i va=() vb=() vr=() ma mb
 
+	local ca pa
+
+	M_CA=()
+	M_CB=()
+	M_PA=()
+	M_PB=()
 	for ((i = 0; i < ROUNDS; i++)); do
+		: >"$CPUNS"
 		va+=("$(measure_variant "$a")")
+		read -r ca pa <"$CPUNS" || true
+		M_CA+=("${ca:-}")
+		M_PA+=("${pa:-}")
+		: >"$CPUNS"
 		vb+=("$(measure_variant "$b")")
+		read -r ca pa <"$CPUNS" || true
+		M_CB+=("${ca:-}")
+		M_PB+=("${pa:-}")
 		vr+=("$(awk -v x="${va[i]}" -v y="${vb[i]}" 'BEGIN { print y ? x / y : 0 }')")
 	done
+	M_VA=("${va[@]}")
+	M_VB=("${vb[@]}")
 	ma=$(printf '%s\n' "${va[@]}" | median)
 	mb=$(printf '%s\n' "${vb[@]}" | median)
 	report "$scen" "$unit" "$a" "$ma" "$b" "$mb" \
-		"$(printf '%s\n' "${vr[@]}" | median)"
+		"$(printf '%s\n' "${vr[@]}" | median)" "$(spread "${vr[@]}")"
 }
 
-# report SCENARIO UNIT A VALUE_A B VALUE_B [RATIO]: one line of the
-# table (RATIO: VALUE_A / VALUE_B unless given)
+# spread VALUE...: "MIN..MAX +-P%", P the farther of MIN and MAX from
+# the values' median, in % of it; "-" for a single value
+spread()
+{
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+		if (NR < 2) { print "-"; exit }
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		d = m - v[1]; if (v[NR] - m > d) d = v[NR] - m
+		if (m < 0) m = -m
+		printf "%.3g..%.3g +-%.0f%%\n", v[1], v[NR], m ? 100 * d / m : 0 }'
+}
+
+# pair_spread A B: the spread of the ratios of arrays A and B (names),
+# element by element: for rows whose two sides were measured in turns
+pair_spread()
+{
+	local -n pa_=$1 pb_=$2
+	local i r=()
+
+	for ((i = 0; i < ${#pa_[@]} && i < ${#pb_[@]}; i++)); do
+		r+=("$(awk -v x="${pa_[i]}" -v y="${pb_[i]}" \
+			'BEGIN { print y ? x / y : 0 }')")
+	done
+	spread "${r[@]}"
+}
+
+# Per-packet cost a cube adds over a bare XDP redirect, in ns: live,
+# 1/rate - 1/rate of the redirect in each round of a pair (rates from
+# the same measure), and by BPF_PROG_TEST_RUN, the port's entry
+# program against bench_redirect, paired ROUNDS times.
+#
+# micro_args VARIANT: the cube of the variant's ingress port p1 and
+# what else pcn-bench prog needs; its setup before. Not for the router:
+# a non-live BPF_PROG_TEST_RUN runs every repetition on the same frame,
+# which the first one rewrote (MACs, TTL), so every other one is dropped.
+micro_args()
+{
+	case $1 in
+	"pcn forwarder xdp") echo "bfw" ;;
+	"pcn bridge xdp") echo "bbr" ;;
+	*) return 1 ;;
+	esac
+}
+
+micro_setup()
+{
+	case $1 in
+	"pcn forwarder xdp") setup_pcn_fwd xdp ;;
+	"pcn bridge xdp") setup_pcn_bridge xdp ;;
+	esac
+}
+
+micro_teardown()
+{
+	case $1 in
+	"pcn forwarder xdp") teardown_pcn_fwd ;;
+	"pcn bridge xdp") teardown_pcn_bridge ;;
+	esac
+}
+
+# measure_added SCENARIO A: A against "xdp redirect" (measure), then a
+# row of the ns A adds: live (median, spread of the rounds) beside the
+# microbenchmark's (median of as many pairs; "-" for variants it cannot
+# run, the bench's own via ones)
+measure_added()
+{
+	local scen=$1 a=$2 i live=() micro=() cpu=() prog=() args cube link x y
+
+	measure "$scen" Mpps "$a" "xdp redirect"
+	for ((i = 0; i < ${#M_VA[@]}; i++)); do
+		live+=("$(awk -v x="${M_VA[i]}" -v y="${M_VB[i]}" \
+			'BEGIN { print x && y ? 1e9 / x - 1e9 / y : 0 }')")
+		[ -n "${M_CA[i]}" ] && [ -n "${M_CB[i]}" ] &&
+			cpu+=("$(awk -v x="${M_CA[i]}" -v y="${M_CB[i]}" \
+				'BEGIN { print x - y }')")
+		[ -n "${M_PA[i]}" ] && [ -n "${M_PB[i]}" ] &&
+			prog+=("$(awk -v x="${M_PA[i]}" -v y="${M_PB[i]}" \
+				'BEGIN { print x - y }')")
+	done
+	if args=$(micro_args "$a"); then
+		micro_setup "$a"
+		set -- $args
+		cube=$1
+		shift
+		link=$(echo "$PCN_ROOT"/ns-*/cubes/"$cube"/link_p1)
+		for ((i = 0; i < ROUNDS; i++)); do
+			x=$(prog_ns link "$link" "$@")
+			y=$(prog_ns redirect "$@")
+			micro+=("$((x - y))")
+		done
+		micro_teardown "$a"
+	fi
+	report "$scen" ns "  ns added, 1/rate" \
+		"$(printf '%s\n' "${live[@]}" | median)" "ns added, micro" \
+		"$([ ${#micro[@]} -gt 0 ] && printf '%s\n' "${micro[@]}" | median || echo -)" \
+		- "$(spread "${live[@]}") / $(spread "${micro[@]}")"
+	if [ ${#cpu[@]} -gt 0 ]; then
+		report "$scen" ns "  ns added, DUT cpu" \
+			"$(printf '%s\n' "${cpu[@]}" | median)" \
+			"DUT cpu ns, redirect" \
+			"$(printf '%s\n' "${M_CB[@]}" | median)" - \
+			"$(spread "${cpu[@]}")"
+	fi
+	if [ ${#prog[@]} -gt 0 ]; then
+		report "$scen" ns "  ns added, in prog" \
+			"$(printf '%s\n' "${prog[@]}" | median)" \
+			"prog ns, redirect" \
+			"$(printf '%s\n' "${M_PB[@]}" | median)" - \
+			"$(spread "${prog[@]}")"
+	fi
+}
+
+# report SCENARIO UNIT A VALUE_A B VALUE_B [RATIO [SPREAD]]: one line of
+# the table (RATIO: VALUE_A / VALUE_B unless given, "-" for none; a
+# value "-": none; SPREAD: of the samples the ratio is the median of,
+# "-" when it is one sample)
 report()
 {
 	local scen=$1 unit=$2 a=$3 ma=$4 b=$5 mb=$6 scale=1 ratio
 
 	[ "$unit" = Mpps ] && scale=1000000
 	ratio=$(awk -v x="$ma" -v y="$mb" -v r="${7:-}" 'BEGIN {
-		printf "%.2f", r != "" ? r : y ? x / y : 0 }')
-	printf '%-22s %-20s %9.3f  %-22s %9.3f  %6s  %s\n' "$scen" "$a" \
-		"$(awk -v v="$ma" -v s=$scale 'BEGIN { print v / s }')" "$b" \
-		"$(awk -v v="$mb" -v s=$scale 'BEGIN { print v / s }')" "$ratio" "$unit"
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scen" "$a" "$ma" "$b" "$mb" \
-		"$ratio" "$unit" >>"$RESULTS"
+		if (r == "-") print "-"
+		else printf "%.2f", r != "" ? r : y ? x / y : 0 }')
+	printf '%-22s %-20s %9s  %-22s %9s  %6s  %-4s  %s\n' "$scen" "$a" \
+		"$(awk -v v="$ma" -v s=$scale 'BEGIN { if (v == "-") print v;
+			else printf "%.3f", v / s }')" "$b" \
+		"$(awk -v v="$mb" -v s=$scale 'BEGIN { if (v == "-") print v;
+			else printf "%.3f", v / s }')" "$ratio" "$unit" "${8:--}"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scen" "$a" "$ma" "$b" \
+		"$mb" "$ratio" "$unit" "${8:--}" >>"$RESULTS"
 }
 
 # what the generator and one veth hop deliver, and what reading the
@@ -587,7 +784,7 @@ scen_floor()
 
 scen_forwarder_xdp()
 {
-	measure forwarder_xdp Mpps "pcn forwarder xdp" "xdp redirect"
+	measure_added forwarder_xdp "pcn forwarder xdp"
 	measure forwarder_xdp Mpps "pcn forwarder xdp" "linux bridge"
 }
 
@@ -614,7 +811,7 @@ scen_bridge()
 {
 	measure bridge_xdp Mpps "pcn bridge xdp" "linux bridge"
 	measure bridge_tc Mpps "pcn bridge tc" "linux bridge"
-	measure bridge_xdp Mpps "pcn bridge xdp" "xdp redirect"
+	measure_added bridge_xdp "pcn bridge xdp"
 }
 
 # IPv4 forwarding, pcn's router against Linux's, without and with
@@ -624,7 +821,7 @@ scen_router()
 	local t0 t1 a
 
 	measure router_xdp Mpps "pcn router xdp" "linux router"
-	measure router_xdp Mpps "pcn router xdp" "xdp redirect"
+	measure_added router_xdp "pcn router xdp"
 	measure router_tc Mpps "pcn router tc" "linux router"
 	measure router_xdp_100k Mpps "pcn router xdp +100k" "linux router +100k"
 	"$PCN" -n "$NS_D" cube add brt type router
@@ -685,6 +882,29 @@ scen_firewall()
 	measure firewall_tc Mpps "pcn router+firewall tc" "linux router+nft"
 	measure firewall_ct_xdp Mpps "pcn router+firewall+ct xdp" "linux router+nft+ct"
 	measure firewall_xdp Mpps "pcn router+firewall xdp" "pcn router xdp"
+	measure_added firewall_xdp "pcn router+firewall xdp"
+}
+
+# Where a cube's ns over a bare redirect go, with the kernel's run-time
+# statistics of the programs on (each run pays two clock reads more,
+# both sides alike; the "in prog" rows): the redirect with the pieces of
+# a forwarder's way added (bench.bpf.c, bench_via_entry; the bits: 1 an
+# entry program and a tail call, 2 the metadata through a per-CPU map,
+# 4 the per-port counters, 8 the action and port lookups), each against
+# the bare redirect; then pcn's forwarding cubes.
+scen_cost()
+{
+	local v
+
+	for v in 1 3 4 8 15; do
+		PROGSTATS=1 measure_added "cost_via_$v" "xdp via $v"
+	done
+	# reading the frame's first bytes, written on the generator's CPU
+	PROGSTATS=1 measure_added cost "xdp redirect, eth"
+	for v in "pcn forwarder xdp" "pcn bridge xdp" "pcn router xdp" \
+		 "pcn router+firewall xdp"; do
+		PROGSTATS=1 measure_added cost "$v"
+	done
 }
 
 # 10,000 firewall rules (a random source /24, tcp, a random destination
@@ -752,11 +972,14 @@ scen_fw_rules()
 			ip saddr 8.8.8.0/24 tcp dport 80 drop)")
 	done
 	report fw_rules ms "rule append (10k)" "$(printf '%s\n' "${pa[@]}" | median)" \
-		"nft add rule (10k)" "$(printf '%s\n' "${na[@]}" | median)"
+		"nft add rule (10k)" "$(printf '%s\n' "${na[@]}" | median)" "" \
+		"$(pair_spread pa na)"
 	report fw_rules ms "rule delete (10k)" "$(printf '%s\n' "${pd[@]}" | median)" \
-		"nft delete rule (10k)" "$(printf '%s\n' "${nd[@]}" | median)"
+		"nft delete rule (10k)" "$(printf '%s\n' "${nd[@]}" | median)" "" \
+		"$(pair_spread pd nd)"
 	report fw_rules ms "rule replace (10k)" "$(printf '%s\n' "${pr[@]}" | median)" \
-		"nft replace rule (10k)" "$(printf '%s\n' "${nr[@]}" | median)"
+		"nft replace rule (10k)" "$(printf '%s\n' "${nr[@]}" | median)" "" \
+		"$(pair_spread pr nr)"
 	"$PCN" -n "$NS_D" cube del bfr
 	"${nft[@]}" flush ruleset
 	rm -f "$BPFFS.rules"
@@ -781,7 +1004,8 @@ scen_fw_import()
 		ir+=("$(cmd_ms 1 "${ipt[@]}" iptables-restore "$f")")
 	done
 	report fw_import ms "rule import (7.8k)" "$(printf '%s\n' "${pi[@]}" | median)" \
-		"iptables-restore (7.8k)" "$(printf '%s\n' "${ir[@]}" | median)"
+		"iptables-restore (7.8k)" "$(printf '%s\n' "${ir[@]}" | median)" "" \
+		"$(pair_spread pi ir)"
 	"$PCN" -n "$NS_D" cube del bfi
 	"${ipt[@]}" iptables -F
 	rm -f "$f"
@@ -817,7 +1041,8 @@ scen_micro()
 		teardown_pcn_fwd
 		a=$(printf '%s\n' "${va[@]}" | median)
 		b=$(printf '%s\n' "${vb[@]}" | median)
-		report "micro_$mode" ns "forwarder entry" "$a" "empty program" "$b"
+		report "micro_$mode" ns "forwarder entry" "$a" "empty program" "$b" \
+			"" "$(pair_spread va vb)"
 		report "micro_$mode" ns "  net of the floor" "$((a - b))" \
 			"empty program" "$b"
 	done
@@ -1419,6 +1644,31 @@ scen_cni()
 		"$(cni_add_us bridge "" "$n" | awk '{ print $1 / 1000 }')"
 }
 
+# machine_header: what the figures depend on besides pcn: the CPU, and
+# the kernel's mitigations of speculative execution (where every return
+# goes through a return thunk, Linux's call-heavy stack pays most of
+# it, and pcn's ratios to Linux grow), one line each: spectre_v2,
+# spec_rstack_overflow and retbleed always, the others where this CPU
+# is affected
+machine_header()
+{
+	local v=/sys/devices/system/cpu/vulnerabilities f n
+
+	printf '# cpu: %s%s\n' \
+		"$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)" \
+		"$(grep -qw hypervisor /proc/cpuinfo && echo ', virtual machine')"
+	printf '# kernel: %s\n' "$(uname -srv)"
+	for n in spectre_v2 spec_rstack_overflow retbleed; do
+		printf '# %s: %s\n' "$n" "$(cat "$v/$n" 2>/dev/null || echo unknown)"
+	done
+	for f in "$v"/*; do
+		[ -r "$f" ] || continue
+		n=${f##*/}
+		case $n in spectre_v2|spec_rstack_overflow|retbleed) continue ;; esac
+		grep -q '^Not affected' "$f" || printf '# %s: %s\n' "$n" "$(cat "$f")"
+	done
+}
+
 topology
 printf '# pcn benchmarks, %s, %s, %s cores, kernel %s; %s rounds of %s s\n' \
 	"$(date -u +%Y-%m-%dT%H:%MZ)" "$(uname -n)" "$(nproc)" "$(uname -r)" \
@@ -1428,8 +1678,12 @@ if [ -n "$SHARED" ]; then
 else
 	echo "# generator on CPU $GEN_CPU; DUT (r1's NAPI thread) and sink on CPU $DUT_CPU"
 fi
-printf '%-22s %-20s %9s  %-22s %9s  %6s  %s\n' scenario pcn value baseline \
-	value ratio unit
+machine_header
+echo "# spread: MIN..MAX of the rounds' ratios, +- the farther of them from the"
+echo "# median; ns rows: live / micro; '-': one sample, or medians of"
+echo "# samples not taken in pairs"
+printf '%-22s %-20s %9s  %-22s %9s  %6s  %-4s  %s\n' scenario pcn value baseline \
+	value ratio unit spread
 for s in "${SCENARIOS[@]}"; do
 	"scen_$s"
 done

@@ -89,6 +89,30 @@ prog_tailcalls()
 	expect_err 1 "$BENCH" prog tailcalls 17 count
 }
 
+# The cost scenario's tools: the redirect with a forwarder's pieces
+# added (every bit combination forwards), the DUT's CPU time and its
+# program's run time reported, and the micro floor "prog redirect"
+bench_via_and_stats()
+{
+	local out v
+
+	need_root
+	[ -x "$BENCH" ] || skip "$BENCH is not built"
+	topo_bench
+	for v in 0 1 3 15; do
+		out=$("$BENCH" run gen "$G" g0 sink "$S" s0 dut "$D" r1 via "$v" r2 \
+			seconds 0.2 progstats "$D" r1 cputime "$$")
+		echo "$out"
+		flowed "$out"
+		jq -e '.prog_ns_per_run > 0 and .cpu_ns >= 0 and
+			has("cpu_ns_per_packet")' <<<"$out"
+	done
+	"$BENCH" prog redirect repeat 1000 | jq -e '.retval == 4'
+	refused "via 0..15" "$BENCH" run gen "$G" g0 dut "$D" r1 via 16 r2
+	refused "needs BITS" "$BENCH" run gen "$G" g0 dut "$D" r1 via r2
+	refused "pid list" "$BENCH" run gen "$G" g0 cputime 1,x
+}
+
 # refused WHAT CMD...: CMD fails with one Error line, and it names WHAT
 refused()
 {
@@ -121,4 +145,5 @@ run_test generator_to_sink generator_to_sink
 run_test generator_through_forwarder generator_through_forwarder
 run_test prog_tailcalls prog_tailcalls
 run_test bench_bad_numbers bench_bad_numbers
+run_test bench_via_and_stats bench_via_and_stats
 tap_done
