@@ -277,7 +277,7 @@ static int read_metrics(struct bpf_object *obj, const char *elf,
 	const struct btf *btf = bpf_object__btf(obj);
 	char *data, *p, *end;
 	struct bpf_map *map, *data_map;
-	char type[256], le[200];
+	char type[256], words[256], le[200];
 	size_t size;
 	bool hist;
 	int err, i;
@@ -312,7 +312,8 @@ static int read_metrics(struct bpf_object *obj, const char *elf,
 				       path);
 			break;
 		}
-		if (parse_type(x, type, le, sizeof(le))) {
+		memcpy(words, type, sizeof(words));	/* strtok cuts it */
+		if (parse_type(x, words, le, sizeof(le))) {
 			err = pcn_fail(-EINVAL, "%s: metric %s: \"%s\" is not a type and its options (read=asis|empty|swap, and a histogram's sum= and le=)",
 				       path, x->name, type);
 			break;

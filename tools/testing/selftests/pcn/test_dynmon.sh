@@ -397,6 +397,53 @@ read_modes()
 	grep -qx "pcn_t_all_total{$lb,k=\"0\"} $((n + 5))" "$WORK/b2"
 }
 
+# bad_meta DIR DECLARATION MESSAGE: a probe whose metric DECLARATION
+# is refused (exit 2) saying MESSAGE
+bad_meta()
+{
+	local out
+
+	cat >"$1/bm.c" <<EOF
+#include <pcn/probe.h>
+struct v { __u64 a; __u64 b; };
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, struct v);
+} m SEC(".maps");
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, struct v);
+} h SEC(".maps");
+struct gen {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, struct v);
+};
+PCN_SWAP_MAP(sw, struct gen)
+static __always_inline int f(struct pcn_pkt *pkt)
+{
+	__u32 k = 0;
+	void *g = pcn_swap_map(&sw);
+
+	if (bpf_map_lookup_elem(&m, &k) || bpf_map_lookup_elem(&h, &k) ||
+	    (g && bpf_map_lookup_elem(g, &k)))
+		return PCN_PROBE_PASS;
+	return PCN_PROBE_PASS;
+}
+PCN_PROBE(f)
+$2
+EOF
+	build_probe "$1/bm.c" "$1/bm.o"
+	expect_err 2 "$PCN" -n "$R" probe load mon ingress "$1/bm.o"
+	out=$("$PCN" -n "$R" probe load mon ingress "$1/bm.o" 2>&1 || true)
+	grep -qF "$3" <<<"$out" || { echo "got: $out" >&2; return 1; }
+}
+
 bad_input()
 {
 	local id out
@@ -451,6 +498,23 @@ EOF
 	expect_err 2 "$PCN" -n "$R" probe load mon ingress "$WORK/meta.o"
 	out=$("$PCN" -n "$R" probe load mon ingress "$WORK/meta.o" 2>&1 || true)
 	grep -q 'names map "nosuchmap", which the probe does not have' <<<"$out"
+	# read modes and histograms declared wrong
+	bad_meta "$WORK" 'PCN_METRIC_READ(x, counter, sometimes, m, "a", "k", "h")' \
+		'"counter read=sometimes" is not a type'
+	bad_meta "$WORK" 'PCN_METRIC_READ(x, counter, swap, m, "a", "k", "h")' \
+		'map m must be a PCN_SWAP_MAP()'
+	bad_meta "$WORK" 'PCN_METRIC(x, counter, sw, "a", "k", "h")' \
+		'map sw is a map of maps: declare it read swap'
+	bad_meta "$WORK" 'PCN_HISTOGRAM(x, asis, m, "a", "b", "1,2", "h")' \
+		'bounds "1,2" are not'
+	bad_meta "$WORK" 'PCN_HISTOGRAM(x, asis, m, "a", "b", "1,3,2", "h")' \
+		'bounds "1,3,2" are not'
+	bad_meta "$WORK" 'PCN_HISTOGRAM(x, asis, m, "a", "c", "log2", "h")' \
+		'needs a __u64 count and a __u64 sum field'
+	bad_meta "$WORK" 'PCN_HISTOGRAM(x, asis, h, "a", "b", "1,2,3", "h")' \
+		'are not "log2" or increasing integers'
+	bad_meta "$WORK" 'PCN_METRIC(x, counter, m, "a", "k", "h") PCN_METRIC_READ(y, counter, empty, m, "b", "k", "h")' \
+		'read map m in two ways'
 	# not an object; missing; C that does not build; no clang
 	echo "hello" >"$WORK/text.o"
 	expect_err 2 "$PCN" -n "$R" probe load mon ingress "$WORK/text.o"
