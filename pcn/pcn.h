@@ -269,6 +269,7 @@ extern const struct pcn_object save_object;
 extern const struct pcn_object flush_object;
 extern const struct pcn_object netns_object;
 extern const struct pcn_object metrics_object;
+extern const struct pcn_object profile_object;
 
 /*
  * @fn for each network namespace the root holds state for (netns.c,
