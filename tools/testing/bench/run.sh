@@ -426,6 +426,10 @@ measure_variant()
 		setup_pcn_dynmon xdp "$TOP/examples/probes/l4proto.c"
 		gen sink "$NS_S" s0
 		teardown_pcn_dynmon ;;
+	"pcn fwd+dynmon+min xdp"|"pcn fwd+dynmon+swap xdp")
+		setup_pcn_dynmon xdp "$(probe_src "${1#pcn fwd+dynmon+}")"
+		gen sink "$NS_S" s0
+		teardown_pcn_dynmon ;;
 	"pcn 3 forwarders xdp")
 		setup_pcn_chain3 xdp
 		gen sink "$NS_S" s0
@@ -1166,15 +1170,71 @@ teardown_pcn_dynmon()
 	teardown_pcn_fwd
 }
 
-# what the example probe that counts per L4 protocol costs a packet,
-# over the same dynmon with no probe (ns: 1000/Mpps of each, apart)
+# probe_src min|swap: a probe's C file (its path): "min" lets every
+# packet go and counts nothing; "swap" counts as l4proto.c does, in a
+# map read swap-on-read (PCN_SWAP_MAP: one more lookup per packet)
+probe_src()
+{
+	local f=$BPFFS.probe_${1%% *}.c
+
+	case $1 in
+	min*)
+		cat >"$f" <<'EOF'
+#include <pcn/probe.h>
+static __always_inline int pass(struct pcn_pkt *pkt) { return PCN_PROBE_PASS; }
+PCN_PROBE(pass)
+EOF
+		;;
+	swap*)
+		cat >"$f" <<'EOF'
+#include <pcn/probe.h>
+struct l4_count { __u64 packets; __u64 bytes; };
+struct l4_gen {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, struct l4_count);
+};
+PCN_SWAP_MAP(l4proto, struct l4_gen)
+static __always_inline int count(struct pcn_pkt *pkt)
+{
+	struct pcn_l3 l3;
+	struct l4_count *c;
+	__u32 proto = 255;
+	void *gen = pcn_swap_map(&l4proto);
+
+	if (!pcn_parse_l3(pkt, &l3))
+		proto = l3.proto;
+	c = gen ? bpf_map_lookup_elem(gen, &proto) : 0;
+	if (c) {
+		c->packets++;
+		c->bytes += pkt->len;
+	}
+	return PCN_PROBE_PASS;
+}
+PCN_PROBE(count)
+PCN_METRIC_READ(probe_l4_packets, gauge, swap, l4proto, "packets", "proto", "packets per L4 protocol since the last read")
+EOF
+		;;
+	esac
+	echo "$f"
+}
+
+# what probes cost a packet (ns: 1000/Mpps of each, apart, from the
+# median of the rounds' paired ratios): a probe that does nothing, over
+# the same dynmon with none; the example that counts per L4 protocol
+# (with its dynmon) over the forwarder alone, the empty chain; and the
+# same counts in a swap-on-read map, over the plain one
 scen_probe()
 {
 	command -v clang >/dev/null || { echo "# probe: no clang, skipped" >&2; return 0; }
-	measure probe_xdp Mpps "pcn fwd+dynmon+l4proto xdp" "pcn fwd+dynmon xdp"
-	awk -F'\t' '$1 == "probe_xdp" && $5 > 0 && $3 > 0 {
-		printf "# probe: the l4proto probe costs %.1f ns per packet\n",
-			1000 / ($3 / 1e6) - 1000 / ($5 / 1e6) }' "$RESULTS" | tail -1
+	measure probe_xdp Mpps "pcn fwd+dynmon+min xdp" "pcn fwd+dynmon xdp"
+	measure probe_xdp Mpps "pcn fwd+dynmon+l4proto xdp" "pcn forwarder xdp"
+	measure probe_xdp Mpps "pcn fwd+dynmon+swap xdp" "pcn fwd+dynmon+l4proto xdp"
+	awk -F'\t' '$1 == "probe_xdp" && $5 > 0 && $6 > 0 {
+		ns = 1000 / ($5 / 1e6)
+		printf "# probe: %s costs %.1f ns per packet over %s\n",
+			$2, ns / $6 - ns, $4 }' "$RESULTS" | tail -3
 }
 
 # pcn metrics of 100 cubes (50 forwarders linked in pairs, with their
