@@ -523,7 +523,7 @@ static int metrics_cmd(int argc, char **argv)
 	bool all = false, openmetrics = false, http = false;
 	struct metrics_args a = {};
 	char *text;
-	int i, err;
+	int err;
 
 	if (argc == 1 && is_kw(*argv, "help")) {
 		usage(stdout);
@@ -543,18 +543,9 @@ static int metrics_cmd(int argc, char **argv)
 		argc--;
 		argv++;
 	}
-	for (i = 0; i < argc; i++) {
-		int j;
-
-		err = check_name("cube", argv[i]);
-		if (err)
-			return err;
-		for (j = 0; j < i; j++)
-			if (!strcmp(argv[i], argv[j]))
-				return pcn_err(PCN_EXIT_USAGE,
-					       "cube \"%s\" is named twice",
-					       argv[i]);
-	}
+	err = check_cube_names(argc, argv);
+	if (err)
+		return err;
 	if (all && argc)
 		return pcn_err(PCN_EXIT_USAGE,
 			       "-all and cube names: one or the other");

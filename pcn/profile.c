@@ -283,7 +283,7 @@ static int profile_cmd(int argc, char **argv)
 	struct dpprof d = {};
 	__u32 seconds = 1;
 	bool seconds_set = false;
-	int i, j, err;
+	int i, err;
 
 	if (argc == 1 && is_kw(*argv, "help")) {
 		usage(stdout);
@@ -298,20 +298,14 @@ static int profile_cmd(int argc, char **argv)
 		seconds_set = true;
 		argc -= 2;
 	}
-	for (i = 0; i < argc; i++) {
+	for (i = 0; i < argc; i++)
 		if (is_kw(argv[i], "seconds"))
 			return pcn_err(PCN_EXIT_USAGE, seconds_set ?
 				       "\"seconds\" given twice" :
 				       "\"seconds\" wants a number");
-		err = check_name("cube", argv[i]);
-		if (err)
-			return err;
-		for (j = 0; j < i; j++)
-			if (!strcmp(argv[i], argv[j]))
-				return pcn_err(PCN_EXIT_USAGE,
-					       "cube \"%s\" is named twice",
-					       argv[i]);
-	}
+	err = check_cube_names(argc, argv);
+	if (err)
+		return err;
 	if (batch_line)
 		return pcn_err(PCN_EXIT_USAGE, "profile cannot run in a batch");
 	p = calloc(1, sizeof(*p));

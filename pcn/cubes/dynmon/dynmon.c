@@ -149,38 +149,57 @@ static bool is_array(__u32 type);
 
 /* --- pcn metrics: what the probes declare (PCN_METRIC()) --- */
 
+/*
+ * What reading metric @m from map @fd takes: its info, the offsets of
+ * its field and (a histogram's) sum field in a value, the CPUs of a
+ * per-CPU map, the stride of their values, a buffer for a lookup
+ * (*@val, to free).
+ */
+static int metric_map(int fd, const struct probe_metric *m,
+		      struct bpf_map_info *info, int off[2], int *ncpu,
+		      size_t *stride, __u8 **val)
+{
+	__u32 len = sizeof(*info);
+	struct btf *btf;
+
+	memset(info, 0, sizeof(*info));
+	if (bpf_obj_get_info_by_fd(fd, info, &len))
+		return -errno;
+	btf = btf__load_from_kernel_by_id(info->btf_id);
+	if (!btf)
+		return -errno;
+	off[0] = probe_metric_offset(btf, info->btf_value_type_id, m->field);
+	off[1] = m->sum[0] ?
+		probe_metric_offset(btf, info->btf_value_type_id, m->sum) : 0;
+	btf__free(btf);
+	if (off[0] < 0 || off[1] < 0)
+		return -EINVAL;
+	*ncpu = is_percpu(info->type) ? libbpf_num_possible_cpus() : 1;
+	if (*ncpu < 1)
+		return *ncpu;
+	*stride = (info->value_size + 7) / 8 * 8;
+	*val = calloc(*ncpu, *stride);
+	return *val ? 0 : -ENOMEM;
+}
+
 /* the samples of metric @m, read from its map @fd */
 static int metric_samples(const struct probe_metric *m, int fd, __u32 d,
 			  pcn_sample_fn fn, void *arg)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
+	struct bpf_map_info info;
 	char family[80], kbuf[24];
-	struct btf *btf;
 	__u8 key[8] = {}, next[8], *val;
 	size_t stride;
 	bool first = true;
-	int ncpu = 1, off, i, err = 0;
+	int ncpu = 1, off[2], i, err = 0;
 
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return -errno;
-	if (info.key_size > sizeof(key))
+	err = metric_map(fd, m, &info, off, &ncpu, &stride, &val);
+	if (err)
+		return err;
+	if (info.key_size > sizeof(key)) {
+		free(val);
 		return -EINVAL;
-	btf = btf__load_from_kernel_by_id(info.btf_id);
-	if (!btf)
-		return -errno;
-	off = probe_metric_offset(btf, info.btf_value_type_id, m->field);
-	btf__free(btf);
-	if (off < 0)
-		return off;
-	if (is_percpu(info.type))
-		ncpu = libbpf_num_possible_cpus();
-	if (ncpu < 1)
-		return ncpu;
-	stride = (info.value_size + 7) / 8 * 8;
-	val = calloc(ncpu, stride);
-	if (!val)
-		return -ENOMEM;
+	}
 	snprintf(family, sizeof(family), "pcn_%s", m->name);
 	while (!bpf_map_get_next_key(fd, first ? NULL : key, next)) {
 		struct pcn_sample s = {
@@ -198,7 +217,7 @@ static int metric_samples(const struct probe_metric *m, int fd, __u32 d,
 		memcpy(&k, key, info.key_size);
 		snprintf(kbuf, sizeof(kbuf), "%llu", (unsigned long long)k);
 		for (i = 0; i < ncpu; i++) {
-			memcpy(&v, val + i * stride + off, sizeof(v));
+			memcpy(&v, val + i * stride + off[0], sizeof(v));
 			s.value += v;
 		}
 		/* an array holds every key: its zeros say nothing */
@@ -235,9 +254,9 @@ static int bucket_read(int fd, __u32 i, __u8 *val, int ncpu, size_t stride,
 static int histogram_samples(const struct probe_metric *m, int fd, __u32 d,
 			     pcn_sample_fn fn, void *arg)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info), i;
+	struct bpf_map_info info;
 	char family[80], le[24];
+	__u32 i;
 	struct pcn_sample s = {
 		.name = family,
 		.help = m->help,
@@ -247,30 +266,16 @@ static int histogram_samples(const struct probe_metric *m, int fd, __u32 d,
 	};
 	__u64 b[2], count = 0, sum = 0;
 	int ncpu = 1, off[2], err = 0;
-	struct btf *btf;
 	size_t stride;
 	__u8 *val;
 
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return -errno;
-	if (info.max_entries != m->buckets || !is_array(info.type))
+	err = metric_map(fd, m, &info, off, &ncpu, &stride, &val);
+	if (err)
+		return err;
+	if (info.max_entries != m->buckets || !is_array(info.type)) {
+		free(val);
 		return -EINVAL;
-	btf = btf__load_from_kernel_by_id(info.btf_id);
-	if (!btf)
-		return -errno;
-	off[0] = probe_metric_offset(btf, info.btf_value_type_id, m->field);
-	off[1] = probe_metric_offset(btf, info.btf_value_type_id, m->sum);
-	btf__free(btf);
-	if (off[0] < 0 || off[1] < 0)
-		return -EINVAL;
-	if (is_percpu(info.type))
-		ncpu = libbpf_num_possible_cpus();
-	if (ncpu < 1)
-		return ncpu;
-	stride = (info.value_size + 7) / 8 * 8;
-	val = calloc(ncpu, stride);
-	if (!val)
-		return -ENOMEM;
+	}
 	snprintf(family, sizeof(family), "pcn_%s", m->name);
 	for (i = 0; !err && i < m->buckets; i++) {
 		err = bucket_read(fd, i, val, ncpu, stride, off, b);

@@ -35,7 +35,7 @@ SHARED=
 GEN_CPU=0
 DUT_CPU=1
 SCENARIOS=(floor forwarder_xdp forwarder_tc chain bridge flood router
-	   router_fib firewall fw_rules micro hops control save fw_import ddos lbdsr metrics probe capture)
+	   router_fib firewall fw_rules micro hops control save fw_import ddos lbdsr metrics probe probe_micro capture)
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -1218,6 +1218,51 @@ EOF
 		;;
 	esac
 	echo "$f"
+}
+
+# probe_obj NAME C-FILE: C-FILE built as a user would, into $BPFFS.NAME.o
+probe_obj()
+{
+	clang -target bpf -O2 -g -I"$TOP/include" \
+		-I"/usr/include/$(gcc -print-multiarch)" -c "$2" -o "$BPFFS.$1.o"
+}
+
+# The same in the microbenchmark (BPF_PROG_TEST_RUN of the entry
+# program of the forwarder's port, the dynmon stacked on it: the
+# kernel times the runs, and leaves out the time the CPU was taken
+# away, which a loaded machine's throughput figures cannot): ns per run
+# with no probe, with the probe that does nothing, with l4proto.c and
+# with its swap-on-read twin, in turn within each round.
+scen_probe_micro()
+{
+	local link i p v=() n=() names=(none min l4proto swap)
+
+	command -v clang >/dev/null || { echo "# probe_micro: no clang, skipped" >&2; return 0; }
+	probe_obj min "$(probe_src min)"
+	probe_obj l4proto "$TOP/examples/probes/l4proto.c"
+	probe_obj swap "$(probe_src swap)"
+	setup_pcn_dynmon xdp ""
+	link=$(echo "$PCN_ROOT"/ns-*/cubes/bfw/link_p1)
+	for ((i = 0; i < ROUNDS; i++)); do
+		for p in 0 1 2 3; do
+			if [ "$p" = 0 ]; then
+				"$PCN" -n "$NS_D" probe unload bmon ingress 2>/dev/null || true
+			else
+				"$PCN" -n "$NS_D" probe load bmon ingress "$BPFFS.${names[p]}.o"
+			fi
+			v[p]+="$(prog_ns link "$link") "
+		done
+	done
+	teardown_pcn_dynmon
+	for p in 0 1 2 3; do
+		n[p]=$(printf '%s\n' ${v[p]} | median)
+	done
+	report micro_probe ns "dynmon, min probe" "${n[1]}" "dynmon, no probe" "${n[0]}"
+	report micro_probe ns "dynmon, l4proto" "${n[2]}" "dynmon, no probe" "${n[0]}"
+	report micro_probe ns "dynmon, l4proto swap" "${n[3]}" "dynmon, l4proto" "${n[2]}"
+	awk -v a="${n[0]}" -v b="${n[1]}" -v c="${n[2]}" -v d="${n[3]}" 'BEGIN {
+		printf "# probe (micro): min %+.1f ns, l4proto %+.1f ns over no probe; swap map %+.1f ns over l4proto\n",
+			b - a, c - a, d - c }'
 }
 
 # what probes cost a packet (ns: 1000/Mpps of each, apart, from the
