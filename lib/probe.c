@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <gelf.h>
 #include <libelf.h>
@@ -23,6 +24,7 @@
 
 #include "bpffs.h"
 #include "error.h"
+#include "map.h"
 #include "probe.h"
 #include "profile.h"
 
@@ -190,6 +192,81 @@ static int take(char **p, const char *end, char *dst, size_t size)
 	return 0;
 }
 
+static bool is_map_of_maps(enum bpf_map_type t)
+{
+	return t == BPF_MAP_TYPE_ARRAY_OF_MAPS || t == BPF_MAP_TYPE_HASH_OF_MAPS;
+}
+
+/* the bounds of a histogram: "log2" or "B1,B2,..." increasing */
+static int parse_bounds(struct probe_metric *x, const char *s, __u32 entries)
+{
+	unsigned long long v;
+	char *end;
+	__u32 n = 0;
+
+	if (entries < 2 || entries > PROBE_MAX_BUCKETS)
+		return -EINVAL;
+	if (!strcmp(s, "log2")) {
+		for (n = 0; n < entries - 1; n++)
+			x->le[n] = 1ULL << n;
+		x->buckets = entries;
+		return 0;
+	}
+	while (*s) {
+		if (*s < '0' || *s > '9' || n == entries - 1)
+			return -EINVAL;
+		errno = 0;
+		v = strtoull(s, &end, 10);
+		if (errno || (n && v <= x->le[n - 1]))
+			return -EINVAL;
+		x->le[n++] = v;
+		s = end;
+		if (*s == ',' && s[1])
+			s++;
+		else if (*s)
+			return -EINVAL;
+	}
+	if (n != entries - 1)
+		return -EINVAL;
+	x->buckets = entries;
+	return 0;
+}
+
+/*
+ * The type word of a declaration and its options (read=, sum=, le=)
+ * into @x; the bounds are parsed later, against the map. -EINVAL for
+ * what is not one of them.
+ */
+static int parse_type(struct probe_metric *x, char *s, char *le, size_t lesz)
+{
+	char *w, *save = NULL;
+	bool first = true;
+
+	le[0] = '\0';
+	for (w = strtok_r(s, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		if (first) {
+			if (strlen(w) >= sizeof(x->type))
+				return -EINVAL;
+			strcpy(x->type, w);
+			first = false;
+		} else if (!strcmp(w, "read=asis")) {
+			x->read = PROBE_READ_ASIS;
+		} else if (!strcmp(w, "read=empty")) {
+			x->read = PROBE_READ_EMPTY;
+		} else if (!strcmp(w, "read=swap")) {
+			x->read = PROBE_READ_SWAP;
+		} else if (!strncmp(w, "sum=", 4) &&
+			   strlen(w + 4) < sizeof(x->sum)) {
+			strcpy(x->sum, w + 4);
+		} else if (!strncmp(w, "le=", 3) && strlen(w + 3) < lesz) {
+			strcpy(le, w + 3);
+		} else {
+			return -EINVAL;
+		}
+	}
+	return first ? -EINVAL : 0;
+}
+
 /*
  * The metrics @path declares, checked against @obj's maps and their
  * BTF, into @m (*@n of them). -EINVAL with a reason for a wrong one.
@@ -199,9 +276,11 @@ static int read_metrics(struct bpf_object *obj, const char *elf,
 {
 	const struct btf *btf = bpf_object__btf(obj);
 	char *data, *p, *end;
-	struct bpf_map *map;
+	struct bpf_map *map, *data_map;
+	char type[256], words[256], le[200];
 	size_t size;
-	int err;
+	bool hist;
+	int err, i;
 
 	*n = 0;
 	err = metrics_section(elf, &data, &size);
@@ -224,7 +303,7 @@ static int read_metrics(struct bpf_object *obj, const char *elf,
 		}
 		memset(x, 0, sizeof(*x));
 		if (take(&p, end, x->name, sizeof(x->name)) ||
-		    take(&p, end, x->type, sizeof(x->type)) ||
+		    take(&p, end, type, sizeof(type)) ||
 		    take(&p, end, x->map, sizeof(x->map)) ||
 		    take(&p, end, x->field, sizeof(x->field)) ||
 		    take(&p, end, x->label, sizeof(x->label)) ||
@@ -233,13 +312,22 @@ static int read_metrics(struct bpf_object *obj, const char *elf,
 				       path);
 			break;
 		}
-		if (!metric_name_ok(x->name) || !metric_name_ok(x->label)) {
+		memcpy(words, type, sizeof(words));	/* strtok cuts it */
+		if (parse_type(x, words, le, sizeof(le))) {
+			err = pcn_fail(-EINVAL, "%s: metric %s: \"%s\" is not a type and its options (read=asis|empty|swap, and a histogram's sum= and le=)",
+				       path, x->name, type);
+			break;
+		}
+		hist = !strcmp(x->type, "histogram");
+		if (!metric_name_ok(x->name) ||
+		    (hist ? x->label[0] != '\0' : !metric_name_ok(x->label))) {
 			err = pcn_fail(-EINVAL, "%s: metric \"%s\" (label \"%s\"): names are letters, digits and _",
 				       path, x->name, x->label);
 			break;
 		}
-		if (strcmp(x->type, "counter") && strcmp(x->type, "gauge")) {
-			err = pcn_fail(-EINVAL, "%s: metric %s is of type \"%s\": counter or gauge",
+		if (strcmp(x->type, "counter") && strcmp(x->type, "gauge") &&
+		    !hist) {
+			err = pcn_fail(-EINVAL, "%s: metric %s is of type \"%s\": counter, gauge or histogram",
 				       path, x->name, x->type);
 			break;
 		}
@@ -249,14 +337,56 @@ static int read_metrics(struct bpf_object *obj, const char *elf,
 				       path, x->name, x->map);
 			break;
 		}
-		kt = btf ? resolved(btf, bpf_map__btf_key_type_id(map)) : NULL;
+		/* read swap: the map counted in is a generation of the outer */
+		data_map = map;
+		if (x->read == PROBE_READ_SWAP) {
+			data_map = bpf_map__inner_map(map);
+			if (bpf_map__type(map) != BPF_MAP_TYPE_ARRAY_OF_MAPS ||
+			    bpf_map__max_entries(map) != 1 || !data_map) {
+				err = pcn_fail(-EINVAL, "%s: metric %s is read by swap: map %s must be a PCN_SWAP_MAP()",
+					       path, x->name, x->map);
+				break;
+			}
+		} else if (is_map_of_maps(bpf_map__type(map))) {
+			err = pcn_fail(-EINVAL, "%s: metric %s: map %s is a map of maps: declare it read swap",
+				       path, x->name, x->map);
+			break;
+		}
+		kt = btf ? resolved(btf, bpf_map__btf_key_type_id(data_map)) : NULL;
 		if (!btf || !kt || !btf_is_int(kt) || kt->size > 8 ||
-		    probe_metric_offset(btf, bpf_map__btf_value_type_id(map),
+		    probe_metric_offset(btf, bpf_map__btf_value_type_id(data_map),
 					x->field) < 0) {
 			err = pcn_fail(-EINVAL, "%s: metric %s: map %s needs an integer key and a __u64 %s%s (with BTF: build with -g)",
 				       path, x->name, x->map,
 				       x->field[0] ? "field " : "value",
 				       x->field);
+			break;
+		}
+		if (!hist && (x->sum[0] || le[0])) {
+			err = pcn_fail(-EINVAL, "%s: metric %s: sum= and le= are a histogram's",
+				       path, x->name);
+			break;
+		}
+		if (hist && (!x->field[0] || !x->sum[0] ||
+			     probe_metric_offset(btf, bpf_map__btf_value_type_id(data_map),
+						 x->sum) < 0)) {
+			err = pcn_fail(-EINVAL, "%s: histogram %s: the value of map %s needs a __u64 count and a __u64 sum field",
+				       path, x->name, x->map);
+			break;
+		}
+		if (hist && ((bpf_map__type(data_map) != BPF_MAP_TYPE_ARRAY &&
+			      bpf_map__type(data_map) != BPF_MAP_TYPE_PERCPU_ARRAY) ||
+			     parse_bounds(x, le, bpf_map__max_entries(data_map)))) {
+			err = pcn_fail(-EINVAL, "%s: histogram %s: bounds \"%s\" are not \"log2\" or increasing integers, one per entry but the last of array %s (2 to %d entries)",
+				       path, x->name, le, x->map, PROBE_MAX_BUCKETS);
+			break;
+		}
+		for (i = 0; i < *n; i++)
+			if (!strcmp(m[i].map, x->map) && m[i].read != x->read)
+				break;
+		if (i < *n) {
+			err = pcn_fail(-EINVAL, "%s: metrics %s and %s read map %s in two ways",
+				       path, m[i].name, x->name, x->map);
 			break;
 		}
 		(*n)++;
@@ -317,6 +447,99 @@ static int pin_all(struct bpf_object *obj, const char *dir, const char *path,
 	return err;
 }
 
+/* whether map @map is like the one pinned at @pin */
+static bool same_map(const struct bpf_map *map, const char *pin)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	bool same;
+	int fd;
+
+	fd = bpf_obj_get(pin);
+	if (fd < 0)
+		return false;
+	same = !bpf_obj_get_info_by_fd(fd, &info, &len) &&
+	       info.type == bpf_map__type(map) &&
+	       info.key_size == bpf_map__key_size(map) &&
+	       info.value_size == bpf_map__value_size(map) &&
+	       info.max_entries == bpf_map__max_entries(map) &&
+	       info.map_flags == bpf_map__map_flags(map);
+	close(fd);
+	return same;
+}
+
+/* what generations of a swap map are like, as libbpf read them */
+struct gen_shape {
+	enum bpf_map_type type;
+	__u32 key_size, value_size, max_entries, flags;
+	__u32 btf_key, btf_value;
+};
+
+/* the generation of swap map @map (before the load: libbpf then drops it) */
+static void gen_shape(const struct bpf_map *map, struct gen_shape *g)
+{
+	const struct bpf_map *in = bpf_map__inner_map((struct bpf_map *)map);
+
+	memset(g, 0, sizeof(*g));
+	if (!in)
+		return;
+	g->type = bpf_map__type(in);
+	g->key_size = bpf_map__key_size(in);
+	g->value_size = bpf_map__value_size(in);
+	g->max_entries = bpf_map__max_entries(in);
+	g->flags = bpf_map__map_flags(in);
+	g->btf_key = bpf_map__btf_key_type_id(in);
+	g->btf_value = bpf_map__btf_value_type_id(in);
+}
+
+/*
+ * The two generations of swap map @map (their shape @g), pinned in
+ * @next as gen_<map>_0 and _1, generation 0 in place: those of the
+ * probe being replaced (in @cur) when @map was handed over, else new
+ * ones, with the BTF of the object.
+ */
+static int swap_gens(struct bpf_object *obj, struct bpf_map *map,
+		     const struct gen_shape *g, const char *next,
+		     const char *cur)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts,
+		    .btf_fd = bpf_object__btf_fd(obj),
+		    .btf_key_type_id = g->btf_key,
+		    .btf_value_type_id = g->btf_value,
+		    .map_flags = g->flags);
+	char pin[PATH_MAX], old[PATH_MAX];
+	int fd[2] = { -1, -1 }, outer, i, err = 0;
+	__u32 zero = 0;
+	bool kept;
+
+	/* handed over: the outer map is the pinned one, which has its own */
+	snprintf(pin, sizeof(pin), "%s/map_%s", cur, bpf_map__name(map));
+	outer = bpf_obj_get(pin);
+	kept = outer >= 0 && map_fd_id(outer) == map_fd_id(bpf_map__fd(map));
+	if (outer >= 0)
+		close(outer);
+	for (i = 0; i < 2 && !err; i++) {
+		snprintf(old, sizeof(old), "%s/gen_%s_%d", cur,
+			 bpf_map__name(map), i);
+		snprintf(pin, sizeof(pin), "%s/gen_%s_%d", next,
+			 bpf_map__name(map), i);
+		fd[i] = kept ? bpf_obj_get(old) :
+			       bpf_map_create(g->type, "dm_gen", g->key_size,
+					      g->value_size, g->max_entries,
+					      &opts);
+		if (fd[i] < 0 || bpf_obj_pin(fd[i], pin))
+			err = -errno;
+	}
+	if (!err && !kept &&
+	    bpf_map_update_elem(bpf_map__fd(map), &zero, &fd[0], BPF_ANY))
+		err = -errno;
+	/* a kept outer map holds one of them already */
+	for (i = 0; i < 2; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	return err;
+}
+
 /*
  * A map of the probe being replaced that the new one declares alike
  * (name, type, key, value, size) is handed to it: what was counted
@@ -329,6 +552,9 @@ static int keep_map(struct bpf_map *map, const char *cur)
 	char pin[PATH_MAX];
 	int fd, err = 0;
 
+	snprintf(pin, sizeof(pin), "%s/gen_%s_0", cur, bpf_map__name(map));
+	if (bpf_map__inner_map(map) && !same_map(bpf_map__inner_map(map), pin))
+		return 0;	/* generations of another shape */
 	snprintf(pin, sizeof(pin), "%s/map_%s", cur, bpf_map__name(map));
 	fd = bpf_obj_get(pin);
 	if (fd < 0)
@@ -349,11 +575,12 @@ int probe_load(const struct pcn_cube *c, __u32 dir, const char *path,
 	       const char *name)
 {
 	struct probe_metric metrics[PROBE_MAX_METRICS];
-	char cur[PATH_MAX], next[PATH_MAX];
+	struct gen_shape shapes[PROBE_MAX_METRICS];
+	char cur[PATH_MAX], next[PATH_MAX], gen[PATH_MAX];
 	struct bpf_object *obj;
 	struct bpf_program *prog;
 	struct bpf_map *map;
-	int err, fd, nm, slots = -1;
+	int err, fd, nm, i, slots = -1;
 
 	obj = bpf_object__open_file(path, NULL);
 	if (!obj)
@@ -384,6 +611,9 @@ int probe_load(const struct pcn_cube *c, __u32 dir, const char *path,
 		if (err)
 			goto out;
 	}
+	for (i = 0; i < nm; i++)
+		gen_shape(bpf_object__find_map_by_name(obj, metrics[i].map),
+			  &shapes[i]);
 	snprintf(next, sizeof(next), "%s_new", cur);	/* bpffs: no dots */
 	pcn_rmtree(next);	/* what a killed load left */
 	if (mkdir(next, 0700)) {
@@ -397,6 +627,15 @@ int probe_load(const struct pcn_cube *c, __u32 dir, const char *path,
 	if (err)
 		goto undo;
 	err = pin_all(obj, next, name, metrics, nm);
+	for (i = 0; !err && i < nm; i++) {
+		if (metrics[i].read != PROBE_READ_SWAP)
+			continue;
+		map = bpf_object__find_map_by_name(obj, metrics[i].map);
+		snprintf(gen, sizeof(gen), "%s/gen_%s_0", next,
+			 metrics[i].map);
+		if (access(gen, F_OK))	/* once per map */
+			err = swap_gens(obj, map, &shapes[i], next, cur);
+	}
 	pcn_prof_step("probe: pin");
 	if (err)
 		goto undo;
@@ -445,4 +684,103 @@ int probe_unload(const struct pcn_cube *c, __u32 dir)
 		err = -errno;
 	close(slots);
 	return err ?: pcn_rmtree(cur);
+}
+
+int probe_metric_map(const struct pcn_cube *c, __u32 dir,
+		     const struct probe_metric *m, int *fd)
+{
+	const char *d = probe_dir_name(dir);
+	char pin[PATH_MAX];
+	int outer, gen[2], cur, err = 0;
+	__u32 zero = 0, id = 0;
+
+	snprintf(pin, sizeof(pin), "%s/map_%s", d, m->map);
+	outer = cube_obj_fd(c, pin);
+	if (outer < 0 || m->read != PROBE_READ_SWAP) {
+		*fd = outer;
+		return outer < 0 ? outer : 0;
+	}
+	for (cur = 0; cur < 2; cur++) {
+		snprintf(pin, sizeof(pin), "%s/gen_%s_%d", d, m->map, cur);
+		gen[cur] = cube_obj_fd(c, pin);
+		if (gen[cur] < 0)
+			err = gen[cur];
+	}
+	if (!err && bpf_map_lookup_elem(outer, &zero, &id))
+		err = -errno;
+	cur = !err && map_fd_id(gen[1]) == id;
+	/* the one step: the probe counts in the other from here on */
+	if (!err && bpf_map_update_elem(outer, &zero, &gen[!cur], BPF_ANY))
+		err = -errno;
+	if (!err)
+		map_readers_wait();	/* no probe counts in gen[cur] now */
+	close(outer);
+	if (gen[!cur] >= 0)
+		close(gen[!cur]);
+	if (err && gen[cur] >= 0)
+		close(gen[cur]);
+	*fd = err ? -1 : gen[cur];
+	return err;
+}
+
+static bool is_array_type(__u32 type)
+{
+	return type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_ARRAY;
+}
+
+int probe_map_empty(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), i, n = 0;
+	__u8 *keys = NULL, *zero = NULL;
+	int ncpu = 1, err = 0;
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return -errno;
+	if (info.type == BPF_MAP_TYPE_PERCPU_ARRAY ||
+	    info.type == BPF_MAP_TYPE_PERCPU_HASH ||
+	    info.type == BPF_MAP_TYPE_LRU_PERCPU_HASH)
+		ncpu = libbpf_num_possible_cpus();
+	if (ncpu < 1)
+		return ncpu;
+	if (is_array_type(info.type)) {
+		zero = calloc(ncpu, (info.value_size + 7) / 8 * 8);
+		if (!zero)
+			return -ENOMEM;
+		for (i = 0; !err && i < info.max_entries; i++)
+			if (bpf_map_update_elem(fd, &i, zero, BPF_EXIST))
+				err = -errno;
+		free(zero);
+		return err;
+	}
+	/* a hash: the keys there now, then each deleted */
+	keys = calloc(info.max_entries + 1, info.key_size ?: 1);
+	if (!keys)
+		return -ENOMEM;
+	while (n < info.max_entries &&
+	       !bpf_map_get_next_key(fd, n ? keys + (n - 1) * info.key_size : NULL,
+				     keys + n * info.key_size))
+		n++;
+	for (i = 0; i < n; i++)
+		if (bpf_map_delete_elem(fd, keys + i * info.key_size) &&
+		    errno != ENOENT && !err)
+			err = -errno;
+	free(keys);
+	return err;
+}
+
+int probe_read_lock(const struct pcn_cube *c, __u32 dir)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", c->dir, probe_dir_name(dir));
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX)) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
 }

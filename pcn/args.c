@@ -48,6 +48,23 @@ int check_name(const char *what, const char *name)
 	return 0;
 }
 
+int check_cube_names(int argc, char **argv)
+{
+	int i, j, err;
+
+	for (i = 0; i < argc; i++) {
+		err = check_name("cube", argv[i]);
+		if (err)
+			return err;
+		for (j = 0; j < i; j++)
+			if (!strcmp(argv[i], argv[j]))
+				return pcn_err(PCN_EXIT_USAGE,
+					       "cube \"%s\" is named twice",
+					       argv[i]);
+	}
+	return 0;
+}
+
 int take_name(const char *what, int *argc, char ***argv, const char **name)
 {
 	if (*argc < 1)

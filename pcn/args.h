@@ -51,6 +51,8 @@ int pcn_unknown_kw(const char *object, const char *arg);
  * starting with '-'. Returns 0, or reports and returns PCN_EXIT_USAGE.
  */
 int check_name(const char *what, const char *name);
+/* @argc cube names, each checked, none twice. Returns an exit code. */
+int check_cube_names(int argc, char **argv);
 
 /* Take a NAME argument off the front of argv, checked with check_name(). */
 int take_name(const char *what, int *argc, char ***argv, const char **name);

@@ -55,6 +55,7 @@ struct sample {
 	char *family;
 	const char *help;
 	bool counter;
+	const char *suffix;	/* a histogram's sample: see pcn_sample */
 	char *labels;
 	uint64_t value;
 	size_t order;		/* as read, to keep it within a family */
@@ -105,8 +106,9 @@ static void put_name(FILE *f, const char *v)
 
 /* a sample of family @family with the labels being read, then @extra */
 static void add_sample(struct samples *l, const char *family,
-		       const char *help, bool counter, const char *mode,
-		       const char *const (*extra)[2], __u64 value)
+		       const char *help, bool counter, const char *suffix,
+		       const char *mode, const char *const (*extra)[2],
+		       __u64 value)
 {
 	struct sample *s;
 	size_t len;
@@ -131,6 +133,7 @@ static void add_sample(struct samples *l, const char *family,
 	memset(s, 0, sizeof(*s));
 	s->help = help;
 	s->counter = counter;
+	s->suffix = suffix;
 	s->value = value;
 	s->order = l->n;
 	s->family = strdup(family);
@@ -182,15 +185,15 @@ static void add(struct samples *l, const char *prefix, const char *group,
 		l->nomem = true;
 		return;
 	}
-	add_sample(l, family, help, counter, mode, NULL, value);
+	add_sample(l, family, help, counter, NULL, mode, NULL, value);
 	free(family);
 }
 
 /* a sample of the cube's type's own */
 static void type_sample(const struct pcn_sample *s, void *arg)
 {
-	add_sample(arg, s->name, s->help, s->counter, NULL, s->label,
-		   s->value);
+	add_sample(arg, s->name, s->help, s->counter, s->suffix, NULL,
+		   s->label, s->value);
 }
 
 static void cube_counter(const struct pcn_counters *d, size_t i, __u64 v,
@@ -348,14 +351,16 @@ static void put_samples(FILE *f, struct samples *l, bool openmetrics)
 		qsort(l->s, l->n, sizeof(*l->s), by_family);
 	for (i = 0; i < l->n; i++) {
 		struct sample *s = &l->s[i];
-		const char *sfx = s->counter ? "_total" : "";
+		const char *sfx = s->suffix ?: s->counter ? "_total" : "";
+		const char *fsfx = s->suffix ? "" : sfx;
 
 		if (strcmp(s->family, last)) {
 			/* OpenMetrics names a counter's family without _total */
 			fprintf(f, "# HELP %s%s %s\n", s->family,
-				openmetrics ? "" : sfx, s->help);
+				openmetrics ? "" : fsfx, s->help);
 			fprintf(f, "# TYPE %s%s %s\n", s->family,
-				openmetrics ? "" : sfx,
+				openmetrics ? "" : fsfx,
+				s->suffix ? "histogram" :
 				s->counter ? "counter" : "gauge");
 			last = s->family;
 		}
@@ -518,7 +523,7 @@ static int metrics_cmd(int argc, char **argv)
 	bool all = false, openmetrics = false, http = false;
 	struct metrics_args a = {};
 	char *text;
-	int i, err;
+	int err;
 
 	if (argc == 1 && is_kw(*argv, "help")) {
 		usage(stdout);
@@ -538,18 +543,9 @@ static int metrics_cmd(int argc, char **argv)
 		argc--;
 		argv++;
 	}
-	for (i = 0; i < argc; i++) {
-		int j;
-
-		err = check_name("cube", argv[i]);
-		if (err)
-			return err;
-		for (j = 0; j < i; j++)
-			if (!strcmp(argv[i], argv[j]))
-				return pcn_err(PCN_EXIT_USAGE,
-					       "cube \"%s\" is named twice",
-					       argv[i]);
-	}
+	err = check_cube_names(argc, argv);
+	if (err)
+		return err;
 	if (all && argc)
 		return pcn_err(PCN_EXIT_USAGE,
 			       "-all and cube names: one or the other");

@@ -49,7 +49,7 @@ static int for_each_object(int (*fn)(const struct pcn_object *o, void *arg),
 							  &link_object };
 	static const struct pcn_object *const tail[] = {
 		&save_object, &restore_object, &flush_object,
-		&netns_object, &metrics_object, &help_object,
+		&netns_object, &metrics_object, &profile_object, &help_object,
 	};
 	const struct cube_type *const *t;
 	const struct pcn_object *const *o;

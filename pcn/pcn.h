@@ -151,6 +151,12 @@ struct pcn_sample {
 	bool counter;			/* else a gauge */
 	const char *label[2][2];	/* { name, value }; NULL name: none */
 	__u64 value;
+	/*
+	 * A histogram's samples: its family's type is histogram, and
+	 * @suffix ("_bucket", with an le label, "_sum" or "_count") ends
+	 * the sample's name. NULL: a counter or gauge.
+	 */
+	const char *suffix;
 };
 typedef void (*pcn_sample_fn)(const struct pcn_sample *s, void *arg);
 
@@ -263,6 +269,7 @@ extern const struct pcn_object save_object;
 extern const struct pcn_object flush_object;
 extern const struct pcn_object netns_object;
 extern const struct pcn_object metrics_object;
+extern const struct pcn_object profile_object;
 
 /*
  * @fn for each network namespace the root holds state for (netns.c,

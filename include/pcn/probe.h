@@ -71,11 +71,54 @@ struct pcn_probe_stats {
  *
  *	PCN_METRIC(probe_l4_packets, counter, l4proto, "packets", "proto",
  *		   "packets per L4 protocol")
+ *
+ * A metric is read as it is, unless declared with a read mode
+ * (PCN_METRIC_READ(), PCN_HISTOGRAM()):
+ *
+ *   asis   read as it is (PCN_METRIC());
+ *   empty  empty-on-read: each entry is zeroed (array) or deleted
+ *          (hash) once read, so a read gives what was counted since the
+ *          one before. A packet counted while pcn reads the entry may
+ *          be lost: use swap when every packet matters;
+ *   swap   swap-on-read: @map is a PCN_SWAP_MAP(), two copies ("gener-
+ *          ations") of one map of which the probe counts in the one the
+ *          outer map holds. A read puts the other, empty, one in place
+ *          with one map update, waits until no probe can still be
+ *          running on the old one (an RCU grace period), then reads and
+ *          empties it: nothing counted is lost or read twice. The
+ *          datapath pays one extra map lookup (pcn_swap_map()).
+ *
+ * Reads that empty a map take turns (a lock on the probe's directory).
  */
-#define PCN_METRIC(name, type, map, field, label, help)                      \
+#define __PCN_METRIC(name, type, map, field, label, help)                    \
 	static const char __pcn_metric_##name[]                              \
 		__attribute__((section(".pcn_metrics"), used)) =             \
-			#name "\0" #type "\0" #map "\0" field "\0" label "\0" help;
+			#name "\0" type "\0" #map "\0" field "\0" label "\0" help;
+
+#define PCN_METRIC(name, type, map, field, label, help)                      \
+	__PCN_METRIC(name, #type, map, field, label, help)
+
+/* the same, read as @read says: asis, empty or swap */
+#define PCN_METRIC_READ(name, type, read, map, field, label, help)           \
+	__PCN_METRIC(name, #type " read=" #read, map, field, label, help)
+
+/*
+ * PCN_HISTOGRAM(name, read, map, count, sum, bounds, help): an
+ * OpenMetrics histogram. @map (or each generation of it, for read
+ * swap) is an array of one entry per bucket, whose value has a __u64
+ * @count (the observations in the bucket) and a __u64 @sum (what they
+ * add up to: bytes for sizes). @bounds are the buckets' upper bounds,
+ * inclusive, as a string: "64,128,256" (increasing integers, one fewer
+ * than the map's entries: the last bucket is +Inf), or "log2" (bucket
+ * N holds values up to 2^N). Exported as name_bucket{le=...} (summed
+ * up to each bound, as Prometheus wants), name_sum and name_count.
+ *
+ *	PCN_HISTOGRAM(probe_frame_size_bytes, asis, sizes, "packets",
+ *		      "bytes", "64,128,256,512,1024,1518", "frame sizes")
+ */
+#define PCN_HISTOGRAM(name, read, map, count, sum, bounds, help)             \
+	__PCN_METRIC(name, "histogram read=" #read " sum=" sum " le=" bounds, \
+		     map, count, "", help)
 
 #ifdef __bpf__	/* the rest is the probe's: pcn itself needs the above */
 
@@ -187,6 +230,45 @@ static __always_inline int pcn_parse_l3(const struct pcn_pkt *pkt,
 		l3->dport = ports[1];
 	}
 	return 0;
+}
+
+/*
+ * PCN_SWAP_MAP(name, generation): a map of read mode swap, of which
+ * @generation (a struct { __uint(type, ...); ... } as for a map of
+ * its own, an array or a hash) is the map the probe counts in:
+ *
+ *	struct counts_gen {
+ *		__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+ *		__uint(max_entries, 256);
+ *		__type(key, __u32);
+ *		__type(value, __u64);
+ *	};
+ *	PCN_SWAP_MAP(counts, struct counts_gen)
+ *	...
+ *	void *gen = pcn_swap_map(&counts);
+ *	__u64 *n = gen ? bpf_map_lookup_elem(gen, &key) : 0;
+ *
+ * pcn makes the two generations when it loads the probe.
+ */
+#define PCN_SWAP_MAP(name, generation)                                        \
+	struct {                                                              \
+		__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);                     \
+		__uint(max_entries, 1);                                       \
+		__type(key, __u32);                                           \
+		__array(values, generation);                                  \
+	} name SEC(".maps");                                                  \
+	/* so that clang's BTF has the value's type whole, not a forward   \
+	 * declaration (a section libbpf leaves alone) */                   \
+	static const typeof(*((generation *)0)->value)                        \
+		__pcn_swap_value_##name                                       \
+		__attribute__((section(".pcn_types"), used));
+
+/* the generation of PCN_SWAP_MAP() @outer to count in (NULL: none) */
+static __always_inline void *pcn_swap_map(void *outer)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(outer, &zero);
 }
 
 /* the end of an entry program: drop, or on to the cube's resume program */

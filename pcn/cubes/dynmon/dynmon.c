@@ -149,38 +149,57 @@ static bool is_array(__u32 type);
 
 /* --- pcn metrics: what the probes declare (PCN_METRIC()) --- */
 
+/*
+ * What reading metric @m from map @fd takes: its info, the offsets of
+ * its field and (a histogram's) sum field in a value, the CPUs of a
+ * per-CPU map, the stride of their values, a buffer for a lookup
+ * (*@val, to free).
+ */
+static int metric_map(int fd, const struct probe_metric *m,
+		      struct bpf_map_info *info, int off[2], int *ncpu,
+		      size_t *stride, __u8 **val)
+{
+	__u32 len = sizeof(*info);
+	struct btf *btf;
+
+	memset(info, 0, sizeof(*info));
+	if (bpf_obj_get_info_by_fd(fd, info, &len))
+		return -errno;
+	btf = btf__load_from_kernel_by_id(info->btf_id);
+	if (!btf)
+		return -errno;
+	off[0] = probe_metric_offset(btf, info->btf_value_type_id, m->field);
+	off[1] = m->sum[0] ?
+		probe_metric_offset(btf, info->btf_value_type_id, m->sum) : 0;
+	btf__free(btf);
+	if (off[0] < 0 || off[1] < 0)
+		return -EINVAL;
+	*ncpu = is_percpu(info->type) ? libbpf_num_possible_cpus() : 1;
+	if (*ncpu < 1)
+		return *ncpu;
+	*stride = (info->value_size + 7) / 8 * 8;
+	*val = calloc(*ncpu, *stride);
+	return *val ? 0 : -ENOMEM;
+}
+
 /* the samples of metric @m, read from its map @fd */
 static int metric_samples(const struct probe_metric *m, int fd, __u32 d,
 			  pcn_sample_fn fn, void *arg)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
+	struct bpf_map_info info;
 	char family[80], kbuf[24];
-	struct btf *btf;
 	__u8 key[8] = {}, next[8], *val;
 	size_t stride;
 	bool first = true;
-	int ncpu = 1, off, i, err = 0;
+	int ncpu = 1, off[2], i, err = 0;
 
-	if (bpf_obj_get_info_by_fd(fd, &info, &len))
-		return -errno;
-	if (info.key_size > sizeof(key))
+	err = metric_map(fd, m, &info, off, &ncpu, &stride, &val);
+	if (err)
+		return err;
+	if (info.key_size > sizeof(key)) {
+		free(val);
 		return -EINVAL;
-	btf = btf__load_from_kernel_by_id(info.btf_id);
-	if (!btf)
-		return -errno;
-	off = probe_metric_offset(btf, info.btf_value_type_id, m->field);
-	btf__free(btf);
-	if (off < 0)
-		return off;
-	if (is_percpu(info.type))
-		ncpu = libbpf_num_possible_cpus();
-	if (ncpu < 1)
-		return ncpu;
-	stride = (info.value_size + 7) / 8 * 8;
-	val = calloc(ncpu, stride);
-	if (!val)
-		return -ENOMEM;
+	}
 	snprintf(family, sizeof(family), "pcn_%s", m->name);
 	while (!bpf_map_get_next_key(fd, first ? NULL : key, next)) {
 		struct pcn_sample s = {
@@ -198,7 +217,7 @@ static int metric_samples(const struct probe_metric *m, int fd, __u32 d,
 		memcpy(&k, key, info.key_size);
 		snprintf(kbuf, sizeof(kbuf), "%llu", (unsigned long long)k);
 		for (i = 0; i < ncpu; i++) {
-			memcpy(&v, val + i * stride + off, sizeof(v));
+			memcpy(&v, val + i * stride + off[0], sizeof(v));
 			s.value += v;
 		}
 		/* an array holds every key: its zeros say nothing */
@@ -209,29 +228,147 @@ static int metric_samples(const struct probe_metric *m, int fd, __u32 d,
 	return err;
 }
 
+/* the per-CPU sums of the __u64s at @off[0..1] of bucket @i of @fd */
+static int bucket_read(int fd, __u32 i, __u8 *val, int ncpu, size_t stride,
+		       const int off[2], __u64 out[2])
+{
+	__u64 v;
+	int c, k;
+
+	out[0] = out[1] = 0;
+	if (bpf_map_lookup_elem(fd, &i, val))
+		return -errno;
+	for (c = 0; c < ncpu; c++)
+		for (k = 0; k < 2; k++) {
+			memcpy(&v, val + c * stride + off[k], sizeof(v));
+			out[k] += v;
+		}
+	return 0;
+}
+
+/*
+ * The samples of histogram @m, read from its array @fd: one bucket per
+ * entry, summed up to each bound (le) as Prometheus wants, then the sum
+ * and the count.
+ */
+static int histogram_samples(const struct probe_metric *m, int fd, __u32 d,
+			     pcn_sample_fn fn, void *arg)
+{
+	struct bpf_map_info info;
+	char family[80], le[24];
+	__u32 i;
+	struct pcn_sample s = {
+		.name = family,
+		.help = m->help,
+		.counter = true,
+		.label = { { "direction", dirs[d] }, { "le", le } },
+		.suffix = "_bucket",
+	};
+	__u64 b[2], count = 0, sum = 0;
+	int ncpu = 1, off[2], err = 0;
+	size_t stride;
+	__u8 *val;
+
+	err = metric_map(fd, m, &info, off, &ncpu, &stride, &val);
+	if (err)
+		return err;
+	if (info.max_entries != m->buckets || !is_array(info.type)) {
+		free(val);
+		return -EINVAL;
+	}
+	snprintf(family, sizeof(family), "pcn_%s", m->name);
+	for (i = 0; !err && i < m->buckets; i++) {
+		err = bucket_read(fd, i, val, ncpu, stride, off, b);
+		count += b[0];
+		sum += b[1];
+		if (i + 1 < m->buckets)
+			snprintf(le, sizeof(le), "%llu",
+				 (unsigned long long)m->le[i]);
+		else
+			snprintf(le, sizeof(le), "+Inf");
+		s.value = count;
+		if (!err)
+			fn(&s, arg);
+	}
+	free(val);
+	if (err)
+		return err;
+	s.label[1][0] = NULL;
+	s.suffix = "_sum";
+	s.value = sum;
+	fn(&s, arg);
+	s.suffix = "_count";
+	s.value = count;
+	fn(&s, arg);
+	return 0;
+}
+
+/*
+ * The metrics the probe of @d declares: each map read once (a swap
+ * map's generations swapped once, however many metrics read it), and
+ * emptied, when its read mode says so, once all of them have read it.
+ */
+static int probe_metrics(struct pcn_cube *c, __u32 d, int mfd,
+			 pcn_sample_fn fn, void *arg)
+{
+	struct probe_metric m[PROBE_MAX_METRICS];
+	int fd[PROBE_MAX_METRICS], lock = -1, n, i, j, err = 0;
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), k;
+
+	if (bpf_obj_get_info_by_fd(mfd, &info, &len))
+		return -errno;
+	/* pinned by a pcn whose struct probe_metric differed */
+	if (info.value_size != sizeof(m[0]))
+		return pcn_fail(-EPROTO, "the probe %s was loaded by another version of pcn: load it again",
+				probe_dir_name(d));
+	for (n = 0, k = 0; n < PROBE_MAX_METRICS; n++, k++)
+		if (bpf_map_lookup_elem(mfd, &k, &m[n]))
+			break;
+	for (i = 0; i < n && lock < 0; i++)
+		if (m[i].read != PROBE_READ_ASIS) {
+			lock = probe_read_lock(c, d);
+			if (lock < 0)
+				return lock;
+		}
+	for (i = 0; i < n; i++) {
+		fd[i] = -1;
+		for (j = 0; j < i; j++)
+			if (fd[j] >= 0 && !strcmp(m[j].map, m[i].map))
+				break;
+		/* the first metric of a map opens it, and swaps it */
+		if (j == i && !err)
+			err = probe_metric_map(c, d, &m[i], &fd[i]);
+		if (err)
+			continue;
+		if (!strcmp(m[i].type, "histogram"))
+			err = histogram_samples(&m[i], fd[j], d, fn, arg);
+		else
+			err = metric_samples(&m[i], fd[j], d, fn, arg);
+	}
+	for (i = 0; i < n; i++) {
+		if (!err && fd[i] >= 0 && m[i].read != PROBE_READ_ASIS)
+			err = probe_map_empty(fd[i]);
+		if (fd[i] >= 0)
+			close(fd[i]);
+	}
+	if (lock >= 0)
+		close(lock);
+	return err;
+}
+
 static int dm_metrics(struct pcn_cube *c, pcn_sample_fn fn, void *arg)
 {
-	struct probe_metric m;
 	char pin[PATH_MAX];
-	int mfd, fd, err = 0;
-	__u32 d, i;
+	int mfd, err = 0;
+	__u32 d;
 
 	for (d = 0; d < 2 && !err; d++) {
 		snprintf(pin, sizeof(pin), "%s/metrics", probe_dir_name(d));
 		mfd = cube_obj_fd(c, pin);
 		if (mfd < 0)
 			continue;	/* no probe, or none declared */
-		for (i = 0; !err && !bpf_map_lookup_elem(mfd, &i, &m); i++) {
-			snprintf(pin, sizeof(pin), "%s/map_%s",
-				 probe_dir_name(d), m.map);
-			fd = cube_obj_fd(c, pin);
-			if (fd < 0) {
-				err = fd;
-				break;
-			}
-			err = metric_samples(&m, fd, d, fn, arg);
-			close(fd);
-		}
+		err = probe_metrics(c, d, mfd, fn, arg);
 		close(mfd);
 	}
 	return err;
@@ -623,6 +760,22 @@ out:
 	return err;
 }
 
+/* map @fd, or the generation in place if it is a swap map (closes @fd) */
+static int in_place(int fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info), zero = 0, id;
+	int gen;
+
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len) ||
+	    info.type != BPF_MAP_TYPE_ARRAY_OF_MAPS)
+		return fd;
+	gen = bpf_map_lookup_elem(fd, &zero, &id) ? -errno :
+						    bpf_map_get_fd_by_id(id);
+	close(fd);
+	return gen;
+}
+
 static int show_probe(struct pcn_cube *c, __u32 d)
 {
 	char path[PATH_MAX], file[PROBE_FILE_LEN];
@@ -653,7 +806,7 @@ static int show_probe(struct pcn_cube *c, __u32 d)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", probe_dir_name(d),
 			 e->d_name);
-		fd = cube_obj_fd(c, path);
+		fd = in_place(cube_obj_fd(c, path));
 		if (fd < 0)
 			continue;
 		err = show_map(fd, e->d_name + 4);

@@ -42,8 +42,8 @@ SHARED=
 GEN_CPU=0
 DUT_CPU=1
 SCENARIOS=(floor forwarder_xdp forwarder_tc chain bridge flood router
-	   router_fib firewall fw_rules micro hops control save fw_import ddos lbdsr metrics probe capture
-	   cni cost)
+	   router_fib firewall fw_rules micro hops control save fw_import ddos lbdsr metrics probe probe_micro
+	   capture cni cost)
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -493,6 +493,10 @@ measure_variant()
 		teardown_pcn_dynmon ;;
 	"pcn fwd+dynmon+l4proto xdp")
 		setup_pcn_dynmon xdp "$TOP/examples/probes/l4proto.c"
+		gen sink "$NS_S" s0
+		teardown_pcn_dynmon ;;
+	"pcn fwd+dynmon+min xdp"|"pcn fwd+dynmon+swap xdp")
+		setup_pcn_dynmon xdp "$(probe_src "${1#pcn fwd+dynmon+}")"
 		gen sink "$NS_S" s0
 		teardown_pcn_dynmon ;;
 	"pcn 3 forwarders xdp")
@@ -1399,15 +1403,116 @@ teardown_pcn_dynmon()
 	teardown_pcn_fwd
 }
 
-# what the example probe that counts per L4 protocol costs a packet,
-# over the same dynmon with no probe (ns: 1000/Mpps of each, apart)
+# probe_src min|swap: a probe's C file (its path): "min" lets every
+# packet go and counts nothing; "swap" counts as l4proto.c does, in a
+# map read swap-on-read (PCN_SWAP_MAP: one more lookup per packet)
+probe_src()
+{
+	local f=$BPFFS.probe_${1%% *}.c
+
+	case $1 in
+	min*)
+		cat >"$f" <<'EOF'
+#include <pcn/probe.h>
+static __always_inline int pass(struct pcn_pkt *pkt) { return PCN_PROBE_PASS; }
+PCN_PROBE(pass)
+EOF
+		;;
+	swap*)
+		cat >"$f" <<'EOF'
+#include <pcn/probe.h>
+struct l4_count { __u64 packets; __u64 bytes; };
+struct l4_gen {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 256);
+	__type(key, __u32);
+	__type(value, struct l4_count);
+};
+PCN_SWAP_MAP(l4proto, struct l4_gen)
+static __always_inline int count(struct pcn_pkt *pkt)
+{
+	struct pcn_l3 l3;
+	struct l4_count *c;
+	__u32 proto = 255;
+	void *gen = pcn_swap_map(&l4proto);
+
+	if (!pcn_parse_l3(pkt, &l3))
+		proto = l3.proto;
+	c = gen ? bpf_map_lookup_elem(gen, &proto) : 0;
+	if (c) {
+		c->packets++;
+		c->bytes += pkt->len;
+	}
+	return PCN_PROBE_PASS;
+}
+PCN_PROBE(count)
+PCN_METRIC_READ(probe_l4_packets, gauge, swap, l4proto, "packets", "proto", "packets per L4 protocol since the last read")
+EOF
+		;;
+	esac
+	echo "$f"
+}
+
+# probe_obj NAME C-FILE: C-FILE built as a user would, into $BPFFS.NAME.o
+probe_obj()
+{
+	clang -target bpf -O2 -g -I"$TOP/include" \
+		-I"/usr/include/$(gcc -print-multiarch)" -c "$2" -o "$BPFFS.$1.o"
+}
+
+# The same in the microbenchmark (BPF_PROG_TEST_RUN of the entry
+# program of the forwarder's port, the dynmon stacked on it: the
+# kernel times the runs, and leaves out the time the CPU was taken
+# away, which a loaded machine's throughput figures cannot): ns per run
+# with no probe, with the probe that does nothing, with l4proto.c and
+# with its swap-on-read twin, in turn within each round.
+scen_probe_micro()
+{
+	local link i p v=() n=() names=(none min l4proto swap)
+
+	command -v clang >/dev/null || { echo "# probe_micro: no clang, skipped" >&2; return 0; }
+	probe_obj min "$(probe_src min)"
+	probe_obj l4proto "$TOP/examples/probes/l4proto.c"
+	probe_obj swap "$(probe_src swap)"
+	setup_pcn_dynmon xdp ""
+	link=$(echo "$PCN_ROOT"/ns-*/cubes/bfw/link_p1)
+	for ((i = 0; i < ROUNDS; i++)); do
+		for p in 0 1 2 3; do
+			if [ "$p" = 0 ]; then
+				"$PCN" -n "$NS_D" probe unload bmon ingress 2>/dev/null || true
+			else
+				"$PCN" -n "$NS_D" probe load bmon ingress "$BPFFS.${names[p]}.o"
+			fi
+			v[p]+="$(prog_ns link "$link") "
+		done
+	done
+	teardown_pcn_dynmon
+	for p in 0 1 2 3; do
+		n[p]=$(printf '%s\n' ${v[p]} | median)
+	done
+	report micro_probe ns "dynmon, min probe" "${n[1]}" "dynmon, no probe" "${n[0]}"
+	report micro_probe ns "dynmon, l4proto" "${n[2]}" "dynmon, no probe" "${n[0]}"
+	report micro_probe ns "dynmon, l4proto swap" "${n[3]}" "dynmon, l4proto" "${n[2]}"
+	awk -v a="${n[0]}" -v b="${n[1]}" -v c="${n[2]}" -v d="${n[3]}" 'BEGIN {
+		printf "# probe (micro): min %+.1f ns, l4proto %+.1f ns over no probe; swap map %+.1f ns over l4proto\n",
+			b - a, c - a, d - c }'
+}
+
+# what probes cost a packet (ns: 1000/Mpps of each, apart, from the
+# median of the rounds' paired ratios): a probe that does nothing, over
+# the same dynmon with none; the example that counts per L4 protocol
+# (with its dynmon) over the forwarder alone, the empty chain; and the
+# same counts in a swap-on-read map, over the plain one
 scen_probe()
 {
 	command -v clang >/dev/null || { echo "# probe: no clang, skipped" >&2; return 0; }
-	measure probe_xdp Mpps "pcn fwd+dynmon+l4proto xdp" "pcn fwd+dynmon xdp"
-	awk -F'\t' '$1 == "probe_xdp" && $5 > 0 && $3 > 0 {
-		printf "# probe: the l4proto probe costs %.1f ns per packet\n",
-			1000 / ($3 / 1e6) - 1000 / ($5 / 1e6) }' "$RESULTS" | tail -1
+	measure probe_xdp Mpps "pcn fwd+dynmon+min xdp" "pcn fwd+dynmon xdp"
+	measure probe_xdp Mpps "pcn fwd+dynmon+l4proto xdp" "pcn forwarder xdp"
+	measure probe_xdp Mpps "pcn fwd+dynmon+swap xdp" "pcn fwd+dynmon+l4proto xdp"
+	awk -F'\t' '$1 == "probe_xdp" && $5 > 0 && $6 > 0 {
+		ns = 1000 / ($5 / 1e6)
+		printf "# probe: %s costs %.1f ns per packet over %s\n",
+			$2, ns / $6 - ns, $4 }' "$RESULTS" | tail -3
 }
 
 # pcn metrics of 100 cubes (50 forwarders linked in pairs, with their

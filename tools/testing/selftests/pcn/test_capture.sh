@@ -136,20 +136,21 @@ at_dev()
 
 # in_time TIMES: each of the test's packets (tshark_read) within 10 ms
 # of the time the sender read from its clock as it sent it (TIMES, from
-# capture_send.py)
+# capture_send.py), plus $STEP ns if set (clock_step)
 in_time()
 {
 	cut -f6,7 "$TMPD/test" >"$TMPD/seen"
 	python3 - "$1" "$TMPD/seen" <<'EOF'
-import sys
+import os, sys
 sent = dict(map(int, l.split()) for l in open(sys.argv[1]))
+step = int(os.environ.get("STEP", "0"))
 n = 0
 for line in open(sys.argv[2]):
     t, data = line.split()
     seq = int(bytes.fromhex(data)[7:13])
     sec, _, frac = t.partition(".")
     ns = int(sec) * 10**9 + int((frac + "000000000")[:9])
-    d = ns - sent[seq]
+    d = ns - sent[seq] - step
     print("seq %d: captured %+.3f ms after it was sent" % (seq, d / 1e6))
     assert abs(d) < 10 * 10**6, "more than 10 ms"
     n += 1
@@ -315,6 +316,69 @@ bad_input()
 	ping_ok "$H1" 10.201.1.2 1
 }
 
+# the capture's wall clock, stepped while it runs (clock_step.c: a step
+# for pcn alone, not for the machine): the packets sent once pcn has
+# seen a step carry it, each within 10 ms of the sender's clock plus
+# the step, forward and back
+step_seen()
+{
+	grep -qx -- "$1" "$TMPD/step.log"
+}
+
+# reads of the wall clock by the capture so far
+clock_reads()
+{
+	wc -l <"$TMPD/step.log"
+}
+
+# at least $1 more reads than $2: wakeups after what was sent before
+reads_after()
+{
+	[ "$(clock_reads)" -ge $(($2 + $1)) ]
+}
+
+# set_step NS: the capture's clock is NS ahead from its next read on
+set_step()
+{
+	echo "$1" >"$TMPD/step.new"
+	mv "$TMPD/step.new" "$TMPD/step"
+}
+
+clock_step()
+{
+	local n=10 steps=(0 5000000000 -3000000000) i before
+
+	command -v cc >/dev/null || skip "no C compiler (cc) for clock_step.so"
+	setup
+	cc -shared -fPIC -O2 -o "$TMPD/clock_step.so" \
+		"$SELFTEST_DIR/clock_step.c" -ldl
+	forwarder xdp
+	set_step 0
+	: >"$TMPD/step.log"
+	PCN_TEST_CLOCK_STEP=$TMPD/step LD_PRELOAD=$TMPD/clock_step.so \
+		ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+		"$PCN" -n "$R" capture port f:p2 egress -w "$TMPD/c.pcapng" \
+		2>"$TMPD/cap.err" &
+	CAP_PID=$!
+	defer "kill -9 $CAP_PID 2>/dev/null"
+	wait_for 20 cap_cube_there "$R"
+	# as it is; then 5 s ahead; then 3 s behind the machine's clock:
+	# each batch to a port of its own
+	for i in 0 1 2; do
+		set_step "${steps[$i]}"
+		wait_for 5 step_seen "${steps[$i]}"
+		UPORT=$((UPORT + 10 + i)) send $n 100 "$TMPD/times$i"
+		# written under that step: wakeups after the last one sent
+		before=$(clock_reads)
+		wait_for 5 reads_after 6 "$before"
+	done
+	cap_stop
+	for i in 0 1 2; do
+		UPORT=$((UPORT + 10 + i)) tshark_read "$TMPD/c.pcapng"
+		STEP=${steps[$i]} in_time "$TMPD/times$i"
+	done
+}
+
 for m in ${CAP_MODES:-xdp tc}; do
 	run_test "capture_at_dev_$m" at_dev $m
 	run_test "capture_at_port_snaplen_time_$m" at_port $m
@@ -323,5 +387,6 @@ done
 run_test capture_killed_swept_xdp killed xdp
 run_test capture_to_pipe to_pipe
 run_test capture_two_stacked_pcap_filter two
+run_test capture_clock_step clock_step
 run_test capture_bad_input bad_input
 tap_done
