@@ -18,7 +18,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#include "lb.h"
+#include "lb_user.h"
 #include "netlink.h"
 #include "lbdsr_xdp.skel.h"
 #include "lbdsr_tc.skel.h"
