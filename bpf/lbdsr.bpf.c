@@ -6,6 +6,8 @@
  * backend (the segment of the servers). On the frontend:
  *
  *   ARP       requests for a VIP answered in place with the cube's MAC;
+ *   NDP       neighbour solicitations for an IPv6 VIP likewise, with a
+ *             neighbour advertisement;
  *   service   a packet to VIP:port/proto goes to one of the service's
  *             backends, only its destination MAC rewritten (the source
  *             becomes the cube's); the backend holds the VIP on a
@@ -29,6 +31,7 @@
  */
 #include "pcn_cube.h"
 #include "parse.h"
+#include "csum.h"
 #include "lbdsr.h"
 
 struct {
@@ -99,6 +102,76 @@ static __noinline int arp_in(struct pcn_ctx *ctx, __u32 in,
 	__builtin_memcpy(eth->h_dest, mac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, cfg->mac, ETH_ALEN);
 	PCN_COUNT(st, arp_replied);
+	return pcn_tx(ctx, in);
+}
+
+/* a neighbour solicitation as Linux sends it: with its source's MAC */
+#define ND_LEN		32	/* ICMPv6 header 4, flags 4, target 16,
+				 * a link-layer address option 8 */
+#define ND_NS		135
+#define ND_NA		136
+#define ND_OPT_SLL	1	/* source link-layer address */
+#define ND_OPT_TLL	2	/* target link-layer address */
+#define ND_NA_FLAGS	0x60	/* solicited, override */
+
+/*
+ * A neighbour solicitation for a VIP answered in place with an
+ * advertisement of the cube's MAC (RFC 4861 7.2.4), as ARP is: 1 when
+ * it is not one (it crosses), else the verdict. Only the usual form
+ * is answered: no extension header, hop limit 255, a source address
+ * (not the unspecified one of duplicate address detection), one
+ * source link-layer address option; the reply takes its place, the
+ * same length.
+ */
+static __noinline int nd_in(struct pcn_ctx *ctx, __u32 in,
+			    const struct lb_config *cfg, struct lb_stats *st)
+{
+	void *end = (void *)(long)ctx->data_end;
+	__u8 peer[ETH_ALEN], vip[16] = {};
+	struct ipv6hdr *ip6;
+	struct ethhdr *eth;
+	struct pcn_eth e;
+	__u32 sum = 0;
+	__u8 *nd;
+	__u16 c;
+
+	if (pcn_parse_eth(ctx, &e, 2))
+		return 1;
+	eth = (void *)(long)ctx->data;
+	ip6 = e.l3;
+	nd = (__u8 *)(ip6 + 1);
+	if ((void *)(eth + 1) > end || (void *)(nd + ND_LEN) > end)
+		return 1;
+	if (ip6->nexthdr != PCN_IPPROTO_ICMPV6 || ip6->hop_limit != 255 ||
+	    ip6->payload_len != bpf_htons(ND_LEN) || nd[0] != ND_NS ||
+	    nd[1] != 0 || nd[24] != ND_OPT_SLL || nd[25] != 1 ||
+	    !(ip6->saddr.in6_u.u6_addr32[0] | ip6->saddr.in6_u.u6_addr32[1] |
+	      ip6->saddr.in6_u.u6_addr32[2] | ip6->saddr.in6_u.u6_addr32[3]))
+		return 1;
+	__builtin_memcpy(vip, nd + 8, 16);
+	if (!lb_is_vip(vip, 6))
+		return 1;
+	__builtin_memcpy(peer, nd + 26, ETH_ALEN);
+	/* to the asker, from the VIP */
+	ip6->daddr = ip6->saddr;
+	__builtin_memcpy(&ip6->saddr, vip, 16);
+	nd[0] = ND_NA;
+	nd[2] = 0;
+	nd[3] = 0;
+	nd[4] = ND_NA_FLAGS;
+	nd[24] = ND_OPT_TLL;
+	__builtin_memcpy(nd + 26, cfg->mac, ETH_ALEN);
+	/* the checksum whole: the pseudo header (addresses, length, next
+	 * header) and the message */
+	PCN_CSUM_WORDS(sum, &ip6->saddr, 32, 32, end);
+	sum += bpf_htons(ND_LEN) + bpf_htons(PCN_IPPROTO_ICMPV6);
+	PCN_CSUM_WORDS(sum, nd, ND_LEN, ND_LEN, end);
+	c = pcn_csum_fold(sum);
+	nd[2] = c & 0xff;
+	nd[3] = c >> 8;
+	__builtin_memcpy(eth->h_dest, peer, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, cfg->mac, ETH_ALEN);
+	PCN_COUNT(st, nd_replied);
 	return pcn_tx(ctx, in);
 }
 
@@ -182,6 +255,12 @@ PCN_PROG(lbdsr)
 	if (r != PCN_PARSE_OK) {
 		PCN_COUNT(st, bad_header);
 		return pcn_drop(ctx, in);
+	}
+	if (ip.proto == PCN_IPPROTO_ICMPV6 && ip.icmp_ok &&
+	    ip.icmp_type == ND_NS) {
+		r = nd_in(ctx, in, cfg, st);
+		if (r != 1)
+			return r;
 	}
 	if (!lb_is_vip(ip.dst, ip.family))
 		goto across;

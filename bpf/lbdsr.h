@@ -32,6 +32,7 @@ struct lb_stats {
 	__u64 fragments;	/* later fragments to a service: dropped */
 	__u64 bad_header;
 	__u64 no_port;		/* a port with no role, or no port to go */
+	__u64 nd_replied;	/* neighbour solicitations for a VIP */
 };
 
 #endif /* __PCN_LBDSR_H */
