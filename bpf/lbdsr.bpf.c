@@ -6,6 +6,8 @@
  * backend (the segment of the servers). On the frontend:
  *
  *   ARP       requests for a VIP answered in place with the cube's MAC;
+ *   NDP       neighbour solicitations for an IPv6 VIP likewise, with a
+ *             neighbour advertisement;
  *   service   a packet to VIP:port/proto goes to one of the service's
  *             backends, only its destination MAC rewritten (the source
  *             becomes the cube's); the backend holds the VIP on a
@@ -29,7 +31,7 @@
  */
 #include "pcn_cube.h"
 #include "parse.h"
-#include "maglev.h"
+#include "csum.h"
 #include "lbdsr.h"
 
 struct {
@@ -40,80 +42,11 @@ struct {
 } lb_config SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, LB_SERVICES_MAX);
-	__type(key, struct lb_svc_key);
-	__type(value, struct lb_svc);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-} lb_services SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, LB_BACKENDS_MAX);
-	__type(key, __u32);
-	__type(value, struct lb_backend);
-} lb_backends SEC(".maps");
-
-struct lb_table {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, PCN_MAGLEV_CHUNKS);
-	/* by size: clang gives BTF no more than a forward declaration of
-	 * a struct the code only points to */
-	__uint(key_size, sizeof(__u32));
-	__uint(value_size, sizeof(struct pcn_maglev_chunk));
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
-	__uint(max_entries, LB_SERVICES_MAX);
-	__type(key, __u32);
-	__array(values, struct lb_table);
-} lb_maglev SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, LB_FLOWS_MAX);
-	__type(key, struct lb_flow_key);
-	__type(value, struct lb_flow);
-} lb_flows SEC(".maps");
-
-struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct lb_stats);
 } lb_stats SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, LB_SERVICES_MAX);
-	__type(key, __u32);
-	__type(value, struct lb_obj_stats);
-} lb_svc_stats SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, LB_BACKENDS_MAX);
-	__type(key, __u32);
-	__type(value, struct lb_obj_stats);
-} lb_backend_stats SEC(".maps");
-
-/* whether @ip is the VIP of a service (any port): ARP answers for it */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, LB_SERVICES_MAX);
-	__type(key, struct lb_svc_key);	/* port 0, proto 0 */
-	__type(value, __u32);		/* services on it */
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-} lb_vips SEC(".maps");
-
-static __always_inline int is_vip(const __u8 *addr, __u8 family)
-{
-	struct lb_svc_key k = { .family = family };
-
-	__builtin_memcpy(k.vip, addr, 16);
-	return bpf_map_lookup_elem(&lb_vips, &k) != NULL;
-}
 
 #define LB_PARSE_ARP	(PCN_PARSE_BAD + 1)
 
@@ -156,7 +89,7 @@ static __noinline int arp_in(struct pcn_ctx *ctx, __u32 in,
 	__builtin_memcpy(vip, &a->tip, 4);
 	if (a->op != bpf_htons(ARPOP_REQ) || a->htype != bpf_htons(1) ||
 	    a->ptype != bpf_htons(ETH_P_IP) || a->hlen != ETH_ALEN ||
-	    a->plen != 4 || !is_vip(vip, 4))
+	    a->plen != 4 || !lb_is_vip(vip, 4))
 		return 1;	/* not ours: across */
 	sip = a->sip;
 	tip = a->tip;
@@ -169,6 +102,76 @@ static __noinline int arp_in(struct pcn_ctx *ctx, __u32 in,
 	__builtin_memcpy(eth->h_dest, mac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, cfg->mac, ETH_ALEN);
 	PCN_COUNT(st, arp_replied);
+	return pcn_tx(ctx, in);
+}
+
+/* a neighbour solicitation as Linux sends it: with its source's MAC */
+#define ND_LEN		32	/* ICMPv6 header 4, flags 4, target 16,
+				 * a link-layer address option 8 */
+#define ND_NS		135
+#define ND_NA		136
+#define ND_OPT_SLL	1	/* source link-layer address */
+#define ND_OPT_TLL	2	/* target link-layer address */
+#define ND_NA_FLAGS	0x60	/* solicited, override */
+
+/*
+ * A neighbour solicitation for a VIP answered in place with an
+ * advertisement of the cube's MAC (RFC 4861 7.2.4), as ARP is: 1 when
+ * it is not one (it crosses), else the verdict. Only the usual form
+ * is answered: no extension header, hop limit 255, a source address
+ * (not the unspecified one of duplicate address detection), one
+ * source link-layer address option; the reply takes its place, the
+ * same length.
+ */
+static __noinline int nd_in(struct pcn_ctx *ctx, __u32 in,
+			    const struct lb_config *cfg, struct lb_stats *st)
+{
+	void *end = (void *)(long)ctx->data_end;
+	__u8 peer[ETH_ALEN], vip[16] = {};
+	struct ipv6hdr *ip6;
+	struct ethhdr *eth;
+	struct pcn_eth e;
+	__u32 sum = 0;
+	__u8 *nd;
+	__u16 c;
+
+	if (pcn_parse_eth(ctx, &e, 2))
+		return 1;
+	eth = (void *)(long)ctx->data;
+	ip6 = e.l3;
+	nd = (__u8 *)(ip6 + 1);
+	if ((void *)(eth + 1) > end || (void *)(nd + ND_LEN) > end)
+		return 1;
+	if (ip6->nexthdr != PCN_IPPROTO_ICMPV6 || ip6->hop_limit != 255 ||
+	    ip6->payload_len != bpf_htons(ND_LEN) || nd[0] != ND_NS ||
+	    nd[1] != 0 || nd[24] != ND_OPT_SLL || nd[25] != 1 ||
+	    !(ip6->saddr.in6_u.u6_addr32[0] | ip6->saddr.in6_u.u6_addr32[1] |
+	      ip6->saddr.in6_u.u6_addr32[2] | ip6->saddr.in6_u.u6_addr32[3]))
+		return 1;
+	__builtin_memcpy(vip, nd + 8, 16);
+	if (!lb_is_vip(vip, 6))
+		return 1;
+	__builtin_memcpy(peer, nd + 26, ETH_ALEN);
+	/* to the asker, from the VIP */
+	ip6->daddr = ip6->saddr;
+	__builtin_memcpy(&ip6->saddr, vip, 16);
+	nd[0] = ND_NA;
+	nd[2] = 0;
+	nd[3] = 0;
+	nd[4] = ND_NA_FLAGS;
+	nd[24] = ND_OPT_TLL;
+	__builtin_memcpy(nd + 26, cfg->mac, ETH_ALEN);
+	/* the checksum whole: the pseudo header (addresses, length, next
+	 * header) and the message */
+	PCN_CSUM_WORDS(sum, &ip6->saddr, 32, 32, end);
+	sum += bpf_htons(ND_LEN) + bpf_htons(PCN_IPPROTO_ICMPV6);
+	PCN_CSUM_WORDS(sum, nd, ND_LEN, ND_LEN, end);
+	c = pcn_csum_fold(sum);
+	nd[2] = c & 0xff;
+	nd[3] = c >> 8;
+	__builtin_memcpy(eth->h_dest, peer, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, cfg->mac, ETH_ALEN);
+	PCN_COUNT(st, nd_replied);
 	return pcn_tx(ctx, in);
 }
 
@@ -210,75 +213,18 @@ static __always_inline int icmp_quoted(const struct pcn_ip *ip,
 	return 0;
 }
 
-/* The backend of a new flow: the Maglev entry its hash falls on. */
-static __always_inline __u32 maglev_pick(const struct lb_flow_key *fk,
-					 __u32 svc_id)
-{
-	struct pcn_lb_flow f = {};
-	struct pcn_maglev_chunk *c;
-	__u32 chunk, pos;
-	void *table;
-
-	__builtin_memcpy(f.addr, fk->addr, 16);
-	f.port_proto = ((__u32)fk->port << 8) | fk->proto;
-	table = bpf_map_lookup_elem(&lb_maglev, &svc_id);
-	if (!table)
-		return PCN_MAGLEV_NONE;
-	pcn_maglev_slot(pcn_lb_flow_hash(&f), &chunk, &pos);
-	c = bpf_map_lookup_elem(table, &chunk);
-	if (!c)
-		return PCN_MAGLEV_NONE;
-	return c->slot[pos & (PCN_MAGLEV_CHUNK - 1)];
-}
-
-static __noinline struct lb_backend *
-backend_of(const struct lb_flow_key *fk, const struct lb_svc *svc,
-	   int may_open, __u32 *id)
-{
-	struct lb_backend *be;
-	struct lb_obj_stats *os;
-	struct lb_flow *f, nf;
-
-	f = bpf_map_lookup_elem(&lb_flows, fk);
-	if (f) {
-		*id = f->backend;
-		be = bpf_map_lookup_elem(&lb_backends, id);
-		/* the same backend, not another one in its entry since */
-		if (be && be->svc_id == svc->id && be->gen == f->gen)
-			return be;
-	}
-	if (!may_open)
-		return NULL;
-	*id = maglev_pick(fk, svc->id);
-	if (*id == PCN_MAGLEV_NONE)
-		return NULL;
-	be = bpf_map_lookup_elem(&lb_backends, id);
-	if (!be || be->svc_id != svc->id)
-		return NULL;
-	nf.backend = *id;
-	nf.gen = be->gen;
-	bpf_map_update_elem(&lb_flows, fk, &nf, BPF_ANY);
-	os = bpf_map_lookup_elem(&lb_svc_stats, &svc->id);
-	PCN_COUNT(os, flows);
-	os = bpf_map_lookup_elem(&lb_backend_stats, id);
-	PCN_COUNT(os, flows);
-	return be;
-}
-
 PCN_PROG(lbdsr)
 {
 	struct lb_svc_key sk = {};
 	struct lb_flow_key fk = {};
 	struct lb_config *cfg;
 	struct lb_backend *be;
-	struct lb_obj_stats *os;
 	struct lb_stats *st;
 	struct ethhdr *eth;
 	struct pcn_ip ip = {};
 	struct lb_svc *svc;
 	struct pcn_md md;
 	__u32 zero = 0, id;
-	__u64 len;
 	int in, r;
 
 	in = pcn_rx(ctx, &md);
@@ -310,7 +256,13 @@ PCN_PROG(lbdsr)
 		PCN_COUNT(st, bad_header);
 		return pcn_drop(ctx, in);
 	}
-	if (!is_vip(ip.dst, ip.family))
+	if (ip.proto == PCN_IPPROTO_ICMPV6 && ip.icmp_ok &&
+	    ip.icmp_type == ND_NS) {
+		r = nd_in(ctx, in, cfg, st);
+		if (r != 1)
+			return r;
+	}
+	if (!lb_is_vip(ip.dst, ip.family))
 		goto across;
 
 	/* for a VIP: a service's, or dropped */
@@ -342,7 +294,7 @@ PCN_PROG(lbdsr)
 		fk.proto = 0;
 	}
 	/* an ICMP error follows its flow, and opens none */
-	be = backend_of(&fk, svc, !ip.icmp_error, &id);
+	be = lb_backend_of(&fk, svc, !ip.icmp_error, &id);
 	if (!be) {
 		PCN_COUNT(st, no_backend);
 		return pcn_drop(ctx, in);
@@ -353,11 +305,7 @@ PCN_PROG(lbdsr)
 		return pcn_drop(ctx, in);
 	__builtin_memcpy(eth->h_dest, be->mac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, cfg->mac, ETH_ALEN);
-	len = pcn_pkt_len(ctx);
-	os = bpf_map_lookup_elem(&lb_svc_stats, &svc->id);
-	PCN_COUNT_PKT(os, packets, bytes, len);
-	os = bpf_map_lookup_elem(&lb_backend_stats, &id);
-	PCN_COUNT_PKT(os, packets, bytes, len);
+	lb_count(svc->id, id, pcn_pkt_len(ctx));
 	PCN_COUNT(st, balanced);
 	return pcn_tx(ctx, cfg->backend - 1);
 

@@ -42,8 +42,8 @@ SHARED=
 GEN_CPU=0
 DUT_CPU=1
 SCENARIOS=(floor forwarder_xdp forwarder_tc chain bridge flood router
-	   router_fib firewall fw_rules micro hops control save fw_import ddos lbdsr metrics probe probe_micro
-	   capture cni cost)
+	   router_fib firewall fw_rules micro hops control save fw_import ddos lbdsr lbrp metrics probe
+	   probe_micro capture cni cost)
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -464,6 +464,57 @@ teardown_pcn_lbdsr()
 	"$PCN" -n "$NS_D" cube del blb
 }
 
+# The reverse proxy: the generator's frames go to VIP 10.203.0.1, UDP
+# ports 1000..1063 (a service each, one backend 10.202.0.1 on the same
+# port); rewritten, the router sends them to the sink. pcn: router +
+# lbrp on its port p1; Linux: forwarding + an nft dnat rule (this
+# kernel has no ip_vs, so no IPVS NAT mode to compare with).
+LBRP_VIP=10.203.0.1
+
+setup_pcn_lbrp()
+{
+	local p
+
+	setup_pcn_router "$1"
+	"$PCN" -n "$NS_D" cube add blrp type lbrp mode "$1"
+	dut_link_add blrp port brt:p1
+	for ((p = 1000; p < 1064; p++)); do
+		echo "service add cube blrp vip $LBRP_VIP port $p proto udp"
+		echo "backend add cube blrp vip $LBRP_VIP port $p proto udp addr 10.202.0.1"
+	done | "$PCN" -n "$NS_D" -batch -
+}
+
+teardown_pcn_lbrp()
+{
+	"$PCN" -n "$NS_D" cube del blrp
+	teardown_pcn_router
+}
+
+setup_linux_dnat()
+{
+	setup_linux_router
+	ip netns exec "$NS_D" nft -f - <<-EOF
+	table ip pcnbench_lb {
+		chain pre {
+			type nat hook prerouting priority dstnat;
+			ip daddr $LBRP_VIP udp dport 1000-1063 dnat to 10.202.0.1
+		}
+	}
+	EOF
+}
+
+teardown_linux_dnat()
+{
+	ip netns exec "$NS_D" nft delete table ip pcnbench_lb
+	teardown_linux_router
+}
+
+gen_vip()
+{
+	gen sink "$NS_S" s0 dst $LBRP_VIP \
+		dmac "$(ip -n "$NS_D" -j link show dev r1 | jq -r '.[0].address')"
+}
+
 measure_variant()
 {
 	CUR_VARIANT=$1
@@ -577,6 +628,14 @@ measure_variant()
 		setup_pcn_lbdsr "${1##* }"
 		gen sink "$NS_S" s0
 		teardown_pcn_lbdsr ;;
+	"pcn router+lbrp xdp"|"pcn router+lbrp tc")
+		setup_pcn_lbrp "${1##* }"
+		gen_vip
+		teardown_pcn_lbrp ;;
+	"linux router+nft dnat")
+		setup_linux_dnat
+		gen_vip
+		teardown_linux_dnat ;;
 	"pcn lbdsr xdp +936 services")
 		setup_pcn_lbdsr xdp 936
 		gen sink "$NS_S" s0
@@ -873,6 +932,15 @@ scen_lbdsr()
 	if [ ! -e /proc/net/ip_vs ] || ! command -v ipvsadm >/dev/null; then
 		echo "# lbdsr: no IPVS here (ip_vs module or ipvsadm missing): no DR-mode baseline" >&2
 	fi
+}
+
+# The reverse proxy against Linux's DNAT (nft, with conntrack) on the
+# same routed path, and what the cube costs the router it sits on.
+scen_lbrp()
+{
+	measure lbrp_xdp Mpps "pcn router+lbrp xdp" "linux router+nft dnat"
+	measure lbrp_tc Mpps "pcn router+lbrp tc" "linux router+nft dnat"
+	measure lbrp_cost Mpps "pcn router+lbrp xdp" "pcn router xdp"
 }
 
 # 959 firewall rules on a router: pcn's XDP router and firewall against

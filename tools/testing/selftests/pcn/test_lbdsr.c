@@ -3,7 +3,8 @@
  * The lbdsr datapath through BPF_PROG_TEST_RUN, XDP and TC builds: a
  * packet to a service leaves by the backend port with only its MAC
  * addresses rewritten (the rest byte for byte, so the checksums are
- * those it came with), IPv4 and IPv6; ARP for a VIP answered in place;
+ * those it came with), IPv4 and IPv6; ARP and NDP for a VIP answered in
+ * place (the advertisement's checksum recomputed whole);
  * an ICMP error about a balanced flow follows it to its backend; later
  * fragments, truncated headers and VIP ports with no service dropped
  * and counted; other frames cross unchanged.
@@ -360,6 +361,93 @@ static void arp_for_vip(struct __test_metadata *_metadata, FIXTURE_DATA(lb) *sel
 	EXPECT_EQ(1, STAT(self->obj, passed));
 }
 
+/* the ICMPv6 checksum of @f (IPv6, no extension header), computed
+ * whole: 0xffff when right */
+static __u16 icmp6_sum(const struct frame *f)
+{
+	const __u8 *ip = f->b + 14;
+	__u32 len = ip[4] << 8 | ip[5], sum = 58 + len, i;
+
+	for (i = 8; i < 40; i += 2)
+		sum += ip[i] << 8 | ip[i + 1];
+	for (i = 0; i + 1 < len; i += 2)
+		sum += ip[40 + i] << 8 | ip[40 + i + 1];
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+/* a neighbour solicitation from 2001:db8:1::1 for @target */
+static void ns(struct frame *f, const char *target)
+{
+	__u8 *ip, *nd;
+	__u16 c;
+
+	memset(f, 0, sizeof(*f));
+	eth(f, ETH_P_IPV6);
+	memcpy(f->b, "\x33\x33\xff\x00\x01\x00", 6);
+	ip = f->b + 14;
+	ip[0] = 0x60;
+	ip[5] = 32;
+	ip[6] = 58;
+	ip[7] = 255;
+	inet_pton(AF_INET6, "2001:db8:1::1", ip + 8);
+	inet_pton(AF_INET6, "ff02::1:ff00:100", ip + 24);
+	nd = ip + 40;
+	nd[0] = 135;
+	inet_pton(AF_INET6, target, nd + 8);
+	nd[24] = 1;
+	nd[25] = 1;
+	memcpy(nd + 26, client_mac, 6);
+	f->len = 14 + 40 + 32;
+	c = ~icmp6_sum(f);
+	nd[2] = c >> 8;
+	nd[3] = c;
+}
+
+/* NDP for an IPv6 VIP answered in place, as ARP is for IPv4 */
+static void nd_for_vip(struct __test_metadata *_metadata, FIXTURE_DATA(lb) *self)
+{
+	struct frame f;
+	__u8 want[16], *ip = f.b + 14, *nd = f.b + 54;
+	__u64 passed = STAT(self->obj, passed);
+	__u32 ret;
+
+	ns(&f, "2001:db8::100");
+	ASSERT_EQ(0xffff, icmp6_sum(&f));
+	ASSERT_EQ(0, run(self, &f, 0, &ret));
+	EXPECT_EQ(v_redirect(self->tc), ret);
+	EXPECT_EQ(0, memcmp(f.b, client_mac, 6));
+	EXPECT_EQ(0, memcmp(f.b + 6, cube_mac, 6));
+	inet_pton(AF_INET6, "2001:db8::100", want);
+	EXPECT_EQ(0, memcmp(ip + 8, want, 16));		/* from the VIP */
+	inet_pton(AF_INET6, "2001:db8:1::1", want);
+	EXPECT_EQ(0, memcmp(ip + 24, want, 16));	/* to the asker */
+	EXPECT_EQ(255, ip[7]);
+	EXPECT_EQ(136, nd[0]);				/* an advertisement */
+	EXPECT_EQ(0x60, nd[4]);				/* solicited, override */
+	inet_pton(AF_INET6, "2001:db8::100", want);
+	EXPECT_EQ(0, memcmp(nd + 8, want, 16));
+	EXPECT_EQ(2, nd[24]);				/* target's address */
+	EXPECT_EQ(0, memcmp(nd + 26, cube_mac, 6));
+	EXPECT_EQ(0xffff, icmp6_sum(&f));
+	EXPECT_EQ(1, STAT(self->obj, nd_replied));
+
+	/* for another address, or duplicate address detection (from
+	 * ::): across, unchanged */
+	ns(&f, "2001:db8::99");
+	ASSERT_EQ(0, run(self, &f, 0, &ret));
+	EXPECT_EQ(v_redirect(self->tc), ret);
+	EXPECT_EQ(135, nd[0]);
+	ns(&f, "2001:db8::100");
+	memset(ip + 8, 0, 16);
+	ASSERT_EQ(0, run(self, &f, 0, &ret));
+	EXPECT_EQ(v_redirect(self->tc), ret);
+	EXPECT_EQ(135, nd[0]);
+	EXPECT_EQ(1, STAT(self->obj, nd_replied));
+	EXPECT_EQ(passed + 2, STAT(self->obj, passed));
+}
+
 static void fail_closed(struct __test_metadata *_metadata, FIXTURE_DATA(lb) *self)
 {
 	struct frame f = {};
@@ -471,6 +559,7 @@ TEST_F(lb, icmp_error_and_v6)
 {
 	icmp_error_follows_flow(_metadata, self);
 	balanced_v6(_metadata, self);
+	nd_for_vip(_metadata, self);
 }
 
 TEST_HARNESS_MAIN

@@ -7,7 +7,8 @@
  *
  * The frontend port faces the clients, the backend port the servers;
  * a port with neither role drops what it receives. The cube answers
- * ARP for its VIPs on the frontend with its MAC: the frontend
+ * ARP and IPv6 neighbour solicitations for its VIPs on the frontend
+ * with its MAC: the frontend
  * interface's when it is set, unless "mac" gave one. Services and
  * backends are the objects "service" (service.c) and "backend"
  * (backend.c).
@@ -18,7 +19,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#include "lb.h"
+#include "lb_user.h"
 #include "netlink.h"
 #include "lbdsr_xdp.skel.h"
 #include "lbdsr_tc.skel.h"
@@ -170,6 +171,7 @@ static const struct pcn_counter lb_counter[] = {
 	{ "lbdsr", "fragments", ", fragments %" PRIu64 },
 	{ "lbdsr", "bad_header", ", bad header %" PRIu64 },
 	{ "lbdsr", "no_port", ", no port %" PRIu64 },
+	{ "lbdsr", "nd_replied", ", nd replied %" PRIu64 },
 	{ NULL, NULL, NULL },
 };
 

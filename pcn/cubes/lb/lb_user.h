@@ -1,13 +1,42 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * lbdsr in user space: what the type (lbdsr.c) and its objects
- * (service.c, backend.c) share, kept in lb.c.
+ * The load balancers in user space: what the types (lbdsr.c, lbrp.c)
+ * and their objects (service.c, backend.c) share, kept in lb.c.
  */
-#ifndef __PCN_LB_H
-#define __PCN_LB_H
+#ifndef __PCN_LB_USER_H
+#define __PCN_LB_USER_H
 
 #include "pcn.h"
 #include "lbdsr.h"
+
+/* Is @c a load balancer (lbdsr or lbrp)? the reverse proxy? */
+bool lb_is_type(const struct pcn_cube *c);
+bool lb_is_rp(const struct pcn_cube *c);
+
+/*
+ * Open load balancer @name (either type), for a change or to read.
+ * Return: 0, or the exit code of the error reported.
+ */
+int lb_open(const char *name, struct pcn_cube *c, bool change);
+
+/* "show": @fn for load balancer @name, or every cube (@fn checks the
+ * type). Return: an exit code. */
+int lb_show_cubes(const char *name, int (*fn)(struct pcn_cube *c, void *arg));
+
+/* An address of either family (@kw "vip", "addr") into @addr, @family.
+ * Return: 0, or the exit code of the error reported. */
+int lb_parse_addr(const char *kw, const char *arg, __u8 *addr, __u8 *family);
+
+/* Arguments that are only "[ cube LB ]", of @object's verb. */
+int lb_cube_arg(int argc, char **argv, const char *object, const char **cube);
+
+struct lb_svc_entry {
+	struct lb_svc_key k;
+	struct lb_svc v;
+};
+
+/* Every service of @c, sorted by key, in *@out (caller frees). */
+int lb_svc_list(struct pcn_cube *c, struct lb_svc_entry **out, int *n);
 
 /* A service as command lines name it: "vip ADDR port N proto P". */
 struct lb_svc_args {
@@ -58,4 +87,4 @@ int lb_backends_save(struct pcn_cube *c, struct pcn_save *s);
 extern const struct pcn_object lb_service_object;
 extern const struct pcn_object lb_backend_object;
 
-#endif /* __PCN_LB_H */
+#endif /* __PCN_LB_USER_H */

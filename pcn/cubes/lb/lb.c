@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * lbdsr: what its objects share. Parsing a service's name off a
- * command line, reading the tables, and switching a service's Maglev
+ * The load balancers (lbdsr, lbrp): what their objects share. Opening
+ * a cube of either type, parsing a service's name off a command line,
+ * reading the tables, and switching a service's Maglev
  * table: a new inner map built and filled aside, then put in the
  * service's slot of lb_maglev with one update, so a packet sees the old
  * table or the new one, never a table half written.
@@ -16,14 +17,132 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
-#include "lb.h"
+#include "lb_user.h"
 #include "maglev_table.h"
+
+static int svc_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(struct lb_svc_key));
+}
+
+int lb_parse_addr(const char *kw, const char *arg, __u8 *addr, __u8 *family)
+{
+	__u32 plen;
+	int f;
+
+	if (pcn_parse_prefix(arg, addr, &plen, &f) ||
+	    plen != (f == 4 ? 32u : 128u))
+		return pcn_err(PCN_EXIT_USAGE,
+			       "%s \"%s\" is not an IPv4 or IPv6 address", kw,
+			       arg);
+	*family = f;
+	return 0;
+}
+
+int lb_cube_arg(int argc, char **argv, const char *object, const char **cube)
+{
+	int err;
+
+	while (argc > 0) {
+		if (!is_kw(*argv, "cube"))
+			return pcn_unknown_kw(object, *argv);
+		NEXT_ARG();
+		err = arg_name_once("cube", *argv, cube);
+		if (err)
+			return err;
+		argc--;
+		argv++;
+	}
+	return 0;
+}
+
+bool lb_is_type(const struct pcn_cube *c)
+{
+	return !strcmp(c->meta.type, "lbdsr") || !strcmp(c->meta.type, "lbrp");
+}
+
+bool lb_is_rp(const struct pcn_cube *c)
+{
+	return !strcmp(c->meta.type, "lbrp");
+}
+
+int lb_open(const char *name, struct pcn_cube *c, bool change)
+{
+	bool none;
+	int err;
+
+	if (change) {
+		err = cube_open_for_change(name, c);
+		if (err)
+			return err;
+	} else {
+		err = tree_open(PCN_READ, &none);
+		if (err)
+			return err;
+		err = none ? -ENOENT : cube_open(name, c);
+		if (err)
+			return cube_open_err(name, err);
+	}
+	if (!lb_is_type(c)) {
+		cube_close(c);
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "cube \"%s\" is a %s, not a load balancer (lbdsr, lbrp)",
+			       name, c->meta.type);
+	}
+	return 0;
+}
+
+int lb_show_cubes(const char *name, int (*fn)(struct pcn_cube *c, void *arg))
+{
+	struct pcn_cube c;
+	int err;
+
+	if (name) {
+		err = lb_open(name, &c, false);
+		if (err)
+			return err;
+		cube_close(&c);
+	}
+	/* the type only checks a named cube, which lb_open() did */
+	return cube_show_of_type(name, name ? c.meta.type : "lbdsr", fn, NULL);
+}
+
+int lb_svc_list(struct pcn_cube *c, struct lb_svc_entry **out, int *n)
+{
+	struct lb_svc_key *keys;
+	struct lb_svc *vals;
+	struct lb_svc_entry *e;
+	int fd, i;
+
+	*out = NULL;
+	fd = cube_obj_fd(c, "lb_services");
+	if (fd < 0)
+		return -errno;
+	*n = map_dump(fd, sizeof(*keys), sizeof(*vals), LB_SERVICES_MAX,
+		      (void **)&keys, (void **)&vals);
+	close(fd);
+	if (*n < 0)
+		return *n;
+	e = calloc(*n + 1, sizeof(*e));
+	if (e)
+		for (i = 0; i < *n; i++) {
+			e[i].k = keys[i];
+			e[i].v = vals[i];
+		}
+	free(keys);
+	free(vals);
+	if (!e)
+		return -ENOMEM;
+	qsort(e, *n, sizeof(*e), svc_cmp);
+	*out = e;
+	return 0;
+}
 
 int lb_svc_kw(int *argcp, char ***argvp, struct lb_svc_args *a)
 {
-	int argc = *argcp, family, err = 0;
+	int argc = *argcp, err = 0;
 	char **argv = *argvp;
-	__u32 plen, v;
+	__u32 v;
 
 	if (is_kw(*argv, "cube")) {
 		NEXT_ARG();
@@ -31,12 +150,7 @@ int lb_svc_kw(int *argcp, char ***argvp, struct lb_svc_args *a)
 	} else if (is_kw(*argv, "vip")) {
 		DUP_CHECK(a->vip, "vip");
 		NEXT_ARG();
-		if (pcn_parse_prefix(*argv, a->key.vip, &plen, &family) ||
-		    plen != (family == 4 ? 32u : 128u))
-			return pcn_err(PCN_EXIT_USAGE,
-				       "vip \"%s\" is not an IPv4 or IPv6 address",
-				       *argv);
-		a->key.family = family;
+		err = lb_parse_addr("vip", *argv, a->key.vip, &a->key.family);
 	} else if (is_kw(*argv, "port")) {
 		DUP_CHECK(a->port, "port");
 		NEXT_ARG();
@@ -133,8 +247,10 @@ static int table_build(const struct lb_backend *b, __u32 svc_id)
 			err = -E2BIG;
 			break;
 		}
-		/* by its address: where it sits in the array is chance */
+		/* by its address and port: where it sits in the array is
+		 * chance (an lbdsr backend's port is 0: its key as before) */
 		memcpy(mb[n].key, b[i].addr, 16);
+		memcpy(mb[n].key + 16, &b[i].port, 2);
 		mb[n].weight = b[i].weight;
 		mb[n].id = i;
 		n++;

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pcn backend: the servers behind the services of lbdsr cubes.
+ * pcn backend: the servers behind the services of load balancers
+ * (lbdsr, lbrp cubes).
  *
  *   pcn backend show [ cube LB ]
  *   pcn backend add cube LB vip ADDR port PORT proto PROTO addr ADDR
- *                   mac MAC [ weight WEIGHT ]
+ *                   { mac MAC | target-port TPORT } [ weight WEIGHT ]
  *   pcn backend set cube LB vip ADDR port PORT proto PROTO addr ADDR
  *                   [ mac MAC ] [ weight WEIGHT ]
  *   pcn backend del cube LB vip ADDR port PORT proto PROTO addr ADDR
@@ -16,43 +17,51 @@
  * to the others; its entry is freed after the table without it is in
  * place, and its generation keeps any flow table entry from finding a
  * later backend in the same place.
+ *
+ * An lbdsr's backend is an address and the MAC frames go to; an
+ * lbrp's, an address and the port it listens on (target-port, the
+ * service's port by default), the two naming it.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
 #include <bpf/bpf.h>
 
-#include "lb.h"
+#include "lb_user.h"
 #include "maglev_table.h"
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: pcn backend show [ cube LB ]\n"
-		"       pcn backend add cube LB vip ADDR port PORT proto PROTO addr ADDR mac MAC [ weight WEIGHT ]\n"
-		"       pcn backend set cube LB vip ADDR port PORT proto PROTO addr ADDR [ mac MAC ] [ weight WEIGHT ]\n"
-		"       pcn backend del cube LB vip ADDR port PORT proto PROTO addr ADDR\n"
+		"       pcn backend add cube LB vip ADDR port PORT proto PROTO addr ADDR [ mac MAC ] [ target-port TPORT ] [ weight WEIGHT ]\n"
+		"       pcn backend set cube LB vip ADDR port PORT proto PROTO addr ADDR [ target-port TPORT ] [ mac MAC ] [ weight WEIGHT ]\n"
+		"       pcn backend del cube LB vip ADDR port PORT proto PROTO addr ADDR [ target-port TPORT ]\n"
 		"       pcn backend flush cube LB vip ADDR port PORT proto PROTO\n"
 		"       pcn backend help\n"
 		"ADDR := { IPv4 address | IPv6 address }, the family of the VIP\n"
+		"PORT := 1..65535\n"
 		"PROTO := { tcp | udp }\n"
-		"MAC := xx:xx:xx:xx:xx:xx (unicast)\n"
+		"MAC := xx:xx:xx:xx:xx:xx (unicast): lbdsr, where add needs it\n"
+		"TPORT := 1..65535 (lbrp): the backend's port, the service's by default\n"
 		"WEIGHT := 0..1000, 1 by default; 0 drains\n");
 }
 
 struct be_args {
 	struct lb_svc_args svc;
 	struct lb_backend be;
-	bool addr, mac, weight;
+	bool addr, mac, weight, tport;
 };
 
-/* @with: which of addr, mac, weight the verb takes ("amw") */
+/* @with: which of addr, mac, target-port, weight the verb takes
+ * ("amtw"); which of mac and target-port its type takes is be_open()'s */
 static int be_args(int argc, char **argv, struct be_args *a, const char *with)
 {
-	int family, err;
-	__u32 plen, w;
+	__u32 w;
+	int err;
 
 	a->be.weight = LB_WEIGHT_DEFAULT;
 	while (argc > 0) {
@@ -65,12 +74,18 @@ static int be_args(int argc, char **argv, struct be_args *a, const char *with)
 		if (is_kw(*argv, "addr") && strchr(with, 'a')) {
 			DUP_CHECK(a->addr, "addr");
 			NEXT_ARG();
-			if (pcn_parse_prefix(*argv, a->be.addr, &plen, &family) ||
-			    plen != (family == 4 ? 32u : 128u))
+			err = lb_parse_addr("addr", *argv, a->be.addr,
+					    &a->be.family);
+			if (err)
+				return err;
+		} else if (is_kw(*argv, "target-port") && strchr(with, 't')) {
+			DUP_CHECK(a->tport, "target-port");
+			NEXT_ARG();
+			if (pcn_parse_u32(*argv, 10, &w) || w < 1 || w > 65535)
 				return pcn_err(PCN_EXIT_USAGE,
-					       "addr \"%s\" is not an IPv4 or IPv6 address",
+					       "target-port \"%s\" is not 1 to 65535",
 					       *argv);
-			a->be.family = family;
+			a->be.port = w;
 		} else if (is_kw(*argv, "mac") && strchr(with, 'm')) {
 			DUP_CHECK(a->mac, "mac");
 			NEXT_ARG();
@@ -104,16 +119,40 @@ static int be_args(int argc, char **argv, struct be_args *a, const char *with)
 	return 0;
 }
 
+/*
+ * What @c's type makes of @a: an lbdsr's backend has a MAC and no
+ * port, an lbrp's a port (the service's unless given) and no MAC.
+ */
+static int be_typed(struct be_args *a, const struct pcn_cube *c)
+{
+	if (lb_is_rp(c)) {
+		if (a->mac)
+			return pcn_err(PCN_EXIT_USAGE,
+				       "an lbrp backend has no mac (the router or Linux finds it)");
+		if (!a->tport)
+			a->be.port = a->svc.key.port;
+	} else if (a->tport) {
+		return pcn_err(PCN_EXIT_USAGE,
+			       "an lbdsr backend has no target-port (it answers from the VIP's)");
+	}
+	return 0;
+}
+
 /* Open the cube and its service, and read its backends into @b. */
-static int be_open(const struct be_args *a, struct pcn_cube *c,
+static int be_open(struct be_args *a, struct pcn_cube *c,
 		   struct lb_svc *svc, struct lb_backend *b)
 {
 	char buf[128];
 	int err;
 
-	err = cube_open_type(a->svc.cube, "lbdsr", c, true);
+	err = lb_open(a->svc.cube, c, true);
 	if (err)
 		return err;
+	err = be_typed(a, c);
+	if (err) {
+		cube_close(c);
+		return err;
+	}
 	err = lb_svc_get(c, &a->svc.key, svc);
 	if (err == -ENOENT)
 		err = pcn_err(PCN_EXIT_KERNEL,
@@ -126,15 +165,30 @@ static int be_open(const struct be_args *a, struct pcn_cube *c,
 	return err;
 }
 
-/* the entry of backend @addr of service @id, or -1 */
-static int be_find(const struct lb_backend *b, __u32 id, const __u8 *addr)
+/* the entry of backend @addr, @port of service @id, or -1 */
+static int be_find(const struct lb_backend *b, __u32 id,
+		   const struct lb_backend *which)
 {
 	int i;
 
 	for (i = 0; i < LB_BACKENDS_MAX; i++)
-		if (b[i].svc_id == id && !memcmp(b[i].addr, addr, 16))
+		if (b[i].svc_id == id && b[i].port == which->port &&
+		    !memcmp(b[i].addr, which->addr, 16))
 			return i;
 	return -1;
+}
+
+/* "ADDR" (lbdsr), "ADDR target-port PORT" (lbrp): a backend in a message */
+static const char *be_str(const struct lb_backend *be, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	lb_addr_str(be->family, be->addr, a);
+	if (be->port)
+		snprintf(buf, len, "%s target-port %u", a, be->port);
+	else
+		snprintf(buf, len, "%s", a);
+	return buf;
 }
 
 static int be_add_cmd(int argc, char **argv)
@@ -143,13 +197,11 @@ static int be_add_cmd(int argc, char **argv)
 	struct lb_backend *b;
 	struct lb_svc svc;
 	struct pcn_cube c;
-	char buf[PCN_PREFIX_STRLEN];
+	char buf[PCN_PREFIX_STRLEN + 24];
 	__u32 i, n = 0, slot = LB_BACKENDS_MAX;
 	int fd, err;
 
-	err = be_args(argc, argv, &a, "amw");
-	if (!err && !a.mac)
-		err = pcn_missing_arg("mac");
+	err = be_args(argc, argv, &a, "amtw");
 	if (err)
 		return err;
 	b = calloc(LB_BACKENDS_MAX, sizeof(*b));
@@ -158,8 +210,12 @@ static int be_add_cmd(int argc, char **argv)
 	err = be_open(&a, &c, &svc, b);
 	if (err)
 		goto out_free;
-	lb_addr_str(a.be.family, a.be.addr, buf);
-	if (be_find(b, svc.id, a.be.addr) >= 0) {
+	if (!lb_is_rp(&c) && !a.mac) {
+		err = pcn_missing_arg("mac");
+		goto out;
+	}
+	be_str(&a.be, buf, sizeof(buf));
+	if (be_find(b, svc.id, &a.be) >= 0) {
 		err = pcn_err(PCN_EXIT_KERNEL, "backend %s of the service exists",
 			      buf);
 		goto out;
@@ -208,10 +264,10 @@ static int be_set_cmd(int argc, char **argv)
 	struct lb_backend *b;
 	struct lb_svc svc;
 	struct pcn_cube c;
-	char buf[PCN_PREFIX_STRLEN];
+	char buf[PCN_PREFIX_STRLEN + 24];
 	int i, err;
 
-	err = be_args(argc, argv, &a, "amw");
+	err = be_args(argc, argv, &a, "amtw");
 	if (!err && !a.mac && !a.weight)
 		err = pcn_err(PCN_EXIT_USAGE, "backend set takes mac or weight");
 	if (err)
@@ -222,8 +278,8 @@ static int be_set_cmd(int argc, char **argv)
 	err = be_open(&a, &c, &svc, b);
 	if (err)
 		goto out_free;
-	lb_addr_str(a.be.family, a.be.addr, buf);
-	i = be_find(b, svc.id, a.be.addr);
+	be_str(&a.be, buf, sizeof(buf));
+	i = be_find(b, svc.id, &a.be);
 	if (i < 0) {
 		err = pcn_err(PCN_EXIT_KERNEL,
 			      "backend %s of the service does not exist", buf);
@@ -272,10 +328,10 @@ static int be_del_cmd(int argc, char **argv)
 	struct lb_backend *b;
 	struct lb_svc svc;
 	struct pcn_cube c;
-	char buf[PCN_PREFIX_STRLEN];
+	char buf[PCN_PREFIX_STRLEN + 24];
 	int i, err;
 
-	err = be_args(argc, argv, &a, "a");
+	err = be_args(argc, argv, &a, "at");
 	if (err)
 		return err;
 	b = calloc(LB_BACKENDS_MAX, sizeof(*b));
@@ -284,8 +340,8 @@ static int be_del_cmd(int argc, char **argv)
 	err = be_open(&a, &c, &svc, b);
 	if (err)
 		goto out_free;
-	lb_addr_str(a.be.family, a.be.addr, buf);
-	i = be_find(b, svc.id, a.be.addr);
+	be_str(&a.be, buf, sizeof(buf));
+	i = be_find(b, svc.id, &a.be);
 	if (i < 0)
 		err = pcn_err(PCN_EXIT_KERNEL,
 			      "backend %s of the service does not exist", buf);
@@ -333,36 +389,6 @@ out_free:
 	return err;
 }
 
-/* the service of each backend (@n of them, in @e), by id */
-struct be_svc {
-	struct lb_svc_key k;
-	__u32 id;
-};
-
-static int be_services(struct pcn_cube *c, struct be_svc **out, int *n)
-{
-	struct lb_svc_key *keys;
-	struct lb_svc *vals;
-	int fd, i;
-
-	fd = cube_obj_fd(c, "lb_services");
-	if (fd < 0)
-		return -errno;
-	*n = map_dump(fd, sizeof(*keys), sizeof(*vals), LB_SERVICES_MAX,
-		      (void **)&keys, (void **)&vals);
-	close(fd);
-	if (*n < 0)
-		return *n;
-	*out = calloc(*n + 1, sizeof(**out));
-	for (i = 0; *out && i < *n; i++) {
-		(*out)[i].k = keys[i];
-		(*out)[i].id = vals[i].id;
-	}
-	free(keys);
-	free(vals);
-	return *out ? 0 : -ENOMEM;
-}
-
 struct be_line {
 	const struct lb_svc_key *k;
 	const struct lb_backend *b;
@@ -374,18 +400,20 @@ static int line_cmp(const void *x, const void *y)
 	const struct be_line *a = x, *b = y;
 	int r = memcmp(a->k, b->k, sizeof(*a->k));
 
-	return r ? r : memcmp(a->b->addr, b->b->addr, 16);
+	if (!r)
+		r = memcmp(a->b->addr, b->b->addr, 16);
+	return r ? r : (int)a->b->port - (int)b->b->port;
 }
 
 /* the backends of @c sorted by service and address; caller frees */
 static int be_lines(struct pcn_cube *c, struct lb_backend *b,
-		    struct be_svc **svcs, struct be_line **lines, int *n)
+		    struct lb_svc_entry **svcs, struct be_line **lines, int *n)
 {
 	int ns = 0, i, j, err;
 
 	*n = 0;
 	*lines = NULL;
-	err = lb_backends_read(c, b) ?: be_services(c, svcs, &ns);
+	err = lb_backends_read(c, b) ?: lb_svc_list(c, svcs, &ns);
 	if (err)
 		return err;
 	*lines = calloc(LB_BACKENDS_MAX, sizeof(**lines));
@@ -395,7 +423,7 @@ static int be_lines(struct pcn_cube *c, struct lb_backend *b,
 		if (b[i].svc_id == LB_FREE)
 			continue;
 		for (j = 0; j < ns; j++)
-			if ((*svcs)[j].id == b[i].svc_id)
+			if ((*svcs)[j].v.id == b[i].svc_id)
 				break;
 		if (j == ns)
 			continue;
@@ -408,13 +436,15 @@ static int be_lines(struct pcn_cube *c, struct lb_backend *b,
 
 static int show_cube(struct pcn_cube *c, void *arg)
 {
-	struct be_svc *svcs = NULL;
+	struct lb_svc_entry *svcs = NULL;
 	struct be_line *l = NULL;
 	struct lb_backend *b;
 	char buf[128];
 	int n, i;
 
 	(void)arg;
+	if (!lb_is_type(c))
+		return 0;
 	b = calloc(LB_BACKENDS_MAX, sizeof(*b));
 	if (!b || be_lines(c, b, &svcs, &l, &n))
 		goto out;
@@ -430,7 +460,11 @@ static int show_cube(struct pcn_cube *c, void *arg)
 			     pcn_proto_name(l[i].k->proto));
 		print_string(PRINT_ANY, "addr", " addr %s",
 			     lb_addr_str(l[i].b->family, l[i].b->addr, buf));
-		print_mac("mac", " mac %s", l[i].b->mac);
+		if (lb_is_rp(c))
+			print_uint(PRINT_ANY, "target_port", " target-port %u",
+				   l[i].b->port);
+		else
+			print_mac("mac", " mac %s", l[i].b->mac);
 		print_uint(PRINT_ANY, "weight", " weight %u", l[i].b->weight);
 		if (show_details)
 			print_uint(PRINT_ANY, "id", " id %u", l[i].idx);
@@ -448,24 +482,14 @@ out:
 static int be_show_cmd(int argc, char **argv)
 {
 	const char *cube = NULL;
-	int err;
 
-	while (argc > 0) {
-		if (!is_kw(*argv, "cube"))
-			return pcn_unknown_kw("backend", *argv);
-		NEXT_ARG();
-		err = arg_name_once("cube", *argv, &cube);
-		if (err)
-			return err;
-		argc--;
-		argv++;
-	}
-	return cube_show_of_type(cube, "lbdsr", show_cube, NULL);
+	return lb_cube_arg(argc, argv, "backend", &cube) ?:
+	       lb_show_cubes(cube, show_cube);
 }
 
 int lb_backends_save(struct pcn_cube *c, struct pcn_save *s)
 {
-	struct be_svc *svcs = NULL;
+	struct lb_svc_entry *svcs = NULL;
 	struct be_line *l = NULL;
 	struct lb_backend *b;
 	char buf[128], a[PCN_PREFIX_STRLEN], m[PCN_MAC_STRLEN];
@@ -474,11 +498,17 @@ int lb_backends_save(struct pcn_cube *c, struct pcn_save *s)
 	b = calloc(LB_BACKENDS_MAX, sizeof(*b));
 	if (b)
 		err = be_lines(c, b, &svcs, &l, &n);
-	for (i = 0; !err && i < n; i++)
-		pcn_save_line(s, "backend add cube %s %s addr %s mac %s weight %u",
-			      c->name, lb_svc_str(l[i].k, buf, sizeof(buf)),
-			      lb_addr_str(l[i].b->family, l[i].b->addr, a),
-			      pcn_mac_str(l[i].b->mac, m), l[i].b->weight);
+	for (i = 0; !err && i < n; i++) {
+		lb_addr_str(l[i].b->family, l[i].b->addr, a);
+		if (lb_is_rp(c))
+			snprintf(m, sizeof(m), "%u", l[i].b->port);
+		else
+			pcn_mac_str(l[i].b->mac, m);
+		pcn_save_line(s, "backend add cube %s %s addr %s %s %s weight %u",
+			      c->name, lb_svc_str(l[i].k, buf, sizeof(buf)), a,
+			      lb_is_rp(c) ? "target-port" : "mac", m,
+			      l[i].b->weight);
+	}
 	free(l);
 	free(svcs);
 	free(b);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pcn service: the services of lbdsr cubes, VIP:port/protocol each.
+ * pcn service: the services of load balancers (lbdsr, lbrp cubes),
+ * VIP:port/protocol each.
  *
  *   pcn service show [ cube LB ]
  *   pcn service add cube LB vip ADDR port PORT proto { tcp | udp }
@@ -9,8 +10,9 @@
  *   pcn service flush cube LB
  *
  * A service has an id (1..), its slot in the Maglev tables and the
- * counters; its backends are the object "backend" (backend.c). Its VIP
- * is answered to ARP on the frontend while one service has it.
+ * counters; its backends are the object "backend" (backend.c). An
+ * lbdsr answers ARP (and NDP) for its VIP on the frontend while one
+ * service has it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,7 +21,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
-#include "lb.h"
+#include "lb_user.h"
 
 static const char *const affinity_names[] = {
 	[LB_AFF_FLOW] = "flow",
@@ -40,60 +42,18 @@ static void usage(FILE *f)
 		"AFFINITY := { flow | source }, flow by default\n");
 }
 
-struct svc_entry {
-	struct lb_svc_key k;
-	struct lb_svc v;
-};
-
-static int svc_cmp(const void *a, const void *b)
-{
-	return memcmp(a, b, sizeof(struct lb_svc_key));
-}
-
-/* every service of @c, sorted; caller frees */
-static int svc_list(struct pcn_cube *c, struct svc_entry **out, int *n)
-{
-	struct lb_svc_key *keys;
-	struct lb_svc *vals;
-	struct svc_entry *e;
-	int fd, i;
-
-	*out = NULL;
-	fd = cube_obj_fd(c, "lb_services");
-	if (fd < 0)
-		return -errno;
-	*n = map_dump(fd, sizeof(*keys), sizeof(*vals), LB_SERVICES_MAX,
-		      (void **)&keys, (void **)&vals);
-	close(fd);
-	if (*n < 0)
-		return *n;
-	e = calloc(*n + 1, sizeof(*e));
-	if (e)
-		for (i = 0; i < *n; i++) {
-			e[i].k = keys[i];
-			e[i].v = vals[i];
-		}
-	free(keys);
-	free(vals);
-	if (!e)
-		return -ENOMEM;
-	qsort(e, *n, sizeof(*e), svc_cmp);
-	*out = e;
-	return 0;
-}
-
 static int show_cube(struct pcn_cube *c, void *arg)
 {
 	struct lb_backend *b;
-	struct svc_entry *e;
+	struct lb_svc_entry *e;
 	char buf[128];
 	int n, i, j, nb;
 
 	(void)arg;
-	if (strcmp(c->meta.type, "lbdsr"))
+	if (!lb_is_type(c))
 		return 0;
 	b = calloc(LB_BACKENDS_MAX, sizeof(*b));
-	if (!b || lb_backends_read(c, b) || svc_list(c, &e, &n)) {
+	if (!b || lb_backends_read(c, b) || lb_svc_list(c, &e, &n)) {
 		free(b);
 		return 0;
 	}
@@ -126,19 +86,9 @@ static int show_cube(struct pcn_cube *c, void *arg)
 static int svc_show_cmd(int argc, char **argv)
 {
 	const char *cube = NULL;
-	int err;
 
-	while (argc > 0) {
-		if (!is_kw(*argv, "cube"))
-			return pcn_unknown_kw("service", *argv);
-		NEXT_ARG();
-		err = arg_name_once("cube", *argv, &cube);
-		if (err)
-			return err;
-		argc--;
-		argv++;
-	}
-	return cube_show_of_type(cube, "lbdsr", show_cube, NULL);
+	return lb_cube_arg(argc, argv, "service", &cube) ?:
+	       lb_show_cubes(cube, show_cube);
 }
 
 /* "cube LB vip ADDR port PORT proto P" and, for add, "affinity A" */
@@ -193,7 +143,7 @@ static int svc_add_cmd(int argc, char **argv)
 {
 	struct lb_svc_args a = {};
 	struct lb_svc svc = {}, old;
-	struct svc_entry *e;
+	struct lb_svc_entry *e;
 	bool used[LB_SERVICES_MAX] = {};
 	struct pcn_cube c;
 	char buf[128];
@@ -202,7 +152,7 @@ static int svc_add_cmd(int argc, char **argv)
 	err = svc_args(argc, argv, &a, &svc.affinity);
 	if (err)
 		return err;
-	err = cube_open_type(a.cube, "lbdsr", &c, true);
+	err = lb_open(a.cube, &c, true);
 	if (err)
 		return err;
 	if (!lb_svc_get(&c, &a.key, &old)) {
@@ -210,7 +160,7 @@ static int svc_add_cmd(int argc, char **argv)
 			      lb_svc_str(&a.key, buf, sizeof(buf)), c.name);
 		goto out;
 	}
-	err = svc_list(&c, &e, &n);
+	err = lb_svc_list(&c, &e, &n);
 	if (err) {
 		err = pcn_err_kernel(err, "cannot read the services");
 		goto out;
@@ -296,7 +246,7 @@ static int svc_del_cmd(int argc, char **argv)
 	err = svc_args(argc, argv, &a, NULL);
 	if (err)
 		return err;
-	err = cube_open_type(a.cube, "lbdsr", &c, true);
+	err = lb_open(a.cube, &c, true);
 	if (err)
 		return err;
 	err = lb_svc_get(&c, &a.key, &svc);
@@ -314,26 +264,19 @@ static int svc_del_cmd(int argc, char **argv)
 static int svc_flush_cmd(int argc, char **argv)
 {
 	const char *cube = NULL;
-	struct svc_entry *e;
+	struct lb_svc_entry *e;
 	struct pcn_cube c;
 	int n, i, err;
 
-	while (argc > 0) {
-		if (!is_kw(*argv, "cube"))
-			return pcn_unknown_kw("service", *argv);
-		NEXT_ARG();
-		err = arg_name_once("cube", *argv, &cube);
-		if (err)
-			return err;
-		argc--;
-		argv++;
-	}
-	if (!cube)
-		return pcn_missing_arg("cube");
-	err = cube_open_type(cube, "lbdsr", &c, true);
+	err = lb_cube_arg(argc, argv, "service", &cube);
 	if (err)
 		return err;
-	err = svc_list(&c, &e, &n);
+	if (!cube)
+		return pcn_missing_arg("cube");
+	err = lb_open(cube, &c, true);
+	if (err)
+		return err;
+	err = lb_svc_list(&c, &e, &n);
 	for (i = 0; i < n && !err; i++)
 		err = svc_remove(&c, &e[i].k, &e[i].v);
 	free(e);
@@ -347,11 +290,11 @@ static int svc_flush_cmd(int argc, char **argv)
 /* the service lines of pcn save, sorted */
 int lb_services_save(struct pcn_cube *c, struct pcn_save *s)
 {
-	struct svc_entry *e;
+	struct lb_svc_entry *e;
 	char buf[128];
 	int n, i, err;
 
-	err = svc_list(c, &e, &n);
+	err = lb_svc_list(c, &e, &n);
 	if (err)
 		return pcn_err_kernel(err, "cannot read the services of \"%s\"",
 				      c->name);

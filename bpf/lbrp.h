@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * lbrp cube (the reverse proxy): the records user space and the
+ * datapath share. The services and backends are bpf/lb.h's.
+ */
+#ifndef __PCN_LBRP_H
+#define __PCN_LBRP_H
+
+#include <linux/types.h>
+#include "lb.h"
+
+#define LBRP_REPLIES_MAX	LB_FLOWS_MAX	/* lbrp_replies (LRU) */
+
+/*
+ * lbrp_replies: LRU hash, the packets a backend sends back on a
+ * balanced flow (its address and port to the client's) -> the service
+ * they must seem to come from. Entered when a client's packet is sent
+ * to the backend.
+ */
+struct lbrp_reply_key {
+	__u8 src[16];		/* the backend */
+	__u8 dst[16];		/* the client */
+	__u16 sport;		/* the backend's port, host order */
+	__u16 dport;		/* the client's */
+	__u8 proto;
+	__u8 family;
+	__u16 pad;
+};
+
+struct lbrp_reply {
+	__u8 vip[16];
+	__u16 port;		/* the service's, host order */
+	__u16 pad;
+	__u32 svc_id;
+	__u32 backend;
+};
+
+/* lbrp_stats[direction], per CPU (PCN_DIR_INGRESS, PCN_DIR_EGRESS) */
+struct lbrp_stats {
+	__u64 balanced;		/* to a VIP: sent to a backend */
+	__u64 replied;		/* a backend's reply: from the VIP again */
+	__u64 passed;		/* neither: unchanged */
+	__u64 no_backend;	/* to a VIP: no service, or no backend */
+	__u64 fragments;	/* later fragments to a VIP: dropped */
+	__u64 icmp_errors;	/* ICMP errors to a VIP: dropped */
+	__u64 bad_header;
+	__u64 errors;		/* a rewrite that failed: dropped */
+};
+
+#endif /* __PCN_LBRP_H */
