@@ -341,6 +341,9 @@ static const struct pcn_counter rt_counter[] = {
 	{ "router", "neigh_full", ", neigh full %" PRIu64 },
 	{ "router", "frag_needed", "\n    frag needed %" PRIu64 },
 	{ "router", "to_stack", ", to stack %" PRIu64 },
+	{ "router", "nd_advertised", ", nd advertised %" PRIu64 },
+	{ "router", "nd_solicited", ", nd solicited %" PRIu64 },
+	{ "router", "ext_header", ", ext header %" PRIu64 },
 	{ NULL, NULL, NULL },
 };
 

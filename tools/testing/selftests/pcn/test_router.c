@@ -300,6 +300,7 @@ static const struct {
 	RT_STAT(local_dropped), RT_STAT(local_passed), RT_STAT(echo_replied),
 	RT_STAT(arp_replied), RT_STAT(arp_requested), RT_STAT(neigh_learned),
 	RT_STAT(neigh_full), RT_STAT(frag_needed), RT_STAT(to_stack),
+	RT_STAT(nd_advertised), RT_STAT(nd_solicited), RT_STAT(ext_header),
 };
 
 _Static_assert(ARRAY_SIZE(rt_stat_names) * sizeof(__u64) ==
