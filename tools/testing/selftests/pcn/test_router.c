@@ -1197,7 +1197,7 @@ TEST_BOTH(addresses)
 
 /*
  * Not for the router to route: another station's MAC, a multicast
- * destination, not IPv4 (counted not_routed); tagged frames, which the
+ * destination, neither IPv4 nor IPv6 (counted not_routed); tagged frames, which the
  * ports do not take (bad_header). In TC the test run cannot set
  * vlan_present: what is tested is a tag in the frame.
  */
@@ -1215,8 +1215,9 @@ static void refused(struct __test_metadata *_metadata, struct env *e)
 	from_h0(&in, "224.0.0.5", 64, IPPROTO_UDP, 0);
 	EXPECT_EQ(e->drop, verdict(e, 0, &in, &out));
 	EXPECT_STATS(e, .not_routed = 3);
-	/* as long as an IPv6 header, which a TC test run wants */
-	((struct ethhdr *)in.b)->h_proto = htons(ETH_P_IPV6);
+	/* neither IPv4 nor IPv6 (an IPv6 header that is not one is a bad
+	 * header: see ipv6_refused) */
+	((struct ethhdr *)in.b)->h_proto = htons(0x88b5);
 	in.len = ETH_HLEN + 40;
 	EXPECT_EQ(e->drop, verdict(e, 0, &in, &out));
 	EXPECT_STATS(e, .not_routed = 4);
