@@ -464,7 +464,7 @@ static int rt_save(struct pcn_cube *c, struct pcn_save *s)
 						     rp6.addrs[j].plen, buf),
 				      c->name, p->name);
 	}
-	pcn_save_skip(s, "neighbours learned by ARP and neighbour discovery");
+	pcn_save_skip(s, "neighbours learned by ARP");
 	return rt_routes_save(c, s) ?: rt_neigh_save(c, s);
 }
 

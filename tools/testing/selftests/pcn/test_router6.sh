@@ -103,7 +103,7 @@ routed6()
 # and a route via a next hop carry traffic
 objects6()
 {
-	local before save
+	local before save f
 
 	two_subnets6 "$1"
 	pcn -n "$R" -j addr show cube r0 |
@@ -133,6 +133,14 @@ objects6()
 	grep -qx 'route add fd00:77::/64 via fd00:216:2::2 port r0:p2 metric 5' <<<"$save"
 	grep -qx 'route add ::/0 via fd00:216:2::2 port r0:p2 metric 0' <<<"$save"
 	grep -qx 'neigh add fd00:216:2::2 lladdr .* port r0:p2' <<<"$save"
+	# the round trip: everything gone, restored, the same save, traffic
+	f=$(mktemp "${TMPDIR:-/tmp}/pcn-save.XXXXXX")
+	defer "rm -f $f"
+	printf '%s\n' "$save" >"$f"
+	pcn -n "$R" cube flush
+	pcn -n "$R" restore "$f" 2>/dev/null
+	diff "$f" <(pcn -n "$R" save)
+	ping_ok "$H1" fd00:77::1 3
 	# bad input: one clear error, nothing changed
 	before=$(tree_snapshot)
 	expect_err 1 "$PCN" -n "$R" addr add fd00:216:1::5 port r0:p1
@@ -152,7 +160,6 @@ objects6()
 	expect_err 1 "$PCN" -n "$R" neigh add fd00::1 lladdr 01:00:00:00:00:01 port r0:p1
 	expect_err 2 "$PCN" -n "$R" neigh del fd00:216:1::77 port r0:p1
 	[ "$before" = "$(tree_snapshot)" ]
-	# the round trip: a fresh router from the save is the same
 	pcn -n "$R" route replace fd00:77::/64 via fd00:216:1::2 cube r0 metric 5
 	pcn -n "$R" -j route show cube r0 |
 		jq -e '[.[] | select(.dst == "fd00:77::/64")] | length == 1 and
