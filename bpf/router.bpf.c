@@ -524,26 +524,28 @@ static __always_inline struct iphdr *ipv4_in(struct pcn_ctx *ctx,
 }
 
 /*
- * The length an IPv4 packet @ip has on the wire: its total length, or
+ * The length an IP packet has on the wire: its total length @tot, or
  * in TC, for a packet aggregated by GRO (or sent by a local socket as
- * one, GSO), that of the segments it is cut into on the way out.
+ * one, GSO), that of the segments it is cut into on the way out. @l4
+ * is its upper-layer header (protocol @proto), @hlen bytes after the
+ * start of the IP header.
  */
-static __always_inline __u32 ip_len(struct pcn_ctx *ctx, struct iphdr *ip,
-				    __u32 ihl, __u32 tot)
+static __always_inline __u32 ip_len(struct pcn_ctx *ctx, void *l4,
+				    __u8 proto, __u32 hlen, __u32 tot)
 {
 #ifdef PCN_BUILD_TC
 	void *data_end = (void *)(long)ctx->data_end;
-	struct tcphdr *th = (void *)ip + (ihl & 0x3c);
-	__u32 l4 = 8;
+	struct tcphdr *th = l4;
+	__u32 l4len = 8;
 
 	if (!ctx->gso_size)
 		return tot;
-	if (ip->protocol == IPPROTO_TCP) {
+	if (proto == IPPROTO_TCP) {
 		if ((void *)(th + 1) > data_end)
 			return tot;
-		l4 = th->doff * 4;
+		l4len = th->doff * 4;
 	}
-	return ihl + l4 + ctx->gso_size;
+	return hlen + l4len + ctx->gso_size;
 #else
 	return tot;
 #endif
@@ -702,6 +704,703 @@ static __always_inline int fib_kernel(struct pcn_ctx *ctx, __u32 in,
 	return pcn_tx(ctx, *out);
 }
 
+/*
+ * IPv6 in the own table (RFC 8200, 4443, 4861): the same steps as IPv4,
+ * with neighbour discovery for ARP. Frames are for the port's MAC, or
+ * to an IPv6 multicast MAC (33:33:...) when they carry a neighbour
+ * solicitation; headers hold together or the packet is dropped and
+ * counted. Extension headers are forwarded as they are (a router need
+ * not look at them, RFC 8200 4.); a packet the router would answer
+ * with an ICMPv6 error whose upper layer is behind them gets no error:
+ * it is dropped and counted (ext_header), as an error needs to know
+ * whether it would be about another error.
+ */
+#define ICMP6_HLEN		8
+/* the quote in an ICMPv6 error: the IPv6 header and what follows, up to
+ * this (RFC 4443 asks for as much as fits in 1280 bytes: less is what
+ * every tool reads) */
+#define QUOTE6_MAX		(40 + 64)
+#define ERR6_HLEN		(sizeof(struct ipv6hdr) + ICMP6_HLEN)
+/* NS and NA: ICMPv6 header, target, one link-layer address option */
+#define ND_LEN			(ICMP6_HLEN + 16 + 8)
+#define ND_FRAME_LEN		(ETH_HLEN + sizeof(struct ipv6hdr) + ND_LEN)
+/* an ND message with its options, checked whole: no longer */
+#define ND_MAX			64
+
+#define ICMP6_DST_UNREACH	1
+#define ICMP6_PKT_TOO_BIG	2
+#define ICMP6_TIME_EXCEEDED	3
+#define ICMP6_ECHO_REQUEST	128
+#define ICMP6_ECHO_REPLY	129
+#define ND_SOLICIT		135
+#define ND_ADVERT		136
+#define ND_OPT_SLLA		1
+#define ND_OPT_TLLA		2
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PCN_MAX_PORTS);
+	__type(key, __u32);
+	__type(value, struct rt_port6);
+} rt_ports6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, RT_ROUTES_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct rt_fib6_key);
+	__type(value, struct rt_fib6_entry);
+} rt_fib6 SEC(".maps");
+
+/* the canonical list; the datapath never reads it */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RT_ROUTES_MAX);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct rt_route6_key);
+	__type(value, struct rt_route);
+} rt_routes6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RT_NEIGH_MAX);
+	__type(key, struct rt_neigh6_key);
+	__type(value, struct rt_neigh);
+} rt_neigh6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, RT_PENDING_MAX);
+	__type(key, struct rt_neigh6_key);
+	__type(value, __u64);
+} rt_pending6 SEC(".maps");
+
+/*
+ * After the packet changed size: the compiler must read ctx->data and
+ * ctx->data_end anew, not from an address of a field it computed before
+ * (the verifier refuses a load through a ctx pointer moved off ctx).
+ */
+#define ctx_fresh(ctx) asm volatile("" : "+r"(ctx))
+
+struct nd_msg6 {
+	__u8 type;
+	__u8 code;
+	__sum16 check;
+	__be32 flags;
+	__u8 target[16];
+	__u8 opt_type;
+	__u8 opt_len;			/* in units of 8 bytes */
+	__u8 opt_mac[ETH_ALEN];
+};
+
+static __always_inline int a6_zero(const __u8 *a)
+{
+	const __u32 *w = (const __u32 *)a;
+
+	return !(w[0] | w[1] | w[2] | w[3]);
+}
+
+static __always_inline int a6_eq(const __u8 *a, const __u8 *b)
+{
+	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
+
+	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) |
+		 (x[3] ^ y[3]));
+}
+
+/* Do @a and @b share their first @plen bits? */
+static __always_inline int a6_match(const __u8 *a, const __u8 *b,
+				    __u32 plen)
+{
+	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		int bits = (int)plen - 32 * i;
+		__u32 mask;
+
+		if (bits <= 0)
+			break;
+		mask = bits >= 32 ? ~0u : bpf_htonl(~0u << (32 - bits));
+		if ((x[i] ^ y[i]) & mask)
+			return 0;
+	}
+	return 1;
+}
+
+/* ff00::/8 */
+static __always_inline int a6_multicast(const __u8 *a)
+{
+	return a[0] == 0xff;
+}
+
+/* fe80::/10 */
+static __always_inline int a6_linklocal(const __u8 *a)
+{
+	return a[0] == 0xfe && (a[1] & 0xc0) == 0x80;
+}
+
+static __always_inline struct rt_port6 *rt_port6(__u32 port)
+{
+	return bpf_map_lookup_elem(&rt_ports6, &port);
+}
+
+/* An address of @p on the subnet of @a, else its primary (NULL: none). */
+static __always_inline const __u8 *port6_addr_for(const struct rt_port6 *p,
+						  const __u8 *a)
+{
+	int i;
+
+	for (i = 0; i < RT_ADDRS6_MAX; i++) {
+		if (a6_zero(p->addrs[i].addr))
+			break;
+		if (a6_match(p->addrs[i].addr, a, p->addrs[i].plen))
+			return p->addrs[i].addr;
+	}
+	return a6_zero(p->addrs[0].addr) ? NULL : p->addrs[0].addr;
+}
+
+static __always_inline int port6_has_addr(const struct rt_port6 *p,
+					  const __u8 *a)
+{
+	int i;
+
+	for (i = 0; i < RT_ADDRS6_MAX; i++)
+		if (!a6_zero(p->addrs[i].addr) && a6_eq(p->addrs[i].addr, a))
+			return 1;
+	return 0;
+}
+
+/* The sum of an IPv6 pseudo-header (RFC 8200 8.1) for ICMPv6. */
+static __always_inline __u32 csum6_pseudo(const struct ipv6hdr *ip6,
+					  __u32 len)
+{
+	const __u16 *s = (const __u16 *)&ip6->saddr;
+	const __u16 *d = (const __u16 *)&ip6->daddr;
+	__u32 sum = bpf_htons(len) + bpf_htons(IPPROTO_ICMPV6);
+	int i;
+
+	for (i = 0; i < 8; i++)
+		sum += s[i] + d[i];
+	return sum;
+}
+
+/* Learn or refresh where @ip lives; @create: make an entry if none. */
+static __always_inline void neigh6_learn(__u32 port, const __u8 *ip,
+					 const __u8 *mac, int create,
+					 struct rt_stats *st)
+{
+	struct rt_neigh6_key k = { .port = port };
+	struct rt_neigh *n, fresh = {};
+	__u64 now = pcn_now_ns();
+
+	__builtin_memcpy(k.addr, ip, 16);
+	if (a6_zero(k.addr) || a6_multicast(k.addr) || (mac[0] & 1))
+		return;
+	n = bpf_map_lookup_elem(&rt_neigh6, &k);
+	if (n) {
+		if (n->flags & RT_NEIGH_STATIC)
+			return;
+		if (!mac_eq(n->mac, mac))
+			__builtin_memcpy(n->mac, mac, ETH_ALEN);
+		else if (!pcn_older(now, n->seen_ns, NSEC_PER_SEC))
+			return;
+		n->seen_ns = now;
+		return;
+	}
+	if (!create)
+		return;
+	__builtin_memcpy(fresh.mac, mac, ETH_ALEN);
+	fresh.seen_ns = now;
+	if (bpf_map_update_elem(&rt_neigh6, &k, &fresh, BPF_NOEXIST))
+		PCN_COUNT(st, neigh_full);
+	else
+		PCN_COUNT(st, neigh_learned);
+}
+
+/*
+ * Fill the IPv6 header and ND message of an ND_FRAME_LEN frame from
+ * @src to @dst, and its checksum: @type NS or NA, @flags, @target, and
+ * the option (source or target link-layer address) @mac.
+ */
+static __always_inline int nd_fill(struct pcn_ctx *ctx, __u8 type,
+				   __be32 flags, const __u8 *src,
+				   const __u8 *dst, const __u8 *target,
+				   const __u8 *mac)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ipv6hdr *ip6 = data + ETH_HLEN;
+	struct nd_msg6 *nd = (void *)(ip6 + 1);
+	__u32 sum;
+
+	if ((void *)(nd + 1) > data_end)
+		return -1;
+	*(__be32 *)ip6 = bpf_htonl(0x60000000);
+	ip6->payload_len = bpf_htons(ND_LEN);
+	ip6->nexthdr = IPPROTO_ICMPV6;
+	ip6->hop_limit = 255;		/* RFC 4861: it came from the link */
+	__builtin_memcpy(&ip6->saddr, src, 16);
+	__builtin_memcpy(&ip6->daddr, dst, 16);
+	nd->type = type;
+	nd->code = 0;
+	nd->check = 0;
+	nd->flags = flags;
+	__builtin_memcpy(nd->target, target, 16);
+	nd->opt_type = type == ND_SOLICIT ? ND_OPT_SLLA : ND_OPT_TLLA;
+	nd->opt_len = 1;
+	__builtin_memcpy(nd->opt_mac, mac, ETH_ALEN);
+	sum = csum6_pseudo(ip6, ND_LEN);
+	PCN_CSUM_WORDS(sum, nd, ND_LEN, ND_LEN, data_end);
+	/* a fresh pointer: the loop's may be what the compiler kept */
+	ctx_fresh(ctx);
+	nd = (void *)(long)ctx->data + ETH_HLEN + sizeof(*ip6);
+	if ((void *)(nd + 1) > (void *)(long)ctx->data_end)
+		return -1;
+	nd->check = pcn_csum_fold(sum);
+	return 0;
+}
+
+/* Turn the packet into an NS for @tip out of @p (@p6 its addresses). */
+static __always_inline int nd_solicit(struct pcn_ctx *ctx,
+				      const struct rt_port *p,
+				      const struct rt_port6 *p6,
+				      const __u8 *tip)
+{
+	/* the solicited-node group of @tip: ff02::1:ffXX:XXXX */
+	__u8 dst[16] = { 0xff, 0x02, [11] = 0x01, [12] = 0xff };
+	__u8 src[16], target[16];
+	const __u8 *me;
+	struct ethhdr *eth;
+
+	me = port6_addr_for(p6, tip);
+	if (!me)
+		return -1;
+	/* copies: the packet the pointers may point into is rewritten */
+	__builtin_memcpy(src, me, 16);
+	__builtin_memcpy(target, tip, 16);
+	dst[13] = target[13];
+	dst[14] = target[14];
+	dst[15] = target[15];
+	if (pkt_resize(ctx, ND_FRAME_LEN))
+		return -1;
+	ctx_fresh(ctx);
+	eth = (void *)(long)ctx->data;
+	if ((void *)(eth + 1) > (void *)(long)ctx->data_end)
+		return -1;
+	eth->h_dest[0] = 0x33;
+	eth->h_dest[1] = 0x33;
+	__builtin_memcpy(eth->h_dest + 2, dst + 12, 4);
+	__builtin_memcpy(eth->h_source, p->mac, ETH_ALEN);
+	eth->h_proto = bpf_htons(ETH_P_IPV6);
+	return nd_fill(ctx, ND_SOLICIT, 0, src, dst, target, p->mac);
+}
+
+/*
+ * Out of port @out to next hop @nh: MACs from the neighbour table, or
+ * the packet becomes a neighbour solicitation for @nh (at most one a
+ * second per next hop), as neigh_tx() does with ARP for IPv4.
+ */
+static __always_inline int neigh6_tx(struct pcn_ctx *ctx, __u32 in,
+				     __u32 out, const __u8 *nh, int fwd,
+				     struct rt_stats *st)
+{
+	struct rt_neigh6_key k = { .port = out };
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct rt_config *cfg;
+	struct rt_port6 *p6;
+	struct rt_port *p;
+	struct rt_neigh *n;
+	__u64 now = 0, *last;
+	__u32 zero = 0;
+
+	__builtin_memcpy(k.addr, nh, 16);
+	p = rt_port(out);
+	p6 = rt_port6(out);
+	if (!p || !p6 || (void *)(eth + 1) > data_end)
+		return pcn_drop(ctx, in);
+	n = bpf_map_lookup_elem(&rt_neigh6, &k);
+	if (n && !(n->flags & RT_NEIGH_STATIC)) {
+		cfg = bpf_map_lookup_elem(&rt_config, &zero);
+		now = pcn_now_ns();
+		if (cfg && pcn_older(now, n->seen_ns, cfg->neigh_timeout_ns)) {
+			bpf_map_delete_elem(&rt_neigh6, &k);
+			n = NULL;
+		}
+	}
+	if (n) {
+		__builtin_memcpy(eth->h_dest, n->mac, ETH_ALEN);
+		__builtin_memcpy(eth->h_source, p->mac, ETH_ALEN);
+		if (fwd)
+			PCN_COUNT(st, forwarded);
+		return pcn_tx(ctx, out);
+	}
+	PCN_COUNT(st, no_neigh);
+	if (!now)
+		now = pcn_now_ns();
+	last = bpf_map_lookup_elem(&rt_pending6, &k);
+	if (last && !pcn_older(now, *last, NSEC_PER_SEC))
+		return pcn_drop(ctx, in);
+	if (nd_solicit(ctx, p, p6, k.addr))
+		return pcn_drop(ctx, in);
+	bpf_map_update_elem(&rt_pending6, &k, &now, BPF_ANY);
+	PCN_COUNT(st, nd_solicited);
+	return pcn_tx(ctx, out);
+}
+
+/* A packet the router sends itself (reply, error), to @daddr. */
+static __always_inline int send_own6(struct pcn_ctx *ctx, __u32 in,
+				     const __u8 *daddr, struct rt_stats *st)
+{
+	struct rt_fib6_key k = { .plen = 128 };
+	struct rt_fib6_entry *fe;
+
+	__builtin_memcpy(k.prefix, daddr, 16);
+	fe = bpf_map_lookup_elem(&rt_fib6, &k);
+	if (!fe || fe->kind == RT_KIND_LOCAL || fe->port >= PCN_MAX_PORTS)
+		return pcn_drop(ctx, in);
+	return neigh6_tx(ctx, in, fe->port,
+			 a6_zero(fe->via) ? k.prefix : fe->via, 0, st);
+}
+
+/*
+ * Replace the packet by an ICMPv6 error about it (RFC 4443): its IPv6
+ * header and what follows, up to QUOTE6_MAX bytes, from the address of
+ * port @in towards its source. @tot: the offending packet's length;
+ * @rest: the word after the checksum (the MTU of "packet too big").
+ */
+static __always_inline int icmp6_error(struct pcn_ctx *ctx, __u32 in,
+				       __u8 type, __u8 code, __u32 tot,
+				       __be32 rest, struct rt_stats *st)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ipv6hdr *ip6 = data + ETH_HLEN, *nip;
+	__u8 src[16], dst[16], *ic;
+	const __u8 *me;
+	struct rt_port6 *p6;
+	__u32 quote, sum;
+
+	p6 = rt_port6(in);
+	if (!p6 || (void *)(ip6 + 1) > data_end)
+		return pcn_drop(ctx, in);
+	__builtin_memcpy(dst, &ip6->saddr, 16);
+	/* no error to a link-local source: it would not be routed back */
+	if (a6_linklocal(dst))
+		return pcn_drop(ctx, in);
+	me = port6_addr_for(p6, dst);
+	if (!me)
+		return pcn_drop(ctx, in);
+	__builtin_memcpy(src, me, 16);
+	switch (ip6->nexthdr) {
+	case IPPROTO_ICMPV6:
+		ic = (void *)(ip6 + 1);
+		if ((void *)(ic + 1) > data_end)
+			return pcn_drop(ctx, in);
+		/* never about an ICMPv6 error (types below 128) */
+		if (!(ic[0] & 0x80))
+			return pcn_drop(ctx, in);
+		break;
+	case IPPROTO_HOPOPTS:
+	case IPPROTO_ROUTING:
+	case IPPROTO_FRAGMENT:
+	case IPPROTO_DSTOPTS:
+	case IPPROTO_AH:
+	case 135:			/* mobility */
+	case 139:			/* HIP */
+	case 140:			/* shim6 */
+	case 253:
+	case 254:			/* experiments */
+		PCN_COUNT(st, ext_header);
+		return pcn_drop(ctx, in);
+	}
+	quote = tot < QUOTE6_MAX ? tot : QUOTE6_MAX;
+#ifdef PCN_BUILD_XDP
+	if (bpf_xdp_adjust_head(ctx, -(int)ERR6_HLEN))
+		return pcn_drop(ctx, in);
+#else
+	if (bpf_skb_change_head(ctx, ERR6_HLEN, 0))
+		return pcn_drop(ctx, in);
+#endif
+	if (pkt_resize(ctx, ETH_HLEN + ERR6_HLEN + quote))
+		return pcn_drop(ctx, in);
+	ctx_fresh(ctx);
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	nip = data + ETH_HLEN;
+	ic = (void *)(nip + 1);
+	if ((void *)(ic + ICMP6_HLEN) > data_end)
+		return pcn_drop(ctx, in);
+	((struct ethhdr *)data)->h_proto = bpf_htons(ETH_P_IPV6);
+	*(__be32 *)nip = bpf_htonl(0x60000000);
+	nip->payload_len = bpf_htons(ICMP6_HLEN + quote);
+	nip->nexthdr = IPPROTO_ICMPV6;
+	nip->hop_limit = 64;
+	__builtin_memcpy(&nip->saddr, src, 16);
+	__builtin_memcpy(&nip->daddr, dst, 16);
+	ic[0] = type;
+	ic[1] = code;
+	*(__u16 *)(ic + 2) = 0;
+	*(__be32 *)(ic + 4) = rest;
+	sum = csum6_pseudo(nip, ICMP6_HLEN + quote);
+	PCN_CSUM_WORDS(sum, ic, ICMP6_HLEN + quote, ICMP6_HLEN + QUOTE6_MAX,
+		       data_end);
+	if (quote & 1) {
+		/* the last byte, as the first of a word padded with zero */
+		__u8 *last = ic + ICMP6_HLEN + (quote & 0x7f) - 1;
+
+		if ((void *)(last + 1) > data_end)
+			return pcn_drop(ctx, in);
+		sum += *last;
+	}
+	ctx_fresh(ctx);
+	ic = (void *)(long)ctx->data + ETH_HLEN + sizeof(*nip);
+	if ((void *)(ic + ICMP6_HLEN) > (void *)(long)ctx->data_end)
+		return pcn_drop(ctx, in);
+	*(__u16 *)(ic + 2) = pcn_csum_fold(sum);
+	return send_own6(ctx, in, dst, st);
+}
+
+/* Not routed, not for the router's datapath: by @p->local, counted. */
+static __always_inline int local_other(struct pcn_ctx *ctx, __u32 in,
+				       const struct rt_port *p,
+				       struct rt_stats *st)
+{
+	if (p->local == RT_LOCAL_PASS) {
+		PCN_COUNT(st, local_passed);
+		return pcn_pass(ctx, in);
+	}
+	PCN_COUNT(st, local_dropped);
+	return pcn_drop(ctx, in);
+}
+
+/* Neighbour discovery for another host: as ARP (arp_in()), counted. */
+static __always_inline int not_ours(struct pcn_ctx *ctx, __u32 in,
+				    const struct rt_port *p,
+				    struct rt_stats *st)
+{
+	if (p->local == RT_LOCAL_PASS) {
+		PCN_COUNT(st, local_passed);
+		return pcn_pass(ctx, in);
+	}
+	PCN_COUNT(st, not_routed);
+	return pcn_drop(ctx, in);
+}
+
+/*
+ * Neighbour discovery (RFC 4861 7.): a solicitation for an address of
+ * the port is answered in place (router, solicited, override) and its
+ * sender learned; an advertisement refreshes its target, and creates
+ * it when it is to us (the answer to our solicitation). @tot is the
+ * packet's IPv6 length; the message is checked whole (hop limit 255,
+ * code 0, length, checksum) before anything is learned.
+ */
+static __always_inline int nd_in(struct pcn_ctx *ctx, __u32 in,
+				 const struct rt_port *p, __u32 tot,
+				 struct rt_stats *st)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct ipv6hdr *ip6 = data + ETH_HLEN;
+	struct nd_msg6 *nd = (void *)(ip6 + 1);
+	__u8 peer[16], target[16], mac[ETH_ALEN], *opt;
+	struct rt_port6 *p6;
+	__u32 len, sum, off;
+	int ours, has_ll = 0;
+
+	p6 = rt_port6(in);
+	if (!p6 || (void *)(nd + 1) > data_end)
+		goto bad;
+	len = tot - sizeof(*ip6);
+	if (ip6->hop_limit != 255 || nd->code || len < ICMP6_HLEN + 16 ||
+	    len > ND_MAX || (len & 7))
+		goto bad;
+	sum = csum6_pseudo(ip6, len);
+	PCN_CSUM_WORDS(sum, nd, len, ND_MAX, data_end);
+	if (pcn_csum_fold(sum))
+		goto bad;
+	/* the first option, if it is a link-layer address */
+	off = ICMP6_HLEN + 16;
+	opt = (void *)nd + off;
+	if (len >= off + 8 && (void *)(opt + 8) <= data_end) {
+		if (!opt[1])
+			goto bad;	/* RFC 4861 4.6: length 0 is invalid */
+		if (opt[1] == 1 &&
+		    opt[0] == (nd->type == ND_SOLICIT ? ND_OPT_SLLA
+						      : ND_OPT_TLLA)) {
+			__builtin_memcpy(mac, opt + 2, ETH_ALEN);
+			has_ll = 1;
+		}
+	}
+	__builtin_memcpy(target, nd->target, 16);
+	__builtin_memcpy(peer, &ip6->saddr, 16);
+	if (a6_multicast(target))
+		goto bad;
+	ours = port6_has_addr(p6, target);
+	if (nd->type == ND_ADVERT) {
+		if (has_ll)
+			neigh6_learn(in, target, mac,
+				     port6_has_addr(p6, (__u8 *)&ip6->daddr),
+				     st);
+		if (ours)
+			return PCN_DROP;	/* someone else claims it */
+		return not_ours(ctx, in, p, st);
+	}
+	/* a solicitation */
+	if (a6_zero(peer)) {
+		/* duplicate address detection: nothing to learn, and a
+		 * defence is not the datapath's (RFC 4862) */
+		if (has_ll)
+			goto bad;
+		if (ours)
+			return PCN_DROP;
+		return not_ours(ctx, in, p, st);
+	}
+	if (has_ll)
+		neigh6_learn(in, peer, mac, ours, st);
+	if (!ours)
+		return not_ours(ctx, in, p, st);
+	/* the answer goes to the sender's link-layer address */
+	if (!has_ll)
+		__builtin_memcpy(mac, eth->h_source, ETH_ALEN);
+	if (pkt_resize(ctx, ND_FRAME_LEN))
+		return pcn_drop(ctx, in);
+	ctx_fresh(ctx);
+	eth = (void *)(long)ctx->data;
+	if ((void *)(eth + 1) > (void *)(long)ctx->data_end)
+		return pcn_drop(ctx, in);
+	__builtin_memcpy(eth->h_dest, mac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, p->mac, ETH_ALEN);
+	if (nd_fill(ctx, ND_ADVERT, bpf_htonl(0xe0000000), target, peer,
+		    target, p->mac))
+		return pcn_drop(ctx, in);
+	PCN_COUNT(st, nd_advertised);
+	return pcn_tx(ctx, in);
+bad:
+	PCN_COUNT(st, bad_header);
+	return pcn_drop(ctx, in);
+}
+
+/* For the router itself: echo requests answered, the rest by @p->local. */
+static __always_inline int local6_in(struct pcn_ctx *ctx, __u32 in,
+				     const struct rt_port *p,
+				     struct rt_stats *st)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ipv6hdr *ip6 = data + ETH_HLEN;
+	__u8 *ic = (void *)(ip6 + 1), me[16];
+
+	if ((void *)(ic + ICMP6_HLEN) > data_end)
+		return pcn_drop(ctx, in);
+	if (ip6->nexthdr != IPPROTO_ICMPV6 || ic[0] != ICMP6_ECHO_REQUEST ||
+	    ic[1])
+		return local_other(ctx, in, p, st);
+	/* the reply: addresses swapped (the pseudo-header sums the same),
+	 * type 129 */
+	__builtin_memcpy(me, &ip6->daddr, 16);
+	__builtin_memcpy(&ip6->daddr, &ip6->saddr, 16);
+	__builtin_memcpy(&ip6->saddr, me, 16);
+	ip6->hop_limit = 64;
+	ic[0] = ICMP6_ECHO_REPLY;
+	*(__sum16 *)(ic + 2) =
+		pcn_csum_replace2(*(__sum16 *)(ic + 2),
+				  bpf_htons(ICMP6_ECHO_REQUEST << 8),
+				  bpf_htons(ICMP6_ECHO_REPLY << 8));
+	PCN_COUNT(st, echo_replied);
+	__builtin_memcpy(me, &ip6->daddr, 16);
+	return send_own6(ctx, in, me, st);
+}
+
+/* An IPv6 frame on port @in of the own-table router. */
+static __noinline int route6(struct pcn_ctx *ctx, __u32 in,
+				  const struct rt_port *p,
+				  struct rt_stats *st)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct ipv6hdr *ip6 = data + ETH_HLEN;
+	struct rt_fib6_key fk = { .plen = 128 };
+	struct rt_fib6_entry *fe;
+	struct rt_port *po;
+	__u8 *ic = (void *)(ip6 + 1);
+	__u32 tot, out;
+	int mcast;
+
+	if ((void *)(ip6 + 1) > data_end || ip6->version != 6)
+		goto bad;
+	tot = sizeof(*ip6) + bpf_ntohs(ip6->payload_len);
+#ifdef PCN_BUILD_XDP
+	if ((void *)ip6 + tot > data_end)
+		goto bad;
+#else
+	if (tot > ctx->len - ETH_HLEN)
+		goto bad;
+#endif
+	mcast = eth->h_dest[0] & 1;
+	/* neighbour discovery: the only multicast the router takes */
+	if (ip6->nexthdr == IPPROTO_ICMPV6 && (void *)(ic + 1) <= data_end &&
+	    (ic[0] == ND_SOLICIT || ic[0] == ND_ADVERT)) {
+		if (mcast && !(eth->h_dest[0] == 0x33 &&
+			       eth->h_dest[1] == 0x33))
+			goto bad;
+		if (!mcast && !mac_eq(eth->h_dest, p->mac))
+			goto other;
+		return nd_in(ctx, in, p, tot, st);
+	}
+	if (mcast || !mac_eq(eth->h_dest, p->mac))
+		goto other;
+	/* a source that is one host, a destination that is not nothing */
+	if (a6_zero((__u8 *)&ip6->saddr) || a6_multicast((__u8 *)&ip6->saddr) ||
+	    a6_zero((__u8 *)&ip6->daddr))
+		goto bad;
+	/* multicast and link-local destinations are not routed */
+	if (a6_multicast((__u8 *)&ip6->daddr) ||
+	    a6_linklocal((__u8 *)&ip6->daddr))
+		goto other;
+	__builtin_memcpy(fk.prefix, &ip6->daddr, 16);
+	fe = bpf_map_lookup_elem(&rt_fib6, &fk);
+	if (!fe || fe->port >= PCN_MAX_PORTS) {
+		PCN_COUNT(st, no_route);
+		return icmp6_error(ctx, in, ICMP6_DST_UNREACH, 0, tot, 0, st);
+	}
+	if (fe->kind == RT_KIND_LOCAL)
+		return local6_in(ctx, in, p, st);
+	/* RFC 4291 2.5.6: a link-local source stays on its link */
+	if (a6_linklocal((__u8 *)&ip6->saddr)) {
+		PCN_COUNT(st, not_routed);
+		return pcn_drop(ctx, in);
+	}
+	if (ip6->hop_limit <= 1) {
+		PCN_COUNT(st, ttl_exceeded);
+		return icmp6_error(ctx, in, ICMP6_TIME_EXCEEDED, 0, tot, 0, st);
+	}
+	/* an IPv6 router never fragments: over the MTU, "packet too big" */
+	out = fe->port;
+	po = rt_port(out);
+	if (po && po->mtu &&
+	    ip_len(ctx, ic, ip6->nexthdr, sizeof(*ip6), tot) > po->mtu) {
+		PCN_COUNT(st, frag_needed);
+		return icmp6_error(ctx, in, ICMP6_PKT_TOO_BIG, 0, tot,
+				   bpf_htonl(po->mtu), st);
+	}
+	ip6->hop_limit--;
+	/* a copy: the entry may change under the packet */
+	__builtin_memcpy(fk.prefix, a6_zero(fe->via) ? (__u8 *)&ip6->daddr
+						     : fe->via, 16);
+	return neigh6_tx(ctx, in, out, fk.prefix, 1, st);
+other:
+	PCN_COUNT(st, not_routed);
+	return pcn_drop(ctx, in);
+bad:
+	PCN_COUNT(st, bad_header);
+	return pcn_drop(ctx, in);
+}
+
 PCN_PROG(router)
 {
 	void *data, *data_end;
@@ -753,6 +1452,8 @@ PCN_PROG(router)
 		}
 		return arp_in(ctx, in, p, st);
 	}
+	if (eth->h_proto == bpf_htons(ETH_P_IPV6))
+		return route6(ctx, in, p, st);
 	if (!mac_eq(eth->h_dest, p->mac)) {
 		PCN_COUNT(st, not_routed);
 		return pcn_drop(ctx, in);
@@ -791,7 +1492,9 @@ PCN_PROG(router)
 	/* over the MTU of the port out: "fragmentation needed" if the
 	 * sender said not to fragment; the router does not fragment */
 	po = rt_port(fe->port);
-	if (po && po->mtu && ip_len(ctx, ip, ihl, tot) > po->mtu) {
+	if (po && po->mtu &&
+	    ip_len(ctx, (void *)ip + (ihl & 0x3c), ip->protocol, ihl, tot) >
+		    po->mtu) {
 		PCN_COUNT(st, frag_needed);
 		if (!(ip->frag_off & bpf_htons(IP_DF)))
 			return pcn_drop(ctx, in);

@@ -144,6 +144,64 @@ struct rt_stats {
 	__u64 frag_needed;		/* over the egress MTU */
 	__u64 to_stack;			/* fib kernel: handed to the kernel,
 					 * which resolves, answers or refuses */
+	__u64 nd_advertised;		/* IPv6: NS for us answered (NA) */
+	__u64 nd_solicited;		/* IPv6: NS sent for a next hop */
+	__u64 ext_header;		/* IPv6: no ICMPv6 error sent about a
+					 * packet whose upper layer is behind
+					 * extension headers: dropped */
+};
+
+/*
+ * IPv6, own table: the same objects in maps of their own, so the IPv4
+ * path reads what it did. Addresses are 16 bytes in network order.
+ */
+#define RT_ADDRS6_MAX		4	/* IPv6 addresses per port */
+
+struct rt_addr6 {
+	__u8 addr[16];			/* all zero: a free entry */
+	__u32 plen;
+};
+
+/* rt_ports6: BPF_MAP_TYPE_ARRAY, per port index. addrs[0] is primary. */
+struct rt_port6 {
+	struct rt_addr6 addrs[RT_ADDRS6_MAX];
+};
+
+/* rt_routes6: BPF_MAP_TYPE_HASH, the canonical list, as rt_routes */
+struct rt_route6_key {
+	__u8 prefix[16];		/* host bits zero */
+	__u32 plen;
+	__u8 via[16];			/* all zero: on-link */
+	__u32 port;
+	__u32 kind;			/* enum rt_kind */
+};
+
+/* user space: a route with its key */
+struct rt_entry6 {
+	struct rt_route6_key k;
+	struct rt_route r;
+};
+
+/* rt_fib6: BPF_MAP_TYPE_LPM_TRIE, the best route of every prefix */
+struct rt_fib6_key {
+	__u32 plen;
+	__u8 prefix[16];
+};
+
+struct rt_fib6_entry {
+	__u8 via[16];
+	__u32 port;
+	__u32 kind;
+	__u32 metric;
+	__u32 plen;
+	__u64 seq;
+};
+
+/* rt_neigh6: BPF_MAP_TYPE_HASH -> struct rt_neigh; rt_pending6:
+ * BPF_MAP_TYPE_LRU_HASH -> last solicitation (ns) */
+struct rt_neigh6_key {
+	__u8 addr[16];
+	__u32 port;
 };
 
 #endif /* __PCN_ROUTER_H */

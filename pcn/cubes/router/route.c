@@ -15,7 +15,9 @@
  * A prefix may have several routes: the local route of a port address
  * first, then the lowest metric, the oldest on a tie, is the one the
  * datapath uses; when it goes the next takes its place. Connected
- * routes come and go with port addresses (pcn addr).
+ * routes come and go with port addresses (pcn addr). PREFIX and ADDR are
+ * IPv4 or IPv6 (X:X::X/LEN, ::/0 the default): the families have lists
+ * and FIBs of their own, with the same rules.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -38,13 +40,16 @@ static void usage(FILE *f)
 		"       pcn route help\n"
 		"ROUTE := { via ADDR { cube ROUTER | port ROUTER:PORT } | port ROUTER:PORT } [ metric N ]\n"
 		"         [ proto { static | connected } ] [ inactive ]\n"
-		"PREFIX := { A.B.C.D[/LEN] | default }\n");
+		"PREFIX := { A.B.C.D[/LEN] | default | X:X::X[/LEN] }\n");
 }
 
 struct route_args {
 	__be32 prefix;
 	__u32 plen;
 	__be32 via;
+	bool v6;			/* prefix6 and via6, not prefix and via */
+	__u8 prefix6[16];
+	__u8 via6[16];
 	__u32 metric;
 	bool via_set;
 	bool metric_set;
@@ -68,13 +73,28 @@ static int route_args_parse(int argc, char **argv, struct route_args *r,
 	memset(r, 0, sizeof(*r));
 	if (argc < 1)
 		return pcn_err(PCN_EXIT_USAGE, "PREFIX missing");
-	err = rt_arg_prefix(*argv, &r->prefix, &r->plen, false);
+	r->v6 = rt_is_ipv6(*argv);
+	err = r->v6 ? rt_arg_prefix6(*argv, r->prefix6, &r->plen, false) :
+		      rt_arg_prefix(*argv, &r->prefix, &r->plen, false);
 	if (err)
 		return err;
 	argc--;
 	argv++;
 	while (argc > 0) {
-		if (is_kw(*argv, "via")) {
+		if (is_kw(*argv, "via") && r->v6) {
+			NEXT_ARG();
+			DUP_CHECK(r->via_set, "via");
+			if (!rt_is_ipv6(*argv))
+				err = pcn_err(PCN_EXIT_USAGE,
+					      "next hop %s is not IPv6, as the prefix is",
+					      *argv);
+			else
+				err = rt_arg_ipv6(*argv, r->via6);
+			if (!err && !rt6_unicast(r->via6))
+				err = pcn_err(PCN_EXIT_USAGE,
+					      "next hop %s is not a unicast address",
+					      *argv);
+		} else if (is_kw(*argv, "via")) {
 			NEXT_ARG();
 			DUP_CHECK(r->via_set, "via");
 			err = rt_arg_ipv4(*argv, &r->via);
@@ -265,6 +285,9 @@ static int route_connected(const struct route_args *r, const char *prefix)
 	return err;
 }
 
+static int route6_add(const struct route_args *r, const char *prefix,
+		      bool replace);
+
 static int route_add_cmd(int argc, char **argv)
 {
 	struct rt_route_key k = {};
@@ -274,6 +297,8 @@ static int route_add_cmd(int argc, char **argv)
 	err = route_args_parse(argc, argv, &r, true);
 	if (err)
 		return err;
+	if (r.v6)
+		return route6_add(&r, argv[0], false);
 	if (r.connected)
 		return route_connected(&r, argv[0]);
 	err = kept_open(r.cube);
@@ -297,6 +322,150 @@ static int route_add_cmd(int argc, char **argv)
 	if (err)
 		return route_add_err(err, &r, &kept.c, argv[0]);
 	return 0;
+}
+
+/* The port of an IPv6 route, in *@idx: given, or its next hop's. */
+static int route6_port(struct pcn_cube *c, const struct route_args *r,
+		       int *idx)
+{
+	char via[INET6_ADDRSTRLEN];
+	struct rt_port6 rp;
+	int err;
+
+	if (!r->via_set && !r->port[0])
+		return pcn_err(PCN_EXIT_USAGE,
+			       "a route needs \"via ADDR\" or \"port ROUTER:PORT\"");
+	rt6_str(r->via6, via);
+	if (r->port[0]) {
+		err = cube_port_index(c, r->port, idx);
+		if (err)
+			return err;
+		/* a link-local next hop is on every link: the port says which */
+		if (r->via_set && !(r->via6[0] == 0xfe &&
+				    (r->via6[1] & 0xc0) == 0x80) &&
+		    (rt6_port_get(c, *idx, &rp) || !rt6_on_link(&rp, r->via6)))
+			return pcn_err(PCN_EXIT_KERNEL,
+				       "next hop %s is not on a subnet of port %s:%s",
+				       via, c->name, r->port);
+		return 0;
+	}
+	*idx = rt6_port_on_link(c, r->via6);
+	if (*idx < 0)
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "next hop %s is not on the subnet of any port of \"%s\"",
+			       via, c->name);
+	return 0;
+}
+
+/*
+ * IPv6 "route add" (@replace: "route replace"): as IPv4, one static
+ * route a prefix and metric; replace takes the others of that metric
+ * away first, then adds (two steps: a packet may find no route of the
+ * prefix in between). "proto connected" holds when the route is there.
+ */
+static int route6_add(const struct route_args *r, const char *prefix,
+		      bool replace)
+{
+	struct rt_route6_key k = { .plen = r->plen, .kind = RT_KIND_STATIC };
+	struct rt_entry6 *all = NULL;
+	struct pcn_cube c;
+	int idx, i, n = 0, err;
+
+	if (r->connected && (!r->port[0] || r->via_set))
+		return pcn_err(PCN_EXIT_USAGE,
+			       "a connected route is on a port: \"port ROUTER:PORT\", no \"via\"");
+	err = cube_open_type(r->cube, "router", &c, true);
+	if (err)
+		return err;
+	err = rt_own_fib(&c) ?: route6_port(&c, r, &idx);
+	if (err)
+		goto out;
+	if (rt6_entries_read(&c, &all, &n)) {
+		err = pcn_err(PCN_EXIT_KERNEL, "cannot read the routes of \"%s\"",
+			      c.name);
+		goto out;
+	}
+	memcpy(k.prefix, r->prefix6, 16);
+	memcpy(k.via, r->via6, 16);
+	k.port = idx;
+	if (r->connected) {
+		for (i = 0; i < n; i++)
+			if (!memcmp(all[i].k.prefix, k.prefix, 16) &&
+			    all[i].k.plen == k.plen &&
+			    all[i].r.kind == RT_KIND_CONNECTED &&
+			    all[i].k.port == (__u32)idx &&
+			    (!r->metric_set || all[i].r.metric == r->metric))
+				goto out;
+		err = pcn_err(PCN_EXIT_KERNEL,
+			      "port %s:%s has no connected route to %s: connected routes come with the port's addresses (pcn addr add)",
+			      c.name, r->port, prefix);
+		goto out;
+	}
+	for (i = 0; i < n && !err; i++) {
+		if (memcmp(all[i].k.prefix, k.prefix, 16) ||
+		    all[i].k.plen != k.plen ||
+		    all[i].r.kind != RT_KIND_STATIC ||
+		    (all[i].r.metric != r->metric &&
+		     memcmp(&all[i].k, &k, sizeof(k))))
+			continue;
+		if (!replace) {
+			err = pcn_err(PCN_EXIT_KERNEL,
+				      "a route to %s with metric %u exists: change it with \"pcn route replace\", or give another metric",
+				      prefix, all[i].r.metric);
+			goto out;
+		}
+		err = rt6_route_del(&c, &all[i].k);
+		if (err)
+			err = pcn_err_kernel(err, "cannot replace the route to %s",
+					     prefix);
+	}
+	if (err)
+		goto out;
+	err = rt6_route_add(&c, &k, r->metric);
+	if (err)
+		err = route_add_err(err, r, &c, prefix);
+out:
+	free(all);
+	cube_close(&c);
+	return err;
+}
+
+static int route6_del(const struct route_args *r, const char *prefix)
+{
+	struct rt_entry6 *all = NULL;
+	struct pcn_cube c;
+	int idx = -1, i, n = 0, err;
+
+	err = cube_open_type(r->cube, "router", &c, true);
+	if (err)
+		return err;
+	err = rt_own_fib(&c);
+	if (!err && r->port[0])
+		err = cube_port_index(&c, r->port, &idx);
+	if (!err && rt6_entries_read(&c, &all, &n))
+		err = pcn_err(PCN_EXIT_KERNEL, "cannot read the routes of \"%s\"",
+			      c.name);
+	if (err)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (!memcmp(all[i].k.prefix, r->prefix6, 16) &&
+		    all[i].k.plen == r->plen &&
+		    all[i].r.kind == RT_KIND_STATIC &&
+		    (idx < 0 || all[i].k.port == (__u32)idx) &&
+		    (!r->via_set || !memcmp(all[i].k.via, r->via6, 16)) &&
+		    (!r->metric_set || all[i].r.metric == r->metric))
+			break;
+	if (i == n)
+		err = pcn_err(PCN_EXIT_KERNEL,
+			      "no static route to %s of \"%s\" matches", prefix,
+			      c.name);
+	else if ((err = rt6_route_del(&c, &all[i].k)))
+		err = pcn_err_kernel(err, "cannot delete the route to %s",
+				     prefix);
+out:
+	free(all);
+	cube_close(&c);
+	return err;
 }
 
 /* Does "route replace" of @k with @metric delete @e? (Not @k itself.) */
@@ -328,6 +497,8 @@ static int route_replace_cmd(int argc, char **argv)
 	err = route_args_parse(argc, argv, &r, true);
 	if (err)
 		return err;
+	if (r.v6)
+		return route6_add(&r, argv[0], true);
 	if (r.connected)
 		return route_connected(&r, argv[0]);
 	err = cube_open_type(r.cube, "router", &c, true);
@@ -409,6 +580,8 @@ static int route_del_cmd(int argc, char **argv)
 	err = route_args_parse(argc, argv, &r, false);
 	if (err)
 		return err;
+	if (r.v6)
+		return route6_del(&r, argv[0]);
 	err = cube_open_type(r.cube, "router", &c, true);
 	if (err)
 		return err;
@@ -471,6 +644,34 @@ static void route_print(struct pcn_cube *c, const struct pcn_port *ports,
 	print_nl();
 }
 
+static int route6_save(struct pcn_cube *c, struct pcn_save *s,
+		       const struct pcn_port *ports)
+{
+	char pfx[PCN_PREFIX_STRLEN], via[PCN_PREFIX_STRLEN + 5];
+	char a[INET6_ADDRSTRLEN];
+	struct rt_entry6 *all;
+	int i, n, err;
+
+	err = rt6_entries_read(c, &all, &n);
+	if (err)
+		return pcn_err_kernel(err, "cannot read the routes of \"%s\"",
+				      c->name);
+	for (i = 0; i < n; i++) {
+		const struct rt_entry6 *e = &all[i];
+
+		if (e->r.kind != RT_KIND_STATIC || e->k.port >= PCN_MAX_PORTS)
+			continue;
+		via[0] = '\0';
+		if (!rt6_zero(e->k.via))
+			snprintf(via, sizeof(via), " via %s", rt6_str(e->k.via, a));
+		pcn_save_line(s, "route add %s%s port %s:%s metric %u",
+			      rt6_prefix_str(e->k.prefix, e->k.plen, pfx), via,
+			      c->name, ports[e->k.port].name, e->r.metric);
+	}
+	free(all);
+	return 0;
+}
+
 int rt_routes_save(struct pcn_cube *c, struct pcn_save *s)
 {
 	struct pcn_port ports[PCN_MAX_PORTS];
@@ -497,7 +698,50 @@ int rt_routes_save(struct pcn_cube *c, struct pcn_save *s)
 			      c->name, ports[e->k.port].name, e->r.metric);
 	}
 	free(all);
-	return 0;
+	return route6_save(c, s, ports);
+}
+
+static void route6_print(struct pcn_cube *c, const struct pcn_port *ports,
+			 const struct rt_entry6 *e, bool active)
+{
+	char buf[PCN_PREFIX_STRLEN];
+
+	open_json_object(NULL);
+	print_string(PRINT_ANY, "dst", "%s",
+		     rt6_prefix_str(e->k.prefix, e->k.plen, buf));
+	if (!rt6_zero(e->k.via))
+		print_string(PRINT_ANY, "via", " via %s", rt6_str(e->k.via, buf));
+	print_endpoint(c->name, ports[e->k.port].name);
+	print_string(PRINT_ANY, "proto", " proto %s", rt_kind_name(e->r.kind));
+	print_uint(PRINT_ANY, "metric", " metric %u", e->r.metric);
+	print_bool(PRINT_JSON, "active", NULL, active);
+	if (!active)
+		print_string(PRINT_FP, NULL, "%s", " inactive");
+	close_json_object();
+	print_nl();
+}
+
+static void route6_print_all(struct pcn_cube *c, const struct pcn_port *ports,
+			     const char *port)
+{
+	struct rt_entry6 *all;
+	int i, n;
+
+	if (rt6_entries_read(c, &all, &n))
+		return;
+	for (i = 0; i < n; i++) {
+		bool active = !i || memcmp(all[i - 1].k.prefix,
+					   all[i].k.prefix, 16) ||
+			      all[i - 1].k.plen != all[i].k.plen;
+
+		if (all[i].r.kind == RT_KIND_LOCAL ||
+		    all[i].k.port >= PCN_MAX_PORTS)
+			continue;
+		if (port && strcmp(ports[all[i].k.port].name, port))
+			continue;
+		route6_print(c, ports, &all[i], active);
+	}
+	free(all);
 }
 
 static int route_print_cb(struct pcn_cube *c, const char *port, void *arg)
@@ -522,6 +766,7 @@ static int route_print_cb(struct pcn_cube *c, const char *port, void *arg)
 		route_print(c, ports, &all[i], active);
 	}
 	free(all);
+	route6_print_all(c, ports, port);
 	return 0;
 }
 
@@ -534,13 +779,57 @@ static int route_show_cmd(int argc, char **argv)
 	return cube_show_each(argc, argv, &spec, NULL);
 }
 
+static int route6_get(struct pcn_cube *c, const struct rt_fib6_key *k,
+		      const char *addr)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	char buf[PCN_PREFIX_STRLEN];
+	struct rt_fib6_entry fe;
+	__u8 net[16];
+	int fd, err = 0;
+
+	fd = cube_obj_fd(c, "rt_fib6");
+	if (fd < 0)
+		return pcn_err_kernel(errno, "cannot read the routes of \"%s\"",
+				      c->name);
+	if (bpf_map_lookup_elem(fd, k, &fe) || cube_ports_read(c, ports) ||
+	    fe.port >= PCN_MAX_PORTS) {
+		err = pcn_err(PCN_EXIT_KERNEL, "\"%s\" has no route to %s",
+			      c->name, addr);
+	} else {
+		new_json_obj(json, pretty);
+		open_json_array(PRINT_JSON, NULL);
+		open_json_object(NULL);
+		print_string(PRINT_ANY, "dst", "%s", addr);
+		if (!rt6_zero(fe.via))
+			print_string(PRINT_ANY, "via", " via %s",
+				     rt6_str(fe.via, buf));
+		print_endpoint(c->name, ports[fe.port].name);
+		print_string(PRINT_ANY, "proto", " proto %s",
+			     rt_kind_name(fe.kind));
+		print_uint(PRINT_ANY, "metric", " metric %u", fe.metric);
+		memcpy(net, k->prefix, 16);
+		rt6_mask(net, fe.plen);
+		print_string(PRINT_ANY, "prefix", " prefix %s",
+			     rt6_prefix_str(net, fe.plen, buf));
+		close_json_object();
+		print_nl();
+		close_json_array(PRINT_JSON, NULL);
+		delete_json_obj();
+	}
+	close(fd);
+	return err;
+}
+
 /* The route the datapath takes to ADDR: the FIB's longest match. */
 static int route_get_cmd(int argc, char **argv)
 {
 	struct pcn_port ports[PCN_MAX_PORTS];
 	struct rt_fib_key k = { .plen = 32 };
+	struct rt_fib6_key k6 = { .plen = 128 };
 	char cube[PCN_NAME_LEN] = "";
 	struct rt_fib_entry fe;
+	bool v6;
 	struct pcn_cube c;
 	const char *addr;
 	int fd, err;
@@ -548,7 +837,8 @@ static int route_get_cmd(int argc, char **argv)
 	if (argc < 1)
 		return pcn_err(PCN_EXIT_USAGE, "ADDR missing");
 	addr = *argv;
-	err = rt_arg_ipv4(addr, &k.prefix);
+	v6 = rt_is_ipv6(addr);
+	err = v6 ? rt_arg_ipv6(addr, k6.prefix) : rt_arg_ipv4(addr, &k.prefix);
 	if (err)
 		return err;
 	argc--;
@@ -571,6 +861,11 @@ static int route_get_cmd(int argc, char **argv)
 	err = cube_open_type(cube, "router", &c, false);
 	if (err)
 		return err;
+	if (v6) {
+		err = route6_get(&c, &k6, addr);
+		cube_close(&c);
+		return err;
+	}
 	fd = cube_obj_fd(&c, "rt_fib");
 	if (fd < 0) {
 		err = pcn_err_kernel(errno, "cannot read the routes of \"%s\"",
@@ -610,10 +905,19 @@ static bool static_of_port(const struct rt_route_key *k,
 	return r->kind == RT_KIND_STATIC && (port < 0 || k->port == (__u32)port);
 }
 
+static bool static6_of_port(const struct rt_route6_key *k,
+			    const struct rt_route *r, void *arg)
+{
+	int port = *(int *)arg;
+
+	return r->kind == RT_KIND_STATIC && (port < 0 || k->port == (__u32)port);
+}
+
 static int route_flush(struct pcn_cube *c, int port, bool dynamic_only,
 		       const void *arg)
 {
-	return rt_routes_drop(c, static_of_port, &port);
+	return rt_routes_drop(c, static_of_port, &port) ?:
+	       rt6_routes_drop(c, static6_of_port, &port);
 }
 
 static int route_flush_cmd(int argc, char **argv)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * router: an IPv4 router in the datapath, and the route list it keeps.
+ * router: an IPv4 and IPv6 router in the datapath, and the route lists
+ * it keeps.
  *
  *   pcn cube add NAME type router [ neigh_timeout SECONDS ]
  *                                 [ fib { own | kernel } ]
@@ -209,10 +210,17 @@ static int rt_port_changed(struct pcn_cube *c, __u32 idx,
 	return err ?: rt_neigh_flush(c, idx, true);
 }
 
+static bool route6_of_port(const struct rt_route6_key *k,
+			   const struct rt_route *r, void *arg)
+{
+	return k->port == *(__u32 *)arg;
+}
+
 /* Routes, addresses and neighbours of a port go with it. */
 static int rt_port_removed(struct pcn_cube *c, __u32 idx)
 {
 	struct pcn_port ports[PCN_MAX_PORTS];
+	struct rt_port6 rp6 = {};
 	struct rt_port rp = {};
 	int err;
 
@@ -222,9 +230,13 @@ static int rt_port_removed(struct pcn_cube *c, __u32 idx)
 	if (!err)
 		err = rt_routes_drop(c, route_of_port, &idx);
 	if (!err)
+		err = rt6_routes_drop(c, route6_of_port, &idx);
+	if (!err)
 		err = rt_neigh_flush(c, idx, false);
 	if (!err)
 		err = rt_port_put(c, idx, &rp);
+	if (!err)
+		err = rt6_port_put(c, idx, &rp6);
 	return err;
 }
 
@@ -341,6 +353,9 @@ static const struct pcn_counter rt_counter[] = {
 	{ "router", "neigh_full", ", neigh full %" PRIu64 },
 	{ "router", "frag_needed", "\n    frag needed %" PRIu64 },
 	{ "router", "to_stack", ", to stack %" PRIu64 },
+	{ "router", "nd_advertised", ", nd advertised %" PRIu64 },
+	{ "router", "nd_solicited", ", nd solicited %" PRIu64 },
+	{ "router", "ext_header", ", ext header %" PRIu64 },
 	{ NULL, NULL, NULL },
 };
 
@@ -356,6 +371,8 @@ _Static_assert(sizeof(struct rt_stats) ==
 static void rt_show_port(struct pcn_cube *c, const struct pcn_port *ports,
 			 __u32 idx)
 {
+	char buf[INET6_ADDRSTRLEN];
+	struct rt_port6 rp6;
 	struct rt_port rp;
 	__u32 j;
 
@@ -369,6 +386,16 @@ static void rt_show_port(struct pcn_cube *c, const struct pcn_port *ports,
 		print_uint(PRINT_ANY, "prefixlen", "/%u", rp.addrs[j].plen);
 		close_json_object();
 	}
+	if (!rt6_port_get(c, idx, &rp6))
+		for (j = 0; j < RT_ADDRS6_MAX && !rt6_zero(rp6.addrs[j].addr);
+		     j++) {
+			open_json_object(NULL);
+			print_string(PRINT_ANY, "addr", " %s",
+				     rt6_str(rp6.addrs[j].addr, buf));
+			print_uint(PRINT_ANY, "prefixlen", "/%u",
+				   rp6.addrs[j].plen);
+			close_json_object();
+		}
 	close_json_array(PRINT_JSON, NULL);
 	print_string(PRINT_ANY, "local", " local %s",
 		     rp.local < ARRAY_SIZE(local_names) ? local_names[rp.local]
@@ -387,6 +414,7 @@ static int rt_save(struct pcn_cube *c, struct pcn_save *s)
 {
 	char mac[PCN_MAC_STRLEN], set[64], buf[PCN_PREFIX_STRLEN];
 	const struct pcn_port *p;
+	struct rt_port6 rp6;
 	struct rt_port rp;
 	struct rt_meta m;
 	__u8 ifmac[6];
@@ -427,6 +455,14 @@ static int rt_save(struct pcn_cube *c, struct pcn_save *s)
 				      pcn_prefix4_str(rp.addrs[j].addr,
 						      rp.addrs[j].plen, buf),
 				      c->name, p->name);
+		if (rt6_port_get(c, idx, &rp6))
+			continue;
+		for (j = 0; j < RT_ADDRS6_MAX && !rt6_zero(rp6.addrs[j].addr);
+		     j++)
+			pcn_save_line(s, "addr add %s port %s:%s",
+				      rt6_prefix_str(rp6.addrs[j].addr,
+						     rp6.addrs[j].plen, buf),
+				      c->name, p->name);
 	}
 	pcn_save_skip(s, "neighbours learned by ARP");
 	return rt_routes_save(c, s) ?: rt_neigh_save(c, s);
@@ -438,7 +474,7 @@ static const struct pcn_object *const rt_objects[] = {
 
 static const struct cube_type router_type = {
 	.name = "router",
-	.summary = "IPv4 router: routes, ARP and ICMP in the datapath, or the kernel's FIB",
+	.summary = "IPv4 and IPv6 router: routes, ARP, NDP and ICMP in the datapath, or the kernel's FIB",
 	.order = 30,
 	.add_usage = "[ neigh_timeout SECONDS ] [ fib { own | kernel } ]",
 	.set_usage = "[ neigh_timeout SECONDS ] [ port PORT [ mac MAC ] [ local { drop | pass } ] [ mtu MTU ] ] ...",

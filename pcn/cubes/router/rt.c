@@ -135,7 +135,7 @@ static int rt_routes_read(struct pcn_cube *c, struct rt_route_key **keys,
 }
 
 /* Does route @a win over route @b for the same prefix? */
-static bool rt_better(const struct rt_route *a, const struct rt_route *b)
+bool rt_route_better(const struct rt_route *a, const struct rt_route *b)
 {
 	if ((a->kind == RT_KIND_LOCAL) != (b->kind == RT_KIND_LOCAL))
 		return a->kind == RT_KIND_LOCAL;
@@ -181,9 +181,9 @@ static int entry_cmp(const void *pa, const void *pb)
 		return ntohl(a->k.prefix) < ntohl(b->k.prefix) ? -1 : 1;
 	if (a->k.plen != b->k.plen)
 		return a->k.plen < b->k.plen ? -1 : 1;
-	if (rt_better(&a->r, &b->r))
+	if (rt_route_better(&a->r, &b->r))
 		return -1;
-	return rt_better(&b->r, &a->r) ? 1 : 0;
+	return rt_route_better(&b->r, &a->r) ? 1 : 0;
 }
 
 /* Every route of @c, sorted (see struct rt_entry); caller frees. */
@@ -227,7 +227,7 @@ static int fib_sync_one(struct pcn_cube *c, const struct rt_route_key *key)
 		return err;
 	for (i = 0; i < n; i++)
 		if (keys[i].prefix == key->prefix && keys[i].plen == key->plen &&
-		    (hit < 0 || rt_better(&vals[i], &vals[hit])))
+		    (hit < 0 || rt_route_better(&vals[i], &vals[hit])))
 			hit = i;
 	if (hit >= 0) {
 		best_k = keys[hit];
@@ -318,7 +318,7 @@ int rt_route_insert(int rfd, int ffd, const struct rt_route_key *k,
 	if (!fib_get(ffd, k->prefix, k->plen, &fe)) {
 		cur = (struct rt_route){ .metric = fe.metric, .kind = fe.kind,
 					 .seq = fe.seq };
-		if (!rt_better(&r, &cur))
+		if (!rt_route_better(&r, &cur))
 			return 0;
 	}
 	err = fib_put(ffd, k, &r);

@@ -53,6 +53,40 @@ int rt_routes_drop(struct pcn_cube *c,
 		   bool (*drop)(const struct rt_route_key *k,
 				const struct rt_route *r, void *arg),
 		   void *arg);
+/* Does route @a win over route @b of the same prefix? (Either family.) */
+bool rt_route_better(const struct rt_route *a, const struct rt_route *b);
+
+/*
+ * rt6.c: IPv6. An argument with a colon is IPv6 (IPv4 has none). The
+ * routes keep the rules of IPv4's; their FIB is synced a prefix a time.
+ */
+bool rt_is_ipv6(const char *arg);
+/* "X:X::X": reported when it is bad */
+int rt_arg_ipv6(const char *arg, __u8 *addr);
+/* "X:X::X[/N]": reported when it is bad; host bits only with @host */
+int rt_arg_prefix6(const char *arg, __u8 *addr, __u32 *plen, bool host);
+bool rt6_unicast(const __u8 *a);
+bool rt6_zero(const __u8 *a);
+void rt6_mask(__u8 *a, __u32 plen);
+bool rt6_match(const __u8 *a, const __u8 *b, __u32 plen);
+/* into @buf[INET6_ADDRSTRLEN], @buf[PCN_PREFIX_STRLEN] */
+const char *rt6_str(const __u8 *a, char *buf);
+const char *rt6_prefix_str(const __u8 *a, __u32 plen, char *buf);
+int rt6_port_get(struct pcn_cube *c, __u32 idx, struct rt_port6 *rp);
+int rt6_port_put(struct pcn_cube *c, __u32 idx, const struct rt_port6 *rp);
+bool rt6_on_link(const struct rt_port6 *rp, const __u8 *a);
+int rt6_port_on_link(struct pcn_cube *c, const __u8 *a);
+/* sorted by prefix, then best first; caller frees */
+int rt6_entries_read(struct pcn_cube *c, struct rt_entry6 **out, int *n);
+/* -EEXIST; the FIB follows */
+int rt6_route_add(struct pcn_cube *c, const struct rt_route6_key *k,
+		  __u32 metric);
+int rt6_route_del(struct pcn_cube *c, const struct rt_route6_key *k);
+int rt6_routes_drop(struct pcn_cube *c,
+		    bool (*drop)(const struct rt_route6_key *k,
+				 const struct rt_route *r, void *arg),
+		    void *arg);
+
 /* neigh.c: delete a router's neighbours (port -1: any). 0 or -errno. */
 int rt_neigh_flush(struct pcn_cube *c, int port, bool dynamic_only);
 

@@ -300,6 +300,7 @@ static const struct {
 	RT_STAT(local_dropped), RT_STAT(local_passed), RT_STAT(echo_replied),
 	RT_STAT(arp_replied), RT_STAT(arp_requested), RT_STAT(neigh_learned),
 	RT_STAT(neigh_full), RT_STAT(frag_needed), RT_STAT(to_stack),
+	RT_STAT(nd_advertised), RT_STAT(nd_solicited), RT_STAT(ext_header),
 };
 
 _Static_assert(ARRAY_SIZE(rt_stat_names) * sizeof(__u64) ==
@@ -1196,7 +1197,7 @@ TEST_BOTH(addresses)
 
 /*
  * Not for the router to route: another station's MAC, a multicast
- * destination, not IPv4 (counted not_routed); tagged frames, which the
+ * destination, neither IPv4 nor IPv6 (counted not_routed); tagged frames, which the
  * ports do not take (bad_header). In TC the test run cannot set
  * vlan_present: what is tested is a tag in the frame.
  */
@@ -1214,8 +1215,9 @@ static void refused(struct __test_metadata *_metadata, struct env *e)
 	from_h0(&in, "224.0.0.5", 64, IPPROTO_UDP, 0);
 	EXPECT_EQ(e->drop, verdict(e, 0, &in, &out));
 	EXPECT_STATS(e, .not_routed = 3);
-	/* as long as an IPv6 header, which a TC test run wants */
-	((struct ethhdr *)in.b)->h_proto = htons(ETH_P_IPV6);
+	/* neither IPv4 nor IPv6 (an IPv6 header that is not one is a bad
+	 * header: see ipv6_refused) */
+	((struct ethhdr *)in.b)->h_proto = htons(0x88b5);
 	in.len = ETH_HLEN + 40;
 	EXPECT_EQ(e->drop, verdict(e, 0, &in, &out));
 	EXPECT_STATS(e, .not_routed = 4);
@@ -1370,5 +1372,444 @@ static void fib_kernel(struct __test_metadata *_metadata, struct env *e)
 }
 
 TEST_BOTH(fib_kernel)
+
+
+/*
+ * IPv6 in the own table, on the same two ports:
+ *
+ *   port 0  fd00:1::1/64  host H0 fd00:1::2
+ *   port 1  fd00:2::1/64  host H1 fd00:2::2, GW fd00:2::9, the way to
+ *                         fd00:3::/48
+ *
+ * Forwarding (hop limit - 1, nothing else changes), ICMPv6 time
+ * exceeded, no route and packet too big with their checksums over the
+ * pseudo-header (never about an ICMPv6 error, none about what hides its
+ * upper layer behind extension headers), echo replies, neighbour
+ * discovery (NS answered with an NA, senders learned, an NS for an
+ * unresolved next hop, one a second), and broken headers refused.
+ */
+#define A6_P0 "fd00:1::1"
+#define A6_P1 "fd00:2::1"
+#define A6_H0 "fd00:1::2"
+#define A6_H1 "fd00:2::2"
+#define A6_GW "fd00:2::9"
+#define A6_FAR "fd00:3::1"
+
+struct env6 {
+	int ports6, fib6, neigh6;
+};
+
+static void a6(const char *s, void *out)
+{
+	inet_pton(AF_INET6, s, out);
+}
+
+static int route6_put(struct env6 *e6, const char *prefix, __u32 plen,
+		      const char *via, __u32 port, __u32 kind)
+{
+	struct rt_fib6_key k = { .plen = plen };
+	struct rt_fib6_entry fe = { .port = port, .kind = kind, .plen = plen };
+
+	a6(prefix, k.prefix);
+	if (via)
+		a6(via, fe.via);
+	return bpf_map_update_elem(e6->fib6, &k, &fe, BPF_ANY);
+}
+
+static int neigh6_put(struct env6 *e6, const char *addr, __u32 port,
+		      const char *mac, __u16 flags)
+{
+	struct rt_neigh6_key k = { .port = port };
+	struct rt_neigh n = { .flags = flags };
+
+	a6(addr, k.addr);
+	memcpy(n.mac, mac, ETH_ALEN);
+	return bpf_map_update_elem(e6->neigh6, &k, &n, BPF_ANY);
+}
+
+static int neigh6_get(struct env6 *e6, const char *addr, __u32 port,
+		      struct rt_neigh *n)
+{
+	struct rt_neigh6_key k = { .port = port };
+
+	a6(addr, k.addr);
+	return bpf_map_lookup_elem(e6->neigh6, &k, n);
+}
+
+/* what pcn addr add and route add make for the IPv6 plan above */
+static int setup6(struct env *e, struct env6 *e6)
+{
+	struct bpf_object *obj = e->tc ? ((struct router_tc *)e->skel)->obj
+				       : ((struct router_xdp *)e->skel)->obj;
+	struct rt_port6 p0 = {}, p1 = {};
+	__u32 i0 = 0, i1 = 1;
+
+	e6->ports6 = map_fd(obj, "rt_ports6");
+	e6->fib6 = map_fd(obj, "rt_fib6");
+	e6->neigh6 = map_fd(obj, "rt_neigh6");
+	a6(A6_P0, p0.addrs[0].addr);
+	p0.addrs[0].plen = 64;
+	a6(A6_P1, p1.addrs[0].addr);
+	p1.addrs[0].plen = 64;
+	return bpf_map_update_elem(e6->ports6, &i0, &p0, BPF_ANY) ?:
+	       bpf_map_update_elem(e6->ports6, &i1, &p1, BPF_ANY) ?:
+	       route6_put(e6, A6_P0, 128, NULL, 0, RT_KIND_LOCAL) ?:
+	       route6_put(e6, A6_P1, 128, NULL, 1, RT_KIND_LOCAL) ?:
+	       route6_put(e6, "fd00:1::", 64, NULL, 0, RT_KIND_CONNECTED) ?:
+	       route6_put(e6, "fd00:2::", 64, NULL, 1, RT_KIND_CONNECTED) ?:
+	       route6_put(e6, "fd00:3::", 48, A6_GW, 1, RT_KIND_STATIC) ?:
+	       neigh6_put(e6, A6_H0, 0, H0_MAC, RT_NEIGH_STATIC) ?:
+	       neigh6_put(e6, A6_H1, 1, H1_MAC, RT_NEIGH_STATIC) ?:
+	       neigh6_put(e6, A6_GW, 1, GW_MAC, RT_NEIGH_STATIC);
+}
+
+static struct ipv6hdr *ip6_of(const struct frame *f)
+{
+	return (struct ipv6hdr *)(f->b + ETH_HLEN);
+}
+
+/*
+ * @f: an IPv6 packet from @src to @dst after an Ethernet header from
+ * @smac to @dmac, hop limit @hop, next header @nh, then @len bytes of a
+ * counting pattern.
+ */
+static struct ipv6hdr *ip6_put(struct frame *f, const char *dmac,
+			       const char *smac, const char *src,
+			       const char *dst, __u8 hop, __u8 nh, int len)
+{
+	struct ipv6hdr *ip6;
+	int i;
+
+	eth_put(f, dmac, smac, ETH_P_IPV6);
+	ip6 = ip6_of(f);
+	ip6->version = 6;
+	ip6->payload_len = htons(len);
+	ip6->nexthdr = nh;
+	ip6->hop_limit = hop;
+	a6(src, &ip6->saddr);
+	a6(dst, &ip6->daddr);
+	for (i = 0; i < len; i++)
+		f->b[ETH_HLEN + sizeof(*ip6) + i] = i;
+	f->len = ETH_HLEN + sizeof(*ip6) + len;
+	return ip6;
+}
+
+/* The ICMPv6 checksum of @f's payload, over the pseudo-header. */
+static __u16 icmp6_csum(const struct frame *f)
+{
+	const struct ipv6hdr *ip6 = ip6_of(f);
+	__u32 len = ntohs(ip6->payload_len);
+	unsigned char buf[40 + 256] = {};
+
+	memcpy(buf, &ip6->saddr, 32);
+	buf[34] = len >> 8;
+	buf[35] = len;
+	buf[39] = IPPROTO_ICMPV6;
+	memcpy(buf + 40, ip6 + 1, len);
+	return csum(buf, 40 + len);
+}
+
+/* @f's ICMPv6 message: type, code, the word after the checksum; the
+ * checksum set */
+static __u8 *icmp6_set(struct frame *f, __u8 type, __u8 code, __u32 rest)
+{
+	__u8 *ic = (__u8 *)(ip6_of(f) + 1);
+
+	ic[0] = type;
+	ic[1] = code;
+	ic[2] = ic[3] = 0;
+	memcpy(ic + 4, &rest, 4);
+	*(__u16 *)(ic + 2) = icmp6_csum(f);
+	return ic;
+}
+
+/* The ICMPv6 error H0 is owed for @in, from @from: @in quoted whole up
+ * to 104 bytes */
+static void icmp6_error_for(struct frame *want, const struct frame *in,
+			    const char *from, __u8 type, __u32 rest)
+{
+	int quote = in->len - ETH_HLEN;
+
+	if (quote > 104)
+		quote = 104;
+	ip6_put(want, H0_MAC, P0_MAC, from, A6_H0, 64, IPPROTO_ICMPV6,
+		8 + quote);
+	memcpy(want->b + ETH_HLEN + 40 + 8, in->b + ETH_HLEN, quote);
+	icmp6_set(want, type, 0, rest);
+}
+
+static void ipv6_forward(struct __test_metadata *_metadata, struct env *e)
+{
+	struct frame in, out, want;
+	struct env6 e6;
+
+	ASSERT_EQ(0, setup6(e, &e6));
+	/* by the static route to GW; on the link of port 1 */
+	ip6_put(&in, P0_MAC, H0_MAC, A6_H0, A6_FAR, 64, IPPROTO_UDP, 16);
+	frame_copy(&want, &in);
+	eth_addrs(&want, GW_MAC, P1_MAC);
+	want.b[ETH_HLEN + 7] = 63;	/* the hop limit */
+	EXPECT_EQ(e->redirect, verdict(e, 0, &in, &out));
+	EXPECT_EQ(-1, frame_diff(&want, &out));
+	ip6_put(&in, P0_MAC, H0_MAC, A6_H0, A6_H1, 2, IPPROTO_UDP, 16);
+	frame_copy(&want, &in);
+	eth_addrs(&want, H1_MAC, P1_MAC);
+	want.b[ETH_HLEN + 7] = 1;
+	EXPECT_EQ(e->redirect, verdict(e, 0, &in, &out));
+	EXPECT_EQ(-1, frame_diff(&want, &out));
+	/* extension headers are forwarded as they are */
+	ip6_put(&in, P0_MAC, H0_MAC, A6_H0, A6_H1, 64, IPPROTO_HOPOPTS, 16);
+	EXPECT_EQ(e->redirect, verdict(e, 0, &in, &out));
+	EXPECT_STATS(e, .forwarded = 3);
+	EXPECT_EQ(3, port_stats(e, 1).tx_packets);
+}
+
+TEST_BOTH(ipv6_forward)
+
+/*
+ * ICMPv6 errors, whole frames compared (checksum included): hop limit
+ * 1 and 0, no route, over the port's MTU; none about an error or about
+ * a packet whose upper layer is behind an extension header.
+ */
+static void ipv6_errors(struct __test_metadata *_metadata, struct env *e)
+{
+	struct frame in, out, want;
+	struct rt_port rp;
+	struct env6 e6;
+	__u32 one = 1;
+	__u8 *ic;
+
+	ASSERT_EQ(0, setup6(e, &e6));
+	ip6_put(&in, P0_MAC, H0_MAC, A6_H0, A6_FAR, 1, IPPROTO_UDP, 16);
+	icmp6_error_for(&want, &in, A6_P0, 3, 0);
+	EXPECT_EQ(e->redirect, verdict(e, 0, &in, &out));
+	EXPECT_EQ(-1, frame_diff(&want, &out));
+	EXPECT_EQ(want.len, out.len);
+	/* it verifies, and is the one computed from scratch */
+	EXPECT_EQ(0, icmp6_csum(&out));
+	ic = (__u8 *)(ip6_of(&out) + 1);
+	EXPECT_EQ(*(__u16 *)(ic + 2), *(__u16 *)((__u8 *)(ip6_of(&want) + 1) + 2));
+	ip6_put(&in, P0_MAC, H0_MAC, A6_H0, A6_FAR, 0, IPPROTO_TCP, 20);
+	icmp6_error_for(&want, &in, A6_P0, 3, 0);
+	EXPECT_EQ(e->redirect, verdict(e, 0, &in, &out));
+	EXPECT_EQ(-1, frame_diff(&want, &out));
+	EXPECT_STATS(e, .ttl_exceeded = 2);
+	/* a long packet: the quote stops at 104 bytes */
+	ip6_put(&in, P0_MAC, H0_MAC, A6_H0, "fd00:99::1", 64, IPPROTO_UDP, 150);
+	icmp6_error_for(&want, &in, A6_P0, 1, 0);
+	EXPECT_EQ(e->redirect, verdict(e, 0, &in, &out));
+	EXPECT_EQ(-1, frame_diff(&want, &out));
+	EXPECT_EQ(ETH_HLEN + 40 + 8 + 104, out.len);
+	EXPECT_STATS(e, .ttl_exceeded = 2, .no_route = 1);
+	/* odd lengths: the last byte summed as a word padded with zero */
+	ip6_put(&in, P0_MAC, H0_MAC, A6_H0, "fd00:99::1", 64, IPPROTO_UDP, 9);
+	icmp6_error_for(&want, &in, A6_P0, 1, 0);
+	EXPECT_EQ(e->redirect, verdict(e, 0, &in, &out));
+	EXPECT_EQ(-1, frame_diff(&want, &out));
+	/* over the MTU of port 1: packet too big, with the MTU */
+	ASSERT_EQ(0, bpf_map_lookup_elem(e->rtports, &one, &rp));
+	rp.mtu = 100;
+	ASSERT_EQ(0, bpf_map_update_elem(e->rtports, &one, &rp, BPF_ANY));
+	ip6_put(&in, P0_MAC, H0_MAC, A6_H0, A6_FAR, 64, IPPROTO_UDP, 61);
+	icmp6_error_for(&want, &in, A6_P0, 2, htonl(100));
+	EXPECT_EQ(e->redirect, verdict(e, 0, &in, &out));
+	EXPECT_EQ(-1, frame_diff(&want, &out));
+	ip6_put(&in, P0_MAC, H0_MAC, A6_H0, A6_FAR, 64, IPPROTO_UDP, 60);
+	EXPECT_EQ(e->redirect, verdict(e, 0, &in, &out));
+	EXPECT_EQ(GW_MAC[5], out.b[5]);
+	EXPECT_STATS(e, .ttl_exceeded = 2, .no_route = 2, .frag_needed = 1,
+		     .forwarded = 1);
+	/* never about an ICMPv6 error; an echo request is no error */
+	ip6_put(&in, P0_MAC, H0_MAC, A6_H0, A6_FAR, 1, IPPROTO_ICMPV6, 16);
+	icmp6_set(&in, 1, 0, 0);
+	EXPECT_EQ(e->drop, verdict(e, 0, &in, &out));
+	icmp6_set(&in, 128, 0, 0);
+	EXPECT_EQ(e->redirect, verdict(e, 0, &in, &out));
+	EXPECT_EQ(3, ((__u8 *)(ip6_of(&out) + 1))[0]);
+	/* the upper layer behind a hop-by-hop header: no error, counted */
+	ip6_put(&in, P0_MAC, H0_MAC, A6_H0, A6_FAR, 1, IPPROTO_HOPOPTS, 16);
+	EXPECT_EQ(e->drop, verdict(e, 0, &in, &out));
+	EXPECT_STATS(e, .ttl_exceeded = 5, .no_route = 2, .frag_needed = 1,
+		     .forwarded = 1, .ext_header = 1);
+	/* no error to a link-local source */
+	ip6_put(&in, P0_MAC, H0_MAC, "fe80::2", "fd00:99::1", 64,
+		IPPROTO_UDP, 16);
+	EXPECT_EQ(e->drop, verdict(e, 0, &in, &out));
+}
+
+TEST_BOTH(ipv6_errors)
+
+/* An echo request to a port's address: the reply, checksum updated. */
+static void ipv6_echo(struct __test_metadata *_metadata, struct env *e)
+{
+	struct frame in, out, want;
+	struct env6 e6;
+
+	ASSERT_EQ(0, setup6(e, &e6));
+	ip6_put(&in, P0_MAC, H0_MAC, A6_H0, A6_P1, 7, IPPROTO_ICMPV6, 24);
+	icmp6_set(&in, 128, 0, htonl(0x12340001));
+	ip6_put(&want, H0_MAC, P0_MAC, A6_P1, A6_H0, 64, IPPROTO_ICMPV6, 24);
+	icmp6_set(&want, 129, 0, htonl(0x12340001));
+	EXPECT_EQ(e->redirect, verdict(e, 0, &in, &out));
+	EXPECT_EQ(-1, frame_diff(&want, &out));
+	EXPECT_EQ(0, icmp6_csum(&out));
+	EXPECT_STATS(e, .echo_replied = 1);
+	/* anything else for the router: dropped, counted */
+	ip6_put(&in, P0_MAC, H0_MAC, A6_H0, A6_P0, 64, IPPROTO_UDP, 8);
+	EXPECT_EQ(e->drop, verdict(e, 0, &in, &out));
+	EXPECT_STATS(e, .echo_replied = 1, .local_dropped = 1);
+}
+
+TEST_BOTH(ipv6_echo)
+
+/* @f: an NS (135) or NA (136) for @target, with a link-layer option */
+static void nd_put(struct frame *f, const char *dmac, const char *smac,
+		   const char *src, const char *dst, __u8 type, __u32 flags,
+		   const char *target, const char *ll)
+{
+	__u8 *m;
+
+	ip6_put(f, dmac, smac, src, dst, 255, IPPROTO_ICMPV6, 32);
+	m = (__u8 *)(ip6_of(f) + 1);
+	memset(m, 0, 32);
+	a6(target, m + 8);
+	m[24] = type == 135 ? 1 : 2;
+	m[25] = 1;
+	memcpy(m + 26, ll, ETH_ALEN);
+	icmp6_set(f, type, 0, htonl(flags));
+}
+
+#define SNODE_MAC(x) "\x33\x33\xff\0\0" x
+
+static void ipv6_nd(struct __test_metadata *_metadata, struct env *e)
+{
+	struct frame in, out, want;
+	struct rt_neigh n;
+	struct env6 e6;
+	const char *h5 = "\x02\0\0\0\x01\x05";
+
+	ASSERT_EQ(0, setup6(e, &e6));
+	/* an NS for fd00:1::1 to its solicited-node group, from a host the
+	 * router does not know: the NA, and the host learned */
+	nd_put(&in, SNODE_MAC("\x01"), h5, "fd00:1::5", "ff02::1:ff00:1", 135,
+	       0, A6_P0, h5);
+	nd_put(&want, h5, P0_MAC, A6_P0, "fd00:1::5", 136, 0xe0000000, A6_P0,
+	       P0_MAC);
+	EXPECT_EQ(e->redirect, verdict(e, 0, &in, &out));
+	EXPECT_EQ(-1, frame_diff(&want, &out));
+	EXPECT_EQ(want.len, out.len);
+	ASSERT_EQ(0, neigh6_get(&e6, "fd00:1::5", 0, &n));
+	EXPECT_EQ(0, memcmp(n.mac, h5, ETH_ALEN));
+	EXPECT_EQ(0, n.flags);
+	EXPECT_STATS(e, .nd_advertised = 1, .neigh_learned = 1);
+	/* unicast, as a host checks its entry: the same answer */
+	nd_put(&in, P0_MAC, h5, "fd00:1::5", A6_P0, 135, 0, A6_P0, h5);
+	EXPECT_EQ(e->redirect, verdict(e, 0, &in, &out));
+	EXPECT_EQ(-1, frame_diff(&want, &out));
+	/* broken: hop limit not 255, a bad checksum, an option of length
+	 * 0; counted, nothing learned */
+	nd_put(&in, SNODE_MAC("\x01"), h5, "fd00:1::6", "ff02::1:ff00:1", 135,
+	       0, A6_P0, h5);
+	ip6_of(&in)->hop_limit = 254;
+	EXPECT_EQ(e->drop, verdict(e, 0, &in, &out));
+	ip6_of(&in)->hop_limit = 255;
+	in.b[ETH_HLEN + 40 + 2] ^= 1;
+	EXPECT_EQ(e->drop, verdict(e, 0, &in, &out));
+	in.b[ETH_HLEN + 40 + 2] ^= 1;
+	in.b[ETH_HLEN + 40 + 25] = 0;
+	icmp6_set(&in, 135, 0, 0);
+	EXPECT_EQ(e->drop, verdict(e, 0, &in, &out));
+	EXPECT_NE(0, neigh6_get(&e6, "fd00:1::6", 0, &n));
+	EXPECT_STATS(e, .nd_advertised = 2, .neigh_learned = 1,
+		     .bad_header = 3);
+	/* an NS for another host: not the router's */
+	nd_put(&in, SNODE_MAC("\x07"), h5, "fd00:1::5", "ff02::1:ff00:7", 135,
+	       0, "fd00:1::7", h5);
+	EXPECT_EQ(e->drop, verdict(e, 0, &in, &out));
+	/* an NA to the router creates its target; one to all refreshes */
+	nd_put(&in, P1_MAC, "\x02\0\0\0\x02\x07", "fd00:2::7", A6_P1, 136,
+	       0x60000000, "fd00:2::7", "\x02\0\0\0\x02\x07");
+	EXPECT_EQ(e->drop, verdict(e, 1, &in, &out));
+	ASSERT_EQ(0, neigh6_get(&e6, "fd00:2::7", 1, &n));
+	EXPECT_EQ(7, n.mac[5]);
+	nd_put(&in, "\x33\x33\0\0\0\x01", "\x02\0\0\0\x02\x08", "fd00:2::8",
+	       "ff02::1", 136, 0x20000000, "fd00:2::8", "\x02\0\0\0\x02\x08");
+	EXPECT_EQ(e->drop, verdict(e, 1, &in, &out));
+	EXPECT_NE(0, neigh6_get(&e6, "fd00:2::8", 1, &n));
+	EXPECT_STATS(e, .nd_advertised = 2, .neigh_learned = 2,
+		     .bad_header = 3, .not_routed = 3);
+}
+
+TEST_BOTH(ipv6_nd)
+
+/*
+ * A next hop with no entry: the packet becomes an NS for it to its
+ * solicited-node group (one a second), and the answer lets the next
+ * packet through.
+ */
+static void ipv6_unresolved(struct __test_metadata *_metadata,
+			    struct env *e)
+{
+	struct frame in, out, want;
+	struct env6 e6;
+
+	ASSERT_EQ(0, setup6(e, &e6));
+	ip6_put(&in, P0_MAC, H0_MAC, A6_H0, "fd00:2::7", 64, IPPROTO_UDP, 100);
+	nd_put(&want, SNODE_MAC("\x07"), P1_MAC, A6_P1, "ff02::1:ff00:7", 135,
+	       0, "fd00:2::7", P1_MAC);
+	EXPECT_EQ(e->redirect, verdict(e, 0, &in, &out));
+	EXPECT_EQ(-1, frame_diff(&want, &out));
+	EXPECT_EQ(want.len, out.len);
+	EXPECT_STATS(e, .no_neigh = 1, .nd_solicited = 1);
+	/* within the second: dropped, counted, no second NS */
+	EXPECT_EQ(e->drop, verdict(e, 0, &in, &out));
+	EXPECT_STATS(e, .no_neigh = 2, .nd_solicited = 1);
+	/* the answer, then the packet goes */
+	nd_put(&out, P1_MAC, "\x02\0\0\0\x02\x07", "fd00:2::7", A6_P1, 136,
+	       0x60000000, "fd00:2::7", "\x02\0\0\0\x02\x07");
+	EXPECT_EQ(e->drop, verdict(e, 1, &out, &want));
+	EXPECT_EQ(e->redirect, verdict(e, 0, &in, &out));
+	EXPECT_EQ(7, out.b[5]);
+	EXPECT_EQ(63, ip6_of(&out)->hop_limit);
+}
+
+TEST_BOTH(ipv6_unresolved)
+
+/* Broken IPv6 headers fail closed; what is not routed is counted. */
+static void ipv6_refused(struct __test_metadata *_metadata, struct env *e)
+{
+	struct frame in, out;
+	struct env6 e6;
+
+	ASSERT_EQ(0, setup6(e, &e6));
+	ip6_put(&in, P0_MAC, H0_MAC, A6_H0, A6_FAR, 64, IPPROTO_UDP, 16);
+	ip6_of(&in)->version = 4;
+	EXPECT_EQ(e->drop, verdict(e, 0, &in, &out));
+	/* longer than the frame */
+	ip6_put(&in, P0_MAC, H0_MAC, A6_H0, A6_FAR, 64, IPPROTO_UDP, 16);
+	ip6_of(&in)->payload_len = htons(17);
+	EXPECT_EQ(e->drop, verdict(e, 0, &in, &out));
+	/* a source that is not one host */
+	ip6_put(&in, P0_MAC, H0_MAC, "ff02::1", A6_FAR, 64, IPPROTO_UDP, 16);
+	EXPECT_EQ(e->drop, verdict(e, 0, &in, &out));
+	ip6_put(&in, P0_MAC, H0_MAC, "::", A6_FAR, 64, IPPROTO_UDP, 16);
+	EXPECT_EQ(e->drop, verdict(e, 0, &in, &out));
+	EXPECT_STATS(e, .bad_header = 4);
+	/* multicast and link-local destinations, another station's MAC, a
+	 * link-local source going off its link */
+	ip6_put(&in, "\x33\x33\0\0\0\x01", H0_MAC, A6_H0, "ff02::1", 64,
+		IPPROTO_UDP, 16);
+	EXPECT_EQ(e->drop, verdict(e, 0, &in, &out));
+	ip6_put(&in, P0_MAC, H0_MAC, A6_H0, "fe80::1", 64, IPPROTO_UDP, 16);
+	EXPECT_EQ(e->drop, verdict(e, 0, &in, &out));
+	ip6_put(&in, H1_MAC, H0_MAC, A6_H0, A6_FAR, 64, IPPROTO_UDP, 16);
+	EXPECT_EQ(e->drop, verdict(e, 0, &in, &out));
+	ip6_put(&in, P0_MAC, H0_MAC, "fe80::2", A6_FAR, 64, IPPROTO_UDP, 16);
+	EXPECT_EQ(e->drop, verdict(e, 0, &in, &out));
+	EXPECT_STATS(e, .bad_header = 4, .not_routed = 4);
+	EXPECT_EQ(0, port_stats(e, 1).tx_packets);
+}
+
+TEST_BOTH(ipv6_refused)
 
 TEST_HARNESS_MAIN
