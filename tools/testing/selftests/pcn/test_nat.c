@@ -20,6 +20,9 @@
  *   one_to_one        inbound, then its reply outbound
  *   malformed         a TCP header cut short, a later fragment, a TCP
  *                     packet that opens nothing: dropped, counted
+ *   table_full        a table of 4 flows: the 5th is dropped, counted;
+ *                     once a flow ended its room is swept free, at most
+ *                     once a second
  *   icmp_err_*        ICMP errors quoting a packet of a translated flow:
  *                     outer and quoted addresses and ports back as the
  *                     flow's inside end sees them, the quoted IPv4
@@ -59,6 +62,7 @@ struct env {
 	int stats, rules, state;
 	__u32 pass, drop;
 	__u32 n;			/* rules written */
+	__u32 flows_max;		/* nat_flows' size; 0: as built */
 };
 
 static int map_fd(struct bpf_object *obj, const char *name)
@@ -100,6 +104,11 @@ static int setup(struct env *e)
 		return -errno;
 	if (obj_set_rodata_u32(e->nat, "pcn_next_in", slot) ||
 	    obj_set_rodata_u32(e->nat, "pcn_next_eg", slot))
+		return -EINVAL;
+	if (e->flows_max &&
+	    bpf_map__set_max_entries(bpf_object__find_map_by_name(e->nat,
+								  "nat_flows"),
+				     e->flows_max))
 		return -EINVAL;
 	if (bpf_object__load(e->nat))
 		return -errno;
@@ -600,6 +609,68 @@ TEST_F(nat, malformed)
 	ASSERT_EQ(1, st.fragments);
 	ASSERT_EQ(1, st.invalid);
 	ASSERT_EQ(0, st.new_flows);
+}
+
+TEST_F(nat, table_full)
+{
+	struct pkt p = { .family = 4, .proto = IPPROTO_TCP, .dport = 80,
+			 .flags = TCP_SYN }, q;
+	struct nat_stats st;
+	__u64 long_ago = 0;
+	__u16 first = 0;
+	struct frame f;
+	__u32 zero = 0;
+	int i;
+
+	/* again, with room for 4 flows (two translations each) */
+	bpf_object__close(self->e.port);
+	bpf_object__close(self->e.nat);
+	self->e.flows_max = 8;
+	ASSERT_EQ(0, setup(&self->e));
+	ASSERT_EQ(0, rule_add(&self->e, snat4("10.0.0.0", 24, "198.51.100.1",
+					     1024, 65535)));
+	addr(4, "10.0.0.2", p.src);
+	addr(4, "203.0.113.7", p.dst);
+	for (i = 0; i < 4; i++) {
+		p.sport = 2000 + i;
+		build(&f, &p);
+		ASSERT_EQ(self->e.pass, run(&self->e, PCN_DIR_EGRESS, &f));
+		parse(&f, 4, IPPROTO_TCP, &q);
+		if (!i)
+			first = q.sport;
+	}
+	p.sport = 2004;
+	build(&f, &p);
+	ASSERT_EQ(self->e.drop, run(&self->e, PCN_DIR_EGRESS, &f));
+	stats(&self->e, PCN_DIR_EGRESS, &st);
+	ASSERT_EQ(1, st.table_full);
+	ASSERT_EQ(4, st.new_flows);
+	/* the first flow ends (RST from the outside) */
+	addr(4, "203.0.113.7", p.src);
+	addr(4, "198.51.100.1", p.dst);
+	p.sport = 80;
+	p.dport = first;
+	p.flags = TCP_RST;
+	build(&f, &p);
+	ASSERT_EQ(self->e.pass, run(&self->e, PCN_DIR_INGRESS, &f));
+	/* swept a moment ago (the 5th flow's try): not yet again */
+	addr(4, "10.0.0.2", p.src);
+	addr(4, "203.0.113.7", p.dst);
+	p.sport = 2004;
+	p.dport = 80;
+	p.flags = TCP_SYN;
+	build(&f, &p);
+	ASSERT_EQ(self->e.drop, run(&self->e, PCN_DIR_EGRESS, &f));
+	stats(&self->e, PCN_DIR_EGRESS, &st);
+	ASSERT_EQ(2, st.table_full);
+	/* the last sweep long ago: this one frees the ended flow's room */
+	ASSERT_EQ(0, bpf_map_update_elem(map_fd(self->e.nat, "nat_gc"), &zero,
+					 &long_ago, BPF_ANY));
+	build(&f, &p);
+	ASSERT_EQ(self->e.pass, run(&self->e, PCN_DIR_EGRESS, &f));
+	stats(&self->e, PCN_DIR_EGRESS, &st);
+	ASSERT_EQ(2, st.table_full);
+	ASSERT_EQ(5, st.new_flows);
 }
 
 /* ---- ICMP errors ---- */
