@@ -307,6 +307,7 @@ on_interface()
 	udp_refused "$H1" "$OUT.2" 9
 	pcn -n "$R" -j nat translation show n0 |
 		jq -e "all(.[]; .to.src == \"$OUT.1\")"
+	nat66
 	# a new address on v3: new flows take it at the next pcn command
 	ip -n "$R" addr flush dev v3
 	addr "$R" v3 "$OUT.9/24"
@@ -315,6 +316,43 @@ on_interface()
 	ping_ok "$H1" "$OUT.2"
 	pcn -n "$R" -j nat translation show n0 |
 		jq -e "length >= 1 and all(.[]; .to.src == \"$OUT.9\")"
+}
+
+# NAT66 on on_interface's topology: H1 (fd00:221:1::2) masqueraded
+# behind v3's 2001:db8:221::1 to O (::2, no route back inside) by ping,
+# TCP, and a port unreachable back to H1's socket; O reaches a TCP
+# server on H1 through a dnat of v3's address
+nat66()
+{
+	local pub=2001:db8:221::1 in=fd00:221:1::2 out=2001:db8:221::2
+
+	local ns
+
+	# quiet_ns turned IPv6 off
+	for ns in "$R" "$H1" "$O"; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+			net.ipv6.conf.default.disable_ipv6=0
+	done
+	ip netns exec "$R" sysctl -qw net.ipv6.conf.all.forwarding=1
+	ip -n "$H1" addr add "$in/64" dev e1 nodad
+	ip -n "$R" addr add fd00:221:1::1/64 dev v1 nodad
+	ip -n "$R" addr add "$pub/64" dev v3 nodad
+	ip -n "$O" addr add "$out/64" dev o nodad
+	ip -n "$H1" -6 route add default via fd00:221:1::1
+	ping_first "$R" "$out"
+	# no rule: O cannot answer an inside address
+	ping_fails "$H1" "$out" 2
+	pcn -n "$R" nat add n0 masquerade src fd00:221::/32
+	pcn -n "$R" -j cube show n0 | jq -e ".[0].masquerade6 == \"$pub\""
+	ping_ok "$H1" "$out"
+	tcp_transfer "$H1" "$O" "$out" 200000
+	udp_refused "$H1" "$out" 9
+	pcn -n "$R" -j nat translation show n0 |
+		jq -e "any(.[]; .src == \"$in\" and .to.src == \"$pub\")"
+	pcn -n "$R" nat add n0 dnat dst "$pub" proto tcp dport 8081 to "$in"
+	tcp_transfer "$O" "$H1" "$pub" 200000 8081
+	pcn -n "$R" -j nat translation show n0 |
+		jq -e "any(.[]; .kind == \"dnat\" and .to.dst == \"$in\")"
 }
 
 # expect_same CMD...: CMD fails with one Error: line and its exit
