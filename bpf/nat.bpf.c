@@ -17,8 +17,16 @@
  *   act       rewrite (bpf/xlate.h: checksums updated incrementally),
  *             the flow's state moved on (bpf/ct.h)
  *
+ * An ICMP error whose quote is a packet of a translated flow is
+ * translated as a packet of that flow going the error's way would be:
+ * the quote as its sender sent it, the outer destination that sender,
+ * the outer source too when it is the quoted packet's destination (the
+ * flow's other end answered; a router on the way keeps its address).
+ * A quote cut short fails closed.
+ *
  * What no rule and no flow is about goes through untouched: frames
- * that are not IP, protocols NAT does not translate, ICMP errors.
+ * that are not IP, protocols NAT does not translate, ICMP errors about
+ * no flow.
  */
 #define PCN_TRANSPARENT
 #define PCN_CLOCK
@@ -32,6 +40,8 @@
 /* errno values the map helpers return */
 #define NAT_E2BIG	7
 #define NAT_EEXIST	17
+/* nat(): an ICMP error, for icmp_error() (no verdict has this value) */
+#define NAT_ICMP_ERROR	(-2)
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -91,6 +101,9 @@ struct nat_scratch {
 	struct nat_xlate x;		/* this direction's */
 	struct nat_key fkey;		/* forget()'s */
 	struct pcn_ct_key ck;		/* the packet's flow in nat_ct */
+	struct pcn_xquote q;		/* an ICMP error's quote */
+	struct pcn_xloc xl;		/* the packet's headers (off the
+					 * stack too: nat() has little left) */
 };
 
 struct {
@@ -126,8 +139,7 @@ static __always_inline int in_prefix(const __u8 *a, const __u8 *p, __u32 plen)
 
 /* what the rules look at of a packet opening a flow, and the search */
 struct match {
-	__u8 src[16];
-	__u8 dst[16];
+	/* the addresses: nat_scratch's key (nat()'s stack is full) */
 	__u8 family;
 	__u8 proto;
 	__u8 l4;
@@ -139,9 +151,10 @@ struct match {
 	__u32 found;			/* the rule's index, or n */
 };
 
-/* Does rule @r apply to @m, a packet opening a flow? */
+/* Does rule @r apply to @m, a packet opening a flow from @src to @dst? */
 static __always_inline int rule_matches(const struct nat_rule *r,
-					const struct match *m)
+					const struct match *m,
+					const __u8 *src, const __u8 *dst)
 {
 	if (r->family != m->family || (r->proto && r->proto != m->proto))
 		return 0;
@@ -149,14 +162,14 @@ static __always_inline int rule_matches(const struct nat_rule *r,
 	case NAT_SNAT:
 	case NAT_MASQ:
 		return m->dir == PCN_DIR_EGRESS &&
-		       in_prefix(m->src, r->src, r->src_plen) &&
-		       in_prefix(m->dst, r->dst, r->dst_plen);
+		       in_prefix(src, r->src, r->src_plen) &&
+		       in_prefix(dst, r->dst, r->dst_plen);
 	case NAT_DNAT:
-		return m->dir == PCN_DIR_INGRESS && eq16(m->dst, r->dst) &&
+		return m->dir == PCN_DIR_INGRESS && eq16(dst, r->dst) &&
 		       (!r->dport || (m->l4 >= 2 && m->dport == r->dport));
 	case NAT_ONE2ONE:
-		return m->dir == PCN_DIR_EGRESS ? eq16(m->src, r->src) :
-						  eq16(m->dst, r->dst);
+		return m->dir == PCN_DIR_EGRESS ? eq16(src, r->src) :
+						  eq16(dst, r->dst);
 	}
 	return 0;
 }
@@ -164,13 +177,15 @@ static __always_inline int rule_matches(const struct nat_rule *r,
 static long match_one(__u32 i, void *data)
 {
 	struct match *m = data;
-	__u32 idx = m->base + i;
+	__u32 idx = m->base + i, zero = 0;
+	struct nat_scratch *s;
 	struct nat_rule *r;
 
 	if (i >= m->n)
 		return 1;
+	s = bpf_map_lookup_elem(&nat_scratch, &zero);
 	r = bpf_map_lookup_elem(&nat_rules, &idx);
-	if (r && rule_matches(r, m)) {
+	if (s && r && rule_matches(r, m, s->key.src, s->key.dst)) {
 		m->found = idx;
 		return 1;
 	}
@@ -337,8 +352,6 @@ static __always_inline int new_flow(const struct pcn_ip *k, __u32 dir,
 	m.base = NAT_RULES_GEN(state->rules) * NAT_RULES_MAX;
 	m.n = NAT_RULES_N(state->rules);
 	m.found = PCN_SLOT_NONE;
-	__builtin_memcpy(m.src, k->src, 16);
-	__builtin_memcpy(m.dst, k->dst, 16);
 	bpf_loop(NAT_RULES_MAX, match_one, &m, 0);
 	r = m.found != PCN_SLOT_NONE ?
 		bpf_map_lookup_elem(&nat_rules, &m.found) : NULL;
@@ -431,13 +444,92 @@ static __always_inline int new_flow(const struct pcn_ip *k, __u32 dir,
 	return 0;
 }
 
-static __always_inline int nat(struct pcn_ctx *ctx, __u32 dir)
+/*
+ * An ICMP error, met going @dir (its headers in nat_scratch's xl): when it quotes a
+ * packet of a translated flow, translate it (see the top). The flow is
+ * found by the quote turned round, a packet going the error's way:
+ * what that packet leaves with, turned round again, is the quote's
+ * new content. Return: PCN_NEXT or PCN_DROP (counted).
+ */
+static __noinline int icmp_error(struct pcn_ctx *ctx, __u32 dir)
+{
+	struct nat_stats *st = bpf_map_lookup_elem(&nat_stats, &dir);
+	struct nat_scratch *s;
+	struct pcn_xloc *xl;
+	struct nat_xlate *x;
+	struct nat_key *key;
+	__u32 zero = 0;
+	__u8 out[16];
+	int ret;
+
+	s = bpf_map_lookup_elem(&nat_scratch, &zero);
+	if (!s)
+		return PCN_DROP;
+	xl = &s->xl;
+	ret = pcn_xquote_of(ctx, xl, &s->q);
+	if (ret < 0) {
+		PCN_COUNT(st, malformed);
+		return PCN_DROP;
+	}
+	if (ret)
+		return PCN_NEXT;
+	key = &s->key;
+	key->dir = dir;
+	key->family = s->q.family;
+	key->proto = s->q.proto;
+	key->pad = 0;
+	key->sport = s->q.dport;
+	key->dport = s->q.sport;
+	__builtin_memcpy(key->src, s->q.dst, 16);
+	__builtin_memcpy(key->dst, s->q.src, 16);
+	x = bpf_map_lookup_elem(&nat_flows, key);
+	if (!x || !pcn_ct_alive(&nat_ct, &x->ct, pcn_now_ns()))
+		return PCN_NEXT;	/* about no flow of ours */
+	s->x = *x;
+	x = &s->x;
+	/* the outer addresses: the error goes to the quote's sender */
+	if (pcn_load(ctx, xl->l3 + (xl->family == 4 ? 16 : 24), out,
+		     xl->family == 4 ? 4 : 16))
+		goto err;
+	if (xl->family == 4)
+		__builtin_memset(out + 4, 0, 12);
+	if (!eq16(out, s->q.src)) {
+		PCN_COUNT(st, invalid);	/* to someone else: forged */
+		return PCN_DROP;
+	}
+	if (pcn_xlate_quote(ctx, xl, &s->q, x->dst, x->src, x->dport,
+			    x->sport))
+		goto err;
+	if (!eq16(out, x->dst) && pcn_xlate_addr(ctx, xl, 1, x->dst))
+		goto err;
+	if (pcn_load(ctx, xl->l3 + (xl->family == 4 ? 12 : 8), out,
+		     xl->family == 4 ? 4 : 16))
+		goto err;
+	/* from the quoted packet's destination: the flow's other end */
+	if (eq16(out, s->q.dst) && !eq16(out, x->src) &&
+	    pcn_xlate_addr(ctx, xl, 0, x->src))
+		goto err;
+	PCN_COUNT(st, icmp_errors);
+	PCN_COUNT(st, translated);
+	return PCN_NEXT;
+err:
+	PCN_COUNT(st, errors);
+	return PCN_DROP;
+}
+
+/*
+ * A packet met going @dir. Return: PCN_NEXT, PCN_DROP, or for an ICMP
+ * error NAT_ICMP_ERROR, its headers in nat_scratch's xl. Two
+ * functions the verifier sees apart: each has a stack of its own, too
+ * big for one (and the caller none: the 512 bytes are nearly all
+ * nat()'s and its bpf_loop() callbacks').
+ */
+static __noinline int nat(struct pcn_ctx *ctx, __u32 dir)
 {
 	struct nat_stats *st = bpf_map_lookup_elem(&nat_stats, &dir);
 	struct nat_scratch *s;
 	struct nat_xlate *x;
 	struct nat_key *key;
-	struct pcn_xloc xl;
 	struct pcn_ct *entry;
 	struct pcn_ip k = {};
 	struct pcn_eth e;
@@ -458,11 +550,15 @@ static __always_inline int nat(struct pcn_ctx *ctx, __u32 dir)
 		PCN_COUNT(st, fragments);
 		return PCN_DROP;
 	}
-	if (!k.ct_ok || k.icmp_error)
-		return PCN_NEXT;	/* nothing NAT translates */
 	s = bpf_map_lookup_elem(&nat_scratch, &zero);
 	if (!s)
 		return PCN_DROP;
+	if (k.icmp_error) {
+		pcn_xloc_of(ctx, e.l3, &k, &s->xl);
+		return NAT_ICMP_ERROR;
+	}
+	if (!k.ct_ok)
+		return PCN_NEXT;	/* nothing NAT translates */
 	key = &s->key;
 	key->dir = dir;
 	key->family = k.family;
@@ -505,11 +601,11 @@ static __always_inline int nat(struct pcn_ctx *ctx, __u32 dir)
 		PCN_COUNT(st, invalid);
 		return PCN_DROP;
 	}
-	pcn_xloc_of(ctx, e.l3, &k, &xl);
-	if ((chg_src && pcn_xlate_addr(ctx, &xl, 0, x->src)) ||
-	    (chg_dst && pcn_xlate_addr(ctx, &xl, 1, x->dst)) ||
-	    (chg_sp && pcn_xlate_port(ctx, &xl, 0, x->sport)) ||
-	    (chg_dp && pcn_xlate_port(ctx, &xl, 1, x->dport))) {
+	pcn_xloc_of(ctx, e.l3, &k, &s->xl);
+	if ((chg_src && pcn_xlate_addr(ctx, &s->xl, 0, x->src)) ||
+	    (chg_dst && pcn_xlate_addr(ctx, &s->xl, 1, x->dst)) ||
+	    (chg_sp && pcn_xlate_port(ctx, &s->xl, 0, x->sport)) ||
+	    (chg_dp && pcn_xlate_port(ctx, &s->xl, 1, x->dport))) {
 		PCN_COUNT(st, errors);
 		return PCN_DROP;
 	}
@@ -519,4 +615,13 @@ static __always_inline int nat(struct pcn_ctx *ctx, __u32 dir)
 	return PCN_NEXT;
 }
 
-PCN_TRANSPARENT_PROGS(nat, nat)
+static __always_inline int nat_point(struct pcn_ctx *ctx, __u32 dir)
+{
+	int ret = nat(ctx, dir);
+
+	if (ret == NAT_ICMP_ERROR)
+		ret = icmp_error(ctx, dir);
+	return ret;
+}
+
+PCN_TRANSPARENT_PROGS(nat, nat_point)

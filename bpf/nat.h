@@ -123,6 +123,8 @@ struct nat_stats {
 	__u64 fragments;		/* after the first: dropped */
 	__u64 malformed;		/* cut short, bad headers: dropped */
 	__u64 errors;			/* a rewrite failed: dropped */
+	__u64 icmp_errors;		/* ICMP errors about a flow: their
+					 * quotes translated */
 };
 
 #endif /* __PCN_NAT_H */

@@ -198,4 +198,186 @@ static __always_inline long pcn_xlate_port(struct pcn_ctx *ctx,
 	return pcn_store(ctx, off, &new, 2);
 }
 
+/*
+ * ICMP errors. An error (destination unreachable, time exceeded,
+ * packet too big...) quotes the head of the packet it is about: its IP
+ * header and at least 8 bytes of what that carried, the ports or the
+ * echo id. When the quoted packet belongs to a translated flow, the
+ * quote is translated too, as the packet looked before it was (or as
+ * it will look after), so that its sender can tell which socket it is
+ * about:
+ *
+ *   pcn_xquote_of()    where an error's quote is, and what it says
+ *   pcn_xlate_quote()  its addresses and ports := new ones
+ *
+ * The outer header's addresses are the caller's (pcn_xlate_addr()).
+ * The quote lies in the ICMP message, which the ICMP checksum covers:
+ * every word changed in it (the quoted addresses and ports, the quoted
+ * IPv4 header's checksum, the quoted L4 checksum when the error carries
+ * it) is added to the ICMP checksum's change, applied once. All of
+ * them are at even offsets from the ICMP header (the quote starts at
+ * its 8th byte, the quoted L4 header 4-byte aligned in the quote), so
+ * the 16-bit words line up.
+ */
+
+/* An ICMP error's quote, offsets from the frame's start. */
+struct pcn_xquote {
+	__u32 l3;			/* the quoted IP header */
+	__u32 l4;			/* its L4 header */
+	__u32 l4_len;			/* bytes of it in the error (>= 8) */
+	__u8 family;
+	__u8 proto;			/* TCP, UDP, ICMP or ICMPv6 echo */
+	__u16 sport;			/* host order; an echo: its id in */
+	__u16 dport;			/* both */
+	__u16 pad;
+	__u8 src[16];			/* IPv4: 4 bytes, then zeros */
+	__u8 dst[16];
+};
+
+/*
+ * The quote of the ICMP error at @x (its L4 header the ICMP one) into
+ * @q, read by offset. Return: 0; 1 if it quotes nothing a flow is
+ * known by (a protocol without ports, an ICMP that is no echo, IPv6
+ * extension headers); -1 if it is cut short (by the frame, or by the
+ * error's IP length) or wrong, or quotes a fragment after the first:
+ * fail closed.
+ */
+static __always_inline int pcn_xquote_of(struct pcn_ctx *ctx,
+					 const struct pcn_xloc *x,
+					 struct pcn_xquote *q)
+{
+	__u32 end, ihl;
+	__u16 len;
+	__u8 b[20];
+
+	if (!x->l4)
+		return -1;
+	/* where the error's IP packet ends: what follows is padding */
+	if (pcn_load(ctx, x->l3 + (x->family == 4 ? 2 : 4), &len, 2))
+		return -1;
+	end = x->l3 + bpf_ntohs(len) + (x->family == 4 ? 0 : 40);
+	q->l3 = x->l4 + 8;
+	q->family = x->family;
+	q->pad = 0;
+	__builtin_memset(q->src, 0, 16);
+	__builtin_memset(q->dst, 0, 16);
+	if (pcn_load(ctx, q->l3, b, 20))
+		return -1;
+	if (x->family == 4) {
+		ihl = (b[0] & 0xf) * 4;
+		if ((b[0] >> 4) != 4 || ihl < 20)
+			return -1;
+		if (((b[6] << 8) | b[7]) & PCN_IP_OFFSET)
+			return -1;
+		q->proto = b[9];
+		__builtin_memcpy(q->src, b + 12, 4);
+		__builtin_memcpy(q->dst, b + 16, 4);
+	} else {
+		ihl = 40;
+		if ((b[0] >> 4) != 6)
+			return -1;
+		q->proto = b[6];
+		if (pcn_load(ctx, q->l3 + 8, q->src, 16) ||
+		    pcn_load(ctx, q->l3 + 24, q->dst, 16))
+			return -1;
+	}
+	q->l4 = q->l3 + ihl;
+	if (q->l4 + 8 > end)
+		return -1;
+	q->l4_len = end - q->l4;
+	if (pcn_load(ctx, q->l4, b, 8))
+		return -1;
+	if (q->proto == IPPROTO_TCP || q->proto == IPPROTO_UDP) {
+		q->sport = (b[0] << 8) | b[1];
+		q->dport = (b[2] << 8) | b[3];
+		return 0;
+	}
+	if ((q->proto == IPPROTO_ICMP || q->proto == PCN_IPPROTO_ICMPV6) &&
+	    q->proto == (x->family == 4 ? IPPROTO_ICMP : PCN_IPPROTO_ICMPV6) &&
+	    pcn_icmp_is_echo(q->proto, b[0])) {
+		q->sport = q->dport = (b[4] << 8) | b[5];
+		return 0;
+	}
+	return 1;
+}
+
+/* Set @len bytes (a constant) at @off to @to; their checksum change
+ * added to *@d. */
+static __always_inline long pcn_xquote_set(struct pcn_ctx *ctx, __u32 off,
+					   const void *to, const int len,
+					   __u32 *d)
+{
+	__u8 old[16];
+
+	if (pcn_load(ctx, off, old, len))
+		return -1;
+	*d += pcn_csum_delta(old, to, len);
+	return pcn_store(ctx, off, to, len);
+}
+
+/*
+ * Add @d to a checksum inside a quote, at @off: plain bytes, no state
+ * of the skb's to keep (@udp: zero stays zero); its own change added
+ * to *@icmp.
+ */
+static __always_inline long pcn_xquote_csum(struct pcn_ctx *ctx, __u32 off,
+					    __u32 d, int udp, __u32 *icmp)
+{
+	__u16 old, new;
+
+	if (pcn_load(ctx, off, &old, 2))
+		return -1;
+	if (udp && !old)
+		return 0;
+	new = pcn_csum_fold((__u16)~old + d);
+	if (udp && !new)
+		new = 0xffff;
+	*icmp += pcn_csum_delta(&old, &new, 2);
+	return pcn_store(ctx, off, &new, 2);
+}
+
+/*
+ * Set the addresses and ports (an echo: @sport is the id) of quote @q,
+ * of the ICMP error at @x, to @src, @dst, @sport, @dport (host order),
+ * its checksums and the error's ICMP checksum kept in step (not the
+ * part of an ICMPv6 checksum that covers the outer addresses: that is
+ * pcn_xlate_addr()'s). Return: 0, or < 0 (see pcn_xlate_addr()).
+ */
+static __always_inline long pcn_xlate_quote(struct pcn_ctx *ctx,
+					    const struct pcn_xloc *x,
+					    const struct pcn_xquote *q,
+					    const __u8 *src, const __u8 *dst,
+					    __u16 sport, __u16 dport)
+{
+	__u32 da = 0, dp = 0, icmp = 0, csum = pcn_l4_csum_off(q->proto);
+	int echo = q->proto != IPPROTO_TCP && q->proto != IPPROTO_UDP;
+	__be16 p;
+
+	if (q->family == 4) {
+		if (pcn_xquote_set(ctx, q->l3 + 12, src, 4, &da) ||
+		    pcn_xquote_set(ctx, q->l3 + 16, dst, 4, &da) ||
+		    pcn_xquote_csum(ctx, q->l3 + 10, da, 0, &icmp))
+			return -1;
+	} else {
+		if (pcn_xquote_set(ctx, q->l3 + 8, src, 16, &da) ||
+		    pcn_xquote_set(ctx, q->l3 + 24, dst, 16, &da))
+			return -1;
+	}
+	p = bpf_htons(sport);
+	if (pcn_xquote_set(ctx, q->l4 + (echo ? 4 : 0), &p, 2, &dp))
+		return -1;
+	p = bpf_htons(dport);
+	if (!echo && pcn_xquote_set(ctx, q->l4 + 2, &p, 2, &dp))
+		return -1;
+	icmp += da + dp;
+	/* the quoted L4 checksum, when the error carries it (a TCP one
+	 * lies past the 8 bytes an error must carry) */
+	if (csum + 2 <= q->l4_len &&
+	    pcn_xquote_csum(ctx, q->l4 + csum,
+			    q->proto == IPPROTO_ICMP ? dp : da + dp,
+			    q->proto == IPPROTO_UDP, &icmp))
+		return -1;
+	return pcn_csum_add(ctx, x->l4 + 2, icmp, 0);
+}
+
 #endif /* __PCN_XLATE_H */

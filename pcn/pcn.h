@@ -197,6 +197,14 @@ struct cube_type {
 	int (*port_changed)(struct pcn_cube *c, __u32 idx,
 			    const struct pcn_port *was,
 			    const struct pcn_port *p);
+	/*
+	 * The first address of @family (4 or 6) of port @idx, into @addr
+	 * (4 or 16 bytes): what the port answers to, for the types that
+	 * follow it (nat's masquerade) without reading this type's maps.
+	 * Returns 0, -ENOENT (none) or -errno.
+	 */
+	int (*port_addr)(struct pcn_cube *c, __u32 idx, int family,
+			 __u8 *addr);
 	/* the cube's own counters (-s), a list ended by a NULL map */
 	const struct pcn_counters *counters;
 	/* pcn metrics: samples beyond its counters, each through @fn;

@@ -2,16 +2,15 @@
 /*
  * Masquerade's address: the first IPv4 address (and the first IPv6
  * address that is not link-local) of the point a nat cube is attached
- * to: the interface's own, or for a router port the port's primary
+ * to: the interface's own, or for a router port the port's first
  * address in the router. pcn re-reads it, into the cube's nat_masq
  * map, at every command that touches the cube (any "pcn nat" verb on
  * it, "pcn cube show"): the datapath never asks user space. After the
  * address changes, new flows take the new one from the next such
  * command on; flows translated already keep theirs until they end.
  *
- * The router's port address is read from its rt_ports map (the record
- * bpf/router.h describes), read only: no function of the router type
- * is called.
+ * A port's addresses are its type's to tell (cube_type.port_addr, the
+ * router's port addresses): nat reads no map of another type.
  */
 #include <arpa/inet.h>
 #include <ifaddrs.h>
@@ -19,7 +18,6 @@
 #include <string.h>
 
 #include "nat_user.h"
-#include "router.h"			/* bpf/router.h */
 #include "transparent.h"
 
 static const __u32 zero;
@@ -51,24 +49,26 @@ static void iface_addrs(const char *ifname, struct nat_masq *m)
 	freeifaddrs(ifa);
 }
 
-/* the primary address of port @port of router @cube */
-static void router_port_addr(const char *cube, const char *port,
-			     struct nat_masq *m)
+/* the first addresses of port @port of cube @cube, as its type tells */
+static void port_addrs(const char *cube, const char *port, struct nat_masq *m)
 {
 	struct pcn_port ports[PCN_MAX_PORTS];
-	struct rt_port rp;
+	const struct cube_type *t;
 	struct pcn_cube r;
-	__u32 idx;
 	int i;
 
 	if (cube_open(cube, &r))
 		return;
-	if (strcmp(r.meta.type, "router") || cube_ports_read(&r, ports))
+	t = cube_type_find(r.meta.type);
+	if (!t || !t->port_addr || cube_ports_read(&r, ports))
 		goto out;
 	i = cube_port_find(ports, PCN_MAX_PORTS, port);
-	idx = i;
-	if (i >= 0 && !cube_map_get(&r, "rt_ports", &idx, &rp))
-		memcpy(m->addr4, &rp.addrs[0].addr, 4);
+	if (i < 0)
+		goto out;
+	if (t->port_addr(&r, i, 4, m->addr4))
+		memset(m->addr4, 0, sizeof(m->addr4));
+	if (t->port_addr(&r, i, 6, m->addr6))
+		memset(m->addr6, 0, sizeof(m->addr6));
 out:
 	cube_close(&r);
 }
@@ -84,7 +84,7 @@ static void masq_point_cb(const struct pcn_cube *t, __u32 id,
 	if (pt->kind == PCN_POINT_DEV)
 		iface_addrs(pt->ifname, m);
 	else if (pt->kind == PCN_POINT_PORT)
-		router_port_addr(pt->cube, pt->port, m);
+		port_addrs(pt->cube, pt->port, m);
 }
 
 int nat_masq_refresh(struct pcn_cube *c, struct nat_masq *m)

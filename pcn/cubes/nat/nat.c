@@ -76,6 +76,7 @@ static void nat_show(struct pcn_cube *c)
 	{ dir, "fragments", ", fragments %" PRIu64 },                       \
 	{ dir, "malformed", ", malformed %" PRIu64 },                       \
 	{ dir, "errors", ", errors %" PRIu64 },                             \
+	{ dir, "icmp_errors", ", icmp errors %" PRIu64 },                   \
 	{ NULL, NULL, NULL }
 
 static const struct pcn_counter nat_ingress[] = { NAT_COUNTERS("ingress") };

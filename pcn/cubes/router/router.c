@@ -472,6 +472,26 @@ static const struct pcn_object *const rt_objects[] = {
 	&addr_object, &route_object, &neigh_object, NULL,
 };
 
+/* cube_type.port_addr: a port's first address (the router's are IPv4) */
+static int rt_port_addr(struct pcn_cube *c, __u32 idx, int family, __u8 *addr)
+{
+	struct rt_port rp;
+	int i, err;
+
+	if (family != 4)
+		return -ENOENT;
+	err = rt_port_get(c, idx, &rp);
+	if (err)
+		return err;
+	for (i = 0; i < RT_ADDRS_MAX; i++) {
+		if (rp.addrs[i].addr) {
+			memcpy(addr, &rp.addrs[i].addr, 4);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 static const struct cube_type router_type = {
 	.name = "router",
 	.summary = "IPv4 and IPv6 router: routes, ARP, NDP and ICMP in the datapath, or the kernel's FIB",
@@ -489,6 +509,7 @@ static const struct cube_type router_type = {
 	.port_added = rt_port_added,
 	.port_removed = rt_port_removed,
 	.port_changed = rt_port_changed,
+	.port_addr = rt_port_addr,
 	.counters = rt_counters,
 	.save = rt_save,
 	.objects = rt_objects,

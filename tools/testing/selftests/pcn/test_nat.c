@@ -20,6 +20,17 @@
  *   one_to_one        inbound, then its reply outbound
  *   malformed         a TCP header cut short, a later fragment, a TCP
  *                     packet that opens nothing: dropped, counted
+ *   table_full        a table of 4 flows: the 5th is dropped, counted;
+ *                     once a flow ended its room is swept free, at most
+ *                     once a second
+ *   icmp_err_*        ICMP errors quoting a packet of a translated flow:
+ *                     outer and quoted addresses and ports back as the
+ *                     flow's inside end sees them, the quoted IPv4
+ *                     header's, the quoted L4 and the ICMP checksums
+ *                     right (the whole packet is quoted, so even the
+ *                     quoted L4 checksum is recomputed and checked);
+ *                     quotes cut short dropped, errors about no flow
+ *                     passed untouched
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -51,6 +62,7 @@ struct env {
 	int stats, rules, state;
 	__u32 pass, drop;
 	__u32 n;			/* rules written */
+	__u32 flows_max;		/* nat_flows' size; 0: as built */
 };
 
 static int map_fd(struct bpf_object *obj, const char *name)
@@ -92,6 +104,11 @@ static int setup(struct env *e)
 		return -errno;
 	if (obj_set_rodata_u32(e->nat, "pcn_next_in", slot) ||
 	    obj_set_rodata_u32(e->nat, "pcn_next_eg", slot))
+		return -EINVAL;
+	if (e->flows_max &&
+	    bpf_map__set_max_entries(bpf_object__find_map_by_name(e->nat,
+								  "nat_flows"),
+				     e->flows_max))
 		return -EINVAL;
 	if (bpf_object__load(e->nat))
 		return -errno;
@@ -592,6 +609,326 @@ TEST_F(nat, malformed)
 	ASSERT_EQ(1, st.fragments);
 	ASSERT_EQ(1, st.invalid);
 	ASSERT_EQ(0, st.new_flows);
+}
+
+TEST_F(nat, table_full)
+{
+	struct pkt p = { .family = 4, .proto = IPPROTO_TCP, .dport = 80,
+			 .flags = TCP_SYN }, q;
+	struct nat_stats st;
+	__u64 long_ago = 0;
+	__u16 first = 0;
+	struct frame f;
+	__u32 zero = 0;
+	int i;
+
+	/* again, with room for 4 flows (two translations each) */
+	bpf_object__close(self->e.port);
+	bpf_object__close(self->e.nat);
+	self->e.flows_max = 8;
+	ASSERT_EQ(0, setup(&self->e));
+	ASSERT_EQ(0, rule_add(&self->e, snat4("10.0.0.0", 24, "198.51.100.1",
+					     1024, 65535)));
+	addr(4, "10.0.0.2", p.src);
+	addr(4, "203.0.113.7", p.dst);
+	for (i = 0; i < 4; i++) {
+		p.sport = 2000 + i;
+		build(&f, &p);
+		ASSERT_EQ(self->e.pass, run(&self->e, PCN_DIR_EGRESS, &f));
+		parse(&f, 4, IPPROTO_TCP, &q);
+		if (!i)
+			first = q.sport;
+	}
+	p.sport = 2004;
+	build(&f, &p);
+	ASSERT_EQ(self->e.drop, run(&self->e, PCN_DIR_EGRESS, &f));
+	stats(&self->e, PCN_DIR_EGRESS, &st);
+	ASSERT_EQ(1, st.table_full);
+	ASSERT_EQ(4, st.new_flows);
+	/* the first flow ends (RST from the outside) */
+	addr(4, "203.0.113.7", p.src);
+	addr(4, "198.51.100.1", p.dst);
+	p.sport = 80;
+	p.dport = first;
+	p.flags = TCP_RST;
+	build(&f, &p);
+	ASSERT_EQ(self->e.pass, run(&self->e, PCN_DIR_INGRESS, &f));
+	/* swept a moment ago (the 5th flow's try): not yet again */
+	addr(4, "10.0.0.2", p.src);
+	addr(4, "203.0.113.7", p.dst);
+	p.sport = 2004;
+	p.dport = 80;
+	p.flags = TCP_SYN;
+	build(&f, &p);
+	ASSERT_EQ(self->e.drop, run(&self->e, PCN_DIR_EGRESS, &f));
+	stats(&self->e, PCN_DIR_EGRESS, &st);
+	ASSERT_EQ(2, st.table_full);
+	/* the last sweep long ago: this one frees the ended flow's room */
+	ASSERT_EQ(0, bpf_map_update_elem(map_fd(self->e.nat, "nat_gc"), &zero,
+					 &long_ago, BPF_ANY));
+	build(&f, &p);
+	ASSERT_EQ(self->e.pass, run(&self->e, PCN_DIR_EGRESS, &f));
+	stats(&self->e, PCN_DIR_EGRESS, &st);
+	ASSERT_EQ(2, st.table_full);
+	ASSERT_EQ(5, st.new_flows);
+}
+
+/* ---- ICMP errors ---- */
+
+/*
+ * Frame @f: an ICMP error (@type, @code) from @src to @dst quoting the
+ * first @n bytes (0: all) of the IP packet in frame @q.
+ */
+static void build_err(struct frame *f, const struct frame *q, __u32 n,
+		      int family, __u8 type, __u8 code, const char *src,
+		      const char *dst)
+{
+	__u32 qlen = q->len - ETH_HLEN, iphl = family == 4 ? 20 : 40;
+	__u8 proto = family == 4 ? IPPROTO_ICMP : PCN_IPPROTO_ICMPV6;
+	struct pkt p = { .family = family, .proto = proto };
+	__u8 *l4;
+	__u16 c;
+
+	if (n && n < qlen)
+		qlen = n;
+	addr(family, src, p.src);
+	addr(family, dst, p.dst);
+	build(f, &p);
+	l4 = f->b + f->l4;
+	f->len = f->l4 + 8 + qlen;
+	memset(l4, 0, 8);
+	l4[0] = type;
+	l4[1] = code;
+	memcpy(l4 + 8, q->b + ETH_HLEN, qlen);
+	if (family == 4) {
+		struct iphdr *ip = (void *)(f->b + ETH_HLEN);
+
+		ip->tot_len = htons(iphl + 8 + qlen);
+		ip->check = 0;
+		ip->check = htons(~fold(sum16(ip, 20, 0)) & 0xffff);
+	} else {
+		struct ipv6hdr *ip6 = (void *)(f->b + ETH_HLEN);
+
+		ip6->payload_len = htons(8 + qlen);
+	}
+	c = ~l4_sum(f, family, proto);
+	l4[2] = c >> 8;
+	l4[3] = c;
+}
+
+/* the packet quoted by the error in @f, as a frame of its own */
+static void quoted(const struct frame *f, int family, struct frame *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->len = f->len - f->l4 - 8 + ETH_HLEN;
+	memcpy(q->b + ETH_HLEN, f->b + f->l4 + 8, q->len - ETH_HLEN);
+	q->l4 = ETH_HLEN + (family == 4 ? (q->b[ETH_HLEN] & 0xf) * 4 : 40);
+}
+
+/* the error in @f right: outer checksums; the quote's, whole */
+#define ASSERT_ERR_CSUMS(f, family, qproto, zero_udp)                       \
+	do {                                                                \
+		struct frame q_;                                            \
+		quoted(f, family, &q_);                                     \
+		ASSERT_CSUMS(f, family, (family) == 4 ? IPPROTO_ICMP :      \
+				PCN_IPPROTO_ICMPV6, false);                 \
+		ASSERT_CSUMS(&q_, family, qproto, zero_udp);                \
+	} while (0)
+
+/*
+ * SNAT'd UDP from 10.0.0.2:5353 (@zero: without a checksum); the port
+ * unreachable from its destination, then a time exceeded from a
+ * router on the way, come back to 10.0.0.2 about 10.0.0.2:5353
+ */
+static void err_snat_udp(struct __test_metadata *_metadata, struct env *e,
+			 bool zero)
+{
+	struct pkt p = { .family = 4, .proto = IPPROTO_UDP, .sport = 5353,
+			 .dport = 53, .zero_csum = zero }, q, in;
+	struct frame f, out, g;
+	struct nat_stats st;
+	__u8 a[16];
+
+	ASSERT_EQ(0, rule_add(e, snat4("10.0.0.0", 24, "198.51.100.1",
+				       40000, 40000)));
+	addr(4, "10.0.0.2", p.src);
+	addr(4, "203.0.113.7", p.dst);
+	build(&out, &p);
+	ASSERT_EQ(e->pass, run(e, PCN_DIR_EGRESS, &out));
+	parse(&out, 4, IPPROTO_UDP, &q);
+	ASSERT_EQ(40000, q.sport);
+
+	build_err(&f, &out, 0, 4, 3, 3, "203.0.113.7", "198.51.100.1");
+	ASSERT_EQ(e->pass, run(e, PCN_DIR_INGRESS, &f));
+	parse(&f, 4, IPPROTO_ICMP, &q);
+	addr(4, "203.0.113.7", a);
+	ASSERT_EQ(0, memcmp(q.src, a, 16));
+	ASSERT_EQ(0, memcmp(q.dst, p.src, 16));
+	quoted(&f, 4, &g);
+	parse(&g, 4, IPPROTO_UDP, &in);
+	ASSERT_EQ(0, memcmp(in.src, p.src, 16));
+	ASSERT_EQ(0, memcmp(in.dst, p.dst, 16));
+	ASSERT_EQ(5353, in.sport);
+	ASSERT_EQ(53, in.dport);
+	ASSERT_ERR_CSUMS(&f, 4, IPPROTO_UDP, zero);
+	/* the quote is what 10.0.0.2 sent, byte for byte */
+	build(&g, &p);
+	ASSERT_EQ(0, memcmp(f.b + f.l4 + 8, g.b + ETH_HLEN, g.len - ETH_HLEN));
+
+	/* from a router on the way: its own address kept */
+	build_err(&f, &out, 0, 4, 11, 0, "192.0.2.99", "198.51.100.1");
+	ASSERT_EQ(e->pass, run(e, PCN_DIR_INGRESS, &f));
+	parse(&f, 4, IPPROTO_ICMP, &q);
+	addr(4, "192.0.2.99", a);
+	ASSERT_EQ(0, memcmp(q.src, a, 16));
+	ASSERT_EQ(0, memcmp(q.dst, p.src, 16));
+	ASSERT_ERR_CSUMS(&f, 4, IPPROTO_UDP, zero);
+	ASSERT_EQ(0, memcmp(f.b + f.l4 + 8, g.b + ETH_HLEN, g.len - ETH_HLEN));
+	stats(e, PCN_DIR_INGRESS, &st);
+	ASSERT_EQ(2, st.icmp_errors);
+}
+
+TEST_F(nat, icmp_err_snat_udp)
+{
+	err_snat_udp(_metadata, &self->e, false);
+}
+
+TEST_F(nat, icmp_err_snat_udp_zero_csum)
+{
+	err_snat_udp(_metadata, &self->e, true);
+}
+
+/* a TTL exceeded about an echo request: the quoted id back, with its
+ * checksum; only the first 8 bytes of the echo quoted */
+TEST_F(nat, icmp_err_echo)
+{
+	struct pkt p = { .family = 4, .proto = IPPROTO_ICMP, .sport = 77,
+			 .flags = 8 }, q;
+	struct frame f, out, g, want;
+
+	ASSERT_EQ(0, rule_add(&self->e, snat4("10.0.0.0", 8, "198.51.100.1",
+					     2000, 2000)));
+	addr(4, "10.0.0.2", p.src);
+	addr(4, "203.0.113.7", p.dst);
+	build(&out, &p);
+	ASSERT_EQ(self->e.pass, run(&self->e, PCN_DIR_EGRESS, &out));
+	build_err(&f, &out, 28, 4, 11, 0, "192.0.2.99", "198.51.100.1");
+	ASSERT_EQ(self->e.pass, run(&self->e, PCN_DIR_INGRESS, &f));
+	parse(&f, 4, IPPROTO_ICMP, &q);
+	ASSERT_EQ(0, memcmp(q.dst, p.src, 16));
+	ASSERT_CSUMS(&f, 4, IPPROTO_ICMP, false);
+	quoted(&f, 4, &g);
+	ASSERT_EQ(0xffff, ip_sum(&g));
+	/* the quoted echo header as sent: id 77, its checksum */
+	build(&want, &p);
+	ASSERT_EQ(0, memcmp(f.b + f.l4 + 8, want.b + ETH_HLEN, 28 - 8));
+	ASSERT_EQ(0, memcmp(f.b + f.l4 + 8 + 20, want.b + want.l4, 8));
+}
+
+/*
+ * NAT66 port forwarding; the inside server's port unreachable (ICMPv6
+ * type 1) leaves from the public address about the public port; a
+ * packet too big (type 2) from a router inside keeps its source. The
+ * quoted TCP checksum is carried and recomputed.
+ */
+TEST_F(nat, icmp_err_dnat_ipv6)
+{
+	struct nat_rule r = { .kind = NAT_DNAT, .family = 6,
+			      .proto = IPPROTO_TCP, .dport = 8080,
+			      .port_lo = 80, .port_hi = 80 };
+	struct pkt p = { .family = 6, .proto = IPPROTO_TCP, .sport = 50000,
+			 .dport = 8080, .flags = TCP_SYN }, q, in;
+	struct frame f, g, want;
+	__u8 a[16];
+	int type;
+
+	addr(6, "2001:db8::1", r.dst);
+	addr(6, "2001:db8:1::5", r.to);
+	ASSERT_EQ(0, rule_add(&self->e, r));
+	addr(6, "2001:db8:ffff::9", p.src);
+	addr(6, "2001:db8::1", p.dst);
+	build(&want, &p);		/* as the client sent it */
+	g = want;
+	ASSERT_EQ(self->e.pass, run(&self->e, PCN_DIR_INGRESS, &g));
+	for (type = 1; type <= 2; type++) {
+		build_err(&f, &g, 0, 6, type, type == 1 ? 4 : 0,
+			  type == 1 ? "2001:db8:1::5" : "2001:db8:1::fe",
+			  "2001:db8:ffff::9");
+		ASSERT_EQ(self->e.pass, run(&self->e, PCN_DIR_EGRESS, &f));
+		parse(&f, 6, PCN_IPPROTO_ICMPV6, &q);
+		if (type == 1)
+			ASSERT_EQ(0, memcmp(q.src, r.dst, 16));
+		addr(6, "2001:db8:1::fe", a);
+		if (type == 2)
+			ASSERT_EQ(0, memcmp(q.src, a, 16));
+		ASSERT_EQ(0, memcmp(q.dst, p.src, 16));
+		quoted(&f, 6, &g);
+		parse(&g, 6, IPPROTO_TCP, &in);
+		ASSERT_EQ(0, memcmp(in.dst, r.dst, 16));
+		ASSERT_EQ(8080, in.dport);
+		ASSERT_EQ(50000, in.sport);
+		ASSERT_ERR_CSUMS(&f, 6, IPPROTO_TCP, false);
+		ASSERT_EQ(0, memcmp(g.b + ETH_HLEN, want.b + ETH_HLEN,
+				    want.len - ETH_HLEN));
+		/* the next error quotes the packet as it went in again */
+		g = want;
+		ASSERT_EQ(self->e.pass, run(&self->e, PCN_DIR_INGRESS, &g));
+	}
+}
+
+/*
+ * Quotes cut short, by the frame or by the error's IP length, and a
+ * quoted later fragment: dropped, counted malformed. An error about no
+ * flow passes untouched.
+ */
+TEST_F(nat, icmp_err_malformed)
+{
+	struct pkt p = { .family = 4, .proto = IPPROTO_UDP, .sport = 5353,
+			 .dport = 53 };
+	struct frame f, out, copy;
+	struct nat_stats st;
+	struct iphdr *ip;
+
+	ASSERT_EQ(0, rule_add(&self->e, snat4("10.0.0.0", 24, "198.51.100.1",
+					     40000, 40000)));
+	addr(4, "10.0.0.2", p.src);
+	addr(4, "203.0.113.7", p.dst);
+	build(&out, &p);
+	ASSERT_EQ(self->e.pass, run(&self->e, PCN_DIR_EGRESS, &out));
+	/* the quoted IP header whole, 4 bytes of UDP */
+	build_err(&f, &out, 24, 4, 3, 3, "203.0.113.7", "198.51.100.1");
+	ASSERT_EQ(self->e.drop, run(&self->e, PCN_DIR_INGRESS, &f));
+	/* the quoted IP header cut */
+	build_err(&f, &out, 12, 4, 3, 3, "203.0.113.7", "198.51.100.1");
+	ASSERT_EQ(self->e.drop, run(&self->e, PCN_DIR_INGRESS, &f));
+	/* all there in the frame, but the error's IP length ends first */
+	build_err(&f, &out, 0, 4, 3, 3, "203.0.113.7", "198.51.100.1");
+	ip = (void *)(f.b + ETH_HLEN);
+	ip->tot_len = htons(20 + 8 + 20 + 4);
+	ip->check = 0;
+	ip->check = htons(~fold(sum16(ip, 20, 0)) & 0xffff);
+	ASSERT_EQ(self->e.drop, run(&self->e, PCN_DIR_INGRESS, &f));
+	/* a later fragment quoted: no ports to know its flow by */
+	copy = out;
+	ip = (void *)(copy.b + ETH_HLEN);
+	ip->frag_off = htons(100);
+	ip->check = 0;
+	ip->check = htons(~fold(sum16(ip, 20, 0)) & 0xffff);
+	build_err(&f, &copy, 0, 4, 3, 3, "203.0.113.7", "198.51.100.1");
+	ASSERT_EQ(self->e.drop, run(&self->e, PCN_DIR_INGRESS, &f));
+	stats(&self->e, PCN_DIR_INGRESS, &st);
+	ASSERT_EQ(4, st.malformed);
+	ASSERT_EQ(0, st.icmp_errors);
+	/* about a flow that is not there: untouched */
+	p.sport = 5354;
+	build(&out, &p);
+	build_err(&f, &out, 0, 4, 3, 3, "203.0.113.7", "198.51.100.1");
+	copy = f;
+	ASSERT_EQ(self->e.pass, run(&self->e, PCN_DIR_INGRESS, &f));
+	ASSERT_EQ(0, memcmp(f.b, copy.b, f.len));
+	stats(&self->e, PCN_DIR_INGRESS, &st);
+	ASSERT_EQ(4, st.malformed);
+	ASSERT_EQ(0, st.icmp_errors);
 }
 
 TEST_HARNESS_MAIN

@@ -7,7 +7,9 @@
 # (masquerade, SNAT); the two use one source port at once; the outside
 # reaches an inside server by port forwarding (DNAT); 1:1 both ways;
 # removing the rules stops new flows and leaves translated ones going;
-# masquerade on an interface where Linux forwards (tc). XDP and TC.
+# masquerade on an interface where Linux forwards (tc); ICMP errors
+# about translated flows (a UDP datagram to a closed port, either way)
+# reach the socket that sent it. XDP and TC.
 # Then what pcn refuses, with the pin tree unchanged.
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -102,6 +104,30 @@ tcp_forwarded()
 	wait_for 10 cmp -s "$dir/send" "$dir/recv"
 }
 
+# udp_refused FROM_NS ADDR PORT: a datagram from a connected socket to
+# ADDR:PORT, where nothing listens, is refused: the ICMP port
+# unreachable came back and the kernel found the socket by its quote
+# (sent again while none comes: the sender limits its ICMP rate)
+udp_refused()
+{
+	ip netns exec "$1" timeout 10 python3 -c '
+import socket, sys
+a, p = sys.argv[1], int(sys.argv[2])
+s = socket.socket(socket.AF_INET6 if ":" in a else socket.AF_INET,
+		  socket.SOCK_DGRAM)
+s.connect((a, p))
+s.settimeout(1)
+for i in range(5):
+	try:
+		s.send(b"x")
+		s.recv(16)
+	except ConnectionRefusedError:
+		sys.exit(0)
+	except socket.timeout:
+		pass
+sys.exit("no port unreachable came back to the socket")' "$2" "$3"
+}
+
 # each phase of behind_router starts from no rule and no translation
 fresh()
 {
@@ -127,6 +153,10 @@ masquerade()
 	[ "$(nat_stat ingress translated)" -ge 3 ]
 	[ "$(nat_stat egress errors)" -eq 0 ]
 	[ "$(nat_stat ingress malformed)" -eq 0 ]
+	# O's port unreachable, to $OUT.1, reaches H1's socket
+	[ "$(nat_stat ingress icmp_errors)" -eq 0 ]
+	udp_refused "$H1" "$OUT.2" 9
+	[ "$(nat_stat ingress icmp_errors)" -ge 1 ]
 }
 
 same_source_port()
@@ -157,6 +187,11 @@ port_forwarding()
 	tcp_forwarded "$O" "$H1" "$OUT.1" 8080 80
 	udp_server "$H2" 53
 	udp_echo "$O" "$OUT.1" 5353
+	# H2's port unreachable leaves from $OUT.1:5354 to O's socket
+	pcn -n "$R" nat add n0 dnat dst "$OUT.1" proto udp dport 5354 \
+		to 10.220.2.2 port 54
+	udp_refused "$O" "$OUT.1" 5354
+	[ "$(nat_stat egress icmp_errors)" -ge 1 ]
 	pcn -n "$R" -j nat translation show n0 |
 		jq -e "any(.[]; .kind == \"dnat\" and .dport == 8080 and
 			.to.dst == \"10.220.1.2\" and .to.dport == 80)"
@@ -269,8 +304,10 @@ on_interface()
 	pcn -n "$R" nat add n0 masquerade src 10.221.0.0/16
 	ping_ok "$H1" "$OUT.2"
 	tcp_transfer "$H1" "$O" "$OUT.2" 200000
+	udp_refused "$H1" "$OUT.2" 9
 	pcn -n "$R" -j nat translation show n0 |
 		jq -e "all(.[]; .to.src == \"$OUT.1\")"
+	nat66
 	# a new address on v3: new flows take it at the next pcn command
 	ip -n "$R" addr flush dev v3
 	addr "$R" v3 "$OUT.9/24"
@@ -279,6 +316,43 @@ on_interface()
 	ping_ok "$H1" "$OUT.2"
 	pcn -n "$R" -j nat translation show n0 |
 		jq -e "length >= 1 and all(.[]; .to.src == \"$OUT.9\")"
+}
+
+# NAT66 on on_interface's topology: H1 (fd00:221:1::2) masqueraded
+# behind v3's 2001:db8:221::1 to O (::2, no route back inside) by ping,
+# TCP, and a port unreachable back to H1's socket; O reaches a TCP
+# server on H1 through a dnat of v3's address
+nat66()
+{
+	local pub=2001:db8:221::1 in=fd00:221:1::2 out=2001:db8:221::2
+
+	local ns
+
+	# quiet_ns turned IPv6 off
+	for ns in "$R" "$H1" "$O"; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+			net.ipv6.conf.default.disable_ipv6=0
+	done
+	ip netns exec "$R" sysctl -qw net.ipv6.conf.all.forwarding=1
+	ip -n "$H1" addr add "$in/64" dev e1 nodad
+	ip -n "$R" addr add fd00:221:1::1/64 dev v1 nodad
+	ip -n "$R" addr add "$pub/64" dev v3 nodad
+	ip -n "$O" addr add "$out/64" dev o nodad
+	ip -n "$H1" -6 route add default via fd00:221:1::1
+	ping_first "$R" "$out"
+	# no rule: O cannot answer an inside address
+	ping_fails "$H1" "$out" 2
+	pcn -n "$R" nat add n0 masquerade src fd00:221::/32
+	pcn -n "$R" -j cube show n0 | jq -e ".[0].masquerade6 == \"$pub\""
+	ping_ok "$H1" "$out"
+	tcp_transfer "$H1" "$O" "$out" 200000
+	udp_refused "$H1" "$out" 9
+	pcn -n "$R" -j nat translation show n0 |
+		jq -e "any(.[]; .src == \"$in\" and .to.src == \"$pub\")"
+	pcn -n "$R" nat add n0 dnat dst "$pub" proto tcp dport 8081 to "$in"
+	tcp_transfer "$O" "$H1" "$pub" 200000 8081
+	pcn -n "$R" -j nat translation show n0 |
+		jq -e "any(.[]; .kind == \"dnat\" and .to.dst == \"$in\")"
 }
 
 # expect_same CMD...: CMD fails with one Error: line and its exit
