@@ -350,7 +350,18 @@ static __always_inline int pcn_parse_ip_body(struct pcn_ctx *ctx,
 		next = ip6->nexthdr;
 		cur = ip6 + 1;
 		for (i = 0; i <= PCN_MAX_EXT; i++) {
-			struct ext_hdr *x = cur;
+			struct ext_hdr *x;
+
+			/*
+			 * Where this header is, read back from memory as
+			 * below: every way through the header before (the
+			 * fragment, AH, the others) then reaches this one
+			 * as one state of the verifier, not one each.
+			 */
+			k->l4_off = cur - (void *)ip6;
+			cur = (void *)ip6 + (*(volatile __u16 *)&k->l4_off &
+					     0x7fff);
+			x = cur;
 
 			if (next != IPPROTO_HOPOPTS && next != IPPROTO_ROUTING &&
 			    next != IPPROTO_DSTOPTS && next != IPPROTO_FRAGMENT &&
