@@ -699,6 +699,8 @@ scen_fw_rules()
 	local nft=(ip netns exec "$NS_D" nft)
 
 	[ -n "$QUICK" ] && n=3
+	# times of single commands: a loaded machine stretches both sides
+	echo "# fw_rules: load average $(cut -d' ' -f1-3 /proc/loadavg)"
 	"$PCN" -n "$NS_D" cube add bfr type firewall
 	fw_rule_lines "rule append bfr ingress src %d.%d.%d.0/24 proto tcp dport %d action drop" \
 		>"$BPFFS.rules"
