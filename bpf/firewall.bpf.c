@@ -288,9 +288,43 @@ static __always_inline int vectors(__u32 set, const struct pcn_ip *k, int ct,
 	return 0;
 }
 
-static __always_inline int firewall(struct pcn_ctx *ctx, __u32 dir)
+/*
+ * The first rule of @set (of @nrules) that @k with connection state @ct
+ * matches: FW_RULES_MAX if none, -1 if one of its vectors is missing (a
+ * set being built). A global function: the verifier checks it once, not
+ * once for every state of the parser and of connection tracking that
+ * its caller reaches it in.
+ */
+__noinline int fw_match(__u32 set, const struct pcn_ip *k, int ct,
+			__u32 nrules)
 {
 	struct search s = { .rule = FW_RULES_MAX };
+	__u64 any = 0;
+	int j;
+
+	if (!k || vectors(set, k, ct, &s))
+		return -1;
+	/* the summaries first, here: a packet that no rule can match
+	 * costs no call of the loop's callback (an indirect call, slow
+	 * where retpolines are on) */
+	s.nsw = (nrules + 64 * 64 - 1) / (64 * 64);
+	for (j = FW_SUMMARY - 1; j >= 0; j--) {
+		if (j >= s.nsw)
+			continue;
+		s.cand = s.v[0]->summary[j] & s.v[1]->summary[j] &
+			 s.v[2]->summary[j] & s.v[3]->summary[j] &
+			 s.v[4]->summary[j] & s.v[5]->summary[j] &
+			 s.v[6]->summary[j];
+		any |= s.cand;
+	}
+	/* s.cand is now summary word 0's, where visit() begins */
+	if (any)
+		bpf_loop(FW_WORDS + FW_SUMMARY, visit, &s, 0);
+	return s.rule;
+}
+
+static __always_inline int firewall(struct pcn_ctx *ctx, __u32 dir)
+{
 	struct fw_stats *st = bpf_map_lookup_elem(&fw_stats, &dir);
 	struct fw_counter *cnt;
 	struct fw_state *state;
@@ -301,7 +335,7 @@ static __always_inline int firewall(struct pcn_ctx *ctx, __u32 dir)
 	struct pcn_ip k = {};
 	struct pcn_eth e;
 	__u32 zero = 0, set, key, action;
-	int ret, ct, side = 0, track;
+	int ret, ct, side = 0, track, rule;
 	__u64 now;
 
 	/* up to two tags looked through, more dropped: fail closed */
@@ -348,31 +382,11 @@ static __always_inline int firewall(struct pcn_ctx *ctx, __u32 dir)
 	} else {
 		ct = -1;	/* no rule looks at it */
 	}
-	if (hdr->nrules && vectors(set, &k, ct, &s) == 0) {
-		__u64 any = 0;
-		int j;
-
-		/* the summaries first, here: a packet that no rule can
-		 * match costs no call of the loop's callback (an indirect
-		 * call, slow where retpolines are on) */
-		s.nsw = (hdr->nrules + 64 * 64 - 1) / (64 * 64);
-		for (j = FW_SUMMARY - 1; j >= 0; j--) {
-			if (j >= s.nsw)
-				continue;
-			s.cand = s.v[0]->summary[j] & s.v[1]->summary[j] &
-				 s.v[2]->summary[j] & s.v[3]->summary[j] &
-				 s.v[4]->summary[j] & s.v[5]->summary[j] &
-				 s.v[6]->summary[j];
-			any |= s.cand;
-		}
-		/* s.cand is now summary word 0's, where visit() begins */
-		if (any)
-			bpf_loop(FW_WORDS + FW_SUMMARY, visit, &s, 0);
-	} else if (hdr->nrules) {
+	rule = hdr->nrules ? fw_match(set, &k, ct, hdr->nrules) : FW_RULES_MAX;
+	if (rule < 0)
 		action = FW_DROP;	/* a set being built: fail closed */
-	}
-	if (s.rule < hdr->nrules && s.rule < FW_RULES_MAX) {
-		key = set * FW_RULES_MAX + s.rule;
+	if (rule >= 0 && rule < hdr->nrules && rule < FW_RULES_MAX) {
+		key = set * FW_RULES_MAX + rule;
 		r = bpf_map_lookup_elem(&fw_rules, &key);
 		if (!r)
 			return PCN_DROP;

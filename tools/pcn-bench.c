@@ -55,6 +55,12 @@
  * median (the lower middle one of an even K), and "runs" lists them
  * all (what one load of a chain costs stays put from run to run; it
  * changes from load to load).
+ *
+ *   pcn-bench insns PIN...
+ *
+ * For each pinned program (the prog_* pins of a cube), its name and the
+ * instructions the verifier processed to load it (verified_insns): what
+ * a cube add spends most of its time on. One JSON array.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -757,15 +763,43 @@ static int cmd_prog(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_insns(int argc, char **argv)
+{
+	json_writer_t *jw = jsonw_new(stdout);
+	int i;
+
+	jsonw_start_array(jw);
+	for (i = 0; i < argc; i++) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_obj_get(argv[i]);
+
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+			die("no program pinned at %s", argv[i]);
+		close(fd);
+		jsonw_start_object(jw);
+		jsonw_string_field(jw, "name", info.name);
+		jsonw_uint_field(jw, "verified_insns", info.verified_insns);
+		jsonw_uint_field(jw, "xlated_bytes", info.xlated_prog_len);
+		jsonw_end_object(jw);
+	}
+	jsonw_end_array(jw);
+	jsonw_destroy(&jw);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "run"))
 		return cmd_run(argc - 2, argv + 2);
 	if (argc >= 2 && !strcmp(argv[1], "prog"))
 		return cmd_prog(argc - 2, argv + 2);
+	if (argc >= 2 && !strcmp(argv[1], "insns"))
+		return cmd_insns(argc - 2, argv + 2);
 	fprintf(stderr,
 		"Usage: pcn-bench run gen NETNS IFNAME [ sink NETNS IFNAME ] [ dut ... ] [ seconds S | count N ] ...\n"
 		"       pcn-bench prog { empty | tailcalls N [ count ] | id ID | link PIN } [ repeat N ] [ runs K ] [ size B ]\n"
+		"       pcn-bench insns PIN...\n"
 		"(the comment at the top of tools/pcn-bench.c has the whole grammar)\n");
 	return 1;
 }

@@ -77,7 +77,13 @@ static int fw_parse_add(int argc, char **argv, __u8 *config)
 	return err;
 }
 
-/* Both generations of both chains empty, with the policies. */
+/*
+ * Generation 0 of both chains empty, with the policies: what packets
+ * read. Generation 1 is built whole by the first change (an unwritten
+ * set is one with no rules, no vector table and no trie entries, as
+ * fw_set_write() finds it); building it here too cost a cube add half
+ * its map writes, and a wait for the programs' RCU per vector table.
+ */
 static int fw_init(struct pcn_cube *c)
 {
 	struct fw_state st = {};
@@ -89,7 +95,7 @@ static int fw_init(struct pcn_cube *c)
 	memcpy(&cfg, c->meta.config, sizeof(cfg));
 	st.flags = cfg.flags;
 	err = fw_maps_open(c, &m);
-	for (set = 0; !err && set < FW_SETS; set++)
+	for (set = 0; !err && set < 2; set++)
 		err = fw_set_write(&m, set, NULL, 0, cfg.policy[set & 1]);
 	if (!err && bpf_map_update_elem(m.state, &zero, &st, BPF_ANY))
 		err = -errno;

@@ -42,8 +42,8 @@ SHARED=
 GEN_CPU=0
 DUT_CPU=1
 SCENARIOS=(floor forwarder_xdp forwarder_tc chain bridge flood router
-	   router_fib firewall fw_rules micro hops control save fw_import ddos lbdsr lbrp metrics probe
-	   probe_micro capture cni cost)
+	   router_fib firewall fw_rules micro hops control cubeadd save fw_import ddos lbdsr lbrp
+	   metrics probe probe_micro capture cni cost)
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -999,6 +999,8 @@ scen_fw_rules()
 	local nft=(ip netns exec "$NS_D" nft)
 
 	[ -n "$QUICK" ] && n=3
+	# times of single commands: a loaded machine stretches both sides
+	echo "# fw_rules: load average $(cut -d' ' -f1-3 /proc/loadavg)"
 	"$PCN" -n "$NS_D" cube add bfr type firewall
 	fw_rule_lines "rule append bfr ingress src %d.%d.%d.0/24 proto tcp dport %d action drop" \
 		>"$BPFFS.rules"
@@ -1281,6 +1283,63 @@ scen_control()
 		echo "cube del c$i"
 	done | "$PCN" -n "$NS_D" -batch -
 	ip netns del "$NS_D-c"
+}
+
+# cpu_ms CMD...: the CPU time (user + system, ms) CMD took; the
+# verifier runs in the process's system calls, so this counts it whole
+# where the wall clock also counts a loaded machine's other work
+cpu_ms()
+{
+	local TIMEFORMAT='%U %S' t
+
+	t=$({ time "$@" >/dev/null; } 2>&1 | tail -1)
+	awk -v u="${t% *}" -v s="${t#* }" 'BEGIN { print (u + s) * 1000 }'
+}
+
+# What a cube add costs per type, against a forwarder's (the lightest:
+# one small program): wall and CPU time (medians of N adds), and the
+# instructions the verifier processed for the type's programs (the
+# sum over them; each is printed), which is most of the CPU time of
+# the types that parse packets (Documentation/performance.md, "Adding
+# a cube").
+scen_cubeadd()
+{
+	local n=5 t i w c wf cf pins ins insf
+
+	[ -n "$QUICK" ] && n=3
+	echo "# cubeadd: load average $(cut -d' ' -f1-3 /proc/loadavg)"
+	for t in forwarder firewall lbdsr nat ddos router bridge; do
+		if ! "$PCN" cube help | grep -q "TYPE := .*\b$t\b"; then
+			echo "# cubeadd $t: skipped, pcn is built without it"
+			continue
+		fi
+		w=()
+		c=()
+		for ((i = 0; i < n; i++)); do
+			w+=("$(cmd_ms 1 "$PCN" -n "$NS_D" cube add "ca$t$i" type "$t")")
+			"$PCN" -n "$NS_D" cube del "ca$t$i"
+			c+=("$(cpu_ms "$PCN" -n "$NS_D" cube add "ca$t$i" type "$t")")
+		done
+		pins=("$PCN_ROOT"/ns-*/cubes/"ca${t}0"/prog_*)
+		echo "# cubeadd $t, verified insns: $("$BENCH" insns "${pins[@]}" |
+			jq -r 'map("\(.name) \(.verified_insns)") | join(", ")')"
+		ins=$("$BENCH" insns "${pins[@]}" | jq '[.[].verified_insns] | add')
+		for ((i = 0; i < n; i++)); do
+			"$PCN" -n "$NS_D" cube del "ca$t$i"
+		done
+		w=$(printf '%s\n' "${w[@]}" | median)
+		c=$(printf '%s\n' "${c[@]}" | median)
+		if [ "$t" = forwarder ]; then
+			wf=$w
+			cf=$c
+			insf=$ins
+			continue
+		fi
+		report cubeadd ms "cube add $t" "$w" "cube add forwarder" "$wf"
+		report cubeadd ms "  cpu time" "$c" "  cpu time" "$cf"
+		report cubeadd insns "  verified insns" "$ins" "  verified insns" \
+			"$insf"
+	done
 }
 
 # pcn save and restore of 100 cubes (a firewall with 10k rules, and 99
