@@ -354,11 +354,88 @@ print(n, time.monotonic() - t0)
 	pcn -n "$H2" -j cube show dm0 | jq -e '.[0].rate == "none"'
 }
 
+# the limit of "proto P [dport D]": FIELD (.packets, .dropped, .rate...)
+limit_of()
+{
+	pcn -n "$H2" -j -s cube show dm0 |
+		jq -e ".[0].limits[] | select(.proto == \"$1\" and (.dport // \"\") == \"$2\") | $3"
+}
+
+# Limits per protocol and port: UDP to port 5300 gets its rate x time +
+# burst through (within 10%) while the same source's UDP to port 5301,
+# TCP and ping, under no limit, are untouched; ICMP has its own; a
+# limit removed lets all through again; IPv6 is matched alike.
+proto_limit()
+{
+	local rate=200 burst=20 f sent other t matched dropped passed want n
+
+	pair "$1"
+	f=$(mktemp "${TMPDIR:-/tmp}/pcn-ddos.XXXXXX")
+	defer "rm -f $f"
+	pcn -n "$H2" cube set dm0 limit proto udp dport 5300 rate $rate burst $burst \
+		limit proto icmpv6 rate 2 burst 2
+	pcn -n "$H2" -j cube show dm0 |
+		jq -e ".[0].limits | length == 2 and .[0].proto == \"udp\" and
+			.[0].dport == \"5300\" and .[0].rate == $rate and
+			.[0].burst == $burst and .[0].byte_rate == \"none\" and
+			.[1].proto == \"icmpv6\""
+	pcn -n "$H2" cube show dm0 |
+		grep -q "limit proto udp dport 5300 rate $rate burst $burst byte_rate none"
+	# UDP from .1 to 5300 as fast as python sends for 2 s, and every
+	# 20th packet to 5301: prints both counts and the time
+	ip netns exec "$H1" python3 -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.232.0.1", 0))
+t0 = time.monotonic()
+n = m = 0
+while time.monotonic() - t0 < 2.0:
+    for _ in range(20):
+        s.sendto(b"x" * 32, ("10.232.0.2", 5300))
+    s.sendto(b"y" * 32, ("10.232.0.2", 5301))
+    n += 20
+    m += 1
+print(n, m, time.monotonic() - t0)
+' >"$f" &
+	# the same source, under no limit, meanwhile
+	tcp_from 10.232.0.1 10.232.0.2 7110
+	ping_from 10.232.0.1 10.232.0.2
+	wait
+	read -r sent other t <"$f"
+	stable_stats "$H2" dm0 >/dev/null
+	matched=$(limit_of udp 5300 .packets)
+	dropped=$(limit_of udp 5300 .dropped)
+	passed=$((matched - dropped))
+	want=$(python3 -c "print(int($rate * $t + $burst))")
+	echo "sent $sent (+$other to 5301) in $t s, matched $matched, passed $passed, rate x time + burst $want"
+	[ "$sent" -ge $((rate * 5)) ] || skip "the sender made only $sent packets"
+	# what reached the cube is what was sent (a veth may lose a few)
+	[ "$matched" -le "$sent" ]
+	[ "$matched" -ge $((sent * 9 / 10)) ]
+	python3 -c "import sys; sys.exit(not (0.9 * $want <= $passed <= 1.1 * $want + 10))"
+	# only the limit dropped: 5301, TCP and ping all got through
+	[ "$(stat rate)" = "$dropped" ]
+	# ICMPv6 echo: 2 in a burst, then 2 a second
+	n=$({ ip netns exec "$H1" ping -c 20 -i 0.01 -W 1 -q -I fd32::1 fd32::2 ||
+		true; } | sed -n 's/.* \([0-9]*\) received.*/\1/p')
+	echo "ICMPv6 limited to 2/s: $n of 20 echoes answered"
+	[ "$n" -ge 1 ]
+	[ "$n" -le 6 ]
+	[ "$(limit_of icmpv6 "" .dropped)" -ge 14 ]
+	# IPv4 ICMP is not ICMPv6
+	ping_from 10.232.0.3 10.232.0.2
+	# "none" removes one; the other stays
+	pcn -n "$H2" cube set dm0 limit proto icmpv6 none
+	ping_from fd32::1 fd32::2
+	pcn -n "$H2" -j cube show dm0 | jq -e '.[0].limits | length == 1'
+}
+
 for m in ${DDOS_MODES:-xdp tc}; do
 	run_test "ddos_block_and_restore_$m" block_and_restore $m
 	run_test "ddos_batch_atomic_$m" batch_atomic $m
 	run_test "ddos_save_restore_$m" save_restore $m
 	run_test "ddos_rate_limit_$m" rate_limit $m
+	run_test "ddos_proto_limit_$m" proto_limit $m
 done
 # the command's side: the same whatever the mode
 run_test ddos_bad_input bad_input xdp
