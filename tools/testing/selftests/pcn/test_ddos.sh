@@ -165,6 +165,7 @@ bad_input()
 
 	pair "$1"
 	pcn -n "$H2" blocklist add dm0 src 192.0.2.0/24
+	pcn -n "$H2" cube set dm0 limit proto udp dport 50-60 rate 5
 	before=$(dm_state)
 	expect_err 1 "$PCN" -n "$H2" blocklist add dm0 src 192.0.2.1/24
 	expect_err 1 "$PCN" -n "$H2" blocklist add dm0 src 192.0.2.0/33
@@ -191,6 +192,25 @@ bad_input()
 	expect_err 1 "$PCN" -n "$H2" cube set dm0 src_len 24/64x
 	expect_err 1 "$PCN" -n "$H2" cube set dm0 rate 10 rate 20
 	expect_err 1 "$PCN" -n "$H2" cube add dm1 type ddos rate fast
+	# limits per protocol; a bad one anywhere: none of the line applied
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 limit proto udp dport 53
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 limit proto icmp dport 5 rate 10
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 limit proto tcp rate 0
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 limit proto tcp rate none
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 limit proto bogus rate 10
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 limit proto udp dport 0 rate 5
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 limit proto udp dport 70000 rate 5
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 limit proto udp dport 9-3 rate 5
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 limit proto udp src_len 24/64 rate 5
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 limit proto udp rate 5 none
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 limit rate 5
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 limit
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 limit proto udp dport 55 rate 5
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 rate 100 limit proto tcp rate 5 \
+		limit proto x rate 1
+	expect_err 2 "$PCN" -n "$H2" cube set dm0 limit proto udp none
+	expect_err 2 "$PCN" -n "$H2" cube set dm0 rate 100 \
+		$(for p in 1 2 3 4 5 6 7 8; do echo limit proto $p rate 1; done)
 	# a list file with a bad line: nothing of it applied
 	f=$(mktemp "${TMPDIR:-/tmp}/pcn-ddos.XXXXXX")
 	defer "rm -f $f"
@@ -300,7 +320,12 @@ save_restore()
 	pcn -n "$H2" blocklist add dm0 src 198.51.100.0/24
 	pcn -n "$H2" blocklist add dm0 dst 203.0.113.7
 	pcn -n "$H2" blocklist add dm0 src 2001:db8:1::/48
+	pcn -n "$H2" cube set dm0 limit proto udp dport 53 rate 100 \
+		limit proto icmp byte_rate 20000 limit proto 132 rate 7 burst 3
 	a=$(pcn -n "$H2" save)
+	grep -qx "cube set dm0 limit proto udp dport 53 rate 100 burst 100" <<<"$a"
+	grep -qx "cube set dm0 limit proto icmp byte_rate 20000 byte_burst 20000" <<<"$a"
+	grep -qx "cube set dm0 limit proto 132 rate 7 burst 3" <<<"$a"
 	grep -qx "cube add dm0 type ddos mode $1 rate 5000 burst 100 byte_rate none src_len 24/128" <<<"$a"
 	grep -qx "blocklist add dm0 dst 203.0.113.7/32" <<<"$a"
 	f=$(mktemp "${TMPDIR:-/tmp}/pcn-ddos.XXXXXX")
@@ -311,6 +336,7 @@ save_restore()
 	b=$(pcn -n "$H2" save)
 	[ "$a" = "$b" ]
 	pcn -n "$H2" -j blocklist show | jq -e 'length == 3'
+	pcn -n "$H2" -j cube show dm0 | jq -e '.[0].limits | length == 3'
 }
 
 # A source sending far over the rate gets rate x time + burst through,
