@@ -189,7 +189,7 @@ static __always_inline int ddos_rate(const struct ddos_state *s, __u8 family,
 				     const __u8 *src, __u64 len, __u8 lim,
 				     __u64 rate_pps, __u64 burst_pkts,
 				     __u64 rate_bps, __u64 burst_bytes,
-				     struct ddos_stats *st)
+				     int count, struct ddos_stats *st)
 {
 	struct ddos_bucket_key k = { .family = family, .limit = lim };
 	struct ddos_bucket *b;
@@ -213,6 +213,10 @@ static __always_inline int ddos_rate(const struct ddos_state *s, __u8 family,
 		if (!b)
 			return 1;	/* evicted at once: cannot limit it */
 	}
+	/* no atomic add: the same race as the tokens', and a count for
+	 * "top", not a bill */
+	if (count)
+		b->packets++;
 	return ddos_take(b, rate_pps, burst_pkts, rate_bps, burst_bytes, len,
 			 now);
 }
@@ -246,8 +250,9 @@ static __always_inline int ddos_limit_of(const struct ddos_state *s,
 
 /*
  * The limit of the packet's protocol and port, if one is set.
- * Return: 1 if the packet may go on, 0 if it is over the limit, -1 if
- * its L4 header is cut short (the parse fails closed).
+ * Return: 2 if it met one and may go on, 1 if it met none, 0 if it is
+ * over the limit, -1 if its L4 header is cut short (the parse fails
+ * closed).
  */
 static __always_inline int ddos_limits(struct pcn_ctx *ctx,
 				       const struct ddos_state *s,
@@ -271,8 +276,8 @@ static __always_inline int ddos_limits(struct pcn_ctx *ctx,
 	if (ls)
 		ls->packets++;
 	if (ddos_rate(s, k.family, k.src, len, i + 1, l->rate_pps,
-		      l->burst_pkts, l->rate_bps, l->burst_bytes, st))
-		return 1;
+		      l->burst_pkts, l->rate_bps, l->burst_bytes, 1, st))
+		return 2;
 	if (ls)
 		ls->dropped++;
 	return 0;
@@ -288,6 +293,7 @@ static __always_inline int ddos(struct pcn_ctx *ctx, __u32 dir)
 	struct pcn_eth e;
 	__u32 zero = 0, gen, has, *id;
 	__u8 family, src[16] = {};
+	int ok = 1;
 
 	st = bpf_map_lookup_elem(&ddos_stats, (const void *)&ddos_keys[dir]);
 	PCN_COUNT(st, packets);
@@ -349,8 +355,7 @@ static __always_inline int ddos(struct pcn_ctx *ctx, __u32 dir)
 		return PCN_NEXT;
 	}
 	if (s->limits_used) {
-		int ok = ddos_limits(ctx, s, &e, len, st);
-
+		ok = ddos_limits(ctx, s, &e, len, st);
 		if (ok < 0)
 			goto malformed;
 		if (!ok) {
@@ -360,7 +365,7 @@ static __always_inline int ddos(struct pcn_ctx *ctx, __u32 dir)
 	}
 	if ((s->rate_pps || s->rate_bps) &&
 	    !ddos_rate(s, family, src, len, 0, s->rate_pps, s->burst_pkts,
-		       s->rate_bps, s->burst_bytes, st)) {
+		       s->rate_bps, s->burst_bytes, ok == 1, st)) {
 		PCN_COUNT(st, rate);
 		return PCN_DROP;
 	}

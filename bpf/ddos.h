@@ -111,6 +111,10 @@ struct ddos_bucket {
 	__u64 pkt_tokens;		/* packets * 1e9 */
 	__u64 byte_tokens;		/* bytes * 1e9 */
 	__u64 dropped;
+	/* packets of the source this bucket met first: a packet under a
+	 * limit per protocol counts on that limit's bucket only, so the
+	 * sum over a source's buckets is what it sent */
+	__u64 packets;
 };
 
 /* ddos_hits: BPF_MAP_TYPE_ARRAY by id: packets an entry dropped */

@@ -178,6 +178,10 @@ bad_input()
 	expect_err 1 "$PCN" -n "$H2" blocklist add dm0
 	expect_err 1 "$PCN" -n "$H2" blocklist flush dm0 both
 	expect_err 1 "$PCN" -n "$H2" blocklist frobnicate dm0
+	expect_err 1 "$PCN" -n "$H2" blocklist show dm0 top 0
+	expect_err 1 "$PCN" -n "$H2" blocklist show dm0 top
+	expect_err 1 "$PCN" -n "$H2" blocklist show dm0 top 5 more
+	expect_err 1 "$PCN" -n "$H2" blocklist show dm0 bottom 5
 	expect_err 2 "$PCN" -n "$H2" blocklist add dm0 src 192.0.2.0/24
 	expect_err 2 "$PCN" -n "$H2" blocklist del dm0 src 192.0.2.7
 	expect_err 2 "$PCN" -n "$H2" blocklist add nosuch src 192.0.2.7
@@ -339,31 +343,46 @@ save_restore()
 	pcn -n "$H2" -j cube show dm0 | jq -e '.[0].limits | length == 3'
 }
 
+rate_drops()
+{
+	[ "$(stat rate)" -gt 0 ]
+}
+
 # A source sending far over the rate gets rate x time + burst through,
 # within 10%; another source, under it, is untouched.
 rate_limit()
 {
-	local rate=300 burst=30 f sent passed t want
+	local rate=300 burst=30 f sent passed t want top
 
 	pair "$1"
 	f=$(mktemp "${TMPDIR:-/tmp}/pcn-ddos.XXXXXX")
 	defer "rm -f $f"
 	pcn -n "$H2" cube set dm0 rate $rate burst $burst
 	pcn -n "$H2" -j cube show dm0 | jq -e ".[0].rate == $rate and .[0].burst == $burst"
-	# UDP from .1 as fast as python sends, for 3 s: prints the time
+	# UDP from .1 as fast as python sends, for 4 s: prints the time
 	ip netns exec "$H1" python3 -c '
 import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("10.232.0.1", 0))
 t0 = time.monotonic()
 n = 0
-while time.monotonic() - t0 < 3.0:
+while time.monotonic() - t0 < 4.0:
     for _ in range(50):
         s.sendto(b"x" * 32, ("10.232.0.2", 9))
     n += 50
 print(n, time.monotonic() - t0)
 ' >"$f" &
 	ping_from 10.232.0.3 10.232.0.2
+	# meanwhile, once it drops, the source it drops most of, at more
+	# than the rate
+	wait_for 10 rate_drops
+	top=$(pcn -n "$H2" -j blocklist show dm0 top 2)
+	echo "top: $top"
+	jq -e ".[0].top[0].source == \"10.232.0.1/32\" and
+		.[0].top[0].dropped_pps > 0 and .[0].top[0].pps > $rate and
+		.[0].rate_pps > 0 and .[0].pps > $rate" <<<"$top"
+	pcn -n "$H2" blocklist show dm0 top 1 |
+		grep -q "^  10.232.0.1/32 [0-9]* packets/s, dropped [0-9]*/s, [0-9]* dropped$"
 	wait
 	read -r sent t <"$f"
 	stable_stats "$H2" dm0 >/dev/null
@@ -456,6 +475,38 @@ print(n, m, time.monotonic() - t0)
 	pcn -n "$H2" -j cube show dm0 | jq -e '.[0].limits | length == 1'
 }
 
+# A batch of more lines than the table looks up one by one: it reads
+# the kernel's list whole, and still knows what is there already
+big_batch()
+{
+	local f
+
+	pair "$1"
+	pcn -n "$H2" blocklist add dm0 src 192.0.2.0/24
+	pcn -n "$H2" blocklist add dm0 dst fd32::2
+	f=$(mktemp "${TMPDIR:-/tmp}/pcn-ddos.XXXXXX")
+	defer "rm -f $f"
+	for ((i = 0; i < 6000; i++)); do
+		echo "blocklist add dm0 src 10.$((100 + i / 65536)).$((i / 256 % 256)).$((i % 256))"
+	done >"$f"
+	echo "blocklist add dm0 src 192.0.2.0/24" >>"$f"
+	fails "$PCN" -n "$H2" -batch "$f" 2>/dev/null
+	pcn -n "$H2" -j cube show dm0 | jq -e '.[0].entries == 2'
+	sed -i '$d' "$f"
+	echo "blocklist del dm0 src 192.0.2.0/24" >>"$f"
+	pcn -n "$H2" -batch "$f"
+	pcn -n "$H2" -j cube show dm0 | jq -e '.[0].entries == 6001'
+	pcn -n "$H2" -j blocklist show dm0 |
+		jq -e 'map(select(.prefix == "192.0.2.0/24")) | length == 0'
+	ping_from_fails fd32::1 fd32::2
+	ping_from 10.232.0.1 10.232.0.2
+	pcn -n "$H2" blocklist add dm0 src 10.232.0.1
+	ping_from_fails 10.232.0.1 10.232.0.2
+	# both generations hold the same: 6001 entries each
+	bpftool -j map dump pinned "$(echo "$PCN_ROOT"/ns-*/cubes/dm0/ddos_lpm4)" |
+		jq -e 'length == 12002'
+}
+
 for m in ${DDOS_MODES:-xdp tc}; do
 	run_test "ddos_block_and_restore_$m" block_and_restore $m
 	run_test "ddos_batch_atomic_$m" batch_atomic $m
@@ -466,4 +517,5 @@ done
 # the command's side: the same whatever the mode
 run_test ddos_bad_input bad_input xdp
 run_test ddos_killed_change killed_change xdp
+run_test ddos_big_batch big_batch xdp
 tap_done
