@@ -636,9 +636,17 @@ static int table_commit(struct dm_table *t)
 	if (err)
 		goto out;
 	pcn_fault_point("ddos-switch");
-	/* 4: the switch */
+	/*
+	 * 4: the switch. An array map's value is copied over in place,
+	 * with no lock against a packet reading it: the lists the new
+	 * generation holds are written first, while no packet reads them,
+	 * so that the write of the switch changes the generation alone.
+	 */
+	st.nonempty[!st.gen] = has;
+	err = state_write(&m, &st);
+	if (err)
+		goto out;
 	st.gen = !st.gen;
-	st.nonempty[st.gen] = has;
 	err = state_write(&m, &st);
 	if (err)
 		goto out;
