@@ -14,7 +14,10 @@
  *             generation in use (bpf/ddos.h); a side whose list is empty
  *             is not looked up
  *   act       a match drops, counted on its entry; then the source's
- *             token buckets, when a rate is set; else the next cube
+ *             token buckets: of the limit of the packet's protocol
+ *             and destination port if one is set (the L4 header is
+ *             then parsed, and fails closed too), and of the cube's
+ *             own rate if it has one; else the next cube
  *
  * Frames that are neither IPv4 nor IPv6 (ARP...) are not the cube's:
  * they pass.
@@ -84,6 +87,13 @@ struct {
 	__type(value, struct ddos_stats);
 } ddos_stats SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, DDOS_LIMITS);
+	__type(key, __u32);
+	__type(value, struct ddos_limit_stat);
+} ddos_limit_stats SEC(".maps");
+
 /* ddos_stats' keys, where a lookup finds them without a stack slot */
 const volatile __u32 ddos_keys[2] = { PCN_DIR_INGRESS, PCN_DIR_EGRESS };
 
@@ -123,9 +133,9 @@ static __always_inline void ddos_mask(__u8 *addr, __u32 n, __u32 plen)
  * same tokens, so the source can get a packet more per such race: the
  * limit errs towards letting through, never below the rate.
  */
-static __always_inline int ddos_take(struct ddos_bucket *b,
-				     const struct ddos_state *s, __u64 len,
-				     __u64 now)
+static __always_inline int ddos_take(struct ddos_bucket *b, __u64 rate_pps,
+				     __u64 burst_pkts, __u64 rate_bps,
+				     __u64 burst_bytes, __u64 len, __u64 now)
 {
 	__u64 dt, cap, t;
 	int ok = 1;
@@ -134,25 +144,25 @@ static __always_inline int ddos_take(struct ddos_bucket *b,
 	if ((__s64)dt < 0)
 		dt = 0;			/* another CPU's clock a tick ahead */
 	b->stamp_ns = now;
-	if (s->rate_pps) {
-		cap = s->burst_pkts * NSEC_PER_SEC;
+	if (rate_pps) {
+		cap = burst_pkts * NSEC_PER_SEC;
 		/* no overflow: the time it takes to fill, at most */
-		if (dt > cap / s->rate_pps)
+		if (dt > cap / rate_pps)
 			t = cap;
 		else
-			t = b->pkt_tokens + dt * s->rate_pps;
+			t = b->pkt_tokens + dt * rate_pps;
 		if (t > cap)
 			t = cap;
 		if (t < NSEC_PER_SEC)
 			ok = 0;
 		b->pkt_tokens = t;
 	}
-	if (s->rate_bps) {
-		cap = s->burst_bytes * NSEC_PER_SEC;
-		if (dt > cap / s->rate_bps)
+	if (rate_bps) {
+		cap = burst_bytes * NSEC_PER_SEC;
+		if (dt > cap / rate_bps)
 			t = cap;
 		else
-			t = b->byte_tokens + dt * s->rate_bps;
+			t = b->byte_tokens + dt * rate_bps;
 		if (t > cap)
 			t = cap;
 		if (t < len * NSEC_PER_SEC)
@@ -161,9 +171,9 @@ static __always_inline int ddos_take(struct ddos_bucket *b,
 	}
 	/* a packet dropped takes nothing: the rate is what gets through */
 	if (ok) {
-		if (s->rate_pps)
+		if (rate_pps)
 			b->pkt_tokens -= NSEC_PER_SEC;
-		if (s->rate_bps)
+		if (rate_bps)
 			b->byte_tokens -= len * NSEC_PER_SEC;
 	} else {
 		b->dropped++;
@@ -171,12 +181,17 @@ static __always_inline int ddos_take(struct ddos_bucket *b,
 	return ok;
 }
 
-/* The source's rate limit. Return: 1 if the packet may go on. */
+/*
+ * The source's bucket of limit @lim (0: the cube's, i + 1: limits[i]),
+ * whose rates are given. Return: 1 if the packet may go on.
+ */
 static __always_inline int ddos_rate(const struct ddos_state *s, __u8 family,
-				     const __u8 *src, __u64 len,
-				     struct ddos_stats *st)
+				     const __u8 *src, __u64 len, __u8 lim,
+				     __u64 rate_pps, __u64 burst_pkts,
+				     __u64 rate_bps, __u64 burst_bytes,
+				     int count, struct ddos_stats *st)
 {
-	struct ddos_bucket_key k = { .family = family };
+	struct ddos_bucket_key k = { .family = family, .limit = lim };
 	struct ddos_bucket *b;
 	__u64 now = pcn_now_ns();
 
@@ -188,8 +203,8 @@ static __always_inline int ddos_rate(const struct ddos_state *s, __u8 family,
 		/* a new source starts with a full burst */
 		struct ddos_bucket nb = {
 			.stamp_ns = now,
-			.pkt_tokens = s->burst_pkts * NSEC_PER_SEC,
-			.byte_tokens = s->burst_bytes * NSEC_PER_SEC,
+			.pkt_tokens = burst_pkts * NSEC_PER_SEC,
+			.byte_tokens = burst_bytes * NSEC_PER_SEC,
 		};
 
 		if (bpf_map_update_elem(&ddos_buckets, &k, &nb, BPF_NOEXIST) == 0)
@@ -198,7 +213,74 @@ static __always_inline int ddos_rate(const struct ddos_state *s, __u8 family,
 		if (!b)
 			return 1;	/* evicted at once: cannot limit it */
 	}
-	return ddos_take(b, s, len, now);
+	/* no atomic add: the same race as the tokens', and a count for
+	 * "top", not a bill */
+	if (count)
+		b->packets++;
+	return ddos_take(b, rate_pps, burst_pkts, rate_bps, burst_bytes, len,
+			 now);
+}
+
+/*
+ * The limit of @k's protocol and destination port: the one with ports
+ * that covers it, else the one of its protocol without ports.
+ * Return: its slot, or -1. A later fragment has no ports: only a limit
+ * without ports is its.
+ */
+static __always_inline int ddos_limit_of(const struct ddos_state *s,
+					 const struct pcn_ip *k)
+{
+	int i, any = -1;
+
+	for (i = 0; i < DDOS_LIMITS; i++) {
+		const struct ddos_limit *l = &s->limits[i];
+
+		if (!(s->limits_used & (1u << i)) || l->proto != k->proto)
+			continue;
+		if (!l->dport_hi) {
+			if (any < 0)
+				any = i;
+		} else if (k->l4 >= 2 && k->dport >= l->dport_lo &&
+			   k->dport <= l->dport_hi) {
+			return i;
+		}
+	}
+	return any;
+}
+
+/*
+ * The limit of the packet's protocol and port, if one is set.
+ * Return: 2 if it met one and may go on, 1 if it met none, 0 if it is
+ * over the limit, -1 if its L4 header is cut short (the parse fails
+ * closed).
+ */
+static __always_inline int ddos_limits(struct pcn_ctx *ctx,
+				       const struct ddos_state *s,
+				       const struct pcn_eth *e, __u64 len,
+				       struct ddos_stats *st)
+{
+	const struct ddos_limit *l;
+	struct ddos_limit_stat *ls;
+	struct pcn_ip k = {};
+	__u32 i;
+	int slot;
+
+	if (pcn_parse_ip(ctx, e, &k) != PCN_PARSE_OK)
+		return -1;
+	slot = ddos_limit_of(s, &k);
+	if (slot < 0)
+		return 1;
+	i = slot & (DDOS_LIMITS - 1);
+	l = &s->limits[i];
+	ls = bpf_map_lookup_elem(&ddos_limit_stats, &i);
+	if (ls)
+		ls->packets++;
+	if (ddos_rate(s, k.family, k.src, len, i + 1, l->rate_pps,
+		      l->burst_pkts, l->rate_bps, l->burst_bytes, 1, st))
+		return 2;
+	if (ls)
+		ls->dropped++;
+	return 0;
 }
 
 /* @dir is a constant of each program */
@@ -211,6 +293,7 @@ static __always_inline int ddos(struct pcn_ctx *ctx, __u32 dir)
 	struct pcn_eth e;
 	__u32 zero = 0, gen, has, *id;
 	__u8 family, src[16] = {};
+	int ok = 1;
 
 	st = bpf_map_lookup_elem(&ddos_stats, (const void *)&ddos_keys[dir]);
 	PCN_COUNT(st, packets);
@@ -271,8 +354,18 @@ static __always_inline int ddos(struct pcn_ctx *ctx, __u32 dir)
 		PCN_COUNT(st, passed);
 		return PCN_NEXT;
 	}
+	if (s->limits_used) {
+		ok = ddos_limits(ctx, s, &e, len, st);
+		if (ok < 0)
+			goto malformed;
+		if (!ok) {
+			PCN_COUNT(st, rate);
+			return PCN_DROP;
+		}
+	}
 	if ((s->rate_pps || s->rate_bps) &&
-	    !ddos_rate(s, family, src, len, st)) {
+	    !ddos_rate(s, family, src, len, 0, s->rate_pps, s->burst_pkts,
+		       s->rate_bps, s->burst_bytes, ok == 1, st)) {
 		PCN_COUNT(st, rate);
 		return PCN_DROP;
 	}

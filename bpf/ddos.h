@@ -24,6 +24,7 @@
 #define DDOS_MAX		(1 << 20)	/* list entries of a cube */
 #define DDOS_SETS		4		/* 2 generations x 2 sides */
 #define DDOS_BUCKETS		65536		/* sources rate-limited at once */
+#define DDOS_LIMITS		8		/* limits per protocol and port */
 
 enum ddos_side {
 	DDOS_SRC = 0,			/* the packet's source address */
@@ -56,8 +57,28 @@ struct ddos_entry {
 #define DDOS_HAS(family, side)	(1u << (((family) == 6) * 2 + (side)))
 
 /*
+ * A rate limit of one protocol, or of TCP/UDP to a range of destination
+ * ports (dport_lo 0 and dport_hi 0: every port), per source: a packet
+ * it matches takes tokens from the source's bucket of this limit, then
+ * from the source's bucket of the cube's own limit if it has one. A
+ * limit with ports comes before the one of its protocol without; no two
+ * limits of a protocol have ports in common (user space sees to it).
+ */
+struct ddos_limit {
+	__u8 proto;			/* IPPROTO_* as in the packet */
+	__u8 pad;
+	__u16 dport_lo;			/* host order */
+	__u16 dport_hi;
+	__u16 pad2;
+	__u64 rate_pps;			/* 0: none */
+	__u64 burst_pkts;
+	__u64 rate_bps;			/* 0: none */
+	__u64 burst_bytes;
+};
+
+/*
  * ddos_state: BPF_MAP_TYPE_ARRAY, one entry: the generation in use and
- * the rate limit. Written whole, in one update.
+ * the rate limits. Written whole, in one update.
  */
 struct ddos_state {
 	__u32 gen;			/* 0 or 1 */
@@ -72,12 +93,16 @@ struct ddos_state {
 	__u64 burst_bytes;
 	__u32 plen4;			/* a source is an IPv4 /plen4 */
 	__u32 plen6;			/* ... an IPv6 /plen6 */
+	__u32 limits_used;		/* bit i: limits[i] is in force */
+	__u32 pad;
+	struct ddos_limit limits[DDOS_LIMITS];
 };
 
 /* ddos_buckets: BPF_MAP_TYPE_LRU_HASH, a source's token buckets */
 struct ddos_bucket_key {
 	__u8 family;
-	__u8 pad[3];
+	__u8 limit;			/* 0: the cube's; i + 1: limits[i] */
+	__u8 pad[2];
 	__u8 addr[16];			/* masked to plen4 / plen6 */
 };
 
@@ -86,6 +111,10 @@ struct ddos_bucket {
 	__u64 pkt_tokens;		/* packets * 1e9 */
 	__u64 byte_tokens;		/* bytes * 1e9 */
 	__u64 dropped;
+	/* packets of the source this bucket met first: a packet under a
+	 * limit per protocol counts on that limit's bucket only, so the
+	 * sum over a source's buckets is what it sent */
+	__u64 packets;
 };
 
 /* ddos_hits: BPF_MAP_TYPE_ARRAY by id: packets an entry dropped */
@@ -102,6 +131,15 @@ struct ddos_stats {
 	__u64 rate;			/* dropped by the rate limit */
 	__u64 malformed;		/* dropped: cut short or wrong */
 	__u64 sources;			/* new sources in ddos_buckets */
+};
+
+/*
+ * ddos_limit_stats: BPF_MAP_TYPE_PERCPU_ARRAY, one entry per limit slot:
+ * what it matched and dropped since it was set
+ */
+struct ddos_limit_stat {
+	__u64 packets;
+	__u64 dropped;
 };
 
 #endif /* __PCN_DDOS_H */

@@ -2,7 +2,7 @@
 /*
  * pcn blocklist: the block lists of ddos cubes.
  *
- *   pcn blocklist show [ DDOS ]
+ *   pcn blocklist show [ DDOS [ top N ] ]
  *   pcn blocklist add DDOS { src | dst } PREFIX
  *   pcn blocklist del DDOS { src | dst } PREFIX
  *   pcn blocklist flush DDOS [ src | dst ]
@@ -27,7 +27,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: pcn blocklist show [ DDOS ]\n"
+		"Usage: pcn blocklist show [ DDOS [ top N ] ]\n"
 		"       pcn blocklist add DDOS { src | dst } PREFIX\n"
 		"       pcn blocklist del DDOS { src | dst } PREFIX\n"
 		"       pcn blocklist flush DDOS [ src | dst ]\n"
@@ -205,17 +205,38 @@ static int show_cb(struct pcn_cube *c, void *arg)
 	return 0;
 }
 
+static int top_cb(struct pcn_cube *c, void *arg)
+{
+	return dm_top(c, *(__u32 *)arg);
+}
+
+#define TOP_MAX 10000
+
 static int show_cmd(int argc, char **argv)
 {
+	__u32 count;
 	int err;
 
-	if (argc > 1)
-		return pcn_err(PCN_EXIT_USAGE, "unexpected \"%s\"", argv[1]);
 	if (argc) {
 		err = check_name("cube", argv[0]);
 		if (err)
 			return err;
 	}
+	if (argc > 1 && is_kw(argv[1], "top")) {
+		if (argc < 3)
+			return pcn_missing_arg("top");
+		if (pcn_parse_u32(argv[2], 10, &count) || !count ||
+		    count > TOP_MAX)
+			return pcn_err(PCN_EXIT_USAGE,
+				       "top \"%s\": a number from 1 to %d",
+				       argv[2], TOP_MAX);
+		if (argc > 3)
+			return pcn_err(PCN_EXIT_USAGE, "unexpected \"%s\"",
+				       argv[3]);
+		return cube_show_of_type(argv[0], "ddos", top_cb, &count);
+	}
+	if (argc > 1)
+		return pcn_err(PCN_EXIT_USAGE, "unexpected \"%s\"", argv[1]);
 	return cube_show_of_type(argc ? argv[0] : NULL, "ddos", show_cb, NULL);
 }
 

@@ -5,9 +5,15 @@
  *
  *   pcn cube add NAME type ddos [ LIMITS ]
  *   pcn cube set NAME LIMITS
- *   LIMITS := [ rate { PPS | none } ] [ burst PACKETS ]
+ *                [ limit proto PROTO [ dport PORTS ] { RATES | none } ]...
+ *   LIMITS := RATES [ src_len LEN4/LEN6 ]
+ *   RATES  := [ rate { PPS | none } ] [ burst PACKETS ]
  *             [ byte_rate { BPS | none } ] [ byte_burst BYTES ]
- *             [ src_len LEN4/LEN6 ]
+ *
+ * A "limit" is a rate limit per source of one protocol (of TCP or UDP
+ * to some destination ports), kept in ddos_state.limits: too many for
+ * the cube's meta config, so "cube add" does not take them and "pcn
+ * save" writes them as "cube set" lines.
  *
  * The list is the object "blocklist" (blocklist.c, dm_table.c).
  */
@@ -18,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <netinet/in.h>
 #include <bpf/bpf.h>
 
 #include "dm.h"
@@ -27,6 +34,14 @@
 #define LIMITS_USAGE                                                       \
 	"[ rate { PPS | none } ] [ burst PACKETS ] [ byte_rate { BPS | none } ] " \
 	"[ byte_burst BYTES ] [ src_len LEN4/LEN6 ]"
+#define SET_USAGE                                                          \
+	LIMITS_USAGE " [ limit proto PROTO [ dport PORTS ] { RATES | none } ] ..."
+
+static const char *const dm_definitions[] = {
+	"RATES := [ rate PPS ] [ burst PACKETS ] [ byte_rate BPS ] [ byte_burst BYTES ]",
+	"PROTO := { tcp | udp | icmp | icmpv6 | NUMBER }   PORTS := PORT[-PORT]",
+	NULL,
+};
 
 /* the bounds of each value: no overflow in the datapath's arithmetic */
 #define RATE_MAX	1000000000ull		/* packets/s */
@@ -82,18 +97,22 @@ static int src_len_parse(const char *arg, struct dm_limits *l)
 	return 0;
 }
 
-/* LIMITS into @l; bursts not given follow their rate (one second's) */
-static int limits_parse(int argc, char **argv, struct dm_limits *l)
+/*
+ * LIMITS (RATES only if not @src_len) into @l; bursts not given follow
+ * their rate (one second's)
+ */
+static int limits_parse(int argc, char **argv, struct dm_limits *l,
+			bool src_len)
 {
 	bool seen[5] = {}, burst_set = false, bburst_set = false;
 	static const char *const kws[] = { "rate", "burst", "byte_rate",
 					   "byte_burst", "src_len" };
-	int k, err;
+	int k, err, nkw = src_len ? 5 : 4;
 
 	while (argc > 0) {
-		for (k = 0; k < 5 && !is_kw(*argv, kws[k]); k++)
+		for (k = 0; k < nkw && !is_kw(*argv, kws[k]); k++)
 			;
-		if (k == 5)
+		if (k == nkw)
 			return pcn_unknown_kw("cube", *argv);
 		DUP_CHECK(seen[k], kws[k]);
 		NEXT_ARG();
@@ -143,7 +162,7 @@ static const struct dm_limits default_limits = { 0, 0, 0, 0, 32, 128 };
 static int dm_parse_add(int argc, char **argv, __u8 *config)
 {
 	struct dm_limits l = default_limits;
-	int err = limits_parse(argc, argv, &l);
+	int err = limits_parse(argc, argv, &l, true);
 
 	_Static_assert(sizeof(l) <= PCN_TYPE_CONFIG_LEN, "config fits");
 	if (!err)
@@ -184,27 +203,252 @@ static int dm_init(struct pcn_cube *c)
 	return cube_map_put(c, "ddos_state", &zero, &st);
 }
 
+/* "proto udp dport 53" of @l, in @buf */
+static const char *limit_str(const struct ddos_limit *l, char *buf, size_t n)
+{
+	char ports[PCN_PORTS_STRLEN];
+	const char *name = pcn_proto_name(l->proto);
+	int k;
+
+	k = name ? snprintf(buf, n, "proto %s", name) :
+		   snprintf(buf, n, "proto %u", l->proto);
+	if (l->dport_hi && k >= 0 && (size_t)k < n)
+		snprintf(buf + k, n - k, " dport %s",
+			 pcn_port_range_str(l->dport_lo, l->dport_hi, ports));
+	return buf;
+}
+
+#define LIMIT_STRLEN 48
+
+/*
+ * "proto PROTO [ dport PORTS ] { RATES | none }", the words of one
+ * "limit", into @nl; *@del for "none"
+ */
+static int limit_parse(int argc, char **argv, struct ddos_limit *nl,
+		       bool *del)
+{
+	struct dm_limits l = {};
+	__u16 lo, hi;
+	int err;
+
+	memset(nl, 0, sizeof(*nl));
+	*del = false;
+	if (argc < 1 || !is_kw(argv[0], "proto"))
+		return pcn_err(PCN_EXIT_USAGE,
+			       "limit: \"proto PROTO\" expected, not \"%s\"",
+			       argc ? argv[0] : "");
+	if (argc < 2)
+		return pcn_missing_arg("proto");
+	err = pcn_parse_proto(argv[1], &nl->proto);
+	if (err)
+		return pcn_err_parse(err, "proto", argv[1]);
+	argc -= 2;
+	argv += 2;
+	if (argc && is_kw(argv[0], "dport")) {
+		if (nl->proto != IPPROTO_TCP && nl->proto != IPPROTO_UDP)
+			return pcn_err(PCN_EXIT_USAGE,
+				       "limit: dport needs proto tcp or udp");
+		if (argc < 2)
+			return pcn_missing_arg("dport");
+		err = pcn_parse_port_range(argv[1], &lo, &hi);
+		if (err)
+			return pcn_err_parse(err, "dport", argv[1]);
+		if (!hi)
+			return pcn_err(PCN_EXIT_USAGE,
+				       "limit: dport 0 is no port");
+		nl->dport_lo = lo;
+		nl->dport_hi = hi;
+		argc -= 2;
+		argv += 2;
+	}
+	if (argc == 1 && is_kw(argv[0], "none")) {
+		*del = true;
+		return 0;
+	}
+	if (!argc)
+		return pcn_err(PCN_EXIT_USAGE,
+			       "limit: its rates, or none, expected");
+	err = limits_parse(argc, argv, &l, false);
+	if (err)
+		return err;
+	if (!l.rate_pps && !l.rate_bps)
+		return pcn_err(PCN_EXIT_USAGE,
+			       "limit: rate or byte_rate expected (none removes it)");
+	nl->rate_pps = l.rate_pps;
+	nl->burst_pkts = l.burst_pkts;
+	nl->rate_bps = l.rate_bps;
+	nl->burst_bytes = l.burst_bytes;
+	return 0;
+}
+
+/*
+ * @nl into the limits of @st: in place of the one of the same protocol
+ * and ports, or into a free slot (its bit set in *@fresh); @del takes
+ * it out. No two limits of a protocol share a port: the datapath finds
+ * one limit with ports, or the protocol's without.
+ */
+static int limit_put(struct ddos_state *st, const struct ddos_limit *nl,
+		     bool del, __u32 *fresh)
+{
+	char a[LIMIT_STRLEN], b[LIMIT_STRLEN];
+	int i, free_slot = -1;
+
+	for (i = 0; i < DDOS_LIMITS; i++) {
+		struct ddos_limit *l = &st->limits[i];
+
+		if (!(st->limits_used & (1u << i))) {
+			if (free_slot < 0)
+				free_slot = i;
+			continue;
+		}
+		if (l->proto != nl->proto)
+			continue;
+		if (l->dport_lo == nl->dport_lo && l->dport_hi == nl->dport_hi) {
+			if (del) {
+				st->limits_used &= ~(1u << i);
+				memset(l, 0, sizeof(*l));
+			} else {
+				*l = *nl;
+			}
+			return 0;
+		}
+		if (l->dport_hi && nl->dport_hi && nl->dport_lo <= l->dport_hi &&
+		    l->dport_lo <= nl->dport_hi)
+			return pcn_err(PCN_EXIT_USAGE,
+				       "limit %s has ports in common with limit %s",
+				       limit_str(nl, a, sizeof(a)),
+				       limit_str(l, b, sizeof(b)));
+	}
+	if (del)
+		return pcn_err(PCN_EXIT_KERNEL, "there is no limit %s",
+			       limit_str(nl, a, sizeof(a)));
+	if (free_slot < 0)
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "limit %s: a cube has %d limits at most",
+			       limit_str(nl, a, sizeof(a)), DDOS_LIMITS);
+	st->limits[free_slot] = *nl;
+	st->limits_used |= 1u << free_slot;
+	*fresh |= 1u << free_slot;
+	return 0;
+}
+
+/* the words up to the next "limit" */
+static int clause_len(int argc, char **argv)
+{
+	int n;
+
+	for (n = 0; n < argc && !is_kw(argv[n], "limit"); n++)
+		;
+	return n;
+}
+
 static int dm_set(struct pcn_cube *c, int argc, char **argv)
 {
 	struct ddos_state st;
+	struct ddos_limit nl;
 	struct dm_limits l;
-	int err;
+	__u32 fresh = 0, i;
+	bool del;
+	int err, n, fd;
 
 	err = cube_map_get(c, "ddos_state", &zero, &st);
 	if (err)
 		return pcn_err_kernel(err, "cannot read cube \"%s\"", c->name);
 	limits_of_state(&st, &l);
-	err = limits_parse(argc, argv, &l);
+	n = clause_len(argc, argv);
+	err = limits_parse(n, argv, &l, true);
 	if (err)
 		return err;
-	/* one write: a packet sees the old limits or the new ones */
 	limits_to_state(&l, &st);
+	/* then each "limit", into the same copy: all of it, or nothing */
+	for (argc -= n, argv += n; argc > 0; argc -= n + 1, argv += n + 1) {
+		n = clause_len(argc - 1, argv + 1);
+		err = limit_parse(n, argv + 1, &nl, &del);
+		if (!err)
+			err = limit_put(&st, &nl, del, &fresh);
+		if (err)
+			return err;
+	}
+	/* a new limit's counters start from 0 */
+	fd = fresh ? cube_obj_fd(c, "ddos_limit_stats") : -1;
+	for (i = 0; fresh && i < DDOS_LIMITS && !err; i++)
+		if (fresh & (1u << i))
+			err = fd < 0 ? fd : map_percpu_zero(fd, i,
+						sizeof(struct ddos_limit_stat));
+	if (fd >= 0)
+		close(fd);
+	if (err)
+		return pcn_err_kernel(err, "cannot set cube \"%s\"", c->name);
+	/* one write: a packet sees the old limits or the new ones */
 	err = cube_map_put(c, "ddos_state", &zero, &st);
 	if (!err) {
 		memcpy(c->meta.config, &l, sizeof(l));
 		err = cube_meta_write(c);
 	}
 	return err ? pcn_err_kernel(err, "cannot set cube \"%s\"", c->name) : 0;
+}
+
+/* the rates of one limit, as "cube set" takes them */
+static void rates_print(__u64 pps, __u64 burst, __u64 bps, __u64 bburst)
+{
+	if (pps) {
+		print_u64(PRINT_ANY, "rate", " rate %" PRIu64, pps);
+		print_u64(PRINT_ANY, "burst", " burst %" PRIu64, burst);
+	} else {
+		print_string(PRINT_ANY, "rate", " rate %s", "none");
+	}
+	if (bps) {
+		print_u64(PRINT_ANY, "byte_rate", " byte_rate %" PRIu64, bps);
+		print_u64(PRINT_ANY, "byte_burst", " byte_burst %" PRIu64,
+			  bburst);
+	} else {
+		print_string(PRINT_ANY, "byte_rate", " byte_rate %s", "none");
+	}
+}
+
+/* the limits per protocol: a line each, in JSON the array "limits" */
+static void limits_show(struct pcn_cube *c, const struct ddos_state *st)
+{
+	char buf[LIMIT_STRLEN], ports[PCN_PORTS_STRLEN];
+	int fd = -1, i;
+
+	if (show_stats)
+		fd = cube_obj_fd(c, "ddos_limit_stats");
+	open_json_array(PRINT_JSON, "limits");
+	for (i = 0; i < DDOS_LIMITS; i++) {
+		const struct ddos_limit *l = &st->limits[i];
+		const char *name = pcn_proto_name(l->proto);
+
+		if (!(st->limits_used & (1u << i)))
+			continue;
+		open_json_object(NULL);
+		print_string(PRINT_FP, NULL, "\n    limit %s",
+			     limit_str(l, buf, sizeof(buf)));
+		if (name)
+			print_string(PRINT_JSON, "proto", NULL, name);
+		else
+			print_uint(PRINT_JSON, "proto", NULL, l->proto);
+		if (l->dport_hi)
+			print_string(PRINT_JSON, "dport", NULL,
+				     pcn_port_range_str(l->dport_lo,
+							l->dport_hi, ports));
+		rates_print(l->rate_pps, l->burst_pkts, l->rate_bps,
+			    l->burst_bytes);
+		if (show_stats) {
+			__u64 sum[2] = {};
+
+			if (fd >= 0)
+				map_percpu_sum(fd, i, sum, 2);
+			print_u64(PRINT_ANY, "packets", ", matched %" PRIu64,
+				  sum[0]);
+			print_u64(PRINT_ANY, "dropped", ", dropped %" PRIu64,
+				  sum[1]);
+		}
+		close_json_object();
+	}
+	close_json_array(PRINT_JSON, NULL);
+	if (fd >= 0)
+		close(fd);
 }
 
 static void dm_show(struct pcn_cube *c)
@@ -214,24 +458,12 @@ static void dm_show(struct pcn_cube *c)
 	if (cube_map_get(c, "ddos_state", &zero, &st))
 		return;
 	print_uint(PRINT_ANY, "entries", " entries %u", st.count);
-	if (st.rate_pps) {
-		print_u64(PRINT_ANY, "rate", " rate %" PRIu64, st.rate_pps);
-		print_u64(PRINT_ANY, "burst", " burst %" PRIu64, st.burst_pkts);
-	} else {
-		print_string(PRINT_ANY, "rate", " rate %s", "none");
-	}
-	if (st.rate_bps) {
-		print_u64(PRINT_ANY, "byte_rate", " byte_rate %" PRIu64,
-			  st.rate_bps);
-		print_u64(PRINT_ANY, "byte_burst", " byte_burst %" PRIu64,
-			  st.burst_bytes);
-	} else {
-		print_string(PRINT_ANY, "byte_rate", " byte_rate %s", "none");
-	}
+	rates_print(st.rate_pps, st.burst_pkts, st.rate_bps, st.burst_bytes);
 	print_uint(PRINT_FP, NULL, " src_len %u", st.plen4);
 	print_uint(PRINT_FP, NULL, "/%u", st.plen6);
 	print_uint(PRINT_JSON, "src_len4", NULL, st.plen4);
 	print_uint(PRINT_JSON, "src_len6", NULL, st.plen6);
+	limits_show(c, &st);
 	if (show_stats) {
 		/* sources the buckets hold now, and those they let go */
 		struct ddos_bucket_key *k;
@@ -293,7 +525,7 @@ _Static_assert(sizeof(struct ddos_stats) ==
 static int dm_save(struct pcn_cube *c, struct pcn_save *s)
 {
 	struct ddos_state st;
-	int err;
+	int err, i;
 
 	err = cube_map_get(c, "ddos_state", &zero, &st);
 	if (err)
@@ -309,6 +541,26 @@ static int dm_save(struct pcn_cube *c, struct pcn_save *s)
 	else
 		pcn_save_args(s, " byte_rate none");
 	pcn_save_args(s, " src_len %u/%u", st.plen4, st.plen6);
+	for (i = 0; i < DDOS_LIMITS; i++) {
+		const struct ddos_limit *l = &st.limits[i];
+		char buf[LIMIT_STRLEN], r[2][64];
+
+		if (!(st.limits_used & (1u << i)))
+			continue;
+		if (l->rate_pps)
+			snprintf(r[0], sizeof(r[0]), " rate %" PRIu64 " burst %" PRIu64,
+				 (uint64_t)l->rate_pps, (uint64_t)l->burst_pkts);
+		else
+			r[0][0] = 0;
+		if (l->rate_bps)
+			snprintf(r[1], sizeof(r[1]),
+				 " byte_rate %" PRIu64 " byte_burst %" PRIu64,
+				 (uint64_t)l->rate_bps, (uint64_t)l->burst_bytes);
+		else
+			r[1][0] = 0;
+		pcn_save_line(s, "cube set %s limit %s%s%s", c->name,
+			      limit_str(l, buf, sizeof(buf)), r[0], r[1]);
+	}
 	err = dm_list_save(c, s);
 	if (err)
 		return pcn_err_kernel(err, "cannot read the list of \"%s\"",
@@ -331,7 +583,8 @@ static const struct cube_type ddos_type = {
 	.summary = "transparent: block lists (IPv4/IPv6 prefixes) and rate limits per source",
 	.order = 45,
 	.add_usage = LIMITS_USAGE,
-	.set_usage = LIMITS_USAGE,
+	.set_usage = SET_USAGE,
+	.definitions = dm_definitions,
 	.elf_xdp = ddos_xdp__elf_bytes,
 	.elf_tc = ddos_tc__elf_bytes,
 	.max_ports = 0,

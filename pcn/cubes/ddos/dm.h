@@ -43,7 +43,12 @@ struct dm_table {
 	__u32 size, used;		/* slots, a power of 2; used ones */
 	__u32 changes;			/* slots with was != now */
 	int first_line, last_line;	/* batch lines it holds */
+	__u32 lookups;			/* entries looked up in list_fd */
+	bool whole;			/* it holds every entry of list_fd */
 };
+
+/* after so many lookups, a table reads the kernel's list whole */
+#define DM_LOOKUPS_MAX 4096
 
 /* the table of cube @name, to change (staged in a batch) */
 struct dm_table *dm_table_get(const char *name, int *err);
@@ -68,5 +73,11 @@ int dm_list_read(const struct dm_maps *m, struct ddos_entry **es,
 		 __u32 **ids);
 /* "blocklist add" lines of @c's list, for pcn save */
 int dm_list_save(struct pcn_cube *c, struct pcn_save *s);
+
+/*
+ * "blocklist show DDOS top N": @c's packets per second, and its @count
+ * sources with the most drops, over a second (top.c). 0 or -errno.
+ */
+int dm_top(struct pcn_cube *c, __u32 count);
 
 #endif /* __PCN_DM_H */

@@ -25,6 +25,10 @@
 
 #include "dm.h"
 
+#ifndef ENOTSUPP
+#define ENOTSUPP 524	/* the kernel's own: an operation a map lacks */
+#endif
+
 static struct dm_table *staged;
 
 const char *dm_side_name(__u32 side)
@@ -151,6 +155,46 @@ static int table_grow(struct dm_table *t)
 	return 0;
 }
 
+static int slot_get(struct dm_table *t, const struct ddos_entry *e,
+		    struct dm_slot **sp);
+
+/*
+ * Every entry of the kernel's list into @t (those it has not yet, as
+ * there and to stay): a large batch then reads the list in a few
+ * system calls instead of one per line.
+ */
+static int table_read_whole(struct dm_table *t)
+{
+	struct ddos_entry *k;
+	struct dm_slot *s;
+	__u32 *v;
+	int n, i, err = 0;
+
+	n = map_dump(t->list_fd, sizeof(*k), sizeof(*v), DDOS_MAX,
+		     (void **)&k, (void **)&v);
+	if (n < 0)
+		return n;
+	t->whole = true;
+	for (i = 0; !err && i < n; i++) {
+		s = slot_find(t, &k[i]);
+		if (s->used) {
+			if (!s->was) {
+				/* seen as absent before: as the kernel has it */
+				s->was = 1;
+				t->changes += s->now ? -1 : 1;
+			}
+			continue;
+		}
+		err = slot_get(t, &k[i], &s);
+		if (!err) {
+			s->was = s->now = 1;
+		}
+	}
+	free(k);
+	free(v);
+	return err;
+}
+
 /* the slot of @e, made (with what the kernel's list says) if new */
 static int slot_get(struct dm_table *t, const struct ddos_entry *e,
 		    struct dm_slot **sp)
@@ -168,12 +212,21 @@ static int slot_get(struct dm_table *t, const struct ddos_entry *e,
 	if (!s->used) {
 		s->used = 1;
 		s->e = *e;
-		if (bpf_map_lookup_elem(t->list_fd, e, &id) == 0)
+		if (t->whole)
+			s->was = 0;	/* the table holds every kernel entry */
+		else if (bpf_map_lookup_elem(t->list_fd, e, &id) == 0)
 			s->was = 1;
 		else if (errno != ENOENT)
 			return -errno;
 		s->now = s->was;
 		t->used++;
+		if (!t->whole && ++t->lookups == DM_LOOKUPS_MAX) {
+			err = table_read_whole(t);
+			if (err)
+				return err;
+			*sp = slot_find(t, e);
+			return 0;
+		}
 	}
 	*sp = s;
 	return 0;
@@ -276,22 +329,93 @@ struct dm_table *dm_table_get(const char *name, int *err)
 
 /* ---- writing the generations ---- */
 
-static int lpm_write(const struct dm_maps *m, __u32 set,
-		     const struct ddos_entry *e, const __u32 *id)
+/*
+ * @n keys of @ksize bytes and their values of @vsize into map @fd, or
+ * (@vals NULL) out of it, in as few system calls as the kernel allows:
+ * BPF_MAP_UPDATE_BATCH and BPF_MAP_DELETE_BATCH where it has them, one
+ * element at a time where it does not. A key to delete that is not
+ * there is skipped.
+ */
+static int batch_write(int fd, const void *keys, const void *vals,
+		       size_t ksize, size_t vsize, __u32 n)
 {
-	struct ddos_lpm4_key k4 = { .prefixlen = 8 + e->plen, .set = set };
-	struct ddos_lpm6_key k6 = { .prefixlen = 8 + e->plen, .set = set };
-	int fd = e->family == 4 ? m->lpm4 : m->lpm6;
-	void *k = e->family == 4 ? (void *)&k4 : (void *)&k6;
+	const char *k = keys, *v = vals;
+	bool batch = true;
+	__u32 done = 0, cnt;
 	int ret;
 
-	memcpy(k4.addr, e->addr, 4);
-	memcpy(k6.addr, e->addr, 16);
-	ret = id ? bpf_map_update_elem(fd, k, id, BPF_ANY) :
-		   bpf_map_delete_elem(fd, k);
-	if (ret && !(errno == ENOENT && !id))
-		return -errno;
+	while (done < n) {
+		if (batch) {
+			cnt = n - done;
+			ret = vals ? bpf_map_update_batch(fd, k + done * ksize,
+							  v + done * vsize,
+							  &cnt, NULL) :
+				     bpf_map_delete_batch(fd, k + done * ksize,
+							  &cnt, NULL);
+			if (!ret) {
+				done = n;
+				break;
+			}
+			if (errno == EINVAL || errno == ENOTSUPP ||
+			    errno == EOPNOTSUPP) {
+				/* no batches here: one at a time */
+				batch = false;
+				continue;
+			}
+			done += cnt;
+			if (errno != ENOENT || vals)
+				return -errno;
+			done++;		/* not there: nothing to delete */
+			continue;
+		}
+		ret = vals ? bpf_map_update_elem(fd, k + done * ksize,
+						 v + done * vsize, BPF_ANY) :
+			     bpf_map_delete_elem(fd, k + done * ksize);
+		if (ret && !(errno == ENOENT && !vals))
+			return -errno;
+		done++;
+	}
 	return 0;
+}
+
+/*
+ * The @n entries @es into the tries' set @gen * 2 + side, with their
+ * ids @ids, or (@ids NULL) out of them.
+ */
+static int lpm_batch(const struct dm_maps *m, __u32 gen,
+		     const struct ddos_entry *es, const __u32 *ids, __u32 n)
+{
+	struct ddos_lpm4_key *k4 = calloc(n ? n : 1, sizeof(*k4));
+	struct ddos_lpm6_key *k6 = calloc(n ? n : 1, sizeof(*k6));
+	__u32 *v4 = calloc(n ? n : 1, 4), *v6 = calloc(n ? n : 1, 4);
+	__u32 i, n4 = 0, n6 = 0;
+	int err = -ENOMEM;
+
+	if (!k4 || !k6 || !v4 || !v6)
+		goto out;
+	for (i = 0; i < n; i++) {
+		const struct ddos_entry *e = &es[i];
+
+		if (e->family == 4) {
+			k4[n4].prefixlen = 8 + e->plen;
+			k4[n4].set = gen * 2 + e->side;
+			memcpy(k4[n4].addr, e->addr, 4);
+			v4[n4++] = ids ? ids[i] : 0;
+		} else {
+			k6[n6].prefixlen = 8 + e->plen;
+			k6[n6].set = gen * 2 + e->side;
+			memcpy(k6[n6].addr, e->addr, 16);
+			v6[n6++] = ids ? ids[i] : 0;
+		}
+	}
+	err = batch_write(m->lpm4, k4, ids ? v4 : NULL, sizeof(*k4), 4, n4) ?:
+	      batch_write(m->lpm6, k6, ids ? v6 : NULL, sizeof(*k6), 4, n6);
+out:
+	free(k4);
+	free(k6);
+	free(v4);
+	free(v6);
+	return err;
 }
 
 /* every key of sets @set of trie @fd (key of @ksize bytes) deleted */
@@ -301,7 +425,6 @@ static int lpm_clear(int fd, size_t ksize, __u32 set)
 	void *keys = NULL;
 	size_t n = 0, cap = 0;
 	int err = 0;
-	size_t i;
 
 	if (bpf_map_get_next_key(fd, NULL, next))
 		return errno == ENOENT ? 0 : -errno;
@@ -320,12 +443,7 @@ static int lpm_clear(int fd, size_t ksize, __u32 set)
 		}
 		memcpy((char *)keys + n++ * ksize, key, ksize);
 	} while (!bpf_map_get_next_key(fd, key, next));
-	for (i = 0; i < n; i++)
-		if (bpf_map_delete_elem(fd, (char *)keys + i * ksize) &&
-		    errno != ENOENT) {
-			err = -errno;
-			break;
-		}
+	err = batch_write(fd, keys, NULL, ksize, 0, n);
 out:
 	free(keys);
 	return err;
@@ -348,7 +466,7 @@ static int gen_build(const struct dm_maps *m, __u32 gen,
 {
 	struct ddos_entry *es;
 	__u32 *ids, side;
-	int n, i, err = 0;
+	int n, err = 0;
 
 	for (side = 0; !err && side < 2; side++)
 		err = lpm_clear(m->lpm4, sizeof(struct ddos_lpm4_key),
@@ -360,8 +478,7 @@ static int gen_build(const struct dm_maps *m, __u32 gen,
 	n = dm_list_read(m, &es, &ids);
 	if (n < 0)
 		return n;
-	for (i = 0; !err && i < n; i++)
-		err = lpm_write(m, gen * 2 + es[i].side, &es[i], &ids[i]);
+	err = lpm_batch(m, gen, es, ids, n);
 	st->nonempty[gen] = list_has(es, n);
 	st->count = n;
 	free(es);
@@ -418,12 +535,13 @@ static int id_take(__u8 *taken, struct ddos_state *st, __u32 *id)
 
 static int table_commit(struct dm_table *t)
 {
-	struct ddos_entry *es = NULL;
-	struct ddos_hit zero_hit = {};
+	struct ddos_entry *es = NULL, *add_e = NULL, *del_e = NULL;
+	struct ddos_hit *zero_hits = NULL;
 	struct ddos_state st;
 	struct pcn_cube c;
 	struct dm_maps m;
-	__u32 zero = 0, *ids = NULL, *newid = NULL, i, has = 0;
+	__u32 zero = 0, *ids = NULL, *add_id = NULL, i, has = 0;
+	__u32 nadd = 0, ndel = 0;
 	__u8 *taken = NULL;
 	int n, err, k, cnt[4] = {};
 
@@ -459,8 +577,11 @@ static int table_commit(struct dm_table *t)
 		goto out;
 	}
 	taken = calloc(DDOS_MAX, 1);
-	newid = calloc(t->size, sizeof(*newid));
-	if (!taken || !newid) {
+	add_e = calloc(t->changes, sizeof(*add_e));
+	del_e = calloc(t->changes, sizeof(*del_e));
+	add_id = calloc(t->changes, sizeof(*add_id));
+	zero_hits = calloc(t->changes, sizeof(*zero_hits));
+	if (!taken || !add_e || !del_e || !add_id || !zero_hits) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -489,45 +610,50 @@ static int table_commit(struct dm_table *t)
 	if (err)
 		goto out;
 	pcn_fault_point("ddos-commit");
-	/* 3: the canonical list and the generation not in use */
+	/* 3: the canonical list and the generation not in use, in batches */
 	for (i = 0; !err && i < t->size; i++) {
 		struct dm_slot *s = &t->slot[i];
 
 		if (!s->used || s->was == s->now)
 			continue;
 		if (s->now) {
-			err = id_take(taken, &st, &newid[i]);
-			if (!err &&
-			    bpf_map_update_elem(m.hits, &newid[i], &zero_hit, BPF_ANY))
-				err = -errno;
-			if (!err &&
-			    bpf_map_update_elem(m.list, &s->e, &newid[i], BPF_NOEXIST))
-				err = -errno;
-		} else if (bpf_map_delete_elem(m.list, &s->e) && errno != ENOENT) {
-			err = -errno;
+			err = id_take(taken, &st, &add_id[nadd]);
+			add_e[nadd++] = s->e;
+		} else {
+			del_e[ndel++] = s->e;
 		}
-		if (!err)
-			err = lpm_write(&m, !st.gen * 2 + s->e.side, &s->e,
-					s->now ? &newid[i] : NULL);
 	}
+	for (i = 0; i < nadd; i++)
+		zero_hits[i] = (struct ddos_hit){};
+	if (!err)
+		err = batch_write(m.hits, add_id, zero_hits, sizeof(*add_id),
+				  sizeof(*zero_hits), nadd) ?:
+		      batch_write(m.list, del_e, NULL, sizeof(*del_e), 0, ndel) ?:
+		      batch_write(m.list, add_e, add_id, sizeof(*add_e),
+				  sizeof(*add_id), nadd) ?:
+		      lpm_batch(&m, !st.gen, del_e, NULL, ndel) ?:
+		      lpm_batch(&m, !st.gen, add_e, add_id, nadd);
 	if (err)
 		goto out;
 	pcn_fault_point("ddos-switch");
-	/* 4: the switch */
+	/*
+	 * 4: the switch. An array map's value is copied over in place,
+	 * with no lock against a packet reading it: the lists the new
+	 * generation holds are written first, while no packet reads them,
+	 * so that the write of the switch changes the generation alone.
+	 */
+	st.nonempty[!st.gen] = has;
+	err = state_write(&m, &st);
+	if (err)
+		goto out;
 	st.gen = !st.gen;
-	st.nonempty[st.gen] = has;
 	err = state_write(&m, &st);
 	if (err)
 		goto out;
 	map_readers_wait();
 	/* 5: the generation left, the same */
-	for (i = 0; !err && i < t->size; i++) {
-		struct dm_slot *s = &t->slot[i];
-
-		if (s->used && s->was != s->now)
-			err = lpm_write(&m, !st.gen * 2 + s->e.side, &s->e,
-					s->now ? &newid[i] : NULL);
-	}
+	err = lpm_batch(&m, !st.gen, del_e, NULL, ndel) ?:
+	      lpm_batch(&m, !st.gen, add_e, add_id, nadd);
 	if (!err) {
 		st.nonempty[!st.gen] = has;
 		st.spare_ok = 1;
@@ -542,7 +668,10 @@ out:
 	free(es);
 	free(ids);
 	free(taken);
-	free(newid);
+	free(add_e);
+	free(del_e);
+	free(add_id);
+	free(zero_hits);
 	if (err == -E2BIG)
 		return pcn_err(PCN_EXIT_KERNEL,
 			       "ddos \"%s\": the list would hold more than %d entries",

@@ -17,6 +17,10 @@
  *                     until the switch
  *   rate              a burst passes, then the source is limited; an
  *                     other source is not
+ *   limits            the limit of a protocol's ports before the
+ *                     protocol's own; a later fragment, without ports,
+ *                     takes the protocol's; IPv6 alike; other protocols
+ *                     untouched; a UDP header cut short is malformed
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -483,6 +487,65 @@ TEST_F(dm, rate)
 	for (i = 0; i < 40; i++)
 		passed += verdict(e, "10.0.9.1", "10.0.0.1", 0, 0) == (int)e->pass;
 	EXPECT_EQ(1514 / f.len, passed);
+}
+
+static struct ddos_limit_stat limit_stat(struct env *e, __u32 slot)
+{
+	struct ddos_limit_stat s;
+
+	percpu_sum(map_fd(e->dm, "ddos_limit_stats"), slot, &s, sizeof(s));
+	return s;
+}
+
+TEST_F(dm, limits)
+{
+	struct env *e = &self->e;
+	struct frame f;
+	int i, passed = 0;
+
+	/* slot 2: UDP to 50-60, 3 at once; slot 5: the rest of UDP */
+	e->st.limits[2] = (struct ddos_limit){ .proto = IPPROTO_UDP,
+		.dport_lo = 50, .dport_hi = 60, .rate_pps = 1, .burst_pkts = 3 };
+	e->st.limits[5] = (struct ddos_limit){ .proto = IPPROTO_UDP,
+		.rate_pps = 1, .burst_pkts = 10 };
+	e->st.limits[6] = (struct ddos_limit){ .proto = IPPROTO_TCP,
+		.rate_pps = 1, .burst_pkts = 1 };
+	e->st.limits_used = 1u << 2 | 1u << 5 | 1u << 6;
+	ASSERT_EQ(0, state_write(e));
+	/* frames are UDP to port 53 */
+	for (i = 0; i < 10; i++)
+		passed += verdict(e, "10.0.0.2", "10.0.0.1", 0, 0) == (int)e->pass;
+	EXPECT_GE(passed, 3);
+	EXPECT_LE(passed, 4);
+	EXPECT_EQ(10, limit_stat(e, 2).packets);
+	EXPECT_EQ(10 - passed, limit_stat(e, 2).dropped);
+	EXPECT_EQ(10 - passed, stats(e).rate);
+	/* a later fragment has no port: UDP's own limit, with its burst */
+	EXPECT_EQ(e->pass, verdict(e, "10.0.0.2", "10.0.0.1", 0, 1480));
+	EXPECT_EQ(1, limit_stat(e, 5).packets);
+	/* IPv6: the same limits, a bucket of its own */
+	EXPECT_EQ(e->pass, verdict(e, "2001:db8::2", "2001:db8::1", 0, 0));
+	EXPECT_EQ(11, limit_stat(e, 2).packets);
+	/* the other port of a limit's: UDP's own */
+	frame_build(&f, "10.0.0.2", "10.0.0.1", 0, 0);
+	f.b[L3 + 20 + 3] = 61;
+	EXPECT_EQ(e->pass, run(e, &f));
+	EXPECT_EQ(2, limit_stat(e, 5).packets);
+	/* no limit of ICMP: passes, whatever the UDP buckets hold */
+	frame_build(&f, "10.0.0.2", "10.0.0.1", 0, 0);
+	f.b[L3 + 9] = IPPROTO_ICMP;
+	EXPECT_EQ(e->pass, run(e, &f));
+	EXPECT_EQ(0, limit_stat(e, 6).packets);
+	/* a UDP header cut short: malformed once a limit needs the port */
+	frame_build(&f, "2001:db8::2", "2001:db8::1", 0, 0);
+	f.len = L3 + 40 + 4;
+	EXPECT_EQ(e->drop, run(e, &f));
+	EXPECT_EQ(1, stats(e).malformed);
+	/* a slot whose bit is clear is not in force */
+	e->st.limits_used = 0;
+	ASSERT_EQ(0, state_write(e));
+	EXPECT_EQ(e->pass, verdict(e, "10.0.0.2", "10.0.0.1", 0, 0));
+	EXPECT_EQ(11, limit_stat(e, 2).packets);
 }
 
 TEST_HARNESS_MAIN

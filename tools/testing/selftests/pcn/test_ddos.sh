@@ -165,6 +165,7 @@ bad_input()
 
 	pair "$1"
 	pcn -n "$H2" blocklist add dm0 src 192.0.2.0/24
+	pcn -n "$H2" cube set dm0 limit proto udp dport 50-60 rate 5
 	before=$(dm_state)
 	expect_err 1 "$PCN" -n "$H2" blocklist add dm0 src 192.0.2.1/24
 	expect_err 1 "$PCN" -n "$H2" blocklist add dm0 src 192.0.2.0/33
@@ -177,6 +178,10 @@ bad_input()
 	expect_err 1 "$PCN" -n "$H2" blocklist add dm0
 	expect_err 1 "$PCN" -n "$H2" blocklist flush dm0 both
 	expect_err 1 "$PCN" -n "$H2" blocklist frobnicate dm0
+	expect_err 1 "$PCN" -n "$H2" blocklist show dm0 top 0
+	expect_err 1 "$PCN" -n "$H2" blocklist show dm0 top
+	expect_err 1 "$PCN" -n "$H2" blocklist show dm0 top 5 more
+	expect_err 1 "$PCN" -n "$H2" blocklist show dm0 bottom 5
 	expect_err 2 "$PCN" -n "$H2" blocklist add dm0 src 192.0.2.0/24
 	expect_err 2 "$PCN" -n "$H2" blocklist del dm0 src 192.0.2.7
 	expect_err 2 "$PCN" -n "$H2" blocklist add nosuch src 192.0.2.7
@@ -191,6 +196,25 @@ bad_input()
 	expect_err 1 "$PCN" -n "$H2" cube set dm0 src_len 24/64x
 	expect_err 1 "$PCN" -n "$H2" cube set dm0 rate 10 rate 20
 	expect_err 1 "$PCN" -n "$H2" cube add dm1 type ddos rate fast
+	# limits per protocol; a bad one anywhere: none of the line applied
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 limit proto udp dport 53
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 limit proto icmp dport 5 rate 10
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 limit proto tcp rate 0
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 limit proto tcp rate none
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 limit proto bogus rate 10
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 limit proto udp dport 0 rate 5
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 limit proto udp dport 70000 rate 5
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 limit proto udp dport 9-3 rate 5
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 limit proto udp src_len 24/64 rate 5
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 limit proto udp rate 5 none
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 limit rate 5
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 limit
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 limit proto udp dport 55 rate 5
+	expect_err 1 "$PCN" -n "$H2" cube set dm0 rate 100 limit proto tcp rate 5 \
+		limit proto x rate 1
+	expect_err 2 "$PCN" -n "$H2" cube set dm0 limit proto udp none
+	expect_err 2 "$PCN" -n "$H2" cube set dm0 rate 100 \
+		$(for p in 1 2 3 4 5 6 7 8; do echo limit proto $p rate 1; done)
 	# a list file with a bad line: nothing of it applied
 	f=$(mktemp "${TMPDIR:-/tmp}/pcn-ddos.XXXXXX")
 	defer "rm -f $f"
@@ -300,7 +324,12 @@ save_restore()
 	pcn -n "$H2" blocklist add dm0 src 198.51.100.0/24
 	pcn -n "$H2" blocklist add dm0 dst 203.0.113.7
 	pcn -n "$H2" blocklist add dm0 src 2001:db8:1::/48
+	pcn -n "$H2" cube set dm0 limit proto udp dport 53 rate 100 \
+		limit proto icmp byte_rate 20000 limit proto 132 rate 7 burst 3
 	a=$(pcn -n "$H2" save)
+	grep -qx "cube set dm0 limit proto udp dport 53 rate 100 burst 100" <<<"$a"
+	grep -qx "cube set dm0 limit proto icmp byte_rate 20000 byte_burst 20000" <<<"$a"
+	grep -qx "cube set dm0 limit proto 132 rate 7 burst 3" <<<"$a"
 	grep -qx "cube add dm0 type ddos mode $1 rate 5000 burst 100 byte_rate none src_len 24/128" <<<"$a"
 	grep -qx "blocklist add dm0 dst 203.0.113.7/32" <<<"$a"
 	f=$(mktemp "${TMPDIR:-/tmp}/pcn-ddos.XXXXXX")
@@ -311,33 +340,49 @@ save_restore()
 	b=$(pcn -n "$H2" save)
 	[ "$a" = "$b" ]
 	pcn -n "$H2" -j blocklist show | jq -e 'length == 3'
+	pcn -n "$H2" -j cube show dm0 | jq -e '.[0].limits | length == 3'
+}
+
+rate_drops()
+{
+	[ "$(stat rate)" -gt 0 ]
 }
 
 # A source sending far over the rate gets rate x time + burst through,
 # within 10%; another source, under it, is untouched.
 rate_limit()
 {
-	local rate=300 burst=30 f sent passed t want
+	local rate=300 burst=30 f sent passed t want top
 
 	pair "$1"
 	f=$(mktemp "${TMPDIR:-/tmp}/pcn-ddos.XXXXXX")
 	defer "rm -f $f"
 	pcn -n "$H2" cube set dm0 rate $rate burst $burst
 	pcn -n "$H2" -j cube show dm0 | jq -e ".[0].rate == $rate and .[0].burst == $burst"
-	# UDP from .1 as fast as python sends, for 3 s: prints the time
+	# UDP from .1 as fast as python sends, for 4 s: prints the time
 	ip netns exec "$H1" python3 -c '
 import socket, time
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind(("10.232.0.1", 0))
 t0 = time.monotonic()
 n = 0
-while time.monotonic() - t0 < 3.0:
+while time.monotonic() - t0 < 4.0:
     for _ in range(50):
         s.sendto(b"x" * 32, ("10.232.0.2", 9))
     n += 50
 print(n, time.monotonic() - t0)
 ' >"$f" &
 	ping_from 10.232.0.3 10.232.0.2
+	# meanwhile, once it drops, the source it drops most of, at more
+	# than the rate
+	wait_for 10 rate_drops
+	top=$(pcn -n "$H2" -j blocklist show dm0 top 2)
+	echo "top: $top"
+	jq -e ".[0].top[0].source == \"10.232.0.1/32\" and
+		.[0].top[0].dropped_pps > 0 and .[0].top[0].pps > $rate and
+		.[0].rate_pps > 0 and .[0].pps > $rate" <<<"$top"
+	pcn -n "$H2" blocklist show dm0 top 1 |
+		grep -q "^  10.232.0.1/32 [0-9]* packets/s, dropped [0-9]*/s, [0-9]* dropped$"
 	wait
 	read -r sent t <"$f"
 	stable_stats "$H2" dm0 >/dev/null
@@ -354,13 +399,123 @@ print(n, time.monotonic() - t0)
 	pcn -n "$H2" -j cube show dm0 | jq -e '.[0].rate == "none"'
 }
 
+# the limit of "proto P [dport D]": FIELD (.packets, .dropped, .rate...)
+limit_of()
+{
+	pcn -n "$H2" -j -s cube show dm0 |
+		jq -e ".[0].limits[] | select(.proto == \"$1\" and (.dport // \"\") == \"$2\") | $3"
+}
+
+# Limits per protocol and port: UDP to port 5300 gets its rate x time +
+# burst through (within 10%) while the same source's UDP to port 5301,
+# TCP and ping, under no limit, are untouched; ICMP has its own; a
+# limit removed lets all through again; IPv6 is matched alike.
+proto_limit()
+{
+	local rate=200 burst=20 f sent other t matched dropped passed want n
+
+	pair "$1"
+	f=$(mktemp "${TMPDIR:-/tmp}/pcn-ddos.XXXXXX")
+	defer "rm -f $f"
+	pcn -n "$H2" cube set dm0 limit proto udp dport 5300 rate $rate burst $burst \
+		limit proto icmpv6 rate 2 burst 2
+	pcn -n "$H2" -j cube show dm0 |
+		jq -e ".[0].limits | length == 2 and .[0].proto == \"udp\" and
+			.[0].dport == \"5300\" and .[0].rate == $rate and
+			.[0].burst == $burst and .[0].byte_rate == \"none\" and
+			.[1].proto == \"icmpv6\""
+	pcn -n "$H2" cube show dm0 |
+		grep -q "limit proto udp dport 5300 rate $rate burst $burst byte_rate none"
+	# UDP from .1 to 5300 as fast as python sends for 2 s, and every
+	# 20th packet to 5301: prints both counts and the time
+	ip netns exec "$H1" python3 -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("10.232.0.1", 0))
+t0 = time.monotonic()
+n = m = 0
+while time.monotonic() - t0 < 2.0:
+    for _ in range(20):
+        s.sendto(b"x" * 32, ("10.232.0.2", 5300))
+    s.sendto(b"y" * 32, ("10.232.0.2", 5301))
+    n += 20
+    m += 1
+print(n, m, time.monotonic() - t0)
+' >"$f" &
+	# the same source, under no limit, meanwhile
+	tcp_from 10.232.0.1 10.232.0.2 7110
+	ping_from 10.232.0.1 10.232.0.2
+	wait
+	read -r sent other t <"$f"
+	stable_stats "$H2" dm0 >/dev/null
+	matched=$(limit_of udp 5300 .packets)
+	dropped=$(limit_of udp 5300 .dropped)
+	passed=$((matched - dropped))
+	want=$(python3 -c "print(int($rate * $t + $burst))")
+	echo "sent $sent (+$other to 5301) in $t s, matched $matched, passed $passed, rate x time + burst $want"
+	[ "$sent" -ge $((rate * 5)) ] || skip "the sender made only $sent packets"
+	# what reached the cube is what was sent (a veth may lose a few)
+	[ "$matched" -le "$sent" ]
+	[ "$matched" -ge $((sent * 9 / 10)) ]
+	python3 -c "import sys; sys.exit(not (0.9 * $want <= $passed <= 1.1 * $want + 10))"
+	# only the limit dropped: 5301, TCP and ping all got through
+	[ "$(stat rate)" = "$dropped" ]
+	# ICMPv6 echo: 2 in a burst, then 2 a second
+	n=$({ ip netns exec "$H1" ping -c 20 -i 0.01 -W 1 -q -I fd32::1 fd32::2 ||
+		true; } | sed -n 's/.* \([0-9]*\) received.*/\1/p')
+	echo "ICMPv6 limited to 2/s: $n of 20 echoes answered"
+	[ "$n" -ge 1 ]
+	[ "$n" -le 6 ]
+	[ "$(limit_of icmpv6 "" .dropped)" -ge 14 ]
+	# IPv4 ICMP is not ICMPv6
+	ping_from 10.232.0.3 10.232.0.2
+	# "none" removes one; the other stays
+	pcn -n "$H2" cube set dm0 limit proto icmpv6 none
+	ping_from fd32::1 fd32::2
+	pcn -n "$H2" -j cube show dm0 | jq -e '.[0].limits | length == 1'
+}
+
+# A batch of more lines than the table looks up one by one: it reads
+# the kernel's list whole, and still knows what is there already
+big_batch()
+{
+	local f
+
+	pair "$1"
+	pcn -n "$H2" blocklist add dm0 src 192.0.2.0/24
+	pcn -n "$H2" blocklist add dm0 dst fd32::2
+	f=$(mktemp "${TMPDIR:-/tmp}/pcn-ddos.XXXXXX")
+	defer "rm -f $f"
+	for ((i = 0; i < 6000; i++)); do
+		echo "blocklist add dm0 src 10.$((100 + i / 65536)).$((i / 256 % 256)).$((i % 256))"
+	done >"$f"
+	echo "blocklist add dm0 src 192.0.2.0/24" >>"$f"
+	fails "$PCN" -n "$H2" -batch "$f" 2>/dev/null
+	pcn -n "$H2" -j cube show dm0 | jq -e '.[0].entries == 2'
+	sed -i '$d' "$f"
+	echo "blocklist del dm0 src 192.0.2.0/24" >>"$f"
+	pcn -n "$H2" -batch "$f"
+	pcn -n "$H2" -j cube show dm0 | jq -e '.[0].entries == 6001'
+	pcn -n "$H2" -j blocklist show dm0 |
+		jq -e 'map(select(.prefix == "192.0.2.0/24")) | length == 0'
+	ping_from_fails fd32::1 fd32::2
+	ping_from 10.232.0.1 10.232.0.2
+	pcn -n "$H2" blocklist add dm0 src 10.232.0.1
+	ping_from_fails 10.232.0.1 10.232.0.2
+	# both generations hold the same: 6001 entries each
+	bpftool -j map dump pinned "$(echo "$PCN_ROOT"/ns-*/cubes/dm0/ddos_lpm4)" |
+		jq -e 'length == 12002'
+}
+
 for m in ${DDOS_MODES:-xdp tc}; do
 	run_test "ddos_block_and_restore_$m" block_and_restore $m
 	run_test "ddos_batch_atomic_$m" batch_atomic $m
 	run_test "ddos_save_restore_$m" save_restore $m
 	run_test "ddos_rate_limit_$m" rate_limit $m
+	run_test "ddos_proto_limit_$m" proto_limit $m
 done
 # the command's side: the same whatever the mode
 run_test ddos_bad_input bad_input xdp
 run_test ddos_killed_change killed_change xdp
+run_test ddos_big_batch big_batch xdp
 tap_done
