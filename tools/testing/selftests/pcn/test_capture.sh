@@ -219,7 +219,7 @@ to_pipe()
 	wait_for 20 cap_cube_there "$R"
 	send $N 200
 	wait_for 20 fails cap_cube_there "$R"
-	wait_for 5 test "$(wc -l <"$TMPD/out")" = $N
+	wait_for 5 lines_are "$TMPD/out" "$N"
 }
 
 # killed: traffic goes on, and the next mutating command removes it
@@ -246,6 +246,19 @@ killed()
 
 # two captures stacked on one point, the second with a filter in
 # libpcap's language (user space), ending at its count; neither saved
+# lines_are FILE N / cube_linked CUBE: for wait_for, which must run the
+# check each time (a "$(...)" argument would be read once, before it)
+lines_are()
+{
+	[ "$(wc -l <"$1")" = "$2" ]
+}
+
+cube_linked()
+{
+	[ "$(pcn -n "$R" -j link show |
+	     jq --arg c "$1" '[.[] | select(.cube == $c)] | length')" = 1 ]
+}
+
 two()
 {
 	local first
@@ -263,7 +276,7 @@ two()
 		-w "$TMPD/b.pcapng" 2>/dev/null &
 	CAP_PID=$!
 	defer "kill -9 $CAP_PID 2>/dev/null"
-	wait_for 20 test "$(pcn -n "$R" -j link show | jq '[.[] | select(.cube == "c2")] | length')" = 1
+	wait_for 20 cube_linked c2
 	fails grep -q 'type capture' <(pcn -n "$R" save)
 	UPORT=5002 send 3 200
 	send 3 100

@@ -40,6 +40,12 @@ rt_stat()
 	pcn -n "$R" -j -s cube show "${2:-r0}" | jq ".[0].stats.router.$1"
 }
 
+# rt_stat_is COUNTER N: for wait_for (which runs it each time)
+rt_stat_is()
+{
+	[ "$(rt_stat "$1")" -eq "$2" ]
+}
+
 # ping_first NS ADDR: the first packet may resolve a next hop (it
 # becomes the ARP request): then every packet gets through
 ping_first()
@@ -75,7 +81,7 @@ routed()
 	[ "$(rt_stat neigh_learned)" -eq 3 ]
 	# a UDP datagram for the router: dropped and counted
 	ip netns exec "$H1" bash -c 'echo x > /dev/udp/10.210.1.1/9'
-	wait_for 2 test "$(rt_stat local_dropped)" -eq 1
+	wait_for 2 rt_stat_is local_dropped 1
 }
 
 traceroute_hop()
@@ -313,7 +319,7 @@ local_pass()
 	pcn -n "$R" -j cube show r0 |
 		jq -e '.[0].ports[0].local == "pass" and .[0].ports[1].local == "drop"'
 	ip netns exec "$H1" bash -c 'echo x > /dev/udp/10.210.1.1/9'
-	wait_for 2 test "$(rt_stat local_passed)" -eq 1
+	wait_for 2 rt_stat_is local_passed 1
 	[ "$(rt_stat local_dropped)" -eq 0 ]
 }
 
