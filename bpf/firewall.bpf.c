@@ -17,7 +17,7 @@
  *   classify  one lookup per field gives a vector of the rules that
  *             value matches; the first bit set in their AND is the rule
  *   act       the rule's counters, its action; no rule: the chain's
- *             policy
+ *             policy. A reject answers (bpf/fw_reject.h).
  *
  * Frames that are neither IPv4 nor IPv6 (ARP, LLDP...) are not the
  * firewall's: they pass.
@@ -28,6 +28,7 @@
 #include "parse.h"
 #include "ct.h"
 #include "firewall.h"
+#include "fw_reject.h"
 
 #define MAX_TAGS	2
 
@@ -334,7 +335,7 @@ static __always_inline int firewall(struct pcn_ctx *ctx, __u32 dir)
 	struct pcn_ct *entry;
 	struct pcn_ip k = {};
 	struct pcn_eth e;
-	__u32 zero = 0, set, key, action;
+	__u32 zero = 0, set, key, action, how = 0;
 	int ret, ct, side = 0, track, rule;
 	__u64 now;
 
@@ -391,6 +392,8 @@ static __always_inline int firewall(struct pcn_ctx *ctx, __u32 dir)
 		if (!r)
 			return PCN_DROP;
 		action = r->action;
+		how = r->reject | (__u32)r->reject_code[0] << 8 |
+		      (__u32)r->reject_code[1] << 16;
 		/* a fragment without ports may not pass a rule on ports */
 		if (!k.l4 && (r->fields & FW_F_L4))
 			action = FW_DROP;
@@ -402,7 +405,12 @@ static __always_inline int firewall(struct pcn_ctx *ctx, __u32 dir)
 	}
 	if (action != FW_ACCEPT) {
 		PCN_COUNT(st, dropped);
-		return PCN_DROP;
+		if (action != FW_REJECT)
+			return PCN_DROP;
+		ret = fw_reject(ctx, how, dir);
+		if (ret != PCN_DROP)
+			PCN_COUNT(st, rejected);
+		return ret;
 	}
 	PCN_COUNT(st, accepted);
 	if (track)

@@ -40,6 +40,15 @@ enum fw_chain {
 enum fw_action {
 	FW_ACCEPT = 0,
 	FW_DROP = 1,
+	FW_REJECT = 2,			/* a rule's only: drop, and answer
+					 * (fw_rule.reject says how) */
+};
+
+/* how a rule rejects (fw_rule.reject): a TCP RST, or an ICMP or ICMPv6
+ * destination unreachable of code fw_rule.reject_code[family is 6] */
+enum fw_reject_how {
+	FW_REJECT_ICMP = 0,
+	FW_REJECT_TCP_RESET = 1,
 };
 
 /* rule fields */
@@ -76,7 +85,10 @@ struct fw_rule {
 	__u8 src[16];			/* IPv4 in the first 4 bytes */
 	__u8 dst[16];
 	__u8 state_mask;		/* bit s: enum pcn_ct_state s matches */
-	__u8 pad[7];
+	__u8 reject;			/* FW_REJECT: enum fw_reject_how */
+	__u8 reject_code[2];		/* its ICMP code, ICMPv6 code */
+	__u8 reject_name;		/* the name it was given (pcn only) */
+	__u8 pad[3];
 };
 
 /* fw_sets: BPF_MAP_TYPE_ARRAY, one per set */
@@ -202,6 +214,7 @@ struct fw_stats {
 	__u64 malformed;		/* dropped before any rule: cut short,
 					 * bad headers, too many extensions */
 	__u64 fragments;		/* after the first: ports unknown */
+	__u64 rejected;			/* dropped with an answer sent back */
 };
 
 #endif /* __PCN_FIREWALL_H */

@@ -174,6 +174,7 @@ static const struct pcn_counter fw_ingress[] = {
 	{ "ingress", "policy", ", by policy %" PRIu64 },
 	{ "ingress", "malformed", ", malformed %" PRIu64 },
 	{ "ingress", "fragments", ", fragments %" PRIu64 },
+	{ "ingress", "rejected", ", rejected %" PRIu64 },
 	{ NULL, NULL, NULL },
 };
 
@@ -183,6 +184,7 @@ static const struct pcn_counter fw_egress[] = {
 	{ "egress", "policy", ", by policy %" PRIu64 },
 	{ "egress", "malformed", ", malformed %" PRIu64 },
 	{ "egress", "fragments", ", fragments %" PRIu64 },
+	{ "egress", "rejected", ", rejected %" PRIu64 },
 	{ NULL, NULL, NULL },
 };
 

@@ -79,6 +79,14 @@ int fw_icmp_parse(const char *arg, __u8 proto, __u8 *val);
 /* Are @r's fields consistent (ports with tcp or udp, ...)? 0 or prints
  * an error and returns PCN_EXIT_USAGE. */
 int fw_rule_check(const struct fw_rule *r);
+/* reject.c: "with NAME" of action reject into @r (-EINVAL: no such
+ * name); @r's name; its name in iptables-save of @family (NULL: none);
+ * are @r's reject fields consistent (0, or prints an error and returns
+ * PCN_EXIT_USAGE)? */
+int fw_reject_parse(const char *arg, struct fw_rule *r);
+const char *fw_reject_name(const struct fw_rule *r);
+const char *fw_reject_ipt_name(const struct fw_rule *r, int family);
+int fw_reject_check(const struct fw_rule *r);
 /* Can @r be in @t? (a rule on state needs connection tracking) */
 int fw_rule_fits(const struct fw_table *t, const struct fw_rule *r);
 

@@ -20,7 +20,7 @@
 #include "fw.h"
 
 static const char *const chains[] = { "ingress", "egress" };
-static const char *const actions[] = { "accept", "drop" };
+static const char *const actions[] = { "accept", "drop", "reject" };
 
 const char *fw_chain_name(__u32 c)
 {
@@ -43,7 +43,8 @@ int fw_chain_parse(const char *arg, __u32 *c)
 
 int fw_action_parse(const char *arg, __u32 *a)
 {
-	for (*a = 0; *a < ARRAY_SIZE(actions); (*a)++)
+	/* a policy: accept or drop (reject is a rule's) */
+	for (*a = 0; *a <= FW_DROP; (*a)++)
 		if (is_kw(arg, actions[*a]))
 			return 0;
 	return pcn_err(PCN_EXIT_USAGE, "action \"%s\" is unknown: accept or drop",
@@ -427,7 +428,7 @@ int fw_rule_check(const struct fw_rule *r)
 				       "icmp-type needs proto icmp or icmpv6");
 		if (!(r->fields & FW_F_SPORT))
 			return pcn_err(PCN_EXIT_USAGE, "icmp-code needs icmp-type");
-		return 0;
+		return fw_reject_check(r);
 	}
 	/* ports and flags belong to a protocol that has them */
 	if ((r->fields & (FW_F_SPORT | FW_F_DPORT)) &&
@@ -436,5 +437,5 @@ int fw_rule_check(const struct fw_rule *r)
 	if ((r->fields & FW_F_FLAGS) &&
 	    (!(r->fields & FW_F_PROTO) || r->proto != 6))
 		return pcn_err(PCN_EXIT_USAGE, "tcp-flags needs proto tcp");
-	return 0;
+	return fw_reject_check(r);
 }

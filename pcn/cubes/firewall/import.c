@@ -37,7 +37,7 @@
 #define IPT_DEPTH_MAX	16		/* jumps inside jumps */
 #define IPT_ARGS_MAX	128
 
-enum ipt_target { T_NONE, T_ACCEPT, T_DROP, T_RETURN, T_JUMP };
+enum ipt_target { T_NONE, T_ACCEPT, T_DROP, T_RETURN, T_JUMP, T_REJECT };
 
 struct ipt_rule {
 	int line;
@@ -496,11 +496,25 @@ static int parse_line(const struct ipt_file *f, int line, int argc,
 				r->target = T_DROP;
 			else if (!strcmp(v, "RETURN"))
 				r->target = T_RETURN;
+			else if (!strcmp(v, "REJECT"))
+				r->target = T_REJECT;
 			else if (chain_find(f, v) && !chain_find(f, v)->builtin)
 				r->target = T_JUMP;
 			else
 				return err_at(f, line, "\"-j %s\": target not supported", v);
 			snprintf(r->jump, sizeof(r->jump), "%s", v);
+			/* REJECT [--reject-with HOW]: the default as iptables' */
+			b->action = r->target == T_REJECT ? FW_REJECT : 0;
+			if (r->target == T_REJECT)
+				fw_reject_parse(f->family == 6 ?
+						"icmp6-port-unreachable" :
+						"icmp-port-unreachable", b);
+			if (r->target == T_REJECT && i + 3 < argc &&
+			    !strcmp(argv[i + 2], "--reject-with")) {
+				if (fw_reject_parse(argv[i + 3], b))
+					return err_at(f, line, "\"--reject-with %s\": not known to pcn", argv[i + 3]);
+				i += 2;
+			}
 			if (i + 2 < argc)
 				return err_at(f, line, "\"%s\": option of target %s not supported", argv[i + 2], v);
 			i++;
@@ -745,6 +759,10 @@ static bool rule_and(const struct fw_rule *a, const struct fw_rule *b,
 
 	*x = *a;
 	x->action = b->action;
+	x->reject = b->reject;
+	x->reject_code[0] = b->reject_code[0];
+	x->reject_code[1] = b->reject_code[1];
+	x->reject_name = b->reject_name;
 	if (a->family && b->family && a->family != b->family)
 		return false;
 	x->family = a->family ?: b->family;
@@ -839,6 +857,12 @@ static int emit(struct flat *fl, const struct fw_rule *m, __u32 action,
 	fl->out[fl->n] = *m;
 	fl->out[fl->n].action = action;
 	fl->out[fl->n].id = 0;
+	if (action != FW_REJECT) {
+		fl->out[fl->n].reject = 0;
+		fl->out[fl->n].reject_code[0] = 0;
+		fl->out[fl->n].reject_code[1] = 0;
+		fl->out[fl->n].reject_name = 0;
+	}
 	fl->n++;
 	return 0;
 }
@@ -914,6 +938,9 @@ static int walk(struct flat *fl, const struct ipt_chain *c, int from,
 				break;
 			case T_DROP:
 				err = emit(fl, &m, FW_DROP, r->line);
+				break;
+			case T_REJECT:
+				err = emit(fl, &m, FW_REJECT, r->line);
 				break;
 			case T_RETURN:
 				/* all the chain's packets return (a chain's

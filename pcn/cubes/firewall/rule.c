@@ -12,7 +12,7 @@
  *   RULE := [ src PREFIX ] [ dst PREFIX ] [ proto PROTO ]
  *           [ sport PORTS ] [ dport PORTS ] [ tcp-flags FLAGS/FLAGS ]
  *           [ icmp-type TYPE [ icmp-code CODE ] ]
- *           [ state STATES ] action { accept | drop }
+ *           [ state STATES ] action { accept | drop | reject [ with HOW ] }
  *
  * Rules are numbered from 1 in each chain, first match wins. Each
  * change builds the chain anew and switches to it in one step (see
@@ -47,13 +47,17 @@ static void usage(FILE *f)
 		"where  CHAIN := { ingress | egress }\n"
 		"       RULE := [ src PREFIX ] [ dst PREFIX ] [ proto PROTO ] [ sport PORTS ] [ dport PORTS ]\n"
 		"               [ tcp-flags FLAGS/FLAGS ] [ icmp-type TYPE [ icmp-code CODE ] ]\n"
-		"               [ state STATES ] action { accept | drop }\n"
+		"               [ state STATES ] action { accept | drop | reject [ with HOW ] }\n"
 		"       PREFIX := { A.B.C.D[/LEN] | X:X::X[/LEN] }\n"
 		"       PROTO := { tcp | udp | icmp | icmpv6 | NUMBER }\n"
 		"       PORTS := PORT[-PORT]\n"
 		"       FLAGS := { FLAG[,FLAG...] | none }   FLAG := { fin | syn | rst | psh | ack | urg | ece | cwr }\n"
 		"       STATES := STATE[,STATE...]   STATE := { new | established | related | invalid }\n"
-		"       TYPE := { NUMBER | echo-request | echo-reply | destination-unreachable | ... }\n");
+		"       TYPE := { NUMBER | echo-request | echo-reply | destination-unreachable | ... }\n"
+		"       HOW := { icmp-port-unreachable | icmp-net-unreachable | icmp-host-unreachable |\n"
+		"                icmp-admin-prohibited | tcp-reset | icmp-proto-unreachable | icmp-net-prohibited |\n"
+		"                icmp-host-prohibited | icmp6-port-unreachable | icmp6-no-route |\n"
+		"                icmp6-addr-unreachable | icmp6-adm-prohibited }\n");
 }
 
 static const char *const flag_names[] = { "fin", "syn", "rst", "psh",
@@ -211,7 +215,26 @@ static int parse_rule(int argc, char **argv, struct fw_rule *r)
 		} else if (is_kw(kw, "action")) {
 			DUP_CHECK(action, "action");
 			NEXT_ARG();
-			err = fw_action_parse(*argv, &r->action);
+			if (is_kw(*argv, "reject")) {
+				r->action = FW_REJECT;
+				/* iptables' default answer */
+				fw_reject_parse("icmp-port-unreachable", r);
+				if (argc > 1 && is_kw(argv[1], "with")) {
+					NEXT_ARG();
+					NEXT_ARG();
+					if (fw_reject_parse(*argv, r))
+						err = pcn_err(PCN_EXIT_USAGE,
+							      "reject with \"%s\": icmp-port-unreachable, tcp-reset, icmp-host-prohibited, ... (see pcn-rule(8))",
+							      *argv);
+				}
+			} else if (is_kw(*argv, "accept") ||
+				   is_kw(*argv, "drop")) {
+				err = fw_action_parse(*argv, &r->action);
+			} else {
+				err = pcn_err(PCN_EXIT_USAGE,
+					      "action \"%s\" is unknown: accept, drop or reject",
+					      *argv);
+			}
 		} else {
 			return pcn_unknown_kw("rule", kw);
 		}
@@ -221,7 +244,7 @@ static int parse_rule(int argc, char **argv, struct fw_rule *r)
 		argv++;
 	}
 	if (!action)
-		return pcn_err(PCN_EXIT_USAGE, "\"action { accept | drop }\" is missing");
+		return pcn_err(PCN_EXIT_USAGE, "\"action { accept | drop | reject }\" is missing");
 	return fw_rule_check(r);
 }
 
@@ -308,10 +331,13 @@ static int rule_fields(const struct fw_rule *r, struct rule_field *f)
 			      field(f, &n, "state", "state"), size);
 	snprintf(field(f, &n, "action", "action"), size, "%s",
 		 fw_action_name(r->action));
+	if (r->action == FW_REJECT)
+		snprintf(field(f, &n, "reject_with", "with"), size, "%s",
+			 fw_reject_name(r));
 	return n;
 }
 
-#define RULE_FIELDS 8
+#define RULE_FIELDS 10
 
 static void print_rule(const struct fw_rule *r, __u32 index,
 		       const struct fw_counter *cnt)

@@ -321,7 +321,7 @@ completion_live()
 	[ "$(offers "${c[@]}" rule append fq ingress state new "")" = \
 		"action dport dst icmp-type proto sport src tcp-flags " ]
 	[ "$(offers "${c[@]}" rule append fq ingress src 10.0.0.0/8 action "")" = \
-		"accept drop " ]
+		"accept drop reject " ]
 	[ "$(offers "${c[@]}" rule insert fq ingress "")" = \
 		"action dport dst icmp-type index proto sport src state tcp-flags " ]
 	[ "$(offers "${c[@]}" rule insert fq ingress index "")" = "1 2 3 " ]

@@ -676,7 +676,7 @@ static const struct {
 	size_t idx;
 } stat_names[] = {
 	FW_STAT(accepted), FW_STAT(dropped), FW_STAT(policy),
-	FW_STAT(malformed), FW_STAT(fragments),
+	FW_STAT(malformed), FW_STAT(fragments), FW_STAT(rejected),
 };
 
 _Static_assert(ARRAY_SIZE(stat_names) * sizeof(__u64) ==
