@@ -413,6 +413,7 @@ limit_of()
 proto_limit()
 {
 	local rate=200 burst=20 f sent other t matched dropped passed want n
+	local snap limited
 
 	pair "$1"
 	f=$(mktemp "${TMPDIR:-/tmp}/pcn-ddos.XXXXXX")
@@ -447,9 +448,12 @@ print(n, m, time.monotonic() - t0)
 	ping_from 10.232.0.1 10.232.0.2
 	wait
 	read -r sent other t <"$f"
-	stable_stats "$H2" dm0 >/dev/null
-	matched=$(limit_of udp 5300 .packets)
-	dropped=$(limit_of udp 5300 .dropped)
+	# every count from one settled snapshot: a packet still on its way
+	# must not fall between two reads
+	snap=$(stable_stats "$H2" dm0)
+	matched=$(jq '.[0].limits[] | select(.proto == "udp" and .dport == "5300") | .packets' <<<"$snap")
+	dropped=$(jq '.[0].limits[] | select(.proto == "udp" and .dport == "5300") | .dropped' <<<"$snap")
+	limited=$(jq '.[0].stats.ingress.rate' <<<"$snap")
 	passed=$((matched - dropped))
 	want=$(python3 -c "print(int($rate * $t + $burst))")
 	echo "sent $sent (+$other to 5301) in $t s, matched $matched, passed $passed, rate x time + burst $want"
@@ -459,7 +463,8 @@ print(n, m, time.monotonic() - t0)
 	[ "$matched" -ge $((sent * 9 / 10)) ]
 	python3 -c "import sys; sys.exit(not (0.9 * $want <= $passed <= 1.1 * $want + 10))"
 	# only the limit dropped: 5301, TCP and ping all got through
-	[ "$(stat rate)" = "$dropped" ]
+	[ "$limited" = "$dropped" ] ||
+		{ echo "rate drops $limited, the limit's drops $dropped"; return 1; }
 	# ICMPv6 echo: 2 in a burst, then 2 a second
 	n=$({ ip netns exec "$H1" ping -c 20 -i 0.01 -W 1 -q -I fd32::1 fd32::2 ||
 		true; } | sed -n 's/.* \([0-9]*\) received.*/\1/p')
