@@ -3,6 +3,7 @@
 #ifndef __PCN_BPF_TEST_H
 #define __PCN_BPF_TEST_H
 
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 #include <linux/types.h>
@@ -54,5 +55,53 @@ static inline int dp_after(__u64 a, __u64 b)
 /* The longest timeout pcn takes (1000000 s): older than any uptime a
  * test machine has, so a test that ages with it fails on small stamps */
 #define DP_TIMEOUT_MAX_NS (1000000ull * 1000000000ull)
+
+/* map @name of @obj, or -1 */
+static inline int map_fd(struct bpf_object *obj, const char *name)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
+
+	return m ? bpf_map__fd(m) : -1;
+}
+
+/* program @name of @obj, or -1 */
+static inline int prog_fd(struct bpf_object *obj, const char *name)
+{
+	struct bpf_program *p = bpf_object__find_program_by_name(obj, name);
+
+	return p ? bpf_program__fd(p) : -1;
+}
+
+/*
+ * The netns program pcn_final_pass, from the port object @elf (@size
+ * bytes), loaded into *@port on @cube's patch panel and put in its slot
+ * @slot: what the cube passes on comes back as the test run's verdict.
+ * Return: 0 or -errno.
+ */
+static inline int final_pass_load(struct bpf_object *cube, const void *elf,
+				  size_t size, __u32 slot,
+				  struct bpf_object **port)
+{
+	struct bpf_program *p;
+	int fd;
+
+	*port = bpf_object__open_mem(elf, size, NULL);
+	if (!*port)
+		return -errno;
+	if (bpf_map__reuse_fd(bpf_object__find_map_by_name(*port,
+							   "pcn_patchpanel"),
+			      map_fd(cube, "pcn_patchpanel")))
+		return -errno;
+	bpf_object__for_each_program(p, *port)
+		bpf_program__set_autoload(p, !strcmp(bpf_program__name(p),
+						     "pcn_final_pass"));
+	if (bpf_object__load(*port))
+		return -errno;
+	fd = prog_fd(*port, "pcn_final_pass");
+	if (bpf_map_update_elem(map_fd(cube, "pcn_patchpanel"), &slot, &fd,
+				BPF_ANY))
+		return -errno;
+	return 0;
+}
 
 #endif /* __PCN_BPF_TEST_H */

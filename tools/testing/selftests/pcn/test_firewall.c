@@ -133,20 +133,6 @@ struct env {
 	struct classbench cb;
 };
 
-static int map_fd(struct bpf_object *obj, const char *name)
-{
-	struct bpf_map *m = bpf_object__find_map_by_name(obj, name);
-
-	return m ? bpf_map__fd(m) : -1;
-}
-
-static int prog_fd(struct bpf_object *obj, const char *name)
-{
-	struct bpf_program *p = bpf_object__find_program_by_name(obj, name);
-
-	return p ? bpf_program__fd(p) : -1;
-}
-
 static __u32 set_in_use(const struct env *e, __u32 ch)
 {
 	return SET(e->state.gen[ch], ch);
@@ -197,9 +183,8 @@ static int setup(struct env *e)
 {
 	const void *fw_elf, *port_elf;
 	size_t fw_size, port_size;
-	struct bpf_program *p;
 	__u32 slot = PCN_SLOT_PASS, set;
-	int fd, err;
+	int err;
 
 	if (e->tc) {
 		fw_elf = firewall_tc__elf_bytes(&fw_size);
@@ -221,21 +206,7 @@ static int setup(struct env *e)
 		return err;
 	if (bpf_object__load(e->fw))
 		return -errno;
-	e->port = bpf_object__open_mem(port_elf, port_size, NULL);
-	if (!e->port)
-		return -errno;
-	if (bpf_map__reuse_fd(bpf_object__find_map_by_name(e->port,
-							   "pcn_patchpanel"),
-			      map_fd(e->fw, "pcn_patchpanel")))
-		return -errno;
-	bpf_object__for_each_program(p, e->port)
-		bpf_program__set_autoload(p, !strcmp(bpf_program__name(p),
-						     "pcn_final_pass"));
-	if (bpf_object__load(e->port))
-		return -errno;
-	fd = prog_fd(e->port, "pcn_final_pass");
-	if (bpf_map_update_elem(map_fd(e->fw, "pcn_patchpanel"), &slot, &fd,
-				BPF_ANY))
+	if (final_pass_load(e->fw, port_elf, port_size, slot, &e->port))
 		return -errno;
 
 	e->prog[FW_INGRESS] = prog_fd(e->fw, "firewall_in");

@@ -18,6 +18,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpf_test.h"
 #include "harness.h"
 #include "pcn_shared.h"
 #include "lbdsr.h"
@@ -44,11 +45,6 @@ FIXTURE_VARIANT(lb) {
 
 FIXTURE_VARIANT_ADD(lb, xdp) { .tc = false, };
 FIXTURE_VARIANT_ADD(lb, tc) { .tc = true, };
-
-static int map_fd(struct bpf_object *obj, const char *name)
-{
-	return bpf_map__fd(bpf_object__find_map_by_name(obj, name));
-}
 
 static int set_port(struct bpf_object *obj, __u32 idx)
 {

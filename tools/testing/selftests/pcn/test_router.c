@@ -79,11 +79,6 @@ struct frame {
 	unsigned char b[256];
 };
 
-static int map_fd(struct bpf_object *obj, const char *name)
-{
-	return bpf_map__fd(bpf_object__find_map_by_name(obj, name));
-}
-
 static int route_add(struct env *e, const char *prefix, __u32 plen,
 		     const char *via, __u32 port, __u32 kind)
 {
