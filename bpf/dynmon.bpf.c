@@ -9,8 +9,9 @@
  * A probe cannot return here: it ends in a tail call to the resume
  * program of the packet's direction (dm_resume_ingress/_egress, in
  * slots DM_SLOT_RESUME + DIR), which goes on as any transparent cube
- * does. The direction is left for it in dm_dir, per CPU: a packet runs
- * on one CPU from here to there.
+ * does. A probe is loaded for one direction, which pcn sets in it as a
+ * constant before the load, so both tail calls have constant slots:
+ * the JIT makes them direct jumps.
  */
 #define PCN_TRANSPARENT
 #include "pcn_cube.h"
@@ -25,13 +26,6 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} dm_dir SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, struct dm_stats);
@@ -43,13 +37,9 @@ const volatile __u32 dm_keys[2] = { PCN_DIR_INGRESS, PCN_DIR_EGRESS };
 static __always_inline int dynmon(struct pcn_ctx *ctx, __u32 dir)
 {
 	struct dm_stats *st;
-	__u32 zero = 0, *d;
 
 	st = bpf_map_lookup_elem(&dm_stats, (const void *)&dm_keys[dir]);
 	PCN_COUNT(st, packets);
-	d = bpf_map_lookup_elem(&dm_dir, &zero);
-	if (d)
-		*d = dir;
 	bpf_tail_call(ctx, &dm_probes, dir);
 	/* no probe: on to what follows */
 	PCN_COUNT(st, unprobed);

@@ -25,7 +25,4 @@ struct dm_stats {
 	__u64 dropped;		/* dropped by the probe */
 };
 
-/* dm_dir: BPF_MAP_TYPE_PERCPU_ARRAY, one __u32: the direction of the
- * packet the probe runs on (one program serves both) */
-
 #endif /* __PCN_DYNMON_H */

@@ -2,7 +2,7 @@
 /*
  * Loading a probe into a dynmon cube: open the user's object, keep only
  * the entry program of the cube's mode, hand it the cube's maps
- * (dm_probes, dm_dir, dm_stats), load it (the verifier), pin it with
+ * (dm_probes, dm_stats) and its direction, load it (the verifier), pin it with
  * its maps in probe_<dir>_new, then switch the cube's slot to it with
  * one map update and swap the directories. A packet runs the old probe
  * or the new one, never neither.
@@ -29,7 +29,7 @@
 #include "profile.h"
 
 /* the cube's maps a probe shares (names as in include/pcn/probe.h) */
-static const char *const cube_maps[] = { "dm_probes", "dm_dir", "dm_stats" };
+static const char *const cube_maps[] = { "dm_probes", "dm_stats" };
 
 const char *probe_dir_name(__u32 dir)
 {
@@ -78,6 +78,24 @@ static int pick_program(struct bpf_object *obj, enum pcn_mode mode,
 				"%s has no program %s: not a probe (PCN_PROBE() of <pcn/probe.h> makes it)",
 				path, want);
 	return 0;
+}
+
+/*
+ * The probe's direction into its pcn_probe_dir (include/pcn/probe.h),
+ * alone in a read-only section of its own: the verifier then knows it,
+ * and the probe's tail call back to the cube has a constant slot.
+ */
+static int set_direction(struct bpf_object *obj, __u32 dir, const char *path)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(obj,
+							   ".rodata.pcn_probe");
+
+	if (!map || bpf_map__value_size(map) != sizeof(dir))
+		return pcn_fail(-EINVAL,
+				"%s has no pcn_probe_dir: build it with this pcn's <pcn/probe.h>",
+				path);
+	return bpf_map__set_initial_value(map, &dir, sizeof(dir)) ?
+	       pcn_fail(-EINVAL, "%s: cannot set its direction", path) : 0;
 }
 
 /* the .pcn_metrics section of ELF file @path into *@data (malloc'd) */
@@ -586,6 +604,7 @@ int probe_load(const struct pcn_cube *c, __u32 dir, const char *path,
 	if (!obj)
 		return pcn_fail_sys(-errno, "%s is not an eBPF object", name);
 	err = pick_program(obj, c->meta.mode, name) ?:
+	      set_direction(obj, dir, name) ?:
 	      read_metrics(obj, path, name, metrics, &nm);
 	if (err)
 		goto out;

@@ -146,12 +146,13 @@ struct {
 	__type(value, __u32);
 } dm_probes SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} dm_dir SEC(".maps");
+/*
+ * The direction the probe is loaded for (0 ingress, 1 egress), which pcn
+ * sets before the load: a constant to the verifier, so the probe's tail
+ * call back to the cube is a direct jump, not an indirect one (which a
+ * retpoline makes slow), and no map is read to learn it.
+ */
+const volatile __u32 pcn_probe_dir SEC(".rodata.pcn_probe") = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -274,7 +275,7 @@ static __always_inline void *pcn_swap_map(void *outer)
 /* the end of an entry program: drop, or on to the cube's resume program */
 #define __PCN_PROBE_END(ctx, p, v, drop)                                     \
 	do {                                                                  \
-		__u32 __k = (p).dir;                                          \
+		__u32 __k = pcn_probe_dir & 1;                                \
 		struct pcn_probe_stats *__st;                                 \
 		if ((v) == PCN_PROBE_DROP) {                                  \
 			__st = bpf_map_lookup_elem(&dm_stats, &__k);          \
@@ -283,16 +284,11 @@ static __always_inline void *pcn_swap_map(void *outer)
 			return drop;                                          \
 		}                                                             \
 		bpf_tail_call(ctx, &dm_probes,                                \
-			      PCN_PROBE_SLOT_RESUME + ((p).dir & 1));         \
+			      PCN_PROBE_SLOT_RESUME + (pcn_probe_dir & 1));    \
 		return drop;	/* the cube is going away: fail closed */     \
 	} while (0)
 
-#define __PCN_PROBE_DIR(p)                                                    \
-	do {                                                                  \
-		__u32 __zero = 0, *__d;                                       \
-		__d = bpf_map_lookup_elem(&dm_dir, &__zero);                  \
-		(p).dir = __d ? *__d : 0;                                     \
-	} while (0)
+#define __PCN_PROBE_DIR(p) ((p).dir = pcn_probe_dir & 1)
 
 /*
  * The entry programs of a probe around int fn(struct pcn_pkt *),

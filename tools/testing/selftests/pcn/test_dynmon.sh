@@ -487,6 +487,18 @@ char _license[] SEC("license") = "GPL";
 EOF
 	build_probe "$WORK/kp.c" "$WORK/kp.o"
 	expect_err 2 "$PCN" -n "$R" probe load mon ingress "$WORK/kp.o"
+	# a probe's program, but not built with this <pcn/probe.h> (which
+	# gives it the direction pcn sets before the load)
+	cat >"$WORK/old.c" <<'EOF'
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+SEC("xdp") int pcn_probe_xdp(struct xdp_md *ctx) { return XDP_PASS; }
+char _license[] SEC("license") = "GPL";
+EOF
+	build_probe "$WORK/old.c" "$WORK/old.o"
+	expect_err 2 "$PCN" -n "$R" probe load mon ingress "$WORK/old.o"
+	out=$("$PCN" -n "$R" probe load mon ingress "$WORK/old.o" 2>&1 || true)
+	grep -q "has no pcn_probe_dir" <<<"$out"
 	# metric metadata naming a map the probe does not have
 	cat >"$WORK/meta.c" <<'EOF'
 #include <pcn/probe.h>
