@@ -69,6 +69,8 @@ struct cni {
 	const char *version;		/* its cniVersion */
 	char cube[PCN_NAME_LEN];
 	const char *mode;		/* "xdp" or "tc" */
+	bool router;			/* cubeType router, else bridge */
+	bool foreign;			/* the cube is of the other type */
 	bool gateway;			/* isGateway */
 	char host_if[PCN_NAME_LEN];	/* the pod's veth, host end = port */
 	char gw_if[PCN_NAME_LEN];	/* host stack end of the gateway veth */
@@ -193,10 +195,16 @@ static int conf_read(struct cni *c)
 	name_copy(c->cube, s);
 	snprintf(c->gw_if, sizeof(c->gw_if), "%s-gw", c->cube);
 	snprintf(c->gp_if, sizeof(c->gp_if), "%s-gp", c->cube);
+	v = json_get(c->conf, "cubeType");
 	s = json_str(c->conf, "cubeType");
-	if (s && strcmp(s, "bridge"))
+	if (v && !s)
+		return cni_fail(c, CNI_ERR_CONFIG, NULL,
+				"\"cubeType\" must be a string");
+	c->router = s && !strcmp(s, "router");
+	if (s && !c->router && strcmp(s, "bridge"))
 		return cni_fail(c, CNI_ERR_FIELD, s,
-				"\"cubeType\" %s is not supported (bridge is)", s);
+				"\"cubeType\" %s is not supported (bridge or router)",
+				s);
 	c->mode = json_str(c->conf, "mode") ?: "tc";
 	if (strcmp(c->mode, "xdp") && strcmp(c->mode, "tc"))
 		return cni_fail(c, CNI_ERR_CONFIG, c->mode,
@@ -390,15 +398,33 @@ static int cidr_parse(const char *s, int *family, unsigned char *addr,
 	return 0;
 }
 
+/* /proc/sys/net/ipv4/@dir/@ifname/@leaf (or @dir alone) set to @val */
+static int sysctl_put(const char *dir, const char *ifname, const char *leaf,
+		      const char *val)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	int err = 0;
+
+	if (ifname)
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/%s/%s/%s",
+			 dir, ifname, leaf);
+	else
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/%s", dir);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	if (fputs(val, f) < 0)
+		err = -EIO;
+	if (fclose(f) && !err)
+		err = -errno;
+	return err;
+}
+
 /* the node forwards between its pods and the rest, as a gateway must */
 static void ip_forward_on(void)
 {
-	FILE *f = fopen("/proc/sys/net/ipv4/ip_forward", "w");
-
-	if (f) {
-		fputs("1\n", f);
-		fclose(f);
-	}
+	sysctl_put("ip_forward", NULL, NULL, "1\n");
 }
 
 /* The cube, and for isGateway its way to the host stack, made if missing. */
@@ -410,14 +436,24 @@ static int cube_ensure(struct cni *c, const struct json *ipam)
 	unsigned char a[16];
 	int fam, plen, err;
 
+	const char *type = c->router ? "router" : "bridge";
+
 	if (cube_open(c->cube, &cube)) {
-		if (pcn_cmd("cube add %s type bridge mode %s", c->cube, c->mode))
+		/* a router forwards by the node's FIB: see host_routes() */
+		if (pcn_cmd("cube add %s type %s mode %s%s", c->cube, type,
+			    c->mode, c->router ? " fib kernel" : ""))
 			return cni_fail(c, CNI_ERR_IO, NULL,
 					"cannot add cube %s", c->cube);
 	} else {
+		err = strcmp(cube.meta.type, type);
 		cube_close(&cube);
+		c->foreign = err;
+		if (err)
+			return cni_fail(c, CNI_ERR_CONFIG, c->cube,
+					"cube %s is not a %s", c->cube, type);
 	}
-	if (!c->gateway)
+	/* a router's gateway is on every pod's host end (host_routes()) */
+	if (!c->gateway || c->router)
 		return 0;
 	if (nl_link_get(c->gw_if, 0, &l)) {
 		err = nl_veth_pair(c->gw_if, c->gp_if, -1);
@@ -453,6 +489,59 @@ static int cube_ensure(struct cni *c, const struct json *ipam)
 		if (err && err != -EEXIST)
 			return cni_fail(c, CNI_ERR_IO, strerror(-err),
 					"cannot set the gateway address %s", gw);
+	}
+	return 0;
+}
+
+/*
+ * cubeType router: the node's stack is the pods' router, and the cube
+ * (fib kernel) its fast path. Each pod's host end holds the gateway
+ * address as a /32 (the same address on every host end: an anycast
+ * gateway, answered by the kernel's ARP on each), answers ARP for the
+ * other addresses of the pod's subnet (proxy ARP, at once: no
+ * proxy_delay), and the node has a /32 route to the pod through it. The
+ * cube's programs on the host ends forward pod to pod by that FIB and
+ * the kernel's neighbour cache (bpf_fib_lookup()); what it cannot
+ * resolve goes to the stack, which resolves it and forwards.
+ */
+static int host_routes(struct cni *c, const struct json *ipam, int ifindex)
+{
+	const struct json *ip;
+	unsigned char a[16], g[4];
+	int fam, plen, err;
+
+	err = sysctl_put("conf", c->host_if, "proxy_arp", "1\n") ?:
+	      sysctl_put("neigh", c->host_if, "proxy_delay", "0\n");
+	for (ip = json_get(ipam, "ips")->kids; !err && ip; ip = ip->next) {
+		const char *gw = json_str(ip, "gateway");
+		const char *addr = json_str(ip, "address");
+
+		if (!addr || cidr_parse(addr, &fam, a, &plen))
+			return -EINVAL;
+		if (gw && inet_pton(AF_INET, gw, g) == 1) {
+			err = nl_addr_add(ifindex, AF_INET, g, 32);
+			if (err == -EEXIST)
+				err = 0;
+		}
+		if (!err)
+			err = nl_route_add(AF_INET, a, 32, NULL, ifindex);
+	}
+	if (!err)
+		ip_forward_on();
+	return err;
+}
+
+/* router mode: IPv4 only (IPv6 pods would need proxy NDP per address) */
+static int router_ips_check(struct cni *c, const struct json *ipam)
+{
+	const struct json *ip;
+
+	for (ip = json_get(ipam, "ips")->kids; ip; ip = ip->next) {
+		const char *addr = json_str(ip, "address");
+
+		if (addr && strchr(addr, ':'))
+			return cni_fail(c, CNI_ERR_FIELD, addr,
+					"a router cube takes IPv4 pods only");
 	}
 	return 0;
 }
@@ -679,10 +768,17 @@ static int cni_add(struct cni *c)
 			      "the IPAM plugin's result has no ips");
 		goto undo_ipam;
 	}
+	if (c->router) {
+		rc = router_ips_check(c, ipam);
+		if (rc)
+			goto undo_ipam;
+	}
 	rc = state_open(c, PCN_WRITE);
 	if (rc)
 		goto undo_ipam;
 	rc = cube_ensure(c, ipam);
+	if (rc && c->foreign)
+		goto undo_ipam;
 	if (rc)
 		goto undo_cube;
 	err = nl_veth_pair(c->host_if, c->ifname, pod_ns);
@@ -698,8 +794,16 @@ static int cni_add(struct cni *c)
 			      "cannot set up %s in the pod", c->ifname);
 		goto undo_pod;
 	}
-	if (!nl_link_get(c->host_if, 0, &l))
+	err = nl_link_get(c->host_if, 0, &l);
+	if (!err)
 		memcpy(host_mac, l.addr, 6);
+	if (!err && c->router)
+		err = host_routes(c, ipam, l.ifindex);
+	if (err) {
+		rc = cni_fail(c, CNI_ERR_IO, strerror(-err),
+			      "cannot route to the pod by %s", c->host_if);
+		goto undo_pod;
+	}
 	if (pcn_fault_err("cni-add-link") ||
 	    pcn_cmd("link add %s:%s dev %s", c->cube, c->host_if, c->host_if)) {
 		rc = cni_fail(c, CNI_ERR_IO, NULL, "cannot link %s to cube %s",

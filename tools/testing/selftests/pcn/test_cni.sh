@@ -36,6 +36,27 @@ cni()
 		nsenter --net="/run/netns/$1" "$CNI_DIR/pcn-cni"
 }
 
+# type_conf TYPE: the configuration's member choosing the cube type
+type_conf()
+{
+	[ "$1" = router ] && printf ',"cubeType":"router"'
+	return 0
+}
+
+# pods_of TYPE N: the ports of a node's cube with N pods (a bridge has
+# one more: the gateway's)
+pods_of()
+{
+	if [ "$1" = router ]; then echo "$2"; else echo "$(($2 + 1))"; fi
+}
+
+# router_forwarded NODE: packets the router cube forwarded in its
+# datapath (not handed to the node's stack)
+router_forwarded()
+{
+	"$PCN" -n "$1" -j -s cube show cni0 | jq -e '.[0].fib == "kernel" and .[0].stats.router.forwarded > 0'
+}
+
 pod_addr()
 {
 	ip -n "$1" -j addr show dev pod0 |
@@ -56,19 +77,21 @@ pod()
 
 one_node()
 {
-	local mode=$1 c out a2
+	local mode=$1 type=${2:-bridge} c out a2
 
 	cni_ready
 	add_ns N
-	c=$(conf n1 10.61.0.0/24 "$mode")
+	c=$(conf n1 10.61.0.0/24 "$mode" "$(type_conf "$type")")
 	pod "$N" P1 "$c"
 	pod "$N" P2 "$c"
 	a2=$(pod_addr "$P2")
 	ping_ok "$P1" "$a2"
 	ping_ok "$P1" 10.61.0.1		# the gateway, on the node
 	tcp_transfer "$P1" "$P2" "$a2" 500000
-	"$PCN" -n "$N" -j cube show cni0 |
-		jq -e '.[0].type == "bridge" and (.[0].ports | length) == 3'
+	"$PCN" -n "$N" -j cube show cni0 | jq -e --arg t "$type" \
+		--argjson n "$(pods_of "$type" 2)" \
+		'.[0].type == $t and (.[0].ports | length) == $n'
+	[ "$type" = bridge ] || router_forwarded "$N"
 	cni "$N" CHECK "ctr-$P1" "$P1" "$c"
 
 	# the pod's interface removed: CHECK says so, in the spec's JSON
@@ -79,8 +102,14 @@ one_node()
 	# DEL twice, then the last pod: the node is as it was
 	cni "$N" DEL "ctr-$P1" "$P1" "$c"
 	cni "$N" DEL "ctr-$P1" "$P1" "$c"
+	# a router's gateway address is on every pod's host end: it stays
+	# with the pods that stay
+	ping_ok "$P2" 10.61.0.1
 	cni "$N" DEL "ctr-$P2" "$P2" "$c"
 	"$PCN" -n "$N" -j cube show | jq -e 'length == 0'
+	# no route, address or neighbour left behind
+	[ -z "$(ip -n "$N" route show)" ]
+	[ -z "$(ip -n "$N" -4 -o addr show | grep -v ' lo ')" ]
 	[ "$(ip -n "$N" -o link show | wc -l)" -eq 1 ]	# lo only
 	# and a DEL of a pod whose netns is gone (a reboot) succeeds
 	cni "$N" DEL ctr-gone "" "$c"
@@ -91,7 +120,7 @@ one_node()
 # via their underlay addresses; a pod on each node reaches every other
 nodes()
 {
-	local k=$1 mode=$2 i j c ns u a
+	local k=$1 mode=$2 type=${3:-bridge} i j c c1 ns u a
 
 	cni_ready
 	add_ns U
@@ -110,7 +139,8 @@ nodes()
 			[ "$i" -eq "$j" ] ||
 				ip -n "${!ns}" route add "10.62.$j.0/24" via "192.0.2.$j"
 		done
-		c=$(conf "k8s$i" "10.62.$i.0/24" "$mode")
+		c=$(conf "k8s$i" "10.62.$i.0/24" "$mode" "$(type_conf "$type")")
+		[ "$i" -eq 1 ] && c1=$c
 		pod "${!ns}" "P$i" "$c"
 	done
 	for ((i = 1; i <= k; i++)); do
@@ -124,6 +154,12 @@ nodes()
 	done
 	ns=P$k
 	tcp_transfer "$P1" "${!ns}" "$(pod_addr "${!ns}")" 500000
+	if [ "$type" = router ]; then
+		# a second pod on node 1: pod to pod on a node is the cube's
+		pod "$N1" Q1 "$c1"
+		ping_ok "$Q1" "$(pod_addr "$P1")"
+		router_forwarded "$N1"
+	fi
 }
 
 # portmap NODE COMMAND CONTAINER POD_NS PREV_RESULT: the portmap plugin
@@ -200,11 +236,11 @@ pods_del()
 
 parallel()
 {
-	local c i n=50 pids=()
+	local type=${1:-bridge} c i n=50 pids=()
 
 	cni_ready
 	add_ns N
-	c=$(conf par 10.63.0.0/24 tc)
+	c=$(conf par 10.63.0.0/24 tc "$(type_conf "$type")")
 	for ((i = 0; i < n; i++)); do
 		ip netns add "pcnt-$TEST_ID-p$i"
 	done
@@ -214,7 +250,8 @@ parallel()
 		pids+=($!)
 	done
 	for i in "${pids[@]}"; do wait "$i"; done
-	"$PCN" -n "$N" -j cube show cni0 | jq -e ".[0].ports | length == $((n + 1))"
+	"$PCN" -n "$N" -j cube show cni0 |
+		jq -e ".[0].ports | length == $(pods_of "$type" $n)"
 	[ "$(ipam_held par)" -eq "$n" ]
 	ping_ok "pcnt-$TEST_ID-p0" "$(pod_addr "pcnt-$TEST_ID-p$((n - 1))")"
 	pids=()
@@ -225,6 +262,8 @@ parallel()
 	for i in "${pids[@]}"; do wait "$i"; done
 	"$PCN" -n "$N" -j cube show | jq -e 'length == 0'
 	[ "$(ipam_held par)" -eq 0 ]
+	[ -z "$(ip -n "$N" route show)" ]
+	[ "$(ip -n "$N" -o link show | wc -l)" -eq 1 ]	# lo only
 }
 
 # An ADD that fails after IPAM gave an address and the pod was set up
@@ -279,7 +318,14 @@ bad_input()
 	bad_conf 7 '{"cniVersion":"1.0.0","name":"x"}'
 	bad_conf 7 "$(conf x 10.64.0.0/24 fast)"
 	bad_conf 7 '{"cniVersion":"1.0.0","name":"x","cube":"much-too-long-a-name","ipam":{"type":"host-local"}}'
-	bad_conf 2 '{"cniVersion":"1.0.0","name":"x","cubeType":"router","ipam":{"type":"host-local"}}'
+	bad_conf 2 '{"cniVersion":"1.0.0","name":"x","cubeType":"switch","ipam":{"type":"host-local"}}'
+	bad_conf 7 '{"cniVersion":"1.0.0","name":"x","cubeType":5,"ipam":{"type":"host-local"}}'
+	# a router takes IPv4 pods only
+	bad_conf 2 "$(conf x fd00:64::/64 tc "$(type_conf router)")"
+	# the node's cube is of the other type
+	"$PCN" -n "$N" cube add cni0 type bridge
+	bad_conf 7 "$(conf x 10.64.0.0/24 tc "$(type_conf router)")"
+	"$PCN" -n "$N" cube del cni0	# and it is left alone
 	bad_conf 7 '{"cniVersion":"1.0.0","name":"x","ipam":{"type":"no-such-ipam"}}'
 	out=$(printf '%s' "$(conf x 10.64.0.0/24 tc)" |
 	      CNI_COMMAND=ADD nsenter --net="/run/netns/$N" "$CNI_DIR/pcn-cni") &&
@@ -297,6 +343,11 @@ for m in xdp tc; do
 	run_test "cni_chained_portmap_$m" chained_portmap $m
 done
 run_test cni_parallel_adds_and_dels parallel
+run_test cni_router_one_node_xdp one_node xdp router
+run_test cni_router_one_node_tc one_node tc router
+run_test cni_router_two_nodes_xdp nodes 2 xdp router
+run_test cni_router_three_nodes_tc nodes 3 tc router
+run_test cni_router_parallel_adds_and_dels parallel router
 run_test cni_bad_input bad_input
 run_test cni_add_undone_after_ipam add_undone
 tap_done
