@@ -68,6 +68,7 @@ struct cni {
 	struct json *conf;
 	const char *version;		/* its cniVersion */
 	char cube[PCN_NAME_LEN];
+	char port_cube[PCN_NAME_LEN];	/* ADD: the cube the pod goes to */
 	const char *mode;		/* "xdp" or "tc" */
 	bool router;			/* cubeType router, else bridge */
 	bool foreign;			/* the cube is of the other type */
@@ -427,31 +428,109 @@ static void ip_forward_on(void)
 	sysctl_put("ip_forward", NULL, NULL, "1\n");
 }
 
+/*
+ * A router node's pods go to cubes CUBE, CUBE-2 ... CUBE-16, each the
+ * fast path of its own pods (a cube has PCN_MAX_PORTS ports, see
+ * cni.md); pods of two cubes meet in the node's stack, which routes
+ * them all. A bridge node has one cube.
+ */
+#define CNI_ROUTER_CUBES 16
+
+static int cube_count(const struct cni *c)
+{
+	return c->router ? CNI_ROUTER_CUBES : 1;
+}
+
+static void cube_name_at(const struct cni *c, int i, char *name)
+{
+	if (i)
+		snprintf(name, PCN_NAME_LEN, "%s-%d", c->cube, i + 1);
+	else
+		name_copy(name, c->cube);
+}
+
+/*
+ * The cube with the pod's port, named in @name.
+ * Return: 0; -ENOENT if no cube of the node's is there; -ESRCH if none
+ * has the port.
+ */
+static int pod_cube(const struct cni *c, char *name)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	struct pcn_cube cube;
+	int i, err = -ENOENT;
+
+	for (i = 0; i < cube_count(c); i++) {
+		cube_name_at(c, i, name);
+		if (cube_open(name, &cube))
+			continue;
+		err = -ESRCH;
+		if (!cube_ports_read(&cube, ports) &&
+		    cube_port_find(ports, PCN_MAX_PORTS, c->host_if) >= 0) {
+			cube_close(&cube);
+			return 0;
+		}
+		cube_close(&cube);
+	}
+	return err;
+}
+
+/* The first of the node's cubes with a free port, made if missing. */
+static int cube_pick(struct cni *c)
+{
+	const char *type = c->router ? "router" : "bridge";
+	struct pcn_port ports[PCN_MAX_PORTS];
+	char name[PCN_NAME_LEN];
+	struct pcn_cube cube;
+	unsigned int j, used;
+	int i, err;
+
+	for (i = 0; i < cube_count(c); i++) {
+		cube_name_at(c, i, name);
+		if (cube_open(name, &cube)) {
+			/* a router forwards by the node's FIB: host_routes() */
+			if (pcn_cmd("cube add %s type %s mode %s%s", name, type,
+				    c->mode, c->router ? " fib kernel" : ""))
+				return cni_fail(c, CNI_ERR_IO, NULL,
+						"cannot add cube %s", name);
+			name_copy(c->port_cube, name);
+			return 0;
+		}
+		err = strcmp(cube.meta.type, type) ? -EEXIST :
+		      cube_ports_read(&cube, ports);
+		for (j = used = 0; !err && j < PCN_MAX_PORTS; j++)
+			used += !!ports[j].name[0];
+		if (!err && used < cube.meta.max_ports)
+			name_copy(c->port_cube, name);
+		cube_close(&cube);
+		if (err == -EEXIST) {
+			c->foreign = true;
+			return cni_fail(c, CNI_ERR_CONFIG, name,
+					"cube %s is not a %s", name, type);
+		}
+		if (err)
+			return cni_fail(c, CNI_ERR_IO, strerror(-err),
+					"cannot read the ports of cube %s", name);
+		if (c->port_cube[0])
+			return 0;
+	}
+	/* a DEL frees one: "try again later" */
+	return cni_fail(c, CNI_ERR_AGAIN, c->cube,
+			"no free port on the node's %d %s cube(s)",
+			cube_count(c), type);
+}
+
 /* The cube, and for isGateway its way to the host stack, made if missing. */
 static int cube_ensure(struct cni *c, const struct json *ipam)
 {
 	const struct json *ip;
 	struct nl_link l;
-	struct pcn_cube cube;
 	unsigned char a[16];
 	int fam, plen, err;
 
-	const char *type = c->router ? "router" : "bridge";
-
-	if (cube_open(c->cube, &cube)) {
-		/* a router forwards by the node's FIB: see host_routes() */
-		if (pcn_cmd("cube add %s type %s mode %s%s", c->cube, type,
-			    c->mode, c->router ? " fib kernel" : ""))
-			return cni_fail(c, CNI_ERR_IO, NULL,
-					"cannot add cube %s", c->cube);
-	} else {
-		err = strcmp(cube.meta.type, type);
-		cube_close(&cube);
-		c->foreign = err;
-		if (err)
-			return cni_fail(c, CNI_ERR_CONFIG, c->cube,
-					"cube %s is not a %s", c->cube, type);
-	}
+	err = cube_pick(c);
+	if (err)
+		return err;
 	/* a router's gateway is on every pod's host end (host_routes()) */
 	if (!c->gateway || c->router)
 		return 0;
@@ -704,43 +783,38 @@ static void result_print(const struct cni *c, const struct json *ipam,
 /* the pod's port and veth gone (each may be gone already) */
 static void pod_unwire(struct cni *c)
 {
-	struct pcn_cube cube;
-	struct pcn_port ports[PCN_MAX_PORTS];
+	char name[PCN_NAME_LEN];
 	struct nl_link l;
 
-	if (!cube_open(c->cube, &cube)) {
-		if (!cube_ports_read(&cube, ports) &&
-		    cube_port_find(ports, PCN_MAX_PORTS, c->host_if) >= 0)
-			pcn_cmd("link del %s:%s", c->cube, c->host_if);
-		cube_close(&cube);
-	}
+	if (!pod_cube(c, name))
+		pcn_cmd("link del %s:%s", name, c->host_if);
 	if (!nl_link_get(c->host_if, 0, &l))
 		nl_link_del(l.ifindex);
 }
 
-/* After the last pod: the cube and the gateway go. */
+/* Cubes without pods go; with the first, the bridge's gateway pair. */
 static void cube_gc(struct cni *c)
 {
 	struct pcn_port ports[PCN_MAX_PORTS];
+	char name[PCN_NAME_LEN];
 	struct pcn_cube cube;
 	struct nl_link l;
-	int i, n = 0;
+	int i, j, n, err;
 
-	if (cube_open(c->cube, &cube))
-		return;
-	if (cube_ports_read(&cube, ports)) {
+	for (i = 0; i < cube_count(c); i++) {
+		cube_name_at(c, i, name);
+		if (cube_open(name, &cube))
+			continue;
+		err = cube_ports_read(&cube, ports);
 		cube_close(&cube);
-		return;
+		for (j = n = 0; !err && j < PCN_MAX_PORTS; j++)
+			if (ports[j].name[0] && strcmp(ports[j].name, "gw"))
+				n++;
+		if (err || n || pcn_cmd("cube del %s", name))
+			continue;
+		if (!i && !nl_link_get(c->gw_if, 0, &l))
+			nl_link_del(l.ifindex);
 	}
-	cube_close(&cube);
-	for (i = 0; i < PCN_MAX_PORTS; i++)
-		if (ports[i].name[0] && strcmp(ports[i].name, "gw"))
-			n++;
-	if (n)
-		return;
-	pcn_cmd("cube del %s", c->cube);
-	if (!nl_link_get(c->gw_if, 0, &l))
-		nl_link_del(l.ifindex);
 }
 
 static int cni_add(struct cni *c)
@@ -805,9 +879,10 @@ static int cni_add(struct cni *c)
 		goto undo_pod;
 	}
 	if (pcn_fault_err("cni-add-link") ||
-	    pcn_cmd("link add %s:%s dev %s", c->cube, c->host_if, c->host_if)) {
+	    pcn_cmd("link add %s:%s dev %s", c->port_cube, c->host_if,
+		    c->host_if)) {
 		rc = cni_fail(c, CNI_ERR_IO, NULL, "cannot link %s to cube %s",
-			      c->host_if, c->cube);
+			      c->host_if, c->port_cube);
 		goto undo_pod;
 	}
 	result_print(c, ipam, host_mac, pod_mac);
@@ -859,8 +934,7 @@ static int cni_del(struct cni *c)
 
 static int cni_check(struct cni *c)
 {
-	struct pcn_port ports[PCN_MAX_PORTS];
-	struct pcn_cube cube;
+	char name[PCN_NAME_LEN];
 	struct nl_link l;
 	int pod_ns, rc, err;
 
@@ -870,12 +944,11 @@ static int cni_check(struct cni *c)
 	if (nl_link_get(c->host_if, 0, &l))
 		return cni_fail(c, CNI_ERR_IO, c->host_if,
 				"the pod's veth is missing on the node");
-	if (cube_open(c->cube, &cube))
+	err = pod_cube(c, name);
+	if (err == -ENOENT)
 		return cni_fail(c, CNI_ERR_IO, c->cube, "cube %s is missing",
 				c->cube);
-	err = cube_ports_read(&cube, ports);
-	cube_close(&cube);
-	if (err || cube_port_find(ports, PCN_MAX_PORTS, c->host_if) < 0)
+	if (err)
 		return cni_fail(c, CNI_ERR_IO, c->host_if,
 				"the pod is not a port of cube %s", c->cube);
 	pod_ns = open(c->netns, O_RDONLY | O_CLOEXEC);

@@ -234,9 +234,49 @@ pods_del()
 	return 0
 }
 
+# host_end NODE POD_NS: the name of the node's end of the pod's veth
+host_end()
+{
+	local i
+
+	i=$(ip -n "$2" -j link show dev pod0 | jq '.[0].link_index')
+	ip -n "$1" -j link show | jq -r --argjson i "$i" \
+		'.[] | select(.ifindex == $i) | .ifname'
+}
+
+# cube_of NODE PORT: the cube of the node's with that port
+cube_of()
+{
+	"$PCN" -n "$1" -j cube show |
+		jq -r --arg p "$2" '.[] | select(any(.ports[]; .name == $p)) | .name'
+}
+
+# Kubernetes' default of 110 pods on one node: a router node's pods fill
+# cube cni0 (64 ports) and go on in cni0-2; a pod reaches pods of its
+# own cube and of the other
+many_pods()
+{
+	local n=$1 a b ca k
+
+	"$PCN" -n "$N" -j cube show |
+		jq -e --argjson n "$n" 'length == 2 and
+			([.[].ports | length] | add) == $n and
+			([.[] | select(.name == "cni0")][0].ports | length) == 64'
+	a=$(host_end "$N" "pcnt-$TEST_ID-p0")
+	ca=$(cube_of "$N" "$a")
+	for ((k = 1; k < n; k++)); do
+		b=$(host_end "$N" "pcnt-$TEST_ID-p$k")
+		[ "$(cube_of "$N" "$b")" != "$ca" ] && break
+	done
+	[ "$k" -lt "$n" ]
+	ping_ok "pcnt-$TEST_ID-p0" "$(pod_addr "pcnt-$TEST_ID-p$k")"
+	# the pod's CHECK finds it in whichever cube it is
+	cni "$N" CHECK "c$k" "pcnt-$TEST_ID-p$k" "$c"
+}
+
 parallel()
 {
-	local type=${1:-bridge} c i n=50 pids=()
+	local type=${1:-bridge} n=${2:-50} c i pids=()
 
 	cni_ready
 	add_ns N
@@ -250,8 +290,12 @@ parallel()
 		pids+=($!)
 	done
 	for i in "${pids[@]}"; do wait "$i"; done
-	"$PCN" -n "$N" -j cube show cni0 |
-		jq -e ".[0].ports | length == $(pods_of "$type" $n)"
+	if [ "$n" -gt 63 ]; then
+		many_pods "$n"
+	else
+		"$PCN" -n "$N" -j cube show cni0 |
+			jq -e ".[0].ports | length == $(pods_of "$type" $n)"
+	fi
 	[ "$(ipam_held par)" -eq "$n" ]
 	ping_ok "pcnt-$TEST_ID-p0" "$(pod_addr "pcnt-$TEST_ID-p$((n - 1))")"
 	pids=()
@@ -347,7 +391,7 @@ run_test cni_router_one_node_xdp one_node xdp router
 run_test cni_router_one_node_tc one_node tc router
 run_test cni_router_two_nodes_xdp nodes 2 xdp router
 run_test cni_router_three_nodes_tc nodes 3 tc router
-run_test cni_router_parallel_adds_and_dels parallel router
+run_test cni_router_110_parallel_adds_and_dels parallel router 110
 run_test cni_bad_input bad_input
 run_test cni_add_undone_after_ipam add_undone
 tap_done
