@@ -10,8 +10,9 @@
  * plugin does); a veth pair, the pod's end in the pod's netns with the
  * address and routes, the host's end a port of the node's bridge cube,
  * made on the first ADD (with, for "isGateway", a veth to the host
- * stack holding the gateway address). DEL undoes it, and removes the
- * cube after the last pod; a second DEL succeeds. CHECK verifies the
+ * stack holding the gateway address), or of a router cube that is the
+ * fast path of the node's own routing (host_routes()). DEL undoes it,
+ * and removes a cube after its last pod; a second DEL succeeds. CHECK verifies the
  * pod's interface, the host's end and the port. VERSION lists what is
  * spoken. Errors are the spec's JSON on stdout, with its codes.
  *

@@ -276,7 +276,7 @@ many_pods()
 
 parallel()
 {
-	local type=${1:-bridge} n=${2:-50} c i pids=()
+	local type=${1:-bridge} n=${2:-50} c i out pids=()
 
 	cni_ready
 	add_ns N
@@ -284,7 +284,7 @@ parallel()
 	for ((i = 0; i < n; i++)); do
 		ip netns add "pcnt-$TEST_ID-p$i"
 	done
-	defer "pods_del $n"
+	defer "pods_del $((n + 1))"	# and the one refused below
 	for ((i = 0; i < n; i++)); do
 		cni "$N" ADD "c$i" "pcnt-$TEST_ID-p$i" "$c" >/dev/null &
 		pids+=($!)
@@ -295,6 +295,16 @@ parallel()
 	else
 		"$PCN" -n "$N" -j cube show cni0 |
 			jq -e ".[0].ports | length == $(pods_of "$type" $n)"
+	fi
+	if [ "$(pods_of "$type" "$n")" -eq 64 ]; then
+		# a full bridge: the next pod is told to try again later,
+		# and nothing changes
+		ip netns add "pcnt-$TEST_ID-p$n"
+		out=$(cni "$N" ADD "c$n" "pcnt-$TEST_ID-p$n" "$c") && return 1
+		jq -e '.code == 11 and (.msg | length) > 0' <<<"$out"
+		"$PCN" -n "$N" -j cube show cni0 | jq -e '.[0].ports | length == 64'
+		[ "$(ip -n "pcnt-$TEST_ID-p$n" -o link show | wc -l)" -eq 1 ]
+		ip netns del "pcnt-$TEST_ID-p$n"
 	fi
 	[ "$(ipam_held par)" -eq "$n" ]
 	ping_ok "pcnt-$TEST_ID-p0" "$(pod_addr "pcnt-$TEST_ID-p$((n - 1))")"
@@ -386,7 +396,7 @@ for m in xdp tc; do
 	run_test "cni_three_nodes_$m" nodes 3 $m
 	run_test "cni_chained_portmap_$m" chained_portmap $m
 done
-run_test cni_parallel_adds_and_dels parallel
+run_test cni_parallel_adds_and_dels parallel bridge 63
 run_test cni_router_one_node_xdp one_node xdp router
 run_test cni_router_one_node_tc one_node tc router
 run_test cni_router_two_nodes_xdp nodes 2 xdp router
