@@ -10,8 +10,9 @@
  * plugin does); a veth pair, the pod's end in the pod's netns with the
  * address and routes, the host's end a port of the node's bridge cube,
  * made on the first ADD (with, for "isGateway", a veth to the host
- * stack holding the gateway address). DEL undoes it, and removes the
- * cube after the last pod; a second DEL succeeds. CHECK verifies the
+ * stack holding the gateway address), or of a router cube that is the
+ * fast path of the node's own routing (host_routes()). DEL undoes it,
+ * and removes a cube after its last pod; a second DEL succeeds. CHECK verifies the
  * pod's interface, the host's end and the port. VERSION lists what is
  * spoken. Errors are the spec's JSON on stdout, with its codes.
  *
@@ -68,7 +69,10 @@ struct cni {
 	struct json *conf;
 	const char *version;		/* its cniVersion */
 	char cube[PCN_NAME_LEN];
+	char port_cube[PCN_NAME_LEN];	/* ADD: the cube the pod goes to */
 	const char *mode;		/* "xdp" or "tc" */
+	bool router;			/* cubeType router, else bridge */
+	bool foreign;			/* the cube is of the other type */
 	bool gateway;			/* isGateway */
 	char host_if[PCN_NAME_LEN];	/* the pod's veth, host end = port */
 	char gw_if[PCN_NAME_LEN];	/* host stack end of the gateway veth */
@@ -193,10 +197,16 @@ static int conf_read(struct cni *c)
 	name_copy(c->cube, s);
 	snprintf(c->gw_if, sizeof(c->gw_if), "%s-gw", c->cube);
 	snprintf(c->gp_if, sizeof(c->gp_if), "%s-gp", c->cube);
+	v = json_get(c->conf, "cubeType");
 	s = json_str(c->conf, "cubeType");
-	if (s && strcmp(s, "bridge"))
+	if (v && !s)
+		return cni_fail(c, CNI_ERR_CONFIG, NULL,
+				"\"cubeType\" must be a string");
+	c->router = s && !strcmp(s, "router");
+	if (s && !c->router && strcmp(s, "bridge"))
 		return cni_fail(c, CNI_ERR_FIELD, s,
-				"\"cubeType\" %s is not supported (bridge is)", s);
+				"\"cubeType\" %s is not supported (bridge or router)",
+				s);
 	c->mode = json_str(c->conf, "mode") ?: "tc";
 	if (strcmp(c->mode, "xdp") && strcmp(c->mode, "tc"))
 		return cni_fail(c, CNI_ERR_CONFIG, c->mode,
@@ -390,15 +400,125 @@ static int cidr_parse(const char *s, int *family, unsigned char *addr,
 	return 0;
 }
 
+/* /proc/sys/net/ipv4/@dir/@ifname/@leaf (or @dir alone) set to @val */
+static int sysctl_put(const char *dir, const char *ifname, const char *leaf,
+		      const char *val)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	int err = 0;
+
+	if (ifname)
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/%s/%s/%s",
+			 dir, ifname, leaf);
+	else
+		snprintf(path, sizeof(path), "/proc/sys/net/ipv4/%s", dir);
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	if (fputs(val, f) < 0)
+		err = -EIO;
+	if (fclose(f) && !err)
+		err = -errno;
+	return err;
+}
+
 /* the node forwards between its pods and the rest, as a gateway must */
 static void ip_forward_on(void)
 {
-	FILE *f = fopen("/proc/sys/net/ipv4/ip_forward", "w");
+	sysctl_put("ip_forward", NULL, NULL, "1\n");
+}
 
-	if (f) {
-		fputs("1\n", f);
-		fclose(f);
+/*
+ * A router node's pods go to cubes CUBE, CUBE-2 ... CUBE-16, each the
+ * fast path of its own pods (a cube has PCN_MAX_PORTS ports, see
+ * cni.md); pods of two cubes meet in the node's stack, which routes
+ * them all. A bridge node has one cube.
+ */
+#define CNI_ROUTER_CUBES 16
+
+static int cube_count(const struct cni *c)
+{
+	return c->router ? CNI_ROUTER_CUBES : 1;
+}
+
+static void cube_name_at(const struct cni *c, int i, char *name)
+{
+	if (i)
+		snprintf(name, PCN_NAME_LEN, "%s-%d", c->cube, i + 1);
+	else
+		name_copy(name, c->cube);
+}
+
+/*
+ * The cube with the pod's port, named in @name.
+ * Return: 0; -ENOENT if no cube of the node's is there; -ESRCH if none
+ * has the port.
+ */
+static int pod_cube(const struct cni *c, char *name)
+{
+	struct pcn_port ports[PCN_MAX_PORTS];
+	struct pcn_cube cube;
+	int i, err = -ENOENT;
+
+	for (i = 0; i < cube_count(c); i++) {
+		cube_name_at(c, i, name);
+		if (cube_open(name, &cube))
+			continue;
+		err = -ESRCH;
+		if (!cube_ports_read(&cube, ports) &&
+		    cube_port_find(ports, PCN_MAX_PORTS, c->host_if) >= 0) {
+			cube_close(&cube);
+			return 0;
+		}
+		cube_close(&cube);
 	}
+	return err;
+}
+
+/* The first of the node's cubes with a free port, made if missing. */
+static int cube_pick(struct cni *c)
+{
+	const char *type = c->router ? "router" : "bridge";
+	struct pcn_port ports[PCN_MAX_PORTS];
+	char name[PCN_NAME_LEN];
+	struct pcn_cube cube;
+	unsigned int j, used;
+	int i, err;
+
+	for (i = 0; i < cube_count(c); i++) {
+		cube_name_at(c, i, name);
+		if (cube_open(name, &cube)) {
+			/* a router forwards by the node's FIB: host_routes() */
+			if (pcn_cmd("cube add %s type %s mode %s%s", name, type,
+				    c->mode, c->router ? " fib kernel" : ""))
+				return cni_fail(c, CNI_ERR_IO, NULL,
+						"cannot add cube %s", name);
+			name_copy(c->port_cube, name);
+			return 0;
+		}
+		err = strcmp(cube.meta.type, type) ? -EEXIST :
+		      cube_ports_read(&cube, ports);
+		for (j = used = 0; !err && j < PCN_MAX_PORTS; j++)
+			used += !!ports[j].name[0];
+		if (!err && used < cube.meta.max_ports)
+			name_copy(c->port_cube, name);
+		cube_close(&cube);
+		if (err == -EEXIST) {
+			c->foreign = true;
+			return cni_fail(c, CNI_ERR_CONFIG, name,
+					"cube %s is not a %s", name, type);
+		}
+		if (err)
+			return cni_fail(c, CNI_ERR_IO, strerror(-err),
+					"cannot read the ports of cube %s", name);
+		if (c->port_cube[0])
+			return 0;
+	}
+	/* a DEL frees one: "try again later" */
+	return cni_fail(c, CNI_ERR_AGAIN, c->cube,
+			"no free port on the node's %d %s cube(s)",
+			cube_count(c), type);
 }
 
 /* The cube, and for isGateway its way to the host stack, made if missing. */
@@ -406,18 +526,14 @@ static int cube_ensure(struct cni *c, const struct json *ipam)
 {
 	const struct json *ip;
 	struct nl_link l;
-	struct pcn_cube cube;
 	unsigned char a[16];
 	int fam, plen, err;
 
-	if (cube_open(c->cube, &cube)) {
-		if (pcn_cmd("cube add %s type bridge mode %s", c->cube, c->mode))
-			return cni_fail(c, CNI_ERR_IO, NULL,
-					"cannot add cube %s", c->cube);
-	} else {
-		cube_close(&cube);
-	}
-	if (!c->gateway)
+	err = cube_pick(c);
+	if (err)
+		return err;
+	/* a router's gateway is on every pod's host end (host_routes()) */
+	if (!c->gateway || c->router)
 		return 0;
 	if (nl_link_get(c->gw_if, 0, &l)) {
 		err = nl_veth_pair(c->gw_if, c->gp_if, -1);
@@ -453,6 +569,59 @@ static int cube_ensure(struct cni *c, const struct json *ipam)
 		if (err && err != -EEXIST)
 			return cni_fail(c, CNI_ERR_IO, strerror(-err),
 					"cannot set the gateway address %s", gw);
+	}
+	return 0;
+}
+
+/*
+ * cubeType router: the node's stack is the pods' router, and the cube
+ * (fib kernel) its fast path. Each pod's host end holds the gateway
+ * address as a /32 (the same address on every host end: an anycast
+ * gateway, answered by the kernel's ARP on each), answers ARP for the
+ * other addresses of the pod's subnet (proxy ARP, at once: no
+ * proxy_delay), and the node has a /32 route to the pod through it. The
+ * cube's programs on the host ends forward pod to pod by that FIB and
+ * the kernel's neighbour cache (bpf_fib_lookup()); what it cannot
+ * resolve goes to the stack, which resolves it and forwards.
+ */
+static int host_routes(struct cni *c, const struct json *ipam, int ifindex)
+{
+	const struct json *ip;
+	unsigned char a[16], g[4];
+	int fam, plen, err;
+
+	err = sysctl_put("conf", c->host_if, "proxy_arp", "1\n") ?:
+	      sysctl_put("neigh", c->host_if, "proxy_delay", "0\n");
+	for (ip = json_get(ipam, "ips")->kids; !err && ip; ip = ip->next) {
+		const char *gw = json_str(ip, "gateway");
+		const char *addr = json_str(ip, "address");
+
+		if (!addr || cidr_parse(addr, &fam, a, &plen))
+			return -EINVAL;
+		if (gw && inet_pton(AF_INET, gw, g) == 1) {
+			err = nl_addr_add(ifindex, AF_INET, g, 32);
+			if (err == -EEXIST)
+				err = 0;
+		}
+		if (!err)
+			err = nl_route_add(AF_INET, a, 32, NULL, ifindex);
+	}
+	if (!err)
+		ip_forward_on();
+	return err;
+}
+
+/* router mode: IPv4 only (IPv6 pods would need proxy NDP per address) */
+static int router_ips_check(struct cni *c, const struct json *ipam)
+{
+	const struct json *ip;
+
+	for (ip = json_get(ipam, "ips")->kids; ip; ip = ip->next) {
+		const char *addr = json_str(ip, "address");
+
+		if (addr && strchr(addr, ':'))
+			return cni_fail(c, CNI_ERR_FIELD, addr,
+					"a router cube takes IPv4 pods only");
 	}
 	return 0;
 }
@@ -615,43 +784,38 @@ static void result_print(const struct cni *c, const struct json *ipam,
 /* the pod's port and veth gone (each may be gone already) */
 static void pod_unwire(struct cni *c)
 {
-	struct pcn_cube cube;
-	struct pcn_port ports[PCN_MAX_PORTS];
+	char name[PCN_NAME_LEN];
 	struct nl_link l;
 
-	if (!cube_open(c->cube, &cube)) {
-		if (!cube_ports_read(&cube, ports) &&
-		    cube_port_find(ports, PCN_MAX_PORTS, c->host_if) >= 0)
-			pcn_cmd("link del %s:%s", c->cube, c->host_if);
-		cube_close(&cube);
-	}
+	if (!pod_cube(c, name))
+		pcn_cmd("link del %s:%s", name, c->host_if);
 	if (!nl_link_get(c->host_if, 0, &l))
 		nl_link_del(l.ifindex);
 }
 
-/* After the last pod: the cube and the gateway go. */
+/* Cubes without pods go; with the first, the bridge's gateway pair. */
 static void cube_gc(struct cni *c)
 {
 	struct pcn_port ports[PCN_MAX_PORTS];
+	char name[PCN_NAME_LEN];
 	struct pcn_cube cube;
 	struct nl_link l;
-	int i, n = 0;
+	int i, j, n, err;
 
-	if (cube_open(c->cube, &cube))
-		return;
-	if (cube_ports_read(&cube, ports)) {
+	for (i = 0; i < cube_count(c); i++) {
+		cube_name_at(c, i, name);
+		if (cube_open(name, &cube))
+			continue;
+		err = cube_ports_read(&cube, ports);
 		cube_close(&cube);
-		return;
+		for (j = n = 0; !err && j < PCN_MAX_PORTS; j++)
+			if (ports[j].name[0] && strcmp(ports[j].name, "gw"))
+				n++;
+		if (err || n || pcn_cmd("cube del %s", name))
+			continue;
+		if (!i && !nl_link_get(c->gw_if, 0, &l))
+			nl_link_del(l.ifindex);
 	}
-	cube_close(&cube);
-	for (i = 0; i < PCN_MAX_PORTS; i++)
-		if (ports[i].name[0] && strcmp(ports[i].name, "gw"))
-			n++;
-	if (n)
-		return;
-	pcn_cmd("cube del %s", c->cube);
-	if (!nl_link_get(c->gw_if, 0, &l))
-		nl_link_del(l.ifindex);
 }
 
 static int cni_add(struct cni *c)
@@ -679,10 +843,17 @@ static int cni_add(struct cni *c)
 			      "the IPAM plugin's result has no ips");
 		goto undo_ipam;
 	}
+	if (c->router) {
+		rc = router_ips_check(c, ipam);
+		if (rc)
+			goto undo_ipam;
+	}
 	rc = state_open(c, PCN_WRITE);
 	if (rc)
 		goto undo_ipam;
 	rc = cube_ensure(c, ipam);
+	if (rc && c->foreign)
+		goto undo_ipam;
 	if (rc)
 		goto undo_cube;
 	err = nl_veth_pair(c->host_if, c->ifname, pod_ns);
@@ -698,12 +869,21 @@ static int cni_add(struct cni *c)
 			      "cannot set up %s in the pod", c->ifname);
 		goto undo_pod;
 	}
-	if (!nl_link_get(c->host_if, 0, &l))
+	err = nl_link_get(c->host_if, 0, &l);
+	if (!err)
 		memcpy(host_mac, l.addr, 6);
+	if (!err && c->router)
+		err = host_routes(c, ipam, l.ifindex);
+	if (err) {
+		rc = cni_fail(c, CNI_ERR_IO, strerror(-err),
+			      "cannot route to the pod by %s", c->host_if);
+		goto undo_pod;
+	}
 	if (pcn_fault_err("cni-add-link") ||
-	    pcn_cmd("link add %s:%s dev %s", c->cube, c->host_if, c->host_if)) {
+	    pcn_cmd("link add %s:%s dev %s", c->port_cube, c->host_if,
+		    c->host_if)) {
 		rc = cni_fail(c, CNI_ERR_IO, NULL, "cannot link %s to cube %s",
-			      c->host_if, c->cube);
+			      c->host_if, c->port_cube);
 		goto undo_pod;
 	}
 	result_print(c, ipam, host_mac, pod_mac);
@@ -755,8 +935,7 @@ static int cni_del(struct cni *c)
 
 static int cni_check(struct cni *c)
 {
-	struct pcn_port ports[PCN_MAX_PORTS];
-	struct pcn_cube cube;
+	char name[PCN_NAME_LEN];
 	struct nl_link l;
 	int pod_ns, rc, err;
 
@@ -766,12 +945,11 @@ static int cni_check(struct cni *c)
 	if (nl_link_get(c->host_if, 0, &l))
 		return cni_fail(c, CNI_ERR_IO, c->host_if,
 				"the pod's veth is missing on the node");
-	if (cube_open(c->cube, &cube))
+	err = pod_cube(c, name);
+	if (err == -ENOENT)
 		return cni_fail(c, CNI_ERR_IO, c->cube, "cube %s is missing",
 				c->cube);
-	err = cube_ports_read(&cube, ports);
-	cube_close(&cube);
-	if (err || cube_port_find(ports, PCN_MAX_PORTS, c->host_if) < 0)
+	if (err)
 		return cni_fail(c, CNI_ERR_IO, c->host_if,
 				"the pod is not a port of cube %s", c->cube);
 	pod_ns = open(c->netns, O_RDONLY | O_CLOEXEC);

@@ -526,6 +526,9 @@ measure_variant()
 	"pcn-cni xdp pods") cni_gen pcn-cni xdp ;;
 	"pcn-cni tc pods") cni_gen pcn-cni tc ;;
 	"bridge plugin pods") cni_gen bridge "" ;;
+	"pcn-cni router xdp pods") cni_gen pcn-cni-router xdp ;;
+	"pcn-cni router tc pods") cni_gen pcn-cni-router tc ;;
+	"pcn-cni router tc TCP") cni_tcp pcn-cni-router tc ;;
 	"pcn-cni xdp TCP") cni_tcp pcn-cni xdp ;;
 	"pcn-cni tc TCP") cni_tcp pcn-cni tc ;;
 	"bridge plugin TCP") cni_tcp bridge "" ;;
@@ -1738,14 +1741,17 @@ NS_CN=$NS_D-cn
 NS_CA=$NS_D-ca
 NS_CB=$NS_D-cb
 
-# cni_conf PLUGIN MODE: the network's configuration
+# cni_conf PLUGIN MODE: the network's configuration (pcn-cni-router:
+# pcn-cni with "cubeType": "router")
 cni_conf()
 {
-	local extra='"cube":"cnib0","mode":"'$2'"'
+	local extra='"cube":"cnib0","mode":"'$2'"' type=$1
 
 	[ "$1" = bridge ] && extra='"bridge":"cnibr0"'
+	[ "$1" = pcn-cni-router ] && type=pcn-cni &&
+		extra+=',"cubeType":"router"'
 	printf '{"cniVersion":"1.0.0","name":"bench","type":"%s","isGateway":true,%s,"ipam":{"type":"host-local","subnet":"10.210.0.0/16","dataDir":"%s.ipam"}}' \
-		"$1" "$extra" "$BPFFS"
+		"$type" "$extra" "$BPFFS"
 }
 
 # cni_run PLUGIN MODE COMMAND CONTAINER POD_NS: one call, as a runtime
@@ -1753,7 +1759,7 @@ cni_run()
 {
 	local exe=$CNI_BIN/$1
 
-	[ "$1" = pcn-cni ] && exe=$BUILD/pcn-cni
+	[ "${1%-router}" = pcn-cni ] && exe=$BUILD/pcn-cni
 	cni_conf "$1" "$2" | CNI_COMMAND=$3 CNI_CONTAINERID=$4 \
 		CNI_NETNS=/run/netns/$5 CNI_IFNAME=pod0 CNI_PATH=$CNI_BIN \
 		nsenter --net="/run/netns/$NS_CN" "$exe"
@@ -1798,6 +1804,12 @@ cni_gen()
 		"$(ip -n "$NS_CA" -j link show pod0 | jq '.[0].link_index')" \
 		'.[] | select(.ifindex == $i) | .ifname')
 	ip netns exec "$NS_CN" ethtool -K "$host" gro on >/dev/null
+	if [ "$1" = pcn-cni-router ]; then
+		# routed: to the gateway's MAC (pod A's host end), and the
+		# node's neighbour entry for pod B made first
+		mac=$(ip -n "$NS_CN" -j link show "$host" | jq -r '.[0].address')
+		ip netns exec "$NS_CA" ping -c 1 -W 2 -q "$b" >/dev/null
+	fi
 	if [ -z "$SHARED" ]; then
 		ip netns exec "$NS_CN" sh -c "echo 1 > /sys/class/net/$host/threaded"
 		for pid in $(pgrep -x "napi/$host-[0-9]+"); do
@@ -1864,23 +1876,29 @@ cni_add_us()
 
 scen_cni()
 {
-	local n=60	# a bridge cube has at most 64 ports, the gateway's one
+	local n=60 br	# a bridge cube has at most 64 ports, the gateway's one
 
 	[ -x "$CNI_BIN/bridge" ] && [ -x "$CNI_BIN/host-local" ] ||
 		{ echo "# cni: no reference plugins in $CNI_BIN (containernetworking-plugins)" >&2; return 0; }
 	[ -n "$QUICK" ] && n=20
 	measure cni Mpps "pcn-cni xdp pods" "bridge plugin pods"
 	measure cni Mpps "pcn-cni tc pods" "bridge plugin pods"
+	measure cni Mpps "pcn-cni router xdp pods" "bridge plugin pods"
+	measure cni Mpps "pcn-cni router tc pods" "bridge plugin pods"
 	if command -v iperf3 >/dev/null; then
 		measure cni Gbit/s "pcn-cni xdp TCP" "bridge plugin TCP"
 		measure cni Gbit/s "pcn-cni tc TCP" "bridge plugin TCP"
+		measure cni Gbit/s "pcn-cni router tc TCP" "bridge plugin TCP"
 	else
 		echo "# cni: no iperf3 (scripts/install-deps.sh bench)" >&2
 	fi
+	br=$(cni_add_us bridge "" "$n" | awk '{ print $1 / 1000 }')
 	report cni ms "pcn-cni ADD (median)" \
 		"$(cni_add_us pcn-cni xdp "$n" | awk '{ print $1 / 1000 }')" \
-		"bridge plugin ADD" \
-		"$(cni_add_us bridge "" "$n" | awk '{ print $1 / 1000 }')"
+		"bridge plugin ADD" "$br"
+	report cni ms "pcn-cni router ADD (median)" \
+		"$(cni_add_us pcn-cni-router xdp "$n" | awk '{ print $1 / 1000 }')" \
+		"bridge plugin ADD" "$br"
 }
 
 # machine_header: what the figures depend on besides pcn: the CPU, and

@@ -36,6 +36,27 @@ cni()
 		nsenter --net="/run/netns/$1" "$CNI_DIR/pcn-cni"
 }
 
+# type_conf TYPE: the configuration's member choosing the cube type
+type_conf()
+{
+	[ "$1" = router ] && printf ',"cubeType":"router"'
+	return 0
+}
+
+# pods_of TYPE N: the ports of a node's cube with N pods (a bridge has
+# one more: the gateway's)
+pods_of()
+{
+	if [ "$1" = router ]; then echo "$2"; else echo "$(($2 + 1))"; fi
+}
+
+# router_forwarded NODE: packets the router cube forwarded in its
+# datapath (not handed to the node's stack)
+router_forwarded()
+{
+	"$PCN" -n "$1" -j -s cube show cni0 | jq -e '.[0].fib == "kernel" and .[0].stats.router.forwarded > 0'
+}
+
 pod_addr()
 {
 	ip -n "$1" -j addr show dev pod0 |
@@ -56,19 +77,21 @@ pod()
 
 one_node()
 {
-	local mode=$1 c out a2
+	local mode=$1 type=${2:-bridge} c out a2
 
 	cni_ready
 	add_ns N
-	c=$(conf n1 10.61.0.0/24 "$mode")
+	c=$(conf n1 10.61.0.0/24 "$mode" "$(type_conf "$type")")
 	pod "$N" P1 "$c"
 	pod "$N" P2 "$c"
 	a2=$(pod_addr "$P2")
 	ping_ok "$P1" "$a2"
 	ping_ok "$P1" 10.61.0.1		# the gateway, on the node
 	tcp_transfer "$P1" "$P2" "$a2" 500000
-	"$PCN" -n "$N" -j cube show cni0 |
-		jq -e '.[0].type == "bridge" and (.[0].ports | length) == 3'
+	"$PCN" -n "$N" -j cube show cni0 | jq -e --arg t "$type" \
+		--argjson n "$(pods_of "$type" 2)" \
+		'.[0].type == $t and (.[0].ports | length) == $n'
+	[ "$type" = bridge ] || router_forwarded "$N"
 	cni "$N" CHECK "ctr-$P1" "$P1" "$c"
 
 	# the pod's interface removed: CHECK says so, in the spec's JSON
@@ -79,8 +102,14 @@ one_node()
 	# DEL twice, then the last pod: the node is as it was
 	cni "$N" DEL "ctr-$P1" "$P1" "$c"
 	cni "$N" DEL "ctr-$P1" "$P1" "$c"
+	# a router's gateway address is on every pod's host end: it stays
+	# with the pods that stay
+	ping_ok "$P2" 10.61.0.1
 	cni "$N" DEL "ctr-$P2" "$P2" "$c"
 	"$PCN" -n "$N" -j cube show | jq -e 'length == 0'
+	# no route, address or neighbour left behind
+	[ -z "$(ip -n "$N" route show)" ]
+	[ -z "$(ip -n "$N" -4 -o addr show | grep -v ' lo ')" ]
 	[ "$(ip -n "$N" -o link show | wc -l)" -eq 1 ]	# lo only
 	# and a DEL of a pod whose netns is gone (a reboot) succeeds
 	cni "$N" DEL ctr-gone "" "$c"
@@ -91,7 +120,7 @@ one_node()
 # via their underlay addresses; a pod on each node reaches every other
 nodes()
 {
-	local k=$1 mode=$2 i j c ns u a
+	local k=$1 mode=$2 type=${3:-bridge} i j c c1 ns u a
 
 	cni_ready
 	add_ns U
@@ -110,7 +139,8 @@ nodes()
 			[ "$i" -eq "$j" ] ||
 				ip -n "${!ns}" route add "10.62.$j.0/24" via "192.0.2.$j"
 		done
-		c=$(conf "k8s$i" "10.62.$i.0/24" "$mode")
+		c=$(conf "k8s$i" "10.62.$i.0/24" "$mode" "$(type_conf "$type")")
+		[ "$i" -eq 1 ] && c1=$c
 		pod "${!ns}" "P$i" "$c"
 	done
 	for ((i = 1; i <= k; i++)); do
@@ -124,6 +154,12 @@ nodes()
 	done
 	ns=P$k
 	tcp_transfer "$P1" "${!ns}" "$(pod_addr "${!ns}")" 500000
+	if [ "$type" = router ]; then
+		# a second pod on node 1: pod to pod on a node is the cube's
+		pod "$N1" Q1 "$c1"
+		ping_ok "$Q1" "$(pod_addr "$P1")"
+		router_forwarded "$N1"
+	fi
 }
 
 # portmap NODE COMMAND CONTAINER POD_NS PREV_RESULT: the portmap plugin
@@ -198,23 +234,78 @@ pods_del()
 	return 0
 }
 
+# host_end NODE POD_NS: the name of the node's end of the pod's veth
+host_end()
+{
+	local i
+
+	i=$(ip -n "$2" -j link show dev pod0 | jq '.[0].link_index')
+	ip -n "$1" -j link show | jq -r --argjson i "$i" \
+		'.[] | select(.ifindex == $i) | .ifname'
+}
+
+# cube_of NODE PORT: the cube of the node's with that port
+cube_of()
+{
+	"$PCN" -n "$1" -j cube show |
+		jq -r --arg p "$2" '.[] | select(any(.ports[]; .name == $p)) | .name'
+}
+
+# Kubernetes' default of 110 pods on one node: a router node's pods fill
+# cube cni0 (64 ports) and go on in cni0-2; a pod reaches pods of its
+# own cube and of the other
+many_pods()
+{
+	local n=$1 a b ca k
+
+	"$PCN" -n "$N" -j cube show |
+		jq -e --argjson n "$n" 'length == 2 and
+			([.[].ports | length] | add) == $n and
+			([.[] | select(.name == "cni0")][0].ports | length) == 64'
+	a=$(host_end "$N" "pcnt-$TEST_ID-p0")
+	ca=$(cube_of "$N" "$a")
+	for ((k = 1; k < n; k++)); do
+		b=$(host_end "$N" "pcnt-$TEST_ID-p$k")
+		[ "$(cube_of "$N" "$b")" != "$ca" ] && break
+	done
+	[ "$k" -lt "$n" ]
+	ping_ok "pcnt-$TEST_ID-p0" "$(pod_addr "pcnt-$TEST_ID-p$k")"
+	# the pod's CHECK finds it in whichever cube it is
+	cni "$N" CHECK "c$k" "pcnt-$TEST_ID-p$k" "$c"
+}
+
 parallel()
 {
-	local c i n=50 pids=()
+	local type=${1:-bridge} n=${2:-50} c i out pids=()
 
 	cni_ready
 	add_ns N
-	c=$(conf par 10.63.0.0/24 tc)
+	c=$(conf par 10.63.0.0/24 tc "$(type_conf "$type")")
 	for ((i = 0; i < n; i++)); do
 		ip netns add "pcnt-$TEST_ID-p$i"
 	done
-	defer "pods_del $n"
+	defer "pods_del $((n + 1))"	# and the one refused below
 	for ((i = 0; i < n; i++)); do
 		cni "$N" ADD "c$i" "pcnt-$TEST_ID-p$i" "$c" >/dev/null &
 		pids+=($!)
 	done
 	for i in "${pids[@]}"; do wait "$i"; done
-	"$PCN" -n "$N" -j cube show cni0 | jq -e ".[0].ports | length == $((n + 1))"
+	if [ "$n" -gt 63 ]; then
+		many_pods "$n"
+	else
+		"$PCN" -n "$N" -j cube show cni0 |
+			jq -e ".[0].ports | length == $(pods_of "$type" $n)"
+	fi
+	if [ "$(pods_of "$type" "$n")" -eq 64 ]; then
+		# a full bridge: the next pod is told to try again later,
+		# and nothing changes
+		ip netns add "pcnt-$TEST_ID-p$n"
+		out=$(cni "$N" ADD "c$n" "pcnt-$TEST_ID-p$n" "$c") && return 1
+		jq -e '.code == 11 and (.msg | length) > 0' <<<"$out"
+		"$PCN" -n "$N" -j cube show cni0 | jq -e '.[0].ports | length == 64'
+		[ "$(ip -n "pcnt-$TEST_ID-p$n" -o link show | wc -l)" -eq 1 ]
+		ip netns del "pcnt-$TEST_ID-p$n"
+	fi
 	[ "$(ipam_held par)" -eq "$n" ]
 	ping_ok "pcnt-$TEST_ID-p0" "$(pod_addr "pcnt-$TEST_ID-p$((n - 1))")"
 	pids=()
@@ -225,6 +316,8 @@ parallel()
 	for i in "${pids[@]}"; do wait "$i"; done
 	"$PCN" -n "$N" -j cube show | jq -e 'length == 0'
 	[ "$(ipam_held par)" -eq 0 ]
+	[ -z "$(ip -n "$N" route show)" ]
+	[ "$(ip -n "$N" -o link show | wc -l)" -eq 1 ]	# lo only
 }
 
 # An ADD that fails after IPAM gave an address and the pod was set up
@@ -279,7 +372,14 @@ bad_input()
 	bad_conf 7 '{"cniVersion":"1.0.0","name":"x"}'
 	bad_conf 7 "$(conf x 10.64.0.0/24 fast)"
 	bad_conf 7 '{"cniVersion":"1.0.0","name":"x","cube":"much-too-long-a-name","ipam":{"type":"host-local"}}'
-	bad_conf 2 '{"cniVersion":"1.0.0","name":"x","cubeType":"router","ipam":{"type":"host-local"}}'
+	bad_conf 2 '{"cniVersion":"1.0.0","name":"x","cubeType":"switch","ipam":{"type":"host-local"}}'
+	bad_conf 7 '{"cniVersion":"1.0.0","name":"x","cubeType":5,"ipam":{"type":"host-local"}}'
+	# a router takes IPv4 pods only
+	bad_conf 2 "$(conf x fd00:64::/64 tc "$(type_conf router)")"
+	# the node's cube is of the other type
+	"$PCN" -n "$N" cube add cni0 type bridge
+	bad_conf 7 "$(conf x 10.64.0.0/24 tc "$(type_conf router)")"
+	"$PCN" -n "$N" cube del cni0	# and it is left alone
 	bad_conf 7 '{"cniVersion":"1.0.0","name":"x","ipam":{"type":"no-such-ipam"}}'
 	out=$(printf '%s' "$(conf x 10.64.0.0/24 tc)" |
 	      CNI_COMMAND=ADD nsenter --net="/run/netns/$N" "$CNI_DIR/pcn-cni") &&
@@ -296,7 +396,12 @@ for m in xdp tc; do
 	run_test "cni_three_nodes_$m" nodes 3 $m
 	run_test "cni_chained_portmap_$m" chained_portmap $m
 done
-run_test cni_parallel_adds_and_dels parallel
+run_test cni_parallel_adds_and_dels parallel bridge 63
+run_test cni_router_one_node_xdp one_node xdp router
+run_test cni_router_one_node_tc one_node tc router
+run_test cni_router_two_nodes_xdp nodes 2 xdp router
+run_test cni_router_three_nodes_tc nodes 3 tc router
+run_test cni_router_110_parallel_adds_and_dels parallel router 110
 run_test cni_bad_input bad_input
 run_test cni_add_undone_after_ipam add_undone
 tap_done
