@@ -371,7 +371,13 @@ bad_input()
 	need_type helloworld
 	setup_root
 	add_ns R
-	pcn -n "$R" cube add n0 type nat
+	# flows sizes the tables: two translations a flow, as many ct
+	pcn -n "$R" cube add n0 type nat flows 1000
+	pcn -n "$R" -j cube show n0 | jq -e '.[0].flows == 1000'
+	bpftool -j map show pinned "$(echo "$PCN_ROOT"/ns-*/cubes/n0/nat_flows)" |
+		jq -e '.max_entries == 2000'
+	bpftool -j map show pinned "$(echo "$PCN_ROOT"/ns-*/cubes/n0/nat_ct)" |
+		jq -e '.max_entries == 2000'
 	pcn -n "$R" cube add hw type helloworld
 	pcn -n "$R" nat add n0 1:1 10.0.0.5 192.0.2.5
 	pcn -n "$R" nat add n0 dnat dst 192.0.2.1 proto tcp dport 80 to 10.0.0.6
@@ -398,6 +404,11 @@ bad_input()
 	expect_same -n "$R" nat add n0 masquerade src 10.0.0.0/24 proto gre
 	expect_same -n "$R" nat del n0 zero
 	expect_same -n "$R" cube add n1 type nat ports 5
+	expect_same -n "$R" cube add n1 type nat flows 0
+	expect_same -n "$R" cube add n1 type nat flows 4194305
+	expect_same -n "$R" cube add n1 type nat flows -1
+	expect_same -n "$R" cube add n1 type nat flows
+	expect_same -n "$R" cube add n1 type nat flows 8 flows 9
 	EXPECT=2
 	# contradictory rules
 	expect_same -n "$R" nat add n0 1:1 10.0.0.5 192.0.2.6
@@ -420,6 +431,7 @@ bad_input()
 	pcn -n "$R" restore <(echo "$before")
 	[ "$(pcn -n "$R" save)" = "$before" ]
 	pcn -n "$R" -j nat show n0 | jq -e 'length == 3'
+	pcn -n "$R" -j cube show n0 | jq -e '.[0].flows == 1000'
 }
 
 run_test router_port_xdp router_port xdp
