@@ -261,6 +261,62 @@ rule_removed()
 	fails udp_echo "$H1" "$OUT.2" 7777 41000
 }
 
+# ipv6_on NS...: quiet_ns turned IPv6 off; no router advertisements
+ipv6_on()
+{
+	local ns
+
+	for ns in "$@"; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+			net.ipv6.conf.default.disable_ipv6=0 \
+			net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0
+	done
+}
+
+# NAT66 through the router (its IPv6, NDP both ways): H1 masqueraded
+# behind r0:p3's $pub, H2 SNAT'd to ::5, by ping and TCP; O reaches a
+# TCP server on H1 through a dnat of $pub
+nat66_router()
+{
+	local pub=2001:db8:220::1 out=2001:db8:220::2 snat=2001:db8:220::5
+	local mac i ns
+
+	fresh
+	ipv6_on "$H1" "$H2" "$O"
+	for i in 1 2; do
+		ns=H$i
+		ip -n "${!ns}" addr add "fd00:220:$i::2/64" dev "e$i" nodad
+		ip -n "${!ns}" -6 route add default via "fd00:220:$i::1"
+		pcn -n "$R" addr add "fd00:220:$i::1/64" port "r0:p$i"
+	done
+	ip -n "$O" addr add "$out/64" dev o nodad
+	pcn -n "$R" addr add "$pub/64" port r0:p3
+	# the router learns its neighbours by NDP: prime them
+	ping_first "$H1" fd00:220:1::1
+	ping_first "$H2" fd00:220:2::1
+	ping_first "$O" "$pub"
+	pcn -n "$R" nat add n0 masquerade src fd00:220:1::/64
+	pcn -n "$R" nat add n0 snat src fd00:220:2::/64 to "$snat"
+	# masquerade follows the router port's IPv6 address
+	pcn -n "$R" -j cube show n0 | jq -e ".[0].masquerade6 == \"$pub\""
+	mac=$(ip -n "$R" -j link show dev v3 | jq -r '.[0].address')
+	ip -n "$O" neigh add "$snat" lladdr "$mac" dev o
+	ping_first "$H1" "$out"
+	ping_ok "$H2" "$out"
+	tcp_transfer "$H1" "$O" "$out" 200000
+	tcp_transfer "$H2" "$O" "$out" 200000
+	pcn -n "$R" -j nat translation show n0 |
+		jq -e "any(.[]; .src == \"fd00:220:1::2\" and .to.src == \"$pub\") and
+			any(.[]; .src == \"fd00:220:2::2\" and .to.src == \"$snat\") and
+			all(.[]; .to.src | startswith(\"2001:db8:220::\"))"
+	pcn -n "$R" nat add n0 dnat dst "$pub" proto tcp dport 8082 to fd00:220:1::2
+	tcp_transfer "$O" "$H1" "$pub" 200000 8082
+	pcn -n "$R" -j nat translation show n0 |
+		jq -e 'any(.[]; .kind == "dnat" and .to.dst == "fd00:220:1::2")'
+	[ "$(nat_stat egress errors)" -eq 0 ]
+	[ "$(nat_stat ingress malformed)" -eq 0 ]
+}
+
 # Polycube's scenarios, one after the other on one topology
 router_port()
 {
@@ -276,6 +332,7 @@ router_port()
 	firewall_order "$1"
 	one_to_one
 	rule_removed
+	nat66_router
 }
 
 # Linux forwards in R; nat on R's outside interface v3, tc both ways,
