@@ -332,7 +332,8 @@ router_port()
 	firewall_order "$1"
 	one_to_one
 	rule_removed
-	nat66_router
+	# NAT66 in TC is on_interface's (nat66): here the XDP path alone
+	[ "$1" = tc ] || nat66_router
 }
 
 # Linux forwards in R; nat on R's outside interface v3, tc both ways,
