@@ -396,6 +396,11 @@ int cube_load(const struct cube_spec *spec, struct bpf_object **objp)
 		err = obj_set_rodata_u32(obj, "pcn_next_eg", spec->slot + 3);
 	if (err && err != -ENOENT)
 		goto err;
+	if (spec->prepare) {
+		err = spec->prepare(obj, spec->config);
+		if (err)
+			goto err;
+	}
 
 	pcn_prof_step("cube: open object, share maps");
 	pcn_libbpf_log_reset();

@@ -163,6 +163,8 @@ struct cube_spec {
 	const __u8 *config;	/* PCN_TYPE_CONFIG_LEN bytes, or NULL */
 	/* fills the cube's maps (pinned in the staging directory) */
 	int (*init)(struct pcn_cube *c);
+	/* before load: sizes of its maps from @config (may be NULL) */
+	int (*prepare)(struct bpf_object *obj, const __u8 *config);
 };
 
 /*

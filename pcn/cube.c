@@ -166,6 +166,7 @@ static int cube_add_cmd(int argc, char **argv)
 	spec.max_ports = type->max_ports;
 	spec.config = config;
 	spec.init = type->init;
+	spec.prepare = type->prepare;
 	spec.elf = mode == PCN_MODE_TC ? type->elf_tc(&elf_size)
 				       : type->elf_xdp(&elf_size);
 	spec.elf_size = elf_size;

@@ -181,6 +181,9 @@ struct cube_type {
 	int (*parse_add)(int argc, char **argv, __u8 *config);
 	/* fill the cube's maps from its meta config, before it is published */
 	int (*init)(struct pcn_cube *c);
+	/* before its object is loaded: what its meta config changes in
+	 * the object (the sizes of its maps); 0 or -errno */
+	int (*prepare)(struct bpf_object *obj, const __u8 *config);
 	/* "cube set NAME ARGS" */
 	int (*set)(struct pcn_cube *c, int argc, char **argv);
 	/* type-specific fields of the cube, and of one port */

@@ -17,7 +17,7 @@ BUILD_PKGS="make gcc libc6-dev pkg-config clang llvm libbpf-dev libelf-dev
 zlib1g-dev libmnl-dev bpftool linux-libc-dev libpcap-dev"
 TEST_PKGS="iproute2 iputils-ping socat jq procps util-linux groff-base
 ethtool python3 traceroute containernetworking-plugins bird2 iptables curl prometheus tcpdump tshark"
-BENCH_PKGS="iptables nftables iperf3 linux-perf"
+BENCH_PKGS="iptables nftables iperf3 linux-perf conntrack"
 # make deb: the package's build dependencies and its checks
 DEB_PKGS="debhelper dpkg-dev lintian devscripts"
 

@@ -3,7 +3,7 @@
  * nat: a transparent cube that translates addresses and ports (SNAT,
  * masquerade, DNAT and port forwarding, 1:1), IPv4 and IPv6.
  *
- *   pcn cube add NAME type nat
+ *   pcn cube add NAME type nat [ flows N ]
  *
  * Its rules are the object "nat" (rule.c). It belongs on the outside of
  * a network, most often a router's outside port: its egress translates
@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "nat_user.h"
 #include "nat_xdp.skel.h"
@@ -24,11 +25,54 @@
 
 static const __u32 zero;
 
+_Static_assert(sizeof(struct nat_meta) <= PCN_TYPE_CONFIG_LEN,
+	       "the nat's settings fit in the cube's meta config");
+
+static __u32 nat_flows(const __u8 *config)
+{
+	struct nat_meta m = {};
+
+	if (config)
+		memcpy(&m, config, sizeof(m));
+	return m.flows ?: NAT_FLOWS_DEFAULT;
+}
+
+/* "[ flows N ]" */
 static int nat_parse_add(int argc, char **argv, __u8 *config)
 {
-	if (argc > 0)
-		return pcn_unknown_kw("cube", *argv);
+	struct nat_meta m = { .flows = NAT_FLOWS_DEFAULT };
+	bool flows_set = false;
+
+	while (argc > 0) {
+		if (!is_kw(*argv, "flows"))
+			return pcn_unknown_kw("cube", *argv);
+		DUP_CHECK(flows_set, "flows");
+		NEXT_ARG();
+		if (pcn_parse_u32(*argv, 10, &m.flows) || !m.flows ||
+		    m.flows > NAT_FLOWS_LIMIT)
+			return pcn_err(PCN_EXIT_USAGE,
+				       "flows \"%s\": a number from 1 to %u",
+				       *argv, NAT_FLOWS_LIMIT);
+		argc--;
+		argv++;
+	}
+	memcpy(config, &m, sizeof(m));
 	return 0;
+}
+
+/* The flow tables' sizes, before the object is loaded. */
+static int nat_prepare(struct bpf_object *obj, const __u8 *config)
+{
+	__u32 n = 2 * nat_flows(config);
+	struct bpf_map *flows, *ct;
+	int err;
+
+	flows = bpf_object__find_map_by_name(obj, "nat_flows");
+	ct = bpf_object__find_map_by_name(obj, "nat_ct");
+	if (!flows || !ct)
+		return -ENOENT;
+	err = bpf_map__set_max_entries(flows, n);
+	return err ?: bpf_map__set_max_entries(ct, n);
 }
 
 static int nat_init(struct pcn_cube *c)
@@ -54,6 +98,7 @@ static void nat_show(struct pcn_cube *c)
 	__u32 n = 0;
 
 	nat_rules_read(c, rules, &n);
+	print_uint(PRINT_ANY, "flows", " flows %u", nat_flows(c->meta.config));
 	print_uint(PRINT_ANY, "rules", " rules %u", n);
 	if (nat_masq_refresh(c, &m))
 		return;
@@ -100,6 +145,7 @@ static int nat_save(struct pcn_cube *c, struct pcn_save *s)
 	__u32 n, i;
 	int err;
 
+	pcn_save_args(s, " flows %u", nat_flows(c->meta.config));
 	err = nat_rules_read(c, rules, &n);
 	if (err)
 		return pcn_err_kernel(err, "cannot read the rules of \"%s\"",
@@ -122,7 +168,9 @@ static const struct cube_type nat_type = {
 	.elf_xdp = nat_xdp__elf_bytes,
 	.elf_tc = nat_tc__elf_bytes,
 	.max_ports = 0,
+	.add_usage = "[ flows N ]",
 	.parse_add = nat_parse_add,
+	.prepare = nat_prepare,
 	.init = nat_init,
 	.show = nat_show,
 	.counters = nat_counters,

@@ -8,6 +8,18 @@
 
 extern const struct pcn_object nat_object;
 
+/*
+ * What "cube add" of a nat keeps in its meta config: the flows its
+ * tables hold (0, from a cube made before the option: the default).
+ * nat_flows gets two entries a flow (one per direction), nat_ct as many.
+ */
+struct nat_meta {
+	__u32 flows;
+};
+
+#define NAT_FLOWS_DEFAULT	(NAT_FLOWS_MAX / 2)
+#define NAT_FLOWS_LIMIT		(1U << 22)	/* 8M translations */
+
 /* A cube's rules in use, in *@n (at most NAT_RULES_MAX). 0 or -errno. */
 int nat_rules_read(struct pcn_cube *c, struct nat_rule *rules, __u32 *n);
 /* The text of rule @r as "nat add" takes it, into @buf. */

@@ -472,12 +472,22 @@ static const struct pcn_object *const rt_objects[] = {
 	&addr_object, &route_object, &neigh_object, NULL,
 };
 
-/* cube_type.port_addr: a port's first address (the router's are IPv4) */
+/* cube_type.port_addr: a port's first address of @family */
 static int rt_port_addr(struct pcn_cube *c, __u32 idx, int family, __u8 *addr)
 {
+	struct rt_port6 rp6;
 	struct rt_port rp;
 	int i, err;
 
+	if (family == 6) {
+		err = rt6_port_get(c, idx, &rp6);
+		if (err)
+			return err;
+		if (rt6_zero(rp6.addrs[0].addr))
+			return -ENOENT;
+		memcpy(addr, rp6.addrs[0].addr, 16);
+		return 0;
+	}
 	if (family != 4)
 		return -ENOENT;
 	err = rt_port_get(c, idx, &rp);

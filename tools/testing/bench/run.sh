@@ -43,7 +43,7 @@ GEN_CPU=0
 DUT_CPU=1
 SCENARIOS=(floor forwarder_xdp forwarder_tc chain bridge flood router
 	   router_fib firewall fw_rules micro hops control cubeadd save fw_import ddos lbdsr lbrp
-	   metrics probe probe_micro capture cni cost)
+	   metrics probe probe_micro capture cni cost nat)
 
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -431,8 +431,60 @@ teardown_linux_fw()
 gen_routed()
 {
 	gen sink "$NS_S" s0 dst 10.202.0.1/256 \
-		dmac "$(ip -n "$NS_D" -j link show dev r1 | jq -r '.[0].address')"
+		dmac "$(ip -n "$NS_D" -j link show dev r1 | jq -r '.[0].address')" "$@"
 }
+
+# NAT: the routed path with the generator's sources (10.200.0.0/16)
+# masqueraded behind the outside port's 10.201.0.1. pcn: nat bnat on
+# the router's port p2 ($2: its "flows"); Linux: forwarding and an nft
+# masquerade (conntrack on), its table emptied after each measurement.
+setup_pcn_nat()
+{
+	setup_pcn_router "$1"
+	"$PCN" -n "$NS_D" cube add bnat type nat mode "$1" ${2:+flows "$2"}
+	dut_link_add bnat port brt:p2
+	"$PCN" -n "$NS_D" nat add bnat masquerade src 10.200.0.0/16
+}
+
+teardown_pcn_nat()
+{
+	local full
+
+	full=$("$PCN" -n "$NS_D" -j -s cube show bnat |
+	       jq '.[0].stats.egress.table_full')
+	[ "$full" = 0 ] || echo "# nat: $full new flows found the table full" >&2
+	"$PCN" -n "$NS_D" cube del bnat
+	teardown_pcn_router
+}
+
+setup_linux_masq()
+{
+	setup_linux_router
+	ip netns exec "$NS_D" nft -f - <<-EOF
+	table ip pcnbench_nat {
+		chain post {
+			type nat hook postrouting priority srcnat;
+			oifname "r2" ip saddr 10.200.0.0/16 masquerade
+		}
+	}
+	EOF
+}
+
+teardown_linux_masq()
+{
+	ip netns exec "$NS_D" nft delete table ip pcnbench_nat
+	ip netns exec "$NS_D" conntrack -F 2>/dev/null
+	teardown_linux_router
+}
+
+# Every packet a new 5-tuple: the generator's walk (a permutation of
+# its flows) over 256 sources x 64511 source ports x 64 destination
+# ports has 16,514,816 distinct ones, more than any measurement sends
+# through; NAT_NEW_SECS long, and pcn's tables hold 1M flows, so that
+# none fills up (teardown_pcn_nat says if one did).
+NAT_NEW=(flows 16514816 sport 1024/64511)
+NAT_NEW_SECS=0.5
+NAT_NEW_TABLE=1048576
 
 # measure_variant NAME: one measurement of a named variant
 # An lbdsr between r1 (frontend) and r2 (backend): the generator's 64
@@ -635,6 +687,25 @@ measure_variant()
 		setup_pcn_lbrp "${1##* }"
 		gen_vip
 		teardown_pcn_lbrp ;;
+	"pcn router+nat xdp"|"pcn router+nat tc")
+		setup_pcn_nat "${1##* }"
+		nat_warm 16384 >/dev/null
+		gen_routed
+		teardown_pcn_nat ;;
+	"linux router+nft masq")
+		setup_linux_masq
+		masq_warm 16384
+		gen_routed
+		teardown_linux_masq ;;
+	"pcn router+nat xdp, new flows"|"pcn router+nat tc, new flows")
+		local m=${1%, new flows}
+		setup_pcn_nat "${m##* }" "$NAT_NEW_TABLE"
+		gen_routed "${NAT_NEW[@]}" seconds "$NAT_NEW_SECS"
+		teardown_pcn_nat ;;
+	"linux router+nft masq, new flows")
+		setup_linux_masq
+		gen_routed "${NAT_NEW[@]}" seconds "$NAT_NEW_SECS"
+		teardown_linux_masq ;;
 	"linux router+nft dnat")
 		setup_linux_dnat
 		gen_vip
@@ -944,6 +1015,106 @@ scen_lbrp()
 	measure lbrp_xdp Mpps "pcn router+lbrp xdp" "linux router+nft dnat"
 	measure lbrp_tc Mpps "pcn router+lbrp tc" "linux router+nft dnat"
 	measure lbrp_cost Mpps "pcn router+lbrp xdp" "pcn router xdp"
+}
+
+nat_opened()
+{
+	"$PCN" -n "$NS_D" -j -s cube show bnat | jq '.[0].stats.egress.new_flows'
+}
+
+# nat_warm N [ARGS...]: send N flows (gen_routed ARGS) through bnat
+# until it has seen them all open (the generator is faster than the
+# DUT, which drops some), at most 60 runs of 1 s: an established flow's
+# figure must not pay for opening flows, which a slow DUT would do for
+# a large share of its packets; the number of flows it opened
+nat_warm()
+{
+	local n=$1 i o=0 secs=$SECS
+
+	shift
+	SECS=1
+	for ((i = 0; i < 60; i++)); do
+		gen_routed "$@" >/dev/null
+		o=$(nat_opened)
+		[ "$o" -ge "$n" ] && break
+	done
+	SECS=$secs
+	echo "$o"
+}
+
+# masq_warm N: the same for Linux, its conntrack table holding N flows
+masq_warm()
+{
+	local i secs=$SECS
+
+	SECS=1
+	for ((i = 0; i < 60; i++)); do
+		gen_routed >/dev/null
+		[ "$(ip netns exec "$NS_D" conntrack -C)" -ge "$1" ] && break
+	done
+	SECS=$secs
+}
+
+# The per-packet cost of established flows at 1M flows against 1k
+# (each round one nat of 1M flows, first warmed and measured with 1k
+# flows, then with 1M): ns per run of r1's XDP program (router + nat),
+# kernel run-time statistics; and the memory of the 1M flows' tables
+scen_nat_flows()
+{
+	local i a b n1 n2 n3 va=() vb=() vr=() mem
+
+	for ((i = 0; i < ROUNDS; i++)); do
+		setup_pcn_nat xdp 1000000
+		n1=$(nat_warm 1000 flows 1000 sport 1024/64511)
+		: >"$CPUNS"
+		PROGSTATS=1 gen_routed flows 1000 sport 1024/64511 >/dev/null
+		a=$(awk '{ print $NF }' "$CPUNS")
+		n2=$(nat_warm 1000000 flows 1000000 sport 1024/64511)
+		: >"$CPUNS"
+		PROGSTATS=1 gen_routed flows 1000000 sport 1024/64511 >/dev/null
+		b=$(awk '{ print $NF }' "$CPUNS")
+		# flows the warming missed open during the measurement
+		n3=$(nat_opened)
+		if [ "$i" = 0 ]; then
+			mem=$(for m in nat_flows nat_ct; do
+				bpftool -j map show pinned \
+					"$(echo "$PCN_ROOT"/ns-*/cubes/bnat/$m)"
+			      done | jq -s 'map(.bytes_memlock) | add')
+		fi
+		echo "# nat_1m round $i: flows open $n1, then $n2;" \
+			"$((n3 - n2)) opened while measuring 1M" >&2
+		teardown_pcn_nat
+		va+=("$b")
+		vb+=("$a")
+		vr+=("$(awk -v x="$b" -v y="$a" 'BEGIN { print y ? x / y : 0 }')")
+	done
+	report nat_1m_xdp ns "prog ns, 1M flows" \
+		"$(printf '%s\n' "${va[@]}" | median)" "prog ns, 1k flows" \
+		"$(printf '%s\n' "${vb[@]}" | median)" \
+		"$(printf '%s\n' "${vr[@]}" | median)" "$(spread "${vr[@]}")"
+	# MB of 1M flows: also the bytes a flow takes
+	report nat_1m_mem MB "tables of 1M flows" \
+		"$(awk -v m="$mem" 'BEGIN { print m / 1e6 }')" - - -
+}
+
+# NAT: pcn's router + nat masquerading established flows against Linux
+# forwarding with nft masquerade (conntrack on); the rate of new flows
+# (every packet a new 5-tuple) beside Linux's; what the nat costs the
+# router; the cost of 1M flows against 1k (scen_nat_flows).
+scen_nat()
+{
+	if ! command -v conntrack >/dev/null; then
+		echo "# nat: no conntrack tool (scripts/install-deps.sh bench) to empty Linux's table between runs: skipped" >&2
+		return 0
+	fi
+	measure nat_xdp Mpps "pcn router+nat xdp" "linux router+nft masq"
+	measure nat_tc Mpps "pcn router+nat tc" "linux router+nft masq"
+	measure nat_cost Mpps "pcn router+nat xdp" "pcn router xdp"
+	measure nat_new_xdp Mpps "pcn router+nat xdp, new flows" \
+		"linux router+nft masq, new flows"
+	measure nat_new_tc Mpps "pcn router+nat tc, new flows" \
+		"linux router+nft masq, new flows"
+	scen_nat_flows
 }
 
 # 959 firewall rules on a router: pcn's XDP router and firewall against

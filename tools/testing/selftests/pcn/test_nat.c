@@ -16,6 +16,7 @@
  *   port_range_full   a range of one port: the second flow is dropped,
  *                     counted no_port, and the port is free again once
  *                     the first flow ended (a TCP RST)
+ *   snat_ipv6         NAT66 SNAT of TCP, UDP, ICMPv6 echo, out and back
  *   dnat_ipv6         NAT66 port forwarding, checksums of IPv6
  *   one_to_one        inbound, then its reply outbound
  *   malformed         a TCP header cut short, a later fragment, a TCP
@@ -344,33 +345,44 @@ static struct nat_rule snat4(const char *src, __u8 plen, const char *to,
 	return r;
 }
 
-/* out from 10.0.0.2:@sport to 203.0.113.7:80 and back, SNAT'd */
-static void out_and_back(struct __test_metadata *_metadata, struct env *e,
-			 __u8 proto, bool zero, __u16 sport, __u16 *seen)
+/* the addresses of out_and_back: inside, outside, public */
+static const char *const oab_addrs[2][3] = {
+	{ "10.0.0.2", "203.0.113.7", "198.51.100.1" },
+	{ "fd00::2", "2001:db8:7::7", "2001:db8::1" },
+};
+
+/* out from the inside's @sport to the outside's port 80 and back,
+ * SNAT'd to the public address (@family 4 or 6) */
+static void out_and_back_fam(struct __test_metadata *_metadata,
+			     struct env *e, int family, __u8 proto, bool zero,
+			     __u16 sport, __u16 *seen)
 {
-	struct pkt p = { .family = 4, .proto = proto, .sport = sport,
+	const char *const *a = oab_addrs[family == 6];
+	bool icmp = proto == IPPROTO_ICMP || proto == PCN_IPPROTO_ICMPV6;
+	struct pkt p = { .family = family, .proto = proto, .sport = sport,
 			 .dport = 80, .zero_csum = zero,
 			 .flags = proto == IPPROTO_TCP ? TCP_SYN :
-				  proto == IPPROTO_ICMP ? 8 : 0 };
+				  proto == IPPROTO_ICMP ? 8 :
+				  proto == PCN_IPPROTO_ICMPV6 ? 128 : 0 };
 	struct pkt q;
 	struct frame f;
-	__u8 pub[16];
+	__u8 pub[16] = {};
 
-	addr(4, "10.0.0.2", p.src);
-	addr(4, "203.0.113.7", p.dst);
-	addr(4, "198.51.100.1", pub);
+	addr(family, a[0], p.src);
+	addr(family, a[1], p.dst);
+	addr(family, a[2], pub);
 	build(&f, &p);
 	ASSERT_EQ(e->pass, run(e, PCN_DIR_EGRESS, &f));
-	parse(&f, 4, proto, &q);
+	parse(&f, family, proto, &q);
 	ASSERT_EQ(0, memcmp(q.src, pub, 16));
 	ASSERT_EQ(0, memcmp(q.dst, p.dst, 16));
-	ASSERT_CSUMS(&f, 4, proto, zero);
+	ASSERT_CSUMS(&f, family, proto, zero);
 	*seen = q.sport;
 	/* the reply, to the outside port */
 	memcpy(p.src, q.dst, 16);
 	memcpy(p.dst, pub, 16);
-	if (proto == IPPROTO_ICMP) {
-		p.flags = 0;		/* echo reply */
+	if (icmp) {
+		p.flags = proto == IPPROTO_ICMP ? 0 : 129;	/* echo reply */
 		p.sport = q.sport;
 	} else {
 		p.sport = 80;
@@ -379,14 +391,21 @@ static void out_and_back(struct __test_metadata *_metadata, struct env *e,
 	}
 	build(&f, &p);
 	ASSERT_EQ(e->pass, run(e, PCN_DIR_INGRESS, &f));
-	parse(&f, 4, proto, &q);
-	addr(4, "10.0.0.2", pub);
+	parse(&f, family, proto, &q);
+	memset(pub, 0, sizeof(pub));
+	addr(family, a[0], pub);
 	ASSERT_EQ(0, memcmp(q.dst, pub, 16));
-	if (proto == IPPROTO_ICMP)
+	if (icmp)
 		ASSERT_EQ(sport, q.sport);
 	else
 		ASSERT_EQ(sport, q.dport);
-	ASSERT_CSUMS(&f, 4, proto, zero);
+	ASSERT_CSUMS(&f, family, proto, zero);
+}
+
+static void out_and_back(struct __test_metadata *_metadata, struct env *e,
+			 __u8 proto, bool zero, __u16 sport, __u16 *seen)
+{
+	out_and_back_fam(_metadata, e, 4, proto, zero, sport, seen);
 }
 
 TEST_F(nat, snat_tcp)
@@ -485,6 +504,35 @@ TEST_F(nat, port_range_full)
 	ASSERT_EQ(self->e.pass, run(&self->e, PCN_DIR_EGRESS, &f));
 	parse(&f, 4, IPPROTO_TCP, &q);
 	ASSERT_EQ(9000, q.sport);
+}
+
+/* NAT66 SNAT, out and back: TCP, UDP and ICMPv6 echo, ports and the
+ * echo id from the rule's range, checksums recomputed whole */
+TEST_F(nat, snat_ipv6)
+{
+	struct nat_rule r = { .kind = NAT_SNAT, .family = 6, .src_plen = 64,
+			      .port_lo = 3000, .port_hi = 3009 };
+	struct nat_stats st;
+	__u16 port;
+
+	addr(6, "fd00::", r.src);
+	addr(6, "2001:db8::1", r.to);
+	ASSERT_EQ(0, rule_add(&self->e, r));
+	out_and_back_fam(_metadata, &self->e, 6, IPPROTO_TCP, false, 1234,
+			 &port);
+	ASSERT_TRUE(port >= 3000 && port <= 3009);
+	out_and_back_fam(_metadata, &self->e, 6, IPPROTO_UDP, false, 5353,
+			 &port);
+	ASSERT_TRUE(port >= 3000 && port <= 3009);
+	out_and_back_fam(_metadata, &self->e, 6, PCN_IPPROTO_ICMPV6, false,
+			 77, &port);
+	ASSERT_TRUE(port >= 3000 && port <= 3009);
+	stats(&self->e, PCN_DIR_EGRESS, &st);
+	ASSERT_EQ(3, st.new_flows);
+	ASSERT_EQ(3, st.translated);
+	ASSERT_EQ(0, st.errors);
+	stats(&self->e, PCN_DIR_INGRESS, &st);
+	ASSERT_EQ(3, st.translated);
 }
 
 TEST_F(nat, dnat_ipv6)

@@ -261,6 +261,62 @@ rule_removed()
 	fails udp_echo "$H1" "$OUT.2" 7777 41000
 }
 
+# ipv6_on NS...: quiet_ns turned IPv6 off; no router advertisements
+ipv6_on()
+{
+	local ns
+
+	for ns in "$@"; do
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+			net.ipv6.conf.default.disable_ipv6=0 \
+			net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0
+	done
+}
+
+# NAT66 through the router (its IPv6, NDP both ways): H1 masqueraded
+# behind r0:p3's $pub, H2 SNAT'd to ::5, by ping and TCP; O reaches a
+# TCP server on H1 through a dnat of $pub
+nat66_router()
+{
+	local pub=2001:db8:220::1 out=2001:db8:220::2 snat=2001:db8:220::5
+	local mac i ns
+
+	fresh
+	ipv6_on "$H1" "$H2" "$O"
+	for i in 1 2; do
+		ns=H$i
+		ip -n "${!ns}" addr add "fd00:220:$i::2/64" dev "e$i" nodad
+		ip -n "${!ns}" -6 route add default via "fd00:220:$i::1"
+		pcn -n "$R" addr add "fd00:220:$i::1/64" port "r0:p$i"
+	done
+	ip -n "$O" addr add "$out/64" dev o nodad
+	pcn -n "$R" addr add "$pub/64" port r0:p3
+	# the router learns its neighbours by NDP: prime them
+	ping_first "$H1" fd00:220:1::1
+	ping_first "$H2" fd00:220:2::1
+	ping_first "$O" "$pub"
+	pcn -n "$R" nat add n0 masquerade src fd00:220:1::/64
+	pcn -n "$R" nat add n0 snat src fd00:220:2::/64 to "$snat"
+	# masquerade follows the router port's IPv6 address
+	pcn -n "$R" -j cube show n0 | jq -e ".[0].masquerade6 == \"$pub\""
+	mac=$(ip -n "$R" -j link show dev v3 | jq -r '.[0].address')
+	ip -n "$O" neigh add "$snat" lladdr "$mac" dev o
+	ping_first "$H1" "$out"
+	ping_ok "$H2" "$out"
+	tcp_transfer "$H1" "$O" "$out" 200000
+	tcp_transfer "$H2" "$O" "$out" 200000
+	pcn -n "$R" -j nat translation show n0 |
+		jq -e "any(.[]; .src == \"fd00:220:1::2\" and .to.src == \"$pub\") and
+			any(.[]; .src == \"fd00:220:2::2\" and .to.src == \"$snat\") and
+			all(.[]; .to.src | startswith(\"2001:db8:220::\"))"
+	pcn -n "$R" nat add n0 dnat dst "$pub" proto tcp dport 8082 to fd00:220:1::2
+	tcp_transfer "$O" "$H1" "$pub" 200000 8082
+	pcn -n "$R" -j nat translation show n0 |
+		jq -e 'any(.[]; .kind == "dnat" and .to.dst == "fd00:220:1::2")'
+	[ "$(nat_stat egress errors)" -eq 0 ]
+	[ "$(nat_stat ingress malformed)" -eq 0 ]
+}
+
 # Polycube's scenarios, one after the other on one topology
 router_port()
 {
@@ -276,6 +332,8 @@ router_port()
 	firewall_order "$1"
 	one_to_one
 	rule_removed
+	# NAT66 in TC is on_interface's (nat66): here the XDP path alone
+	[ "$1" = tc ] || nat66_router
 }
 
 # Linux forwards in R; nat on R's outside interface v3, tc both ways,
@@ -371,7 +429,13 @@ bad_input()
 	need_type helloworld
 	setup_root
 	add_ns R
-	pcn -n "$R" cube add n0 type nat
+	# flows sizes the tables: two translations a flow, as many ct
+	pcn -n "$R" cube add n0 type nat flows 1000
+	pcn -n "$R" -j cube show n0 | jq -e '.[0].flows == 1000'
+	bpftool -j map show pinned "$(echo "$PCN_ROOT"/ns-*/cubes/n0/nat_flows)" |
+		jq -e '.max_entries == 2000'
+	bpftool -j map show pinned "$(echo "$PCN_ROOT"/ns-*/cubes/n0/nat_ct)" |
+		jq -e '.max_entries == 2000'
 	pcn -n "$R" cube add hw type helloworld
 	pcn -n "$R" nat add n0 1:1 10.0.0.5 192.0.2.5
 	pcn -n "$R" nat add n0 dnat dst 192.0.2.1 proto tcp dport 80 to 10.0.0.6
@@ -398,6 +462,11 @@ bad_input()
 	expect_same -n "$R" nat add n0 masquerade src 10.0.0.0/24 proto gre
 	expect_same -n "$R" nat del n0 zero
 	expect_same -n "$R" cube add n1 type nat ports 5
+	expect_same -n "$R" cube add n1 type nat flows 0
+	expect_same -n "$R" cube add n1 type nat flows 4194305
+	expect_same -n "$R" cube add n1 type nat flows -1
+	expect_same -n "$R" cube add n1 type nat flows
+	expect_same -n "$R" cube add n1 type nat flows 8 flows 9
 	EXPECT=2
 	# contradictory rules
 	expect_same -n "$R" nat add n0 1:1 10.0.0.5 192.0.2.6
@@ -420,6 +489,7 @@ bad_input()
 	pcn -n "$R" restore <(echo "$before")
 	[ "$(pcn -n "$R" save)" = "$before" ]
 	pcn -n "$R" -j nat show n0 | jq -e 'length == 3'
+	pcn -n "$R" -j cube show n0 | jq -e '.[0].flows == 1000'
 }
 
 run_test router_port_xdp router_port xdp
