@@ -1399,7 +1399,7 @@ static int set_update(const struct fw_maps *m, __u32 set,
 		for (i = 0; i < 65536; i++)
 			if (ids[(FW_T_SRC16 + d) * 65536 + i].vec != dir16[d][i])
 				ids[(FW_T_SRC16 + d) * 65536 + i].vec = dir16[d][i];
-	pcn_fault_point("fw-update-half");
+	pcn_fault_point("fw-build-half");
 	for (i = 0; !err && i < c.k; i++) {
 		__u32 key = set * FW_RULES_MAX + c.chg[i];
 
