@@ -1038,20 +1038,20 @@ static int incr_alloc(struct incr *c, __u32 *id)
 	return -ENOSPC;
 }
 
-/* Set the bits of the changed slots of vector @v as @pat says. */
+/* Set the bits of the changed slots of vector @v as @pat says: only
+ * those that differ are written (and their summary bits). */
 static void apply_pat(const struct incr *c, struct fw_vec *v, __u64 pat)
 {
 	__u32 j, s, w;
+	__u64 bit;
 
 	for (j = 0; j < c->k; j++) {
 		s = c->chg[j];
-		if (pat >> j & 1)
-			v->bits[s / 64] |= 1ull << (s % 64);
-		else
-			v->bits[s / 64] &= ~(1ull << (s % 64));
-	}
-	for (j = 0; j < c->k; j++) {
-		w = c->chg[j] / 64;
+		w = s / 64;
+		bit = 1ull << (s % 64);
+		if (!(v->bits[w] & bit) == !(pat >> j & 1))
+			continue;
+		v->bits[w] ^= bit;
 		if (v->bits[w])
 			v->summary[w / 64] |= 1ull << (w % 64);
 		else
@@ -1059,36 +1059,57 @@ static void apply_pat(const struct incr *c, struct fw_vec *v, __u64 pat)
 	}
 }
 
-static bool port_match(const struct fw_rule *r, int d, __u32 v)
+/*
+ * @pats[v]: which of the changed slots' rules match value v of table @t
+ * (0, 1: ports, by a sweep over their ranges' ends; 2 + d: small table
+ * d), for v < @nv
+ */
+static void patterns(const struct incr *c, int t, __u64 *pats, __u32 nv)
 {
-	if (!(r->fields & (d ? FW_F_DPORT : FW_F_SPORT)))
-		return true;
-	return d ? r->dport_lo <= v && v <= r->dport_hi :
-		   r->sport_lo <= v && v <= r->sport_hi;
-}
-
-/* which of the changed slots' rules match value @v of table @t */
-static __u64 pattern(const struct incr *c, int t, __u32 v)
-{
-	__u64 pat = 0;
-	__u32 j;
+	__u64 on[65536 / 64 + 1] = {}, pat = 0;
+	static __u64 add[65537], del[65537];
+	__u32 j, v;
 	int key;
 
+	if (t >= 2) {
+		for (v = 0; v < nv; v++) {
+			pats[v] = 0;
+			for (j = 0; j < c->k; j++) {
+				const struct fw_rule *r = c->now[j];
+
+				if (!r)
+					continue;
+				key = small_key(r, t - 2);
+				if (key < 0 || small_match(key, t - 2, v))
+					pats[v] |= 1ull << j;
+			}
+		}
+		return;
+	}
 	for (j = 0; j < c->k; j++) {
 		const struct fw_rule *r = c->now[j];
-		bool in;
+		__u32 lo = 0, hi = 65535;
 
 		if (!r)
 			continue;
-		if (t < 2) {
-			in = port_match(r, t, v);
-		} else {
-			key = small_key(r, t - 2);
-			in = key < 0 || small_match(key, t - 2, v);
+		if (r->fields & (t ? FW_F_DPORT : FW_F_SPORT)) {
+			lo = t ? r->dport_lo : r->sport_lo;
+			hi = t ? r->dport_hi : r->sport_hi;
 		}
-		pat |= (__u64)in << j;
+		if (!(on[lo / 64] & 1ull << (lo % 64)))
+			add[lo] = del[lo] = 0;
+		if (!(on[(hi + 1) / 64] & 1ull << ((hi + 1) % 64)))
+			add[hi + 1] = del[hi + 1] = 0;
+		on[lo / 64] |= 1ull << (lo % 64);
+		on[(hi + 1) / 64] |= 1ull << ((hi + 1) % 64);
+		add[lo] |= 1ull << j;
+		del[hi + 1] |= 1ull << j;
 	}
-	return pat;
+	for (v = 0; v < nv; v++) {
+		if (on[v / 64] & 1ull << (v % 64))
+			pat = (pat & ~del[v]) | add[v];
+		pats[v] = pat;
+	}
 }
 
 struct split {
@@ -1107,15 +1128,17 @@ struct split {
  */
 static int remap(struct incr *c, int t, __u32 *tab, __u32 stride, __u32 nv)
 {
+	static __u64 pats[65536];
 	struct split *sp;
 	__u32 v, x, b, y;
 	__u64 p;
 	int err = 0;
 
+	patterns(c, t, pats, nv);
 	memset(c->flag, 0, c->cap);
 	for (v = 0; v < nv; v++) {
 		x = tab[v * stride];
-		p = pattern(c, t, v);
+		p = pats[v];
 		if (!c->flag[x]) {
 			c->flag[x] = 1;
 			c->pat0[x] = p;
@@ -1129,7 +1152,7 @@ static int remap(struct incr *c, int t, __u32 *tab, __u32 stride, __u32 nv)
 		return -ENOMEM;
 	for (v = 0; !err && v < nv; v++) {
 		x = tab[v * stride];
-		p = pattern(c, t, v);
+		p = pats[v];
 		if (c->cnt[x] == c->ref[x] && p == c->pat0[x]) {
 			/* its own: once, in place */
 			if (c->flag[x] == 1) {
