@@ -1012,6 +1012,7 @@ struct incr {
 	const struct fw_rule *rules;	/* the new slots */
 	__u32 chg[FW_CHANGED_MAX];	/* the slots that differ */
 	const struct fw_rule *now[FW_CHANGED_MAX]; /* their rules, or NULL */
+	const struct fw_rule *was[FW_CHANGED_MAX]; /* as the set has them */
 	__u32 k;
 	struct fw_vec *v;		/* the set's vector table, mapped */
 	__u32 cap;
@@ -1022,6 +1023,7 @@ struct incr {
 	__u64 *pat0;
 	__u32 *cnt;
 	__u8 *flag;
+	__u8 *dirty;
 };
 
 /* a vector no table points at: ENOSPC if none */
@@ -1064,7 +1066,8 @@ static void apply_pat(const struct incr *c, struct fw_vec *v, __u64 pat)
  * (0, 1: ports, by a sweep over their ranges' ends; 2 + d: small table
  * d), for v < @nv
  */
-static void patterns(const struct incr *c, int t, __u64 *pats, __u32 nv)
+static void patterns(const struct incr *c, const struct fw_rule *const *now,
+		     int t, __u64 *pats, __u32 nv)
 {
 	__u64 on[65536 / 64 + 1] = {}, pat = 0;
 	static __u64 add[65537], del[65537];
@@ -1075,7 +1078,7 @@ static void patterns(const struct incr *c, int t, __u64 *pats, __u32 nv)
 		for (v = 0; v < nv; v++) {
 			pats[v] = 0;
 			for (j = 0; j < c->k; j++) {
-				const struct fw_rule *r = c->now[j];
+				const struct fw_rule *r = now[j];
 
 				if (!r)
 					continue;
@@ -1087,7 +1090,7 @@ static void patterns(const struct incr *c, int t, __u64 *pats, __u32 nv)
 		return;
 	}
 	for (j = 0; j < c->k; j++) {
-		const struct fw_rule *r = c->now[j];
+		const struct fw_rule *r = now[j];
 		__u32 lo = 0, hi = 65535;
 
 		if (!r)
@@ -1128,17 +1131,22 @@ struct split {
  */
 static int remap(struct incr *c, int t, __u32 *tab, __u32 stride, __u32 nv)
 {
-	static __u64 pats[65536];
+	static __u64 pats[65536], olds[65536];
 	struct split *sp;
 	__u32 v, x, b, y;
 	__u64 p;
 	int err = 0;
 
-	patterns(c, t, pats, nv);
+	/* a vector has the bits the old rules give its values: one whose
+	 * values all keep theirs is left alone (flag 3) */
+	patterns(c, c->now, t, pats, nv);
+	patterns(c, c->was, t, olds, nv);
 	memset(c->flag, 0, c->cap);
+	memset(c->dirty, 0, c->cap);
 	for (v = 0; v < nv; v++) {
 		x = tab[v * stride];
 		p = pats[v];
+		c->dirty[x] |= p != olds[v];
 		if (!c->flag[x]) {
 			c->flag[x] = 1;
 			c->pat0[x] = p;
@@ -1153,6 +1161,8 @@ static int remap(struct incr *c, int t, __u32 *tab, __u32 stride, __u32 nv)
 	for (v = 0; !err && v < nv; v++) {
 		x = tab[v * stride];
 		p = pats[v];
+		if (!c->dirty[x])
+			continue;
 		if (c->cnt[x] == c->ref[x] && p == c->pat0[x]) {
 			/* its own: once, in place */
 			if (c->flag[x] == 1) {
@@ -1219,13 +1229,17 @@ static int incr_prefixes(struct incr *c, int d, int family, struct pfx *q,
 	for (i = 0; !err && i < np; i++) {
 		hit = i ? bsearch(&p[i], q + 1, nq - 1, sizeof(*q), pfx_cmp) : q;
 		if (hit) {
-			__u64 pat = 0;
+			__u64 pat = 0, was = 0;
 
 			p[i].vec = hit->vec;
-			for (j = 0; j < c->k; j++)
+			for (j = 0; j < c->k; j++) {
 				pat |= (__u64)pfx_match(c->now[j], d, family,
 							&p[i]) << j;
-			apply_pat(c, &c->v[p[i].vec], pat);
+				was |= (__u64)pfx_match(c->was[j], d, family,
+							&p[i]) << j;
+			}
+			if (pat != was)
+				apply_pat(c, &c->v[p[i].vec], pat);
 			if (hit->handle == p[i].handle)
 				continue;
 		} else {
@@ -1307,6 +1321,7 @@ static int set_update(const struct fw_maps *m, __u32 set,
 			goto out;
 		}
 		c.now[c.k] = hole(r) ? NULL : r;
+		c.was[c.k] = hole(o) ? NULL : o;
 		c.chg[c.k++] = s;
 	}
 	/* its vector table, mapped whole */
@@ -1327,7 +1342,9 @@ static int set_update(const struct fw_maps *m, __u32 set,
 	c.pat0 = calloc(c.cap, sizeof(*c.pat0));
 	c.cnt = calloc(c.cap, sizeof(*c.cnt));
 	c.flag = calloc(c.cap, 1);
-	if (!c.v || !ids || !handles || !c.ref || !c.pat0 || !c.cnt || !c.flag) {
+	c.dirty = calloc(c.cap, 1);
+	if (!c.v || !ids || !handles || !c.ref || !c.pat0 || !c.cnt ||
+	    !c.flag || !c.dirty) {
 		err = -ENOMEM;
 		goto out;
 	}
@@ -1454,6 +1471,7 @@ out:
 	free(c.pat0);
 	free(c.cnt);
 	free(c.flag);
+	free(c.dirty);
 	free(old);
 	return err;
 }
