@@ -1014,7 +1014,9 @@ struct incr {
 	const struct fw_rule *now[FW_CHANGED_MAX]; /* their rules, or NULL */
 	const struct fw_rule *was[FW_CHANGED_MAX]; /* as the set has them */
 	__u32 k;
-	struct fw_vec *v;		/* the set's vector table, mapped */
+	int vfd;			/* the set's vector table */
+	struct fw_vec **chunk;		/* its chunks, mapped when touched */
+	int fail;			/* a chunk could not be mapped */
 	__u32 cap;
 	__u32 *ref;			/* references to each vector */
 	__u32 next_free;		/* where alloc goes on looking */
@@ -1025,6 +1027,54 @@ struct incr {
 	__u8 *flag;
 	__u8 *dirty;
 };
+
+/*
+ * Vector @id of the set, mapped VEC_CHUNK at a time, when first touched:
+ * a change touches a few vectors of tens of thousands, and mapping a
+ * table maps all its pages at once. A chunk that cannot be mapped gives
+ * a scratch vector and fails the update.
+ */
+#define VEC_CHUNK	128		/* vectors: a whole number of pages */
+
+static struct fw_vec *vec_at(struct incr *c, __u32 id)
+{
+	static struct fw_vec scratch;
+	__u32 ch = id / VEC_CHUNK, n;
+	size_t page = sysconf(_SC_PAGESIZE), len;
+	void *p;
+
+	if (!c->chunk[ch]) {
+		n = c->cap - ch * VEC_CHUNK;
+		if (n > VEC_CHUNK)
+			n = VEC_CHUNK;
+		len = ((size_t)n * sizeof(struct fw_vec) + page - 1) & ~(page - 1);
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, c->vfd,
+			 (off_t)ch * VEC_CHUNK * sizeof(struct fw_vec));
+		if (p == MAP_FAILED) {
+			c->fail = -errno;
+			return &scratch;
+		}
+		c->chunk[ch] = p;
+	}
+	return &c->chunk[ch][id % VEC_CHUNK];
+}
+
+static void vec_unmap(struct incr *c)
+{
+	size_t page = sysconf(_SC_PAGESIZE), len;
+	__u32 ch, n;
+
+	for (ch = 0; c->chunk && ch * VEC_CHUNK < c->cap; ch++) {
+		if (!c->chunk[ch])
+			continue;
+		n = c->cap - ch * VEC_CHUNK;
+		if (n > VEC_CHUNK)
+			n = VEC_CHUNK;
+		len = ((size_t)n * sizeof(struct fw_vec) + page - 1) & ~(page - 1);
+		munmap(c->chunk[ch], len);
+	}
+	free(c->chunk);
+}
 
 /* a vector no table points at: ENOSPC if none */
 static int incr_alloc(struct incr *c, __u32 *id)
@@ -1166,7 +1216,7 @@ static int remap(struct incr *c, int t, __u32 *tab, __u32 stride, __u32 nv)
 		if (c->cnt[x] == c->ref[x] && p == c->pat0[x]) {
 			/* its own: once, in place */
 			if (c->flag[x] == 1) {
-				apply_pat(c, &c->v[x], p);
+				apply_pat(c, vec_at(c, x), p);
 				c->flag[x] = 2;
 			}
 			continue;
@@ -1180,8 +1230,8 @@ static int remap(struct incr *c, int t, __u32 *tab, __u32 stride, __u32 nv)
 			err = incr_alloc(c, &y);
 			if (err)
 				break;
-			memcpy(&c->v[y], &c->v[x], sizeof(c->v[y]));
-			apply_pat(c, &c->v[y], p);
+			memcpy(vec_at(c, y), vec_at(c, x), sizeof(struct fw_vec));
+			apply_pat(c, vec_at(c, y), p);
 			sp[b] = (struct split){ .pat = p, .from = x, .to = y + 1 };
 		}
 		tab[v * stride] = sp[b].to - 1;
@@ -1213,7 +1263,8 @@ static bool pfx_match(const struct fw_rule *r, int d, int family,
  * new ones get one, made whole; handles and trie entries follow.
  */
 static int incr_prefixes(struct incr *c, int d, int family, struct pfx *q,
-			 __u32 nq, struct pfx *p, __u32 np, __u32 *dir16)
+			 __u32 nq, struct pfx *p, __u32 np, __u32 *dir16,
+			 bool *moved)
 {
 	__u32 words = (c->nslots + 63) / 64, i, j, s, n = 0;
 	__u32 *keys = calloc(np + 1, sizeof(*keys));
@@ -1239,16 +1290,17 @@ static int incr_prefixes(struct incr *c, int d, int family, struct pfx *q,
 							&p[i]) << j;
 			}
 			if (pat != was)
-				apply_pat(c, &c->v[p[i].vec], pat);
+				apply_pat(c, vec_at(c, p[i].vec), pat);
 			if (hit->handle == p[i].handle)
 				continue;
 		} else {
 			struct fw_vec *v;
 
+			*moved = true;
 			err = incr_alloc(c, &p[i].vec);
 			if (err)
 				break;
-			v = &c->v[p[i].vec];
+			v = vec_at(c, p[i].vec);
 			memset(v, 0, sizeof(*v));
 			for (s = 0; s < c->nslots; s++)
 				if (pfx_match(&c->rules[s], d, family, &p[i]))
@@ -1263,7 +1315,10 @@ static int incr_prefixes(struct incr *c, int d, int family, struct pfx *q,
 				  sizeof(*vals), n);
 	if (!err)
 		err = lpm_sync(c->m, c->set, d, family, q, nq, p, np);
-	if (!err && dir16)
+	/* the first level changes only where prefixes come or go */
+	if (np != nq)
+		*moved = true;
+	if (!err && dir16 && *moved)
 		build_dir16(p, np, dir16);
 out:
 	free(keys);
@@ -1284,8 +1339,9 @@ static int set_update(const struct fw_maps *m, __u32 set,
 	static __u32 dir16[2][65536];
 	struct bpf_map_info info = {};
 	struct fw_vec_id *ids = NULL;
-	size_t vlen = 0, ilen2 = 0;
+	size_t ilen2 = 0;
 	struct fw_set prev, hdr;
+	bool moved[2][2] = {};
 	int fd = -1, err;
 
 	if (nslots > FW_RULES_MAX)
@@ -1334,7 +1390,8 @@ static int set_update(const struct fw_maps *m, __u32 set,
 	    info.value_size != sizeof(struct fw_vec))
 		goto out;
 	c.cap = info.max_entries;
-	c.v = map_mmap(fd, 0, (size_t)c.cap * sizeof(*c.v), &vlen);
+	c.vfd = fd;
+	c.chunk = calloc(c.cap / VEC_CHUNK + 1, sizeof(*c.chunk));
 	ids = map_mmap(m->ids, FW_IDS_KEY(set, 0, 0) * sizeof(*ids),
 		       FW_T_NUM * 65536 * sizeof(*ids), &ilen2);
 	handles = calloc(2 * FW_HANDLES, sizeof(*handles));
@@ -1343,16 +1400,12 @@ static int set_update(const struct fw_maps *m, __u32 set,
 	c.cnt = calloc(c.cap, sizeof(*c.cnt));
 	c.flag = calloc(c.cap, 1);
 	c.dirty = calloc(c.cap, 1);
-	if (!c.v || !ids || !handles || !c.ref || !c.pat0 || !c.cnt ||
+	if (!c.chunk || !ids || !handles || !c.ref || !c.pat0 || !c.cnt ||
 	    !c.flag || !c.dirty) {
 		err = -ENOMEM;
 		goto out;
 	}
 	err = 0;
-	for (d = 0; !err && d < 2; d++)
-		err = array_read(m->handles, FW_HANDLE_KEY(set, d, 0),
-				 handles + d * FW_HANDLES, sizeof(*handles),
-				 FW_HANDLES);
 	for (d = 0; !err && d < FW_SMALL_DIMS; d++)
 		err = array_read(m->small, FW_SMALL_KEY(set, d, 0), small[d],
 				 sizeof(__u32), 256);
@@ -1365,6 +1418,24 @@ static int set_update(const struct fw_maps *m, __u32 set,
 						       f ? 6 : 4, &p[d][f],
 						       &np[d][f]);
 		}
+	/* the handles of the set's prefixes: rule ids up to the highest
+	 * one that has a prefix, and the /0s' */
+	for (d = 0; !err && d < 2; d++) {
+		__u32 hmax = 0;
+
+		for (f = 0; f < 2; f++)
+			for (i = 1; i < nq[d][f]; i++)
+				if (q[d][f][i].handle + 1 > hmax)
+					hmax = q[d][f][i].handle + 1;
+		err = array_read(m->handles, FW_HANDLE_KEY(set, d, 0),
+				 handles + d * FW_HANDLES, sizeof(*handles),
+				 hmax);
+		if (!err)
+			err = array_read(m->handles,
+					 FW_HANDLE_KEY(set, d, FW_HANDLE_ANY4),
+					 handles + d * FW_HANDLES +
+					 FW_HANDLE_ANY4, sizeof(*handles), 2);
+	}
 	if (err)
 		goto out;
 	/* who points at each vector: the tables, the kept prefixes */
@@ -1420,7 +1491,7 @@ static int set_update(const struct fw_maps *m, __u32 set,
 				(i == FW_VEC_NO_FLAGS &&
 				 !(r->fields & FW_F_FLAGS)))) << j;
 		}
-		apply_pat(&c, &c.v[i], pat);
+		apply_pat(&c, vec_at(&c, i), pat);
 	}
 	for (d = 0; !err && d < 2; d++)
 		err = remap(&c, d, &ids[(FW_T_SPORT + d) * 65536].vec, 2, 65536);
@@ -1434,11 +1505,13 @@ static int set_update(const struct fw_maps *m, __u32 set,
 		for (f = 0; !err && f < 2; f++)
 			err = incr_prefixes(&c, d, f ? 6 : 4, q[d][f], nq[d][f],
 					    p[d][f], np[d][f],
-					    f ? NULL : dir16[d]);
+					    f ? NULL : dir16[d], &moved[d][f]);
 	for (d = 0; !err && d < 2; d++)
-		for (i = 0; i < 65536; i++)
+		for (i = 0; moved[d][0] && i < 65536; i++)
 			if (ids[(FW_T_SRC16 + d) * 65536 + i].vec != dir16[d][i])
 				ids[(FW_T_SRC16 + d) * 65536 + i].vec = dir16[d][i];
+	if (!err && c.fail)
+		err = -ENOSPC;		/* built whole, below */
 	pcn_fault_point("fw-build-half");
 	for (i = 0; !err && i < c.k; i++) {
 		__u32 key = set * FW_RULES_MAX + c.chg[i];
@@ -1460,8 +1533,7 @@ out:
 			free(p[d][f]);
 			free(q[d][f]);
 		}
-	if (c.v)
-		munmap(c.v, vlen);
+	vec_unmap(&c);
 	if (ids)
 		munmap(ids, ilen2);
 	if (fd >= 0)
