@@ -71,7 +71,7 @@ enum fw_reject_how {
  * the vectors. Slots keep the rules' order but may leave gaps (a slot
  * of id FW_ID_HOLE has no rule and no bit): a rule keeps its slot while
  * others come and go around it, so a change of one rule rewrites only
- * what that rule is in (fw_incr.c). */
+ * what that rule is in (fw_set_update() in pcn/cubes/firewall). */
 #define FW_ID_HOLE		0xffffffffu
 struct fw_rule {
 	__u32 action;			/* enum fw_action */
