@@ -893,6 +893,9 @@ out:
 #define FW_GAP		8	/* a fresh layout leaves a slot free per 8 */
 #define FW_MOVES_MAX	64	/* rules moved to make room, at most */
 #define SLOT_NONE	0xffffffffu
+/* the fields whose tables set_update() keeps */
+#define FW_F_UPDATED	(FW_F_SRC | FW_F_DST | FW_F_PROTO | FW_F_SPORT | \
+			 FW_F_DPORT | FW_F_FLAGS | FW_F_STATE | FW_F_ICMP)
 
 static void hole_make(struct fw_rule *r)
 {
@@ -1372,6 +1375,10 @@ static int set_update(const struct fw_maps *m, __u32 set,
 
 		if (!memcmp(o, r, sizeof(*r)))
 			continue;
+		/* a field this update does not know the tables of (a match
+		 * added since): built whole, never half-updated */
+		if ((o->fields | r->fields) & ~FW_F_UPDATED)
+			c.k = FW_CHANGED_MAX;
 		if (c.k == FW_CHANGED_MAX) {
 			err = -EAGAIN;
 			goto out;
