@@ -290,7 +290,7 @@ static __always_inline int vectors(__u32 set, const struct pcn_ip *k, int ct,
 }
 
 /*
- * The first rule of @set (of @nrules) that @k with connection state @ct
+ * The first rule of @set (in @nrules slots) that @k with connection state @ct
  * matches: FW_RULES_MAX if none, -1 if one of its vectors is missing (a
  * set being built). A global function: the verifier checks it once, not
  * once for every state of the parser and of connection tracking that
@@ -383,10 +383,10 @@ static __always_inline int firewall(struct pcn_ctx *ctx, __u32 dir)
 	} else {
 		ct = -1;	/* no rule looks at it */
 	}
-	rule = hdr->nrules ? fw_match(set, &k, ct, hdr->nrules) : FW_RULES_MAX;
+	rule = hdr->nrules ? fw_match(set, &k, ct, hdr->nslots) : FW_RULES_MAX;
 	if (rule < 0)
 		action = FW_DROP;	/* a set being built: fail closed */
-	if (rule >= 0 && rule < hdr->nrules && rule < FW_RULES_MAX) {
+	if (rule >= 0 && rule < hdr->nslots && rule < FW_RULES_MAX) {
 		key = set * FW_RULES_MAX + rule;
 		r = bpf_map_lookup_elem(&fw_rules, &key);
 		if (!r)

@@ -65,9 +65,14 @@ enum fw_reject_how {
 /* what a fragment after the first does not tell */
 #define FW_F_L4		(FW_F_SPORT | FW_F_DPORT | FW_F_FLAGS | FW_F_STATE)
 
-/* fw_rules: BPF_MAP_TYPE_ARRAY, set * FW_RULES_MAX + index: the rules of
+/* fw_rules: BPF_MAP_TYPE_ARRAY, set * FW_RULES_MAX + slot: the rules of
  * each set in priority order, the canonical list of the generation in
- * use; the datapath reads action and id. */
+ * use; the datapath reads action and id. A rule's slot is its bit in
+ * the vectors. Slots keep the rules' order but may leave gaps (a slot
+ * of id FW_ID_HOLE has no rule and no bit): a rule keeps its slot while
+ * others come and go around it, so a change of one rule rewrites only
+ * what that rule is in (fw_set_update() in pcn/cubes/firewall). */
+#define FW_ID_HOLE		0xffffffffu
 struct fw_rule {
 	__u32 action;			/* enum fw_action */
 	__u32 id;			/* counters index, stable */
@@ -97,6 +102,7 @@ struct fw_set {
 	__u32 policy;			/* enum fw_action, with no rule matched */
 	__u32 nvecs;			/* vectors 0..nvecs-1 of the set */
 	__u32 flags;
+	__u32 nslots;			/* slots 0..nslots-1: rules and holes */
 };
 
 /* a build of the set began and did not finish: its tables hold what

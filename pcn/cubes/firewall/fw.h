@@ -33,13 +33,27 @@ struct fw_maps {
 int fw_maps_open(struct pcn_cube *c, struct fw_maps *m);
 void fw_maps_close(struct fw_maps *m);
 /*
- * Build set @set (generation * 2 + chain) from @rules (@n, priority
- * order) and @policy, in place of what it held. -E2BIG: too many rules,
- * or too many distinct values.
+ * Build set @set (generation * 2 + chain) from @rules (@n slots: the
+ * rules in priority order, holes between them, see fw_rules in
+ * firewall.h) and @policy, in place of what it held. -E2BIG: too many
+ * rules, or too many distinct values.
  */
 int fw_set_write(const struct fw_maps *m, __u32 set,
 		 const struct fw_rule *rules, __u32 n, __u32 policy);
-/* the @n rules of set @set */
+/* The same, rewriting only what the slots that differ from those the
+ * set holds are in; fw_set_write() where it cannot. */
+int fw_set_update(const struct fw_maps *m, __u32 set,
+		  const struct fw_rule *rules, __u32 n, __u32 policy);
+/*
+ * Slots for @n @rules (priority order) into @out (room for
+ * FW_RULES_MAX), where the set in use has @old (@nold slots): a rule of
+ * the same id keeps its slot where the order allows, the others take
+ * free slots between their neighbours (or, if that moves too many, all
+ * are laid out anew, with gaps). The number of slots, or -errno.
+ */
+int fw_layout(const struct fw_rule *old, __u32 nold,
+	      const struct fw_rule *rules, __u32 n, struct fw_rule *out);
+/* the @n slots of set @set */
 int fw_rules_read(const struct fw_maps *m, __u32 set, struct fw_rule *rules,
 		  __u32 n);
 /* fw_table.c: a firewall's chains, changed in memory, then committed */
@@ -49,6 +63,8 @@ struct fw_table {
 	struct fw_state state;		/* as read, or last committed */
 	struct fw_rule *rules[2];	/* [chain], FW_RULES_MAX each */
 	__u32 n[2];
+	struct fw_rule *slots[2];	/* [chain]: the set in use's slots */
+	__u32 nslots[2];
 	__u32 policy[2];
 	bool dirty[2];
 	bool state_dirty;		/* flags changed */

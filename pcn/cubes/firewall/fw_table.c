@@ -92,6 +92,8 @@ void fw_table_free(struct fw_table *t)
 		return;
 	free(t->rules[0]);
 	free(t->rules[1]);
+	free(t->slots[0]);
+	free(t->slots[1]);
 	free(t->lines);
 	free(t);
 }
@@ -99,7 +101,7 @@ void fw_table_free(struct fw_table *t)
 static int table_read(struct pcn_cube *c, struct fw_table *t)
 {
 	struct fw_maps m;
-	__u32 zero = 0, ch;
+	__u32 zero = 0, ch, i;
 	int err;
 
 	err = fw_maps_open(c, &m);
@@ -114,9 +116,14 @@ static int table_read(struct pcn_cube *c, struct fw_table *t)
 			err = -errno;
 			break;
 		}
-		t->n[ch] = hdr.nrules <= FW_RULES_MAX ? hdr.nrules : 0;
+		t->nslots[ch] = hdr.nslots <= FW_RULES_MAX ? hdr.nslots : 0;
 		t->policy[ch] = hdr.policy;
-		err = fw_rules_read(&m, set, t->rules[ch], t->n[ch]);
+		err = fw_rules_read(&m, set, t->slots[ch], t->nslots[ch]);
+		/* the rules, without the holes between them */
+		t->n[ch] = 0;
+		for (i = 0; !err && i < t->nslots[ch]; i++)
+			if (t->slots[ch][i].id != FW_ID_HOLE)
+				t->rules[ch][t->n[ch]++] = t->slots[ch][i];
 	}
 	fw_maps_close(&m);
 	return err;
@@ -143,8 +150,11 @@ struct fw_table *fw_table_get(const char *name, bool change, int *err)
 	if (t) {
 		t->rules[0] = calloc(FW_RULES_MAX, sizeof(struct fw_rule));
 		t->rules[1] = calloc(FW_RULES_MAX, sizeof(struct fw_rule));
+		t->slots[0] = calloc(FW_RULES_MAX, sizeof(struct fw_rule));
+		t->slots[1] = calloc(FW_RULES_MAX, sizeof(struct fw_rule));
 	}
-	if (!t || !t->rules[0] || !t->rules[1]) {
+	if (!t || !t->rules[0] || !t->rules[1] || !t->slots[0] ||
+	    !t->slots[1]) {
 		*err = pcn_err_kernel(-ENOMEM, "cannot read firewall \"%s\"",
 				      name);
 		goto fail;
@@ -213,6 +223,8 @@ static int table_commit(struct fw_table *t, bool spare)
 {
 	struct fw_state next = t->state;
 	bool changed[2] = { t->dirty[0], t->dirty[1] };
+	struct fw_rule *out[2] = {};
+	int nout[2] = {};
 	struct pcn_cube c;
 	struct fw_maps m;
 	__u32 ch, zero = 0, i;
@@ -236,8 +248,14 @@ static int table_commit(struct fw_table *t, bool spare)
 		if (!t->dirty[ch])
 			continue;
 		next.gen[ch] = !(t->state.gen[ch] & 1);
-		err = fw_set_write(&m, next.gen[ch] * 2 + ch, t->rules[ch],
-				   t->n[ch], t->policy[ch]);
+		/* rules keep their slots: only what changed is written */
+		out[ch] = malloc(FW_RULES_MAX * sizeof(*out[ch]));
+		nout[ch] = out[ch] ? fw_layout(t->slots[ch], t->nslots[ch],
+					       t->rules[ch], t->n[ch],
+					       out[ch]) : -ENOMEM;
+		err = nout[ch] < 0 ? nout[ch] :
+		      fw_set_update(&m, next.gen[ch] * 2 + ch, out[ch],
+				    nout[ch], t->policy[ch]);
 		/* new rules start from zero */
 		memset(zeros, 0, sizeof(zeros));
 		for (i = 0; !err && i < t->n[ch]; i++) {
@@ -256,14 +274,23 @@ static int table_commit(struct fw_table *t, bool spare)
 	if (!err) {
 		t->state = next;
 		t->dirty[0] = t->dirty[1] = t->state_dirty = false;
+		for (ch = 0; ch < 2; ch++) {
+			if (!out[ch])
+				continue;
+			memcpy(t->slots[ch], out[ch],
+			       nout[ch] * sizeof(*out[ch]));
+			t->nslots[ch] = nout[ch];
+		}
 		map_readers_wait();
 	}
 	/* no packet is in the generations left: a failure here leaves one
 	 * marked partial, which the next change builds whole */
 	for (ch = 0; !err && spare && ch < 2; ch++)
-		if (changed[ch])
-			fw_set_write(&m, !(next.gen[ch] & 1) * 2 + ch,
-				     t->rules[ch], t->n[ch], t->policy[ch]);
+		if (changed[ch] && out[ch])
+			fw_set_update(&m, !(next.gen[ch] & 1) * 2 + ch,
+				      out[ch], nout[ch], t->policy[ch]);
+	free(out[0]);
+	free(out[1]);
 	fw_maps_close(&m);
 	cube_close(&c);
 	if (err == -E2BIG)

@@ -1170,7 +1170,7 @@ fw_rule_lines()
 scen_fw_rules()
 {
 	local n=10 i t0 t1 a b fa handles pa=() pd=() pr=() na=() nd=() nr=()
-	local nft=(ip netns exec "$NS_D" nft)
+	local nft=(ip netns exec "$NS_D" nft) ca=() cd=() cr=() cna=() cnd=() cnr=()
 
 	[ -n "$QUICK" ] && n=3
 	# times of single commands: a loaded machine stretches both sides
@@ -1218,6 +1218,20 @@ scen_fw_rules()
 		nr+=("$(cmd_ms 1 "${nft[@]}" replace rule inet pcnb fw \
 			handle "${handles[$((5001 + 2 * i))]}" \
 			ip saddr 8.8.8.0/24 tcp dport 80 drop)")
+		# the CPU time of each (user + system of the command): what
+		# a loaded machine does not stretch
+		ca+=("$(cpu_ms "$PCN" -n "$NS_D" rule append bfr ingress \
+			src 9.9.9.0/24 proto udp dport 53 action accept)")
+		cd+=("$(cpu_ms "$PCN" -n "$NS_D" rule delete bfr ingress 6000)")
+		cr+=("$(cpu_ms "$PCN" -n "$NS_D" rule replace bfr ingress 6000 \
+			src 8.8.8.0/24 proto tcp dport 80 action drop)")
+		cna+=("$(cpu_ms "${nft[@]}" add rule inet pcnb fw \
+			ip saddr 9.9.9.0/24 udp dport 53 accept)")
+		cnd+=("$(cpu_ms "${nft[@]}" delete rule inet pcnb fw \
+			handle "${handles[$((7000 + 2 * i))]}")")
+		cnr+=("$(cpu_ms "${nft[@]}" replace rule inet pcnb fw \
+			handle "${handles[$((7001 + 2 * i))]}" \
+			ip saddr 8.8.8.0/24 tcp dport 80 drop)")
 	done
 	report fw_rules ms "rule append (10k)" "$(printf '%s\n' "${pa[@]}" | median)" \
 		"nft add rule (10k)" "$(printf '%s\n' "${na[@]}" | median)" "" \
@@ -1228,6 +1242,12 @@ scen_fw_rules()
 	report fw_rules ms "rule replace (10k)" "$(printf '%s\n' "${pr[@]}" | median)" \
 		"nft replace rule (10k)" "$(printf '%s\n' "${nr[@]}" | median)" "" \
 		"$(pair_spread pr nr)"
+	report fw_rules ms "  append cpu" "$(printf '%s\n' "${ca[@]}" | median)" \
+		"  add cpu" "$(printf '%s\n' "${cna[@]}" | median)"
+	report fw_rules ms "  delete cpu" "$(printf '%s\n' "${cd[@]}" | median)" \
+		"  delete cpu" "$(printf '%s\n' "${cnd[@]}" | median)"
+	report fw_rules ms "  replace cpu" "$(printf '%s\n' "${cr[@]}" | median)" \
+		"  replace cpu" "$(printf '%s\n' "${cnr[@]}" | median)"
 	"$PCN" -n "$NS_D" cube del bfr
 	"${nft[@]}" flush ruleset
 	rm -f "$BPFFS.rules"

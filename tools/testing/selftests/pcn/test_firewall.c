@@ -32,6 +32,10 @@
  *   generations       a set built beside the one in use, one switch
  *   counters          packets and bytes by rule, statistics by chain
  *   cost              ns per packet at 10 to 7824 rules, printed only
+ *   incremental       random appends, inserts, deletes and replaces at
+ *                     2000 rules, each written into the generation not
+ *                     in use by fw_set_update() as pcn does, against a
+ *                     scan of the rules, and a build from nothing
  *   ipv6_eight_extensions, ports_below_every_range,
  *   ports_first_build_after_rebuild: the edges of the parser and of
  *                     the port tables
@@ -1726,6 +1730,276 @@ BOTH_BUILDS(cost)
 	TH_LOG("classification cost: %u rules %u ns, %u rules %u ns, %u rules %u ns (%.1fx; %s)",
 	       sizes[0], ns[0][r], sizes[1], ns[1][r], sizes[2], ns[2][r],
 	       (double)ns[2][r] / ns[0][r], e->tc ? "tc" : "xdp");
+}
+
+/* ---- incremental changes ---- */
+
+/* xorshift: the same sequence on every run, so a failure repeats */
+static __u64 rnd_state;
+
+static __u32 rnd(__u32 n)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return n ? (__u32)(rnd_state % n) : 0;
+}
+
+/*
+ * A rule of the shapes ClassBench has, from small pools so that rules
+ * share prefixes (nested ones too), port ranges and protocols: the
+ * vectors that values share are what an update must split and keep.
+ */
+static void rnd_rule(struct fw_rule *r, __u32 id)
+{
+	static const __u16 lo[] = { 0, 53, 80, 443, 1024, 1024, 6000 };
+	static const __u16 hi[] = { 65535, 53, 80, 443, 65535, 2047, 6100 };
+	int d;
+
+	memset(r, 0, sizeof(*r));
+	r->id = id;
+	r->action = rnd(2) ? FW_ACCEPT : FW_DROP;
+	r->family = rnd(5) ? 4 : 6;
+	for (d = 0; d < 2; d++) {
+		__u8 *a = d ? r->dst : r->src, plen;
+
+		if (!rnd(4))
+			continue;
+		r->fields |= d ? FW_F_DST : FW_F_SRC;
+		if (r->family == 4) {
+			static const __u8 pl4[] = { 0, 8, 16, 16, 24, 24, 28, 32 };
+
+			plen = pl4[rnd(ARRAY_SIZE(pl4))];
+			a[0] = 10;
+			a[1] = rnd(4);
+			a[2] = rnd(8);
+			a[3] = rnd(16) * 16 + rnd(2);
+		} else {
+			static const __u8 pl6[] = { 0, 32, 48, 64, 128 };
+
+			plen = pl6[rnd(ARRAY_SIZE(pl6))];
+			a[0] = 0x20;
+			a[1] = 0x01;
+			a[5] = rnd(3);
+			a[7] = rnd(4);
+			a[15] = rnd(4);
+		}
+		/* the bits past the prefix: zero, as pcn writes them */
+		for (__u32 b = plen; b < (r->family == 4 ? 32u : 128u); b++)
+			a[b / 8] &= ~(0x80 >> (b % 8));
+		if (d)
+			r->dst_plen = plen;
+		else
+			r->src_plen = plen;
+	}
+	if (!(r->fields & (FW_F_SRC | FW_F_DST)))
+		r->family = 0;
+	switch (rnd(4)) {
+	case 0:
+		return;
+	case 1:
+		r->fields |= FW_F_PROTO;
+		r->proto = r->family == 6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
+		if (r->family)
+			return;
+		r->proto = 47;
+		return;
+	default:
+		r->fields |= FW_F_PROTO;
+		r->proto = rnd(2) ? IPPROTO_TCP : IPPROTO_UDP;
+	}
+	for (d = 0; d < 2; d++) {
+		__u32 i = rnd(ARRAY_SIZE(lo));
+
+		if (!rnd(3))
+			continue;
+		r->fields |= d ? FW_F_DPORT : FW_F_SPORT;
+		if (d) {
+			r->dport_lo = lo[i];
+			r->dport_hi = hi[i];
+		} else {
+			r->sport_lo = lo[i];
+			r->sport_hi = hi[i];
+		}
+	}
+	if (r->proto == IPPROTO_TCP && !rnd(4)) {
+		r->fields |= FW_F_FLAGS;
+		r->flags_mask = 0x12;
+		r->flags_value = rnd(2) ? 0x02 : 0x12;
+	}
+}
+
+/* a packet near rule @r's values, often in them, sometimes not */
+static void rnd_pkt(struct pkt *p, const struct fw_rule *r)
+{
+	static const __u8 protos[] = { IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP,
+				       47 };
+	__u32 i;
+
+	memset(p, 0, sizeof(*p));
+	p->family = r->family ? r->family : rnd(5) ? 4 : 6;
+	memcpy(p->src, r->src, 16);
+	memcpy(p->dst, r->dst, 16);
+	if (p->family == 4) {
+		for (i = 0; i < 2; i++) {
+			__u8 *a = i ? p->dst : p->src;
+
+			a[0] = 10;
+			if (rnd(3))
+				a[3] ^= rnd(4);
+			else
+				a[2] ^= rnd(2);
+		}
+	} else {
+		p->src[0] = p->dst[0] = 0x20;
+		p->src[1] = p->dst[1] = 0x01;
+		p->src[15] ^= rnd(2);
+		p->dst[7] ^= rnd(2);
+	}
+	p->proto = (r->fields & FW_F_PROTO) && rnd(4) ? r->proto :
+		   protos[rnd(ARRAY_SIZE(protos))];
+	if (p->family == 6 && p->proto == IPPROTO_ICMP)
+		p->proto = IPPROTO_ICMPV6;
+	p->sport = rnd(2) ? r->sport_lo + rnd(3) : r->sport_hi - rnd(2);
+	p->dport = rnd(2) ? r->dport_lo + rnd(3) : rnd(65536);
+	if (p->proto == IPPROTO_ICMP || p->proto == IPPROTO_ICMPV6) {
+		p->sport = rnd(2) ? 8 : 0;
+		p->dport = 0;
+	}
+	p->tcp_flags = rnd(2) ? 0x02 : 0x12;
+}
+
+/* the slots of set @set, as pcn reads them: their number */
+static __u32 slots_read(struct env *e, __u32 set, struct fw_rule *slots)
+{
+	struct fw_set hdr = {};
+
+	if (bpf_map_lookup_elem(e->m.sets, &set, &hdr) ||
+	    fw_rules_read(&e->m, set, slots, hdr.nslots))
+		return FW_RULES_MAX + 1;
+	return hdr.nslots;
+}
+
+#define INCR_RULES	2000
+#define INCR_OPS	150
+#define INCR_CHECK	15	/* changes between checks */
+#define INCR_PKTS	300	/* packets a check sends */
+
+/*
+ * Each packet through the chain in use: the verdict and the counter of
+ * the first match (or the policy's count) a scan of @rules gives.
+ */
+static void expect_scan(struct __test_metadata *_metadata, struct env *e,
+			const struct fw_rule *rules, __u32 n, __u32 policy)
+{
+	struct fw_counter before, after;
+	struct fw_stats st0, st1;
+	struct frame f;
+	struct pkt p;
+	__u32 i, action;
+	int first, ret;
+
+	for (i = 0; i < INCR_PKTS; i++) {
+		rnd_pkt(&p, &rules[rnd(n)]);
+		first = ref_first(rules, n, &p);
+		action = first < 0 ? policy : rules[first].action;
+		frame_build(&f, &p);
+		st0 = stats(e, FW_INGRESS);
+		if (first >= 0)
+			before = counter(e, rules[first].id);
+		ret = run(e, FW_INGRESS, &f, 1, NULL);
+		if ((__u32)ret != verdict(e, action))
+			TH_LOG("%s: first match %d of %u", pkt_str(&p), first, n);
+		ASSERT_EQ(verdict(e, action), (__u32)ret);
+		st1 = stats(e, FW_INGRESS);
+		if (first >= 0) {
+			after = counter(e, rules[first].id);
+			ASSERT_EQ(before.packets + 1, after.packets);
+			ASSERT_EQ(st0.policy, st1.policy);
+		} else {
+			ASSERT_EQ(st0.policy + 1, st1.policy);
+		}
+	}
+}
+
+/* @rules (@n) into the ingress set not in use, as pcn commits them */
+static int incr_commit(struct env *e, struct fw_rule *slots,
+		       struct fw_rule *out, const struct fw_rule *rules,
+		       __u32 n)
+{
+	__u32 gen = e->state.gen[FW_INGRESS] & 1, nold;
+	int nslots, err;
+
+	nold = slots_read(e, SET(gen, FW_INGRESS), slots);
+	if (nold > FW_RULES_MAX)
+		return -EIO;
+	nslots = fw_layout(slots, nold, rules, n, out);
+	if (nslots < 0)
+		return nslots;
+	err = fw_set_update(&e->m, SET(!gen, FW_INGRESS), out, nslots,
+			    FW_ACCEPT);
+	return err ?: state_write(e, !gen, e->state.gen[FW_EGRESS]);
+}
+
+/*
+ * Random appends, inserts, deletes and replaces at INCR_RULES
+ * rules, one at a time mostly, a few together now and then, and now and
+ * then more than one update handles (built whole): each committed as
+ * pcn does, into the generation not in use, then switched. After every
+ * INCR_CHECK changes, packets near the rules must meet the first match
+ * a scan of the rules finds, counted by that rule; at the end the same
+ * with the rules built anew from nothing.
+ */
+BOTH_BUILDS(incremental)
+{
+	__u32 n, id = 0, op, c, changes, i, gen;
+	struct fw_rule *rules, *slots, *out;
+
+	rules = calloc(FW_RULES_MAX, sizeof(*rules));
+	slots = calloc(FW_RULES_MAX, sizeof(*slots));
+	out = calloc(FW_RULES_MAX, sizeof(*out));
+	ASSERT_TRUE(rules && slots && out);
+	rnd_state = 0x9e3779b97f4a7c15ull + e->tc;
+	for (n = 0; n < INCR_RULES; n++)
+		rnd_rule(&rules[n], id++);
+	ASSERT_EQ(0, incr_commit(e, slots, out, rules, n));
+	expect_scan(_metadata, e, rules, n, FW_ACCEPT);
+	for (op = 1; op <= INCR_OPS; op++) {
+		changes = op % 75 == 0 ? 100 : rnd(4) ? 1 : 2 + rnd(4);
+		for (c = 0; c < changes; c++) {
+			switch (rnd(4)) {
+			case 0:		/* append */
+				rnd_rule(&rules[n++], id++);
+				break;
+			case 1:		/* insert */
+				i = rnd(n + 1);
+				memmove(&rules[i + 1], &rules[i],
+					(n++ - i) * sizeof(*rules));
+				rnd_rule(&rules[i], id++);
+				break;
+			case 2:		/* delete */
+				i = rnd(n);
+				memmove(&rules[i], &rules[i + 1],
+					(--n - i) * sizeof(*rules));
+				break;
+			default:	/* replace, in place */
+				i = rnd(n);
+				rnd_rule(&rules[i], rules[i].id);
+			}
+		}
+		ASSERT_EQ(0, incr_commit(e, slots, out, rules, n));
+		if (op % INCR_CHECK == 0)
+			expect_scan(_metadata, e, rules, n, FW_ACCEPT);
+	}
+	/* the same rules, built from nothing into the other set */
+	gen = !(e->state.gen[FW_INGRESS] & 1);
+	ASSERT_EQ(0, fw_set_write(&e->m, SET(gen, FW_INGRESS), rules, n,
+				  FW_ACCEPT));
+	ASSERT_EQ(0, state_write(e, gen, e->state.gen[FW_EGRESS]));
+	expect_scan(_metadata, e, rules, n, FW_ACCEPT);
+	free(rules);
+	free(slots);
+	free(out);
 }
 
 TEST_HARNESS_MAIN
