@@ -42,6 +42,16 @@ wire()
 	pcn -n "$R" link add "$2" dev "$4"
 }
 
+# the netns R the bridges are in, and where their agents log
+stp_ns()
+{
+	setup_root
+	add_ns R
+	quiet_ns "$R"
+	AGENT_LOG=$(mktemp)
+	defer "rm -f $AGENT_LOG"
+}
+
 agent()
 {
 	"$PCN" -n "$R" stp run "$1" >/dev/null 2>>"$AGENT_LOG" &
@@ -74,11 +84,7 @@ ring()
 {
 	local b
 
-	setup_root
-	add_ns R
-	quiet_ns "$R"
-	AGENT_LOG=$(mktemp)
-	defer "rm -f $AGENT_LOG"
+	stp_ns
 	host 1 10.226.0.1/24
 	host 2 10.226.0.2/24
 	for b in 1 2 3; do
@@ -220,11 +226,7 @@ linux_ring()
 {
 	local lroot proot s
 
-	setup_root
-	add_ns R
-	quiet_ns "$R"
-	AGENT_LOG=$(mktemp)
-	defer "rm -f $AGENT_LOG"
+	stp_ns
 	ip -n "$R" link add lb type bridge stp_state 1 hello_time 100 \
 		max_age 600 forward_delay 400 priority "${2:-4096}"
 	ip -n "$R" link set dev lb up
@@ -317,11 +319,7 @@ edge_ports()
 {
 	local s bpdu
 
-	setup_root
-	add_ns R
-	quiet_ns "$R"
-	AGENT_LOG=$(mktemp)
-	defer "rm -f $AGENT_LOG"
+	stp_ns
 	host 1 10.226.0.1/24
 	host 2 10.226.0.2/24
 	pcn -n "$R" cube add b1 type bridge mode "$1"
