@@ -56,7 +56,7 @@ agent()
 {
 	"$PCN" -n "$R" stp run "$1" >/dev/null 2>>"$AGENT_LOG" &
 	eval "AGENT_$1=$!"
-	defer "kill $!"
+	defer "kill $! 2>/dev/null; wait $! 2>/dev/null"
 }
 
 stp_json()
