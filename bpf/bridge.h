@@ -190,6 +190,9 @@ struct br_stp {
 #define BR_STP_P_AGREED		4	/* RSTP: the neighbour agreed */
 #define BR_STP_P_TCA		8	/* STP: acknowledge a TCN */
 #define BR_STP_P_INFO		16	/* d_* hold what the port heard */
+#define BR_STP_P_EDGE		32	/* set as an edge port (to hosts) */
+#define BR_STP_P_EDGE_LOST	64	/* yet it heard a BPDU since it came up */
+#define BR_STP_P_TCN		128	/* STP root port: send TCNs until a TCA */
 
 /* br_stp_ports: BPF_MAP_TYPE_ARRAY, per port index */
 struct br_stp_port {

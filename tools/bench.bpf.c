@@ -26,6 +26,7 @@
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/udp.h>
 #include <linux/pkt_cls.h>
 #include <bpf/bpf_helpers.h>
@@ -72,6 +73,49 @@ static __always_inline __u16 csum_fold(__u32 sum)
 	return ~sum;
 }
 
+/* fd00::<a>: the IPv4 ranges of the options, in an IPv6 prefix */
+static __always_inline void v6_addr(struct in6_addr *in6, __u32 a)
+{
+	in6->in6_u.u6_addr32[0] = bpf_htonl(0xfd000000);
+	in6->in6_u.u6_addr32[1] = 0;
+	in6->in6_u.u6_addr32[2] = 0;
+	in6->in6_u.u6_addr32[3] = bpf_htonl(a);
+}
+
+/* bench_gen's frames with "ipv6": UDP/IPv6, its checksum right (IPv6
+ * has no "no checksum" for UDP) */
+static __always_inline int gen_v6(void *data, void *data_end, __u32 f)
+{
+	struct ipv6hdr *ip6 = data + sizeof(struct ethhdr);
+	struct udphdr *udp = (void *)(ip6 + 1);
+	__u16 len = cfg.frame_len - sizeof(struct ethhdr) - sizeof(*ip6);
+	__u32 sum, i;
+	__u16 *w;
+
+	if ((void *)(udp + 1) > data_end)
+		return XDP_ABORTED;
+	*(__u32 *)ip6 = bpf_htonl(6 << 28);
+	ip6->payload_len = bpf_htons(len);
+	ip6->nexthdr = IPPROTO_UDP;
+	ip6->hop_limit = 64;
+	v6_addr(&ip6->saddr, cfg.saddr + f % cfg.nsaddr);
+	v6_addr(&ip6->daddr, cfg.daddr + (f / cfg.nsaddr) % cfg.ndaddr);
+	udp->source = bpf_htons(cfg.sport + f % cfg.nsport);
+	udp->dest = bpf_htons(cfg.dport + (f / cfg.nsport) % cfg.ndport);
+	udp->len = bpf_htons(len);
+	udp->check = 0;
+	/* the pseudo header and the UDP header; the payload is zeros */
+	sum = bpf_htons(len) + bpf_htons(IPPROTO_UDP);
+	w = (__u16 *)&ip6->saddr;
+	for (i = 0; i < 16; i++)
+		sum += w[i];
+	w = (__u16 *)udp;
+	for (i = 0; i < sizeof(*udp) / 2; i++)
+		sum += w[i];
+	udp->check = csum_fold(sum) ?: 0xffff;
+	return XDP_TX;
+}
+
 SEC("xdp")
 int bench_gen(struct xdp_md *ctx)
 {
@@ -96,6 +140,10 @@ int bench_gen(struct xdp_md *ctx)
 	for (i = 0; i < ETH_ALEN; i++) {
 		eth->h_dest[i] = cfg.dmac[i];
 		eth->h_source[i] = cfg.smac[i];
+	}
+	if (cfg.ipv6) {
+		eth->h_proto = bpf_htons(ETH_P_IPV6);
+		return gen_v6(data, data_end, f);
 	}
 	eth->h_proto = bpf_htons(ETH_P_IP);
 

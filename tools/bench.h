@@ -25,7 +25,7 @@ struct gen_cfg {
 	__u16 ndport;
 	__u32 flows;		/* distinct 4-tuples cycled through, >= 1 */
 	__u16 frame_len;	/* Ethernet header included */
-	__u16 pad;
+	__u16 ipv6;		/* UDP/IPv6: addresses fd00::<the IPv4 one> */
 };
 
 /* bench_via_entry's pieces of a pcn forwarder ("via" in .rodata) */

@@ -8,13 +8,15 @@
  *                                  tcredirect IFNAME | via BITS IFNAME } ]
  *             [ seconds S | count N ] [ size BYTES ] [ flows N ]
  *             [ src A.B.C.D[/N] ] [ dst A.B.C.D[/N] ]
- *             [ sport PORT[/N] ] [ dport PORT[/N] ] [ dmac MAC ]
+ *             [ sport PORT[/N] ] [ dport PORT[/N] ] [ dmac MAC ] [ ipv6 ]
  *             [ cputime PID[,PID...] ] [ progstats NETNS IFNAME ]
  *
  * The generator runs BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES on
  * bench_gen as if frames came in on IFNAME: bench_gen writes all headers
  * and returns XDP_TX, so each frame leaves by IFNAME into its veth peer,
- * where the device under test sits. The sink (bench_sink, native XDP)
+ * where the device under test sits. With "ipv6", the frames are
+ * UDP/IPv6 from and to fd00::<the IPv4 address as a number> (src
+ * 10.200.0.1/256: fd00::ac8:1 and on). The sink (bench_sink, native XDP)
  * counts per CPU and drops. A "dut" attaches a bare baseline program
  * instead of a pcn cube: drop (counting), redirect (XDP, devmap),
  * redirect-eth (the same after reading the Ethernet header, as any cube
@@ -390,6 +392,8 @@ static int cmd_run(int argc, char **argv)
 			parse_range(kw, argv[++i], false, &v, &n);
 			gen->rodata->cfg.dport = v;
 			gen->rodata->cfg.ndport = n;
+		} else if (!strcmp(kw, "ipv6")) {
+			gen->rodata->cfg.ipv6 = 1;
 		} else if (!strcmp(kw, "dmac") && i + 1 < argc) {
 			unsigned int m[6];
 			int k;

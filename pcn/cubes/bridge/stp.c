@@ -4,7 +4,8 @@
  *
  *   pcn stp show [ BRIDGE ]
  *   pcn stp add BRIDGE [ SETTINGS ]        the tree on: ports discard
- *   pcn stp set BRIDGE [ SETTINGS ] [ port PORT [ priority N ] [ cost N ] ]...
+ *   pcn stp set BRIDGE [ SETTINGS ] [ port PORT [ priority N ] [ cost N ]
+ *                                          [ edge { on | off } ] ]...
  *   pcn stp del BRIDGE                     off: every port forwards
  *   pcn stp run BRIDGE                     the agent (stpd.c)
  *
@@ -28,7 +29,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: pcn stp show [ BRIDGE ]\n"
 		"       pcn stp add BRIDGE [ SETTINGS ]\n"
-		"       pcn stp set BRIDGE [ SETTINGS ] [ port PORT [ priority PORT_PRIO ] [ cost COST ] ] ...\n"
+		"       pcn stp set BRIDGE [ SETTINGS ] [ port PORT [ priority PORT_PRIO ] [ cost COST ] [ edge { on | off } ] ] ...\n"
 		"       pcn stp del BRIDGE\n"
 		"       pcn stp run BRIDGE\n"
 		"       pcn stp help\n"
@@ -215,7 +216,7 @@ out:
 struct port_set {
 	int idx;
 	__u32 cost, prio;
-	bool cost_set, prio_set;
+	bool cost_set, prio_set, edge_set, edge;
 };
 
 static int parse_port(struct pcn_cube *c, int *argcp, char ***argvp,
@@ -241,15 +242,22 @@ static int parse_port(struct pcn_cube *c, int *argcp, char ***argvp,
 			NEXT_ARG();
 			err = num_arg("path cost (1..200000000)", *argv, 1,
 				      200000000, 1, &ps->cost);
+		} else if (is_kw(*argv, "edge")) {
+			DUP_CHECK(ps->edge_set, "edge");
+			NEXT_ARG();
+			if (is_kw(*argv, "on"))
+				ps->edge = true;
+			else if (!is_kw(*argv, "off"))
+				err = pcn_bad_arg("edge (on or off)", *argv);
 		} else {
 			return pcn_unknown_kw("stp", *argv);
 		}
 		if (err)
 			return err;
 	}
-	if (!ps->prio_set && !ps->cost_set)
+	if (!ps->prio_set && !ps->cost_set && !ps->edge_set)
 		return pcn_err(PCN_EXIT_USAGE,
-			       "\"port %s\" takes \"priority\" or \"cost\"",
+			       "\"port %s\" takes \"priority\", \"cost\" or \"edge\"",
 			       *argv);
 	*argcp = argc - 1;
 	*argvp = argv + 1;
@@ -308,6 +316,11 @@ static int stp_set_cmd(int argc, char **argv)
 			sp.cost = ps[i].cost;
 		if (ps[i].prio_set)
 			sp.priority = ps[i].prio;
+		/* edge on again: it is one until it hears a BPDU again */
+		if (ps[i].edge_set)
+			sp.flags = ps[i].edge ? (sp.flags | BR_STP_P_EDGE) &
+							~BR_STP_P_EDGE_LOST
+					      : sp.flags & ~BR_STP_P_EDGE;
 		err = cube_map_put(&c, "br_stp_ports", &ps[i].idx, &sp);
 	}
 	if (!err)
@@ -383,6 +396,15 @@ static void show_port(struct pcn_cube *c, const struct pcn_port *p, __u32 i)
 		     p->peer != PCN_PEER_IFACE		 ? "none"
 		     : sp.flags & BR_STP_P_MODE_STP ? "stp"
 						    : "rstp");
+	print_bool(PRINT_JSON, "edge", NULL, sp.flags & BR_STP_P_EDGE);
+	if (sp.flags & BR_STP_P_EDGE) {
+		print_string(PRINT_FP, NULL, "%s", " edge");
+		/* an edge port that heard a BPDU acts as any other */
+		print_bool(PRINT_JSON, "oper_edge", NULL,
+			   !(sp.flags & BR_STP_P_EDGE_LOST));
+		if (sp.flags & BR_STP_P_EDGE_LOST)
+			print_string(PRINT_FP, NULL, "%s", " (bpdu heard)");
+	}
 	if (sp.flags & BR_STP_P_INFO) {
 		br_stp_id_str(sp.d_root, id, sizeof(id));
 		print_string(PRINT_ANY, "designated_root", "\n      heard root %s",
@@ -497,9 +519,11 @@ int br_stp_save(struct pcn_cube *c, struct pcn_save *s)
 				       "cannot read port %s:%s", c->name,
 				       p->name);
 		if (sp.cost != BR_STP_COST_DEFAULT ||
-		    sp.priority != BR_STP_PORT_PRIO_DEFAULT)
-			pcn_save_line(s, "stp set %s port %s priority %u cost %u",
-				      c->name, p->name, sp.priority, sp.cost);
+		    sp.priority != BR_STP_PORT_PRIO_DEFAULT ||
+		    (sp.flags & BR_STP_P_EDGE))
+			pcn_save_line(s, "stp set %s port %s priority %u cost %u%s",
+				      c->name, p->name, sp.priority, sp.cost,
+				      sp.flags & BR_STP_P_EDGE ? " edge on" : "");
 	}
 	pcn_save_skip(s, "the spanning tree's roles (its agent finds them)");
 	return 0;

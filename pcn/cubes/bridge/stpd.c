@@ -18,10 +18,16 @@
  * what they heard and since when: forwarding ports stay forwarding if
  * the tree still says so.
  *
- * What it leaves out of 802.1D-2004: edge ports (a port to a host goes
- * the slow way, 2 x forward_delay), TCN BPDUs sent towards an 802.1D
- * root (it acknowledges theirs), point-to-point detection (every port is
- * taken for point to point, as on veth and switch links).
+ * Edge ports (set by hand, "edge on") forward at once and change no
+ * topology, until they hear a BPDU: then they are ports like the others
+ * until they go down. Towards an 802.1D root, a topology change goes up
+ * the root port as TCN BPDUs until one is acknowledged; towards an RSTP
+ * one, as BPDUs with the TC flag.
+ *
+ * What it leaves out of 802.1D-2004: detecting edge ports by themselves
+ * (auto edge), point-to-point detection (every port is taken for point
+ * to point, as on veth and switch links), ports linked to other cubes
+ * (BPDUs go through interfaces only).
  */
 #include <errno.h>
 #include <poll.h>
@@ -107,6 +113,7 @@ struct agent {
 	bool tx_now[PCN_MAX_PORTS];
 	bool agree[PCN_MAX_PORTS];	/* answer with an agreement */
 	bool tc;			/* a topology change: flush the fdb */
+	bool flush_due;			/* one came within a second of a flush */
 	bool rerooted;			/* a new root port, the old one discards */
 	bool started;			/* the first pass is done */
 };
@@ -146,6 +153,13 @@ static __u64 t256_ns(__u32 t)
 static bool stp_port(const struct agent *a, int i)
 {
 	return a->pp[i].name[0] && a->pp[i].peer == PCN_PEER_IFACE;
+}
+
+/* an edge port that has heard no BPDU since it came up */
+static bool oper_edge(const struct br_stp_port *sp)
+{
+	return (sp->flags & (BR_STP_P_EDGE | BR_STP_P_EDGE_LOST)) ==
+	       BR_STP_P_EDGE;
 }
 
 static __u16 port_id(const struct agent *a, int i)
@@ -293,11 +307,16 @@ static void ports_sync(struct agent *a)
 static void topology_change(struct agent *a, int except, __u64 now)
 {
 	__u64 until = now + 2ull * a->st.root_hello * NSEC_PER_SEC;
+	__u32 rp = a->st.root_port;
 	int i;
 
 	for (i = 0; i < PCN_MAX_PORTS; i++)
 		if (i != except && stp_port(a, i))
 			a->tc_ns[i] = until;
+	/* an 802.1D root learns of it by TCNs (a TC from it needs none) */
+	if (rp < PCN_MAX_PORTS && (int)rp != except &&
+	    (a->sp[rp].flags & BR_STP_P_MODE_STP))
+		a->sp[rp].flags |= BR_STP_P_TCN;
 	/* one change counted, however many BPDUs carry it */
 	if (now >= a->st.tc_until_ns)
 		a->st.tc_count++;
@@ -315,6 +334,9 @@ static void bpdu_rx(struct agent *a, int i, const struct bpdu *b, int len,
 	int role;
 
 	sp->rx_bpdus++;
+	/* a bridge behind an edge port: it takes part in the tree now */
+	if (sp->flags & BR_STP_P_EDGE)
+		sp->flags |= BR_STP_P_EDGE_LOST;
 	if (b->type == BPDU_TCN) {
 		/* from an 802.1D bridge below: acknowledge, pass it on */
 		sp->flags |= BR_STP_P_MODE_STP | BR_STP_P_TCA;
@@ -339,6 +361,10 @@ static void bpdu_rx(struct agent *a, int i, const struct bpdu *b, int len,
 		if ((b->flags & F_AGREEMENT) && sp->role == BR_ROLE_DESIGNATED &&
 		    r.root == a->st.root_id)
 			sp->flags |= BR_STP_P_AGREED;
+		/* a change below, on its way up to the root */
+		if ((b->flags & F_TC) && sp->role == BR_ROLE_DESIGNATED &&
+		    now >= a->tc_ns[i])
+			topology_change(a, i, now);
 		return;
 	}
 	if (msg_age >= max_age)
@@ -368,7 +394,7 @@ static void bpdu_rx(struct agent *a, int i, const struct bpdu *b, int len,
 		a->tx_now[i] = true;
 	}
 	if ((b->flags & F_TCA) && (sp->flags & BR_STP_P_MODE_STP))
-		sp->flags &= ~BR_STP_P_TCA;
+		sp->flags &= ~(BR_STP_P_TCA | BR_STP_P_TCN);
 	if ((b->flags & F_TC) && sp->role != BR_ROLE_ALTERNATE &&
 	    sp->role != BR_ROLE_BACKUP && now >= a->tc_ns[i])
 		topology_change(a, i, now);
@@ -424,7 +450,8 @@ static void roles_update(struct agent *a, __u64 now)
 			/* a port down forgets, and may meet a new neighbour */
 			sp->flags &= ~(BR_STP_P_INFO | BR_STP_P_MODE_STP |
 				       BR_STP_P_AGREED | BR_STP_P_PROPOSING |
-				       BR_STP_P_TCA);
+				       BR_STP_P_TCA | BR_STP_P_TCN |
+				       BR_STP_P_EDGE_LOST);
 			continue;
 		}
 		if ((sp->flags & BR_STP_P_INFO) && !info_valid(sp, now)) {
@@ -482,6 +509,8 @@ static void roles_update(struct agent *a, __u64 now)
 				a->tx_now[i] = true;
 		}
 		sp->role = role;
+		if (role != BR_ROLE_ROOT)
+			sp->flags &= ~BR_STP_P_TCN;
 	}
 	/*
 	 * A new root port may forward at once when no other port that
@@ -503,8 +532,10 @@ static void state_set(struct agent *a, int i, __u32 state, __u64 now)
 
 	if (was == state)
 		return;
-	/* a port starting or stopping to forward changes the topology */
-	if (state == BR_FORWARDING || was == BR_FORWARDING)
+	/* a port starting or stopping to forward changes the topology;
+	 * hosts coming and going on edge ports do not */
+	if ((state == BR_FORWARDING || was == BR_FORWARDING) &&
+	    !oper_edge(&a->sp[i]))
 		topology_change(a, -1, now);
 	a->bp[i].state = state;
 	a->sp[i].state_ns = now;
@@ -546,12 +577,19 @@ static void states_update(struct agent *a, __u64 now)
 			for (k = 0; k < PCN_MAX_PORTS; k++)
 				if (k != i && stp_port(a, k) &&
 				    a->sp[k].role == BR_ROLE_DESIGNATED &&
+				    !oper_edge(&a->sp[k]) &&
 				    !(a->sp[k].flags & BR_STP_P_AGREED) &&
 				    (a->bp[k].state == BR_FORWARDING ||
 				     a->bp[k].state == BR_LEARNING))
 					state_set(a, k, BR_LISTENING, now);
 			state_set(a, i, BR_FORWARDING, now);
 			a->agree[i] = a->proposed[i];
+			continue;
+		}
+		/* nothing but hosts behind it: no loop to wait for */
+		if (sp->role == BR_ROLE_DESIGNATED && oper_edge(sp)) {
+			sp->flags &= ~BR_STP_P_PROPOSING;
+			state_set(a, i, BR_FORWARDING, now);
 			continue;
 		}
 		if (sp->role == BR_ROLE_DESIGNATED &&
@@ -634,6 +672,23 @@ static void bpdu_tx(struct agent *a, int i, __u64 now)
 	a->tx_ns[i] = now;
 }
 
+/* 802.1D 9.3.2: a TCN is the header and its type, nothing else */
+static void tcn_tx(struct agent *a, int i, __u64 now)
+{
+	struct frame f = {};
+
+	memcpy(f.dst, stp_group, 6);
+	memcpy(f.src, a->hw[i], 6);
+	f.llc[0] = 0x42;
+	f.llc[1] = 0x42;
+	f.llc[2] = 0x03;
+	f.b.type = BPDU_TCN;
+	f.len = htons(3 + 4);
+	if (send(a->fd[i], &f, sizeof(f), 0) == (ssize_t)sizeof(f))
+		a->sp[i].tx_bpdus++;
+	a->tx_ns[i] = now;
+}
+
 static void bpdus_tx(struct agent *a, __u64 now)
 {
 	__u64 hello = (__u64)a->st.hello * NSEC_PER_SEC;
@@ -645,12 +700,23 @@ static void bpdus_tx(struct agent *a, __u64 now)
 
 		if (!stp_port(a, i) || a->fd[i] < 0 || !a->up[i])
 			continue;
+		if (sp->role == BR_ROLE_ROOT && (sp->flags & BR_STP_P_TCN) &&
+		    !rapid(a, i)) {
+			/* 802.1D: again every hello time, until acknowledged */
+			if (now - a->tx_ns[i] >= hello)
+				tcn_tx(a, i, now);
+			continue;
+		}
 		if (sp->role == BR_ROLE_DESIGNATED)
 			due = now - a->tx_ns[i] >= hello ||
 			      (a->tx_now[i] && now - a->tx_ns[i] >= 50 * MS);
 		else
-			/* root ports speak to agree; in 802.1D, not at all */
-			due = a->agree[i] && rapid(a, i);
+			/* root ports speak to agree, and to pass a topology
+			 * change up (802.1w); in 802.1D, by TCNs only */
+			due = rapid(a, i) &&
+			      (a->agree[i] ||
+			       (sp->role == BR_ROLE_ROOT && now < a->tc_ns[i] &&
+				now - a->tx_ns[i] >= hello));
 		if (due || (a->sp[i].flags & BR_STP_P_TCA))
 			bpdu_tx(a, i, now);
 	}
@@ -754,8 +820,10 @@ static int pass(struct agent *a, bool last)
 	}
 	err = state_write(a, &c, &st0, sp0, bp0);
 	/* stations may be behind another port now: learn them again */
-	if (!err && a->tc && now - a->flush_ns >= NSEC_PER_SEC) {
+	a->flush_due |= a->tc;
+	if (!err && a->flush_due && now - a->flush_ns >= NSEC_PER_SEC) {
 		a->flush_ns = now;
+		a->flush_due = false;
 		err = br_fdb_flush(&c, -1, true, -1, NULL);
 	}
 close:

@@ -42,7 +42,7 @@ SHARED=
 GEN_CPU=0
 DUT_CPU=1
 SCENARIOS=(floor forwarder_xdp forwarder_tc chain bridge flood router
-	   router_fib firewall fw_rules micro hops control cubeadd save fw_import ddos lbdsr lbrp
+	   router_fib router6 firewall fw_rules micro hops control cubeadd save fw_import ddos lbdsr lbrp
 	   metrics probe probe_micro capture cni cost nat)
 
 while [ $# -gt 0 ]; do
@@ -378,6 +378,75 @@ teardown_pcn_router_fib()
 	teardown_linux_router
 }
 
+# IPv6: the same path with the generator's "ipv6" frames, fd00::ac8:x
+# (10.200.x) to fd00::aca:x (10.202.x) via the sink fd00::ac9:2, in
+# /112s where IPv4 has /16s and /24s. The topology turns IPv6 off in
+# every namespace; the DUT has it on for these.
+v6_on()
+{
+	ip netns exec "$NS_D" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+		net.ipv6.conf.r1.disable_ipv6=0 net.ipv6.conf.r2.disable_ipv6=0
+}
+
+v6_off()
+{
+	ip netns exec "$NS_D" sysctl -qw net.ipv6.conf.all.forwarding=0 \
+		net.ipv6.conf.all.disable_ipv6=1
+}
+
+setup_pcn_router6()
+{
+	local smac
+
+	smac=$(ip -n "$NS_S" -j link show dev s0 | jq -r '.[0].address')
+	v6_on
+	"$PCN" -n "$NS_D" cube add brt type router mode "$1"
+	dut_link_add brt:p1 dev r1
+	dut_link_add brt:p2 dev r2
+	{
+		echo "addr add fd00::ac8:ff01/112 port brt:p1"
+		echo "addr add fd00::ac9:1/112 port brt:p2"
+		echo "neigh add fd00::ac9:2 lladdr $smac port brt:p2"
+		echo "route add fd00::aca:0/112 via fd00::ac9:2 cube brt"
+	} | "$PCN" -n "$NS_D" -batch -
+}
+
+teardown_pcn_router6()
+{
+	teardown_pcn_router
+	v6_off
+}
+
+setup_linux_router6()
+{
+	local smac
+
+	smac=$(ip -n "$NS_S" -j link show dev s0 | jq -r '.[0].address')
+	v6_on
+	ip netns exec "$NS_D" sysctl -qw net.ipv6.conf.all.forwarding=1
+	{
+		echo "addr add fd00::ac8:ff01/112 dev r1 nodad"
+		echo "addr add fd00::ac9:1/112 dev r2 nodad"
+		echo "neigh add fd00::ac9:2 lladdr $smac dev r2 nud permanent"
+		echo "route add fd00::aca:0/112 via fd00::ac9:2"
+	} | ip -6 -n "$NS_D" -batch -
+}
+
+teardown_linux_router6()
+{
+	ip -6 -n "$NS_D" route flush proto static
+	ip -6 -n "$NS_D" addr flush dev r1 scope global
+	ip -6 -n "$NS_D" addr flush dev r2 scope global
+	ip -6 -n "$NS_D" neigh flush dev r2 nud permanent
+	v6_off
+}
+
+gen_routed6()
+{
+	gen sink "$NS_S" s0 dst 10.202.0.1/256 ipv6 \
+		dmac "$(ip -n "$NS_D" -j link show dev r1 | jq -r '.[0].address')"
+}
+
 # Firewalls: the router of above with the 959 rules of ClassBench's
 # acl1 1k set (acl1_1k_seed1, in tools/testing/selftests/pcn) on its
 # way in; the generator's packets match none of them, so each one is
@@ -643,6 +712,14 @@ measure_variant()
 		setup_pcn_router_fib "${1##* }"
 		gen_routed
 		teardown_pcn_router_fib ;;
+	"pcn router6 xdp"|"pcn router6 tc")
+		setup_pcn_router6 "${1##* }"
+		gen_routed6
+		teardown_pcn_router6 ;;
+	"linux router6")
+		setup_linux_router6
+		gen_routed6
+		teardown_linux_router6 ;;
 	"pcn router xdp +100k")
 		setup_pcn_router xdp "$RT_EXTRA"
 		gen_routed
@@ -991,6 +1068,15 @@ scen_router_fib()
 	measure router_fib_xdp Mpps "pcn router fib xdp" "linux router"
 	measure router_fib_xdp Mpps "pcn router fib xdp" "pcn router xdp"
 	measure router_fib_tc Mpps "pcn router fib tc" "linux router"
+}
+
+# IPv6 forwarding, pcn's own-table router against Linux's, and against
+# its own IPv4 forwarding
+scen_router6()
+{
+	measure router6_xdp Mpps "pcn router6 xdp" "linux router6"
+	measure router6_tc Mpps "pcn router6 tc" "linux router6"
+	measure router6_xdp_v4 Mpps "pcn router6 xdp" "pcn router xdp"
 }
 
 # The DSR load balancer (Maglev, flow table) against a bare XDP

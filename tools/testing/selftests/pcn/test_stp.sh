@@ -6,7 +6,10 @@
 # bounded; a link going down reconverges, and coming back too; the agent
 # killed leaves the tree as it is (shown without it), and started again
 # takes over from the pinned state; a pcn bridge and a Linux bridge with
-# kernel STP in one ring agree on the root; bad input; XDP and TC.
+# kernel STP in one ring agree on the root, and a change on the pcn side
+# reaches the Linux root as TCNs; edge ports forward at once and stop
+# being edge ports on a BPDU; a topology change flushes the fdb; bad
+# input; XDP and TC.
 #
 # Timers are the shortest 802.1D allows (hello 1, max_age 6,
 # forward_delay 4); every wait is on a condition read from
@@ -39,11 +42,21 @@ wire()
 	pcn -n "$R" link add "$2" dev "$4"
 }
 
+# the netns R the bridges are in, and where their agents log
+stp_ns()
+{
+	setup_root
+	add_ns R
+	quiet_ns "$R"
+	AGENT_LOG=$(mktemp)
+	defer "rm -f $AGENT_LOG"
+}
+
 agent()
 {
 	"$PCN" -n "$R" stp run "$1" >/dev/null 2>>"$AGENT_LOG" &
 	eval "AGENT_$1=$!"
-	defer "kill $!"
+	defer "kill $! 2>/dev/null; wait $! 2>/dev/null"
 }
 
 stp_json()
@@ -71,11 +84,7 @@ ring()
 {
 	local b
 
-	setup_root
-	add_ns R
-	quiet_ns "$R"
-	AGENT_LOG=$(mktemp)
-	defer "rm -f $AGENT_LOG"
+	stp_ns
 	host 1 10.226.0.1/24
 	host 2 10.226.0.2/24
 	for b in 1 2 3; do
@@ -203,10 +212,30 @@ agent_restart()
 	done
 }
 
+# the ring of ring_converges, settled: b3 starts forwarding on a new
+# port; the change goes up its root port (RSTP: BPDUs with TC) to b1,
+# the root, which saw nothing itself
+tc_up_rstp()
+{
+	local tc1
+
+	tc1=$(tc_count b1)
+	ip -n "$R" link add t3a type veth peer name t3b
+	ip -n "$R" link set dev t3b up
+	ip -n "$R" link set dev t3a up
+	pcn -n "$R" link add b3:t dev t3a
+	wait_for 30 role_is b3 t "designated forwarding"
+	stp_json | jq -e '.[] | select(.cube == "b3") | .root_port == "r1"'
+	wait_for 10 eval '[ "$(tc_count b1)" -gt "$tc1" ]'
+	pcn -n "$R" link del b3:t
+}
+
 ring_test()
 {
 	ring_converges "$1"
 	agent_restart
+	# the agents' protocol, not the datapath's: once
+	[ "$1" = tc ] || tc_up_rstp
 	# the agents started again look after the tree
 	link_failure
 }
@@ -217,11 +246,7 @@ linux_ring()
 {
 	local lroot proot s
 
-	setup_root
-	add_ns R
-	quiet_ns "$R"
-	AGENT_LOG=$(mktemp)
-	defer "rm -f $AGENT_LOG"
+	stp_ns
 	ip -n "$R" link add lb type bridge stp_state 1 hello_time 100 \
 		max_age 600 forward_delay 400 priority "${2:-4096}"
 	ip -n "$R" link set dev lb up
@@ -248,6 +273,38 @@ linux_ring()
 	bridge -n "$R" -j link show
 	# the pcn ports towards Linux speak 802.1D
 	jq -e '[.[] | .ports[] | select(.name == "r3") | .mode] == ["stp", "stp"]' <<<"$s"
+	[ -n "${2:-}" ] || tcn_to_linux
+}
+
+lb_tc_is()
+{
+	[ "$(ip netns exec "$R" cat /sys/class/net/lb/bridge/topology_change)" = "$1" ]
+}
+
+tc_count()
+{
+	stp_json | jq --arg b "$1" '.[] | select(.cube == $b) | .topology_changes'
+}
+
+# pcn b2, below the Linux root, starts forwarding on a new port: the
+# change goes up its 802.1D root port as TCNs, the root acknowledges
+# and flags its BPDUs TC, which b1 (which saw nothing itself) hears
+tcn_to_linux()
+{
+	local tc1
+
+	# the changes of the start are over
+	wait_for 40 lb_tc_is 0
+	tc1=$(tc_count b1)
+	ip -n "$R" link add t2a type veth peer name t2b
+	ip -n "$R" link set dev t2b up
+	ip -n "$R" link set dev t2a up
+	pcn -n "$R" link add b2:t dev t2a
+	wait_for 30 role_is b2 t "designated forwarding"
+	wait_for 10 lb_tc_is 1
+	wait_for 10 eval '[ "$(tc_count b1)" -gt "$tc1" ]'
+	# TCNs went up b2's root port
+	stp_json | jq -e '.[] | select(.cube == "b2") | .root_port == "r3"'
 }
 
 lb_root()
@@ -270,6 +327,62 @@ linux_agrees()
 		<<<"$(stp_json)" >/dev/null &&
 	[ "$(bridge -n "$R" -j link show | jq '[.[] | select(.master == "lb") |
 		select(.state != "blocking" and .state != "forwarding")] | length')" = 0 ]
+}
+
+dyn_fdb()
+{
+	pcn -n "$R" -j fdb show cube b1 | jq '[.[] | select(.static == false)] | length'
+}
+
+# b1 with hosts H1 on h1, an edge port, and H2 on h2, not one
+edge_ports()
+{
+	local s bpdu
+
+	stp_ns
+	host 1 10.226.0.1/24
+	host 2 10.226.0.2/24
+	pcn -n "$R" cube add b1 type bridge mode "$1"
+	pcn -n "$R" stp add b1 $TIMES
+	pcn -n "$R" link add b1:h1 dev h1
+	pcn -n "$R" link add b1:h2 dev h2
+	pcn -n "$R" stp set b1 port h1 edge on
+	pcn -n "$R" save | grep -qx "stp set b1 port h1 priority 128 cost 20000 edge on"
+	pcn -n "$R" fdb add 02:26:00:00:00:77 port b1:h2
+	agent b1
+	# the edge port forwards at once, and that is no topology change;
+	# h2 goes the slow way (2 x forward_delay, 8 s)
+	wait_for 20 role_is b1 h1 "designated forwarding"
+	s=$(stp_json)
+	echo "$s"
+	jq -e '.[0] | .topology_changes == 0 and
+		(.ports[] | select(.name == "h1") | .edge and .oper_edge) and
+		(.ports[] | select(.name == "h2") | .edge == false and
+		 (.state == "listening" or .state == "learning"))' <<<"$s"
+	wait_for 30 role_is b1 h2 "designated forwarding"
+	[ "$(tc_count b1)" -ge 1 ]
+	ping_ok "$H1" 10.226.0.2 2
+	[ "$(dyn_fdb)" -ge 2 ]
+	# a port that stops forwarding changes the topology: learned
+	# stations go, the static one stays
+	ip -n "$R" link set dev h2 down
+	wait_for 10 role_is b1 h2 "disabled disabled"
+	wait_for 10 eval '[ "$(dyn_fdb)" = 0 ]'
+	pcn -n "$R" -j fdb show cube b1 | jq -e 'length == 1 and .[0].static'
+	# a bridge behind the edge port speaks: it is one no longer (an
+	# inferior config BPDU: b1 stays designated and forwarding)
+	bpdu=4242030000000000
+	bpdu+=ffffffffffffffff00000000ffffffffffffffff8001
+	bpdu+=0000060001000400
+	ip netns exec "$H1" $SENDRAW e1 01:80:c2:00:00:00 02:26:00:00:00:09 1 \
+		0026 60 "$bpdu"
+	wait_for 10 eval '[ "$(stp_json | jq ".[0].ports[] | select(.name == \"h1\") | .oper_edge")" = false ]'
+	role_is b1 h1 "designated forwarding"
+	# edge on again: an edge port until the next BPDU
+	pcn -n "$R" stp set b1 port h1 edge on
+	stp_json | jq -e '.[0].ports[] | select(.name == "h1") | .oper_edge'
+	expect_err 1 "$PCN" -n "$R" stp set b1 port h1 edge maybe
+	expect_err 1 "$PCN" -n "$R" stp set b1 port h1 edge on edge off
 }
 
 bad_input()
@@ -332,6 +445,7 @@ run_test stp_bad_input bad_input
 for m in xdp tc; do
 	run_test "stp_ring_converges_restart_reconverges_$m" ring_test $m
 done
-run_test stp_linux_ring_linux_root linux_ring xdp
+run_test stp_edge_ports_fdb_flush_tc edge_ports tc
+run_test stp_linux_ring_linux_root_tcn linux_ring xdp
 run_test stp_linux_ring_pcn_root_tc linux_ring tc 32768
 tap_done
