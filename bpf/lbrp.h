@@ -42,9 +42,12 @@ struct lbrp_stats {
 	__u64 passed;		/* neither: unchanged */
 	__u64 no_backend;	/* to a VIP: no service, or no backend */
 	__u64 fragments;	/* later fragments to a VIP: dropped */
-	__u64 icmp_errors;	/* ICMP errors to a VIP: dropped */
+	__u64 icmp_errors;	/* ICMP errors about no balanced flow
+				 * (to a VIP), or to someone else: dropped */
 	__u64 bad_header;
 	__u64 errors;		/* a rewrite that failed: dropped */
+	__u64 icmp_translated;	/* ICMP errors about a balanced flow,
+				 * their quote (and address) rewritten */
 };
 
 #endif /* __PCN_LBRP_H */

@@ -64,6 +64,24 @@ ask()
 	return $rc
 }
 
+# a connected UDP socket to VIP:53 is refused (an answer, or no word
+# within 3 s, fails)
+udp_refused()
+{
+	ip netns exec "$C" python3 - <<'PY'
+import errno, socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(3)
+s.connect(("10.22.9.100", 53))
+s.send(b"anyone?")
+try:
+    s.recv(64)
+    sys.exit("an answer")
+except ConnectionRefusedError:
+    print("# ECONNREFUSED")
+PY
+}
+
 count()
 {
 	awk -v b="$2" '$2 == b { n++ } END { print n + 0 }' "$1"
@@ -195,6 +213,17 @@ lbrp_traffic()
 	jq -e ".[0].stats.ingress.balanced >= $((3 * n)) and .[0].stats.egress.replied >= $((2 * n))" <<<"$st"
 	pcn -n "$R" -j -s service show cube lr0 |
 		jq -e ".[0].backends == 3 and .[0].stats.flows == $n"
+
+	# a UDP service whose backend port is closed: the backend's port
+	# unreachable reaches the client's connected socket, which takes
+	# it for its own (ECONNREFUSED) only with the quote translated
+	pcn -n "$R" service add cube lr0 vip $VIP port 53 proto udp
+	pcn -n "$R" backend add cube lr0 vip $VIP port 53 proto udp \
+		addr 10.22.0.11 target-port 5353
+	udp_refused
+	pcn -n "$R" -j -s cube show lr0 |
+		jq -e '.[0].stats.egress.icmp_translated >= 1'
+	pcn -n "$R" service del cube lr0 vip $VIP port 53 proto udp
 
 	# the same ports again: the same backends
 	ask_range 30000 $((30000 + n - 1)) "$d/b"
