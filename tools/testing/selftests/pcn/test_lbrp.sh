@@ -82,6 +82,21 @@ except ConnectionRefusedError:
 PY
 }
 
+# a TCP connection to [fd00:22:9::100]:80 answered WANT, from the VIP
+ask6()
+{
+	ip netns exec "$C" python3 - "$1" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET6)
+s.settimeout(4)		# a first SYN lost to NDP is sent again in 1 s
+s.connect(("fd00:22:9::100", 80))
+ans = s.recv(64).decode().strip()
+assert s.getpeername()[:2] == ("fd00:22:9::100", 80), s.getpeername()
+print("#", ans)
+sys.exit(ans != sys.argv[1])
+PY
+}
+
 count()
 {
 	awk -v b="$2" '$2 == b { n++ } END { print n + 0 }' "$1"
@@ -96,6 +111,17 @@ within()
 	[ $((n * 10)) -ge $(($3 * 6)) ] && [ $((n * 10)) -le $(($3 * 14)) ]
 }
 
+# IPv6 back on in NS (quiet_ns turned it off) for IFNAME, with address
+# ADDR and default route via GW
+ipv6_on()
+{
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+		"net.ipv6.conf.$2.disable_ipv6=0" \
+		net.ipv6.conf.all.accept_ra=0 "net.ipv6.conf.$2.accept_ra=0"
+	ip -n "$1" addr add "$3" dev "$2" nodad
+	ip -n "$1" -6 route add default via "$4"
+}
+
 # backend N in NS: 10.22.0.1N, a server on 8080 answering "bN CLIENT"
 backend_setup()
 {
@@ -106,15 +132,18 @@ backend_setup()
 	ip -n "$ns" link set be0 up
 	addr "$ns" be0 "10.22.0.1$n/24"
 	ip -n "$ns" route add default via 10.22.0.1
+	[ "$n" != 1 ] || ipv6_on "$ns" be0 fd00:22::11/64 fd00:22::1
 	ip netns exec "$ns" python3 -c '
 import socket, sys
-l = socket.socket()
+l = socket.socket(socket.AF_INET6)
+l.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
 l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-l.bind(("", 8080))
+l.bind(("::", 8080))
 l.listen(64)
 while True:
     c, a = l.accept()
-    c.sendall(("%s %s\n" % (sys.argv[1], a[0])).encode())
+    a = a[0].removeprefix("::ffff:")
+    c.sendall(("%s %s\n" % (sys.argv[1], a)).encode())
     c.close()
 ' "b$n" &
 	defer "kill $! 2>/dev/null"
@@ -142,6 +171,7 @@ lbrp_hosts()
 	ip -n "$S" link set sl master br0
 	addr "$C" c0 $CLIENT/24
 	ip -n "$C" route add default via 10.22.1.1
+	ipv6_on "$C" c0 fd00:22:1::2/64 fd00:22:1::1
 	for i in 1 2 3; do
 		add_ns "B$i"
 		quiet_ns "$(eval echo \$B$i)"
@@ -159,6 +189,8 @@ lbrp_cubes()
 	pcn -n "$R" link add r0:p2 dev r2
 	pcn -n "$R" addr add 10.22.1.1/24 port r0:p1
 	pcn -n "$R" addr add 10.22.0.1/24 port r0:p2
+	pcn -n "$R" addr add fd00:22:1::1/64 port r0:p1
+	pcn -n "$R" addr add fd00:22::1/64 port r0:p2
 	pcn -n "$R" cube add lr0 type lbrp mode "$mode"
 	pcn -n "$R" link add lr0 port r0:p1
 	pcn -n "$R" service add cube lr0 vip $VIP port 80 proto tcp
@@ -167,6 +199,7 @@ lbrp_cubes()
 	for i in 1 2 3; do
 		ip netns exec "$C" ping -c 1 -W 1 -q "10.22.0.1$i" >/dev/null || true
 	done
+	ip netns exec "$C" ping -6 -c 1 -W 1 -q fd00:22::11 >/dev/null || true
 }
 
 be_add()
@@ -224,6 +257,15 @@ lbrp_traffic()
 	pcn -n "$R" -j -s cube show lr0 |
 		jq -e '.[0].stats.egress.icmp_translated >= 1'
 	pcn -n "$R" service del cube lr0 vip $VIP port 53 proto udp
+
+	# an IPv6 VIP, the router finding the backend by NDP
+	pcn -n "$R" service add cube lr0 vip fd00:22:9::100 port 80 proto tcp
+	pcn -n "$R" backend add cube lr0 vip fd00:22:9::100 port 80 \
+		proto tcp addr fd00:22::11 target-port 8080
+	ask6 "b1 fd00:22:1::2"
+	pcn -n "$R" -j -s service show cube lr0 |
+		jq -e '.[] | select(.vip == "fd00:22:9::100") | .stats.flows == 1'
+	pcn -n "$R" service del cube lr0 vip fd00:22:9::100 port 80 proto tcp
 
 	# the same ports again: the same backends
 	ask_range 30000 $((30000 + n - 1)) "$d/b"
