@@ -55,6 +55,13 @@ struct {
 } lbrp_replies SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, LBRP_FRAGS_MAX);
+	__type(key, struct lbrp_frag_key);
+	__type(value, struct lbrp_frag);
+} lbrp_frags SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 2);
 	__type(key, __u32);
@@ -145,16 +152,83 @@ static __noinline int to_backend(struct pcn_ctx *ctx, const struct pcn_ip *ip,
 	return PCN_NEXT;
 }
 
+/*
+ * Whether the packet at @xl is a fragment, its identification in *@id:
+ * 0 the first of several, 1 a later one, -1 neither (or an IPv6
+ * fragment header that does not follow the fixed header at once,
+ * which this does not look for).
+ */
+static __noinline int frag_of(struct pcn_ctx *ctx, const struct pcn_xloc *xl,
+			      __u32 *id)
+{
+	__u8 b[8];
+
+	if (!ctx || !xl || !id)
+		return -1;
+	if (xl->family == 4) {
+		if (pcn_load(ctx, xl->l3 + 4, b, 4))
+			return -1;
+		*id = (b[0] << 8) | b[1];
+		if ((b[2] & 0x1f) | b[3])
+			return 1;
+		return b[2] & 0x20 ? 0 : -1;	/* more fragments */
+	}
+	if (pcn_load(ctx, xl->l3 + 6, b, 1) || b[0] != IPPROTO_FRAGMENT ||
+	    pcn_load(ctx, xl->l3 + 40, b, 8))
+		return -1;
+	*id = ((__u32)b[4] << 24) | (b[5] << 16) | (b[6] << 8) | b[7];
+	return ((b[2] << 8) | (b[3] & 0xf8)) ? 1 : 0;
+}
+
+/*
+ * A later fragment toward the clients (no ports): of a reply whose
+ * first fragment went out from a VIP, from that VIP too (only its IP
+ * header to rewrite); else unchanged.
+ */
+static __noinline int reply_frag(struct pcn_ctx *ctx, const struct pcn_ip *ip,
+				 const struct pcn_xloc *xl,
+				 struct lbrp_stats *st)
+{
+	struct lbrp_frag_key fk = {};
+	struct lbrp_frag *f;
+	__u8 vip[16];
+
+	if (frag_of(ctx, xl, &fk.id) != 1)
+		goto pass;
+	__builtin_memcpy(fk.src, ip->src, 16);
+	__builtin_memcpy(fk.dst, ip->dst, 16);
+	fk.proto = ip->proto;
+	fk.family = ip->family;
+	f = bpf_map_lookup_elem(&lbrp_frags, &fk);
+	if (!f)
+		goto pass;
+	__builtin_memcpy(vip, f->vip, 16);
+	lb_count(f->svc_id, f->backend, pcn_pkt_len(ctx));
+	if (pcn_xlate_addr(ctx, xl, 0, vip)) {
+		PCN_COUNT(st, errors);
+		return PCN_DROP;
+	}
+	PCN_COUNT(st, fragments);
+	return PCN_NEXT;
+pass:
+	PCN_COUNT(st, passed);
+	return PCN_NEXT;
+}
+
 /* A packet toward the clients: a backend's reply leaves from its VIP. */
 static __noinline int from_backend(struct pcn_ctx *ctx, const struct pcn_ip *ip,
 				   const struct pcn_xloc *xl,
 				   struct lbrp_stats *st)
 {
 	struct lbrp_reply_key rk = {};
+	struct lbrp_frag_key fk = {};
+	struct lbrp_frag f = {};
 	struct lbrp_reply *r;
 	__u8 vip[16];
 	__u16 port;
 
+	if (ip->l4 == 0)
+		return reply_frag(ctx, ip, xl, st);
 	if (ip->l4 < 2 ||
 	    (ip->proto != IPPROTO_TCP && ip->proto != IPPROTO_UDP)) {
 		PCN_COUNT(st, passed);
@@ -175,6 +249,17 @@ static __noinline int from_backend(struct pcn_ctx *ctx, const struct pcn_ip *ip,
 	__builtin_memcpy(vip, r->vip, 16);
 	port = r->port;
 	lb_count(r->svc_id, r->backend, pcn_pkt_len(ctx));
+	/* the first of several fragments: the others follow it */
+	if (frag_of(ctx, xl, &fk.id) == 0) {
+		__builtin_memcpy(fk.src, ip->src, 16);
+		__builtin_memcpy(fk.dst, ip->dst, 16);
+		fk.proto = ip->proto;
+		fk.family = ip->family;
+		__builtin_memcpy(f.vip, vip, 16);
+		f.svc_id = r->svc_id;
+		f.backend = r->backend;
+		bpf_map_update_elem(&lbrp_frags, &fk, &f, BPF_ANY);
+	}
 	if (pcn_xlate_addr(ctx, xl, 0, vip) ||
 	    pcn_xlate_port(ctx, xl, 0, port)) {
 		PCN_COUNT(st, errors);

@@ -18,6 +18,10 @@
  *                an ICMP error with a quote cut short, a port with no
  *                service dropped and counted; not to a VIP, and no
  *                known reply: unchanged
+ * reply_frags:  a backend's fragmented reply: the first fragment from
+ *                the VIP (ports and all), the later ones of the same
+ *                datagram from the VIP too (IPv4 checksum right, the
+ *                rest untouched); those of another datagram unchanged
  * icmp_errors:  ICMP and ICMPv6 errors about a balanced flow, both
  *                ways: the backend's port unreachable (and a router's)
  *                going to the client quotes the client's packet as the
@@ -149,6 +153,8 @@ struct pkt {
 	bool zero_csum;			/* UDP sent without a checksum */
 	bool cut;			/* the L4 header cut short */
 	bool later_frag;		/* an IPv4 fragment after the first */
+	bool first_frag;		/* the first of several (IPv4) */
+	__u16 ip_id;
 	__u8 icmp_type;			/* proto ICMP: the type */
 };
 
@@ -219,7 +225,10 @@ static void build(struct frame *f, const struct pkt *p)
 		ip[0] = 0x45;
 		ip[2] = (iphl + l4len) >> 8;
 		ip[3] = iphl + l4len;
-		ip[6] = p->later_frag ? 0 : 0x40;	/* DF, or offset 800 */
+		ip[4] = p->ip_id >> 8;
+		ip[5] = p->ip_id;
+		/* DF, or offset 800, or more fragments */
+		ip[6] = p->later_frag ? 0 : p->first_frag ? 0x20 : 0x40;
 		ip[7] = p->later_frag ? 100 : 0;
 		ip[8] = 64;
 		ip[9] = p->proto;
@@ -689,6 +698,47 @@ TEST_F(lbrp, icmp_errors)
 	EXPECT_EQ(1, st[1].bad_header);
 	EXPECT_EQ(6, st[0].icmp_translated);
 	EXPECT_EQ(6, st[1].icmp_translated);
+}
+
+TEST_F(lbrp, reply_frags)
+{
+	struct pkt p = { .family = 4, .proto = IPPROTO_UDP, .sport = 40007,
+			 .dport = 53 };
+	struct pkt r = { .family = 4, .proto = IPPROTO_UDP, .sport = 53,
+			 .dport = 40007, .first_frag = true, .ip_id = 0x1234 };
+	struct frame f, in;
+	struct lbrp_stats eg;
+	__u32 soff = ETH_HLEN + 12;
+
+	addr(4, "192.168.1.7", p.src);
+	addr(4, "10.0.0.100", p.dst);
+	build(&f, &p);
+	ASSERT_EQ(self->e.pass, run(&self->e, PCN_DIR_INGRESS, &f));
+	addr(4, "10.1.0.12", r.src);
+	memcpy(r.dst, p.src, 16);
+	build(&f, &r);
+	ASSERT_EQ(self->e.pass, run(&self->e, PCN_DIR_EGRESS, &f));
+	EXPECT_EQ(0, memcmp(f.b + soff, p.dst, 4));
+	EXPECT_EQ(0xffff, ip_sum(&f));
+	/* a later fragment of it: from the VIP, nothing else changed */
+	r.first_frag = false;
+	r.later_frag = true;
+	build(&f, &r);
+	in = f;
+	ASSERT_EQ(self->e.pass, run(&self->e, PCN_DIR_EGRESS, &f));
+	EXPECT_EQ(0, memcmp(f.b + soff, p.dst, 4));
+	EXPECT_EQ(0xffff, ip_sum(&f));
+	EXPECT_EQ(0, memcmp(f.b, in.b, ETH_HLEN + 10));
+	EXPECT_EQ(0, memcmp(f.b + soff + 4, in.b + soff + 4,
+			    in.len - soff - 4));
+	/* of another datagram: unchanged */
+	r.ip_id = 0x1235;
+	build(&f, &r);
+	judged_frame(_metadata, &self->e, PCN_DIR_EGRESS, &f, self->e.pass);
+	stats(&self->e, PCN_DIR_EGRESS, &eg);
+	EXPECT_EQ(1, eg.replied);
+	EXPECT_EQ(1, eg.fragments);
+	EXPECT_EQ(1, eg.passed);
 }
 
 /*
