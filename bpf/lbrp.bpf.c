@@ -33,6 +33,10 @@
  *             smaller MTU for the replies) goes to the flow's backend,
  *             quoting backend:port -> client.
  *
+ * A reply too big for its path leaves in fragments, only the first with
+ * ports: its identification is remembered (lbrp_frags), and the later
+ * ones of the same datagram leave from the VIP too.
+ *
  * Fails closed on what is sent to a VIP: a later fragment (no ports to
  * choose by), an ICMP error about no balanced flow, a header or an
  * ICMP quote cut short or wrong (either way), a port with no service,

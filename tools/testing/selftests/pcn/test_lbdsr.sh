@@ -15,7 +15,10 @@
 # each takes is a function of the hash and the table alone: the spread
 # by weight is checked against a documented tolerance (each backend's
 # share of 150 flows within 40% of its weight's share, pcn-backend(8)),
-# and a flow reconnected from its port finds the backend it had.
+# and a flow reconnected from its port finds the backend it had. An
+# IPv6 VIP too: the client's neighbour solicitation for it answered by
+# the cube, its flow sent to B1 (IPv6 on C and B1 only), the answer
+# straight back to C's c1.
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 

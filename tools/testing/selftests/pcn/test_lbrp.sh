@@ -16,7 +16,10 @@
 # takes depends on the hash and the table alone, so the spread by
 # weight is checked against the tolerance lbdsr's test documents (each
 # backend's share of 150 flows within 40% of its weight's share), and a
-# flow reconnected from its port finds its backend again.
+# flow reconnected from its port finds its backend again. Also: a UDP
+# service whose backend port is closed refuses the client's connected
+# socket (the backend's ICMP error translated back), and an IPv6 VIP
+# (C and B1 speak IPv6, the router finds B1 by NDP).
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
