@@ -144,6 +144,13 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 } lb_vips SEC(".maps");
 
+static __always_inline int lb_addr_eq(const __u8 *a, const __u8 *b)
+{
+	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
+
+	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]));
+}
+
 static __always_inline int lb_is_vip(const __u8 *addr, __u8 family)
 {
 	struct lb_svc_key k = { .family = family };

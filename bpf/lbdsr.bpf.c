@@ -175,13 +175,6 @@ static __noinline int nd_in(struct pcn_ctx *ctx, __u32 in,
 	return pcn_tx(ctx, in);
 }
 
-static __always_inline int addr_eq(const __u8 *a, const __u8 *b)
-{
-	const __u32 *x = (const __u32 *)a, *y = (const __u32 *)b;
-
-	return !((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) | (x[3] ^ y[3]));
-}
-
 /*
  * The flow an ICMP error to a VIP is about: the quoted packet went from
  * the VIP (a backend answering) to the client, so the client is the end
@@ -199,11 +192,11 @@ static __always_inline int icmp_quoted(const struct pcn_ip *ip,
 	/* constant indexes: the verifier tracks no variable one on the stack */
 	sk->proto = q->proto;
 	fk->proto = q->proto;
-	if (addr_eq(q->addr[0], ip->dst)) {
+	if (lb_addr_eq(q->addr[0], ip->dst)) {
 		sk->port = q->port[0];
 		__builtin_memcpy(fk->addr, q->addr[1], 16);
 		fk->port = q->port[1];
-	} else if (addr_eq(q->addr[1], ip->dst)) {
+	} else if (lb_addr_eq(q->addr[1], ip->dst)) {
 		sk->port = q->port[1];
 		__builtin_memcpy(fk->addr, q->addr[0], 16);
 		fk->port = q->port[0];

@@ -35,16 +35,43 @@ struct lbrp_reply {
 	__u32 backend;
 };
 
+/*
+ * lbrp_frags: LRU hash, the fragmented replies of balanced flows: the
+ * first fragment's backend, client, protocol and IP identification ->
+ * the VIP the later ones (which have no ports) must come from too.
+ */
+#define LBRP_FRAGS_MAX		4096
+
+struct lbrp_frag_key {
+	__u8 src[16];		/* the backend */
+	__u8 dst[16];		/* the client */
+	__u32 id;		/* IPv4: 16 bits; IPv6: the fragment header's */
+	__u8 proto;
+	__u8 family;
+	__u16 pad;
+};
+
+struct lbrp_frag {
+	__u8 vip[16];
+	__u32 svc_id;
+	__u32 backend;
+};
+
 /* lbrp_stats[direction], per CPU (PCN_DIR_INGRESS, PCN_DIR_EGRESS) */
 struct lbrp_stats {
 	__u64 balanced;		/* to a VIP: sent to a backend */
 	__u64 replied;		/* a backend's reply: from the VIP again */
 	__u64 passed;		/* neither: unchanged */
 	__u64 no_backend;	/* to a VIP: no service, or no backend */
-	__u64 fragments;	/* later fragments to a VIP: dropped */
-	__u64 icmp_errors;	/* ICMP errors to a VIP: dropped */
+	__u64 fragments;	/* ingress: later fragments to a VIP,
+				 * dropped; egress: later fragments of a
+				 * reply, from the VIP */
+	__u64 icmp_errors;	/* ICMP errors about no balanced flow
+				 * (to a VIP), or to someone else: dropped */
 	__u64 bad_header;
 	__u64 errors;		/* a rewrite that failed: dropped */
+	__u64 icmp_translated;	/* ICMP errors about a balanced flow,
+				 * their quote (and address) rewritten */
 };
 
 #endif /* __PCN_LBRP_H */

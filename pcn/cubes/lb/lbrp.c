@@ -33,6 +33,7 @@ static int lbrp_save(struct pcn_cube *c, struct pcn_save *s)
 	{ dir, "icmp_errors", ", icmp errors %" PRIu64 },                   \
 	{ dir, "bad_header", ", bad header %" PRIu64 },                     \
 	{ dir, "errors", ", errors %" PRIu64 },                             \
+	{ dir, "icmp_translated", ", icmp translated %" PRIu64 },           \
 	{ NULL, NULL, NULL }
 
 static const struct pcn_counter lbrp_ingress[] = { LBRP_COUNTERS("ingress") };

@@ -42,7 +42,7 @@ SHARED=
 GEN_CPU=0
 DUT_CPU=1
 SCENARIOS=(floor forwarder_xdp forwarder_tc chain bridge flood router
-	   router_fib router6 firewall fw_rules micro hops control cubeadd save fw_import ddos lbdsr lbrp
+	   router_fib router6 firewall fw_rules micro hops control cubeadd save fw_import ddos lbdsr lbrp lb_micro
 	   metrics probe probe_micro capture cni cost nat)
 
 while [ $# -gt 0 ]; do
@@ -557,9 +557,9 @@ NAT_NEW_TABLE=1048576
 
 # measure_variant NAME: one measurement of a named variant
 # An lbdsr between r1 (frontend) and r2 (backend): the generator's 64
-# destination ports at 10.201.0.1 are 64 UDP services, each with one
-# backend, the sink (s0's MAC); with "$2" more services elsewhere (the
-# cost of a larger service table).
+# destination ports at 10.201.0.1 are 64 UDP services (or "$3"), each
+# with one backend, the sink (s0's MAC); with "$2" more services
+# elsewhere (the cost of a larger service table).
 setup_pcn_lbdsr()
 {
 	local smac p
@@ -569,7 +569,7 @@ setup_pcn_lbdsr()
 	dut_link_add blb:fe dev r1
 	dut_link_add blb:be dev r2
 	"$PCN" -n "$NS_D" cube set blb frontend fe backend be
-	for ((p = 1000; p < 1064; p++)); do
+	for ((p = 1000; p < 1000 + ${3:-64}; p++)); do
 		echo "service add cube blb vip 10.201.0.1 port $p proto udp"
 		echo "backend add cube blb vip 10.201.0.1 port $p proto udp addr 10.201.0.2 mac $smac"
 	done >"$BPFFS.lb"
@@ -1101,6 +1101,50 @@ scen_lbrp()
 	measure lbrp_xdp Mpps "pcn router+lbrp xdp" "linux router+nft dnat"
 	measure lbrp_tc Mpps "pcn router+lbrp tc" "linux router+nft dnat"
 	measure lbrp_cost Mpps "pcn router+lbrp xdp" "pcn router xdp"
+	if [ ! -e /proc/net/ip_vs ] || ! command -v ipvsadm >/dev/null; then
+		echo "# lbrp: no IPVS here (ip_vs module or ipvsadm missing): no NAT-mode baseline" >&2
+	fi
+}
+
+# The DSR load balancer's cost per packet by BPF_PROG_TEST_RUN (its
+# frontend's entry program on one UDP frame to a service, repeated: the
+# cube rewrites MACs alone, so every repetition is balanced the same
+# way), with 1 service and with 1,000, against an empty program. The
+# reverse proxy is not measured so: the first repetition rewrites the
+# frame's destination to the backend, and the others would measure a
+# packet that is not for a VIP.
+scen_lb_micro()
+{
+	local n i link va vb a b one=
+
+	for n in 1 1000; do
+		setup_pcn_lbdsr xdp $((n - 1)) 1
+		link=$(echo "$PCN_ROOT"/ns-*/cubes/blb/link_fe)
+		va=()
+		vb=()
+		for ((i = 0; i < ROUNDS; i++)); do
+			va+=("$(prog_ns link "$link" dst 10.201.0.1 dport 1000)")
+			vb+=("$(prog_ns empty)")
+		done
+		# what was measured is the balanced path, or nothing is
+		"$PCN" -n "$NS_D" -j -s cube show blb |
+			jq -e '.[0].stats.lbdsr.balanced >= 2000000' >/dev/null || {
+			echo "Error: lb_micro: the frames were not balanced" >&2
+			teardown_pcn_lbdsr
+			return 1
+		}
+		teardown_pcn_lbdsr
+		a=$(printf '%s\n' "${va[@]}" | median)
+		b=$(printf '%s\n' "${vb[@]}" | median)
+		report lb_micro ns "lbdsr xdp, $n service(s)" "$a" \
+			"empty program" "$b" "" "$(pair_spread va vb)"
+		if [ -z "$one" ]; then
+			one=$a
+		else
+			report lb_micro ns "  1,000 services" "$a" "1 service" \
+				"$one"
+		fi
+	done
 }
 
 nat_opened()

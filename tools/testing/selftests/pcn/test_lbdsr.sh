@@ -15,12 +15,39 @@
 # each takes is a function of the hash and the table alone: the spread
 # by weight is checked against a documented tolerance (each backend's
 # share of 150 flows within 40% of its weight's share, pcn-backend(8)),
-# and a flow reconnected from its port finds the backend it had.
+# and a flow reconnected from its port finds the backend it had. An
+# IPv6 VIP too: the client's neighbour solicitation for it answered by
+# the cube, its flow sent to B1 (IPv6 on C and B1 only), the answer
+# straight back to C's c1.
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 VIP=10.21.9.100
 CLIENT=10.21.0.2
+VIP6=fd00:21:9::100
+CLIENT6=fd00:21::2
+
+# IPv6 back on in NS for IFNAME (quiet_ns turned it off), no RA
+ipv6_on()
+{
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+		"net.ipv6.conf.$2.disable_ipv6=0" \
+		net.ipv6.conf.all.accept_ra=0 "net.ipv6.conf.$2.accept_ra=0"
+}
+
+# a TCP connection to [VIP6]:80 answered "b1"
+ask6()
+{
+	ip netns exec "$C" python3 - <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET6)
+s.settimeout(4)		# NDP first: a lost SYN is sent again in 1 s
+s.connect(("fd00:21:9::100", 80))
+ans = s.recv(64).decode().strip()
+print("#", ans)
+sys.exit(ans != "b1")
+PY
+}
 
 # One client process for many connections (a socat each would cost the
 # test minutes): from each source port FIRST..LAST, connect to VIP:80
@@ -90,6 +117,12 @@ lbdsr_setup()
 	bridge -n "$S" link set dev sl flood off mcast_flood off bcast_flood off
 	addr "$C" c0 $CLIENT/24
 	ip -n "$C" route add $VIP/32 dev c0
+	# IPv6: the client's address on c1 (the backends' segment, where
+	# they answer), the VIP through c0, found by NDP (the cube answers)
+	ipv6_on "$C" c0
+	ipv6_on "$C" c1
+	ip -n "$C" addr add $CLIENT6/64 dev c1 nodad
+	ip -n "$C" -6 route add $VIP6/128 dev c0 src $CLIENT6
 	ip netns exec "$C" sysctl -qw net.ipv4.conf.all.rp_filter=0 \
 		net.ipv4.conf.c1.rp_filter=0 net.ipv4.conf.c0.rp_filter=0
 	for i in 1 2 3 4; do
@@ -118,11 +151,18 @@ backend_setup()
 		net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.all.rp_filter=0
 	addr "$ns" be0 "10.21.0.1$n/24"
 	addr "$ns" lo $VIP/32
+	if [ "$n" = 1 ]; then
+		# an IPv6 VIP too: on lo, where no NS on be0 finds it
+		ipv6_on "$ns" be0
+		ip -n "$ns" addr add fd00:21::11/64 dev be0 nodad
+		ip -n "$ns" addr add $VIP6/128 dev lo
+	fi
 	ip netns exec "$ns" python3 -c '
 import socket, sys
-l = socket.socket()
+l = socket.socket(socket.AF_INET6)
+l.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
 l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-l.bind(("", 80))
+l.bind(("::", 80))
 l.listen(64)
 while True:
     c, _ = l.accept()
@@ -185,6 +225,17 @@ lbdsr_traffic()
 	jq -e '.[0].ports[] | select(.name == "be") | .stats.rx.packets == 0' <<<"$st"
 	pcn -n "$L" -j -s service show cube lb0 |
 		jq -e '.[0].backends == 3 and .[0].stats.flows == 150'
+
+	# an IPv6 VIP: the client's NS answered by the cube, its flow
+	# balanced to b1 by MAC, the answer straight back on c1
+	pcn -n "$L" service add cube lb0 vip $VIP6 port 80 proto tcp
+	pcn -n "$L" backend add cube lb0 vip $VIP6 port 80 proto tcp \
+		addr fd00:21::11 mac 02:21:00:00:00:01
+	ask6
+	pcn -n "$L" -j -s cube show lb0 |
+		jq -e '.[0].stats.lbdsr.nd_replied >= 1 and .[0].stats.lbdsr.returned == 0'
+	ip -n "$C" -6 neigh show $VIP6 dev c0 | grep -q lladdr
+	pcn -n "$L" service del cube lb0 vip $VIP6 port 80 proto tcp
 
 	# a new backend: new flows reach it, the old ones stay where they were
 	be_add 4 3

@@ -15,8 +15,22 @@
  *   udp_v6       the same for an IPv6 service over UDP
  *   udp_v4_zero  a UDP datagram without a checksum stays without one
  * fail_closed:  to a VIP: a later fragment, a TCP header cut short,
- *                an ICMP error, a port with no service dropped and
- *                counted; not to a VIP, and no known reply: unchanged
+ *                an ICMP error with a quote cut short, a port with no
+ *                service dropped and counted; not to a VIP, and no
+ *                known reply: unchanged
+ * reply_frags:  a backend's fragmented reply: the first fragment from
+ *                the VIP (ports and all), the later ones of the same
+ *                datagram from the VIP too (IPv4 checksum right, the
+ *                rest untouched); those of another datagram unchanged
+ * icmp_errors:  ICMP and ICMPv6 errors about a balanced flow, both
+ *                ways: the backend's port unreachable (and a router's)
+ *                going to the client quotes the client's packet as the
+ *                client sent it, byte for byte, from the VIP when the
+ *                backend sent it; the client's (or a router's) error
+ *                to the VIP goes to the backend quoting its reply as
+ *                it sent it; the ICMP checksum recomputed whole. About
+ *                no flow, to someone else, or cut short: dropped or
+ *                passed, counted.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -139,6 +153,8 @@ struct pkt {
 	bool zero_csum;			/* UDP sent without a checksum */
 	bool cut;			/* the L4 header cut short */
 	bool later_frag;		/* an IPv4 fragment after the first */
+	bool first_frag;		/* the first of several (IPv4) */
+	__u16 ip_id;
 	__u8 icmp_type;			/* proto ICMP: the type */
 };
 
@@ -209,7 +225,10 @@ static void build(struct frame *f, const struct pkt *p)
 		ip[0] = 0x45;
 		ip[2] = (iphl + l4len) >> 8;
 		ip[3] = iphl + l4len;
-		ip[6] = p->later_frag ? 0 : 0x40;	/* DF, or offset 800 */
+		ip[4] = p->ip_id >> 8;
+		ip[5] = p->ip_id;
+		/* DF, or offset 800, or more fragments */
+		ip[6] = p->later_frag ? 0 : p->first_frag ? 0x20 : 0x40;
 		ip[7] = p->later_frag ? 100 : 0;
 		ip[8] = 64;
 		ip[9] = p->proto;
@@ -424,6 +443,17 @@ static void judged(struct __test_metadata *_metadata, struct env *e, int dir,
 		EXPECT_EQ(0, memcmp(f.b, in.b, in.len));
 }
 
+/* frame @f through @dir: @verdict, and unchanged when it passes */
+static void judged_frame(struct __test_metadata *_metadata, struct env *e,
+			 int dir, const struct frame *f, __u32 verdict)
+{
+	struct frame g = *f;
+
+	EXPECT_EQ(verdict, run(e, dir, &g));
+	if (verdict == e->pass)
+		EXPECT_EQ(0, memcmp(g.b, f->b, f->len));
+}
+
 TEST_F(lbrp, fail_closed)
 {
 	struct pkt p = { .family = 4, .proto = IPPROTO_TCP, .sport = 40003,
@@ -441,7 +471,7 @@ TEST_F(lbrp, fail_closed)
 	judged(_metadata, &self->e, PCN_DIR_INGRESS, &q, self->e.drop);
 	q = p;
 	q.proto = IPPROTO_ICMP;
-	q.icmp_type = 3;
+	q.icmp_type = 3;	/* its "quote" is no IP header */
 	judged(_metadata, &self->e, PCN_DIR_INGRESS, &q, self->e.drop);
 	q = p;
 	q.dport = 81;
@@ -451,8 +481,8 @@ TEST_F(lbrp, fail_closed)
 	judged(_metadata, &self->e, PCN_DIR_INGRESS, &q, self->e.drop);
 	stats(&self->e, PCN_DIR_INGRESS, &in);
 	EXPECT_EQ(1, in.fragments);
-	EXPECT_EQ(1, in.bad_header);
-	EXPECT_EQ(1, in.icmp_errors);
+	EXPECT_EQ(2, in.bad_header);
+	EXPECT_EQ(0, in.icmp_errors);
 	EXPECT_EQ(2, in.no_backend);
 	EXPECT_EQ(0, in.balanced);
 	/* not to a VIP: unchanged */
@@ -470,6 +500,244 @@ TEST_F(lbrp, fail_closed)
 	stats(&self->e, PCN_DIR_EGRESS, &eg);
 	EXPECT_EQ(1, in.passed);
 	EXPECT_EQ(0, eg.replied);
+	EXPECT_EQ(1, eg.passed);
+}
+
+/*
+ * ICMP (@family 4) or ICMPv6 error @type/@code from @src to @dst
+ * quoting the first @qlen bytes of the IP packet in @q.
+ */
+static void build_error(struct frame *f, int family, const char *src,
+			const char *dst, __u8 type, __u8 code,
+			const struct frame *q, __u32 qlen)
+{
+	struct pkt p = { .family = family,
+			 .proto = family == 4 ? IPPROTO_ICMP : 58 };
+	__u32 iphl = family == 4 ? 20 : 40, l4len = 8 + qlen;
+	__u8 *ip = f->b + ETH_HLEN, *l4;
+	__u16 c;
+
+	addr(family, src, p.src);
+	addr(family, dst, p.dst);
+	p.cut = true;		/* the headers alone: the rest is here */
+	build(f, &p);
+	l4 = f->b + f->l4;
+	f->len = f->l4 + l4len;
+	if (family == 4) {
+		ip[2] = (iphl + l4len) >> 8;
+		ip[3] = iphl + l4len;
+		ip[10] = ip[11] = 0;
+		c = ~fold(sum16(ip, 20, 0));
+		ip[10] = c >> 8;
+		ip[11] = c;
+	} else {
+		ip[4] = l4len >> 8;
+		ip[5] = l4len;
+	}
+	memset(l4, 0, 8);
+	l4[0] = type;
+	l4[1] = code;
+	if (family == 4 && type == 3 && code == 4)
+		l4[7] = 0xdc;		/* next-hop MTU 1500 - 4 * 72 */
+	if (family == 6 && type == 2)
+		l4[6] = 0x05;		/* MTU 1280 */
+	memcpy(l4 + 8, q->b + ETH_HLEN, qlen);
+	c = family == 4 ? ~fold(sum16(l4, l4len, 0)) : ~l4_sum(f, 6, 58);
+	l4[2] = c >> 8;
+	l4[3] = c;
+}
+
+/* the ICMP checksum of error @f, recomputed whole: 0xffff when right */
+static __u16 icmp_sum(const struct frame *f, int family)
+{
+	if (family == 4)
+		return fold(sum16(f->b + f->l4, f->len - f->l4, 0));
+	return l4_sum(f, 6, 58);
+}
+
+/*
+ * Client packet @p to the VIP, in by ingress (to @be:@be_port); then
+ * errors about it both ways, each checked whole:
+ *   out   @be's port unreachable to the client, quoting the packet
+ *         as the backend got it: the quote comes out as @p was sent,
+ *         from the VIP; the same from a router @rt: from @rt still
+ *   in    the client's port unreachable (@rt's need for a smaller MTU
+ *         when @rt is given to the VIP) about the backend's reply
+ *         as the client got it: to @be, quoting the reply as @be
+ *         sent it
+ */
+static void error_both_ways(struct __test_metadata *_metadata, struct env *e,
+			    const struct pkt *p, const char *be, __u16 be_port,
+			    const char *rt)
+{
+	struct frame sent, got, reply, seen, f;
+	__u32 alen = p->family == 4 ? 4 : 16, soff, doff, qlen, qoff;
+	char cs[64], vs[64];
+	struct pkt r = *p;
+	__u8 unreach = p->family == 4 ? 3 : 1;
+	__u8 port_code = p->family == 4 ? 3 : 4;
+	__u8 want[16];
+
+	inet_ntop(p->family == 4 ? AF_INET : AF_INET6, p->src, cs, sizeof(cs));
+	inet_ntop(p->family == 4 ? AF_INET : AF_INET6, p->dst, vs, sizeof(vs));
+	soff = ETH_HLEN + (p->family == 4 ? 12 : 8);
+	doff = soff + alen;
+	build(&sent, p);
+	got = sent;
+	ASSERT_EQ(e->pass, run(e, PCN_DIR_INGRESS, &got));
+	qlen = got.len - ETH_HLEN;
+	addr(p->family, be, want);
+
+	/* the backend's port unreachable, to the client */
+	build_error(&f, p->family, be, cs, unreach, port_code, &got, qlen);
+	qoff = f.l4 + 8;
+	ASSERT_EQ(e->pass, run(e, PCN_DIR_EGRESS, &f));
+	EXPECT_EQ(0, memcmp(f.b + soff, p->dst, alen));	/* the VIP */
+	EXPECT_EQ(0, memcmp(f.b + doff, p->src, alen));
+	EXPECT_EQ(0, memcmp(f.b + qoff, sent.b + ETH_HLEN, qlen));
+	EXPECT_EQ(0xffff, icmp_sum(&f, p->family));
+	if (p->family == 4)
+		EXPECT_EQ(0xffff, ip_sum(&f));
+	/* a router's, past the cube: from the router still */
+	build_error(&f, p->family, rt, cs, unreach, 0, &got, qlen);
+	ASSERT_EQ(e->pass, run(e, PCN_DIR_EGRESS, &f));
+	addr(p->family, rt, want);
+	EXPECT_EQ(0, memcmp(f.b + soff, want, alen));
+	EXPECT_EQ(0, memcmp(f.b + qoff, sent.b + ETH_HLEN, qlen));
+	EXPECT_EQ(0xffff, icmp_sum(&f, p->family));
+	if (p->family == 4)
+		EXPECT_EQ(0xffff, ip_sum(&f));
+
+	/* the backend's reply, as the client gets it */
+	addr(p->family, be, r.src);
+	memcpy(r.dst, p->src, 16);
+	r.sport = be_port;
+	r.dport = p->sport;
+	build(&reply, &r);
+	seen = reply;
+	ASSERT_EQ(e->pass, run(e, PCN_DIR_EGRESS, &seen));
+	/* the client's port unreachable about it, to the VIP */
+	build_error(&f, p->family, cs, vs, unreach, port_code, &seen, qlen);
+	ASSERT_EQ(e->pass, run(e, PCN_DIR_INGRESS, &f));
+	addr(p->family, be, want);
+	EXPECT_EQ(0, memcmp(f.b + soff, p->src, alen));
+	EXPECT_EQ(0, memcmp(f.b + doff, want, alen));
+	EXPECT_EQ(0, memcmp(f.b + qoff, reply.b + ETH_HLEN, qlen));
+	EXPECT_EQ(0xffff, icmp_sum(&f, p->family));
+	if (p->family == 4)
+		EXPECT_EQ(0xffff, ip_sum(&f));
+	/* a router's before the cube: too big (IPv4: fragmentation
+	 * needed), 8 bytes of the reply's L4 header quoted, no more */
+	qlen = (p->family == 4 ? 20 : 40) + 8;
+	build_error(&f, p->family, rt, vs, p->family == 4 ? 3 : 2,
+		    p->family == 4 ? 4 : 0, &seen, qlen);
+	ASSERT_EQ(e->pass, run(e, PCN_DIR_INGRESS, &f));
+	addr(p->family, rt, want);
+	EXPECT_EQ(0, memcmp(f.b + soff, want, alen));
+	addr(p->family, be, want);
+	EXPECT_EQ(0, memcmp(f.b + doff, want, alen));
+	EXPECT_EQ(0, memcmp(f.b + qoff, reply.b + ETH_HLEN, qlen));
+	EXPECT_EQ(0xffff, icmp_sum(&f, p->family));
+}
+
+TEST_F(lbrp, icmp_errors)
+{
+	struct pkt p = { .family = 4, .proto = IPPROTO_UDP, .sport = 40004,
+			 .dport = 53 };
+	struct pkt t = { .family = 4, .proto = IPPROTO_TCP, .sport = 40005,
+			 .dport = 80 };
+	struct pkt p6 = { .family = 6, .proto = IPPROTO_UDP, .sport = 40006,
+			  .dport = 53 };
+	struct frame f, in, got;
+	struct lbrp_stats st[2];
+	struct lb_obj_stats bs;
+
+	addr(4, "192.168.1.4", p.src);
+	addr(4, "10.0.0.100", p.dst);
+	error_both_ways(_metadata, &self->e, &p, "10.1.0.12", 53, "10.1.0.1");
+	addr(4, "192.168.1.5", t.src);
+	addr(4, "10.0.0.100", t.dst);
+	error_both_ways(_metadata, &self->e, &t, "10.1.0.11", 8080,
+			"192.168.1.254");
+	addr(6, "2001:db8:9::4", p6.src);
+	addr(6, "2001:db8::100", p6.dst);
+	error_both_ways(_metadata, &self->e, &p6, "2001:db8:1::11", 5353,
+			"2001:db8:9::fe");
+	stats(&self->e, PCN_DIR_INGRESS, &st[0]);
+	stats(&self->e, PCN_DIR_EGRESS, &st[1]);
+	EXPECT_EQ(6, st[0].icmp_translated);
+	EXPECT_EQ(6, st[1].icmp_translated);
+	be_stats(&self->e, BE_SLOT + 3, &bs);
+	EXPECT_EQ(1, bs.flows);
+	EXPECT_EQ(6, bs.packets);	/* the packet, its reply, 4 errors */
+
+	/* about no balanced flow: to a VIP dropped, to a client through */
+	p.sport = 40100;
+	build(&got, &p);
+	build_error(&f, 4, "192.168.1.4", "10.0.0.100", 3, 3, &got, 28);
+	judged_frame(_metadata, &self->e, PCN_DIR_INGRESS, &f, self->e.drop);
+	build_error(&f, 4, "10.1.0.12", "192.168.1.4", 3, 3, &got, 28);
+	judged_frame(_metadata, &self->e, PCN_DIR_EGRESS, &f, self->e.pass);
+	/* about the flow, to someone else than its client: dropped */
+	p.sport = 40004;
+	build(&got, &p);
+	in = got;
+	ASSERT_EQ(self->e.pass, run(&self->e, PCN_DIR_INGRESS, &got));
+	build_error(&f, 4, "10.1.0.12", "192.168.1.99", 3, 3, &got, 28);
+	judged_frame(_metadata, &self->e, PCN_DIR_EGRESS, &f, self->e.drop);
+	/* the quote cut short (7 bytes of UDP), either way: dropped */
+	build_error(&f, 4, "10.1.0.12", "192.168.1.4", 3, 3, &got, 27);
+	judged_frame(_metadata, &self->e, PCN_DIR_EGRESS, &f, self->e.drop);
+	build_error(&f, 4, "192.168.1.4", "10.0.0.100", 3, 3, &in, 27);
+	judged_frame(_metadata, &self->e, PCN_DIR_INGRESS, &f, self->e.drop);
+	stats(&self->e, PCN_DIR_INGRESS, &st[0]);
+	stats(&self->e, PCN_DIR_EGRESS, &st[1]);
+	EXPECT_EQ(1, st[0].icmp_errors);
+	EXPECT_EQ(1, st[1].icmp_errors);
+	EXPECT_EQ(1, st[0].bad_header);
+	EXPECT_EQ(1, st[1].bad_header);
+	EXPECT_EQ(6, st[0].icmp_translated);
+	EXPECT_EQ(6, st[1].icmp_translated);
+}
+
+TEST_F(lbrp, reply_frags)
+{
+	struct pkt p = { .family = 4, .proto = IPPROTO_UDP, .sport = 40007,
+			 .dport = 53 };
+	struct pkt r = { .family = 4, .proto = IPPROTO_UDP, .sport = 53,
+			 .dport = 40007, .first_frag = true, .ip_id = 0x1234 };
+	struct frame f, in;
+	struct lbrp_stats eg;
+	__u32 soff = ETH_HLEN + 12;
+
+	addr(4, "192.168.1.7", p.src);
+	addr(4, "10.0.0.100", p.dst);
+	build(&f, &p);
+	ASSERT_EQ(self->e.pass, run(&self->e, PCN_DIR_INGRESS, &f));
+	addr(4, "10.1.0.12", r.src);
+	memcpy(r.dst, p.src, 16);
+	build(&f, &r);
+	ASSERT_EQ(self->e.pass, run(&self->e, PCN_DIR_EGRESS, &f));
+	EXPECT_EQ(0, memcmp(f.b + soff, p.dst, 4));
+	EXPECT_EQ(0xffff, ip_sum(&f));
+	/* a later fragment of it: from the VIP, nothing else changed */
+	r.first_frag = false;
+	r.later_frag = true;
+	build(&f, &r);
+	in = f;
+	ASSERT_EQ(self->e.pass, run(&self->e, PCN_DIR_EGRESS, &f));
+	EXPECT_EQ(0, memcmp(f.b + soff, p.dst, 4));
+	EXPECT_EQ(0xffff, ip_sum(&f));
+	EXPECT_EQ(0, memcmp(f.b, in.b, ETH_HLEN + 10));
+	EXPECT_EQ(0, memcmp(f.b + soff + 4, in.b + soff + 4,
+			    in.len - soff - 4));
+	/* of another datagram: unchanged */
+	r.ip_id = 0x1235;
+	build(&f, &r);
+	judged_frame(_metadata, &self->e, PCN_DIR_EGRESS, &f, self->e.pass);
+	stats(&self->e, PCN_DIR_EGRESS, &eg);
+	EXPECT_EQ(1, eg.replied);
+	EXPECT_EQ(1, eg.fragments);
 	EXPECT_EQ(1, eg.passed);
 }
 

@@ -16,7 +16,10 @@
 # takes depends on the hash and the table alone, so the spread by
 # weight is checked against the tolerance lbdsr's test documents (each
 # backend's share of 150 flows within 40% of its weight's share), and a
-# flow reconnected from its port finds its backend again.
+# flow reconnected from its port finds its backend again. Also: a UDP
+# service whose backend port is closed refuses the client's connected
+# socket (the backend's ICMP error translated back), and an IPv6 VIP
+# (C and B1 speak IPv6, the router finds B1 by NDP).
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -64,6 +67,39 @@ ask()
 	return $rc
 }
 
+# a connected UDP socket to VIP:53 is refused (an answer, or no word
+# within 3 s, fails)
+udp_refused()
+{
+	ip netns exec "$C" python3 - <<'PY'
+import errno, socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(3)
+s.connect(("10.22.9.100", 53))
+s.send(b"anyone?")
+try:
+    s.recv(64)
+    sys.exit("an answer")
+except ConnectionRefusedError:
+    print("# ECONNREFUSED")
+PY
+}
+
+# a TCP connection to [fd00:22:9::100]:80 answered WANT, from the VIP
+ask6()
+{
+	ip netns exec "$C" python3 - "$1" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET6)
+s.settimeout(4)		# a first SYN lost to NDP is sent again in 1 s
+s.connect(("fd00:22:9::100", 80))
+ans = s.recv(64).decode().strip()
+assert s.getpeername()[:2] == ("fd00:22:9::100", 80), s.getpeername()
+print("#", ans)
+sys.exit(ans != sys.argv[1])
+PY
+}
+
 count()
 {
 	awk -v b="$2" '$2 == b { n++ } END { print n + 0 }' "$1"
@@ -78,6 +114,17 @@ within()
 	[ $((n * 10)) -ge $(($3 * 6)) ] && [ $((n * 10)) -le $(($3 * 14)) ]
 }
 
+# IPv6 back on in NS (quiet_ns turned it off) for IFNAME, with address
+# ADDR and default route via GW
+ipv6_on()
+{
+	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+		"net.ipv6.conf.$2.disable_ipv6=0" \
+		net.ipv6.conf.all.accept_ra=0 "net.ipv6.conf.$2.accept_ra=0"
+	ip -n "$1" addr add "$3" dev "$2" nodad
+	ip -n "$1" -6 route add default via "$4"
+}
+
 # backend N in NS: 10.22.0.1N, a server on 8080 answering "bN CLIENT"
 backend_setup()
 {
@@ -88,15 +135,18 @@ backend_setup()
 	ip -n "$ns" link set be0 up
 	addr "$ns" be0 "10.22.0.1$n/24"
 	ip -n "$ns" route add default via 10.22.0.1
+	[ "$n" != 1 ] || ipv6_on "$ns" be0 fd00:22::11/64 fd00:22::1
 	ip netns exec "$ns" python3 -c '
 import socket, sys
-l = socket.socket()
+l = socket.socket(socket.AF_INET6)
+l.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
 l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-l.bind(("", 8080))
+l.bind(("::", 8080))
 l.listen(64)
 while True:
     c, a = l.accept()
-    c.sendall(("%s %s\n" % (sys.argv[1], a[0])).encode())
+    a = a[0].removeprefix("::ffff:")
+    c.sendall(("%s %s\n" % (sys.argv[1], a)).encode())
     c.close()
 ' "b$n" &
 	defer "kill $! 2>/dev/null"
@@ -124,6 +174,7 @@ lbrp_hosts()
 	ip -n "$S" link set sl master br0
 	addr "$C" c0 $CLIENT/24
 	ip -n "$C" route add default via 10.22.1.1
+	ipv6_on "$C" c0 fd00:22:1::2/64 fd00:22:1::1
 	for i in 1 2 3; do
 		add_ns "B$i"
 		quiet_ns "$(eval echo \$B$i)"
@@ -141,6 +192,8 @@ lbrp_cubes()
 	pcn -n "$R" link add r0:p2 dev r2
 	pcn -n "$R" addr add 10.22.1.1/24 port r0:p1
 	pcn -n "$R" addr add 10.22.0.1/24 port r0:p2
+	pcn -n "$R" addr add fd00:22:1::1/64 port r0:p1
+	pcn -n "$R" addr add fd00:22::1/64 port r0:p2
 	pcn -n "$R" cube add lr0 type lbrp mode "$mode"
 	pcn -n "$R" link add lr0 port r0:p1
 	pcn -n "$R" service add cube lr0 vip $VIP port 80 proto tcp
@@ -149,6 +202,7 @@ lbrp_cubes()
 	for i in 1 2 3; do
 		ip netns exec "$C" ping -c 1 -W 1 -q "10.22.0.1$i" >/dev/null || true
 	done
+	ip netns exec "$C" ping -6 -c 1 -W 1 -q fd00:22::11 >/dev/null || true
 }
 
 be_add()
@@ -195,6 +249,26 @@ lbrp_traffic()
 	jq -e ".[0].stats.ingress.balanced >= $((3 * n)) and .[0].stats.egress.replied >= $((2 * n))" <<<"$st"
 	pcn -n "$R" -j -s service show cube lr0 |
 		jq -e ".[0].backends == 3 and .[0].stats.flows == $n"
+
+	# a UDP service whose backend port is closed: the backend's port
+	# unreachable reaches the client's connected socket, which takes
+	# it for its own (ECONNREFUSED) only with the quote translated
+	pcn -n "$R" service add cube lr0 vip $VIP port 53 proto udp
+	pcn -n "$R" backend add cube lr0 vip $VIP port 53 proto udp \
+		addr 10.22.0.11 target-port 5353
+	udp_refused
+	pcn -n "$R" -j -s cube show lr0 |
+		jq -e '.[0].stats.egress.icmp_translated >= 1'
+	pcn -n "$R" service del cube lr0 vip $VIP port 53 proto udp
+
+	# an IPv6 VIP, the router finding the backend by NDP
+	pcn -n "$R" service add cube lr0 vip fd00:22:9::100 port 80 proto tcp
+	pcn -n "$R" backend add cube lr0 vip fd00:22:9::100 port 80 \
+		proto tcp addr fd00:22::11 target-port 8080
+	ask6 "b1 fd00:22:1::2"
+	pcn -n "$R" -j -s service show cube lr0 |
+		jq -e '.[] | select(.vip == "fd00:22:9::100") | .stats.flows == 1'
+	pcn -n "$R" service del cube lr0 vip fd00:22:9::100 port 80 proto tcp
 
 	# the same ports again: the same backends
 	ask_range 30000 $((30000 + n - 1)) "$d/b"
