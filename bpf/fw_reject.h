@@ -327,12 +327,8 @@ __noinline int fw_reject(struct pcn_ctx *ctx, __u32 how, __u32 dir)
 	}
 	if (proto == ETH_P_IP)
 		rlen = fw_rej4(b, l3, n, len, how);
-#ifndef PCN_BUILD_XDP
-	/* XDP: an IPv6 answer sent by XDP_TX did not reach the client in
-	 * test_fw_reject.sh, cause not found yet: dropped without one */
 	else if (proto == ETH_P_IPV6)
 		rlen = fw_rej6(b, l3, n, len, how);
-#endif
 	if (rlen < ETH_HLEN + 40 || rlen > FW_REJ_IN)
 		return PCN_DROP;
 	rlen = ((rlen - 1) & (FW_REJ_IN - 1)) + 1;
