@@ -1581,8 +1581,8 @@ static void expect_answer(struct __test_metadata *_metadata,
 /*
  * What a reject sends back, byte by byte, in both families, as a RST
  * and as an ICMP or ICMPv6 port unreachable: on the way in, the answer
- * leaves by the interface the packet came in by (XDP_TX; in tc, a
- * redirect), every checksum right. In XDP the answer is longer than a
+ * leaves by the interface the packet came in by (a redirect), every
+ * checksum right. In XDP the answer is longer than a
  * short packet (the frame grows at its head) or shorter than a long one.
  */
 BOTH_BUILDS(reject_answers)
@@ -1632,7 +1632,7 @@ BOTH_BUILDS(reject_answers)
 			.tags = { ETH_P_8021AD, ETH_P_8021Q } }, 2 },
 		  .type = 3, .code = 3 },
 	};
-	__u32 answered = e->tc ? TC_ACT_REDIRECT : XDP_TX, set, id;
+	__u32 answered = e->tc ? TC_ACT_REDIRECT : XDP_REDIRECT, set, id;
 	struct frame f, a;
 	int failed;
 	size_t i;
