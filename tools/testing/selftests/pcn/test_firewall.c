@@ -29,6 +29,10 @@
  *   conntrack         flows live until their timeout whenever they were
  *                     stamped (before boot too); an ICMP error is
  *                     related by a quote within its own IP packet only
+ *   tcp_window        out-of-window segments and RSTs are invalid
+ *   icmpv6_nd         neighbour discovery passes as new, untracked
+ *   icmpv6_error_related  an ICMPv6 error about a flow is related
+ *   reject_answers    the RST and ICMP/ICMPv6 answers, byte by byte
  *   generations       a set built beside the one in use, one switch
  *   counters          packets and bytes by rule, statistics by chain
  *   cost              ns per packet at 10 to 7824 rules, printed only
@@ -1416,6 +1420,208 @@ BOTH_BUILDS(conntrack)
 		EXPECT_EQ(e->drop, run(e, ch, &f, 1, NULL));
 		EXPECT_EQ(-ENOENT, bpf_map_lookup_elem(ct, &k, &seen) ? -errno : 0);
 	}
+}
+
+/* A TCP segment @a:@pa > @b:@pb of @flags, @seq, @ack and @len bytes */
+static void tcp_frame(struct frame *f, const char *a, __u16 pa, const char *b,
+		      __u16 pb, __u8 flags, __u32 seq, __u32 ack, __u8 len)
+{
+	struct tcase c = { a, b, { .proto = IPPROTO_TCP, .sport = pa,
+				   .dport = pb, .tcp_flags = flags,
+				   .payload = len }, -1 };
+	unsigned char *t;
+	struct pkt p;
+
+	case_pkt(&c, &p);
+	frame_build(f, &p);
+	t = f->b + f->len - len - 20;
+	put16(put16(t + 4, seq >> 16), seq);
+	put16(put16(t + 8, ack >> 16), ack);
+}
+
+/*
+ * TCP sequence tracking (bpf/ct.h): once both sides are seen, a
+ * segment or RST whose sequence number lies more than
+ * PCN_CT_TCP_WINDOW from where its sender is, or that acknowledges
+ * what the other side never sent, is invalid, and moves nothing; one
+ * in the window passes, across the wrap of the sequence space too. A
+ * RST in the window ends the flow.
+ */
+BOTH_BUILDS(tcp_window)
+{
+	/* new and established pass; invalid takes the policy */
+	static const char *const rules[] = {
+		"state 3 action accept",
+	};
+	const __u32 far = PCN_CT_TCP_WINDOW + 1, cs = 0xfffffff0, ss = 5000;
+	struct pcn_ct_key k = ct_key4(IPPROTO_TCP, "10.0.0.1", 1000,
+				     "10.0.0.2", 80);
+	int ct = map_fd(e->fw, "fw_ct");
+	struct pcn_ct seen;
+	struct frame f;
+
+	ASSERT_LE(0, ct);
+	CHAINS_TEXT(e, rules, FW_DROP);
+#define C2S(fl, seq, ack, len) \
+	tcp_frame(&f, "10.0.0.1", 1000, "10.0.0.2", 80, fl, seq, ack, len)
+#define S2C(fl, seq, ack, len) \
+	tcp_frame(&f, "10.0.0.2", 80, "10.0.0.1", 1000, fl, seq, ack, len)
+	C2S(0x02, cs, 0, 0);
+	EXPECT_EQ(e->pass, run(e, FW_INGRESS, &f, 1, NULL));
+	/* one side seen: the other's numbers are not judged yet */
+	S2C(0x12, ss, cs + 1, 0);
+	EXPECT_EQ(e->pass, run(e, FW_EGRESS, &f, 1, NULL));
+	/* 32 bytes across the wrap, then the next ones after them */
+	C2S(0x18, cs + 1, ss + 1, 32);
+	EXPECT_EQ(e->pass, run(e, FW_INGRESS, &f, 1, NULL));
+	C2S(0x18, cs + 33, ss + 1, 10);
+	EXPECT_EQ(e->pass, run(e, FW_INGRESS, &f, 1, NULL));
+	ASSERT_EQ(0, bpf_map_lookup_elem(ct, &k, &seen));
+	EXPECT_EQ(PCN_CT_SEQ0 | PCN_CT_SEQ1,
+		  seen.flags & (PCN_CT_SEQ0 | PCN_CT_SEQ1));
+	EXPECT_EQ(cs + 43, seen.end[0]);	/* 10.0.0.1 is side 0 */
+	EXPECT_EQ(ss + 1, seen.end[1]);
+	/* a retransmission in the window passes */
+	C2S(0x18, cs + 1, ss + 1, 32);
+	EXPECT_EQ(e->pass, run(e, FW_INGRESS, &f, 1, NULL));
+	/* out of the window: a RST far ahead, far behind, data far
+	 * behind, an ACK of what the server never sent */
+	S2C(0x04, ss + 1 + far, 0, 0);
+	EXPECT_EQ(e->drop, run(e, FW_EGRESS, &f, 1, NULL));
+	S2C(0x14, ss + 1 - far, cs + 43, 0);
+	EXPECT_EQ(e->drop, run(e, FW_EGRESS, &f, 1, NULL));
+	C2S(0x18, cs + 43 - far, ss + 1, 10);
+	EXPECT_EQ(e->drop, run(e, FW_INGRESS, &f, 1, NULL));
+	C2S(0x10, cs + 43, ss + 2, 0);
+	EXPECT_EQ(e->drop, run(e, FW_INGRESS, &f, 1, NULL));
+	/* the flow is still there, its numbers unmoved */
+	ASSERT_EQ(0, bpf_map_lookup_elem(ct, &k, &seen));
+	EXPECT_EQ(cs + 43, seen.end[0]);
+	EXPECT_EQ(ss + 1, seen.end[1]);
+	/* a RST in the window: established, and the flow is gone */
+	S2C(0x04, ss + 1 + 1000, 0, 0);
+	EXPECT_EQ(e->pass, run(e, FW_EGRESS, &f, 1, NULL));
+	EXPECT_EQ(-ENOENT, bpf_map_lookup_elem(ct, &k, &seen) ? -errno : 0);
+#undef C2S
+#undef S2C
+}
+
+/* How many flows @fd holds */
+static int ct_count(int fd)
+{
+	struct pcn_ct_key k, next;
+	int n = 0;
+
+	while (!bpf_map_get_next_key(fd, n ? &k : NULL, &next)) {
+		k = next;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * ICMPv6 neighbour discovery (router and neighbour solicitation and
+ * advertisement, redirect) is not tracked, and is new: never invalid,
+ * so a rule dropping invalid packets does not cut a host off its
+ * neighbours (netfilter has them invalid, which is why ip6tables rule
+ * sets accept them by type before their conntrack rules).
+ */
+BOTH_BUILDS(icmpv6_nd)
+{
+	static const char *const rules[] = {
+		"state 8 action drop",
+		"state 1 proto 58 action accept",
+	};
+	static const struct tcase cases[] = {
+		{ "fe80::1", "ff02::2", ICMP6(133, 0), 1 },
+		{ "fe80::2", "fe80::1", ICMP6(134, 0), 1 },
+		{ "fe80::1", "ff02::1:ff00:2", ICMP6(135, 0), 1 },
+		{ "fe80::2", "fe80::1", ICMP6(136, 0), 1 },
+		{ "fe80::2", "fe80::1", ICMP6(137, 0), 1 },
+	};
+	int ct = map_fd(e->fw, "fw_ct");
+	struct frame f;
+	struct pkt p;
+	__u32 ch;
+	size_t i;
+
+	ASSERT_LE(0, ct);
+	CHAINS_TEXT(e, rules, FW_DROP);
+	/* (the model of expect_case() knows no state: run by hand) */
+	for (ch = 0; ch < 2; ch++) {
+		for (i = 0; i < ARRAY_SIZE(cases); i++) {
+			ASSERT_EQ(0, case_pkt(&cases[i], &p));
+			frame_build(&f, &p);
+			EXPECT_EQ(e->pass, run(e, ch, &f, 1, NULL));
+		}
+		EXPECT_EQ(0, rule_counter(e, set_in_use(e, ch), 0).packets);
+		EXPECT_EQ(ARRAY_SIZE(cases),
+			  rule_counter(e, set_in_use(e, ch), 1).packets);
+	}
+	EXPECT_EQ(0, ct_count(ct));
+}
+
+/*
+ * An ICMPv6 destination unreachable from @from to @to quoting @p (its
+ * IPv6 header and 8 bytes of UDP)
+ */
+static void icmp6_error_frame(struct frame *f, const char *from,
+			      const char *to, const struct pkt *p)
+{
+	struct ipv6hdr ip6 = { .version = 6, .hop_limit = 64,
+			       .nexthdr = IPPROTO_ICMPV6 };
+	struct frame q;
+	unsigned char *c;
+
+	frame_build(&q, p);
+	memset(f, 0, sizeof(*f));
+	memcpy(f->b, "\x02\0\0\0\0\x01\x02\0\0\0\0\x02", 2 * ETH_ALEN);
+	c = put16(f->b + 2 * ETH_ALEN, ETH_P_IPV6);
+	ip6.payload_len = htons(8 + 40 + 8);
+	inet_pton(AF_INET6, from, &ip6.saddr);
+	inet_pton(AF_INET6, to, &ip6.daddr);
+	memcpy(c, &ip6, sizeof(ip6));
+	c += sizeof(ip6);
+	c[0] = 1;		/* destination unreachable */
+	c[1] = 4;		/* port unreachable */
+	c += 8;
+	memcpy(c, q.b + L3, 40 + 8);
+	f->len = c + 40 + 8 - f->b;
+}
+
+/*
+ * An ICMPv6 error about a tracked flow is related (and one about no
+ * flow invalid), as an ICMP one is; it opens nothing.
+ */
+BOTH_BUILDS(icmpv6_error_related)
+{
+	static const char *const rules[] = {
+		"state 4 action accept",
+	};
+	static const struct tcase out = {
+		"2001:db8::1", "2001:db8::2", UDP(1000, 53), 0
+	};
+	struct frame f, err;
+	struct pkt p;
+	int ct = map_fd(e->fw, "fw_ct");
+	__u32 ch;
+
+	ASSERT_LE(0, ct);
+	CHAINS_TEXT(e, rules, FW_DROP);
+	ASSERT_EQ(0, case_pkt(&out, &p));
+	icmp6_error_frame(&err, "2001:db8::9", "2001:db8::1", &p);
+	for (ch = 0; ch < 2; ch++)
+		EXPECT_EQ(e->drop, run(e, ch, &err, 1, NULL));
+	EXPECT_EQ(0, ct_count(ct));
+	/* the flow opened, by an accepting set */
+	ASSERT_EQ(0, set_text(e, FW_EGRESS, NULL, 0, FW_ACCEPT));
+	frame_build(&f, &p);
+	EXPECT_EQ(e->pass, run(e, FW_EGRESS, &f, 1, NULL));
+	EXPECT_EQ(1, ct_count(ct));
+	ASSERT_EQ(0, set_text(e, FW_EGRESS, rules, 1, FW_DROP));
+	for (ch = 0; ch < 2; ch++)
+		EXPECT_EQ(e->pass, run(e, ch, &err, 1, NULL));
+	EXPECT_EQ(1, ct_count(ct));
 }
 
 /* ---- reject: the answers, byte by byte ---- */
