@@ -35,6 +35,8 @@ struct pcn_ct_key {
 
 #define PCN_CT_REPLIED	0x01		/* the other side answered */
 #define PCN_CT_CLOSING	0x02		/* TCP FIN seen */
+#define PCN_CT_SEQ0	0x04		/* TCP: end[0] known */
+#define PCN_CT_SEQ1	0x08		/* TCP: end[1] known */
 
 struct pcn_ct {
 	__u8 opener;			/* the side that opened the flow */
@@ -42,7 +44,27 @@ struct pcn_ct {
 	__u16 pad;
 	__u32 pad2;
 	__u64 seen_ns;			/* pcn_now_ns() */
+	__u32 end[2];			/* TCP, by side: the sequence number
+					 * after the furthest byte it sent */
 };
+
+/*
+ * TCP sequence tracking, in the spirit of netfilter's tcp_in_window()
+ * but without window scaling (the options are not read): a segment of
+ * a tracked flow from side s is INVALID when
+ *   - its sequence number lies more than PCN_CT_TCP_WINDOW before or
+ *     after end[s], the furthest s was seen to send, or
+ *   - it has ACK and acknowledges more than the other side r was seen
+ *     to send (after end[r]) or more than PCN_CT_TCP_WINDOW before it;
+ * a RST the same (RFC 5961's blind reset needs a number in the
+ * window). A side not seen yet is not judged (the firewall on one
+ * direction only); a SYN is not judged (a retransmission opens again).
+ * PCN_CT_TCP_WINDOW, 16 MiB, is above what a Linux receiver offers by
+ * default (tcp_rmem's 6 MiB): a blind RST passes one time in 128, an
+ * ACK-bearing one only with an acknowledgement number in that window
+ * too. Only accepted packets move end[].
+ */
+#define PCN_CT_TCP_WINDOW	(1u << 24)
 
 /* timeouts, seconds */
 #define PCN_CT_TCP_OPENING	120
@@ -114,6 +136,55 @@ static __always_inline struct pcn_ct *pcn_ct_alive(void *ct,
 	 (1ULL << 0x14) | (1ULL << 0x11) | (1ULL << 0x31) | (1ULL << 0x10) | \
 	 (1ULL << 0x30))
 
+/* Does TCP segment @k from @side of flow @c lie in its window (above)? */
+static __always_inline int pcn_ct_tcp_in_window(const struct pcn_ct *c,
+						const struct pcn_ip *k,
+						int side)
+{
+	__u32 s = side & 1;
+	__s32 d;
+
+	if (k->tcp_flags & TCP_SYN)
+		return 1;
+	if (c->flags & (s ? PCN_CT_SEQ1 : PCN_CT_SEQ0)) {
+		d = k->tcp_seq - (s ? c->end[1] : c->end[0]);
+		if (d > (__s32)PCN_CT_TCP_WINDOW || d < -(__s32)PCN_CT_TCP_WINDOW)
+			return 0;
+	}
+	if ((k->tcp_flags & TCP_ACK) &&
+	    (c->flags & (s ? PCN_CT_SEQ0 : PCN_CT_SEQ1))) {
+		d = k->tcp_ack - (s ? c->end[0] : c->end[1]);
+		if (d > 0 || d < -(__s32)PCN_CT_TCP_WINDOW)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Side @side of flow @c sent TCP segment @k: end[side] moves on. A SYN
+ * sets it whatever it was (a connection that reuses the ends of one
+ * closing starts from a new number), and a SYN without ACK, a new
+ * opening, forgets the other side's.
+ */
+static __always_inline void pcn_ct_tcp_sent(struct pcn_ct *c,
+					    const struct pcn_ip *k, int side)
+{
+	__u32 s = side & 1, end = k->tcp_seq + k->tcp_len;
+	__u32 *e = s ? &c->end[1] : &c->end[0];	/* no index: the
+					 * compiler would OR it into a
+					 * stack pointer, refused */
+
+	if ((k->tcp_flags & (TCP_SYN | TCP_ACK)) == TCP_SYN)
+		c->flags &= ~(s ? PCN_CT_SEQ0 : PCN_CT_SEQ1);
+	if (!(c->flags & (s ? PCN_CT_SEQ1 : PCN_CT_SEQ0)) ||
+	    (k->tcp_flags & TCP_SYN)) {
+		c->flags |= s ? PCN_CT_SEQ1 : PCN_CT_SEQ0;
+		*e = end;
+	} else if ((__s32)(end - *e) > 0) {
+		*e = end;
+	}
+}
+
 /*
  * The state of @k's flow in table @ct (-1: not known, a fragment after
  * the first), with its key, the side the packet comes from and the
@@ -153,6 +224,8 @@ static __always_inline int pcn_ct_state(void *ct, const struct pcn_ip *k,
 		c = NULL;
 	}
 	*entry = c;
+	if (c && k->proto == IPPROTO_TCP && !pcn_ct_tcp_in_window(c, k, *side))
+		return PCN_CT_INVALID;
 	if (c)
 		return *side != c->opener || (c->flags & PCN_CT_REPLIED) ?
 			PCN_CT_ESTABLISHED : PCN_CT_NEW;
@@ -169,11 +242,13 @@ static __always_inline void pcn_ct_update(void *ct, const struct pcn_ip *k,
 					  const struct pcn_ct_key *ck,
 					  int side, struct pcn_ct *c)
 {
-	if (!k->ct_ok || k->icmp_error)
-		return;
+	if (!k->ct_ok || k->icmp_error || ct_state == PCN_CT_INVALID)
+		return;	/* an invalid packet a rule let through moves nothing */
 	if (!c) {
 		struct pcn_ct fresh = { .opener = side, .seen_ns = now };
 
+		if (k->proto == IPPROTO_TCP)
+			pcn_ct_tcp_sent(&fresh, k, side);
 		if (ct_state == PCN_CT_NEW)
 			bpf_map_update_elem(ct, ck, &fresh, BPF_NOEXIST);
 		return;
@@ -184,6 +259,7 @@ static __always_inline void pcn_ct_update(void *ct, const struct pcn_ip *k,
 		c->seen_ns = now;
 	if (k->proto != IPPROTO_TCP)
 		return;
+	pcn_ct_tcp_sent(c, k, side);
 	if (k->tcp_flags & TCP_RST)
 		bpf_map_delete_elem(ct, ck);
 	else if ((k->tcp_flags & TCP_FIN) && !(c->flags & PCN_CT_CLOSING))

@@ -9,7 +9,8 @@
  * packet was sent to, Ethernet addresses swapped, VLAN tags kept.
  *
  * Where it goes: on the way in, back out of the interface the frame
- * came in on (XDP_TX; in tc, a redirect to the device's egress); on the
+ * came in on (in XDP a redirect to it, see fw_reject(); in tc, a
+ * redirect to the device's egress); on the
  * way out (tc), into the interface's stack as if received there, which
  * delivers it to the host's socket or routes it back to a forwarded
  * packet's sender. A chain on the way out of a cube port (md.ifindex
@@ -327,12 +328,8 @@ __noinline int fw_reject(struct pcn_ctx *ctx, __u32 how, __u32 dir)
 	}
 	if (proto == ETH_P_IP)
 		rlen = fw_rej4(b, l3, n, len, how);
-#ifndef PCN_BUILD_XDP
-	/* XDP: an IPv6 answer sent by XDP_TX did not reach the client in
-	 * test_fw_reject.sh, cause not found yet: dropped without one */
 	else if (proto == ETH_P_IPV6)
 		rlen = fw_rej6(b, l3, n, len, how);
-#endif
 	if (rlen < ETH_HLEN + 40 || rlen > FW_REJ_IN)
 		return PCN_DROP;
 	rlen = ((rlen - 1) & (FW_REJ_IN - 1)) + 1;
@@ -342,7 +339,16 @@ __noinline int fw_reject(struct pcn_ctx *ctx, __u32 how, __u32 dir)
 		return PCN_DROP;
 	if (bpf_xdp_store_bytes(ctx, 0, out, rlen))
 		return PCN_DROP;
-	return XDP_TX;
+	/*
+	 * A redirect to the device it came in by, not XDP_TX: a veth's
+	 * XDP_TX wakes its peer's NAPI only if the peer has an XDP program
+	 * of its own (veth_xdp_flush()), so with GRO alone there (what an
+	 * XDP_REDIRECT into a veth needs, see DESIGN.md) the answer waited
+	 * in the peer's ring for the next frame to push it, seconds later;
+	 * a redirect's flush wakes it always. A NIC transmits it as well,
+	 * by ndo_xdp_xmit.
+	 */
+	return bpf_redirect(ctx->ingress_ifindex, 0);
 #else
 	if (bpf_skb_change_tail(ctx, rlen, 0) ||
 	    bpf_skb_store_bytes(ctx, 0, out, rlen, 0))

@@ -155,6 +155,11 @@ struct pcn_ip {
 	__u8 icmp_ok;
 	__u8 icmp_type;
 	__u8 icmp_code;
+	/* TCP: the segment's numbers, and the sequence space it takes
+	 * (data, and SYN and FIN one each), for connection tracking */
+	__u32 tcp_seq;
+	__u32 tcp_ack;
+	__u32 tcp_len;
 };
 
 static __always_inline int pcn_icmp_is_error(__u8 proto, __u8 type)
@@ -170,6 +175,12 @@ static __always_inline int pcn_icmp_is_echo(__u8 proto, __u8 type)
 	if (proto == IPPROTO_ICMP)
 		return type == 8 || type == 0;
 	return proto == PCN_IPPROTO_ICMPV6 && (type == 128 || type == 129);
+}
+
+/* the big-endian 32-bit word at @b */
+static __always_inline __u32 pcn_be32(const __u8 *b)
+{
+	return (__u32)b[0] << 24 | (__u32)b[1] << 16 | (__u32)b[2] << 8 | b[3];
 }
 
 /*
@@ -293,6 +304,13 @@ static __always_inline int pcn_parse_l4(void *l4, void *end, __u64 lim,
 		k->flags = b[13];
 		k->tcp_flags = b[13];
 		k->l4 = 3;
+		k->tcp_seq = pcn_be32(b + 4);
+		k->tcp_ack = pcn_be32(b + 8);
+		/* a data offset past the packet: no data (the options are
+		 * not read; the window check keeps its margin for it) */
+		k->tcp_len = (lim > (__u64)(b[12] >> 4) * 4 ?
+			      lim - (b[12] >> 4) * 4 : 0) +
+			     !!(b[13] & TCP_SYN) + !!(b[13] & TCP_FIN);
 	} else if (k->proto == IPPROTO_UDP) {
 		if ((void *)(b + 8) > end || lim < 8)
 			return PCN_PARSE_BAD;

@@ -29,6 +29,10 @@
  *   conntrack         flows live until their timeout whenever they were
  *                     stamped (before boot too); an ICMP error is
  *                     related by a quote within its own IP packet only
+ *   tcp_window        out-of-window segments and RSTs are invalid
+ *   icmpv6_nd         neighbour discovery passes as new, untracked
+ *   icmpv6_error_related  an ICMPv6 error about a flow is related
+ *   reject_answers    the RST and ICMP/ICMPv6 answers, byte by byte
  *   generations       a set built beside the one in use, one switch
  *   counters          packets and bytes by rule, statistics by chain
  *   cost              ns per packet at 10 to 7824 rules, printed only
@@ -361,8 +365,15 @@ static int rule_parse(const char *text, struct fw_rule *r)
 		} else if (!strcmp(kw, "action")) {
 			if (!strcmp(arg, "drop"))
 				r->action = FW_DROP;
+			/* reject-rst, or reject-icmp: port unreachable */
+			else if (!strcmp(arg, "reject-rst"))
+				r->reject = FW_REJECT_TCP_RESET;
+			else if (!strcmp(arg, "reject-icmp"))
+				r->reject_code[0] = 3, r->reject_code[1] = 4;
 			else if (strcmp(arg, "accept"))
 				err = -EINVAL;
+			if (!strncmp(arg, "reject-", 7))
+				r->action = FW_REJECT;
 		} else {
 			err = -EINVAL;
 		}
@@ -1413,6 +1424,459 @@ BOTH_BUILDS(conntrack)
 		EXPECT_EQ(e->drop, run(e, ch, &f, 1, NULL));
 		EXPECT_EQ(-ENOENT, bpf_map_lookup_elem(ct, &k, &seen) ? -errno : 0);
 	}
+}
+
+/* A TCP segment @a:@pa > @b:@pb of @flags, @seq, @ack and @len bytes */
+static void tcp_frame(struct frame *f, const char *a, __u16 pa, const char *b,
+		      __u16 pb, __u8 flags, __u32 seq, __u32 ack, __u8 len)
+{
+	struct tcase c = { a, b, { .proto = IPPROTO_TCP, .sport = pa,
+				   .dport = pb, .tcp_flags = flags,
+				   .payload = len }, -1 };
+	unsigned char *t;
+	struct pkt p;
+
+	case_pkt(&c, &p);
+	frame_build(f, &p);
+	t = f->b + f->len - len - 20;
+	put16(put16(t + 4, seq >> 16), seq);
+	put16(put16(t + 8, ack >> 16), ack);
+}
+
+/*
+ * TCP sequence tracking (bpf/ct.h): once both sides are seen, a
+ * segment or RST whose sequence number lies more than
+ * PCN_CT_TCP_WINDOW from where its sender is, or that acknowledges
+ * what the other side never sent, is invalid, and moves nothing; one
+ * in the window passes, across the wrap of the sequence space too. A
+ * RST in the window ends the flow.
+ */
+BOTH_BUILDS(tcp_window)
+{
+	/* new and established pass; invalid takes the policy */
+	static const char *const rules[] = {
+		"state 3 action accept",
+	};
+	const __u32 far = PCN_CT_TCP_WINDOW + 1, cs = 0xfffffff0, ss = 5000;
+	struct pcn_ct_key k = ct_key4(IPPROTO_TCP, "10.0.0.1", 1000,
+				     "10.0.0.2", 80);
+	int ct = map_fd(e->fw, "fw_ct");
+	struct pcn_ct seen;
+	struct frame f;
+
+	ASSERT_LE(0, ct);
+	CHAINS_TEXT(e, rules, FW_DROP);
+#define C2S(fl, seq, ack, len) \
+	tcp_frame(&f, "10.0.0.1", 1000, "10.0.0.2", 80, fl, seq, ack, len)
+#define S2C(fl, seq, ack, len) \
+	tcp_frame(&f, "10.0.0.2", 80, "10.0.0.1", 1000, fl, seq, ack, len)
+	C2S(0x02, cs, 0, 0);
+	EXPECT_EQ(e->pass, run(e, FW_INGRESS, &f, 1, NULL));
+	/* one side seen: the other's numbers are not judged yet */
+	S2C(0x12, ss, cs + 1, 0);
+	EXPECT_EQ(e->pass, run(e, FW_EGRESS, &f, 1, NULL));
+	/* 32 bytes across the wrap, then the next ones after them */
+	C2S(0x18, cs + 1, ss + 1, 32);
+	EXPECT_EQ(e->pass, run(e, FW_INGRESS, &f, 1, NULL));
+	C2S(0x18, cs + 33, ss + 1, 10);
+	EXPECT_EQ(e->pass, run(e, FW_INGRESS, &f, 1, NULL));
+	ASSERT_EQ(0, bpf_map_lookup_elem(ct, &k, &seen));
+	EXPECT_EQ(PCN_CT_SEQ0 | PCN_CT_SEQ1,
+		  seen.flags & (PCN_CT_SEQ0 | PCN_CT_SEQ1));
+	EXPECT_EQ(cs + 43, seen.end[0]);	/* 10.0.0.1 is side 0 */
+	EXPECT_EQ(ss + 1, seen.end[1]);
+	/* a retransmission in the window passes */
+	C2S(0x18, cs + 1, ss + 1, 32);
+	EXPECT_EQ(e->pass, run(e, FW_INGRESS, &f, 1, NULL));
+	/* out of the window: a RST far ahead, far behind, data far
+	 * behind, an ACK of what the server never sent */
+	S2C(0x04, ss + 1 + far, 0, 0);
+	EXPECT_EQ(e->drop, run(e, FW_EGRESS, &f, 1, NULL));
+	S2C(0x14, ss + 1 - far, cs + 43, 0);
+	EXPECT_EQ(e->drop, run(e, FW_EGRESS, &f, 1, NULL));
+	C2S(0x18, cs + 43 - far, ss + 1, 10);
+	EXPECT_EQ(e->drop, run(e, FW_INGRESS, &f, 1, NULL));
+	C2S(0x10, cs + 43, ss + 2, 0);
+	EXPECT_EQ(e->drop, run(e, FW_INGRESS, &f, 1, NULL));
+	/* the flow is still there, its numbers unmoved */
+	ASSERT_EQ(0, bpf_map_lookup_elem(ct, &k, &seen));
+	EXPECT_EQ(cs + 43, seen.end[0]);
+	EXPECT_EQ(ss + 1, seen.end[1]);
+	/* a RST in the window: established, and the flow is gone */
+	S2C(0x04, ss + 1 + 1000, 0, 0);
+	EXPECT_EQ(e->pass, run(e, FW_EGRESS, &f, 1, NULL));
+	EXPECT_EQ(-ENOENT, bpf_map_lookup_elem(ct, &k, &seen) ? -errno : 0);
+#undef C2S
+#undef S2C
+}
+
+/* How many flows @fd holds */
+static int ct_count(int fd)
+{
+	struct pcn_ct_key k, next;
+	int n = 0;
+
+	while (!bpf_map_get_next_key(fd, n ? &k : NULL, &next)) {
+		k = next;
+		n++;
+	}
+	return n;
+}
+
+/*
+ * ICMPv6 neighbour discovery (router and neighbour solicitation and
+ * advertisement, redirect) is not tracked, and is new: never invalid,
+ * so a rule dropping invalid packets does not cut a host off its
+ * neighbours (netfilter has them invalid, which is why ip6tables rule
+ * sets accept them by type before their conntrack rules).
+ */
+BOTH_BUILDS(icmpv6_nd)
+{
+	static const char *const rules[] = {
+		"state 8 action drop",
+		"state 1 proto 58 action accept",
+	};
+	static const struct tcase cases[] = {
+		{ "fe80::1", "ff02::2", ICMP6(133, 0), 1 },
+		{ "fe80::2", "fe80::1", ICMP6(134, 0), 1 },
+		{ "fe80::1", "ff02::1:ff00:2", ICMP6(135, 0), 1 },
+		{ "fe80::2", "fe80::1", ICMP6(136, 0), 1 },
+		{ "fe80::2", "fe80::1", ICMP6(137, 0), 1 },
+	};
+	int ct = map_fd(e->fw, "fw_ct");
+	struct frame f;
+	struct pkt p;
+	__u32 ch;
+	size_t i;
+
+	ASSERT_LE(0, ct);
+	CHAINS_TEXT(e, rules, FW_DROP);
+	/* (the model of expect_case() knows no state: run by hand) */
+	for (ch = 0; ch < 2; ch++) {
+		for (i = 0; i < ARRAY_SIZE(cases); i++) {
+			ASSERT_EQ(0, case_pkt(&cases[i], &p));
+			frame_build(&f, &p);
+			EXPECT_EQ(e->pass, run(e, ch, &f, 1, NULL));
+		}
+		EXPECT_EQ(0, rule_counter(e, set_in_use(e, ch), 0).packets);
+		EXPECT_EQ(ARRAY_SIZE(cases),
+			  rule_counter(e, set_in_use(e, ch), 1).packets);
+	}
+	EXPECT_EQ(0, ct_count(ct));
+}
+
+/*
+ * An ICMPv6 destination unreachable from @from to @to quoting @p (its
+ * IPv6 header and 8 bytes of UDP)
+ */
+static void icmp6_error_frame(struct frame *f, const char *from,
+			      const char *to, const struct pkt *p)
+{
+	struct ipv6hdr ip6 = { .version = 6, .hop_limit = 64,
+			       .nexthdr = IPPROTO_ICMPV6 };
+	struct frame q;
+	unsigned char *c;
+
+	frame_build(&q, p);
+	memset(f, 0, sizeof(*f));
+	memcpy(f->b, "\x02\0\0\0\0\x01\x02\0\0\0\0\x02", 2 * ETH_ALEN);
+	c = put16(f->b + 2 * ETH_ALEN, ETH_P_IPV6);
+	ip6.payload_len = htons(8 + 40 + 8);
+	inet_pton(AF_INET6, from, &ip6.saddr);
+	inet_pton(AF_INET6, to, &ip6.daddr);
+	memcpy(c, &ip6, sizeof(ip6));
+	c += sizeof(ip6);
+	c[0] = 1;		/* destination unreachable */
+	c[1] = 4;		/* port unreachable */
+	c += 8;
+	memcpy(c, q.b + L3, 40 + 8);
+	f->len = c + 40 + 8 - f->b;
+}
+
+/*
+ * An ICMPv6 error about a tracked flow is related (and one about no
+ * flow invalid), as an ICMP one is; it opens nothing.
+ */
+BOTH_BUILDS(icmpv6_error_related)
+{
+	static const char *const rules[] = {
+		"state 4 action accept",
+	};
+	static const struct tcase out = {
+		"2001:db8::1", "2001:db8::2", UDP(1000, 53), 0
+	};
+	struct frame f, err;
+	struct pkt p;
+	int ct = map_fd(e->fw, "fw_ct");
+	__u32 ch;
+
+	ASSERT_LE(0, ct);
+	CHAINS_TEXT(e, rules, FW_DROP);
+	ASSERT_EQ(0, case_pkt(&out, &p));
+	icmp6_error_frame(&err, "2001:db8::9", "2001:db8::1", &p);
+	for (ch = 0; ch < 2; ch++)
+		EXPECT_EQ(e->drop, run(e, ch, &err, 1, NULL));
+	EXPECT_EQ(0, ct_count(ct));
+	/* the flow opened, by an accepting set */
+	ASSERT_EQ(0, set_text(e, FW_EGRESS, NULL, 0, FW_ACCEPT));
+	frame_build(&f, &p);
+	EXPECT_EQ(e->pass, run(e, FW_EGRESS, &f, 1, NULL));
+	EXPECT_EQ(1, ct_count(ct));
+	ASSERT_EQ(0, set_text(e, FW_EGRESS, rules, 1, FW_DROP));
+	for (ch = 0; ch < 2; ch++)
+		EXPECT_EQ(e->pass, run(e, ch, &err, 1, NULL));
+	EXPECT_EQ(1, ct_count(ct));
+}
+
+/* ---- reject: the answers, byte by byte ---- */
+
+/* @n bytes at @b as 16-bit big-endian words added to @sum */
+static __u32 sum16(const unsigned char *b, __u32 n, __u32 sum)
+{
+	__u32 i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += (__u32)b[i] << 8 | b[i + 1];
+	if (n & 1)
+		sum += (__u32)b[n - 1] << 8;
+	return sum;
+}
+
+static __u16 fold(__u32 sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+/*
+ * Is the checksum of the IPv4 header at @ip right, recomputed over the
+ * whole header (the sum with the checksum in it is all ones)?
+ */
+static bool ip4_csum_ok(const unsigned char *ip)
+{
+	return fold(sum16(ip, (ip[0] & 0xf) * 4, 0)) == 0xffff;
+}
+
+/*
+ * Is the L4 checksum of the IP packet at @ip right, recomputed over the
+ * pseudo-header (not for ICMP) and the whole L4 packet?
+ */
+static bool l4_csum_ok(const unsigned char *ip)
+{
+	const unsigned char *l4;
+	__u32 sum, len;
+	__u8 proto;
+
+	if ((ip[0] >> 4) == 4) {
+		l4 = ip + (ip[0] & 0xf) * 4;
+		len = (ip[2] << 8 | ip[3]) - (l4 - ip);
+		proto = ip[9];
+		sum = proto == IPPROTO_ICMP ? 0 : sum16(ip + 12, 8, 0);
+	} else {
+		l4 = ip + 40;
+		len = ip[4] << 8 | ip[5];
+		proto = ip[6];
+		sum = sum16(ip + 8, 32, 0);
+	}
+	if (proto != IPPROTO_ICMP)
+		sum += proto + len;
+	return fold(sum16(l4, len, sum)) == 0xffff;
+}
+
+static __u32 get32(const unsigned char *b)
+{
+	return (__u32)b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3];
+}
+
+/* @f through chain @ch, what comes out in @out: the verdict, or -errno */
+static int run_out(struct env *e, __u32 ch, const struct frame *f,
+		   struct frame *out)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f->b,
+		    .data_size_in = f->len, .data_out = out->b,
+		    .data_size_out = sizeof(out->b), .repeat = 1);
+
+	memset(out, 0, sizeof(*out));
+	if (bpf_prog_test_run_opts(e->prog[ch], &o))
+		return -errno;
+	out->len = o.data_size_out;
+	return o.retval;
+}
+
+/* A packet a reject rule answers, and what the answer must be. */
+struct rej_case {
+	const char *what;
+	struct tcase c;
+	__u32 seq, ack;		/* the TCP segment's */
+	__u8 type, code;	/* the answer's ICMP; 0, 0: a RST */
+};
+
+/*
+ * Check the answer @a to @f (case @rc): Ethernet addresses swapped and
+ * tags kept, IP from the packet's destination to its source, every
+ * checksum right as recomputed over the whole packet, and the RST's
+ * numbers (RFC 9293 3.10.7.1) or the ICMP error's quote.
+ */
+static void expect_answer(struct __test_metadata *_metadata,
+			  const struct rej_case *rc, const struct frame *f,
+			  const struct frame *a)
+{
+	__u32 l3 = L3, tot, hl, quote, alen;
+	const unsigned char *ip, *in, *t;
+	int v6 = strchr(rc->c.src, ':') != NULL;
+
+	while (f->b[l3 - 2] == 0x81 || f->b[l3 - 2] == 0x88)
+		l3 += 4;	/* a VLAN tag (0x8100, 0x88a8) */
+	in = f->b + l3;
+	ip = a->b + l3;
+	EXPECT_EQ(0, memcmp(a->b, f->b + ETH_ALEN, ETH_ALEN));
+	EXPECT_EQ(0, memcmp(a->b + ETH_ALEN, f->b, ETH_ALEN));
+	EXPECT_EQ(0, memcmp(a->b + 2 * ETH_ALEN, f->b + 2 * ETH_ALEN,
+			    l3 - 2 * ETH_ALEN));
+	if (v6) {
+		hl = 40;
+		tot = 40 + (in[4] << 8 | in[5]);
+		EXPECT_EQ(0x60, ip[0]);
+		EXPECT_EQ(64, ip[7]);
+		EXPECT_EQ(0, memcmp(ip + 8, in + 24, 16));
+		EXPECT_EQ(0, memcmp(ip + 24, in + 8, 16));
+		alen = 40 + (ip[4] << 8 | ip[5]);
+		EXPECT_EQ(rc->type ? IPPROTO_ICMPV6 : IPPROTO_TCP, ip[6]);
+	} else {
+		hl = 20;
+		tot = in[2] << 8 | in[3];
+		EXPECT_EQ(0x45, ip[0]);
+		EXPECT_EQ(64, ip[8]);
+		EXPECT_EQ(0, memcmp(ip + 12, in + 16, 4));
+		EXPECT_EQ(0, memcmp(ip + 16, in + 12, 4));
+		alen = ip[2] << 8 | ip[3];
+		EXPECT_EQ(rc->type ? IPPROTO_ICMP : IPPROTO_TCP, ip[9]);
+		EXPECT_TRUE(ip4_csum_ok(ip));
+	}
+	EXPECT_EQ(l3 + alen, a->len);
+	if (l3 + alen != a->len || a->len > sizeof(a->b))
+		return;
+	EXPECT_TRUE(l4_csum_ok(ip));
+	t = ip + hl;
+	if (!rc->type) {
+		const unsigned char *s = in + hl;
+
+		EXPECT_EQ(hl + 20, alen);
+		EXPECT_EQ(0, memcmp(t, s + 2, 2));
+		EXPECT_EQ(0, memcmp(t + 2, s, 2));
+		EXPECT_EQ(5 << 4, t[12]);
+		if (s[13] & 0x10) {	/* ACK: seq is its ack, no ACK */
+			EXPECT_EQ(rc->ack, get32(t + 4));
+			EXPECT_EQ(0, get32(t + 8));
+			EXPECT_EQ(0x04, t[13]);
+		} else {		/* acknowledges SYN, FIN and data */
+			EXPECT_EQ(0, get32(t + 4));
+			EXPECT_EQ(rc->seq + (tot - hl - 20) +
+				  !!(s[13] & 0x02) + !!(s[13] & 0x01),
+				  get32(t + 8));
+			EXPECT_EQ(0x14, t[13]);
+		}
+		return;
+	}
+	/* the packet's first bytes, whole 32-bit words, at most 128 */
+	quote = (tot < 128 ? tot : 128) & ~3u;
+	EXPECT_EQ(hl + 8 + quote, alen);
+	EXPECT_EQ(rc->type, t[0]);
+	EXPECT_EQ(rc->code, t[1]);
+	EXPECT_EQ(0, get32(t + 4));
+	EXPECT_EQ(0, memcmp(t + 8, in, quote));
+}
+
+/*
+ * What a reject sends back, byte by byte, in both families, as a RST
+ * and as an ICMP or ICMPv6 port unreachable: on the way in, the answer
+ * leaves by the interface the packet came in by (a redirect), every
+ * checksum right. In XDP the answer is longer than a
+ * short packet (the frame grows at its head) or shorter than a long one.
+ */
+BOTH_BUILDS(reject_answers)
+{
+	static const char *const rules[] = {
+		"proto 6 dport 80 action reject-rst",
+		"proto 6 dport 81 action reject-icmp",
+		"proto 17 action reject-icmp",
+	};
+	static const struct rej_case cases[] = {
+		{ "IPv4 SYN, RST", { V4, { .proto = IPPROTO_TCP, .sport = 1024,
+			.dport = 80, .tcp_flags = 0x02 }, 0 },
+		  .seq = 0xfffffff0 },
+		{ "IPv4 ACK with data, RST", { V4, { .proto = IPPROTO_TCP,
+			.sport = 1024, .dport = 80, .tcp_flags = 0x18,
+			.payload = 11 }, 0 }, .seq = 7, .ack = 0x89abcdef },
+		{ "IPv4 FIN with data, no ACK, RST", { V4, { .proto = IPPROTO_TCP,
+			.sport = 1024, .dport = 80, .tcp_flags = 0x01,
+			.payload = 3 }, 0 }, .seq = 0xfffffffe },
+		{ "IPv4 SYN, ICMP", { V4, { .proto = IPPROTO_TCP,
+			.sport = 1024, .dport = 81, .tcp_flags = 0x02 }, 1 },
+		  .type = 3, .code = 3 },
+		{ "IPv4 UDP, ICMP", { V4, { .proto = IPPROTO_UDP, .sport = 5000,
+			.dport = 53, .payload = 9 }, 2 }, .type = 3, .code = 3 },
+		{ "IPv4 UDP long, ICMP", { V4, { .proto = IPPROTO_UDP,
+			.sport = 5000, .dport = 53, .payload = 200 }, 2 },
+		  .type = 3, .code = 3 },
+		{ "IPv6 SYN, RST", { V6, { .proto = IPPROTO_TCP, .sport = 1024,
+			.dport = 80, .tcp_flags = 0x02 }, 0 }, .seq = 1 },
+		{ "IPv6 ACK with data, RST", { V6, { .proto = IPPROTO_TCP,
+			.sport = 1024, .dport = 80, .tcp_flags = 0x10,
+			.payload = 100 }, 0 }, .seq = 5, .ack = 0xfedcba98 },
+		{ "IPv6 SYN, ICMPv6", { V6, { .proto = IPPROTO_TCP,
+			.sport = 1024, .dport = 81, .tcp_flags = 0x02 }, 1 },
+		  .type = 1, .code = 4 },
+		{ "IPv6 UDP, ICMPv6", { V6, { .proto = IPPROTO_UDP,
+			.sport = 5000, .dport = 53, .payload = 1 }, 2 },
+		  .type = 1, .code = 4 },
+		{ "IPv6 UDP long, ICMPv6", { V6, { .proto = IPPROTO_UDP,
+			.sport = 5000, .dport = 53, .payload = 150 }, 2 },
+		  .type = 1, .code = 4 },
+		{ "IPv6 in a VLAN, RST", { V6, { .proto = IPPROTO_TCP,
+			.sport = 1024, .dport = 80, .tcp_flags = 0x02,
+			.tags = { ETH_P_8021Q } }, 0 }, .seq = 9 },
+		{ "IPv4 in two VLANs, ICMP", { V4, { .proto = IPPROTO_UDP,
+			.sport = 5000, .dport = 53,
+			.tags = { ETH_P_8021AD, ETH_P_8021Q } }, 2 },
+		  .type = 3, .code = 3 },
+	};
+	__u32 answered = e->tc ? TC_ACT_REDIRECT : XDP_REDIRECT, set, id;
+	struct frame f, a;
+	int failed;
+	size_t i;
+
+	CHAINS_TEXT(e, rules, FW_ACCEPT);
+	set = set_in_use(e, FW_INGRESS);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		const struct rej_case *rc = &cases[i];
+		unsigned char *t;
+		struct pkt p;
+		__u32 l4;
+
+		ASSERT_EQ(0, case_pkt(&rc->c, &p));
+		frame_build(&f, &p);
+		l4 = f.len - p.payload - (p.proto == IPPROTO_TCP ? 20 : 8);
+		t = f.b + l4;
+		if (p.proto == IPPROTO_TCP) {
+			t[4] = rc->seq >> 24, t[5] = rc->seq >> 16;
+			t[6] = rc->seq >> 8, t[7] = rc->seq;
+			t[8] = rc->ack >> 24, t[9] = rc->ack >> 16;
+			t[10] = rc->ack >> 8, t[11] = rc->ack;
+		}
+		memset(t + (p.proto == IPPROTO_TCP ? 20 : 8), 0xa5, p.payload);
+		failed = _metadata->res->failed;
+		EXPECT_EQ(answered, run_out(e, FW_INGRESS, &f, &a));
+		expect_answer(_metadata, rc, &f, &a);
+		if (!failed && _metadata->res->failed)
+			TH_LOG("%s: wrong answer", rc->what);
+		id = e->rules[set][rc->c.rule].id;
+		e->want[id].packets++;
+		e->want[id].bytes += f.len;
+	}
+	EXPECT_EQ(ARRAY_SIZE(cases), stats(e, FW_INGRESS).rejected);
+	expect_counters(_metadata, e, set);
 }
 
 /* Frames that are not IP are not the firewall's: they pass, uncounted. */

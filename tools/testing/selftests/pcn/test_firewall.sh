@@ -308,6 +308,76 @@ stateful()
 	wait_for 5 rule_counted 3
 }
 
+# TCP sequence tracking with a real connection (TC, both chains): H1
+# learns H2's connection's numbers from its own SYN-ACK and forges two
+# RSTs to it: one 1 GiB outside the window, which the firewall finds
+# invalid and drops, then one at the very sequence number H2 waits for,
+# which passes and resets H2's socket
+tcp_window()
+{
+	local out
+
+	pair tc both
+	quiet_ns "$H1"
+	quiet_ns "$H2"
+	pcn -n "$H2" rule append fw0 ingress state invalid action drop
+	ip netns exec "$H1" timeout 15 python3 - <<'EOF' &
+import socket, struct, time
+
+def csum(b):
+    s = sum(struct.unpack('!%dH' % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+
+def rst(raw, cport, seq):
+    src, dst = socket.inet_aton('10.230.0.1'), socket.inet_aton('10.230.0.2')
+    t = struct.pack('!HHIIBBHHH', 7011, cport, seq & 0xffffffff, 0,
+                    5 << 4, 0x04, 0, 0, 0)
+    c = csum(src + dst + struct.pack('!BBH', 0, 6, len(t)) + t)
+    raw.sendto(t[:16] + struct.pack('!H', c) + t[18:], ('10.230.0.2', 0))
+
+# every frame of e1 from before the connection: its SYN-ACK among them
+sniff = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+sniff.bind(('e1', 0))
+lst = socket.socket()
+lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+lst.bind(('10.230.0.1', 7011))
+lst.listen(1)
+conn, peer = lst.accept()
+while True:
+    f = sniff.recv(2048)
+    if f[12:14] != b'\x08\x00' or f[23] != 6:
+        continue
+    t = f[14 + (f[14] & 0xf) * 4:]
+    sport, dport, seq = struct.unpack('!HHI', t[:8])
+    if sport == 7011 and t[13] == 0x12:
+        break
+raw = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+rst(raw, dport, seq + 1 + (1 << 30))
+time.sleep(1)
+rst(raw, dport, seq + 1)
+time.sleep(3)
+EOF
+	defer "kill $! 2>/dev/null"
+	# python starts slowly on a loaded machine
+	wait_for 15 listening "$H1" 7011
+	out=$(ip netns exec "$H2" timeout 10 python3 -c '
+import socket
+s = socket.create_connection(("10.230.0.1", 7011), timeout=8)
+try:
+    print("data" if s.recv(10) else "closed")
+except ConnectionResetError:
+    print("reset")
+except Exception as e:
+    print(repr(e))
+' || true)
+	echo "H2: $out"
+	[ "$out" = reset ]
+	# the far RST, and it alone, was invalid
+	[ "$(rule_hits 1)" -eq 1 ]
+}
+
 # Stateful over IPv6: the flows H2 opens come back, H1 opens none
 # (neighbour discovery is ICMPv6 that opens no flow: a rule lets it in)
 stateful6()
@@ -427,5 +497,6 @@ done
 # XDP has no egress hook: a flow's two directions meet in TC only
 run_test firewall_stateful_tc stateful
 run_test firewall_stateful6_tc stateful6
+run_test firewall_tcp_window_tc tcp_window
 run_test firewall_conntrack_off_tc conntrack_off
 tap_done
