@@ -17,7 +17,10 @@
  *             token buckets: of the limit of the packet's protocol
  *             and destination port if one is set (the L4 header is
  *             then parsed, and fails closed too), and of the cube's
- *             own rate if it has one; else the next cube
+ *             own rate if it has one; on the way in, TCP to a port
+ *             of the SYN proxy: a SYN is answered with a SYN cookie,
+ *             an ACK passes with a valid one (bpf/ddos_syn.h); else
+ *             the next cube
  *
  * Frames that are neither IPv4 nor IPv6 (ARP...) are not the cube's:
  * they pass.
@@ -96,6 +99,8 @@ struct {
 
 /* ddos_stats' keys, where a lookup finds them without a stack slot */
 const volatile __u32 ddos_keys[2] = { PCN_DIR_INGRESS, PCN_DIR_EGRESS };
+
+#include "ddos_syn.h"
 
 /* The entry @id matched: count the drop on it. */
 static __always_inline int ddos_hit(__u32 *id, __u64 len,
@@ -368,6 +373,11 @@ static __always_inline int ddos(struct pcn_ctx *ctx, __u32 dir)
 		       s->rate_bps, s->burst_bytes, ok == 1, st)) {
 		PCN_COUNT(st, rate);
 		return PCN_DROP;
+	}
+	if (dir == PCN_DIR_INGRESS && s->syn_used) {
+		ok = ddos_syn(ctx);
+		if (ok != PCN_NEXT)
+			return ok;
 	}
 	PCN_COUNT(st, passed);
 	return PCN_NEXT;
