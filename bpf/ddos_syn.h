@@ -269,8 +269,10 @@ __noinline int ddos_syn(struct pcn_ctx *ctx)
 #else
 	len = ctx->len;
 #endif
-	if (len < ETH_HLEN + 20 + 20)
-		return PCN_NEXT;	/* no TCP header: not ours */
+	/* the main parse let by no IP header cut short: a shorter frame
+	 * is none of ours; one with a TCP header cut short must not pass */
+	if (len < ETH_HLEN + 20)
+		return PCN_NEXT;
 	n = len < DDOS_SYN_IN ? len : DDOS_SYN_IN;
 	n = ((n - 1) & (DDOS_SYN_IN - 1)) + 1;
 #ifdef PCN_BUILD_XDP
