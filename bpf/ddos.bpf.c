@@ -297,7 +297,7 @@ static __always_inline int ddos(struct pcn_ctx *ctx, __u32 dir)
 	struct ddos_state *s;
 	struct pcn_eth e;
 	__u32 zero = 0, gen, has, *id;
-	__u8 family, src[16] = {};
+	__u8 family, l4proto, src[16] = {};
 	int ok = 1;
 
 	st = bpf_map_lookup_elem(&ddos_stats, (const void *)&ddos_keys[dir]);
@@ -318,6 +318,7 @@ static __always_inline int ddos(struct pcn_ctx *ctx, __u32 dir)
 		if (!ip)
 			goto malformed;
 		family = 4;
+		l4proto = ip->protocol;
 		__builtin_memcpy(src, &ip->saddr, 4);
 		if (has & DDOS_HAS(4, DDOS_SRC)) {
 			k.set = gen * 2 + DDOS_SRC;
@@ -340,6 +341,7 @@ static __always_inline int ddos(struct pcn_ctx *ctx, __u32 dir)
 		if ((void *)(ip6 + 1) > end || ip6->version != 6)
 			goto malformed;
 		family = 6;
+		l4proto = ip6->nexthdr;
 		__builtin_memcpy(src, &ip6->saddr, 16);
 		if (has & DDOS_HAS(6, DDOS_SRC)) {
 			k.set = gen * 2 + DDOS_SRC;
@@ -374,7 +376,9 @@ static __always_inline int ddos(struct pcn_ctx *ctx, __u32 dir)
 		PCN_COUNT(st, rate);
 		return PCN_DROP;
 	}
-	if (dir == PCN_DIR_INGRESS && s->syn_used) {
+	/* only TCP right after the IP header is the proxy's: the rest
+	 * does not pay for its copy of the headers */
+	if (dir == PCN_DIR_INGRESS && s->syn_used && l4proto == IPPROTO_TCP) {
 		ok = ddos_syn(ctx);
 		if (ok != PCN_NEXT)
 			return ok;
