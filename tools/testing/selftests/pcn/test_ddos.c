@@ -590,7 +590,8 @@ static __u32 tcp_build(struct frame *f, const struct tcp_tuple *t, int ntags,
 	*c++ = tl / 4 << 4;
 	*c++ = flags;
 	put16(c, 64240);
-	memcpy(f->b + l4 + 20, opt, optlen);
+	if (optlen)
+		memcpy(f->b + l4 + 20, opt, optlen);
 	f->len = l4 + tl;
 	return l4;
 }

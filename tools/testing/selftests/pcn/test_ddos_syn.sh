@@ -78,20 +78,23 @@ dm_count()
 	pcn -n "$H2" -j -s cube show dm0 | jq ".[0].stats.ingress.$1"
 }
 
-# connect from H1 to ADDR port P and send a line: it must get there
+# connect from H1 to ADDR port P and send a line: it must get there.
+# Patient: in a flood, SYN-ACKs to the spoofed sources fill the queue
+# of H1's veth end, and the client's may be lost with them (its SYN is
+# sent again after 1, 3, 7, 15 s)
 tcp_line()
 {
 	local dst=$1 port=$2 f
 
 	f=$(mktemp "${TMPDIR:-/tmp}/pcn-ddsyn.XXXXXX")
 	defer "rm -f $f"
-	ip netns exec "$H2" timeout 20 socat -u \
+	ip netns exec "$H2" timeout 40 socat -u \
 		TCP6-LISTEN:"$port",reuseaddr,ipv6only=0 CREATE:"$f" &
 	defer "kill $! 2>/dev/null"
 	wait_for 5 listening "$H2" "$port"
 	[[ $dst == *:* ]] && dst="[$dst]"
-	echo hello | ip netns exec "$H1" timeout 15 socat -u - \
-		TCP:"$dst":"$port",connect-timeout=10
+	echo hello | ip netns exec "$H1" timeout 35 socat -u - \
+		TCP:"$dst":"$port",connect-timeout=30
 	wait_for 5 grep -q hello "$f"
 }
 
@@ -162,7 +165,7 @@ flood()
 
 syn_flood()
 {
-	local n=3000 pid
+	local n=2000 pid
 
 	pair "$1"
 	flood $n &
