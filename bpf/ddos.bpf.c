@@ -17,7 +17,10 @@
  *             token buckets: of the limit of the packet's protocol
  *             and destination port if one is set (the L4 header is
  *             then parsed, and fails closed too), and of the cube's
- *             own rate if it has one; else the next cube
+ *             own rate if it has one; on the way in, TCP to a port
+ *             of the SYN proxy: a SYN is answered with a SYN cookie,
+ *             an ACK passes with a valid one (bpf/ddos_syn.h); else
+ *             the next cube
  *
  * Frames that are neither IPv4 nor IPv6 (ARP...) are not the cube's:
  * they pass.
@@ -96,6 +99,8 @@ struct {
 
 /* ddos_stats' keys, where a lookup finds them without a stack slot */
 const volatile __u32 ddos_keys[2] = { PCN_DIR_INGRESS, PCN_DIR_EGRESS };
+
+#include "ddos_syn.h"
 
 /* The entry @id matched: count the drop on it. */
 static __always_inline int ddos_hit(__u32 *id, __u64 len,
@@ -292,7 +297,7 @@ static __always_inline int ddos(struct pcn_ctx *ctx, __u32 dir)
 	struct ddos_state *s;
 	struct pcn_eth e;
 	__u32 zero = 0, gen, has, *id;
-	__u8 family, src[16] = {};
+	__u8 family, l4proto, src[16] = {};
 	int ok = 1;
 
 	st = bpf_map_lookup_elem(&ddos_stats, (const void *)&ddos_keys[dir]);
@@ -313,6 +318,7 @@ static __always_inline int ddos(struct pcn_ctx *ctx, __u32 dir)
 		if (!ip)
 			goto malformed;
 		family = 4;
+		l4proto = ip->protocol;
 		__builtin_memcpy(src, &ip->saddr, 4);
 		if (has & DDOS_HAS(4, DDOS_SRC)) {
 			k.set = gen * 2 + DDOS_SRC;
@@ -335,6 +341,7 @@ static __always_inline int ddos(struct pcn_ctx *ctx, __u32 dir)
 		if ((void *)(ip6 + 1) > end || ip6->version != 6)
 			goto malformed;
 		family = 6;
+		l4proto = ip6->nexthdr;
 		__builtin_memcpy(src, &ip6->saddr, 16);
 		if (has & DDOS_HAS(6, DDOS_SRC)) {
 			k.set = gen * 2 + DDOS_SRC;
@@ -368,6 +375,13 @@ static __always_inline int ddos(struct pcn_ctx *ctx, __u32 dir)
 		       s->rate_bps, s->burst_bytes, ok == 1, st)) {
 		PCN_COUNT(st, rate);
 		return PCN_DROP;
+	}
+	/* only TCP right after the IP header is the proxy's: the rest
+	 * does not pay for its copy of the headers */
+	if (dir == PCN_DIR_INGRESS && s->syn_used && l4proto == IPPROTO_TCP) {
+		ok = ddos_syn(ctx);
+		if (ok != PCN_NEXT)
+			return ok;
 	}
 	PCN_COUNT(st, passed);
 	return PCN_NEXT;

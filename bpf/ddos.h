@@ -25,6 +25,8 @@
 #define DDOS_SETS		4		/* 2 generations x 2 sides */
 #define DDOS_BUCKETS		65536		/* sources rate-limited at once */
 #define DDOS_LIMITS		8		/* limits per protocol and port */
+#define DDOS_SYN_PORTS		8		/* port ranges of the SYN proxy */
+#define DDOS_FLOWS		65536		/* connections it let through */
 
 enum ddos_side {
 	DDOS_SRC = 0,			/* the packet's source address */
@@ -77,6 +79,20 @@ struct ddos_limit {
 };
 
 /*
+ * TCP destination ports (host order, lo to hi) whose SYNs the datapath
+ * answers with a SYN cookie (bpf/ddos_syn.h): the SYN-ACK announces
+ * @mss (IPv4; IPv6 20 less) and, to a client that offers window
+ * scaling and timestamps, @wscale. No two ranges overlap.
+ */
+struct ddos_syn_range {
+	__u16 lo;
+	__u16 hi;
+	__u16 mss;
+	__u8 wscale;
+	__u8 pad;
+};
+
+/*
  * ddos_state: BPF_MAP_TYPE_ARRAY, one entry: the generation in use and
  * the rate limits. Written whole, in one update.
  */
@@ -96,6 +112,9 @@ struct ddos_state {
 	__u32 limits_used;		/* bit i: limits[i] is in force */
 	__u32 pad;
 	struct ddos_limit limits[DDOS_LIMITS];
+	__u32 syn_used;			/* bit i: syn[i] is in force */
+	__u32 pad3;
+	struct ddos_syn_range syn[DDOS_SYN_PORTS];
 };
 
 /* ddos_buckets: BPF_MAP_TYPE_LRU_HASH, a source's token buckets */
@@ -131,6 +150,24 @@ struct ddos_stats {
 	__u64 rate;			/* dropped by the rate limit */
 	__u64 malformed;		/* dropped: cut short or wrong */
 	__u64 sources;			/* new sources in ddos_buckets */
+	__u64 syn;			/* SYNs answered with a cookie */
+	__u64 cookie_ok;		/* ACKs with a valid cookie: passed */
+	__u64 cookie_bad;		/* dropped: not a SYN, no valid cookie,
+					 * not of a connection let through */
+};
+
+/*
+ * ddos_flows: BPF_MAP_TYPE_LRU_HASH, the connections to a protected
+ * port whose handshake ended with a valid cookie: their packets pass
+ */
+struct ddos_flow_key {
+	__u8 family;
+	__u8 pad;
+	__u16 sport;			/* network order */
+	__u16 dport;
+	__u16 pad2;
+	__u8 src[16];
+	__u8 dst[16];
 };
 
 /*

@@ -6,6 +6,8 @@
  *   pcn cube add NAME type ddos [ LIMITS ]
  *   pcn cube set NAME LIMITS
  *                [ limit proto PROTO [ dport PORTS ] { RATES | none } ]...
+ *                [ synproxy dport PORTS { [ mss MSS ] [ wscale SCALE ]
+ *                                         | none } ]...
  *   LIMITS := RATES [ src_len LEN4/LEN6 ]
  *   RATES  := [ rate { PPS | none } ] [ burst PACKETS ]
  *             [ byte_rate { BPS | none } ] [ byte_burst BYTES ]
@@ -14,6 +16,10 @@
  * to some destination ports), kept in ddos_state.limits: too many for
  * the cube's meta config, so "cube add" does not take them and "pcn
  * save" writes them as "cube set" lines.
+ *
+ * A "synproxy" names TCP destination ports whose SYNs the datapath
+ * answers with SYN cookies (bpf/ddos_syn.h), in ddos_state.syn; saved
+ * as "cube set" lines too.
  *
  * The list is the object "blocklist" (blocklist.c, dm_table.c).
  */
@@ -26,6 +32,7 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 
 #include "dm.h"
 #include "ddos_xdp.skel.h"
@@ -35,7 +42,8 @@
 	"[ rate { PPS | none } ] [ burst PACKETS ] [ byte_rate { BPS | none } ] " \
 	"[ byte_burst BYTES ] [ src_len LEN4/LEN6 ]"
 #define SET_USAGE                                                          \
-	LIMITS_USAGE " [ limit proto PROTO [ dport PORTS ] { RATES | none } ] ..."
+	LIMITS_USAGE " [ limit proto PROTO [ dport PORTS ] { RATES | none } ] ..." \
+	" [ synproxy dport PORTS { [ mss MSS ] [ wscale SCALE ] | none } ] ..."
 
 static const char *const dm_definitions[] = {
 	"RATES := [ rate PPS ] [ burst PACKETS ] [ byte_rate BPS ] [ byte_burst BYTES ]",
@@ -332,14 +340,142 @@ static int limit_put(struct ddos_state *st, const struct ddos_limit *nl,
 	return 0;
 }
 
-/* the words up to the next "limit" */
+/* the words up to the next "limit" or "synproxy" */
 static int clause_len(int argc, char **argv)
 {
 	int n;
 
-	for (n = 0; n < argc && !is_kw(argv[n], "limit"); n++)
+	for (n = 0; n < argc && !is_kw(argv[n], "limit") &&
+		    !is_kw(argv[n], "synproxy"); n++)
 		;
 	return n;
+}
+
+#define SYN_MSS_MIN	536		/* RFC 9293's default */
+#define SYN_MSS_MAX	9000		/* a jumbo frame's, IPv4 */
+#define SYN_MSS		1460
+#define SYN_WSCALE	7		/* Linux's, with its default buffers */
+
+/* does this kernel make SYN cookies for XDP and tc programs? */
+static int syn_supported(void)
+{
+	return libbpf_probe_bpf_helper(BPF_PROG_TYPE_XDP,
+				       BPF_FUNC_tcp_raw_gen_syncookie_ipv4,
+				       NULL) == 1 &&
+	       libbpf_probe_bpf_helper(BPF_PROG_TYPE_SCHED_CLS,
+				       BPF_FUNC_tcp_raw_check_syncookie_ipv6,
+				       NULL) == 1;
+}
+
+/*
+ * "dport PORTS { [ mss MSS ] [ wscale SCALE ] | none }", the words of
+ * one "synproxy", into @r; *@del for "none"
+ */
+static int syn_parse(int argc, char **argv, struct ddos_syn_range *r,
+		     bool *del)
+{
+	bool seen[2] = {};
+	__u64 v;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	r->mss = SYN_MSS;
+	r->wscale = SYN_WSCALE;
+	*del = false;
+	if (argc < 1 || !is_kw(argv[0], "dport"))
+		return pcn_err(PCN_EXIT_USAGE,
+			       "synproxy: \"dport PORTS\" expected, not \"%s\"",
+			       argc ? argv[0] : "");
+	if (argc < 2)
+		return pcn_missing_arg("dport");
+	err = pcn_parse_port_range(argv[1], &r->lo, &r->hi);
+	if (err)
+		return pcn_err_parse(err, "dport", argv[1]);
+	if (!r->hi)
+		return pcn_err(PCN_EXIT_USAGE, "synproxy: dport 0 is no port");
+	if (!r->lo)
+		r->lo = 1;
+	argc -= 2;
+	argv += 2;
+	if (argc == 1 && is_kw(argv[0], "none")) {
+		*del = true;
+		return 0;
+	}
+	while (argc > 0) {
+		int k = is_kw(argv[0], "mss") ? 0 :
+			is_kw(argv[0], "wscale") ? 1 : -1;
+
+		if (k < 0)
+			return pcn_unknown_kw("cube", *argv);
+		DUP_CHECK(seen[k], argv[0]);
+		NEXT_ARG();
+		if (k == 0) {
+			err = u64_parse("mss", *argv, SYN_MSS_MIN, SYN_MSS_MAX, &v);
+			r->mss = v;
+		} else {
+			err = u64_parse("wscale", *argv, 0, 14, &v);
+			r->wscale = v;
+		}
+		if (err)
+			return err;
+		argc--;
+		argv++;
+	}
+	return 0;
+}
+
+/* "dport 80" or "dport 8000-8080" */
+static const char *syn_str(const struct ddos_syn_range *r, char *buf, size_t n)
+{
+	char ports[PCN_PORTS_STRLEN];
+
+	snprintf(buf, n, "dport %s", pcn_port_range_str(r->lo, r->hi, ports));
+	return buf;
+}
+
+/* @nr into the ranges of @st, in place of the same, or out (@del) */
+static int syn_put(struct ddos_state *st, const struct ddos_syn_range *nr,
+		   bool del)
+{
+	char a[LIMIT_STRLEN], b[LIMIT_STRLEN];
+	int i, free_slot = -1;
+
+	for (i = 0; i < DDOS_SYN_PORTS; i++) {
+		struct ddos_syn_range *r = &st->syn[i];
+
+		if (!(st->syn_used & (1u << i))) {
+			if (free_slot < 0)
+				free_slot = i;
+			continue;
+		}
+		if (r->lo == nr->lo && r->hi == nr->hi) {
+			if (del) {
+				st->syn_used &= ~(1u << i);
+				memset(r, 0, sizeof(*r));
+			} else {
+				*r = *nr;
+			}
+			return 0;
+		}
+		if (nr->lo <= r->hi && r->lo <= nr->hi)
+			return pcn_err(PCN_EXIT_USAGE,
+				       "synproxy %s has ports in common with synproxy %s",
+				       syn_str(nr, a, sizeof(a)),
+				       syn_str(r, b, sizeof(b)));
+	}
+	if (del)
+		return pcn_err(PCN_EXIT_KERNEL, "there is no synproxy %s",
+			       syn_str(nr, a, sizeof(a)));
+	if (free_slot < 0)
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "synproxy %s: a cube has %d port ranges at most",
+			       syn_str(nr, a, sizeof(a)), DDOS_SYN_PORTS);
+	if (!syn_supported())
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "synproxy: this kernel makes no SYN cookies for BPF programs (Linux 6.0 or later)");
+	st->syn[free_slot] = *nr;
+	st->syn_used |= 1u << free_slot;
+	return 0;
 }
 
 static int dm_set(struct pcn_cube *c, int argc, char **argv)
@@ -363,9 +499,17 @@ static int dm_set(struct pcn_cube *c, int argc, char **argv)
 	/* then each "limit", into the same copy: all of it, or nothing */
 	for (argc -= n, argv += n; argc > 0; argc -= n + 1, argv += n + 1) {
 		n = clause_len(argc - 1, argv + 1);
-		err = limit_parse(n, argv + 1, &nl, &del);
-		if (!err)
-			err = limit_put(&st, &nl, del, &fresh);
+		if (is_kw(argv[0], "synproxy")) {
+			struct ddos_syn_range r;
+
+			err = syn_parse(n, argv + 1, &r, &del);
+			if (!err)
+				err = syn_put(&st, &r, del);
+		} else {
+			err = limit_parse(n, argv + 1, &nl, &del);
+			if (!err)
+				err = limit_put(&st, &nl, del, &fresh);
+		}
 		if (err)
 			return err;
 	}
@@ -451,6 +595,28 @@ static void limits_show(struct pcn_cube *c, const struct ddos_state *st)
 		close(fd);
 }
 
+/* the SYN proxy's ports: a line each, in JSON the array "synproxy" */
+static void syn_show(const struct ddos_state *st)
+{
+	char ports[PCN_PORTS_STRLEN];
+	int i;
+
+	open_json_array(PRINT_JSON, "synproxy");
+	for (i = 0; i < DDOS_SYN_PORTS; i++) {
+		const struct ddos_syn_range *r = &st->syn[i];
+
+		if (!(st->syn_used & (1u << i)))
+			continue;
+		open_json_object(NULL);
+		print_string(PRINT_ANY, "dport", "\n    synproxy dport %s",
+			     pcn_port_range_str(r->lo, r->hi, ports));
+		print_uint(PRINT_ANY, "mss", " mss %u", r->mss);
+		print_uint(PRINT_ANY, "wscale", " wscale %u", r->wscale);
+		close_json_object();
+	}
+	close_json_array(PRINT_JSON, NULL);
+}
+
 static void dm_show(struct pcn_cube *c)
 {
 	struct ddos_state st;
@@ -464,6 +630,7 @@ static void dm_show(struct pcn_cube *c)
 	print_uint(PRINT_JSON, "src_len4", NULL, st.plen4);
 	print_uint(PRINT_JSON, "src_len6", NULL, st.plen6);
 	limits_show(c, &st);
+	syn_show(&st);
 	if (show_stats) {
 		/* sources the buckets hold now, and those they let go */
 		struct ddos_bucket_key *k;
@@ -506,6 +673,9 @@ static void dm_show(struct pcn_cube *c)
 	{ dir, "rate", ", by rate %" PRIu64 },                             \
 	{ dir, "malformed", ", malformed %" PRIu64 },                      \
 	{ dir, "sources", ", new sources %" PRIu64 },                      \
+	{ dir, "syn", ", SYNs answered %" PRIu64 },                        \
+	{ dir, "cookie_ok", ", cookies valid %" PRIu64 },                  \
+	{ dir, "cookie_bad", " invalid %" PRIu64 },                        \
 	{ NULL, NULL, NULL }
 
 static const struct pcn_counter dm_ingress[] = { DM_COUNTERS("ingress") };
@@ -560,6 +730,14 @@ static int dm_save(struct pcn_cube *c, struct pcn_save *s)
 			r[1][0] = 0;
 		pcn_save_line(s, "cube set %s limit %s%s%s", c->name,
 			      limit_str(l, buf, sizeof(buf)), r[0], r[1]);
+	}
+	for (i = 0; i < DDOS_SYN_PORTS; i++) {
+		char buf[LIMIT_STRLEN];
+
+		if (st.syn_used & (1u << i))
+			pcn_save_line(s, "cube set %s synproxy %s mss %u wscale %u",
+				      c->name, syn_str(&st.syn[i], buf, sizeof(buf)),
+				      st.syn[i].mss, st.syn[i].wscale);
 	}
 	err = dm_list_save(c, s);
 	if (err)

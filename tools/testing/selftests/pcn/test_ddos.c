@@ -21,6 +21,16 @@
  *                     protocol's own; a later fragment, without ports,
  *                     takes the protocol's; IPv6 alike; other protocols
  *                     untouched; a UDP header cut short is malformed
+ *   synproxy          a SYN to a protected port is answered (XDP_TX, or
+ *                     tc's redirect) with a SYN-ACK checked field by
+ *                     field: addresses and ports swapped, the tags
+ *                     kept, ack = seq + 1, window 0, the options as
+ *                     documented, the checksums against a full
+ *                     recomputation; its cookie in an ACK passes, and
+ *                     the connection's next packets too; a bad cookie,
+ *                     an RST of no connection, a SYN-ACK are dropped;
+ *                     a TCP header cut short is malformed; other ports
+ *                     pass; IPv4 and IPv6, 0 to 2 VLAN tags
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -517,6 +527,227 @@ TEST_F(dm, limits)
 	ASSERT_EQ(0, state_write(e));
 	EXPECT_EQ(e->pass, verdict(e, "10.0.0.2", "10.0.0.1", 0, 0));
 	EXPECT_EQ(11, limit_stat(e, 2).packets);
+}
+
+/* the one's complement sum of @n bytes at @p, folded, after @sum */
+static __u16 csum16(const unsigned char *p, __u32 n, __u32 sum)
+{
+	__u32 i;
+
+	for (i = 0; i + 1 < n; i += 2)
+		sum += p[i] << 8 | p[i + 1];
+	if (n & 1)
+		sum += p[n - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+static __u32 get32(const unsigned char *c)
+{
+	return (__u32)c[0] << 24 | c[1] << 16 | c[2] << 8 | c[3];
+}
+
+static unsigned char *put32(unsigned char *c, __u32 v)
+{
+	return put16(put16(c, v >> 16), v);
+}
+
+/* a TCP segment's addresses and ports */
+struct tcp_tuple {
+	const char *src, *dst;
+	__u16 sport, dport;
+};
+
+/*
+ * An Ethernet frame with @ntags tags and a TCP header with @flags,
+ * @seq, @ack and the options @opt (@optlen, a multiple of 4). Returns
+ * the TCP header's offset.
+ */
+static __u32 tcp_build(struct frame *f, const struct tcp_tuple *t, int ntags,
+		       __u8 flags, __u32 seq, __u32 ack, const void *opt,
+		       __u32 optlen)
+{
+	__u32 l4, tl = 20 + optlen;
+	unsigned char *c;
+	int v6 = !!strchr(t->src, ':');
+
+	frame_build(f, t->src, t->dst, ntags, 0);
+	l4 = L3 + ntags * 4 + (v6 ? 40 : 20);
+	if (v6) {
+		f->b[l4 - 40 + 6] = IPPROTO_TCP;
+		put16(f->b + l4 - 40 + 4, tl);
+	} else {
+		f->b[l4 - 20 + 9] = IPPROTO_TCP;
+		put16(f->b + l4 - 20 + 2, 20 + tl);
+	}
+	c = f->b + l4;
+	memset(c, 0, tl);
+	c = put16(c, t->sport);
+	c = put16(c, t->dport);
+	c = put32(c, seq);
+	c = put32(c, ack);
+	*c++ = tl / 4 << 4;
+	*c++ = flags;
+	put16(c, 64240);
+	if (optlen)
+		memcpy(f->b + l4 + 20, opt, optlen);
+	f->len = l4 + tl;
+	return l4;
+}
+
+/* run @f, the frame that comes out in @out */
+static int run_out(struct env *e, const struct frame *f, struct frame *out)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = f->b,
+		    .data_size_in = f->len, .data_out = out->b,
+		    .data_size_out = sizeof(out->b), .repeat = 1);
+
+	memset(out, 0, sizeof(*out));
+	if (bpf_prog_test_run_opts(e->prog, &o))
+		return -errno;
+	out->len = o.data_size_out;
+	return o.retval;
+}
+
+#define SYN_PORT	8080
+
+/* MSS 1460, SACK permitted, timestamp 0x11223344, NOP, window scale 10 */
+static const unsigned char syn_opts[20] = {
+	2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0x11, 0x22, 0x33, 0x44, 0, 0, 0, 0,
+	1, 3, 3, 10,
+};
+
+/*
+ * The SYN-ACK @a answers the SYN @q (TCP at @l4, with syn_opts if
+ * @opts): check it whole. Returns its cookie.
+ */
+static __u32 synack_check(struct __test_metadata *_metadata,
+			  const struct frame *q, const struct frame *a,
+			  __u32 l4, int v6, bool opts)
+{
+	const unsigned char *ip = a->b + l4 - (v6 ? 40 : 20), *t = a->b + l4;
+	const unsigned char *qip = q->b + l4 - (v6 ? 40 : 20);
+	__u32 tl = opts ? 40 : 24, sum, alen = v6 ? 16 : 4;
+
+	EXPECT_EQ(l4 + tl, a->len);
+	/* Ethernet swapped, the tags as they were */
+	EXPECT_EQ(0, memcmp(a->b, q->b + 6, 6));
+	EXPECT_EQ(0, memcmp(a->b + 6, q->b, 6));
+	EXPECT_EQ(0, memcmp(a->b + 12, q->b + 12, (v6 ? l4 - 40 : l4 - 20) - 12));
+	/* addresses swapped, IP checksum right */
+	if (v6) {
+		EXPECT_EQ(0x60, ip[0]);
+		EXPECT_EQ(IPPROTO_TCP, ip[6]);
+		EXPECT_EQ(tl, (__u32)(ip[4] << 8 | ip[5]));
+		EXPECT_EQ(0, memcmp(ip + 8, qip + 24, 16));
+		EXPECT_EQ(0, memcmp(ip + 24, qip + 8, 16));
+	} else {
+		EXPECT_EQ(0x45, ip[0]);
+		EXPECT_EQ(IPPROTO_TCP, ip[9]);
+		EXPECT_EQ(20 + tl, (__u32)(ip[2] << 8 | ip[3]));
+		EXPECT_EQ(0x40, ip[6]);		/* DF */
+		EXPECT_EQ(0, memcmp(ip + 12, qip + 16, 4));
+		EXPECT_EQ(0, memcmp(ip + 16, qip + 12, 4));
+		EXPECT_EQ(0xffff, csum16(ip, 20, 0));
+	}
+	/* TCP: the pseudo-header and the segment sum to all ones */
+	sum = csum16(ip + (v6 ? 8 : 12), 2 * alen, IPPROTO_TCP + tl);
+	EXPECT_EQ(0xffff, csum16(t, tl, sum));
+	EXPECT_EQ(0, memcmp(t, q->b + l4 + 2, 2));
+	EXPECT_EQ(0, memcmp(t + 2, q->b + l4, 2));
+	EXPECT_EQ(get32(q->b + l4 + 4) + 1, get32(t + 8));
+	EXPECT_EQ(tl / 4 << 4, t[12]);
+	EXPECT_EQ(0x12, t[13]);			/* SYN ACK */
+	EXPECT_EQ(0, t[14] << 8 | t[15]);	/* window 0 */
+	EXPECT_EQ(0, t[18] << 8 | t[19]);
+	/* MSS: ours, 20 less for IPv6 */
+	EXPECT_EQ(2, t[20]);
+	EXPECT_EQ(4, t[21]);
+	EXPECT_EQ(v6 ? 1440 : 1460, t[22] << 8 | t[23]);
+	if (opts) {
+		__u32 ts = get32(t + 28);
+
+		/* SACK permitted, then the timestamp: its low bits the
+		 * client's window scale (10) and SACK (bit 4) */
+		EXPECT_EQ(0, memcmp(t + 24, "\x04\x02\x08\x0a", 4));
+		EXPECT_EQ(10, ts & 0xf);
+		EXPECT_EQ(0x10, ts & 0x30);
+		EXPECT_EQ(0x11223344, get32(t + 32));
+		/* our window scale */
+		EXPECT_EQ(0, memcmp(t + 36, "\x01\x03\x03\x07", 4));
+	}
+	return get32(t + 4);
+}
+
+TEST_F(dm, synproxy)
+{
+	static const struct tcp_tuple tuples[] = {
+		{ "10.0.0.2", "10.0.0.1", 40000, SYN_PORT },
+		{ "2001:db8::2", "2001:db8::1", 40000, SYN_PORT },
+	};
+	struct env *e = &self->e;
+	__u32 tx = e->tc ? TC_ACT_REDIRECT : XDP_TX;
+	__u64 syn = 0, ok = 0, bad = 0, malformed = 0;
+	struct frame q, a;
+	int v6, tags;
+
+	e->st.syn[3] = (struct ddos_syn_range){ .lo = SYN_PORT,
+		.hi = SYN_PORT + 1, .mss = 1460, .wscale = 7 };
+	e->st.syn_used = 1u << 3;
+	ASSERT_EQ(0, state_write(e));
+	for (v6 = 0; v6 < 2; v6++) {
+		for (tags = 0; tags <= 2; tags++) {
+			struct tcp_tuple t = tuples[v6];
+			__u32 l4, cookie;
+
+			t.sport += tags * 2;
+			/* with options: all of them answered */
+			l4 = tcp_build(&q, &t, tags, 0x02, 1000, 0, syn_opts,
+				       sizeof(syn_opts));
+			ASSERT_EQ(tx, run_out(e, &q, &a));
+			cookie = synack_check(_metadata, &q, &a, l4, v6, true);
+			syn++;
+			/* without: MSS only */
+			tcp_build(&q, &t, tags, 0x02, 1000, 0, NULL, 0);
+			ASSERT_EQ(tx, run_out(e, &q, &a));
+			synack_check(_metadata, &q, &a, l4, v6, false);
+			syn++;
+			/* a bad cookie (its hash, not its MSS index, the
+			 * low bits, changed): dropped */
+			tcp_build(&q, &t, tags, 0x10, 1001,
+				  (cookie ^ 0x00abcd00) + 1, NULL, 0);
+			EXPECT_EQ(e->drop, run(e, &q));
+			bad++;
+			/* the right one: passes, then the connection */
+			tcp_build(&q, &t, tags, 0x10, 1001, cookie + 1, NULL, 0);
+			EXPECT_EQ(e->pass, run(e, &q));
+			ok++;
+			tcp_build(&q, &t, tags, 0x18, 1001, 12345, NULL, 0);
+			EXPECT_EQ(e->pass, run(e, &q));
+			/* another source port: no connection, no cookie */
+			t.sport++;
+			tcp_build(&q, &t, tags, 0x04, 1001, 0, NULL, 0);
+			EXPECT_EQ(e->drop, run(e, &q));
+			tcp_build(&q, &t, tags, 0x12, 1001, 5, NULL, 0);
+			EXPECT_EQ(e->drop, run(e, &q));
+			bad += 2;
+			/* cut short in the TCP header: malformed */
+			tcp_build(&q, &t, tags, 0x02, 1000, 0, NULL, 0);
+			q.len -= 8;
+			EXPECT_EQ(e->drop, run(e, &q));
+			malformed++;
+			/* another port: not the proxy's */
+			t.dport = SYN_PORT + 2;
+			tcp_build(&q, &t, tags, 0x02, 1000, 0, NULL, 0);
+			EXPECT_EQ(e->pass, run(e, &q));
+		}
+	}
+	struct ddos_stats s = stats(e);
+	EXPECT_EQ(syn, s.syn);
+	EXPECT_EQ(ok, s.cookie_ok);
+	EXPECT_EQ(bad, s.cookie_bad);
+	EXPECT_EQ(malformed, s.malformed);
 }
 
 TEST_HARNESS_MAIN
