@@ -47,6 +47,7 @@
 #include <bpf/bpf_core_read.h>
 #include "pcn_cube.h"
 #include "csum.h"
+#include "reply.h"
 #include "ddos.h"
 
 #define DDOS_SYN_IN	256		/* bytes of the frame read, at most */
@@ -98,27 +99,6 @@ struct {
 /* a buffer offset the verifier knows is inside the buffer */
 #define DDOS_OFF(x)	((x) & (DDOS_SYN_BUF / 2 - 1))
 
-static __always_inline __u32 ddos_be32(const __u8 *p)
-{
-	return (__u32)p[0] << 24 | (__u32)p[1] << 16 | (__u32)p[2] << 8 | p[3];
-}
-
-static __always_inline void ddos_put32(__u8 *p, __u32 v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
-/* the checksum of @size bytes at @p (a multiple of 4) after @seed */
-static __always_inline __u16 ddos_csum(__u8 *p, __u32 size, __u32 seed)
-{
-	__s64 s = bpf_csum_diff(NULL, 0, (void *)p, size, seed);
-
-	return pcn_csum_fold(s < 0 ? 0 : (__u32)s);
-}
-
 /*
  * The options of the TCP header at @t (@doff bytes) of the buffer's
  * in, into its o. A global function: checked once, not again for each
@@ -163,7 +143,7 @@ __noinline int ddos_syn_opts(__u32 t, __u32 doff)
 			b->o.sack = 1;
 		} else if (k == 8 && l == 10) {
 			b->o.ts = 1;
-			b->o.tsval = ddos_be32(in + DDOS_OFF(t + i + 2));
+			b->o.tsval = pcn_be32(in + DDOS_OFF(t + i + 2));
 		}
 		b->pos = i + l;
 	}
@@ -185,8 +165,8 @@ static __always_inline __u32 ddos_synack(__u8 *n, const __u8 *t, __u32 cookie,
 	n[1] = t[3];
 	n[2] = t[0];
 	n[3] = t[1];
-	ddos_put32(n + 4, cookie);
-	ddos_put32(n + 8, ddos_be32(t + 4) + 1);
+	pcn_put_be32(n + 4, cookie);
+	pcn_put_be32(n + 8, pcn_be32(t + 4) + 1);
 	n[13] = DDOS_TCP_SYN | DDOS_TCP_ACK;
 	n[14] = n[15] = 0;		/* window 0: no data yet */
 	n[16] = n[17] = n[18] = n[19] = 0;
@@ -208,8 +188,8 @@ static __always_inline __u32 ddos_synack(__u8 *n, const __u8 *t, __u32 cookie,
 		n[25] = o->sack ? 2 : 1;
 		n[26] = 8;
 		n[27] = 10;
-		ddos_put32(n + 28, ts);
-		ddos_put32(n + 32, o->tsval);
+		pcn_put_be32(n + 28, ts);
+		pcn_put_be32(n + 32, o->tsval);
 		len = 36;
 		if (o->ws) {
 			n[36] = 1;
@@ -404,7 +384,7 @@ answer:
 		ip[5] = tlen;
 		seed = bpf_csum_diff(NULL, 0, (void *)(ip + 8), 32,
 				     bpf_htons(tlen) + bpf_htons(IPPROTO_TCP));
-		*(__u16 *)(ip + 56) = ddos_csum(ip + 40, tlen & 0x3c, seed);
+		*(__u16 *)(ip + 56) = pcn_csum_bytes(ip + 40, tlen & 0x3c, seed);
 		rlen = l3 + 40 + tlen;
 	} else {
 		__u8 *ip = out + l3;
@@ -421,28 +401,17 @@ answer:
 				   s->syn[r & (DDOS_SYN_PORTS - 1)].wscale);
 		ip[2] = 0;
 		ip[3] = 20 + tlen;
-		*(__u16 *)(ip + 10) = ddos_csum(ip, 20, 0);
+		*(__u16 *)(ip + 10) = pcn_csum_bytes(ip, 20, 0);
 		seed = bpf_csum_diff(NULL, 0, (void *)(ip + 12), 8,
 				     bpf_htons(IPPROTO_TCP) + bpf_htons(tlen));
-		*(__u16 *)(ip + 36) = ddos_csum(ip + 20, tlen & 0x3c, seed);
+		*(__u16 *)(ip + 36) = pcn_csum_bytes(ip + 20, tlen & 0x3c, seed);
 		rlen = l3 + 20 + tlen;
 	}
 	rlen = ((rlen - 1) & (DDOS_SYN_IN - 1)) + 1;
-#ifdef PCN_BUILD_XDP
-	if (rlen > len ? bpf_xdp_adjust_head(ctx, -(int)(rlen - len)) :
-	    rlen < len ? bpf_xdp_adjust_tail(ctx, -(int)(len - rlen)) : 0)
-		goto bad;
-	if (bpf_xdp_store_bytes(ctx, 0, out, rlen))
+	if (pcn_reply_write(ctx, out, rlen, len))
 		goto bad;
 	PCN_COUNT(st, syn);
-	return XDP_TX;
-#else
-	if (bpf_skb_change_tail(ctx, rlen, 0) ||
-	    bpf_skb_store_bytes(ctx, 0, out, rlen, 0))
-		goto bad;
-	PCN_COUNT(st, syn);
-	return bpf_redirect(ctx->ifindex, 0);
-#endif
+	return pcn_reply_send(ctx, PCN_DIR_INGRESS);
 bad:
 	PCN_COUNT(st, cookie_bad);
 	return PCN_DROP;

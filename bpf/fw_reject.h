@@ -38,6 +38,7 @@
 #include <bpf/bpf_endian.h>
 #include "pcn_cube.h"
 #include "csum.h"
+#include "reply.h"
 #include "proto.h"
 #include "firewall.h"
 
@@ -61,35 +62,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct fw_rej_buf);
 } fw_rej_buf SEC(".maps");
-
-static __always_inline __u32 fw_rej_be32(const __u8 *p)
-{
-	return (__u32)p[0] << 24 | (__u32)p[1] << 16 | (__u32)p[2] << 8 | p[3];
-}
-
-static __always_inline void fw_rej_put32(__u8 *p, __u32 v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
-/* one's complement sum of @a and @b, 32 bits */
-static __always_inline __u32 fw_rej_add(__u32 a, __u32 b)
-{
-	__u64 s = (__u64)a + b;
-
-	return (s & 0xffffffff) + (s >> 32);
-}
-
-/* the checksum of @size bytes at @p (a multiple of 4) after @seed */
-static __always_inline __u16 fw_rej_csum(__u8 *p, __u32 size, __u32 seed)
-{
-	__s64 s = bpf_csum_diff(NULL, 0, (void *)p, size, seed);
-
-	return pcn_csum_fold(s < 0 ? 0 : (__u32)s);
-}
 
 /* multicast, broadcast (IPv4 255.255.255.255) or 0.0.0.0 */
 static __always_inline int fw_rej_bad4(const __u8 *a)
@@ -121,19 +93,19 @@ static __always_inline void fw_rej_rst(__u8 *n, const __u8 *t, __u32 len)
 	n[1] = t[3];
 	n[2] = t[0];
 	n[3] = t[1];
-	fw_rej_put32(n + 4, 0);
-	fw_rej_put32(n + 8, 0);
+	pcn_put_be32(n + 4, 0);
+	pcn_put_be32(n + 8, 0);
 	if (flags & FW_TCP_ACK) {
 		__builtin_memcpy(n + 4, t + 8, 4);
 		n[13] = FW_TCP_RST;
 	} else {
-		fw_rej_put32(n + 8, fw_rej_be32(t + 4) + len +
+		pcn_put_be32(n + 8, pcn_be32(t + 4) + len +
 				    !!(flags & FW_TCP_SYN) +
 				    !!(flags & FW_TCP_FIN));
 		n[13] = FW_TCP_RST | FW_TCP_ACK;
 	}
 	n[12] = 5 << 4;
-	fw_rej_put32(n + 14, 0);	/* window, checksum */
+	pcn_put_be32(n + 14, 0);	/* window, checksum */
 	n[18] = n[19] = 0;		/* urgent pointer */
 }
 
@@ -178,7 +150,7 @@ static __always_inline __u32 fw_rej4(struct fw_rej_buf *b, __u32 l3, __u32 n,
 		/* the pseudo-header: addresses, protocol, length */
 		seed = bpf_csum_diff(NULL, 0, (void *)(ip + 12), 8,
 				     bpf_htons(IPPROTO_TCP) + bpf_htons(20));
-		*(__u16 *)(t + 16) = fw_rej_csum(t, 20, seed);
+		*(__u16 *)(t + 16) = pcn_csum_bytes(t, 20, seed);
 	} else {
 		/* only to queries: echo, timestamp, information, address
 		 * mask (requests and replies) */
@@ -192,15 +164,15 @@ static __always_inline __u32 fw_rej4(struct fw_rej_buf *b, __u32 l3, __u32 n,
 		__builtin_memcpy(t + 8, in + l3, FW_REJ_QUOTE);
 		t[0] = 3;			/* destination unreachable */
 		t[1] = how >> 8;
-		fw_rej_put32(t + 2, 0);
+		pcn_put_be32(t + 2, 0);
 		t[6] = t[7] = 0;
-		*(__u16 *)(t + 2) = fw_rej_csum(t, 8 + quote, 0);
+		*(__u16 *)(t + 2) = pcn_csum_bytes(t, 8 + quote, 0);
 		tot = 28 + quote;
 		ip[9] = IPPROTO_ICMP;
 	}
 	ip[2] = tot >> 8;
 	ip[3] = tot;
-	*(__u16 *)(ip + 10) = fw_rej_csum(ip, 20, 0);
+	*(__u16 *)(ip + 10) = pcn_csum_bytes(ip, 20, 0);
 	return l3 + tot;
 }
 
@@ -249,7 +221,7 @@ static __always_inline __u32 fw_rej6(struct fw_rej_buf *b, __u32 l3, __u32 n,
 		__builtin_memcpy(t + 8, in + l3, FW_REJ_QUOTE);
 		t[0] = 1;			/* destination unreachable */
 		t[1] = how >> 16;
-		fw_rej_put32(t + 2, 0);
+		pcn_put_be32(t + 2, 0);
 		t[6] = t[7] = 0;
 		tot = 8 + quote;
 		next = PCN_IPPROTO_ICMPV6;
@@ -259,9 +231,9 @@ static __always_inline __u32 fw_rej6(struct fw_rej_buf *b, __u32 l3, __u32 n,
 	ip[6] = next;
 	/* the pseudo-header: addresses, length, next header */
 	seed = bpf_csum_diff(NULL, 0, (void *)(ip + 8), 32, 0);
-	seed = fw_rej_add(seed, bpf_htons(tot) + bpf_htons(next));
+	seed = pcn_csum_add(seed, bpf_htons(tot) + bpf_htons(next));
 	*(__u16 *)(t + (next == IPPROTO_TCP ? 16 : 2)) =
-		fw_rej_csum(t, tot, seed);
+		pcn_csum_bytes(t, tot, seed);
 	return l3 + 40 + tot;
 }
 
@@ -333,31 +305,9 @@ __noinline int fw_reject(struct pcn_ctx *ctx, __u32 how, __u32 dir)
 	if (rlen < ETH_HLEN + 40 || rlen > FW_REJ_IN)
 		return PCN_DROP;
 	rlen = ((rlen - 1) & (FW_REJ_IN - 1)) + 1;
-#ifdef PCN_BUILD_XDP
-	if (rlen > len ? bpf_xdp_adjust_head(ctx, -(int)(rlen - len)) :
-	    rlen < len ? bpf_xdp_adjust_tail(ctx, -(int)(len - rlen)) : 0)
+	if (pcn_reply_write(ctx, out, rlen, len))
 		return PCN_DROP;
-	if (bpf_xdp_store_bytes(ctx, 0, out, rlen))
-		return PCN_DROP;
-	/*
-	 * A redirect to the device it came in by, not XDP_TX: a veth's
-	 * XDP_TX wakes its peer's NAPI only if the peer has an XDP program
-	 * of its own (veth_xdp_flush()), so with GRO alone there (what an
-	 * XDP_REDIRECT into a veth needs, see DESIGN.md) the answer waited
-	 * in the peer's ring for the next frame to push it, seconds later;
-	 * a redirect's flush wakes it always. A NIC transmits it as well,
-	 * by ndo_xdp_xmit.
-	 */
-	return bpf_redirect(ctx->ingress_ifindex, 0);
-#else
-	if (bpf_skb_change_tail(ctx, rlen, 0) ||
-	    bpf_skb_store_bytes(ctx, 0, out, rlen, 0))
-		return PCN_DROP;
-	/* back out of the device it came in by; on the way out, into
-	 * the stack of the device, as if received */
-	return bpf_redirect(ctx->ifindex,
-			    dir == PCN_DIR_EGRESS ? BPF_F_INGRESS : 0);
-#endif
+	return pcn_reply_send(ctx, dir);
 }
 
 #endif /* __PCN_FW_REJECT_H */

@@ -21,8 +21,8 @@
  *                     protocol's own; a later fragment, without ports,
  *                     takes the protocol's; IPv6 alike; other protocols
  *                     untouched; a UDP header cut short is malformed
- *   synproxy          a SYN to a protected port is answered (XDP_TX, or
- *                     tc's redirect) with a SYN-ACK checked field by
+ *   synproxy          a SYN to a protected port is answered (a redirect back
+ *                     out of its device) with a SYN-ACK checked field by
  *                     field: addresses and ports swapped, the tags
  *                     kept, ack = seq + 1, window 0, the options as
  *                     documented, the checksums against a full
@@ -687,7 +687,7 @@ TEST_F(dm, synproxy)
 		{ "2001:db8::2", "2001:db8::1", 40000, SYN_PORT },
 	};
 	struct env *e = &self->e;
-	__u32 tx = e->tc ? TC_ACT_REDIRECT : XDP_TX;
+	__u32 tx = e->tc ? TC_ACT_REDIRECT : XDP_REDIRECT;
 	__u64 syn = 0, ok = 0, bad = 0, malformed = 0;
 	struct frame q, a;
 	int v6, tags;
