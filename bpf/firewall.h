@@ -88,7 +88,10 @@ struct fw_rule {
 	__u8 reject;			/* FW_REJECT: enum fw_reject_how */
 	__u8 reject_code[2];		/* its ICMP code, ICMPv6 code */
 	__u8 reject_name;		/* the name it was given (pcn only) */
-	__u8 pad[3];
+	__u8 cont;			/* continues the rule of the entry
+					 * before (its lists: rule_list.c);
+					 * pcn only */
+	__u8 pad[2];
 };
 
 /* fw_sets: BPF_MAP_TYPE_ARRAY, one per set */

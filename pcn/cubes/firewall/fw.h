@@ -90,4 +90,43 @@ int fw_reject_check(const struct fw_rule *r);
 /* Can @r be in @t? (a rule on state needs connection tracking) */
 int fw_rule_fits(const struct fw_table *t, const struct fw_rule *r);
 
+/* rule_list.c: a rule's lists of addresses and ports, as entries */
+#define FW_LIST_MAX	64		/* prefixes or ranges of a list */
+#define FW_ENTRIES_MAX	1024		/* entries of one rule */
+struct fw_alist {
+	struct { __u8 a[16]; __u8 plen; } p[FW_LIST_MAX];
+	int n;
+};
+struct fw_prange {
+	__u16 lo, hi;
+};
+struct fw_plist {
+	struct fw_prange r[FW_LIST_MAX];
+	int n;
+};
+struct fw_lists {
+	struct fw_alist addr[2];	/* [0 src, 1 dst]; n 0: as the rule */
+	struct fw_plist port[2];	/* [0 sport, 1 dport] */
+};
+/* "ITEM[,ITEM...]", ITEM := PREFIX | ADDR-ADDR, of family *@family (0:
+ * any, set to the list's), canonical. 0, -EINVAL, -EXDEV (two
+ * families), -ERANGE (a range backwards), -E2BIG. */
+int fw_addr_list_parse(const char *arg, int *family, struct fw_alist *l);
+/* "PORTS[,PORTS...]", canonical. 0, -EINVAL or -E2BIG. */
+int fw_port_list_parse(const char *arg, struct fw_plist *l);
+/* the entries of @base with lists @ls into @out (at most @max): how
+ * many, or -E2BIG */
+int fw_rule_expand(const struct fw_rule *base, const struct fw_lists *ls,
+		   struct fw_rule *out, int max);
+/* entries of the rule at entry @pos; rules in @n entries; the entry of
+ * rule @g (0-based; the count: @n) */
+__u32 fw_group_len(const struct fw_rule *rules, __u32 n, __u32 pos);
+__u32 fw_group_count(const struct fw_rule *rules, __u32 n);
+__u32 fw_group_pos(const struct fw_rule *rules, __u32 n, __u32 g);
+/* a rule's (@g, @n entries) list of addresses or ports @d (1: dst) */
+void fw_group_addr_str(const struct fw_rule *g, __u32 n, int d, char *buf,
+		       size_t size);
+void fw_group_port_str(const struct fw_rule *g, __u32 n, int d, char *buf,
+		       size_t size);
+
 #endif /* __PCN_FW_H */
