@@ -129,4 +129,29 @@ void fw_group_addr_str(const struct fw_rule *g, __u32 n, int d, char *buf,
 void fw_group_port_str(const struct fw_rule *g, __u32 n, int d, char *buf,
 		       size_t size);
 
+/* rule_match.c: mark, limit, hashlimit, action log */
+#define FW_RATE_MAX	1000000		/* packets per unit */
+#define FW_BURST_MAX	10000
+#define FW_LOG_RATE	10		/* a log rule without a limit: */
+#define FW_LOG_BURST	20		/* at most 10 a second, 20 at once */
+/* "N[/UNIT]", UNIT := second, minute, hour, day (or iptables' sec, min,
+ * s, m, h, d): 0 or -EINVAL */
+int fw_rate_parse(const char *arg, __u32 *num, __u32 *unit);
+const char *fw_rate_str(const struct fw_rule *r, char *buf, size_t size);
+int fw_log_level_parse(const char *arg, __u8 *level);
+const char *fw_log_level_name(__u8 level);
+/* 0, -E2BIG or -EINVAL (a quote, a backslash, not printable) */
+int fw_log_prefix_set(const char *arg, struct fw_rule *r);
+/* "V[/M]" into @r (FW_F_MARK): 0 or -EINVAL */
+int fw_mark_parse(const char *arg, struct fw_rule *r);
+const char *fw_mark_str(const struct fw_rule *r, char *buf, size_t size);
+/* a log rule without a limit gets FW_LOG_RATE/second burst FW_LOG_BURST */
+void fw_log_default_limit(struct fw_rule *r);
+/* can firewall @fw run @r? (mark: tc only) 0 or prints an error */
+int fw_rule_mode_check(const char *fw, const struct fw_rule *r);
+/* a new fw_rule.limit_seed for @r, if it has a limit */
+void fw_limit_seed(struct fw_rule *r);
+/* rule_log.c: pcn rule log FIREWALL [ follow ] */
+int fw_rule_log_cmd(int argc, char **argv);
+
 #endif /* __PCN_FW_H */

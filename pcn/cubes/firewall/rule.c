@@ -268,6 +268,64 @@ static int parse_rule_lists(int argc, char **argv, struct fw_rule *r,
 				err = pcn_err(PCN_EXIT_USAGE,
 					      "state \"%s\": a list of new, established, related, invalid",
 					      *argv);
+		} else if (is_kw(kw, "mark")) {
+			if (r->fields & FW_F_MARK)
+				return pcn_dup_arg(kw);
+			NEXT_ARG();
+			if (fw_mark_parse(*argv, r))
+				err = pcn_err(PCN_EXIT_USAGE,
+					      "mark \"%s\": VALUE[/MASK], numbers, the value within the mask (as 0x1/0xff)",
+					      *argv);
+		} else if (is_kw(kw, "limit") || is_kw(kw, "hashlimit")) {
+			bool h = is_kw(kw, "hashlimit");
+
+			if (r->fields & FW_F_LIMIT)
+				return pcn_dup_arg(kw);
+			NEXT_ARG();
+			r->fields |= FW_F_LIMIT;
+			r->limit_burst = 5;	/* iptables' default */
+			r->limit_plen = 128;
+			r->limit_by = h ? FW_LIMIT_SRC : FW_LIMIT_RULE;
+			if (fw_rate_parse(*argv, &r->limit_num, &r->limit_unit))
+				return pcn_err(PCN_EXIT_USAGE,
+					       "%s \"%s\": N[/UNIT], N 1 to %d, UNIT second, minute, hour or day",
+					       kw, *argv, FW_RATE_MAX);
+			while (argc > 2 && (is_kw(argv[1], "burst") ||
+					    (h && (is_kw(argv[1], "by") ||
+						   is_kw(argv[1], "mask"))))) {
+				const char *o = argv[1], *v = argv[2];
+				__u32 x;
+
+				NEXT_ARG();
+				NEXT_ARG();
+				if (is_kw(o, "burst") &&
+				    (pcn_parse_u32(v, 10, &x) || !x ||
+				     x > FW_BURST_MAX))
+					return pcn_err(PCN_EXIT_USAGE,
+						       "burst \"%s\": 1 to %d packets",
+						       v, FW_BURST_MAX);
+				if (is_kw(o, "burst"))
+					r->limit_burst = x;
+				if (is_kw(o, "mask") &&
+				    (pcn_parse_u32(v, 10, &x) || x > 128))
+					return pcn_err(PCN_EXIT_USAGE,
+						       "mask \"%s\": a prefix length, 0 to 128",
+						       v);
+				if (is_kw(o, "mask"))
+					r->limit_plen = x;
+				if (is_kw(o, "by")) {
+					if (!strcmp(v, "src"))
+						r->limit_by = FW_LIMIT_SRC;
+					else if (!strcmp(v, "dst"))
+						r->limit_by = FW_LIMIT_DST;
+					else if (!strcmp(v, "src-dst"))
+						r->limit_by = FW_LIMIT_SRCDST;
+					else
+						return pcn_err(PCN_EXIT_USAGE,
+							       "by \"%s\": src, dst or src-dst",
+							       v);
+				}
+			}
 		} else if (is_kw(kw, "action")) {
 			DUP_CHECK(action, "action");
 			NEXT_ARG();
@@ -283,12 +341,32 @@ static int parse_rule_lists(int argc, char **argv, struct fw_rule *r,
 							      "reject with \"%s\": icmp-port-unreachable, tcp-reset, icmp-host-prohibited, ... (see pcn-rule(8))",
 							      *argv);
 				}
+			} else if (is_kw(*argv, "log")) {
+				r->action = FW_LOG;
+				r->log_level = 4;	/* iptables' default */
+				while (argc > 2 && (is_kw(argv[1], "prefix") ||
+						    is_kw(argv[1], "level"))) {
+					const char *o = argv[1], *v = argv[2];
+
+					NEXT_ARG();
+					NEXT_ARG();
+					if (is_kw(o, "level") &&
+					    fw_log_level_parse(v, &r->log_level))
+						return pcn_err(PCN_EXIT_USAGE,
+							       "level \"%s\": 0 to 7, or emerg, alert, crit, err, warning, notice, info, debug",
+							       v);
+					if (is_kw(o, "prefix") &&
+					    fw_log_prefix_set(v, r))
+						return pcn_err(PCN_EXIT_USAGE,
+							       "prefix \"%s\": at most %d printable characters, no quote or backslash",
+							       v, FW_LOG_PREFIX_MAX);
+				}
 			} else if (is_kw(*argv, "accept") ||
 				   is_kw(*argv, "drop")) {
 				err = fw_action_parse(*argv, &r->action);
 			} else {
 				err = pcn_err(PCN_EXIT_USAGE,
-					      "action \"%s\" is unknown: accept, drop or reject",
+					      "action \"%s\" is unknown: accept, drop, reject or log",
 					      *argv);
 			}
 		} else {
@@ -300,7 +378,8 @@ static int parse_rule_lists(int argc, char **argv, struct fw_rule *r,
 		argv++;
 	}
 	if (!action)
-		return pcn_err(PCN_EXIT_USAGE, "\"action { accept | drop | reject }\" is missing");
+		return pcn_err(PCN_EXIT_USAGE, "\"action { accept | drop | reject | log }\" is missing");
+	fw_log_default_limit(r);
 	return fw_rule_check(r);
 }
 
@@ -339,6 +418,8 @@ static bool rule_same(const struct fw_rule *a, const struct fw_rule *b)
 	struct fw_rule x = *a, y = *b;
 
 	x.id = y.id = 0;
+	x.limit_seed = y.limit_seed = 0;
+	x.limit_id = y.limit_id = 0;
 	return !memcmp(&x, &y, sizeof(x));
 }
 
@@ -428,15 +509,42 @@ static int rule_fields(const struct fw_rule *r, __u32 ne,
 		pcn_names_str(r->state_mask, state_names,
 			      ARRAY_SIZE(state_names),
 			      field(f, &n, "state", "state"), size);
+	if (r->fields & FW_F_MARK)
+		fw_mark_str(r, field(f, &n, "mark", "mark"), size);
+	if (r->fields & FW_F_LIMIT) {
+		bool h = r->limit_by != FW_LIMIT_RULE;
+
+		fw_rate_str(r, h ? field(f, &n, "hashlimit", "hashlimit") :
+				   field(f, &n, "limit", "limit"), size);
+		snprintf(field(f, &n, "burst", "burst"), size, "%u",
+			 r->limit_burst);
+		f[n - 1].num = r->limit_burst;
+		if (h)
+			snprintf(field(f, &n, "by", "by"), size, "%s",
+				 r->limit_by == FW_LIMIT_SRC ? "src" :
+				 r->limit_by == FW_LIMIT_DST ? "dst" : "src-dst");
+		if (h && r->limit_plen < 128) {
+			snprintf(field(f, &n, "mask", "mask"), size, "%u",
+				 r->limit_plen);
+			f[n - 1].num = r->limit_plen;
+		}
+	}
 	snprintf(field(f, &n, "action", "action"), size, "%s",
-		 fw_action_name(r->action));
+		 r->action == FW_LOG ? "log" : fw_action_name(r->action));
 	if (r->action == FW_REJECT)
 		snprintf(field(f, &n, "reject_with", "with"), size, "%s",
 			 fw_reject_name(r));
+	if (r->action == FW_LOG) {
+		/* quoted: a prefix may have blanks ("IN DROP: ") */
+		snprintf(field(f, &n, "log_prefix", "prefix"), size, "\"%s\"",
+			 r->log_prefix);
+		snprintf(field(f, &n, "log_level", "level"), size, "%s",
+			 fw_log_level_name(r->log_level));
+	}
 	return n;
 }
 
-#define RULE_FIELDS 10
+#define RULE_FIELDS 20
 
 static void print_rule(const struct fw_rule *r, __u32 ne, __u32 index,
 		       const struct fw_counter *cnt)
@@ -450,7 +558,11 @@ static void print_rule(const struct fw_rule *r, __u32 ne, __u32 index,
 		print_string(PRINT_FP, NULL, " %s", f[i].kw);
 		if (f[i].num >= 0)
 			print_uint(PRINT_ANY, f[i].key, " %u", f[i].num);
-		else
+		else if (!strcmp(f[i].key, "log_prefix")) {
+			print_string(PRINT_FP, NULL, " %s", f[i].val);
+			print_string(PRINT_JSON, f[i].key, NULL,
+				     r->log_prefix);
+		} else
 			print_string(PRINT_ANY, f[i].key, " %s", f[i].val);
 	}
 	print_u64(PRINT_ANY, "packets", " packets %" PRIu64, cnt->packets);
@@ -595,7 +707,7 @@ static int table_chain(int argc, char **argv, struct fw_table **t, __u32 *ch)
 static int rule_put(struct fw_table *t, __u32 ch, __u32 pos, __u32 old,
 		    struct fw_rule *e, __u32 ne)
 {
-	int err = fw_rule_fits(t, e);
+	int err = fw_rule_fits(t, e) ?: fw_rule_mode_check(t->name, e);
 	__u32 i;
 
 	if (err)
@@ -604,8 +716,13 @@ static int rule_put(struct fw_table *t, __u32 ch, __u32 pos, __u32 old,
 		return pcn_err(PCN_EXIT_KERNEL,
 			       "chain %s of \"%s\" would have more than %d entries, the most it can",
 			       fw_chain_name(ch), t->name, FW_RULES_MAX);
-	for (i = 0; i < ne; i++)
+	/* one bucket for the rule, of its first entry */
+	fw_limit_seed(&e[0]);
+	for (i = 0; i < ne; i++) {
 		e[i].id = fw_table_new_id(t);
+		e[i].limit_seed = e[0].limit_seed;
+		e[i].limit_id = e[0].id;
+	}
 	memmove(&t->rules[ch][pos + ne], &t->rules[ch][pos + old],
 		(t->n[ch] - pos - old) * sizeof(*e));
 	memcpy(&t->rules[ch][pos], e, ne * sizeof(*e));
@@ -815,6 +932,7 @@ static const struct pcn_cmd cmds[] = {
 	{ "flush", rule_flush_cmd },
 	{ "reset", rule_reset_cmd },
 	{ "import", fw_import_cmd },
+	{ "log", fw_rule_log_cmd },
 	{ NULL, NULL },
 };
 
