@@ -241,12 +241,57 @@ bad_input()
 	tree_snapshot | cmp - "$PCN_TEST_BPFFS.before"
 }
 
+# iptables-save's mark, limit, hashlimit and LOG, imported
+import_matches()
+{
+	local f=$PCN_TEST_BPFFS.ipt out m
+
+	defer "rm -f $f"
+	cat >"$f" <<-'IPT'
+	*filter
+	:INPUT DROP [0:0]
+	:FORWARD ACCEPT [0:0]
+	:OUTPUT ACCEPT [0:0]
+	:LOGDROP - [0:0]
+	-A INPUT -p tcp -m multiport --dports 80,443 -m mark --mark 0x1/0xff -j ACCEPT
+	-A INPUT -p icmp -m limit --limit 5/min --limit-burst 10 -j ACCEPT
+	-A INPUT -p tcp -m hashlimit --hashlimit-upto 20/sec --hashlimit-burst 30 --hashlimit-mode srcip --hashlimit-name ssh --hashlimit-srcmask 24 -j ACCEPT
+	-A INPUT -j LOGDROP
+	-A LOGDROP -m limit --limit 2/sec -j LOG --log-prefix "IN DROP: " --log-level 6
+	-A LOGDROP -j DROP
+	COMMIT
+	IPT
+	if [ "$1" = xdp ]; then
+		# no mark in XDP: refused, nothing changed
+		tree_snapshot >"$f.before"
+		defer "rm -f $f.before"
+		expect_err 1 "$PCN" -n "$H2" rule import fw0 iptables "$f"
+		tree_snapshot | cmp - "$f.before"
+		sed -i 's/ -m mark --mark 0x1\/0xff//' "$f"
+	fi
+	pcn -n "$H2" rule import fw0 iptables "$f"
+	out=$(pcn -n "$H2" rule show fw0 ingress)
+	echo "$out"
+	m=""
+	if [ "$1" = tc ]; then
+		m="mark 0x1/0xff "
+	fi
+	grep -q "dport 443 ${m}action accept" <<<"$out"
+	grep -q 'proto icmp limit 5/minute burst 10 action accept' <<<"$out"
+	grep -q 'proto tcp hashlimit 20/second burst 30 by src mask 24 action accept' <<<"$out"
+	grep -q '5 src 0.0.0.0/0 limit 2/second burst 5 action log prefix "IN DROP: " level info' <<<"$out"
+	# a limit on a jump would be taken once per rule of the chain
+	printf '*filter\n:INPUT ACCEPT [0:0]\n:X - [0:0]\n-A INPUT -m limit --limit 3/sec -j X\n-A X -j DROP\nCOMMIT\n' >"$f"
+	expect_err 1 "$PCN" -n "$H2" rule import fw0 iptables "$f"
+}
+
 # show, save and restore, then bad input, on one cube
 rules()
 {
 	pair "$1"
 	round_trip "$1"
 	bad_input "$1"
+	import_matches "$1"
 }
 
 for m in xdp tc; do
