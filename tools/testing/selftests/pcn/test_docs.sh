@@ -307,7 +307,7 @@ completion_live()
 	[ "$(offers "${c[@]}" rule show "")" = "fq " ]
 	[ "$(offers "${c[@]}" rule append fq "")" = "egress ingress " ]
 	[ "$(offers "${c[@]}" rule append fq ingress "")" = \
-		"action dport dst icmp-type proto sport src state tcp-flags " ]
+		"action dport dst hashlimit icmp-type limit mark proto sport src state tcp-flags " ]
 	[ "$(offers "${c[@]}" rule append fq ingress proto "")" = \
 		"icmp icmpv6 tcp udp " ]
 	[ "$(offers "${c[@]}" rule append fq ingress proto icmp "")" = \
