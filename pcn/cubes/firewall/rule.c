@@ -716,6 +716,10 @@ static int rule_put(struct fw_table *t, __u32 ch, __u32 pos, __u32 old,
 
 	if (err)
 		return err;
+	if (t->n[ch] - old + ne > FW_RULES_MAX && ne == 1 && !old)
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "chain %s of \"%s\" has %d rules, the most it can",
+			       fw_chain_name(ch), t->name, FW_RULES_MAX);
 	if (t->n[ch] - old + ne > FW_RULES_MAX)
 		return pcn_err(PCN_EXIT_KERNEL,
 			       "chain %s of \"%s\" would have more than %d entries, the most it can",
