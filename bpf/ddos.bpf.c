@@ -30,6 +30,7 @@
 #include "pcn_cube.h"
 #include "parse.h"
 #include "ddos.h"
+#include "bucket.h"
 
 #define MAX_TAGS	2
 
@@ -151,25 +152,14 @@ static __always_inline int ddos_take(struct ddos_bucket *b, __u64 rate_pps,
 	b->stamp_ns = now;
 	if (rate_pps) {
 		cap = burst_pkts * NSEC_PER_SEC;
-		/* no overflow: the time it takes to fill, at most */
-		if (dt > cap / rate_pps)
-			t = cap;
-		else
-			t = b->pkt_tokens + dt * rate_pps;
-		if (t > cap)
-			t = cap;
+		t = pcn_bucket_fill(b->pkt_tokens, dt, rate_pps, cap);
 		if (t < NSEC_PER_SEC)
 			ok = 0;
 		b->pkt_tokens = t;
 	}
 	if (rate_bps) {
 		cap = burst_bytes * NSEC_PER_SEC;
-		if (dt > cap / rate_bps)
-			t = cap;
-		else
-			t = b->byte_tokens + dt * rate_bps;
-		if (t > cap)
-			t = cap;
+		t = pcn_bucket_fill(b->byte_tokens, dt, rate_bps, cap);
 		if (t < len * NSEC_PER_SEC)
 			ok = 0;
 		b->byte_tokens = t;

@@ -29,6 +29,7 @@
 #include "ct.h"
 #include "firewall.h"
 #include "fw_reject.h"
+#include "bucket.h"
 
 #define MAX_TAGS	2
 
@@ -128,6 +129,34 @@ struct {
 	__type(value, struct fw_stats);
 } fw_stats SEC(".maps");
 
+/* a rule's token bucket (limit): by rule id */
+struct fw_bucket {
+	__u64 stamp_ns;
+	__u64 tokens;
+	__u32 seed;			/* of the rule it is of */
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, FW_IDS_MAX);
+	__type(key, __u32);
+	__type(value, struct fw_bucket);
+} fw_limits SEC(".maps");
+
+/* a hashlimit's buckets: by rule id and address */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, FW_HLIMITS_MAX);
+	__type(key, struct fw_hlimit_key);
+	__type(value, struct fw_bucket);
+} fw_hlimits SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, FW_LOG_BYTES);
+} fw_log SEC(".maps");
+
 /* the index of the lowest bit set in @x (not 0): de Bruijn */
 static const __u8 debruijn[64] = {
 	0, 1, 48, 2, 57, 49, 28, 3, 61, 58, 50, 42, 38, 29, 17, 4,
@@ -147,13 +176,194 @@ static __always_inline __u32 lowest_bit(__u64 x)
  * verifier needs after a range check */
 #define OPAQUE(x) asm volatile("" : "+r"(x))
 
+/* what the checks after the classifier (fw_rule_post) look at */
+struct fw_pkt {
+	__u64 now;
+	__u32 mark;
+	__u32 len;
+	__u32 ifindex;
+	__u32 dir;
+	__u32 set;
+	__u32 pad;
+	/* the fields of struct pcn_ip they need, copied */
+	__u8 family;
+	__u8 proto;
+	__u8 flags;
+	__u8 l4;
+	__u16 sport;
+	__u16 dport;
+	__u8 src[16];
+	__u8 dst[16];
+};
+
+/* the fw_pkt of the packet at hand, and room for a hashlimit's key:
+ * off the stack, which the search's frames use up */
+struct fw_scratch {
+	struct fw_pkt p;
+	__u64 skip;			/* see struct search */
+	struct fw_hlimit_key hk;
+	struct fw_bucket nb;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fw_scratch);
+} fw_scratch SEC(".maps");
+
 struct search {
 	struct fw_vec *v[NDIMS];
 	__u64 cand;			/* summary words left to visit */
 	__u32 sw;			/* summary word being visited */
 	__u32 nsw;			/* summary words the set's rules use */
 	__u32 rule;			/* result: FW_RULES_MAX if none */
+	/* rules of word skip_w found and then failed fw_rule_post()
+	 * (fw_scratch.skip): the search goes on after them */
+	__u32 skip_w;
 };
+
+/* @len bits of @a kept, the rest 0 */
+static __always_inline void mask_addr(__u8 *a, __u32 bytes, __u32 len)
+{
+	__u32 i;
+
+#pragma unroll
+	for (i = 0; i < 16; i++) {
+		if (i >= bytes || len <= i * 8)
+			a[i] = 0;
+		else if (len < i * 8 + 8)
+			a[i] &= (__u8)(0xff << (8 - (len - i * 8)));
+	}
+}
+
+/* may @r's limit let @s's packet through? (takes a token if so) */
+static __always_inline int limit_ok(const struct fw_rule *r,
+				    struct fw_scratch *x)
+{
+	/* a packet costs one unit's worth of nanoseconds: the bucket
+	 * gains limit_num of them each nanosecond */
+	__u64 cost = (__u64)NSEC_PER_SEC * r->limit_unit;
+	__u64 cap = cost * r->limit_burst;
+	struct fw_bucket *b;
+	__u32 id = r->limit_id;
+
+	if (r->limit_by == FW_LIMIT_RULE) {
+		b = bpf_map_lookup_elem(&fw_limits, &id);
+	} else {
+		struct fw_hlimit_key *hk = &x->hk;
+		__u32 bytes = x->p.family == 4 ? 4 : 16;
+
+		__builtin_memset(hk, 0, sizeof(*hk));
+		hk->id = id;
+		hk->seed = r->limit_seed;
+		hk->family = x->p.family;
+		if (r->limit_by & FW_LIMIT_SRC) {
+			__builtin_memcpy(hk->src, x->p.src, 16);
+			mask_addr(hk->src, bytes, r->limit_plen);
+		}
+		if (r->limit_by & FW_LIMIT_DST) {
+			__builtin_memcpy(hk->dst, x->p.dst, 16);
+			mask_addr(hk->dst, bytes, r->limit_plen);
+		}
+		b = bpf_map_lookup_elem(&fw_hlimits, hk);
+		if (!b) {
+			/* a new address starts with a full burst */
+			x->nb.stamp_ns = x->p.now;
+			x->nb.tokens = cap;
+			x->nb.seed = r->limit_seed;
+			x->nb.pad = 0;
+			bpf_map_update_elem(&fw_hlimits, hk, &x->nb, BPF_NOEXIST);
+			b = bpf_map_lookup_elem(&fw_hlimits, hk);
+		}
+	}
+	if (!b)
+		return 0;	/* no bucket: the rule does not match */
+	if (b->seed != r->limit_seed) {
+		/* a former rule's, of the same id: the rule's own, full */
+		b->seed = r->limit_seed;
+		b->stamp_ns = x->p.now;
+		b->tokens = cap;
+	}
+	return pcn_bucket_take(&b->stamp_ns, &b->tokens, r->limit_num, cap,
+			       cost, x->p.now);
+}
+
+/* @r's event, as it matched @s's packet */
+static __always_inline void log_event(const struct fw_rule *r,
+				      const struct fw_pkt *p)
+{
+	const struct fw_pkt *k = p;
+	struct fw_log_event *ev;
+	struct fw_stats *st;
+	__u32 dir = p->dir & 1;
+
+	st = bpf_map_lookup_elem(&fw_stats, &dir);
+	ev = bpf_ringbuf_reserve(&fw_log, sizeof(*ev), 0);
+	if (!ev) {
+		PCN_COUNT(st, log_lost);
+		return;
+	}
+	ev->ns = p->now;
+	ev->id = r->id;
+	ev->ifindex = p->ifindex;
+	ev->len = p->len;
+	ev->mark = p->mark;
+	ev->chain = dir;
+	ev->family = k->family;
+	ev->proto = k->proto;
+	ev->level = r->log_level;
+	ev->l4 = k->l4;
+	ev->flags = k->flags;
+	ev->sport = k->sport;
+	ev->dport = k->dport;
+	ev->pad = 0;
+	__builtin_memcpy(ev->src, k->src, 16);
+	__builtin_memcpy(ev->dst, k->dst, 16);
+	__builtin_memcpy(ev->prefix, r->log_prefix, sizeof(ev->prefix));
+	bpf_ringbuf_submit(ev, 0);
+	PCN_COUNT(st, logged);
+}
+
+/*
+ * Does the rule at @idx, which the classifier found, match? Its mark,
+ * its limit, after the classifier; a rule of action log logs, counts
+ * the packet and does not (the packet goes on to the rules after it).
+ */
+static __always_inline int fw_rule_post(__u32 idx)
+{
+	struct fw_scratch *x;
+	const struct fw_rule *r;
+	struct fw_counter *cnt;
+	__u32 key, zero = 0;
+
+	x = bpf_map_lookup_elem(&fw_scratch, &zero);
+	if (!x)
+		return 0;
+	key = (x->p.set & (FW_SETS - 1)) * FW_RULES_MAX +
+	      (idx & (FW_RULES_MAX - 1));
+	r = bpf_map_lookup_elem(&fw_rules, &key);
+	if (!r)
+		return 1;	/* firewall() decides */
+	if (!(r->fields & FW_F_POST) && r->action != FW_LOG)
+		return 1;
+	if ((r->fields & FW_F_MARK) &&
+	    (x->p.mark & r->mark_mask) != r->mark_value)
+		return 0;
+	/* a fragment after the first on a rule on ports: decided as
+	 * firewall() has it, no token taken, nothing logged */
+	if (!x->p.l4 && (r->fields & FW_F_L4))
+		return 1;
+	if ((r->fields & FW_F_LIMIT) && !limit_ok(r, x))
+		return 0;
+	if (r->action != FW_LOG)
+		return 1;
+	log_event(r, &x->p);
+	key = r->id;
+	cnt = bpf_map_lookup_elem(&fw_counters, &key);
+	PCN_COUNT_PKT(cnt, packets, bytes, x->p.len);
+	return 0;
+}
 
 /* candidate words one step of the search visits at most */
 #define VISIT_WORDS	8
@@ -170,8 +380,9 @@ static long visit(__u32 i, void *data)
 	const struct fw_vec *v0 = s->v[0], *v1 = s->v[1], *v2 = s->v[2],
 			    *v3 = s->v[3], *v4 = s->v[4], *v5 = s->v[5],
 			    *v6 = s->v[6];
-	__u64 m, cand = s->cand;
-	__u32 w, j, base;
+	__u64 m = 0, cand = s->cand;
+	struct fw_scratch *x;
+	__u32 w, j, base, zero = 0;
 	int k;
 
 	if (!cand) {
@@ -194,14 +405,36 @@ static long visit(__u32 i, void *data)
 		cand &= cand - 1;
 		m = v0->bits[w] & v1->bits[w] & v2->bits[w] & v3->bits[w] &
 		    v4->bits[w] & v5->bits[w] & v6->bits[w];
-		if (m) {
-			s->rule = w * 64 + lowest_bit(m);
-			return 1;
-		}
+		if (m)
+			break;
 		if (!cand)
 			break;
 	}
 	s->cand = cand;
+	if (!m)
+		return 0;
+	/* a rule found: once, out of the unrolled loop (its checks cost
+	 * stack and code) */
+	if (w == s->skip_w) {
+		x = bpf_map_lookup_elem(&fw_scratch, &zero);
+		if (x)
+			m &= ~x->skip;
+		if (!m)
+			return 0;	/* on from the next word */
+	}
+	if (fw_rule_post(w * 64 + lowest_bit(m))) {
+		s->rule = w * 64 + lowest_bit(m);
+		return 1;
+	}
+	/* not this rule: this word again, without it */
+	x = bpf_map_lookup_elem(&fw_scratch, &zero);
+	if (!x)
+		return 1;		/* never: an array's entry 0 */
+	if (s->skip_w != w)
+		x->skip = 0;
+	s->skip_w = w;
+	x->skip |= m & -m;
+	s->cand = cand | 1ull << (w & 63);
 	return 0;
 }
 
@@ -299,7 +532,7 @@ static __always_inline int vectors(__u32 set, const struct pcn_ip *k, int ct,
 __noinline int fw_match(__u32 set, const struct pcn_ip *k, int ct,
 			__u32 nrules)
 {
-	struct search s = { .rule = FW_RULES_MAX };
+	struct search s = { .rule = FW_RULES_MAX, .skip_w = ~0u };
 	__u64 any = 0;
 	int j;
 
@@ -319,8 +552,9 @@ __noinline int fw_match(__u32 set, const struct pcn_ip *k, int ct,
 		any |= s.cand;
 	}
 	/* s.cand is now summary word 0's, where visit() begins */
+	/* a step more for each rule that fw_rule_post() turns down */
 	if (any)
-		bpf_loop(FW_WORDS + FW_SUMMARY, visit, &s, 0);
+		bpf_loop(FW_WORDS + FW_SUMMARY + FW_RULES_MAX, visit, &s, 0);
 	return s.rule;
 }
 
@@ -334,6 +568,7 @@ static __always_inline int firewall(struct pcn_ctx *ctx, __u32 dir)
 	struct pcn_ct_key ck = {};
 	struct pcn_ct *entry;
 	struct pcn_ip k = {};
+	struct fw_scratch *fp;
 	struct pcn_eth e;
 	__u32 zero = 0, set, key, action, how = 0;
 	int ret, ct, side = 0, track, rule;
@@ -383,6 +618,22 @@ static __always_inline int firewall(struct pcn_ctx *ctx, __u32 dir)
 	} else {
 		ct = -1;	/* no rule looks at it */
 	}
+	/* what the checks after the classifier look at */
+	fp = bpf_map_lookup_elem(&fw_scratch, &zero);
+	if (!fp)
+		return PCN_DROP;
+	fp->p.now = track ? now : pcn_now_ns();
+	fp->p.len = pcn_pkt_len(ctx);
+	fp->p.dir = dir;
+	fp->p.set = set;
+	__builtin_memcpy(&fp->p.family, &k, 40);
+#ifdef PCN_BUILD_XDP
+	fp->p.ifindex = ctx->ingress_ifindex;
+	fp->p.mark = 0;
+#else
+	fp->p.ifindex = ctx->ifindex;
+	fp->p.mark = ctx->mark;
+#endif
 	rule = hdr->nrules ? fw_match(set, &k, ct, hdr->nslots) : FW_RULES_MAX;
 	if (rule < 0)
 		action = FW_DROP;	/* a set being built: fail closed */

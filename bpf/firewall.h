@@ -42,6 +42,9 @@ enum fw_action {
 	FW_DROP = 1,
 	FW_REJECT = 2,			/* a rule's only: drop, and answer
 					 * (fw_rule.reject says how) */
+	FW_LOG = 3,			/* a rule's only: an event in fw_log,
+					 * and the packet goes on to the
+					 * rules after (iptables' LOG) */
 };
 
 /* how a rule rejects (fw_rule.reject): a TCP RST, or an ICMP or ICMPv6
@@ -62,6 +65,12 @@ enum fw_reject_how {
 /* sport and dport hold an ICMP or ICMPv6 type and code: the datapath
  * looks an ICMP message's type and code up in the ports' tables */
 #define FW_F_ICMP	0x80
+/* checked on the rule the classifier found, after it (fw_rule_post()
+ * in the datapath): a rule they fail does not match, and the search
+ * goes on from the rule after it */
+#define FW_F_MARK	0x100		/* (skb mark & mark_mask) == mark_value */
+#define FW_F_LIMIT	0x200		/* a token bucket: limit_* */
+#define FW_F_POST	(FW_F_MARK | FW_F_LIMIT)
 /* what a fragment after the first does not tell */
 #define FW_F_L4		(FW_F_SPORT | FW_F_DPORT | FW_F_FLAGS | FW_F_STATE)
 
@@ -93,7 +102,78 @@ struct fw_rule {
 	__u8 reject;			/* FW_REJECT: enum fw_reject_how */
 	__u8 reject_code[2];		/* its ICMP code, ICMPv6 code */
 	__u8 reject_name;		/* the name it was given (pcn only) */
+	__u8 cont;			/* continues the rule of the entry
+					 * before (its lists: rule_list.c);
+					 * pcn only */
+	__u8 pad[2];
+	/* FW_F_MARK (tc only: XDP has no mark) */
+	__u32 mark_value;
+	__u32 mark_mask;
+	/* FW_F_LIMIT: limit_num packets per limit_unit seconds, bursts of
+	 * limit_burst; one bucket for the rule, or per source or
+	 * destination address (limit_by, hashlimit) masked to limit_plen */
+	__u32 limit_num;
+	__u32 limit_unit;		/* 1, 60, 3600 or 86400 */
+	__u32 limit_burst;
+	__u8 limit_by;			/* enum fw_limit_by */
+	__u8 limit_plen;		/* of the address the bucket is by */
+	/* FW_LOG: the event's prefix and level (as syslog's, 0-7) */
+	__u8 log_level;
+	__u8 pad2;
+	char log_prefix[32];		/* NUL-terminated, at most 29 */
+	/* a number of this rule's own, new with each rule: a bucket of
+	 * another seed is a former rule's, of the same id (refilled) */
+	__u32 limit_seed;
+	/* the id whose bucket it takes from: the first entry's of the
+	 * rule (one bucket for all the entries of a rule's lists) */
+	__u32 limit_id;
+};
+
+enum fw_limit_by {
+	FW_LIMIT_RULE = 0,		/* limit: one bucket */
+	FW_LIMIT_SRC = 1,		/* hashlimit: one per source */
+	FW_LIMIT_DST = 2,		/* one per destination */
+	FW_LIMIT_SRCDST = 3,		/* one per pair */
+};
+
+#define FW_LOG_PREFIX_MAX	29
+
+/* fw_limits: BPF_MAP_TYPE_ARRAY by rule id: a limit's bucket; the
+ * buckets of a hashlimit are in fw_hlimits (BPF_MAP_TYPE_LRU_HASH) */
+struct fw_hlimit_key {
+	__u32 id;
+	__u32 seed;			/* fw_rule.limit_seed */
+	__u8 family;
 	__u8 pad[3];
+	__u8 src[16];			/* masked to limit_plen, or 0 */
+	__u8 dst[16];
+};
+#define FW_HLIMITS_MAX		65536
+
+/*
+ * fw_log: BPF_MAP_TYPE_RINGBUF of the events of rules of action log:
+ * "pcn rule log FIREWALL" reads them. An event that does not fit
+ * (nobody reads) is counted in fw_stats.log_lost.
+ */
+#define FW_LOG_BYTES		(256 * 1024)
+struct fw_log_event {
+	__u64 ns;			/* CLOCK_BOOTTIME */
+	__u32 id;			/* the rule's */
+	__u32 ifindex;			/* where the packet is */
+	__u32 len;
+	__u32 mark;
+	__u8 chain;			/* enum fw_chain */
+	__u8 family;
+	__u8 proto;
+	__u8 level;
+	__u8 l4;			/* ports (2) or type and code (ICMP) */
+	__u8 flags;			/* TCP */
+	__u16 sport;			/* or ICMP type */
+	__u16 dport;			/* or ICMP code */
+	__u16 pad;
+	__u8 src[16];
+	__u8 dst[16];
+	char prefix[32];
 };
 
 /* fw_sets: BPF_MAP_TYPE_ARRAY, one per set */
@@ -221,6 +301,8 @@ struct fw_stats {
 					 * bad headers, too many extensions */
 	__u64 fragments;		/* after the first: ports unknown */
 	__u64 rejected;			/* dropped with an answer sent back */
+	__u64 logged;			/* events of rules of action log */
+	__u64 log_lost;			/* ... that fw_log had no room for */
 };
 
 #endif /* __PCN_FIREWALL_H */

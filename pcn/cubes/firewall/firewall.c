@@ -175,6 +175,8 @@ static const struct pcn_counter fw_ingress[] = {
 	{ "ingress", "malformed", ", malformed %" PRIu64 },
 	{ "ingress", "fragments", ", fragments %" PRIu64 },
 	{ "ingress", "rejected", ", rejected %" PRIu64 },
+	{ "ingress", "logged", ", logged %" PRIu64 },
+	{ "ingress", "log_lost", ", log lost %" PRIu64 },
 	{ NULL, NULL, NULL },
 };
 
@@ -185,6 +187,8 @@ static const struct pcn_counter fw_egress[] = {
 	{ "egress", "malformed", ", malformed %" PRIu64 },
 	{ "egress", "fragments", ", fragments %" PRIu64 },
 	{ "egress", "rejected", ", rejected %" PRIu64 },
+	{ "egress", "logged", ", logged %" PRIu64 },
+	{ "egress", "log_lost", ", log lost %" PRIu64 },
 	{ NULL, NULL, NULL },
 };
 

@@ -106,4 +106,68 @@ int fw_reject_check(const struct fw_rule *r);
 /* Can @r be in @t? (a rule on state needs connection tracking) */
 int fw_rule_fits(const struct fw_table *t, const struct fw_rule *r);
 
+/* rule_list.c: a rule's lists of addresses and ports, as entries */
+#define FW_LIST_MAX	64		/* prefixes or ranges of a list */
+#define FW_ENTRIES_MAX	1024		/* entries of one rule */
+struct fw_alist {
+	struct { __u8 a[16]; __u8 plen; } p[FW_LIST_MAX];
+	int n;
+};
+struct fw_prange {
+	__u16 lo, hi;
+};
+struct fw_plist {
+	struct fw_prange r[FW_LIST_MAX];
+	int n;
+};
+struct fw_lists {
+	struct fw_alist addr[2];	/* [0 src, 1 dst]; n 0: as the rule */
+	struct fw_plist port[2];	/* [0 sport, 1 dport] */
+};
+/* "ITEM[,ITEM...]", ITEM := PREFIX | ADDR-ADDR, of family *@family (0:
+ * any, set to the list's), canonical. 0, -EINVAL, -EXDEV (two
+ * families), -ERANGE (a range backwards), -E2BIG. */
+int fw_addr_list_parse(const char *arg, int *family, struct fw_alist *l);
+/* "PORTS[,PORTS...]", canonical. 0, -EINVAL or -E2BIG. */
+int fw_port_list_parse(const char *arg, struct fw_plist *l);
+/* the entries of @base with lists @ls into @out (at most @max): how
+ * many, or -E2BIG */
+int fw_rule_expand(const struct fw_rule *base, const struct fw_lists *ls,
+		   struct fw_rule *out, int max);
+/* entries of the rule at entry @pos; rules in @n entries; the entry of
+ * rule @g (0-based; the count: @n) */
+__u32 fw_group_len(const struct fw_rule *rules, __u32 n, __u32 pos);
+__u32 fw_group_count(const struct fw_rule *rules, __u32 n);
+__u32 fw_group_pos(const struct fw_rule *rules, __u32 n, __u32 g);
+/* a rule's (@g, @n entries) list of addresses or ports @d (1: dst) */
+void fw_group_addr_str(const struct fw_rule *g, __u32 n, int d, char *buf,
+		       size_t size);
+void fw_group_port_str(const struct fw_rule *g, __u32 n, int d, char *buf,
+		       size_t size);
+
+/* rule_match.c: mark, limit, hashlimit, action log */
+#define FW_RATE_MAX	1000000		/* packets per unit */
+#define FW_BURST_MAX	10000
+#define FW_LOG_RATE	10		/* a log rule without a limit: */
+#define FW_LOG_BURST	20		/* at most 10 a second, 20 at once */
+/* "N[/UNIT]", UNIT := second, minute, hour, day (or iptables' sec, min,
+ * s, m, h, d): 0 or -EINVAL */
+int fw_rate_parse(const char *arg, __u32 *num, __u32 *unit);
+const char *fw_rate_str(const struct fw_rule *r, char *buf, size_t size);
+int fw_log_level_parse(const char *arg, __u8 *level);
+const char *fw_log_level_name(__u8 level);
+/* 0, -E2BIG or -EINVAL (a quote, a backslash, not printable) */
+int fw_log_prefix_set(const char *arg, struct fw_rule *r);
+/* "V[/M]" into @r (FW_F_MARK): 0 or -EINVAL */
+int fw_mark_parse(const char *arg, struct fw_rule *r);
+const char *fw_mark_str(const struct fw_rule *r, char *buf, size_t size);
+/* a log rule without a limit gets FW_LOG_RATE/second burst FW_LOG_BURST */
+void fw_log_default_limit(struct fw_rule *r);
+/* can firewall @fw run @r? (mark: tc only) 0 or prints an error */
+int fw_rule_mode_check(const char *fw, const struct fw_rule *r);
+/* a new fw_rule.limit_seed for @r, if it has a limit */
+void fw_limit_seed(struct fw_rule *r);
+/* rule_log.c: pcn rule log FIREWALL [ follow ] */
+int fw_rule_log_cmd(int argc, char **argv);
+
 #endif /* __PCN_FW_H */

@@ -37,7 +37,8 @@
 #define IPT_DEPTH_MAX	16		/* jumps inside jumps */
 #define IPT_ARGS_MAX	128
 
-enum ipt_target { T_NONE, T_ACCEPT, T_DROP, T_RETURN, T_JUMP, T_REJECT };
+enum ipt_target { T_NONE, T_ACCEPT, T_DROP, T_RETURN, T_JUMP, T_REJECT,
+		  T_LOG };
 
 struct ipt_rule {
 	int line;
@@ -145,6 +146,7 @@ struct conds {
 	int nsp, ndp, nep;
 	struct pfx { __u8 a[16]; __u8 plen; } src[LIST_MAX], dst[LIST_MAX];
 	int nsrc, ndst;
+	__u8 hmode;			/* --hashlimit-mode: enum fw_limit_by */
 };
 
 /* "N", "N:M", ":M", "N:" (iptables' ranges) */
@@ -329,7 +331,7 @@ static bool is_opt(const char *w, const char *a, const char *b)
 /* the modules whose options pcn knows */
 static const char *const modules[] = {
 	"tcp", "udp", "icmp", "icmp6", "icmpv6", "multiport", "conntrack",
-	"state", "iprange", "comment",
+	"state", "iprange", "comment", "mark", "limit", "hashlimit",
 };
 
 /*
@@ -479,6 +481,63 @@ static int parse_line(const struct ipt_file *f, int line, int argc,
 				b->dport_lo = b->dport_hi = code;
 			}
 			i++;
+		} else if (is_opt(w, "--mark", NULL)) {
+			if (!v)
+				goto missing;
+			if (b->fields & FW_F_MARK)
+				goto twice;
+			if (fw_mark_parse(v, b))
+				return err_at(f, line, "\"--mark %s\": not VALUE[/MASK]", v);
+			i++;
+		} else if (is_opt(w, "--limit", "--hashlimit-upto") ||
+			   is_opt(w, "--hashlimit", NULL)) {
+			if (!v)
+				goto missing;
+			if (b->fields & FW_F_LIMIT)
+				goto twice;
+			if (fw_rate_parse(v, &b->limit_num, &b->limit_unit))
+				return err_at(f, line, "\"%s %s\": not a rate pcn takes", w, v);
+			b->fields |= FW_F_LIMIT;
+			b->limit_by = strcmp(w, "--limit") ? FW_LIMIT_SRCDST : FW_LIMIT_RULE;
+			if (!b->limit_burst)
+				b->limit_burst = 5;
+			if (!b->limit_plen)
+				b->limit_plen = 128;
+			i++;
+		} else if (is_opt(w, "--limit-burst", "--hashlimit-burst")) {
+			__u32 x;
+
+			if (!v)
+				goto missing;
+			if (pcn_parse_u32(v, 10, &x) || !x || x > FW_BURST_MAX)
+				return err_at(f, line, "\"%s %s\": 1 to %d", w, v, FW_BURST_MAX);
+			b->limit_burst = x;
+			i++;
+		} else if (is_opt(w, "--hashlimit-mode", NULL)) {
+			if (!v)
+				goto missing;
+			if (!strcmp(v, "srcip"))
+				c->hmode = FW_LIMIT_SRC;
+			else if (!strcmp(v, "dstip"))
+				c->hmode = FW_LIMIT_DST;
+			else if (!strcmp(v, "srcip,dstip") || !strcmp(v, "dstip,srcip"))
+				c->hmode = FW_LIMIT_SRCDST;
+			else
+				return err_at(f, line, "\"--hashlimit-mode %s\": pcn takes srcip, dstip or both", v);
+			i++;
+		} else if (is_opt(w, "--hashlimit-srcmask", "--hashlimit-dstmask")) {
+			__u32 x;
+
+			if (!v)
+				goto missing;
+			if (pcn_parse_u32(v, 10, &x) || x > 128)
+				return err_at(f, line, "\"%s %s\": a prefix length", w, v);
+			b->limit_plen = x;
+			i++;
+		} else if (is_opt(w, "--hashlimit-name", NULL)) {
+			if (!v)
+				goto missing;
+			i++;
 		} else if (is_opt(w, "-i", "--in-interface") ||
 			   is_opt(w, "-o", "--out-interface")) {
 			bool o = w[1] == 'o' || w[2] == 'o';
@@ -498,6 +557,8 @@ static int parse_line(const struct ipt_file *f, int line, int argc,
 				r->target = T_RETURN;
 			else if (!strcmp(v, "REJECT"))
 				r->target = T_REJECT;
+			else if (!strcmp(v, "LOG"))
+				r->target = T_LOG;
 			else if (chain_find(f, v) && !chain_find(f, v)->builtin)
 				r->target = T_JUMP;
 			else
@@ -515,6 +576,21 @@ static int parse_line(const struct ipt_file *f, int line, int argc,
 					return err_at(f, line, "\"--reject-with %s\": not known to pcn", argv[i + 3]);
 				i += 2;
 			}
+			/* LOG [--log-prefix P] [--log-level L] */
+			if (r->target == T_LOG) {
+				b->action = FW_LOG;
+				b->log_level = 4;
+			}
+			while (r->target == T_LOG && i + 3 < argc &&
+			       (!strcmp(argv[i + 2], "--log-prefix") ||
+				!strcmp(argv[i + 2], "--log-level"))) {
+				const char *o = argv[i + 2], *x = argv[i + 3];
+
+				if (o[6] == 'p' ? fw_log_prefix_set(x, b) :
+				    fw_log_level_parse(x, &b->log_level))
+					return err_at(f, line, "\"%s %s\": not taken by pcn", o, x);
+				i += 2;
+			}
 			if (i + 2 < argc)
 				return err_at(f, line, "\"%s\": option of target %s not supported", argv[i + 2], v);
 			i++;
@@ -522,6 +598,13 @@ static int parse_line(const struct ipt_file *f, int line, int argc,
 			return err_at(f, line, "\"%s\": not supported", w);
 		}
 	}
+	/* a hashlimit without a mode: one bucket, as a limit */
+	if ((b->fields & FW_F_LIMIT) && b->limit_by != FW_LIMIT_RULE)
+		b->limit_by = c->hmode;
+	if ((b->fields & FW_F_LIMIT) && (r->target == T_JUMP ||
+					 r->target == T_RETURN))
+		return err_at(f, line, "a limit on a jump or RETURN: pcn checks limits on the rules that decide");
+	fw_log_default_limit(b);
 	if (c->nep && (c->nsp || c->ndp))
 		return err_at(f, line, "\"--ports\" with other ports");
 	if ((c->nsp || c->ndp || c->nep) && b->fields & FW_F_ICMP)
@@ -763,6 +846,21 @@ static bool rule_and(const struct fw_rule *a, const struct fw_rule *b,
 	x->reject_code[0] = b->reject_code[0];
 	x->reject_code[1] = b->reject_code[1];
 	x->reject_name = b->reject_name;
+	/* the limit and log of the rule that decides (a jump has none) */
+	x->limit_num = b->limit_num;
+	x->limit_unit = b->limit_unit;
+	x->limit_burst = b->limit_burst;
+	x->limit_by = b->limit_by;
+	x->limit_plen = b->limit_plen;
+	x->log_level = b->log_level;
+	memcpy(x->log_prefix, b->log_prefix, sizeof(x->log_prefix));
+	if (b->fields & FW_F_MARK) {
+		if ((a->fields & FW_F_MARK) &&
+		    ((a->mark_value ^ b->mark_value) & a->mark_mask & b->mark_mask))
+			return false;
+		x->mark_mask = (a->fields & FW_F_MARK ? a->mark_mask : 0) | b->mark_mask;
+		x->mark_value = (a->fields & FW_F_MARK ? a->mark_value : 0) | b->mark_value;
+	}
 	if (a->family && b->family && a->family != b->family)
 		return false;
 	x->family = a->family ?: b->family;
@@ -942,6 +1040,10 @@ static int walk(struct flat *fl, const struct ipt_chain *c, int from,
 			case T_REJECT:
 				err = emit(fl, &m, FW_REJECT, r->line);
 				break;
+			case T_LOG:
+				/* decides nothing: the packet goes on */
+				err = emit(fl, &m, FW_LOG, r->line);
+				break;
 			case T_RETURN:
 				/* all the chain's packets return (a chain's
 				 * last "-j RETURN"): they go on after the
@@ -1082,12 +1184,15 @@ int fw_import_cmd(int argc, char **argv)
 
 			for (r = 0; !err && r < n[ch]; r++)
 				err = fw_rule_check(&out[ch][r]) ?:
-				      fw_rule_fits(t, &out[ch][r]);
+				      fw_rule_fits(t, &out[ch][r]) ?:
+				      fw_rule_mode_check(name, &out[ch][r]);
 			if (err)
 				break;
 			t->n[ch] = 0;
 			for (r = 0; r < n[ch]; r++) {
 				out[ch][r].id = fw_table_new_id(t);
+				fw_limit_seed(&out[ch][r]);
+				out[ch][r].limit_id = out[ch][r].id;
 				t->rules[ch][r] = out[ch][r];
 			}
 			t->n[ch] = n[ch];

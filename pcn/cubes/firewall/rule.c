@@ -9,7 +9,7 @@
  *   pcn rule delete FIREWALL CHAIN { N | RULE }
  *   pcn rule flush FIREWALL [ CHAIN ]
  *   pcn rule reset FIREWALL [ CHAIN ]
- *   RULE := [ src PREFIX ] [ dst PREFIX ] [ proto PROTO ]
+ *   RULE := [ src ADDRS ] [ dst ADDRS ] [ proto PROTO ]
  *           [ sport PORTS ] [ dport PORTS ] [ tcp-flags FLAGS/FLAGS ]
  *           [ icmp-type TYPE [ icmp-code CODE ] ]
  *           [ state STATES ] action { accept | drop | reject [ with HOW ] }
@@ -43,14 +43,19 @@ static void usage(FILE *f)
 		"       pcn rule reset FIREWALL [ CHAIN ]\n"
 		"       pcn rule import FIREWALL { iptables | ip6tables } { FILE | - }\n"
 		"               [ { iptables | ip6tables } { FILE | - } ] [ ingress CHAIN ] [ egress CHAIN ] [ dev IFNAME ]\n"
+		"       pcn rule log FIREWALL [ follow ]\n"
 		"       pcn rule help\n"
 		"where  CHAIN := { ingress | egress }\n"
-		"       RULE := [ src PREFIX ] [ dst PREFIX ] [ proto PROTO ] [ sport PORTS ] [ dport PORTS ]\n"
+		"       RULE := [ src ADDRS ] [ dst ADDRS ] [ proto PROTO ] [ sport PORTS ] [ dport PORTS ]\n"
 		"               [ tcp-flags FLAGS/FLAGS ] [ icmp-type TYPE [ icmp-code CODE ] ]\n"
-		"               [ state STATES ] action { accept | drop | reject [ with HOW ] }\n"
+		"               [ state STATES ] [ mark VALUE[/MASK] ] [ limit RATE [ burst N ] ]\n"
+		"               [ hashlimit RATE [ burst N ] [ by { src | dst | src-dst } ] [ mask LEN ] ]\n"
+		"               action { accept | drop | reject [ with HOW ] | log [ prefix TEXT ] [ level LEVEL ] }\n"
+		"       RATE := N[/UNIT]   UNIT := { second | minute | hour | day }\n"
+		"       ADDRS := ADDR[,ADDR...]   ADDR := { PREFIX | IP-IP }\n"
 		"       PREFIX := { A.B.C.D[/LEN] | X:X::X[/LEN] }\n"
 		"       PROTO := { tcp | udp | icmp | icmpv6 | NUMBER }\n"
-		"       PORTS := PORT[-PORT]\n"
+		"       PORTS := PORT[-PORT][,PORT[-PORT]...]\n"
 		"       FLAGS := { FLAG[,FLAG...] | none }   FLAG := { fin | syn | rst | psh | ack | urg | ece | cwr }\n"
 		"       STATES := STATE[,STATE...]   STATE := { new | established | related | invalid }\n"
 		"       TYPE := { NUMBER | echo-request | echo-reply | destination-unreachable | ... }\n"
@@ -131,13 +136,66 @@ static int parse_flags(const char *arg, struct fw_rule *r)
 	return 0;
 }
 
-/* RULE from argv; every keyword once, action last or anywhere */
-static int parse_rule(int argc, char **argv, struct fw_rule *r)
+/* "A,B", "A-B": a list of addresses for @dst into @ls (a prefix alone
+ * is the rule's own, as parse_addr() has it) */
+static int parse_addr_list(const char *arg, struct fw_rule *r, int dst,
+			   struct fw_lists *ls)
+{
+	const char *kw = dst ? "dst" : "src";
+	int family = r->family, err;
+
+	if (!strpbrk(arg, ",-"))
+		return parse_addr(arg, r, dst);
+	err = fw_addr_list_parse(arg, &family, &ls->addr[dst]);
+	if (err == -EXDEV)
+		return pcn_err(PCN_EXIT_USAGE,
+			       "\"%s\": src and dst must be of one family", arg);
+	if (err == -E2BIG)
+		return pcn_err(PCN_EXIT_USAGE,
+			       "%s \"%s\": more than %d prefixes", kw, arg,
+			       FW_LIST_MAX);
+	if (err == -ERANGE)
+		return pcn_err(PCN_EXIT_USAGE,
+			       "%s \"%s\": a range's first address is after its last",
+			       kw, arg);
+	if (err)
+		return pcn_err(PCN_EXIT_USAGE,
+			       "%s \"%s\": a list of PREFIX or IP-IP, as 10.0.0.5-10.0.0.20,192.168.0.0/16",
+			       kw, arg);
+	r->family = family;
+	r->fields |= dst ? FW_F_DST : FW_F_SRC;
+	return 0;
+}
+
+/* "80,443,8000-8080" into @ls (one range alone: the rule's own) */
+static int parse_port_list(const char *arg, __u16 *lo, __u16 *hi,
+			   struct fw_plist *l, const char *kw)
+{
+	int err;
+
+	if (!strchr(arg, ','))
+		return parse_ports(arg, lo, hi);
+	err = fw_port_list_parse(arg, l);
+	if (err == -E2BIG)
+		return pcn_err(PCN_EXIT_USAGE, "%s \"%s\": more than %d ranges",
+			       kw, arg, FW_LIST_MAX);
+	if (err)
+		return pcn_err(PCN_EXIT_USAGE,
+			       "%s \"%s\": a list of PORT[-PORT], as 80,443,8000-8080",
+			       kw, arg);
+	return 0;
+}
+
+/* RULE from argv; every keyword once, action last or anywhere; its
+ * lists into @ls */
+static int parse_rule_lists(int argc, char **argv, struct fw_rule *r,
+			    struct fw_lists *ls)
 {
 	bool action = false;
 	int err = 0;
 
 	memset(r, 0, sizeof(*r));
+	memset(ls, 0, sizeof(*ls));
 	if (argc <= 0)
 		return pcn_err(PCN_EXIT_USAGE, "FIREWALL CHAIN RULE missing");
 	while (argc > 0) {
@@ -149,7 +207,7 @@ static int parse_rule(int argc, char **argv, struct fw_rule *r)
 			if (r->fields & (dst ? FW_F_DST : FW_F_SRC))
 				return pcn_dup_arg(kw);
 			NEXT_ARG();
-			err = parse_addr(*argv, r, dst);
+			err = parse_addr_list(*argv, r, dst, ls);
 		} else if (is_kw(kw, "proto")) {
 			if (r->fields & FW_F_PROTO)
 				return pcn_dup_arg(kw);
@@ -169,8 +227,10 @@ static int parse_rule(int argc, char **argv, struct fw_rule *r)
 					       kw);
 			NEXT_ARG();
 			r->fields |= d ? FW_F_DPORT : FW_F_SPORT;
-			err = d ? parse_ports(*argv, &r->dport_lo, &r->dport_hi)
-				: parse_ports(*argv, &r->sport_lo, &r->sport_hi);
+			err = d ? parse_port_list(*argv, &r->dport_lo,
+						  &r->dport_hi, &ls->port[1], kw)
+				: parse_port_list(*argv, &r->sport_lo,
+						  &r->sport_hi, &ls->port[0], kw);
 		} else if (is_kw(kw, "tcp-flags")) {
 			if (r->fields & FW_F_FLAGS)
 				return pcn_dup_arg(kw);
@@ -212,6 +272,64 @@ static int parse_rule(int argc, char **argv, struct fw_rule *r)
 				err = pcn_err(PCN_EXIT_USAGE,
 					      "state \"%s\": a list of new, established, related, invalid",
 					      *argv);
+		} else if (is_kw(kw, "mark")) {
+			if (r->fields & FW_F_MARK)
+				return pcn_dup_arg(kw);
+			NEXT_ARG();
+			if (fw_mark_parse(*argv, r))
+				err = pcn_err(PCN_EXIT_USAGE,
+					      "mark \"%s\": VALUE[/MASK], numbers, the value within the mask (as 0x1/0xff)",
+					      *argv);
+		} else if (is_kw(kw, "limit") || is_kw(kw, "hashlimit")) {
+			bool h = is_kw(kw, "hashlimit");
+
+			if (r->fields & FW_F_LIMIT)
+				return pcn_dup_arg(kw);
+			NEXT_ARG();
+			r->fields |= FW_F_LIMIT;
+			r->limit_burst = 5;	/* iptables' default */
+			r->limit_plen = 128;
+			r->limit_by = h ? FW_LIMIT_SRC : FW_LIMIT_RULE;
+			if (fw_rate_parse(*argv, &r->limit_num, &r->limit_unit))
+				return pcn_err(PCN_EXIT_USAGE,
+					       "%s \"%s\": N[/UNIT], N 1 to %d, UNIT second, minute, hour or day",
+					       kw, *argv, FW_RATE_MAX);
+			while (argc > 2 && (is_kw(argv[1], "burst") ||
+					    (h && (is_kw(argv[1], "by") ||
+						   is_kw(argv[1], "mask"))))) {
+				const char *o = argv[1], *v = argv[2];
+				__u32 x;
+
+				NEXT_ARG();
+				NEXT_ARG();
+				if (is_kw(o, "burst") &&
+				    (pcn_parse_u32(v, 10, &x) || !x ||
+				     x > FW_BURST_MAX))
+					return pcn_err(PCN_EXIT_USAGE,
+						       "burst \"%s\": 1 to %d packets",
+						       v, FW_BURST_MAX);
+				if (is_kw(o, "burst"))
+					r->limit_burst = x;
+				if (is_kw(o, "mask") &&
+				    (pcn_parse_u32(v, 10, &x) || x > 128))
+					return pcn_err(PCN_EXIT_USAGE,
+						       "mask \"%s\": a prefix length, 0 to 128",
+						       v);
+				if (is_kw(o, "mask"))
+					r->limit_plen = x;
+				if (is_kw(o, "by")) {
+					if (!strcmp(v, "src"))
+						r->limit_by = FW_LIMIT_SRC;
+					else if (!strcmp(v, "dst"))
+						r->limit_by = FW_LIMIT_DST;
+					else if (!strcmp(v, "src-dst"))
+						r->limit_by = FW_LIMIT_SRCDST;
+					else
+						return pcn_err(PCN_EXIT_USAGE,
+							       "by \"%s\": src, dst or src-dst",
+							       v);
+				}
+			}
 		} else if (is_kw(kw, "action")) {
 			DUP_CHECK(action, "action");
 			NEXT_ARG();
@@ -227,12 +345,32 @@ static int parse_rule(int argc, char **argv, struct fw_rule *r)
 							      "reject with \"%s\": icmp-port-unreachable, tcp-reset, icmp-host-prohibited, ... (see pcn-rule(8))",
 							      *argv);
 				}
+			} else if (is_kw(*argv, "log")) {
+				r->action = FW_LOG;
+				r->log_level = 4;	/* iptables' default */
+				while (argc > 2 && (is_kw(argv[1], "prefix") ||
+						    is_kw(argv[1], "level"))) {
+					const char *o = argv[1], *v = argv[2];
+
+					NEXT_ARG();
+					NEXT_ARG();
+					if (is_kw(o, "level") &&
+					    fw_log_level_parse(v, &r->log_level))
+						return pcn_err(PCN_EXIT_USAGE,
+							       "level \"%s\": 0 to 7, or emerg, alert, crit, err, warning, notice, info, debug",
+							       v);
+					if (is_kw(o, "prefix") &&
+					    fw_log_prefix_set(v, r))
+						return pcn_err(PCN_EXIT_USAGE,
+							       "prefix \"%s\": at most %d printable characters, no quote or backslash",
+							       v, FW_LOG_PREFIX_MAX);
+				}
 			} else if (is_kw(*argv, "accept") ||
 				   is_kw(*argv, "drop")) {
 				err = fw_action_parse(*argv, &r->action);
 			} else {
 				err = pcn_err(PCN_EXIT_USAGE,
-					      "action \"%s\" is unknown: accept, drop or reject",
+					      "action \"%s\" is unknown: accept, drop, reject or log",
 					      *argv);
 			}
 		} else {
@@ -244,8 +382,38 @@ static int parse_rule(int argc, char **argv, struct fw_rule *r)
 		argv++;
 	}
 	if (!action)
-		return pcn_err(PCN_EXIT_USAGE, "\"action { accept | drop | reject }\" is missing");
+		return pcn_err(PCN_EXIT_USAGE, "\"action { accept | drop | reject | log }\" is missing");
+	fw_log_default_limit(r);
 	return fw_rule_check(r);
+}
+
+/* RULE from argv as its entries @e (FW_ENTRIES_MAX), @ne of them */
+static int parse_rule(int argc, char **argv, struct fw_rule *e, __u32 *ne)
+{
+	struct fw_lists *ls = malloc(sizeof(*ls));
+	struct fw_rule base;
+	int err, n;
+
+	if (!ls)
+		return pcn_err_kernel(-ENOMEM, "cannot read the rule");
+	err = parse_rule_lists(argc, argv, &base, ls);
+	if (!err) {
+		n = fw_rule_expand(&base, ls, e, FW_ENTRIES_MAX);
+		if (n < 0)
+			err = pcn_err(PCN_EXIT_USAGE,
+				      "the rule's lists make more than %d combinations",
+				      FW_ENTRIES_MAX);
+		else
+			*ne = n;
+	}
+	free(ls);
+	return err;
+}
+
+/* the @n entries of one rule, (FW_ENTRIES_MAX), on the heap */
+static struct fw_rule *entries_new(void)
+{
+	return calloc(FW_ENTRIES_MAX, sizeof(struct fw_rule));
 }
 
 /* Do two rules match the same packets and do the same? */
@@ -254,14 +422,30 @@ static bool rule_same(const struct fw_rule *a, const struct fw_rule *b)
 	struct fw_rule x = *a, y = *b;
 
 	x.id = y.id = 0;
+	x.limit_seed = y.limit_seed = 0;
+	x.limit_id = y.limit_id = 0;
 	return !memcmp(&x, &y, sizeof(x));
+}
+
+/* Are the @n entries at @a the rule of the @m at @b? */
+static bool group_same(const struct fw_rule *a, __u32 n,
+		       const struct fw_rule *b, __u32 m)
+{
+	__u32 i;
+
+	if (n != m)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!rule_same(&a[i], &b[i]))
+			return false;
+	return true;
 }
 
 /* A field of a rule, as show and save write it: " KW VALUE". */
 struct rule_field {
 	const char *key;		/* JSON */
 	const char *kw;			/* text */
-	char val[130];
+	char val[1024];
 	int num;			/* a number in JSON, or -1 */
 };
 
@@ -278,8 +462,10 @@ static char *field(struct rule_field *f, int *n, const char *key,
 	return x->val;
 }
 
-/* The fields @r has, in the order of the grammar, action last. */
-static int rule_fields(const struct fw_rule *r, struct rule_field *f)
+/* The fields of the rule of the @ne entries at @r, in the order of
+ * the grammar, action last. */
+static int rule_fields(const struct fw_rule *r, __u32 ne,
+		       struct rule_field *f)
 {
 	const size_t size = sizeof(f->val);
 	char v[64], m[64];
@@ -287,11 +473,9 @@ static int rule_fields(const struct fw_rule *r, struct rule_field *f)
 	int n = 0;
 
 	if (r->fields & FW_F_SRC)
-		pcn_prefix_str(r->family, r->src, r->src_plen,
-			       field(f, &n, "src", "src"));
+		fw_group_addr_str(r, ne, 0, field(f, &n, "src", "src"), size);
 	if (r->fields & FW_F_DST)
-		pcn_prefix_str(r->family, r->dst, r->dst_plen,
-			       field(f, &n, "dst", "dst"));
+		fw_group_addr_str(r, ne, 1, field(f, &n, "dst", "dst"), size);
 	if (r->fields & FW_F_PROTO) {
 		name = pcn_proto_name(r->proto);
 		snprintf(field(f, &n, "proto", "proto"), size, "%s", name ?: "");
@@ -311,11 +495,11 @@ static int rule_fields(const struct fw_rule *r, struct rule_field *f)
 		}
 	} else {
 		if (r->fields & FW_F_SPORT)
-			pcn_port_range_str(r->sport_lo, r->sport_hi,
-					   field(f, &n, "sport", "sport"));
+			fw_group_port_str(r, ne, 0,
+					  field(f, &n, "sport", "sport"), size);
 		if (r->fields & FW_F_DPORT)
-			pcn_port_range_str(r->dport_lo, r->dport_hi,
-					   field(f, &n, "dport", "dport"));
+			fw_group_port_str(r, ne, 1,
+					  field(f, &n, "dport", "dport"), size);
 	}
 	if (r->fields & FW_F_FLAGS) {
 		pcn_names_str(r->flags_value, flag_names,
@@ -329,21 +513,48 @@ static int rule_fields(const struct fw_rule *r, struct rule_field *f)
 		pcn_names_str(r->state_mask, state_names,
 			      ARRAY_SIZE(state_names),
 			      field(f, &n, "state", "state"), size);
+	if (r->fields & FW_F_MARK)
+		fw_mark_str(r, field(f, &n, "mark", "mark"), size);
+	if (r->fields & FW_F_LIMIT) {
+		bool h = r->limit_by != FW_LIMIT_RULE;
+
+		fw_rate_str(r, h ? field(f, &n, "hashlimit", "hashlimit") :
+				   field(f, &n, "limit", "limit"), size);
+		snprintf(field(f, &n, "burst", "burst"), size, "%u",
+			 r->limit_burst);
+		f[n - 1].num = r->limit_burst;
+		if (h)
+			snprintf(field(f, &n, "by", "by"), size, "%s",
+				 r->limit_by == FW_LIMIT_SRC ? "src" :
+				 r->limit_by == FW_LIMIT_DST ? "dst" : "src-dst");
+		if (h && r->limit_plen < 128) {
+			snprintf(field(f, &n, "mask", "mask"), size, "%u",
+				 r->limit_plen);
+			f[n - 1].num = r->limit_plen;
+		}
+	}
 	snprintf(field(f, &n, "action", "action"), size, "%s",
-		 fw_action_name(r->action));
+		 r->action == FW_LOG ? "log" : fw_action_name(r->action));
 	if (r->action == FW_REJECT)
 		snprintf(field(f, &n, "reject_with", "with"), size, "%s",
 			 fw_reject_name(r));
+	if (r->action == FW_LOG) {
+		/* quoted: a prefix may have blanks ("IN DROP: ") */
+		snprintf(field(f, &n, "log_prefix", "prefix"), size, "\"%s\"",
+			 r->log_prefix);
+		snprintf(field(f, &n, "log_level", "level"), size, "%s",
+			 fw_log_level_name(r->log_level));
+	}
 	return n;
 }
 
-#define RULE_FIELDS 10
+#define RULE_FIELDS 20
 
-static void print_rule(const struct fw_rule *r, __u32 index,
+static void print_rule(const struct fw_rule *r, __u32 ne, __u32 index,
 		       const struct fw_counter *cnt)
 {
 	struct rule_field f[RULE_FIELDS];
-	int i, n = rule_fields(r, f);
+	int i, n = rule_fields(r, ne, f);
 
 	open_json_object(NULL);
 	print_uint(PRINT_ANY, "index", "    %u", index);
@@ -351,7 +562,11 @@ static void print_rule(const struct fw_rule *r, __u32 index,
 		print_string(PRINT_FP, NULL, " %s", f[i].kw);
 		if (f[i].num >= 0)
 			print_uint(PRINT_ANY, f[i].key, " %u", f[i].num);
-		else
+		else if (!strcmp(f[i].key, "log_prefix")) {
+			print_string(PRINT_FP, NULL, " %s", f[i].val);
+			print_string(PRINT_JSON, f[i].key, NULL,
+				     r->log_prefix);
+		} else
 			print_string(PRINT_ANY, f[i].key, " %s", f[i].val);
 	}
 	print_u64(PRINT_ANY, "packets", " packets %" PRIu64, cnt->packets);
@@ -363,14 +578,15 @@ static void print_rule(const struct fw_rule *r, __u32 index,
 void fw_rules_save(const struct fw_table *t, struct pcn_save *s)
 {
 	struct rule_field f[RULE_FIELDS];
-	char line[512];
+	char line[4096];
 	size_t len;
-	__u32 ch, r;
+	__u32 ch, r, ne;
 	int i, n;
 
 	for (ch = 0; ch < 2; ch++)
-		for (r = 0; r < t->n[ch]; r++) {
-			n = rule_fields(&t->rules[ch][r], f);
+		for (r = 0; r < t->n[ch]; r += ne) {
+			ne = fw_group_len(t->rules[ch], t->n[ch], r);
+			n = rule_fields(&t->rules[ch][r], ne, f);
 			len = 0;
 			for (i = 0; i < n && len < sizeof(line); i++)
 				len += snprintf(line + len, sizeof(line) - len,
@@ -409,7 +625,7 @@ static int show_chains(struct pcn_cube *c, unsigned mask)
 	int ncpu = libbpf_num_possible_cpus(), fd, i, err;
 	struct fw_counter v[ncpu > 0 ? ncpu : 1], sum;
 	struct fw_table *t;
-	__u32 ch, r;
+	__u32 ch, r, e, ne, index;
 
 	/* the chains as the kernel has them */
 	t = fw_table_get(c->name, false, &err);
@@ -426,16 +642,21 @@ static int show_chains(struct pcn_cube *c, unsigned mask)
 			     fw_action_name(t->policy[ch]));
 		print_nl();
 		open_json_array(PRINT_JSON, "rules");
-		for (r = 0; r < t->n[ch]; r++) {
-			__u32 id = t->rules[ch][r].id;
-
+		/* a rule's counters: the sum of its entries' */
+		for (r = 0, index = 1; r < t->n[ch]; r += ne, index++) {
+			ne = fw_group_len(t->rules[ch], t->n[ch], r);
 			memset(&sum, 0, sizeof(sum));
-			if (fd >= 0 && !bpf_map_lookup_elem(fd, &id, v))
+			for (e = r; fd >= 0 && e < r + ne; e++) {
+				__u32 id = t->rules[ch][e].id;
+
+				if (bpf_map_lookup_elem(fd, &id, v))
+					continue;
 				for (i = 0; i < ncpu; i++) {
 					sum.packets += v[i].packets;
 					sum.bytes += v[i].bytes;
 				}
-			print_rule(&t->rules[ch][r], r + 1, &sum);
+			}
+			print_rule(&t->rules[ch][r], ne, index, &sum);
 		}
 		close_json_array(PRINT_JSON, NULL);
 		close_json_object();
@@ -482,45 +703,65 @@ static int table_chain(int argc, char **argv, struct fw_table **t, __u32 *ch)
 	return *t ? 0 : err;
 }
 
-/* Put @r at @pos (0-based) of chain @ch, the rules after it move down. */
-static int rule_put(struct fw_table *t, __u32 ch, __u32 pos,
-		    struct fw_rule *r)
+/*
+ * Put the @ne entries @e of a rule in place of the @old entries at
+ * entry @pos of chain @ch (0: an insert); the rules after them move.
+ * The entries are new: each a new id, counters from zero.
+ */
+static int rule_put(struct fw_table *t, __u32 ch, __u32 pos, __u32 old,
+		    struct fw_rule *e, __u32 ne)
 {
-	int err = fw_rule_fits(t, r);
+	int err = fw_rule_fits(t, e) ?: fw_rule_mode_check(t->name, e);
+	__u32 i;
 
 	if (err)
 		return err;
-	if (t->n[ch] >= FW_RULES_MAX)
+	if (t->n[ch] - old + ne > FW_RULES_MAX && ne == 1 && !old)
 		return pcn_err(PCN_EXIT_KERNEL,
 			       "chain %s of \"%s\" has %d rules, the most it can",
 			       fw_chain_name(ch), t->name, FW_RULES_MAX);
-	r->id = fw_table_new_id(t);
-	memmove(&t->rules[ch][pos + 1], &t->rules[ch][pos],
-		(t->n[ch] - pos) * sizeof(*r));
-	t->rules[ch][pos] = *r;
-	t->n[ch]++;
+	if (t->n[ch] - old + ne > FW_RULES_MAX)
+		return pcn_err(PCN_EXIT_KERNEL,
+			       "chain %s of \"%s\" would have more than %d entries, the most it can",
+			       fw_chain_name(ch), t->name, FW_RULES_MAX);
+	/* one bucket for the rule, of its first entry */
+	fw_limit_seed(&e[0]);
+	for (i = 0; i < ne; i++) {
+		e[i].id = fw_table_new_id(t);
+		e[i].limit_seed = e[0].limit_seed;
+		e[i].limit_id = e[0].id;
+	}
+	memmove(&t->rules[ch][pos + ne], &t->rules[ch][pos + old],
+		(t->n[ch] - pos - old) * sizeof(*e));
+	memcpy(&t->rules[ch][pos], e, ne * sizeof(*e));
+	t->n[ch] = t->n[ch] - old + ne;
 	t->dirty[ch] = true;
 	return fw_table_done(t);
 }
 
 static int rule_append_cmd(int argc, char **argv)
 {
+	struct fw_rule *e = entries_new();
 	struct fw_table *t;
-	struct fw_rule r;
-	__u32 ch;
+	__u32 ch, ne;
 	int err;
 
-	err = parse_rule(argc - 2, argv + 2, &r);
+	if (!e)
+		return pcn_err_kernel(-ENOMEM, "cannot read the rule");
+	err = parse_rule(argc - 2, argv + 2, e, &ne);
 	if (!err)
 		err = table_chain(argc, argv, &t, &ch);
-	return err ?: rule_put(t, ch, t->n[ch], &r);
+	err = err ?: rule_put(t, ch, t->n[ch], 0, e, ne);
+	free(e);
+	return err;
 }
 
-/* "N": a rule number of the chain, from 1 (to n + 1 with @append) */
+/* "N": a rule number of the chain, from 1 (to n + 1 with @append), as
+ * the entry it begins at */
 static int parse_index(const char *arg, const struct fw_table *t, __u32 ch,
 		       bool append, __u32 *pos)
 {
-	__u32 n = t->n[ch] + (append ? 1 : 0);
+	__u32 n = fw_group_count(t->rules[ch], t->n[ch]) + (append ? 1 : 0);
 
 	if (pcn_parse_u32(arg, 10, pos))
 		return pcn_bad_arg("rule number", arg);
@@ -528,60 +769,63 @@ static int parse_index(const char *arg, const struct fw_table *t, __u32 ch,
 		return pcn_err(PCN_EXIT_KERNEL,
 			       "rule number \"%s\" is not in chain %s of \"%s\" (1 to %u)",
 			       arg, fw_chain_name(ch), t->name, n);
-	(*pos)--;
+	*pos = fw_group_pos(t->rules[ch], t->n[ch], *pos - 1);
 	return 0;
 }
 
 static int rule_insert_cmd(int argc, char **argv)
 {
+	struct fw_rule *e = entries_new();
 	const char *index = NULL;
 	struct fw_table *t;
-	struct fw_rule r;
-	__u32 ch, pos = 0;
+	__u32 ch, pos = 0, ne;
 	int err, skip = 2;
 
+	if (!e)
+		return pcn_err_kernel(-ENOMEM, "cannot read the rule");
 	if (argc > 3 && is_kw(argv[2], "index")) {
 		index = argv[3];
 		skip = 4;
 	}
-	err = parse_rule(argc - skip, argv + skip, &r);
+	err = parse_rule(argc - skip, argv + skip, e, &ne);
 	if (!err)
 		err = table_chain(argc, argv, &t, &ch);
 	if (!err && index)
 		err = parse_index(index, t, ch, true, &pos);
-	return err ?: rule_put(t, ch, pos, &r);
+	err = err ?: rule_put(t, ch, pos, 0, e, ne);
+	free(e);
+	return err;
 }
 
 static int rule_replace_cmd(int argc, char **argv)
 {
+	struct fw_rule *e;
 	struct fw_table *t;
-	struct fw_rule r;
-	__u32 ch, pos;
+	__u32 ch, pos, ne;
 	int err;
 
 	if (argc < 3)
 		return pcn_err(PCN_EXIT_USAGE, "FIREWALL CHAIN N missing");
-	err = parse_rule(argc - 3, argv + 3, &r);
+	e = entries_new();
+	if (!e)
+		return pcn_err_kernel(-ENOMEM, "cannot read the rule");
+	err = parse_rule(argc - 3, argv + 3, e, &ne);
 	if (!err)
 		err = table_chain(argc, argv, &t, &ch);
 	if (!err)
 		err = parse_index(argv[2], t, ch, false, &pos);
-	if (!err)
-		err = fw_rule_fits(t, &r);
-	if (err)
-		return err;
 	/* a new rule: its counters start from zero */
-	r.id = fw_table_new_id(t);
-	t->rules[ch][pos] = r;
-	t->dirty[ch] = true;
-	return fw_table_done(t);
+	err = err ?: rule_put(t, ch, pos,
+			      fw_group_len(t->rules[ch], t->n[ch], pos), e, ne);
+	free(e);
+	return err;
 }
 
 static int rule_delete_cmd(int argc, char **argv)
 {
+	struct fw_rule *e = NULL;
 	struct fw_table *t;
-	struct fw_rule r;
-	__u32 ch, pos, num;
+	__u32 ch, pos, num, ne = 0, old;
 	int err;
 
 	if (argc < 3)
@@ -593,22 +837,29 @@ static int rule_delete_cmd(int argc, char **argv)
 		if (!err)
 			err = parse_index(argv[2], t, ch, false, &pos);
 	} else {
-		err = parse_rule(argc - 2, argv + 2, &r);
+		e = entries_new();
+		err = e ? parse_rule(argc - 2, argv + 2, e, &ne) :
+			  pcn_err_kernel(-ENOMEM, "cannot read the rule");
 		if (!err)
 			err = table_chain(argc, argv, &t, &ch);
-		for (pos = 0; !err && pos < t->n[ch]; pos++)
-			if (rule_same(&t->rules[ch][pos], &r))
+		for (pos = 0; !err && pos < t->n[ch];
+		     pos += fw_group_len(t->rules[ch], t->n[ch], pos))
+			if (group_same(&t->rules[ch][pos],
+				       fw_group_len(t->rules[ch], t->n[ch], pos),
+				       e, ne))
 				break;
 		if (!err && pos == t->n[ch])
 			err = pcn_err(PCN_EXIT_KERNEL,
 				      "chain %s of \"%s\" has no such rule",
 				      fw_chain_name(ch), t->name);
 	}
+	free(e);
 	if (err)
 		return err;
-	memmove(&t->rules[ch][pos], &t->rules[ch][pos + 1],
-		(t->n[ch] - pos - 1) * sizeof(r));
-	t->n[ch]--;
+	old = fw_group_len(t->rules[ch], t->n[ch], pos);
+	memmove(&t->rules[ch][pos], &t->rules[ch][pos + old],
+		(t->n[ch] - pos - old) * sizeof(*t->rules[ch]));
+	t->n[ch] -= old;
 	t->dirty[ch] = true;
 	return fw_table_done(t);
 }
@@ -689,6 +940,7 @@ static const struct pcn_cmd cmds[] = {
 	{ "flush", rule_flush_cmd },
 	{ "reset", rule_reset_cmd },
 	{ "import", fw_import_cmd },
+	{ "log", fw_rule_log_cmd },
 	{ NULL, NULL },
 };
 
@@ -707,7 +959,8 @@ static void rule_numbers(struct pcn_line *l, struct pcn_cube *c)
 	if (!t)
 		return;
 	/* insert may append: one more */
-	for (i = 1; i <= t->n[ch] + !strcmp(pcn_line_verb(l), "insert"); i++)
+	for (i = 1; i <= fw_group_count(t->rules[ch], t->n[ch]) +
+		    !strcmp(pcn_line_verb(l), "insert"); i++)
 		pcn_line_emit(l, "%u", i);
 	fw_table_free(t);
 }

@@ -307,29 +307,29 @@ completion_live()
 	[ "$(offers "${c[@]}" rule show "")" = "fq " ]
 	[ "$(offers "${c[@]}" rule append fq "")" = "egress ingress " ]
 	[ "$(offers "${c[@]}" rule append fq ingress "")" = \
-		"action dport dst icmp-type proto sport src state tcp-flags " ]
+		"action dport dst hashlimit icmp-type limit mark proto sport src state tcp-flags " ]
 	[ "$(offers "${c[@]}" rule append fq ingress proto "")" = \
 		"icmp icmpv6 tcp udp " ]
 	[ "$(offers "${c[@]}" rule append fq ingress proto icmp "")" = \
-		"action dport dst icmp-type sport src state tcp-flags " ]
+		"action dport dst hashlimit icmp-type limit mark sport src state tcp-flags " ]
 	[ "$(offers "${c[@]}" rule append fq ingress proto udp dport 53 "")" = \
-		"action dst icmp-type sport src state tcp-flags " ]
+		"action dst hashlimit icmp-type limit mark sport src state tcp-flags " ]
 	[ "$(offers "${c[@]}" rule append fq ingress state "")" = \
 		"established invalid new related " ]
 	[ "$(offers "${c[@]}" rule append fq ingress state new,related,"")" = \
 		"new,related,established new,related,invalid " ]
 	[ "$(offers "${c[@]}" rule append fq ingress state new "")" = \
-		"action dport dst icmp-type proto sport src tcp-flags " ]
+		"action dport dst hashlimit icmp-type limit mark proto sport src tcp-flags " ]
 	[ "$(offers "${c[@]}" rule append fq ingress src 10.0.0.0/8 action "")" = \
-		"accept drop reject " ]
+		"accept drop log reject " ]
 	[ "$(offers "${c[@]}" rule insert fq ingress "")" = \
-		"action dport dst icmp-type index proto sport src state tcp-flags " ]
+		"action dport dst hashlimit icmp-type index limit mark proto sport src state tcp-flags " ]
 	[ "$(offers "${c[@]}" rule insert fq ingress index "")" = "1 2 3 " ]
 	[ "$(offers "${c[@]}" rule replace fq ingress "")" = "1 2 " ]
 	[ -z "$(complete_words "${c[@]}" rule replace fq egress "")" ]
 	[ -z "$(complete_words "${c[@]}" rule delete fq ingress 2 "")" ]
 	[ "$(offers "${c[@]}" rule delete fq ingress "")" = \
-		"1 2 action dport dst icmp-type proto sport src state tcp-flags " ]
+		"1 2 action dport dst hashlimit icmp-type limit mark proto sport src state tcp-flags " ]
 	[ "$(offers "${c[@]}" rule flush fq "")" = "egress ingress " ]
 	[ "$(offers "${c[@]}" ct "")" = "flush help show " ]
 	[ "$(offers "${c[@]}" ct show "")" = "fq " ]

@@ -663,6 +663,7 @@ static const struct {
 } stat_names[] = {
 	FW_STAT(accepted), FW_STAT(dropped), FW_STAT(policy),
 	FW_STAT(malformed), FW_STAT(fragments), FW_STAT(rejected),
+	FW_STAT(logged), FW_STAT(log_lost),
 };
 
 _Static_assert(ARRAY_SIZE(stat_names) * sizeof(__u64) ==

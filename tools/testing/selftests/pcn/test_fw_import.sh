@@ -223,7 +223,7 @@ bad_lines()
 	before=$(tree_snapshot)
 	f=$TMPDIR_IMP/bad
 	for line in \
-		"-A INPUT -m limit --limit 5/min -j ACCEPT|\"-m limit\"" \
+		"-A INPUT -m hashlimit --hashlimit-above 5/min --hashlimit-name x -j ACCEPT|\"--hashlimit-above\"" \
 		"-A INPUT ! -s 10.0.0.0/8 -j DROP|\"!\"" \
 		"-A INPUT -f -j DROP|\"-f\"" \
 		"-A INPUT -j NOSUCH|\"-j NOSUCH\"" \
