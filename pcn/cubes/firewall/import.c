@@ -211,68 +211,27 @@ static int ipt_prefix(const char *s, int family, struct pfx *p)
 	return 0;
 }
 
-/* the address @a (@bytes long) as a number, and back */
-typedef unsigned __int128 u128;
-
-static u128 addr_num(const __u8 *a, int bytes)
-{
-	u128 v = 0;
-	int i;
-
-	for (i = 0; i < bytes; i++)
-		v = v << 8 | a[i];
-	return v;
-}
-
-static void num_addr(u128 v, __u8 *a, int bytes)
-{
-	int i;
-
-	for (i = bytes - 1; i >= 0; i--) {
-		a[i] = v & 0xff;
-		v >>= 8;
-	}
-}
-
-/* "A-B" (-m iprange) as the fewest prefixes that cover it exactly */
+/*
+ * "A-B" (-m iprange) as the fewest prefixes that cover it exactly: the
+ * native address lists' parser (rule_list.c) does the covering; an
+ * iprange is one range, of the rule's family.
+ */
 static int ipt_iprange(const char *s, int family, struct pfx *p, int *n)
 {
-	int bits = family == 4 ? 32 : 128, bytes = bits / 8, k;
-	const char *dash = strchr(s, '-');
-	__u8 a[16] = {}, b[16] = {};
-	char lo[64];
-	u128 x, y;
+	struct fw_alist l;
+	int fam = family, i;
 
-	if (!dash || dash - s >= (long)sizeof(lo))
+	if (!strchr(s, '-') || strchr(s, ',') ||
+	    fw_addr_list_parse(s, &fam, &l))
 		return -EINVAL;
-	memcpy(lo, s, dash - s);
-	lo[dash - s] = '\0';
-	if (inet_pton(family == 4 ? AF_INET : AF_INET6, lo, a) != 1 ||
-	    inet_pton(family == 4 ? AF_INET : AF_INET6, dash + 1, b) != 1)
-		return -EINVAL;
-	x = addr_num(a, bytes);
-	y = addr_num(b, bytes);
-	if (x > y)
-		return -EINVAL;
-	for (;;) {
-		/* the largest block aligned at x that ends by y */
-		for (k = 0; k < bits; k++) {
-			u128 size = (u128)1 << (k + 1);
-
-			if ((x & (size - 1)) || x + size - 1 > y ||
-			    x + size - 1 < x)
-				break;
-		}
+	for (i = 0; i < l.n; i++) {
 		if (*n == LIST_MAX)
 			return -E2BIG;
-		memset(p[*n].a, 0, 16);
-		num_addr(x, p[*n].a, bytes);
-		p[*n].plen = bits - k;
+		memcpy(p[*n].a, l.p[i].a, 16);
+		p[*n].plen = l.p[i].plen;
 		(*n)++;
-		if (k == bits || x + ((u128)1 << k) - 1 >= y)
-			return 0;
-		x += (u128)1 << k;
 	}
+	return 0;
 }
 
 /* "SYN,ACK", "ALL", "NONE" as TCP flag bits */
