@@ -255,23 +255,9 @@ __noinline int ddos_syn(struct pcn_ctx *ctx)
 		return PCN_NEXT;
 	n = len < DDOS_SYN_IN ? len : DDOS_SYN_IN;
 	n = ((n - 1) & (DDOS_SYN_IN - 1)) + 1;
-#ifdef PCN_BUILD_XDP
-	if (bpf_xdp_load_bytes(ctx, 0, in, n))
+	if (pcn_reply_read(ctx, in, n))
 		return PCN_DROP;
-#else
-	if (bpf_skb_load_bytes(ctx, 0, in, n))
-		return PCN_DROP;
-#endif
-	l3 = ETH_HLEN;
-	proto = (__u16)in[12] << 8 | in[13];
-	if (proto == ETH_P_8021Q || proto == ETH_P_8021AD) {
-		l3 += 4;
-		proto = (__u16)in[16] << 8 | in[17];
-		if (proto == ETH_P_8021Q || proto == ETH_P_8021AD) {
-			l3 += 4;
-			proto = (__u16)in[20] << 8 | in[21];
-		}
-	}
+	l3 = pcn_reply_l3(in, &proto);
 	if (proto == ETH_P_IP) {
 		v6 = 0;
 		if (l3 + 20 > n || in[l3 + 9] != IPPROTO_TCP)

@@ -271,13 +271,8 @@ __noinline int fw_reject(struct pcn_ctx *ctx, __u32 how, __u32 dir)
 	n = len < FW_REJ_IN ? len : FW_REJ_IN;
 	/* 1 to FW_REJ_IN, as the verifier sees it too */
 	n = ((n - 1) & (FW_REJ_IN - 1)) + 1;
-#ifdef PCN_BUILD_XDP
-	if (bpf_xdp_load_bytes(ctx, 0, in, n))
+	if (pcn_reply_read(ctx, in, n))
 		return PCN_DROP;
-#else
-	if (bpf_skb_load_bytes(ctx, 0, in, n))
-		return PCN_DROP;
-#endif
 	/* to or from a group (multicast, broadcast): no answer */
 	if ((in[0] & 1) || (in[ETH_ALEN] & 1))
 		return PCN_DROP;
@@ -288,16 +283,7 @@ __noinline int fw_reject(struct pcn_ctx *ctx, __u32 how, __u32 dir)
 		out[i] = in[i];
 	/* the tags: found again here, so that the classifier keeps no
 	 * value alive for this call (it would cost the verifier dearly) */
-	l3 = ETH_HLEN;
-	proto = (__u16)in[12] << 8 | in[13];
-	if (proto == ETH_P_8021Q || proto == ETH_P_8021AD) {
-		l3 += 4;
-		proto = (__u16)in[16] << 8 | in[17];
-		if (proto == ETH_P_8021Q || proto == ETH_P_8021AD) {
-			l3 += 4;
-			proto = (__u16)in[20] << 8 | in[21];
-		}
-	}
+	l3 = pcn_reply_l3(in, &proto);
 	if (proto == ETH_P_IP)
 		rlen = fw_rej4(b, l3, n, len, how);
 	else if (proto == ETH_P_IPV6)

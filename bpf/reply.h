@@ -9,6 +9,7 @@
 #ifndef __PCN_REPLY_H
 #define __PCN_REPLY_H
 
+#include <linux/if_ether.h>
 #include "pcn_cube.h"
 #include "csum.h"
 #include "parse.h"
@@ -35,6 +36,37 @@ static __always_inline __u16 pcn_csum_bytes(__u8 *p, __u32 size, __u32 seed)
 	__s64 s = bpf_csum_diff(NULL, 0, (void *)p, size, seed);
 
 	return pcn_csum_fold(s < 0 ? 0 : (__u32)s);
+}
+
+/* the frame's first @n bytes into @in (the buffer the answer is made
+ * from). Return: 0, or -1. */
+static __always_inline int pcn_reply_read(struct pcn_ctx *ctx, void *in,
+					  __u32 n)
+{
+#ifdef PCN_BUILD_XDP
+	return bpf_xdp_load_bytes(ctx, 0, in, n) ? -1 : 0;
+#else
+	return bpf_skb_load_bytes(ctx, 0, in, n) ? -1 : 0;
+#endif
+}
+
+/* where the network header of the frame read into @in starts (after at
+ * most two VLAN tags), its EtherType in @proto */
+static __always_inline __u32 pcn_reply_l3(const __u8 *in, __u16 *proto)
+{
+	__u32 l3 = ETH_HLEN;
+	__u16 p = (__u16)in[12] << 8 | in[13];
+
+	if (p == ETH_P_8021Q || p == ETH_P_8021AD) {
+		l3 += 4;
+		p = (__u16)in[16] << 8 | in[17];
+		if (p == ETH_P_8021Q || p == ETH_P_8021AD) {
+			l3 += 4;
+			p = (__u16)in[20] << 8 | in[21];
+		}
+	}
+	*proto = p;
+	return l3;
 }
 
 /*
