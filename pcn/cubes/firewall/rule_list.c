@@ -64,6 +64,29 @@ static int prange_cmp(const void *pa, const void *pb)
 	return (int)a->lo - (int)b->lo;
 }
 
+/*
+ * "ITEM[,ITEM...]" (@arg) copied into @buf (@size bytes) and cut at its
+ * commas into @tok: how many items, -EINVAL (empty, too long, an empty
+ * item) or -E2BIG (over FW_LIST_MAX).
+ */
+static int list_split(const char *arg, char *buf, size_t size, char **tok)
+{
+	char *t, *save = NULL;
+	int n = 0;
+
+	if (strlen(arg) >= size || !*arg)
+		return -EINVAL;
+	strcpy(buf, arg);
+	if (buf[strlen(buf) - 1] == ',' || strstr(buf, ",,") || buf[0] == ',')
+		return -EINVAL;
+	for (t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (n == FW_LIST_MAX)
+			return -E2BIG;
+		tok[n++] = t;
+	}
+	return n;
+}
+
 /* one item: "PREFIX" or "ADDR-ADDR", of @*family (0: not known yet) */
 static int addr_item(const char *s, int *family, struct arange *r)
 {
@@ -135,19 +158,15 @@ static int cover(const struct arange *r, int family, struct fw_alist *l)
 int fw_addr_list_parse(const char *arg, int *family, struct fw_alist *l)
 {
 	struct arange r[FW_LIST_MAX];
-	char buf[2048], *tok, *save = NULL;
-	int n = 0, i, m, err;
+	char buf[2048], *tok[FW_LIST_MAX];
+	int n, i, m, err;
 
 	l->n = 0;
-	if (strlen(arg) >= sizeof(buf) || !*arg)
-		return -EINVAL;
-	strcpy(buf, arg);
-	if (buf[strlen(buf) - 1] == ',' || strstr(buf, ",,") || buf[0] == ',')
-		return -EINVAL;
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (n == FW_LIST_MAX)
-			return -E2BIG;
-		err = addr_item(tok, family, &r[n++]);
+	n = list_split(arg, buf, sizeof(buf), tok);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++) {
+		err = addr_item(tok[i], family, &r[i]);
 		if (err)
 			return err;
 	}
@@ -173,22 +192,18 @@ int fw_addr_list_parse(const char *arg, int *family, struct fw_alist *l)
 
 int fw_port_list_parse(const char *arg, struct fw_plist *l)
 {
-	char buf[1024], *tok, *save = NULL;
-	int i, m;
+	char buf[1024], *tok[FW_LIST_MAX];
+	int n, i, m;
 
 	l->n = 0;
-	if (strlen(arg) >= sizeof(buf) || !*arg)
-		return -EINVAL;
-	strcpy(buf, arg);
-	if (buf[strlen(buf) - 1] == ',' || strstr(buf, ",,") || buf[0] == ',')
-		return -EINVAL;
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (l->n == FW_LIST_MAX)
-			return -E2BIG;
-		if (pcn_parse_port_range(tok, &l->r[l->n].lo, &l->r[l->n].hi))
+	n = list_split(arg, buf, sizeof(buf), tok);
+	if (n < 0)
+		return n;
+	for (i = 0; i < n; i++) {
+		if (pcn_parse_port_range(tok[i], &l->r[i].lo, &l->r[i].hi))
 			return -EINVAL;
-		l->n++;
 	}
+	l->n = n;
 	qsort(l->r, l->n, sizeof(l->r[0]), prange_cmp);
 	for (i = 1, m = 0; i < l->n; i++) {
 		if ((__u32)l->r[i].lo <= (__u32)l->r[m].hi + 1) {
