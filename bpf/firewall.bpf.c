@@ -347,6 +347,10 @@ static __always_inline int fw_rule_post(__u32 idx)
 		return 1;	/* firewall() decides */
 	if (!(r->fields & FW_F_POST) && r->action != FW_LOG)
 		return 1;
+	/* the clock read only for a rule that needs it (limit, log):
+	 * firewall() has it at hand only when it tracks connections */
+	if (!x->p.now)
+		x->p.now = pcn_now_ns();
 	if ((r->fields & FW_F_MARK) &&
 	    (x->p.mark & r->mark_mask) != r->mark_value)
 		return 0;
@@ -622,7 +626,7 @@ static __always_inline int firewall(struct pcn_ctx *ctx, __u32 dir)
 	fp = bpf_map_lookup_elem(&fw_scratch, &zero);
 	if (!fp)
 		return PCN_DROP;
-	fp->p.now = track ? now : pcn_now_ns();
+	fp->p.now = track ? now : 0;	/* 0: fw_rule_post() reads it */
 	fp->p.len = pcn_pkt_len(ctx);
 	fp->p.dir = dir;
 	fp->p.set = set;
